@@ -1,0 +1,15 @@
+#define G_LOG_DOMAIN "jocondectl"
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "jc-cli.h"
+
+/* Placeholder: the 'doc' command group is filled in by its issue. */
+int
+jc_cli_doc (int argc, char **argv)
+{
+  static const JcCliCommand subcommands[] = { { NULL, NULL, NULL } };
+
+  return jc_cli_dispatch ("doc", "", subcommands, argc, argv);
+}

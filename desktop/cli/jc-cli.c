@@ -1,0 +1,108 @@
+#define G_LOG_DOMAIN "jocondectl"
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <gio/gio.h>
+#include <gio/gunixinputstream.h>
+#include <unistd.h>
+
+#include "jc-cli.h"
+#include "jc-error.h"
+
+int
+jc_cli_fail (GError *error)
+{
+  g_autofree char *oneline = g_strdup (error ? error->message : _("unknown error"));
+
+  g_strdelimit (oneline, "\r\n", ' ');
+  fprintf (stderr, "jocondectl: %s\n", oneline);
+  g_clear_error (&error);
+  return 1;
+}
+
+int
+jc_cli_usage (const char *group, const char *message)
+{
+  fprintf (stderr, "jocondectl: %s\n", message);
+  fprintf (stderr, _("Try “jocondectl %s --help” for more information.\n"), group);
+  return 2;
+}
+
+static void
+print_group_help (const char *group, const char *description, const JcCliCommand *subcommands)
+{
+  printf (_("Usage:\n  jocondectl %s COMMAND [OPTION…]\n\n"), group);
+  printf ("%s\n\n", description);
+  printf (_("Commands:\n"));
+  for (const JcCliCommand *c = subcommands; c->name; c++)
+    printf ("  %-12s %s\n", c->name, _(c->summary));
+  printf (_("\nRun “jocondectl %s COMMAND --help” for the options of a command.\n"), group);
+}
+
+int
+jc_cli_dispatch (const char *group, const char *description,
+                 const JcCliCommand *subcommands, int argc, char **argv)
+{
+  if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
+      g_str_equal (argv[1], "help"))
+    {
+      print_group_help (group, description, subcommands);
+      return argc < 2 ? 2 : 0;
+    }
+  for (const JcCliCommand *c = subcommands; c->name; c++)
+    if (g_str_equal (c->name, argv[1]))
+      return c->run (argc - 1, argv + 1);
+  {
+    g_autofree char *msg = g_strdup_printf (_("unknown command “%s %s”"), group, argv[1]);
+    return jc_cli_usage (group, msg);
+  }
+}
+
+gboolean
+jc_cli_parse (GOptionContext *ctx, int *argc, char ***argv, int *status)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_option_context_parse (ctx, argc, argv, &error))
+    {
+      fprintf (stderr, "jocondectl: %s\n", error->message);
+      fprintf (stderr, _("Try “--help” for more information.\n"));
+      *status = 2;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GBytes *
+jc_cli_read_input (const char *path, gsize max, GError **error)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GInputStream) in = NULL;
+  g_autoptr(GByteArray) buf = g_byte_array_new ();
+  guint8 chunk[65536];
+  gssize n;
+
+  if (g_str_equal (path, "-"))
+    in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+  else
+    {
+      file = g_file_new_for_commandline_arg (path);
+      in = G_INPUT_STREAM (g_file_read (file, NULL, error));
+      if (in == NULL)
+        return NULL;
+    }
+  while ((n = g_input_stream_read (in, chunk, sizeof chunk, NULL, error)) > 0)
+    {
+      if (buf->len + (gsize) n > max)
+        {
+          g_set_error (error, JC_ERROR, JC_ERROR_TOO_LARGE,
+                       _("%s is larger than the limit of %zu bytes"), path, max);
+          return NULL;
+        }
+      g_byte_array_append (buf, chunk, (guint) n);
+    }
+  if (n < 0)
+    return NULL;
+  return g_byte_array_free_to_bytes (g_steal_pointer (&buf));
+}
