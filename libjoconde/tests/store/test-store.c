@@ -128,6 +128,7 @@ test_failed_migration_rolls_back (Fixture *f, gconstpointer data)
   {
     g_autoptr(JcStore) store = jc_store_open (f->path, v2, G_N_ELEMENTS (v2), &error);
     g_assert_no_error (error);
+    g_assert_nonnull (store);
   }
   bad = jc_store_open (f->path, v3_broken, G_N_ELEMENTS (v3_broken), &error);
   g_assert_null (bad);
@@ -151,6 +152,7 @@ test_newer_schema_refused (Fixture *f, gconstpointer data)
   {
     g_autoptr(JcStore) store = jc_store_open (f->path, v2, G_N_ELEMENTS (v2), &error);
     g_assert_no_error (error);
+    g_assert_nonnull (store);
   }
   old = jc_store_open (f->path, v1, G_N_ELEMENTS (v1), &error);
   g_assert_null (old);
@@ -201,6 +203,7 @@ test_disk_full (Fixture *f, gconstpointer data)
   g_assert_true (jc_store_exec (store, "PRAGMA max_page_count = 8", NULL));
   {
     g_autoptr(JcStoreTxn) txn = jc_store_begin (store, &error);
+    g_assert_nonnull (txn);
     for (int i = 0; i < 100 && ok; i++)
       {
         g_autofree char *name = g_strdup_printf ("%d-%s", i, big);
