@@ -10,6 +10,7 @@
 #include "jc-encoding.h"
 #include "jc-error.h"
 #include "jc-snp.h"
+#include "jc-tdx.h"
 #include "jc-tee.h"
 #include "jc-tee-sim.h"
 #include "jc-time.h"
@@ -23,6 +24,8 @@ typedef enum {
   FILE_CONTAINER,     /* a tee-evidence JSON document */
   FILE_SNP_REPORT,
   FILE_SIM_REPORT,
+  FILE_TDX_QUOTE,
+  FILE_TCB_INFO,      /* TDX collateral: PCS TCB Info JSON */
   FILE_CERTIFICATE,   /* PEM (one or more) or DER */
 } FileKind;
 
@@ -31,6 +34,7 @@ typedef struct {
   JcTeeEvidence *evidence;
   const char    *evidence_path;
   GPtrArray     *certificates;  /* GBytes, as read (PEM lists or DER) */
+  GBytes        *tcb_info;
 } Inputs;
 
 static gboolean
@@ -73,6 +77,8 @@ classify (const char *path, GBytes *data, GBytes **evidence_bytes, JcTeeEvidence
   const guint8 *p = g_bytes_get_data (data, &len);
   JcSnpReport parsed;
 
+  if (starts_with_text (data, "{") && g_strstr_len ((const char *) p, MIN (len, 64), "\"tcbInfo\""))
+    return FILE_TCB_INFO;
   if (starts_with_text (data, "{"))
     {
       *container = jc_tee_evidence_from_json ((const char *) p, len, error);
@@ -93,6 +99,14 @@ classify (const char *path, GBytes *data, GBytes **evidence_bytes, JcTeeEvidence
   if (looks_like_der_certificate (data))
     return FILE_CERTIFICATE;
   {
+    JcTdxQuote quote;
+    if (jc_tdx_quote_parse (p, len, &quote, NULL))
+      {
+        *evidence_bytes = g_bytes_ref (data);
+        return FILE_TDX_QUOTE;
+      }
+  }
+  {
     g_autoptr(GBytes) report = jc_snp_report_from_data (p, len, NULL);
     if (report != NULL &&
         jc_snp_report_parse (g_bytes_get_data (report, NULL), g_bytes_get_size (report), &parsed, NULL))
@@ -102,8 +116,8 @@ classify (const char *path, GBytes *data, GBytes **evidence_bytes, JcTeeEvidence
       }
   }
   g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
-               _("%s: not an evidence container, SEV-SNP report (binary or hex), simulator "
-                 "report or certificate (PEM or DER)"), path);
+               _("%s: not an evidence container, SEV-SNP report (binary or hex), TDX quote, "
+                 "simulator report, TCB Info or certificate (PEM or DER)"), path);
   return FILE_UNKNOWN;
 }
 
@@ -120,6 +134,46 @@ set_evidence (Inputs *in, const char *path, JcTeeEvidence *evidence, GError **er
     }
   in->evidence = evidence;
   in->evidence_path = path;
+  return TRUE;
+}
+
+/* A TDX quote carries its PCK chain; certificate files given with it are the TCB Info's
+ * issuer chain, which the TDX verifier takes as one PEM text. */
+static gboolean
+add_tdx_collateral (Inputs *in, GError **error)
+{
+  g_autoptr(GString) pem = g_string_new (NULL);
+
+  for (guint i = 0; i < in->certificates->len; i++)
+    {
+      gsize len;
+      const guint8 *p = g_bytes_get_data (in->certificates->pdata[i], &len);
+
+      if (starts_with_text (in->certificates->pdata[i], "-----BEGIN"))
+        g_string_append_len (pem, (const char *) p, len);
+      else
+        {
+          g_autofree char *b64 = g_base64_encode (p, len);
+          g_string_append (pem, "-----BEGIN CERTIFICATE-----\n");
+          for (gsize o = 0; b64[o]; o += 64)
+            g_string_append_printf (pem, "%.64s\n", b64 + o);
+          g_string_append (pem, "-----END CERTIFICATE-----\n");
+        }
+      if (pem->len && pem->str[pem->len - 1] != '\n')
+        g_string_append_c (pem, '\n');
+    }
+  if (in->tcb_info == NULL && pem->len == 0)
+    return TRUE;
+  if (in->tcb_info == NULL || pem->len == 0)
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
+                   _("TDX collateral needs both the TCB Info JSON and its issuer chain (PEM)"));
+      return FALSE;
+    }
+  g_clear_pointer (&in->evidence->tcb_info, g_bytes_unref);
+  g_clear_pointer (&in->evidence->tcb_info_chain, g_bytes_unref);
+  in->evidence->tcb_info = g_bytes_ref (in->tcb_info);
+  in->evidence->tcb_info_chain = g_bytes_new (pem->str, pem->len);
   return TRUE;
 }
 
@@ -152,6 +206,18 @@ read_inputs (char *const *files, Inputs *in, GError **error)
           if (!set_evidence (in, *f, jc_tee_evidence_new (JC_TEE_PLATFORM_SEV_SNP, report), error))
             return FALSE;
           break;
+        case FILE_TDX_QUOTE:
+          if (!set_evidence (in, *f, jc_tee_evidence_new (JC_TEE_PLATFORM_TDX, report), error))
+            return FALSE;
+          break;
+        case FILE_TCB_INFO:
+          if (in->tcb_info)
+            {
+              g_set_error (error, JC_ERROR, JC_ERROR_INVALID, _("%s: a second TCB Info"), *f);
+              return FALSE;
+            }
+          in->tcb_info = g_bytes_ref (data);
+          break;
         case FILE_SIM_REPORT:
           if (!set_evidence (in, *f, jc_tee_evidence_new (JC_TEE_PLATFORM_SIM, report), error))
             return FALSE;
@@ -165,6 +231,14 @@ read_inputs (char *const *files, Inputs *in, GError **error)
                      "simulator report or an evidence container"));
       return FALSE;
     }
+  if (in->evidence->platform == JC_TEE_PLATFORM_TDX)
+    return add_tdx_collateral (in, error);
+  if (in->tcb_info)
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
+                   _("A TCB Info file was given, but the evidence is not a TDX quote"));
+      return FALSE;
+    }
   /* Certificate files join those the container carries. */
   for (guint i = 0; i < in->certificates->len; i++)
     jc_tee_evidence_add_certificate (in->evidence, in->certificates->pdata[i]);
@@ -176,6 +250,7 @@ inputs_clear (Inputs *in)
 {
   g_clear_pointer (&in->evidence, jc_tee_evidence_free);
   g_clear_pointer (&in->certificates, g_ptr_array_unref);
+  g_clear_pointer (&in->tcb_info, g_bytes_unref);
 }
 
 typedef struct {

@@ -8,7 +8,12 @@
 #include "jc-encoding.h"
 #include "jc-error.h"
 #include "jc-tee.h"
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
 #include "jc-snp.h"
+#include "jc-tdx.h"
 #include "jc-tee-sim.h"
 
 #define EVIDENCE_TYPE "tee-evidence"
@@ -35,6 +40,12 @@ platform_verify (const JcTeeEvidence *evidence, const JcTeePolicy *policy,
     {
     case JC_TEE_PLATFORM_SEV_SNP:
       return jc_snp_verify (evidence->report, evidence->certificates, policy, verdict, error);
+    case JC_TEE_PLATFORM_TDX:
+      {
+        JcTdxCollateral collateral = { evidence->tcb_info, evidence->tcb_info_chain };
+        return jc_tdx_verify (evidence->report, evidence->tcb_info ? &collateral : NULL,
+                              policy, verdict, error);
+      }
     default:
       return platform_unsupported (evidence->platform, error);
     }
@@ -42,6 +53,30 @@ platform_verify (const JcTeeEvidence *evidence, const JcTeePolicy *policy,
 
 #define SNP_TSM_DIR "/sys/kernel/config/tsm/report"
 #define SNP_GUEST_DEVICE "/dev/sev-guest"
+#define TDX_GUEST_DEVICE "/dev/tdx_guest"
+
+/* A TDX quote through configfs-tsm (Linux >= 6.7; the host must run a quote generation
+ * service). The request itself is the same as SNP's; see jc_snp_tsm_request(). Not
+ * exercised by the test suite: it needs a TDX guest. */
+static JcTeeEvidence *
+tdx_guest_quote (const guint8 *report_data, GError **error)
+{
+  g_autofree char *name = g_strdup_printf ("joconde-%d-%08x", (int) getpid (), g_random_int ());
+  g_autofree char *entry = g_build_filename (SNP_TSM_DIR, name, NULL);
+  g_autoptr(GBytes) quote = NULL, aux = NULL;
+  gboolean ok;
+
+  if (g_mkdir (entry, 0700) != 0)
+    {
+      int e = errno;
+      g_set_error (error, JC_ERROR, JC_ERROR_IO, _("Cannot create the TEE report entry %s: %s"),
+                   entry, g_strerror (e));
+      return NULL;
+    }
+  ok = jc_snp_tsm_request (entry, report_data, &quote, &aux, error);
+  g_rmdir (entry);
+  return ok ? jc_tee_evidence_new (JC_TEE_PLATFORM_TDX, quote) : NULL;
+}
 
 static gboolean
 platform_guest_probe (JcTeePlatform platform, GError **error)
@@ -54,6 +89,13 @@ platform_guest_probe (JcTeePlatform platform, GError **error)
       g_set_error (error, JC_ERROR, JC_ERROR_UNSUPPORTED,
                    _("This machine is not an SEV-SNP guest (neither %s nor %s exists)"),
                    SNP_TSM_DIR, SNP_GUEST_DEVICE);
+      return FALSE;
+    case JC_TEE_PLATFORM_TDX:
+      if (g_file_test (SNP_TSM_DIR, G_FILE_TEST_IS_DIR) && g_file_test (TDX_GUEST_DEVICE, G_FILE_TEST_EXISTS))
+        return TRUE;
+      g_set_error (error, JC_ERROR, JC_ERROR_UNSUPPORTED,
+                   _("This machine is not a TDX guest with configfs-tsm (%s and %s are needed)"),
+                   TDX_GUEST_DEVICE, SNP_TSM_DIR);
       return FALSE;
     default:
       return platform_unsupported (platform, error);
@@ -79,6 +121,8 @@ platform_guest_evidence (JcTeePlatform platform, const guint8 *report_data,
           jc_tee_evidence_add_certificate (evidence, certs->pdata[i]);
         return evidence;
       }
+    case JC_TEE_PLATFORM_TDX:
+      return tdx_guest_quote (report_data, error);
     default:
       platform_unsupported (platform, error);
       return NULL;
@@ -111,6 +155,8 @@ jc_tee_evidence_free (JcTeeEvidence *evidence)
     return;
   g_clear_pointer (&evidence->report, g_bytes_unref);
   g_clear_pointer (&evidence->certificates, g_ptr_array_unref);
+  g_clear_pointer (&evidence->tcb_info, g_bytes_unref);
+  g_clear_pointer (&evidence->tcb_info_chain, g_bytes_unref);
   g_free (evidence);
 }
 
@@ -146,6 +192,18 @@ jc_tee_evidence_to_node (const JcTeeEvidence *evidence)
       json_builder_add_string_value (b, c);
     }
   json_builder_end_array (b);
+  if (evidence->tcb_info)
+    {
+      g_autofree char *t = bytes_to_b64 (evidence->tcb_info);
+      json_builder_set_member_name (b, "tcb_info");
+      json_builder_add_string_value (b, t);
+    }
+  if (evidence->tcb_info_chain)
+    {
+      g_autofree char *t = bytes_to_b64 (evidence->tcb_info_chain);
+      json_builder_set_member_name (b, "tcb_info_chain");
+      json_builder_add_string_value (b, t);
+    }
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -190,7 +248,8 @@ jc_tee_evidence_from_node (JsonNode *node, GError **error)
   JcTeePlatform platform;
   g_autoptr(GBytes) report = NULL;
   g_autoptr(JcTeeEvidence) e = NULL;
-  const char *known[] = { "type", "version", "platform", "report", "certificates" };
+  const char *known[] = { "type", "version", "platform", "report", "certificates",
+                          "tcb_info", "tcb_info_chain" };
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return evidence_refuse (error, _("not a JSON object")), NULL;
@@ -248,6 +307,12 @@ jc_tee_evidence_from_node (JsonNode *node, GError **error)
           jc_tee_evidence_add_certificate (e, der);
         }
     }
+  if (json_object_has_member (o, "tcb_info") &&
+      (e->tcb_info = member_b64 (json_object_get_member (o, "tcb_info"), error)) == NULL)
+    return NULL;
+  if (json_object_has_member (o, "tcb_info_chain") &&
+      (e->tcb_info_chain = member_b64 (json_object_get_member (o, "tcb_info_chain"), error)) == NULL)
+    return NULL;
   return g_steal_pointer (&e);
 }
 

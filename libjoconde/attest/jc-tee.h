@@ -19,17 +19,21 @@ G_BEGIN_DECLS
  * Evidence travels in a self-describing container (docs/attestation.md "Evidence
  * container"): a JSON object
  *   {"type": "tee-evidence", "version": 1, "platform": "sim" | "sev-snp" | "tdx",
- *    "report": BASE64URL, "certificates": [BASE64URL DER, …]}
- * where report is the SNP attestation report, the TDX quote or the simulator report, and
- * certificates (SNP) the VCEK or VLEK, then ASK or ASVK, then ARK. */
+ *    "report": BASE64URL, "certificates": [BASE64URL DER, …],
+ *    "tcb_info": BASE64URL, "tcb_info_chain": BASE64URL}
+ * where report is the SNP attestation report, the TDX quote or the simulator report,
+ * certificates (SNP) the VCEK or VLEK, then ASK or ASVK, then ARK, and the optional TDX
+ * collateral the PCS TCB Info JSON and its PEM issuer chain. */
 
 #define JC_TEE_EVIDENCE_MAX_SIZE   (512 * 1024)  /* a container, as JSON text */
 #define JC_TEE_EVIDENCE_MAX_CERTS  8
 
 typedef struct {
   JcTeePlatform platform;
-  GBytes       *report;        /* SNP report, TDX quote or simulator report */
-  GPtrArray    *certificates;  /* GBytes, DER; may be empty */
+  GBytes       *report;         /* SNP report, TDX quote or simulator report */
+  GPtrArray    *certificates;   /* GBytes, DER (or PEM lists); may be empty */
+  GBytes       *tcb_info;       /* TDX, optional: the PCS TCB Info response (JSON) */
+  GBytes       *tcb_info_chain; /* TDX, optional: its issuer chain (PEM) */
 } JcTeeEvidence;
 
 JcTeeEvidence *jc_tee_evidence_new       (JcTeePlatform platform, GBytes *report);
