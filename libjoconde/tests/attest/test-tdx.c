@@ -426,6 +426,7 @@ test_tcb_levels (void)
   pck_info_of (&q, &pck);
   {
     g_autoptr (JsonParser) p = tcb_info_of ("tdx/go-tdx-guest/sample_tcbinfo_response_v5", &info);
+    g_assert_nonnull (p);
     g_autoptr (GError) error = NULL;
     gboolean ok = jc_tdx_tcb_info_evaluate (info, &q, &pck, &status, &error);
     g_test_message ("v5: %s", ok ? status : error->message);
@@ -452,6 +453,7 @@ test_tcb_levels (void)
   pck_info_of (&q, &pck);
   g_autoptr (JsonParser) p = tcb_info_of ("tdx/go-tdx-guest/sample_tcbInfo_response", &info);
   g_autoptr (GError) e1 = NULL;
+  g_assert_nonnull (p);
   g_assert_false (jc_tdx_tcb_info_evaluate (info, &q, &pck, &status, &e1));
   g_assert_error (e1, JC_ERROR, JC_ERROR_UNTRUSTED);
   static const guint8 level_sgx[16] = { 5, 5, 2, 2, 3, 1, 0, 3 };
