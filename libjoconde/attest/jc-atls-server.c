@@ -221,6 +221,15 @@ send_evidence (JcAtlsServer *self, GIOStream *stream, const guint8 *binding,
   return jc_atls_frame_write (stream, msg, cancellable, error);
 }
 
+static gboolean
+hello_version_ok (JsonNode *hello)
+{
+  JsonNode *v = json_object_get_member (json_node_get_object (hello), "version");
+
+  return v != NULL && JSON_NODE_HOLDS_VALUE (v) && json_node_get_value_type (v) == G_TYPE_INT64 &&
+         json_node_get_int (v) == JC_ATLS_VERSION;
+}
+
 /* The exchange after the TLS handshake. On a refusal the peer is told why. */
 static JcAtlsSession *
 server_exchange (JcAtlsServer *self, GTlsConnection *tls, GCancellable *cancellable,
@@ -242,6 +251,15 @@ server_exchange (JcAtlsServer *self, GTlsConnection *tls, GCancellable *cancella
   if (hello == NULL || !jc_atls_message_expect (hello, error, "atls-hello", NULL))
     return NULL;
   role = jc_atls_message_get_string (hello, "role");
+  if (!hello_version_ok (hello))
+    {
+      g_set_error (&refusal, JC_ERROR, JC_ERROR_UNSUPPORTED,
+                   _("The peer speaks another version of the attested channel protocol; this "
+                     "VM speaks version %d"), JC_ATLS_VERSION);
+      jc_atls_send_refusal (stream, "atls-refused", refusal);
+      g_propagate_error (error, g_steal_pointer (&refusal));
+      return NULL;
+    }
   if (role == NULL || !(g_str_equal (role, "client") || g_str_equal (role, "vm")))
     {
       g_set_error (&refusal, JC_ERROR, JC_ERROR_INVALID,

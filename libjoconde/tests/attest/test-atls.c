@@ -417,6 +417,80 @@ test_replayed_evidence (Fixture *f, gconstpointer data)
   server_stop (&fake);
 }
 
+/* A raw TLS client speaking to the VM: sends FRAME (or raw bytes), returns the VM's reply. */
+static JsonNode *
+raw_exchange (Server *s, const char *frame_json, const char *raw, gsize raw_len)
+{
+  g_autoptr(GSocketClient) sc = g_socket_client_new ();
+  g_autoptr(GSocketConnection) conn = NULL;
+  g_autoptr(GIOStream) tls = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonNode *reply;
+
+  conn = g_socket_client_connect_to_host (sc, s->address, 0, NULL, &error);
+  g_assert_no_error (error);
+  tls = g_tls_client_connection_new (G_IO_STREAM (conn), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_any), NULL);
+  g_assert_true (g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error));
+  if (frame_json)
+    {
+      g_autoptr(JsonNode) frame = json_from_string (frame_json, NULL);
+      g_assert_true (jc_atls_frame_write (tls, frame, NULL, &error));
+    }
+  else
+    g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (tls), raw, raw_len,
+                                              NULL, NULL, &error));
+  reply = jc_atls_frame_read (tls, 0, NULL, NULL);
+  g_io_stream_close (tls, NULL, NULL);
+  return reply;
+}
+
+/* Hostile or foreign peers get a clear refusal and the VM a clear error. */
+static void
+test_protocol_errors (Fixture *f, gconstpointer data)
+{
+  g_autoptr(JcAtlsServer) server = make_server (f, f->cta);
+  g_autoptr(JsonNode) reply = NULL;
+  Server s;
+
+  server_start (&s, server);
+  server_go (&s);
+  reply = raw_exchange (&s, "{\"type\":\"atls-hello\",\"version\":2,\"role\":\"client\"}", NULL, 0);
+  g_assert_nonnull (reply);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (reply), "type"), ==, "atls-refused");
+  server_wait (&s);
+  assert_error_says (s.error, JC_ERROR_UNSUPPORTED, "version 1");
+  server_stop (&s);
+  g_clear_pointer (&reply, json_node_unref);
+
+  server_start (&s, server);
+  server_go (&s);
+  reply = raw_exchange (&s, "{\"type\":\"atls-hello\",\"version\":1,\"role\":\"admin\"}", NULL, 0);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (reply), "type"), ==, "atls-refused");
+  server_wait (&s);
+  assert_error_says (s.error, JC_ERROR_INVALID, "unknown role");
+  server_stop (&s);
+  g_clear_pointer (&reply, json_node_unref);
+
+  /* A length over the hello limit, then garbage. */
+  server_start (&s, server);
+  server_go (&s);
+  reply = raw_exchange (&s, NULL, "\x7f\xff\xff\xffgarbage", 11);
+  g_assert_null (reply);
+  server_wait (&s);
+  assert_error_says (s.error, JC_ERROR_TOO_LARGE, "over the limit");
+  server_stop (&s);
+
+  server_start (&s, server);
+  server_go (&s);
+  reply = raw_exchange (&s, NULL, "\x00\x00\x00\x05[1,2]", 9);
+  g_assert_null (reply);
+  server_wait (&s);
+  assert_error_says (s.error, JC_ERROR_INVALID, "malformed message");
+  server_stop (&s);
+}
+
 /* VM-to-VM: the connecting VM attests too. */
 static void
 test_vm_to_vm (Fixture *f, gconstpointer data)
@@ -604,6 +678,7 @@ main (int argc, char **argv)
   g_test_add ("/attest/atls/pak-callback", Fixture, NULL, fixture_setup, test_pak_callback, fixture_teardown);
   g_test_add ("/attest/atls/replayed-evidence", Fixture, NULL, fixture_setup, test_replayed_evidence, fixture_teardown);
   g_test_add ("/attest/atls/vm-to-vm", Fixture, NULL, fixture_setup, test_vm_to_vm, fixture_teardown);
+  g_test_add ("/attest/atls/protocol-errors", Fixture, NULL, fixture_setup, test_protocol_errors, fixture_teardown);
   g_test_add ("/attest/atls/async", Fixture, NULL, fixture_setup, test_async, fixture_teardown);
   return g_test_run ();
 }
