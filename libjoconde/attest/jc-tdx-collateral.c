@@ -20,18 +20,18 @@
  * components are not above the TD report's TEE_TCB_SVN. */
 
 static gboolean
-collateral_error (GError **error, const char *why)
+document_error (GError **error, const char *what, const char *why)
 {
-  g_set_error (error, JC_ERROR, JC_ERROR_INVALID, _("The TDX TCB Info collateral is malformed: %s"),
-               why);
+  g_set_error (error, JC_ERROR, JC_ERROR_INVALID, _("The TDX %s collateral is malformed: %s"),
+               what, why);
   return FALSE;
 }
 
-/* The raw text of the object value of key "tcbInfo": the bytes the signature covers. */
+/* The raw text of the object value of a top-level member: the bytes the signature covers. */
 static gboolean
-raw_tcb_info (const char *text, gsize len, const char **start, gsize *out_len)
+raw_member (const char *text, gsize len, const char *member, const char **start, gsize *out_len)
 {
-  static const char key[] = "\"tcbInfo\"";
+  g_autofree char *key = g_strdup_printf ("\"%s\"", member);
   const char *end = text + len;
   const char *p = g_strstr_len (text, len, key);
   if (!p)
@@ -72,7 +72,8 @@ raw_tcb_info (const char *text, gsize len, const char **start, gsize *out_len)
 }
 
 static gboolean
-check_signing_chain (GBytes *chain_pem, gint64 at, JcX509List *chain, GError **error)
+check_signing_chain (GBytes *chain_pem, const char *what, gint64 at, JcX509List *chain,
+                     GError **error)
 {
   JcX509List root = { 0 };
   g_autofree char *cn = NULL;
@@ -80,7 +81,7 @@ check_signing_chain (GBytes *chain_pem, gint64 at, JcX509List *chain, GError **e
   if (!chain_pem)
     {
       g_set_error (error, JC_ERROR, JC_ERROR_NOT_FOUND,
-                   _("The TDX TCB Info collateral comes without its signing certificate chain"));
+                   _("The TDX %s collateral comes without its signing certificate chain"), what);
       return FALSE;
     }
   if (!jc_x509_list_add_pem (&root, jc_intel_roots_sgx_root_ca_pem (), "Intel SGX Root CA", error)
@@ -107,15 +108,15 @@ out:
 
 static gboolean
 check_signature (const char *signed_text, gsize signed_len, const char *sig_hex,
-                 gnutls_x509_crt_t signer, GError **error)
+                 gnutls_x509_crt_t signer, const char *what, GError **error)
 {
   guint8 sig[64];
   gboolean ok = FALSE;
   if (!sig_hex || strlen (sig_hex) != 128)
-    return collateral_error (error, _("no 64-byte signature"));
+    return document_error (error, what, _("no 64-byte signature"));
   g_autofree char *lower = g_ascii_strdown (sig_hex, -1);
   if (!jc_hex_decode_into (lower, sig, 64, NULL))
-    return collateral_error (error, _("the signature is not hex"));
+    return document_error (error, what, _("the signature is not hex"));
   gnutls_pubkey_t key;
   gnutls_pubkey_init (&key);
   if (gnutls_pubkey_import_x509 (key, signer, 0) >= 0
@@ -124,7 +125,7 @@ check_signature (const char *signed_text, gsize signed_len, const char *sig_hex,
     ok = TRUE;
   else
     g_set_error (error, JC_ERROR, JC_ERROR_BAD_SIGNATURE,
-                 _("The TDX TCB Info collateral is not signed by the Intel TCB signing key"));
+                 _("The TDX %s collateral is not signed by the Intel TCB signing key"), what);
   gnutls_pubkey_deinit (key);
   return ok;
 }
@@ -293,11 +294,12 @@ jc_tdx_tcb_info_evaluate (JsonObject *info, const JcTdxQuote *quote, const JcTdx
 }
 
 gboolean
-jc_tdx_collateral_check (const JcTdxCollateral *collateral, const JcTdxQuote *quote,
-                         const JcTdxPckInfo *pck, gint64 at, char **status, GError **error)
+jc_tdx_pcs_document_load (GBytes *document, GBytes *chain_pem, const char *member,
+                          const char *what, gint64 at, JsonParser **parser, JsonObject **object,
+                          GError **error)
 {
   gsize len;
-  const char *text = g_bytes_get_data (collateral->tcb_info, &len);
+  const char *text = g_bytes_get_data (document, &len);
   const char *signed_text;
   gsize signed_len;
   JcX509List chain = { 0 };
@@ -305,54 +307,64 @@ jc_tdx_collateral_check (const JcTdxCollateral *collateral, const JcTdxQuote *qu
   g_autoptr (JsonParser) inner = json_parser_new ();
   gboolean ok = FALSE;
 
-  *status = NULL;
   if (len > 1024 * 1024 || !json_parser_load_from_data (whole, text, len, NULL)
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (whole)))
-    return collateral_error (error, _("not a JSON object"));
-  if (!raw_tcb_info (text, len, &signed_text, &signed_len)
+    return document_error (error, what, _("not a JSON object"));
+  if (!raw_member (text, len, member, &signed_text, &signed_len)
       || !json_parser_load_from_data (inner, signed_text, signed_len, NULL)
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (inner)))
-    return collateral_error (error, _("no tcbInfo object"));
+    return document_error (error, what, _("its signed object is missing"));
   JsonObject *top = json_node_get_object (json_parser_get_root (whole));
-  /* Everything used below comes from the signed bytes. */
-  JsonObject *info = json_node_get_object (json_parser_get_root (inner));
-
-  if (!check_signing_chain (collateral->tcb_info_chain, at, &chain, error)
+  if (!check_signing_chain (chain_pem, what, at, &chain, error)
       || !check_signature (signed_text, signed_len,
                            json_object_get_string_member_with_default (top, "signature", NULL),
-                           chain.crts[0], error))
+                           chain.crts[0], what, error))
     goto out;
+  /* Everything the caller uses comes from the signed bytes. */
+  *object = json_node_get_object (json_parser_get_root (inner));
+  *parser = g_steal_pointer (&inner);
+  ok = TRUE;
+out:
+  jc_x509_list_clear (&chain);
+  return ok;
+}
 
-  if (g_strcmp0 (json_object_get_string_member_with_default (info, "id", NULL), "TDX") != 0
-      || json_object_get_int_member_with_default (info, "version", 0) != 3)
-    {
-      collateral_error (error, _("not TDX TCB Info version 3"));
-      goto out;
-    }
-  /* The platform type first: collateral for another one is the more useful reason. */
-  if (!check_platform_ids (info, pck, error))
-    goto out;
+gboolean
+jc_tdx_pcs_document_current (JsonObject *object, const char *what, gint64 at, GError **error)
+{
   gint64 issued, next;
-  if (!jc_time_parse (json_object_get_string_member_with_default (info, "issueDate", ""), &issued, NULL)
-      || !jc_time_parse (json_object_get_string_member_with_default (info, "nextUpdate", ""), &next, NULL))
-    {
-      collateral_error (error, _("bad issueDate or nextUpdate"));
-      goto out;
-    }
+  if (!jc_time_parse (json_object_get_string_member_with_default (object, "issueDate", ""), &issued, NULL)
+      || !jc_time_parse (json_object_get_string_member_with_default (object, "nextUpdate", ""), &next, NULL))
+    return document_error (error, what, _("bad issueDate or nextUpdate"));
   if (at < issued || at > next)
     {
       g_autofree char *i = jc_time_format (issued);
       g_autofree char *n = jc_time_format (next);
       g_autofree char *a = jc_time_format (at);
       g_set_error (error, JC_ERROR, JC_ERROR_EXPIRED,
-                   _("The TDX TCB Info collateral is valid from %s to %s, not at %s: fetch a "
-                     "current one"), i, n, a);
-      goto out;
+                   _("The TDX %s collateral is valid from %s to %s, not at %s: fetch a current "
+                     "one"), what, i, n, a);
+      return FALSE;
     }
-  if (!jc_tdx_tcb_info_evaluate (info, quote, pck, status, error))
-    goto out;
-  ok = TRUE;
-out:
-  jc_x509_list_clear (&chain);
-  return ok;
+  return TRUE;
+}
+
+gboolean
+jc_tdx_collateral_check (const JcTdxCollateral *collateral, const JcTdxQuote *quote,
+                         const JcTdxPckInfo *pck, gint64 at, char **status, GError **error)
+{
+  g_autoptr (JsonParser) parser = NULL;
+  JsonObject *info;
+
+  *status = NULL;
+  if (!jc_tdx_pcs_document_load (collateral->tcb_info, collateral->tcb_info_chain, "tcbInfo",
+                                 "TCB Info", at, &parser, &info, error))
+    return FALSE;
+  if (g_strcmp0 (json_object_get_string_member_with_default (info, "id", NULL), "TDX") != 0
+      || json_object_get_int_member_with_default (info, "version", 0) != 3)
+    return document_error (error, "TCB Info", _("not TDX TCB Info version 3"));
+  /* The platform type first: collateral for another one is the more useful reason. */
+  return check_platform_ids (info, pck, error)
+         && jc_tdx_pcs_document_current (info, "TCB Info", at, error)
+         && jc_tdx_tcb_info_evaluate (info, quote, pck, status, error);
 }

@@ -28,6 +28,26 @@ gboolean jc_tdx_collateral_check (const JcTdxCollateral *collateral,
                                   char                 **status,
                                   GError               **error);
 
+/* A PCS JSON document ({"<member>": {...}, "signature": "hex"}): the issuer chain (signing
+ * certificate, then the built-in Intel SGX Root CA) valid at `at`, the signature over the
+ * member's exact bytes; *object is the signed member, owned by *parser. */
+gboolean jc_tdx_pcs_document_load (GBytes *document, GBytes *chain_pem, const char *member,
+                                   const char *what, gint64 at, JsonParser **parser,
+                                   JsonObject **object, GError **error);
+/* issueDate <= at <= nextUpdate. */
+gboolean jc_tdx_pcs_document_current (JsonObject *object, const char *what, gint64 at,
+                                      GError **error);
+
+/* The QE Identity collateral (TD_QE) applied to the quote's QE report; *status receives
+ * the level's tcbStatus. */
+gboolean jc_tdx_qe_identity_check (const JcTdxCollateral *collateral, const JcTdxQuote *quote,
+                                   gint64 at, char **status, GError **error);
+
+/* The PCK and root CRLs of the collateral, when given: authentic, current, and not listing
+ * the PCK certificate or its CA. */
+gboolean jc_tdx_crl_check (const JcTdxCollateral *collateral, gnutls_x509_crt_t pck,
+                           gnutls_x509_crt_t pck_ca, gint64 at, GError **error);
+
 /* The TCB Info (already authenticated) applied to a quote: FMSPC and PCE-ID match, the TDX
  * module identity, then the TCB level. *status receives the level's tcbStatus. */
 gboolean jc_tdx_tcb_info_evaluate (JsonObject         *info,

@@ -136,7 +136,7 @@ ctx_clear (Ctx *ctx)
  * root, which must be the built-in one. */
 static gboolean
 check_pck_chain (Ctx *ctx, const JcTdxQuote *q, gint64 at, gnutls_x509_crt_t *leaf_out,
-                 GError **error)
+                 gnutls_x509_crt_t *ca_out, GError **error)
 {
   if (!jc_x509_list_add_pem (&ctx->root, jc_intel_roots_sgx_root_ca_pem (), "Intel SGX Root CA", error))
     return FALSE;
@@ -176,6 +176,7 @@ check_pck_chain (Ctx *ctx, const JcTdxQuote *q, gint64 at, gnutls_x509_crt_t *le
       || !jc_x509_check_time (leaf, at, _("PCK certificate"), error))
     return FALSE;
   *leaf_out = leaf;
+  *ca_out = ca;
   return TRUE;
 }
 
@@ -300,8 +301,9 @@ jc_tdx_verify (GBytes *quote_bytes, const JcTdxCollateral *collateral, const JcT
   JcTdxPckInfo pck;
   gsize len;
   const guint8 *data = g_bytes_get_data (quote_bytes, &len);
-  gnutls_x509_crt_t leaf = NULL;
+  gnutls_x509_crt_t leaf = NULL, ca = NULL;
   g_autofree char *status = NULL;
+  g_autofree char *qe_status = NULL;
   g_autofree char *svn = NULL;
   g_autofree char *fmspc = NULL;
   gboolean ok = FALSE;
@@ -323,21 +325,28 @@ jc_tdx_verify (GBytes *quote_bytes, const JcTdxCollateral *collateral, const JcT
                    _("The TDX quote was made by a Quoting Enclave not from Intel"));
       return FALSE;
     }
-  if (!check_pck_chain (&ctx, &q, policy->at, &leaf, error)
+  if (!check_pck_chain (&ctx, &q, policy->at, &leaf, &ca, error)
       || !check_quote_signatures (&q, data, leaf, error)
       || !jc_tdx_pck_info_read (leaf, &pck, error))
+    goto out;
+  if (collateral && !jc_tdx_crl_check (collateral, leaf, ca, policy->at, error))
+    goto out;
+  if (collateral && collateral->qe_identity
+      && !jc_tdx_qe_identity_check (collateral, &q, policy->at, &qe_status, error))
     goto out;
   if (collateral && collateral->tcb_info
       && !jc_tdx_collateral_check (collateral, &q, &pck, policy->at, &status, error))
     goto out;
-  if (status && policy->check_min_tcb && !g_str_equal (status, "UpToDate")
-      && !g_str_equal (status, "SWHardeningNeeded"))
-    {
-      g_set_error (error, JC_ERROR, JC_ERROR_DENIED,
-                   _("The TDX platform's TCB status is %s; the policy requires an up-to-date "
-                     "TCB"), status);
-      goto out;
-    }
+  const char *statuses[] = { qe_status, status };
+  for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
+    if (statuses[i] && policy->check_min_tcb && !g_str_equal (statuses[i], "UpToDate")
+        && !g_str_equal (statuses[i], "SWHardeningNeeded"))
+      {
+        g_set_error (error, JC_ERROR, JC_ERROR_DENIED,
+                     _("The TDX %s's TCB status is %s; the policy requires an up-to-date TCB"),
+                     i == 0 ? _("Quoting Enclave") : _("platform"), statuses[i]);
+        goto out;
+      }
   if (!check_policy (&q.td, policy, error))
     goto out;
 
@@ -348,8 +357,9 @@ jc_tdx_verify (GBytes *quote_bytes, const JcTdxCollateral *collateral, const JcT
   memcpy (verdict->measurement, q.td.mrtd, JC_TEE_MEASUREMENT_SIZE);
   memcpy (verdict->report_data, q.td.report_data, JC_TEE_REPORT_DATA_SIZE);
   verdict->debug = (q.td.td_attributes[0] & 0x01) != 0;
-  verdict->tcb = g_strdup_printf ("tee_tcb_svn=%s fmspc=%s pcesvn=%u tcb_status=%s", svn, fmspc,
-                                  pck.pce_svn, status ? status : "not-checked");
+  verdict->tcb = g_strdup_printf ("tee_tcb_svn=%s fmspc=%s pcesvn=%u tcb_status=%s qe_status=%s",
+                                  svn, fmspc, pck.pce_svn, status ? status : "not-checked",
+                                  qe_status ? qe_status : "not-checked");
   verdict->signer = g_strdup ("PCK (Intel SGX Root CA)");
   ok = TRUE;
 out:

@@ -63,21 +63,28 @@ typedef struct {
  * quote (padding) are ignored. Checks structure only. */
 gboolean jc_tdx_quote_parse (const guint8 *data, gsize len, JcTdxQuote *out, GError **error);
 
-/* Optional PCS collateral. */
+/* Optional PCS collateral (Intel Provisioning Certification Service); each piece is checked
+ * when present. Any field may be NULL. */
 typedef struct {
-  GBytes *tcb_info;        /* PCS "TCB Info" response: {"tcbInfo": {...}, "signature": "hex"} */
-  GBytes *tcb_info_chain;  /* PEM: TCB Signing certificate then root (TCB-Info-Issuer-Chain) */
+  GBytes *tcb_info;          /* PCS "TCB Info" response: {"tcbInfo": {...}, "signature": "hex"} */
+  GBytes *tcb_info_chain;    /* PEM: TCB Signing certificate then root (TCB-Info-Issuer-Chain) */
+  GBytes *qe_identity;       /* PCS "QE Identity" response for TD_QE: {"enclaveIdentity": …} */
+  GBytes *qe_identity_chain; /* PEM: its issuer chain (SGX-Enclave-Identity-Issuer-Chain) */
+  GBytes *pck_crl;           /* CRL of the PCK certificate's CA (DER or PEM) */
+  GBytes *root_crl;          /* CRL of the Intel SGX Root CA (DER or PEM) */
 } JcTdxCollateral;
 
 /* Verifies a quote against a policy:
  * quote structure; the PCK chain (certification data in the quote) to the built-in Intel SGX
  * Root CA, valid at policy->at; the QE report signature with the PCK key; the QE report data
  * = SHA-256(attestation key ‖ QE auth data); the quote signature with the attestation key;
- * then, if collateral is given: the TCB Info signature by the TCB signing chain, its validity
- * (issueDate/nextUpdate) at policy->at, its FMSPC and PCE-ID against the PCK certificate's,
- * the TDX module identity and the TCB level (status in verdict->tcb; "Revoked" or no matching
- * level is refused, and with policy->check_min_tcb anything but UpToDate / SWHardeningNeeded
- * is refused); finally the policy: debug (TD_ATTRIBUTES.DEBUG), the allow-list and the report
+ * then, for each piece of collateral given: the CRLs (authentic, current at policy->at, not
+ * revoking the PCK certificate or its CA); the QE Identity (signed, current, the QE's
+ * MRSIGNER, ISVPRODID, MISCSELECT and ATTRIBUTES under their masks, its ISVSVN level); the TCB
+ * Info (signed by the TCB signing chain, current at policy->at, FMSPC and PCE-ID of the PCK
+ * certificate, the TDX module identity, the TCB level). Statuses go to verdict->tcb;
+ * "Revoked" or no matching level is refused, and with policy->check_min_tcb anything but
+ * UpToDate / SWHardeningNeeded is refused; finally the policy: debug (TD_ATTRIBUTES.DEBUG), the allow-list and the report
  * data. For TDX, an allow-list entry is 48 bytes (MRTD) or 240 bytes (MRTD ‖ RTMR0 ‖ RTMR1 ‖
  * RTMR2 ‖ RTMR3, all of which must match). */
 gboolean jc_tdx_verify (GBytes                *quote,

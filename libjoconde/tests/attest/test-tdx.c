@@ -390,6 +390,62 @@ test_collateral (void)
   expect_refusal (quote, &j, &policy, JC_ERROR_INVALID, NULL);
 }
 
+/* QE Identity and CRLs of the SPR quote, current at 2023-07-01 (PCK CRL and QE Identity
+ * until 2023-07-08). */
+static void
+test_qe_identity_and_crls (void)
+{
+  g_autoptr (GBytes) quote = load (cases[0].file);
+  g_autoptr (GBytes) qe_id = load ("tdx/go-tdx-guest/sample_qeIdentity_response");
+  g_autoptr (GBytes) qe_chain = load ("tdx/go-tdx-guest/qeidentity_issuer_chain.pem");
+  g_autoptr (GBytes) pck_crl = load ("tdx/go-tdx-guest/pckcrl");
+  g_autoptr (GBytes) root_crl = load ("tdx/go-tdx-guest/rootcrl.der");
+  JcTdxCollateral col = { .qe_identity = qe_id, .qe_identity_chain = qe_chain,
+                          .pck_crl = pck_crl, .root_crl = root_crl };
+  JcTeePolicy policy;
+  JcTeeVerdict v;
+  policy_for (&cases[0], TRUE, &policy);
+  {
+    g_autoptr (GError) error = NULL;
+    g_assert_true (verify (quote, &col, &policy, &v, &error));
+    g_test_message ("TCB: %s", v.tcb);
+    g_assert_nonnull (strstr (v.tcb, "qe_status=UpToDate"));
+    jc_tee_verdict_clear (&v);
+  }
+  /* Past the PCK CRL's nextUpdate. */
+  policy.at = at ("2023-07-09T00:00:00Z");
+  expect_refusal (quote, &col, &policy, JC_ERROR_EXPIRED, "PCK CRL");
+  /* Without the CRLs, the QE Identity is stale at that time too. */
+  JcTdxCollateral qe_only = { .qe_identity = qe_id, .qe_identity_chain = qe_chain };
+  expect_refusal (quote, &qe_only, &policy, JC_ERROR_EXPIRED, "QE Identity");
+  policy.at = at (cases[0].time);
+
+  /* The root CRL in place of the PCK CA's. */
+  JcTdxCollateral swapped = { .pck_crl = root_crl };
+  expect_refusal (quote, &swapped, &policy, JC_ERROR_UNTRUSTED, "not issued by");
+  /* A changed byte in the PCK CRL's signed list. */
+  g_autoptr (GBytes) bad_crl = modified (pck_crl, 200, 0x01);
+  JcTdxCollateral tampered = { .pck_crl = bad_crl };
+  g_autoptr (GError) e1 = NULL;
+  g_assert_false (verify (quote, &tampered, &policy, &v, &e1));
+  g_assert_true (g_error_matches (e1, JC_ERROR, JC_ERROR_BAD_SIGNATURE)
+                 || g_error_matches (e1, JC_ERROR, JC_ERROR_INVALID));
+  /* A changed byte in the signed QE Identity. */
+  gsize len = g_bytes_get_size (qe_id);
+  g_autofree char *text = g_strndup (g_bytes_get_data (qe_id, NULL), len);
+  char *svn = strstr (text, "\"isvsvn\":4");
+  g_assert_nonnull (svn);
+  svn[9] = '1';
+  g_autoptr (GBytes) forged = g_bytes_new (text, len);
+  JcTdxCollateral forged_id = { .qe_identity = forged, .qe_identity_chain = qe_chain };
+  expect_refusal (quote, &forged_id, &policy, JC_ERROR_BAD_SIGNATURE, "QE Identity");
+  /* The QE Identity signed by the TCB signing key is checked with the TCB Info's own chain:
+   * the two documents are not interchangeable. */
+  g_autoptr (GBytes) tcb_info = load ("tdx/go-tdx-guest/sample_tcbInfo_response");
+  JcTdxCollateral crossed = { .qe_identity = tcb_info, .qe_identity_chain = qe_chain };
+  expect_refusal (quote, &crossed, &policy, JC_ERROR_INVALID, "QE Identity");
+}
+
 static JsonParser *
 tcb_info_of (const char *rel, JsonObject **info)
 {
@@ -498,5 +554,6 @@ main (int argc, char **argv)
   g_test_add_func ("/attest/tdx/policy-checks", test_policy_checks);
   g_test_add_func ("/attest/tdx/collateral", test_collateral);
   g_test_add_func ("/attest/tdx/tcb-levels", test_tcb_levels);
+  g_test_add_func ("/attest/tdx/qe-identity-and-crls", test_qe_identity_and_crls);
   return g_test_run ();
 }
