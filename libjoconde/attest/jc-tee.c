@@ -564,14 +564,18 @@ jc_tee_policy_from_json (JsonObject *tee, JcTeePolicy *policy, GError **error)
     return FALSE;
   for (guint i = 0; list && i < json_array_get_length (list); i++)
     {
-      guint8 mm[JC_TEE_MEASUREMENT_SIZE];
-      g_autoptr(GError) local = NULL;
-      if (!jc_hex_decode_into (json_array_get_string_element (list, i), mm, sizeof mm, &local))
+      g_autoptr(GBytes) mm = jc_hex_decode (json_array_get_string_element (list, i), NULL);
+      gsize n = mm ? g_bytes_get_size (mm) : 0;
+
+      /* TDX may also pin the runtime registers: MRTD ‖ RTMR0 ‖ … ‖ RTMR3 (jc-tdx.h). */
+      if (n != JC_TEE_MEASUREMENT_SIZE &&
+          !(platform == JC_TEE_PLATFORM_TDX && n == 5 * JC_TEE_MEASUREMENT_SIZE))
         {
-          g_autofree char *why = g_strdup_printf (_("measurement %u is not 96 hex digits"), i + 1);
+          g_autofree char *why = g_strdup_printf (_("measurement %u is not 96 lower-case hex "
+                                                    "digits (or 480 for TDX with its RTMRs)"), i + 1);
           return policy_refuse (error, why);
         }
-      jc_tee_policy_add_measurement (policy, mm);
+      add_bytes (&policy->measurements, g_bytes_get_data (mm, NULL), n);
     }
   if (platform != JC_TEE_PLATFORM_SIM && (policy->measurements == NULL || policy->measurements->len == 0))
     return policy_refuse (error, _("a real TEE platform needs at least one measurement"));
@@ -656,6 +660,19 @@ jc_tee_provider_new_sim (const JcSecret *sim_key, const guint8 measurement[JC_TE
   self->sim_key = jc_secret_copy (sim_key->data, sim_key->len);
   memcpy (self->measurement, measurement, JC_TEE_MEASUREMENT_SIZE);
   return self;
+}
+
+JcTeeProvider *
+jc_tee_provider_new_sim_from_files (const char *key_path, const char *measured_path,
+                                    GError **error)
+{
+  g_autoptr(JcSecret) key = NULL;
+  guint8 measurement[JC_TEE_MEASUREMENT_SIZE];
+
+  key = jc_tee_sim_key_load_or_create (key_path, error);
+  if (key == NULL || !jc_tee_sim_measure_file (measured_path, measurement, error))
+    return NULL;
+  return jc_tee_provider_new_sim (key, measurement);
 }
 
 JcTeeProvider *

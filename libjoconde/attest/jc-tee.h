@@ -66,7 +66,7 @@ void     jc_tee_policy_add_measurement (JcTeePolicy *policy, const guint8 measur
 void     jc_tee_policy_add_sim_key (JcTeePolicy *policy, const guint8 public_key[32]);
 
 /* Reads the "tee" object of a CTSC (docs/attestation.md "Policy format"):
- *   {"platform": "sev-snp", "measurements": [HEX96, …], "min_tcb": {"bootloader": 2, …},
+ *   {"platform": "sev-snp", "measurements": [HEX96 (TDX: or HEX480), …], "min_tcb": {"bootloader": 2, …},
  *    "max_vmpl": 0, "sim_keys": [BASE64URL, …]}
  * into POLICY (initialised here with strict defaults; clear it afterwards). */
 gboolean jc_tee_policy_from_json (JsonObject *tee, JcTeePolicy *policy, GError **error);
@@ -84,6 +84,11 @@ G_DECLARE_FINAL_TYPE (JcTeeProvider, jc_tee_provider, JC, TEE_PROVIDER, GObject)
  * MEASUREMENT (e.g. jc_tee_sim_measure_file() of the guest binary). */
 JcTeeProvider *jc_tee_provider_new_sim (const JcSecret *sim_key,
                                         const guint8 measurement[JC_TEE_MEASUREMENT_SIZE]);
+/* The simulator as a host runs it: the host's key at KEY_PATH (created if missing, see
+ * jc_tee_sim_key_load_or_create) and the measurement SHA-384(MEASURED_PATH), e.g. the
+ * guest binary ("/proc/self/exe"). */
+JcTeeProvider *jc_tee_provider_new_sim_from_files (const char *key_path, const char *measured_path,
+                                                   GError **error);
 /* The TEE this VM runs in (sev-snp or tdx); fails when this build or this machine cannot
  * produce its evidence. */
 JcTeeProvider *jc_tee_provider_new (JcTeePlatform platform, GError **error);

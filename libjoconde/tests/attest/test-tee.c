@@ -191,6 +191,8 @@ test_container_malformed (void)
     }
 }
 
+#define H96 "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f"
+
 static void
 test_policy_json (void)
 {
@@ -208,7 +210,10 @@ test_policy_json (void)
     "{\"platform\":\"sim\",\"sim_keys\":[\"AA\"]}",
     "{\"platform\":\"sim\",\"allow_debug\":true}",
     "{\"platform\":\"sim\",\"max_vmpl\":9}",
+    "{\"platform\":\"sev-snp\",\"measurements\":[\"" H96 H96 H96 H96 H96 "\"]}", /* 240 bytes: TDX only */
+    "{\"platform\":\"sev-snp\",\"measurements\":[\"" "ABCDEF" "\"]}",
   };
+  const char *tdx_rtmr = "{\"platform\":\"tdx\",\"measurements\":[\"" H96 H96 H96 H96 H96 "\"]}";
 
   g_assert_true (json_parser_load_from_data (p, good, -1, NULL));
   g_assert_true (jc_tee_policy_from_json (json_node_get_object (json_parser_get_root (p)), &policy, &error));
@@ -218,6 +223,12 @@ test_policy_json (void)
   g_assert_true (policy.check_min_tcb);
   g_assert_cmpuint (policy.min_tcb.microcode, ==, 68);
   g_assert_false (policy.allow_debug);
+  jc_tee_policy_clear (&policy);
+
+  g_assert_true (json_parser_load_from_data (p, tdx_rtmr, -1, NULL));
+  g_assert_true (jc_tee_policy_from_json (json_node_get_object (json_parser_get_root (p)), &policy, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (policy.measurements->pdata[0]), ==, 240);
   jc_tee_policy_clear (&policy);
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -282,6 +293,27 @@ test_measure_file (void)
   g_assert_true (jc_tee_sim_measure_file (path, m, &error));
   g_assert_no_error (error);
   g_assert_cmpmem (m, 48, expect, 48);
+
+  /* A host's simulator: its key file and the measured binary. */
+  {
+    g_autofree char *key_path = g_build_filename (dir, "sim.key", NULL);
+    g_autoptr(JcTeeProvider) p = jc_tee_provider_new_sim_from_files (key_path, path, &error);
+    g_autoptr(JcTeeEvidence) ev = NULL;
+    guint8 rd[64] = { 1 };
+    JcTeePolicy policy;
+    JcTeeVerdict verdict;
+
+    g_assert_no_error (error);
+    ev = jc_tee_provider_get_evidence (p, rd, NULL, &error);
+    g_assert_no_error (error);
+    jc_tee_policy_init (&policy, JC_TEE_PLATFORM_SIM);
+    jc_tee_policy_add_measurement (&policy, expect);
+    g_assert_true (jc_tee_verify (ev, &policy, &verdict, &error));
+    g_assert_cmpmem (verdict.report_data, 64, rd, 64);
+    jc_tee_verdict_clear (&verdict);
+    jc_tee_policy_clear (&policy);
+    g_unlink (key_path);
+  }
   g_unlink (path);
   g_rmdir (dir);
 }
