@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -495,6 +497,59 @@ test_policy_checks (void)
   expect_refusal (&cases[2], ma, NULL, &policy, JC_ERROR_BAD_SIGNATURE, NULL);
 }
 
+/* A root certificate with the very name of AMD's Milan ARK but another key (made here) is
+ * refused: only the built-in ARKs are anchors. */
+static void
+test_forged_ark (void)
+{
+  gnutls_x509_privkey_t key;
+  gnutls_x509_crt_t crt;
+  gnutls_x509_crt_t ark;
+  gnutls_datum_t der = { 0 };
+  unsigned char serial[1] = { 1 };
+
+  /* The real ARK's name, attribute by attribute with the same encodings. */
+  g_autoptr (GBytes) ark_pem = pem_nth (cases[1].chain, 1);
+  gnutls_datum_t ark_datum = { (unsigned char *) g_bytes_get_data (ark_pem, NULL),
+                               g_bytes_get_size (ark_pem) };
+  g_assert_cmpint (gnutls_x509_crt_init (&ark), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_import (ark, &ark_datum, GNUTLS_X509_FMT_PEM), ==, 0);
+  g_assert_cmpint (gnutls_x509_privkey_init (&key), ==, 0);
+  g_assert_cmpint (gnutls_x509_privkey_generate (key, GNUTLS_PK_ECDSA,
+                                                 GNUTLS_CURVE_TO_BITS (GNUTLS_ECC_CURVE_SECP256R1), 0), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_init (&crt), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_set_version (crt, 3), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_set_serial (crt, serial, 1), ==, 0);
+  for (unsigned i = 0;; i++)
+    {
+      char oid[128], value[256];
+      size_t oid_size = sizeof oid, value_size = sizeof value;
+      if (gnutls_x509_crt_get_dn_oid (ark, i, oid, &oid_size) < 0)
+        break;
+      g_assert_cmpint (gnutls_x509_crt_get_dn_by_oid (ark, oid, 0, 1, value, &value_size), ==, 0);
+      g_assert_cmpint (gnutls_x509_crt_set_dn_by_oid (crt, oid, 1, value, value_size), ==, 0);
+      g_assert_cmpint (gnutls_x509_crt_set_issuer_dn_by_oid (crt, oid, 1, value, value_size), ==, 0);
+    }
+  g_assert_cmpint (gnutls_x509_crt_set_activation_time (crt, at ("2020-01-01T00:00:00Z")), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_set_expiration_time (crt, at ("2040-01-01T00:00:00Z")), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_set_basic_constraints (crt, 1, -1), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_set_key (crt, key), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_sign2 (crt, crt, key, GNUTLS_DIG_SHA256, 0), ==, 0);
+  g_assert_cmpint (gnutls_x509_crt_export2 (crt, GNUTLS_X509_FMT_DER, &der), ==, 0);
+
+  GPtrArray *certs = certs_of (cases[1].vcek, NULL);
+  g_ptr_array_add (certs, pem_nth (cases[1].chain, 0));      /* the real ASK */
+  g_ptr_array_add (certs, g_bytes_new (der.data, der.size));  /* the forged ARK */
+  JcTeePolicy policy;
+  policy_lenient (&policy);
+  expect_refusal (&cases[1], NULL, certs, &policy, JC_ERROR_UNTRUSTED, "not AMD's ARK");
+  g_ptr_array_unref (certs);
+  gnutls_free (der.data);
+  gnutls_x509_crt_deinit (crt);
+  gnutls_x509_crt_deinit (ark);
+  gnutls_x509_privkey_deinit (key);
+}
+
 /* Turin: no real report exists in the test data, so a report is built with the Turin VCEK's
  * CHIP_ID and TCB. Every check up to the signature must pass (product, chain, 8-byte hwID,
  * fmcSPL); the signature then fails, which is the expected refusal. */
@@ -737,6 +792,7 @@ main (int argc, char **argv)
   g_test_add_func ("/attest/snp/tampered", test_tampered);
   g_test_add_func ("/attest/snp/wrong-certs", test_wrong_certs);
   g_test_add_func ("/attest/snp/policy-checks", test_policy_checks);
+  g_test_add_func ("/attest/snp/forged-ark", test_forged_ark);
   g_test_add_func ("/attest/snp/turin-chain", test_turin_chain);
   g_test_add_func ("/attest/snp/cert-table", test_cert_table);
   g_test_add_func ("/attest/snp/tsm-request", test_tsm_request);
