@@ -26,6 +26,9 @@ typedef enum {
   FILE_SIM_REPORT,
   FILE_TDX_QUOTE,
   FILE_TCB_INFO,      /* TDX collateral: PCS TCB Info JSON */
+  FILE_QE_IDENTITY,   /* TDX collateral: PCS QE Identity JSON */
+  FILE_PCK_CRL,       /* TDX collateral: CRL of a PCK CA */
+  FILE_ROOT_CRL,      /* TDX collateral: CRL of the Intel SGX Root CA */
   FILE_CERTIFICATE,   /* PEM (one or more) or DER */
 } FileKind;
 
@@ -34,7 +37,10 @@ typedef struct {
   JcTeeEvidence *evidence;
   const char    *evidence_path;
   GPtrArray     *certificates;  /* GBytes, as read (PEM lists or DER) */
-  GBytes        *tcb_info;
+  GBytes        *tcb_info;      /* TDX collateral, as read */
+  GBytes        *qe_identity;
+  GBytes        *pck_crl;
+  GBytes        *root_crl;
 } Inputs;
 
 static gboolean
@@ -67,6 +73,30 @@ starts_with_text (GBytes *data, const char *prefix)
   return len - i >= strlen (prefix) && memcmp (p + i, prefix, strlen (prefix)) == 0;
 }
 
+/* A CRL, PEM or DER; ROOT tells whether the Intel SGX Root CA issued it. */
+static gboolean
+looks_like_crl (GBytes *data, gboolean *root)
+{
+  gnutls_x509_crl_t crl;
+  gnutls_datum_t d;
+  char cn[256];
+  size_t size = sizeof cn;
+  gsize len;
+  int rc;
+
+  d.data = (unsigned char *) g_bytes_get_data (data, &len);
+  d.size = (unsigned int) len;
+  if (gnutls_x509_crl_init (&crl) < 0)
+    return FALSE;
+  rc = gnutls_x509_crl_import (crl, &d, starts_with_text (data, "-----BEGIN X509 CRL-----")
+                                          ? GNUTLS_X509_FMT_PEM : GNUTLS_X509_FMT_DER);
+  *root = rc >= 0 &&
+          gnutls_x509_crl_get_issuer_dn_by_oid (crl, GNUTLS_OID_X520_COMMON_NAME, 0, 0, cn, &size) >= 0 &&
+          strstr (cn, "Root CA") != NULL;
+  gnutls_x509_crl_deinit (crl);
+  return rc >= 0;
+}
+
 /* Tells the kind of a file from its contents (never from its name), and gives the
  * evidence it holds when it holds some. */
 static FileKind
@@ -77,10 +107,19 @@ classify (const char *path, GBytes *data, GBytes **evidence_bytes, JcTeeEvidence
   const guint8 *p = g_bytes_get_data (data, &len);
   JcSnpReport parsed;
 
-  if (starts_with_text (data, "{") && g_strstr_len ((const char *) p, MIN (len, 64), "\"tcbInfo\""))
-    return FILE_TCB_INFO;
   if (starts_with_text (data, "{"))
     {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonNode *root;
+
+      if (json_parser_load_from_data (parser, (const char *) p, len, NULL) &&
+          (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
+        {
+          if (json_object_has_member (json_node_get_object (root), "tcbInfo"))
+            return FILE_TCB_INFO;
+          if (json_object_has_member (json_node_get_object (root), "enclaveIdentity"))
+            return FILE_QE_IDENTITY;
+        }
       *container = jc_tee_evidence_from_json ((const char *) p, len, error);
       if (*container == NULL)
         {
@@ -98,6 +137,11 @@ classify (const char *path, GBytes *data, GBytes **evidence_bytes, JcTeeEvidence
     }
   if (looks_like_der_certificate (data))
     return FILE_CERTIFICATE;
+  {
+    gboolean root = FALSE;
+    if (looks_like_crl (data, &root))
+      return root ? FILE_ROOT_CRL : FILE_PCK_CRL;
+  }
   {
     JcTdxQuote quote;
     if (jc_tdx_quote_parse (p, len, &quote, NULL))
@@ -117,7 +161,7 @@ classify (const char *path, GBytes *data, GBytes **evidence_bytes, JcTeeEvidence
   }
   g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
                _("%s: not an evidence container, SEV-SNP report (binary or hex), TDX quote, "
-                 "simulator report, TCB Info or certificate (PEM or DER)"), path);
+                 "simulator report, certificate, CRL, TCB Info or QE Identity"), path);
   return FILE_UNKNOWN;
 }
 
@@ -137,43 +181,131 @@ set_evidence (Inputs *in, const char *path, JcTeeEvidence *evidence, GError **er
   return TRUE;
 }
 
-/* A TDX quote carries its PCK chain; certificate files given with it are the TCB Info's
- * issuer chain, which the TDX verifier takes as one PEM text. */
+/* The DER certificates of a file (PEM list or one DER). */
 static gboolean
-add_tdx_collateral (Inputs *in, GError **error)
+import_certificates (GBytes *data, gnutls_x509_crt_t **crts, unsigned int *n)
 {
-  g_autoptr(GString) pem = g_string_new (NULL);
+  gnutls_datum_t d;
+  gsize len;
+
+  d.data = (unsigned char *) g_bytes_get_data (data, &len);
+  d.size = (unsigned int) len;
+  return gnutls_x509_crt_list_import2 (crts, n, &d,
+                                       starts_with_text (data, "-----BEGIN") ? GNUTLS_X509_FMT_PEM
+                                                                            : GNUTLS_X509_FMT_DER,
+                                       0) >= 0;
+}
+
+static char *
+certificate_cn (gnutls_x509_crt_t crt)
+{
+  char cn[256];
+  size_t size = sizeof cn;
+
+  if (gnutls_x509_crt_get_dn_by_oid (crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, cn, &size) < 0)
+    return g_strdup ("?");
+  return g_strndup (cn, size);
+}
+
+static void
+append_pem (GString *pem, gnutls_x509_crt_t crt)
+{
+  gnutls_datum_t out = { NULL, 0 };
+
+  if (gnutls_x509_crt_export2 (crt, GNUTLS_X509_FMT_PEM, &out) >= 0)
+    g_string_append_len (pem, (const char *) out.data, out.size);
+  gnutls_free (out.data);
+}
+
+/* A TDX quote carries its own PCK chain. Certificate files given with it can only be the
+ * issuer chain of the TCB Info and QE Identity (Intel SGX TCB Signing, then the Intel SGX
+ * Root CA), which the TDX verifier takes as PEM; other certificates are not needed, and
+ * the user is told so. */
+static gboolean
+tdx_issuer_chain (Inputs *in, GString *pem, GError **error)
+{
+  g_autoptr(GString) signing = g_string_new (NULL), root = g_string_new (NULL);
 
   for (guint i = 0; i < in->certificates->len; i++)
     {
-      gsize len;
-      const guint8 *p = g_bytes_get_data (in->certificates->pdata[i], &len);
+      gnutls_x509_crt_t *crts = NULL;
+      unsigned int n = 0;
 
-      if (starts_with_text (in->certificates->pdata[i], "-----BEGIN"))
-        g_string_append_len (pem, (const char *) p, len);
-      else
+      if (!import_certificates (in->certificates->pdata[i], &crts, &n))
         {
-          g_autofree char *b64 = g_base64_encode (p, len);
-          g_string_append (pem, "-----BEGIN CERTIFICATE-----\n");
-          for (gsize o = 0; b64[o]; o += 64)
-            g_string_append_printf (pem, "%.64s\n", b64 + o);
-          g_string_append (pem, "-----END CERTIFICATE-----\n");
+          g_set_error (error, JC_ERROR, JC_ERROR_INVALID, _("A certificate file cannot be read"));
+          return FALSE;
         }
-      if (pem->len && pem->str[pem->len - 1] != '\n')
-        g_string_append_c (pem, '\n');
+      for (unsigned int k = 0; k < n; k++)
+        {
+          g_autofree char *cn = certificate_cn (crts[k]);
+          GString *into = strstr (cn, "TCB Signing") ? signing
+                          : g_str_equal (cn, "Intel SGX Root CA") ? root : NULL;
+          if (into == NULL)
+            fprintf (stderr, _("jocondectl: note: certificate “%s” is not used: a TDX quote "
+                               "carries its own PCK chain\n"), cn);
+          else if (into->len == 0)
+            append_pem (into, crts[k]);
+          gnutls_x509_crt_deinit (crts[k]);
+        }
+      gnutls_free (crts);
     }
-  if (in->tcb_info == NULL && pem->len == 0)
-    return TRUE;
-  if (in->tcb_info == NULL || pem->len == 0)
+  g_string_append_len (pem, signing->str, signing->len);
+  g_string_append_len (pem, root->str, root->len);
+  return TRUE;
+}
+
+static gboolean
+add_tdx_collateral (Inputs *in, GError **error)
+{
+  g_autoptr(GString) chain = g_string_new (NULL);
+  JcTeeEvidence *e = in->evidence;
+
+  if (!tdx_issuer_chain (in, chain, error))
+    return FALSE;
+  if ((in->tcb_info || in->qe_identity) && chain->len == 0)
     {
       g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
-                   _("TDX collateral needs both the TCB Info JSON and its issuer chain (PEM)"));
+                   _("The TCB Info and QE Identity need their issuer chain (Intel SGX TCB "
+                     "Signing and Root CA, PEM)"));
       return FALSE;
     }
-  g_clear_pointer (&in->evidence->tcb_info, g_bytes_unref);
-  g_clear_pointer (&in->evidence->tcb_info_chain, g_bytes_unref);
-  in->evidence->tcb_info = g_bytes_ref (in->tcb_info);
-  in->evidence->tcb_info_chain = g_bytes_new (pem->str, pem->len);
+  if (in->tcb_info)
+    {
+      g_clear_pointer (&e->tcb_info, g_bytes_unref);
+      g_clear_pointer (&e->tcb_info_chain, g_bytes_unref);
+      e->tcb_info = g_bytes_ref (in->tcb_info);
+      e->tcb_info_chain = g_bytes_new (chain->str, chain->len);
+    }
+  if (in->qe_identity)
+    {
+      g_clear_pointer (&e->qe_identity, g_bytes_unref);
+      g_clear_pointer (&e->qe_identity_chain, g_bytes_unref);
+      e->qe_identity = g_bytes_ref (in->qe_identity);
+      e->qe_identity_chain = g_bytes_new (chain->str, chain->len);
+    }
+  if (in->pck_crl)
+    {
+      g_clear_pointer (&e->pck_crl, g_bytes_unref);
+      e->pck_crl = g_bytes_ref (in->pck_crl);
+    }
+  if (in->root_crl)
+    {
+      g_clear_pointer (&e->root_crl, g_bytes_unref);
+      e->root_crl = g_bytes_ref (in->root_crl);
+    }
+  return TRUE;
+}
+
+static gboolean
+set_once (GBytes **slot, GBytes *data, const char *path, const char *what, GError **error)
+{
+  if (*slot)
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_INVALID, _("%s: a second %s"), path, what);
+      return FALSE;
+    }
+  *slot = g_bytes_ref (data);
   return TRUE;
 }
 
@@ -211,12 +343,20 @@ read_inputs (char *const *files, Inputs *in, GError **error)
             return FALSE;
           break;
         case FILE_TCB_INFO:
-          if (in->tcb_info)
-            {
-              g_set_error (error, JC_ERROR, JC_ERROR_INVALID, _("%s: a second TCB Info"), *f);
-              return FALSE;
-            }
-          in->tcb_info = g_bytes_ref (data);
+          if (!set_once (&in->tcb_info, data, *f, _("TCB Info"), error))
+            return FALSE;
+          break;
+        case FILE_QE_IDENTITY:
+          if (!set_once (&in->qe_identity, data, *f, _("QE Identity"), error))
+            return FALSE;
+          break;
+        case FILE_PCK_CRL:
+          if (!set_once (&in->pck_crl, data, *f, _("PCK CRL"), error))
+            return FALSE;
+          break;
+        case FILE_ROOT_CRL:
+          if (!set_once (&in->root_crl, data, *f, _("root CRL"), error))
+            return FALSE;
           break;
         case FILE_SIM_REPORT:
           if (!set_evidence (in, *f, jc_tee_evidence_new (JC_TEE_PLATFORM_SIM, report), error))
@@ -233,10 +373,11 @@ read_inputs (char *const *files, Inputs *in, GError **error)
     }
   if (in->evidence->platform == JC_TEE_PLATFORM_TDX)
     return add_tdx_collateral (in, error);
-  if (in->tcb_info)
+  if (in->tcb_info || in->qe_identity || in->pck_crl || in->root_crl)
     {
       g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
-                   _("A TCB Info file was given, but the evidence is not a TDX quote"));
+                   _("TDX collateral (TCB Info, QE Identity, CRL) was given, but the evidence "
+                     "is not a TDX quote"));
       return FALSE;
     }
   /* Certificate files join those the container carries. */
@@ -251,6 +392,9 @@ inputs_clear (Inputs *in)
   g_clear_pointer (&in->evidence, jc_tee_evidence_free);
   g_clear_pointer (&in->certificates, g_ptr_array_unref);
   g_clear_pointer (&in->tcb_info, g_bytes_unref);
+  g_clear_pointer (&in->qe_identity, g_bytes_unref);
+  g_clear_pointer (&in->pck_crl, g_bytes_unref);
+  g_clear_pointer (&in->root_crl, g_bytes_unref);
 }
 
 typedef struct {
@@ -336,7 +480,9 @@ static const char verify_description[] = N_(
   "  • certificates, PEM (one or several) or DER: for SEV-SNP the VCEK or VLEK, the ASK\n"
   "    or ASVK and the ARK (the AMD roots of Milan, Genoa and Turin are built in and are\n"
   "    the only trust anchors; a VCEK alone suffices, a VLEK needs its ASVK);\n"
-  "  • for TDX, optionally the PCS TCB Info JSON and its issuer chain (PEM).\n"
+  "  • for TDX, optionally the PCS collateral: TCB Info and QE Identity (JSON) with\n"
+  "    their issuer chain (Intel SGX TCB Signing and Root CA, PEM), and the PCK and root\n"
+  "    CRLs (PEM or DER).\n"
   "\n"
   "The policy is strict unless relaxed: debug guests are refused, VMPL must be 0, and\n"
   "certificates must be valid now (or at --at). With --measurement the launch\n"

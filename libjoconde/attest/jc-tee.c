@@ -19,6 +19,25 @@
 #define EVIDENCE_TYPE "tee-evidence"
 #define EVIDENCE_VERSION 1
 
+/* The optional collateral members of the container, in their written order. */
+static const struct {
+  const char *name;
+  gsize       offset;
+} collateral_members[] = {
+  { "tcb_info",          G_STRUCT_OFFSET (JcTeeEvidence, tcb_info) },
+  { "tcb_info_chain",    G_STRUCT_OFFSET (JcTeeEvidence, tcb_info_chain) },
+  { "qe_identity",       G_STRUCT_OFFSET (JcTeeEvidence, qe_identity) },
+  { "qe_identity_chain", G_STRUCT_OFFSET (JcTeeEvidence, qe_identity_chain) },
+  { "pck_crl",           G_STRUCT_OFFSET (JcTeeEvidence, pck_crl) },
+  { "root_crl",          G_STRUCT_OFFSET (JcTeeEvidence, root_crl) },
+};
+
+static GBytes **
+evidence_member (const JcTeeEvidence *evidence, guint i)
+{
+  return G_STRUCT_MEMBER_P (evidence, collateral_members[i].offset);
+}
+
 /* ---- The hardware platforms (jc-snp.h, jc-tdx.h) ---- */
 
 static gboolean
@@ -42,9 +61,16 @@ platform_verify (const JcTeeEvidence *evidence, const JcTeePolicy *policy,
       return jc_snp_verify (evidence->report, evidence->certificates, policy, verdict, error);
     case JC_TEE_PLATFORM_TDX:
       {
-        JcTdxCollateral collateral = { evidence->tcb_info, evidence->tcb_info_chain };
-        return jc_tdx_verify (evidence->report, evidence->tcb_info ? &collateral : NULL,
-                              policy, verdict, error);
+        JcTdxCollateral collateral = {
+          .tcb_info = evidence->tcb_info, .tcb_info_chain = evidence->tcb_info_chain,
+          .qe_identity = evidence->qe_identity, .qe_identity_chain = evidence->qe_identity_chain,
+          .pck_crl = evidence->pck_crl, .root_crl = evidence->root_crl,
+        };
+        gboolean any = FALSE;
+
+        for (guint i = 0; i < G_N_ELEMENTS (collateral_members); i++)
+          any |= *evidence_member (evidence, i) != NULL;
+        return jc_tdx_verify (evidence->report, any ? &collateral : NULL, policy, verdict, error);
       }
     default:
       return platform_unsupported (evidence->platform, error);
@@ -155,8 +181,8 @@ jc_tee_evidence_free (JcTeeEvidence *evidence)
     return;
   g_clear_pointer (&evidence->report, g_bytes_unref);
   g_clear_pointer (&evidence->certificates, g_ptr_array_unref);
-  g_clear_pointer (&evidence->tcb_info, g_bytes_unref);
-  g_clear_pointer (&evidence->tcb_info_chain, g_bytes_unref);
+  for (guint i = 0; i < G_N_ELEMENTS (collateral_members); i++)
+    g_clear_pointer (evidence_member (evidence, i), g_bytes_unref);
   g_free (evidence);
 }
 
@@ -192,18 +218,13 @@ jc_tee_evidence_to_node (const JcTeeEvidence *evidence)
       json_builder_add_string_value (b, c);
     }
   json_builder_end_array (b);
-  if (evidence->tcb_info)
-    {
-      g_autofree char *t = bytes_to_b64 (evidence->tcb_info);
-      json_builder_set_member_name (b, "tcb_info");
-      json_builder_add_string_value (b, t);
-    }
-  if (evidence->tcb_info_chain)
-    {
-      g_autofree char *t = bytes_to_b64 (evidence->tcb_info_chain);
-      json_builder_set_member_name (b, "tcb_info_chain");
-      json_builder_add_string_value (b, t);
-    }
+  for (guint i = 0; i < G_N_ELEMENTS (collateral_members); i++)
+    if (*evidence_member (evidence, i))
+      {
+        g_autofree char *t = bytes_to_b64 (*evidence_member (evidence, i));
+        json_builder_set_member_name (b, collateral_members[i].name);
+        json_builder_add_string_value (b, t);
+      }
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -249,7 +270,8 @@ jc_tee_evidence_from_node (JsonNode *node, GError **error)
   g_autoptr(GBytes) report = NULL;
   g_autoptr(JcTeeEvidence) e = NULL;
   const char *known[] = { "type", "version", "platform", "report", "certificates",
-                          "tcb_info", "tcb_info_chain" };
+                          "tcb_info", "tcb_info_chain", "qe_identity", "qe_identity_chain",
+                          "pck_crl", "root_crl" };
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return evidence_refuse (error, _("not a JSON object")), NULL;
@@ -307,12 +329,11 @@ jc_tee_evidence_from_node (JsonNode *node, GError **error)
           jc_tee_evidence_add_certificate (e, der);
         }
     }
-  if (json_object_has_member (o, "tcb_info") &&
-      (e->tcb_info = member_b64 (json_object_get_member (o, "tcb_info"), error)) == NULL)
-    return NULL;
-  if (json_object_has_member (o, "tcb_info_chain") &&
-      (e->tcb_info_chain = member_b64 (json_object_get_member (o, "tcb_info_chain"), error)) == NULL)
-    return NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (collateral_members); i++)
+    if (json_object_has_member (o, collateral_members[i].name) &&
+        (*evidence_member (e, i) = member_b64 (json_object_get_member (o, collateral_members[i].name),
+                                              error)) == NULL)
+      return NULL;
   return g_steal_pointer (&e);
 }
 

@@ -20,10 +20,11 @@ G_BEGIN_DECLS
  * container"): a JSON object
  *   {"type": "tee-evidence", "version": 1, "platform": "sim" | "sev-snp" | "tdx",
  *    "report": BASE64URL, "certificates": [BASE64URL DER, …],
- *    "tcb_info": BASE64URL, "tcb_info_chain": BASE64URL}
+ *    "tcb_info": …, "tcb_info_chain": …, "qe_identity": …, "qe_identity_chain": …,
+ *    "pck_crl": …, "root_crl": …}
  * where report is the SNP attestation report, the TDX quote or the simulator report,
  * certificates (SNP) the VCEK or VLEK, then ASK or ASVK, then ARK, and the optional TDX
- * collateral the PCS TCB Info JSON and its PEM issuer chain. */
+ * collateral members (base64url) the fields of JcTdxCollateral. */
 
 #define JC_TEE_EVIDENCE_MAX_SIZE   (512 * 1024)  /* a container, as JSON text */
 #define JC_TEE_EVIDENCE_MAX_CERTS  8
@@ -32,8 +33,13 @@ typedef struct {
   JcTeePlatform platform;
   GBytes       *report;         /* SNP report, TDX quote or simulator report */
   GPtrArray    *certificates;   /* GBytes, DER (or PEM lists); may be empty */
-  GBytes       *tcb_info;       /* TDX, optional: the PCS TCB Info response (JSON) */
-  GBytes       *tcb_info_chain; /* TDX, optional: its issuer chain (PEM) */
+  /* TDX collateral, each optional (see JcTdxCollateral in jc-tdx.h): */
+  GBytes       *tcb_info;          /* the PCS TCB Info response (JSON) */
+  GBytes       *tcb_info_chain;    /* its issuer chain (PEM) */
+  GBytes       *qe_identity;       /* the PCS QE Identity response (JSON) */
+  GBytes       *qe_identity_chain; /* its issuer chain (PEM) */
+  GBytes       *pck_crl;           /* CRL of the PCK certificate's CA (DER or PEM) */
+  GBytes       *root_crl;          /* CRL of the Intel SGX Root CA (DER or PEM) */
 } JcTeeEvidence;
 
 JcTeeEvidence *jc_tee_evidence_new       (JcTeePlatform platform, GBytes *report);

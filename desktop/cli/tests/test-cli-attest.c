@@ -192,6 +192,42 @@ test_tdx (void)
   assert_contains (wrong.err, "requires sev-snp");
 }
 
+/* PCS collateral of the SPR quote, current at 2023-07-01 (README). */
+static void
+test_tdx_collateral (void)
+{
+  g_auto(Run) ok = { 0 };
+  g_auto(Run) stale = { 0 };
+  g_auto(Run) nochain = { 0 };
+  g_auto(Run) tcb = { 0 };
+  g_auto(Run) notdx = { 0 };
+
+  run (&ok, "verify", "--at", "2023-07-01T00:00:00Z", "@tdx/go-tdx-guest/sample_qeIdentity_response",
+       "@tdx/go-tdx-guest/tdx_prod_quote_SPR_E4.dat", "@tdx/go-tdx-guest/qeidentity_issuer_chain.pem",
+       "@tdx/go-tdx-guest/pckcrl", "@tdx/go-tdx-guest/rootcrl.der",
+       "@tdx/go-tdx-guest/pckcrl_issuer_chain.pem", NULL);
+  g_assert_cmpint (ok.status, ==, 0);
+  assert_contains (ok.out, "qe_status=UpToDate");
+  assert_contains (ok.err, "is not used");
+  run (&stale, "verify", "--at", "2023-07-09T00:00:00Z", "@tdx/go-tdx-guest/tdx_prod_quote_SPR_E4.dat",
+       "@tdx/go-tdx-guest/pckcrl", NULL);
+  g_assert_cmpint (stale.status, ==, 1);
+  assert_contains (stale.err, "PCK CRL");
+  run (&nochain, "verify", "@tdx/go-tdx-guest/tdx_prod_quote_SPR_E4.dat",
+       "@tdx/go-tdx-guest/sample_tcbInfo_response", NULL);
+  g_assert_cmpint (nochain.status, ==, 1);
+  assert_contains (nochain.err, "issuer chain");
+  /* The PCK's real TCB is below every level of that TCB Info: no status, refused. */
+  run (&tcb, "verify", "--at", "2023-07-01T00:00:00Z", "@tdx/go-tdx-guest/tdx_prod_quote_SPR_E4.dat",
+       "@tdx/go-tdx-guest/sample_tcbInfo_response", "@tdx/go-tdx-guest/tcbinfo_issuer_chain.pem", NULL);
+  g_assert_cmpint (tcb.status, ==, 1);
+  assert_contains (tcb.err, "older than every level");
+  run (&notdx, "verify", "@sev-snp/trustee/test-report.bin", "@sev-snp/trustee/test-vcek.der",
+       "@tdx/go-tdx-guest/pckcrl", NULL);
+  g_assert_cmpint (notdx.status, ==, 1);
+  assert_contains (notdx.err, "not a TDX quote");
+}
+
 static void
 test_sim_container (void)
 {
@@ -293,6 +329,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/attest/snp-valid", test_snp_valid);
   g_test_add_func ("/cli/attest/snp-refused", test_snp_refused);
   g_test_add_func ("/cli/attest/tdx", test_tdx);
+  g_test_add_func ("/cli/attest/tdx-collateral", test_tdx_collateral);
   g_test_add_func ("/cli/attest/sim-container", test_sim_container);
   g_test_add_func ("/cli/attest/bad-input", test_bad_input);
   g_test_add_func ("/cli/attest/sim-key", test_sim_key);

@@ -66,6 +66,30 @@ test_sim_roundtrip (Fixture *f, gconstpointer data)
   back = jc_tee_evidence_from_json (json, len, &error);
   g_assert_no_error (error);
   g_assert_true (g_bytes_equal (back->report, evidence->report));
+  g_assert_null (back->tcb_info);
+
+  /* Optional members survive the round trip. */
+  {
+    g_autoptr(GBytes) cert = g_bytes_new_static ("\x30\x03\x02\x01\x01", 5);
+    g_autoptr(GBytes) crl = g_bytes_new_static ("crl", 3);
+    g_autoptr(JcTeeEvidence) full = jc_tee_evidence_new (JC_TEE_PLATFORM_TDX, evidence->report);
+    g_autoptr(JcTeeEvidence) again = NULL;
+    g_autofree char *text2 = NULL;
+    gsize len2;
+
+    jc_tee_evidence_add_certificate (full, cert);
+    full->pck_crl = g_bytes_ref (crl);
+    full->qe_identity = g_bytes_new_static ("{}", 2);
+    text2 = jc_tee_evidence_to_json (full, &len2);
+    again = jc_tee_evidence_from_json (text2, len2, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (again->platform, ==, JC_TEE_PLATFORM_TDX);
+    g_assert_cmpuint (again->certificates->len, ==, 1);
+    g_assert_true (g_bytes_equal (again->certificates->pdata[0], cert));
+    g_assert_true (g_bytes_equal (again->pck_crl, crl));
+    g_assert_cmpuint (g_bytes_get_size (again->qe_identity), ==, 2);
+    g_assert_null (again->root_crl);
+  }
 
   sim_policy (f, &policy);
   g_assert_true (jc_tee_verify (back, &policy, &verdict, &error));
