@@ -114,10 +114,11 @@ jc_snp_report_from_data (const guint8 *data, gsize len, GError **error)
   for (gsize i = 0; i < len; i++)
     if (!g_ascii_isspace (data[i]))
       g_string_append_c (hex, g_ascii_tolower (data[i]));
-  if (hex->len % 2 != 0 || hex->len / 2 > 64 * 1024)
+  if (hex->len == 0 || hex->len % 2 != 0 || hex->len / 2 > 64 * 1024)
     {
       g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
-                   _("The SEV-SNP report in hex has an odd or too large number of digits"));
+                   _("The SEV-SNP report in hex is empty, or has an odd or too large number of "
+                     "digits"));
       return NULL;
     }
   gsize n = hex->len / 2;

@@ -250,6 +250,12 @@ test_parse_malformed (void)
   buf[JC_SNP_REPORT_SIZE + 3] = 1;
   g_assert_false (jc_snp_report_parse (buf, sizeof buf, &r, &e3));
   g_assert_error (e3, JC_ERROR, JC_ERROR_INVALID);
+  /* Hex text that is only blanks, or an odd number of digits. */
+  g_autoptr (GError) e5 = NULL, e6 = NULL;
+  g_assert_null (jc_snp_report_from_data ((const guint8 *) " \n ", 3, &e5));
+  g_assert_error (e5, JC_ERROR, JC_ERROR_INVALID);
+  g_assert_null (jc_snp_report_from_data ((const guint8 *) "abc", 3, &e6));
+  g_assert_error (e6, JC_ERROR, JC_ERROR_INVALID);
   buf[0x30] = 4;   /* VMPL 4 does not exist */
   g_assert_false (jc_snp_report_parse (buf, JC_SNP_REPORT_SIZE, &r, &e4));
   g_assert_error (e4, JC_ERROR, JC_ERROR_INVALID);
