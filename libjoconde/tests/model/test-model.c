@@ -725,6 +725,7 @@ test_schema_round_trip_types (void)
       g_autoptr(JcProblems) p = jc_problems_new ();
       g_autoptr(GPtrArray) s = jc_schema_read (n, "schema", p);
       g_test_message ("%s", bad[i]);
+      g_assert_cmpuint (s->len, ==, 1);
       g_assert_cmpuint (jc_problems_count (p), ==, 1);
       g_assert_cmpstr (jc_problems_path (p, 0), ==, "schema[0].type");
     }
