@@ -116,10 +116,10 @@ read_tee (JcObjReader *parent, JcCtsc *c)
     }
   p = jc_obj_enum (&r, "platform", platforms);
   c->platform = p >= 0 ? values[p] : JC_TEE_PLATFORM_NONE;
-  /* A real TEE without expected measurements would accept any code: refuse it. */
-  ms = jc_obj_array (&r, "measurements",
-                     c->platform == JC_TEE_PLATFORM_SEV_SNP || c->platform == JC_TEE_PLATFORM_TDX ? 1 : 0,
-                     c->platform != JC_TEE_PLATFORM_SIM);
+  /* A real TEE without expected measurements would accept any code: required there.
+   * For "sim" the list may be left out, but is not written empty, so that a CTSC has one
+   * spelling (an empty list and no list would hash differently). */
+  ms = jc_obj_array (&r, "measurements", 1, c->platform != JC_TEE_PLATFORM_SIM);
   if (ms != NULL)
     {
       g_autofree char *mpath = jc_path_member (path, "measurements");
@@ -529,7 +529,10 @@ jc_ctsc_to_json (const JcCtsc *c)
       g_autofree char *hex = jc_hex_encode (m, len);
       json_array_add_string_element (ms, hex);
     }
-  json_object_set_array_member (tee, "measurements", ms);
+  if (c->measurements->len > 0)
+    json_object_set_array_member (tee, "measurements", ms);
+  else
+    json_array_unref (ms);
   json_object_set_object_member (o, "tee", tee);
 
   jc_add_time (deadlines, "approval", c->approval_deadline);

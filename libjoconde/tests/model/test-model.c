@@ -374,6 +374,56 @@ test_ctsc_more_problems (void)
   assert_problems (node, expected);
 }
 
+/* The TEE: measurements may be left out for "sim" only, and are never an empty list. */
+static void
+test_ctsc_tee (void)
+{
+  {
+    g_autoptr(JsonNode) node = load ("ctsc");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JcCtsc) c = NULL;
+    g_autoptr(JsonNode) back = NULL;
+    g_autofree char *c1 = NULL, *c2 = NULL;
+
+    edit (node, "tee", "{\"platform\": \"sim\"}");
+    c = jc_ctsc_from_json (node, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (c->measurements->len, ==, 0);
+    back = jc_ctsc_to_json (c);
+    c1 = canonical (node);
+    c2 = canonical (back);
+    g_assert_cmpstr (c1, ==, c2);
+  }
+  {
+    g_autoptr(JsonNode) node = load ("ctsc");
+    const char *expected[] = { "tee.measurements: must not be empty", NULL };
+    edit (node, "tee", "{\"platform\": \"sim\", \"measurements\": []}");
+    assert_problems (node, expected);
+  }
+  {
+    g_autoptr(JsonNode) node = load ("ctsc");
+    const char *expected[] = { "tee.measurements: is missing", NULL };
+    edit (node, "tee", "{\"platform\": \"tdx\"}");
+    assert_problems (node, expected);
+  }
+  {
+    g_autoptr(JsonNode) node = load ("ctsc");
+    g_autoptr(JcCtsc) c = NULL;
+    JsonArray *ms;
+    edit (node, "tee.platform", "\"sev-snp\"");
+    c = jc_ctsc_from_json (node, NULL);
+    g_assert_nonnull (c);
+    g_assert_cmpint (c->platform, ==, JC_TEE_PLATFORM_SEV_SNP);
+    ms = json_object_get_array_member (json_object_get_object_member (json_node_get_object (node), "tee"),
+                                       "measurements");
+    json_array_add_element (ms, json_node_copy (json_array_get_element (ms, 0)));
+    {
+      const char *expected[] = { "tee.measurements[1]: this measurement is listed twice", NULL };
+      assert_problems (node, expected);
+    }
+  }
+}
+
 static void
 test_ctsa_against_ctsc (void)
 {
@@ -792,6 +842,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model/ctsc/unknown-type", test_ctsc_unknown_type);
   g_test_add_func ("/model/ctsc/all-problems", test_ctsc_all_problems);
   g_test_add_func ("/model/ctsc/more-problems", test_ctsc_more_problems);
+  g_test_add_func ("/model/ctsc/tee", test_ctsc_tee);
   g_test_add_func ("/model/ctsc/from-json-error", test_from_json_error_lists_all);
   g_test_add_func ("/model/ctsa/against-ctsc", test_ctsa_against_ctsc);
   g_test_add_func ("/model/ctsa/problems", test_ctsa_problems);
