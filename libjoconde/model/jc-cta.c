@@ -79,17 +79,19 @@ read_signatory_signature (JsonNode *node, const char *path, JcProblems *problems
   return jc_signatory_signature_read (node, path, problems);
 }
 
-static gboolean
-grants_key (GPtrArray *grants, const char *key)
+/* The set of every key granted by GRANTS. */
+static GHashTable *
+granted_keys (GPtrArray *grants)
 {
+  GHashTable *keys = g_hash_table_new (g_str_hash, g_str_equal);
+
   for (guint i = 0; i < grants->len; i++)
     {
       const JcPakGrant *g = g_ptr_array_index (grants, i);
       for (guint j = 0; j < g->keys->len; j++)
-        if (strcmp (g_ptr_array_index (g->keys, j), key) == 0)
-          return TRUE;
+        g_hash_table_add (keys, g_ptr_array_index (g->keys, j));
     }
-  return FALSE;
+  return keys;
 }
 
 /* The checks that tie the parts of a CTA together; PATH is the CTA's own path. Only
@@ -226,11 +228,20 @@ cross_check (JcCta *cta, const char *path, JcProblems *problems)
 
   /* Every input needs someone to upload it, every output someone of each of its peers to
    * retrieve it: otherwise the task could never finish. */
+  g_autoptr(GPtrArray) uploads = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
+  g_autoptr(GPtrArray) downloads = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const JcCtsa *a = g_ptr_array_index (cta->ctsas, i);
+      g_ptr_array_add (uploads, granted_keys (a->custodians));
+      g_ptr_array_add (downloads, granted_keys (a->analysts));
+    }
   for (guint i = 0; i < c->inputs->len; i++)
     {
       const JcInputSpec *in = g_ptr_array_index (c->inputs, i);
       gint a = in->peer.index >= 0 ? ctsa_of_peer[in->peer.index] : -1;
-      if (a >= 0 && !grants_key (((JcCtsa *) g_ptr_array_index (cta->ctsas, a))->custodians, in->key))
+      if (a >= 0 && !g_hash_table_contains (g_ptr_array_index (uploads, a), in->key))
         {
           g_autofree char *apath = jc_path_index (ctsas_path, (guint) a);
           g_autofree char *cpath = jc_path_member (apath, "custodians");
@@ -245,7 +256,7 @@ cross_check (JcCta *cta, const char *path, JcProblems *problems)
         {
           gint64 p = g_array_index (out->peers, JcPeerRef, j).index;
           gint a = p >= 0 ? ctsa_of_peer[p] : -1;
-          if (a >= 0 && !grants_key (((JcCtsa *) g_ptr_array_index (cta->ctsas, a))->analysts, out->key))
+          if (a >= 0 && !g_hash_table_contains (g_ptr_array_index (downloads, a), out->key))
             {
               g_autofree char *apath = jc_path_index (ctsas_path, (guint) a);
               g_autofree char *cpath = jc_path_member (apath, "analysts");

@@ -200,6 +200,22 @@ jc_ctsa_check_against (const JcCtsa *a, const JcCtsc *c, const guint8 ctsc_hash[
   guint before = jc_problems_count (problems);
   g_autofree char *cpath = jc_path_member (path, "custodians");
   g_autofree char *apath = jc_path_member (path, "analysts");
+  /* Key → spec, so that checking many grants costs one lookup each. */
+  g_autoptr(GHashTable) inputs = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) outputs = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = c->inputs->len; i-- > 0;)
+    {
+      JcInputSpec *in = g_ptr_array_index (c->inputs, i);
+      if (in->key != NULL)
+        g_hash_table_insert (inputs, in->key, in);
+    }
+  for (guint i = c->outputs->len; i-- > 0;)
+    {
+      JcOutputSpec *out = g_ptr_array_index (c->outputs, i);
+      if (out->key != NULL)
+        g_hash_table_insert (outputs, out->key, out);
+    }
 
   if (sodium_memcmp (a->ctsc_hash, ctsc_hash, JC_DOC_HASH_SIZE) != 0)
     {
@@ -224,7 +240,7 @@ jc_ctsa_check_against (const JcCtsa *a, const JcCtsc *c, const guint8 ctsc_hash[
       for (guint j = 0; j < g->keys->len; j++)
         {
           const char *key = g_ptr_array_index (g->keys, j);
-          const JcInputSpec *in = jc_ctsc_find_input (c, key);
+          const JcInputSpec *in = g_hash_table_lookup (inputs, key);
           g_autofree char *jpath = jc_path_index (kpath, j);
           g_autofree char *q = jc_quote (key);
           if (in == NULL)
@@ -241,7 +257,7 @@ jc_ctsa_check_against (const JcCtsa *a, const JcCtsc *c, const guint8 ctsc_hash[
       for (guint j = 0; j < g->keys->len; j++)
         {
           const char *key = g_ptr_array_index (g->keys, j);
-          const JcOutputSpec *out = jc_ctsc_find_output (c, key);
+          const JcOutputSpec *out = g_hash_table_lookup (outputs, key);
           g_autofree char *jpath = jc_path_index (kpath, j);
           g_autofree char *q = jc_quote (key);
           gboolean allowed = FALSE;

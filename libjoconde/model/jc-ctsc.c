@@ -311,11 +311,14 @@ read_list (JcObjReader *r, const char *key, gsize min, JcItemReader read, GPtrAr
 
 /* Resolves a peer reference to an index into C's peers; a problem at PATH if it fails. */
 static gboolean
-resolve_peer (const JcCtsc *c, JcPeerRef *ref, const char *path, JcProblems *problems)
+resolve_peer (const JcCtsc *c, GHashTable *peer_index, JcPeerRef *ref, const char *path,
+              JcProblems *problems)
 {
   if (ref->name != NULL)
     {
-      ref->index = jc_ctsc_find_peer (c, ref->name);
+      gpointer value;
+      ref->index = g_hash_table_lookup_extended (peer_index, ref->name, NULL, &value)
+                   ? GPOINTER_TO_INT (value) : -1;
       if (ref->index < 0)
         {
           g_autofree char *q = jc_quote (ref->name);
@@ -351,6 +354,16 @@ cross_check (JcCtsc *c, const char *path, JcProblems *problems)
   const char *list_names[] = { "computing_parties", "peers" };
   g_autofree char *inputs_path = jc_path_member (path, "inputs");
   g_autofree char *outputs_path = jc_path_member (path, "outputs");
+  /* Name → index of the first peer of that name: a lookup per reference stays cheap even
+   * for a hostile document with a million references. */
+  g_autoptr(GHashTable) peer_index = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = c->peers->len; i-- > 0;)
+    {
+      JcParty *party = g_ptr_array_index (c->peers, i);
+      if (party->name != NULL)
+        g_hash_table_insert (peer_index, party->name, GINT_TO_POINTER (i));
+    }
 
   for (int l = 0; l < 2; l++)
     {
@@ -401,7 +414,7 @@ cross_check (JcCtsc *c, const char *path, JcProblems *problems)
           g_hash_table_add (keys, in->key);
         }
       if ((in->peer.name != NULL || in->peer.index >= 0) &&
-          resolve_peer (c, &in->peer, ppath, problems))
+          resolve_peer (c, peer_index, &in->peer, ppath, problems))
         peer_used[in->peer.index] = TRUE;
     }
 
@@ -429,7 +442,7 @@ cross_check (JcCtsc *c, const char *path, JcProblems *problems)
 
           if (ref->name == NULL && ref->index < 0)
             continue;
-          if (!resolve_peer (c, ref, rpath, problems))
+          if (!resolve_peer (c, peer_index, ref, rpath, problems))
             continue;
           if (seen[ref->index])
             jc_problems_add (problems, rpath, _("this peer is listed twice"));
