@@ -89,7 +89,10 @@ test_rotation_refused (void)
     other_json = jc_rotation_request_to_json (other);
     s1 = strstr (honest_json, "\"signature\"");
     s2 = strstr (other_json, "\"signature\"");
-    forged_json = g_strconcat (g_strndup (honest_json, s1 - honest_json), s2, NULL);
+    {
+      g_autofree char *head = g_strndup (honest_json, s1 - honest_json);
+      forged_json = g_strconcat (head, s2, NULL);
+    }
     forged = jc_rotation_request_new_from_json (forged_json, -1, &error);
     g_assert_no_error (error);
     g_assert_false (jc_rotation_request_verify (forged, t.org, t.now, &error));
