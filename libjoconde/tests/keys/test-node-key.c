@@ -120,6 +120,12 @@ test_node_key_file_plain (void)
   sig = jc_node_key_sign_hash (back, h, 32, &error);
   g_assert_true (jc_node_signature_verify (jc_node_key_get_pubkey (key), h, 32,
                                            g_bytes_get_data (sig, NULL), 64, &error));
+  /* In memory, the same PEM. */
+  {
+    g_autoptr(JcSecret) pem = jc_node_key_export_pem (key, &error);
+    g_assert_no_error (error);
+    g_assert_cmpmem (pem->data, pem->len, text, strlen (text));
+  }
   /* openssl reads it as a P-256 key. */
   {
     const char *argv[] = { "openssl", "pkey", "-in", path, "-noout", NULL };
