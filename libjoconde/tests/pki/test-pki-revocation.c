@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "jc-crl.h"
+#include "jc-revocation-request.h"
 #include "jc-revocations.h"
 #include "pki-fixture.h"
 
@@ -182,6 +183,61 @@ test_lost_key (void)
   tree_clear (&t);
 }
 
+static void
+test_revocation_request (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcRevocationRequest) req = NULL;
+  g_autoptr(JcRevocationRequest) received = NULL;
+  g_autofree char *json = NULL;
+  Tree t;
+
+  tree_init (&t);
+  req = jc_revocation_request_new (t.leaf_key, t.leaf, "key copied to a stolen laptop", t.now, &error);
+  g_assert_no_error (error);
+  json = jc_revocation_request_to_json (req);
+  received = jc_revocation_request_new_from_json (json, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (jc_revocation_request_verify (received, &error));
+  g_assert_no_error (error);
+  g_assert_true (jc_cert_equal (jc_revocation_request_get_certificate (received), t.leaf));
+  g_assert_cmpstr (jc_revocation_request_get_reason (received), ==, "key copied to a stolen laptop");
+  g_assert_cmpint (jc_revocation_request_get_requested_at (received), ==, t.now);
+
+  /* Only the key being revoked can ask. */
+  g_assert_null (jc_revocation_request_new (t.org_key, t.leaf, NULL, t.now, &error));
+  g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
+  g_clear_error (&error);
+  /* Altering the reason (or anything signed) breaks the signature. */
+  {
+    g_autofree char *changed = g_strdup (json);
+    char *p = strstr (changed, "stolen");
+    g_autoptr(JcRevocationRequest) forged = NULL;
+    memcpy (p, "broken", 6);
+    forged = jc_revocation_request_new_from_json (changed, -1, &error);
+    g_assert_no_error (error);
+    g_assert_false (jc_revocation_request_verify (forged, &error));
+    g_assert_error (error, JC_ERROR, JC_ERROR_BAD_SIGNATURE);
+    g_clear_error (&error);
+  }
+  {
+    const char *bad[] = {
+      "{}", "{\"type\":\"joconde-revocation-request\",\"version\":1}",
+      "{\"type\":\"joconde-revocation-request\",\"version\":1,\"certificate\":\"x\","
+      "\"requested_at\":\"2026-01-01T00:00:00Z\",\"reason\":\"\",\"signature\":\"AA\"}",
+      "{\"type\":\"joconde-revocation-request\",\"version\":1,\"certificate\":\"x\","
+      "\"requested_at\":\"soon\",\"reason\":\"\",\"signature\":\"AA\"}",
+    };
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_assert_null (jc_revocation_request_new_from_json (bad[i], -1, &error));
+        g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
+        g_clear_error (&error);
+      }
+  }
+  tree_clear (&t);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -191,5 +247,6 @@ main (int argc, char **argv)
   g_test_add_func ("/pki/revocation/crl-wrong-issuer", test_crl_from_wrong_issuer_ignored);
   g_test_add_func ("/pki/revocation/intermediate", test_intermediate_revoked);
   g_test_add_func ("/pki/revocation/lost-key", test_lost_key);
+  g_test_add_func ("/pki/revocation/request", test_revocation_request);
   return g_test_run ();
 }
