@@ -348,6 +348,20 @@ jc_node_key_export_pem (JcNodeKey *key, GError **error)
   return pem;
 }
 
+JcNodeKey *
+jc_node_key_open (const char *location, const char *secret, GError **error)
+{
+  if (location == NULL || *location == '\0')
+    {
+      g_set_error_literal (error, JC_ERROR, JC_ERROR_INVALID,
+                           _("No node key was given (a file path or a pkcs11: URI)"));
+      return NULL;
+    }
+  if (g_str_has_prefix (location, "pkcs11:"))
+    return jc_node_key_open_pkcs11 (location, secret, error);
+  return jc_node_key_load_file (location, secret, error);
+}
+
 gboolean
 jc_node_key_add_pkcs11_module (const char *module_path, GError **error)
 {

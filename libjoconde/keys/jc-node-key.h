@@ -36,6 +36,11 @@ gboolean         jc_node_key_save_file       (JcNodeKey    *key,
                                               const char   *path,
                                               const char   *passphrase,
                                               GError      **error);
+/* Opens the key a configuration names: a "pkcs11:" URI (@secret is then the PIN) or a
+ * file path (@secret is then the passphrase, NULL for a plain file). */
+JcNodeKey       *jc_node_key_open            (const char   *location,
+                                              const char   *secret,
+                                              GError      **error);
 /* Opens a private key held in a PKCS#11 token, e.g.
  * "pkcs11:token=joconde;object=root-ca;type=private". @pin may be NULL when the URI
  * carries "pin-value" or the token needs no login. Modules are those p11-kit knows;

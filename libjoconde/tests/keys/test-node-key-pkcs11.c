@@ -37,6 +37,12 @@ test_pkcs11_sign (void)
                                             g_bytes_get_data (sig, NULL), 64, &error));
   g_assert_error (error, JC_ERROR, JC_ERROR_BAD_SIGNATURE);
   g_clear_error (&error);
+  /* The same key through the configuration-style opener. */
+  {
+    g_autoptr(JcNodeKey) same = jc_node_key_open (hsm.key_uri, SOFTHSM_PIN, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (jc_node_key_get_id (same), ==, jc_node_key_get_id (key));
+  }
   /* The key never leaves the token. */
   g_assert_false (jc_node_key_save_file (key, "/nonexistent/x", NULL, &error));
   g_assert_error (error, JC_ERROR, JC_ERROR_STATE);

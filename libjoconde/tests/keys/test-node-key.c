@@ -178,6 +178,13 @@ test_node_key_file_passphrase (void)
   g_assert_no_error (error);
   g_assert_cmpstr (jc_node_key_get_id (back), ==, jc_node_key_get_id (key));
   g_clear_object (&back);
+  back = jc_node_key_open (path, "correct horse", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (jc_node_key_get_id (back), ==, jc_node_key_get_id (key));
+  g_clear_object (&back);
+  g_assert_null (jc_node_key_open ("", NULL, &error));
+  g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
+  g_clear_error (&error);
 
   g_assert_null (jc_node_key_load_file (path, NULL, &error));
   g_assert_error (error, JC_ERROR, JC_ERROR_DENIED);
