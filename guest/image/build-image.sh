@@ -59,6 +59,17 @@ done
 
 mkdir -p "$output"
 output=$(cd "$output" && pwd)
+
+# Up to date when the same options built it from inputs no newer than its manifest.
+args_stamp="guest=$(readlink -f "$guest") kernel=$kernel_pkg deb=$kernel_deb busybox=$busybox port=$port engines=${engines[*]}"
+if [ -f "$output/manifest.json" ] && [ -f "$output/.build-args" ] \
+   && [ "$(cat "$output/.build-args")" = "$args_stamp" ] \
+   && [ "$output/manifest.json" -nt "$guest" ] && [ "$output/manifest.json" -nt "$0" ] \
+   && [ "$output/manifest.json" -nt "$(dirname "$0")/init" ]; then
+  echo "build-image.sh: $output is up to date" >&2
+  exit 0
+fi
+rm -f "$output/.build-args"
 cache=${cache:-$output/cache}
 mkdir -p "$cache"
 work=$(mktemp -d "${TMPDIR:-/tmp}/jc-guest-image.XXXXXX")
@@ -167,4 +178,5 @@ cat >"$output/manifest.json" <<EOF
   "expected_tdx_mrtd": null
 }
 EOF
+printf '%s' "$args_stamp" >"$output/.build-args"
 echo "build-image.sh: $output: kernel $kver ($(du -h "$output/vmlinuz" | cut -f1)), initrd $(du -h "$output/initrd.img" | cut -f1), modules: ${order[*]:-none}" >&2

@@ -35,6 +35,30 @@ file_sha256 (const char *path)
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guint8 *) data, len);
 }
 
+/* Builds the image with guest/image/build-image.sh (a no-op when it is up to date). */
+static void
+test_build (void)
+{
+  g_autofree char *cache = g_build_filename (image_dir (), "cache", NULL);
+  const char *argv[] = { g_getenv ("JC_GUEST_IMAGE_BUILDER"),
+                         "--guest", g_getenv ("JC_GUEST_BINARY"),
+                         "--output", image_dir (), "--cache", cache, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  int status = -1;
+  gint64 start = g_get_monotonic_time ();
+
+  g_assert_nonnull (argv[0]);
+  g_assert_nonnull (argv[2]);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                               NULL, &err, &status, &error));
+  g_assert_no_error (error);
+  g_test_message ("%s", err);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  g_assert_no_error (error);
+  g_test_message ("image build: %.1f s", (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC);
+}
+
 /* The manifest must describe exactly the files beside it. */
 static void
 test_manifest (void)
@@ -188,6 +212,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/guest/image/build", test_build);
   g_test_add_func ("/guest/image/manifest", test_manifest);
   g_test_add_func ("/guest/image/boot", test_boot);
   return g_test_run ();
