@@ -147,6 +147,8 @@ test_boot (void)
   g_autofree char *qemu_bin = g_find_program_in_path ("qemu-system-x86_64");
   g_autofree char *tmp = g_dir_make_tmp ("jc-guest-boot-XXXXXX", NULL);
   g_autofree char *log = g_build_filename (tmp, "console.log", NULL);
+  g_autofree char *cta = g_build_filename (tmp, "cta.json", NULL);
+  g_autofree char *fw_cfg = g_strdup_printf ("name=opt/org.joconde/cta,file=%s", cta);
   g_autofree char *kernel = g_build_filename (image_dir (), "vmlinuz", NULL);
   g_autofree char *initrd = g_build_filename (image_dir (), "initrd.img", NULL);
   g_autofree char *cmdline_path = g_build_filename (image_dir (), "cmdline", NULL);
@@ -165,6 +167,8 @@ test_boot (void)
   g_assert_nonnull (qemu_bin);   /* Debian package qemu-system-x86 */
   g_assert_nonnull (tmp);
   g_assert_true (g_file_get_contents (cmdline_path, &cmdline, NULL, NULL));
+  /* handed over the way the cpd does it: QEMU's firmware configuration */
+  g_assert_true (g_file_set_contents (cta, "abc", 3, NULL));
   hostfwd = g_strdup_printf ("user,id=n0,hostfwd=tcp:127.0.0.1:%u-:8443", port);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
@@ -179,6 +183,7 @@ test_boot (void)
                                       "-kernel", kernel, "-initrd", initrd, "-append", cmdline,
                                       "-netdev", hostfwd,
                                       "-device", "virtio-net-pci,netdev=n0,romfile=",
+                                      "-fw_cfg", fw_cfg,
                                       NULL);
   g_assert_no_error (error);
 
@@ -190,6 +195,7 @@ test_boot (void)
   g_subprocess_wait (qemu, NULL, NULL);
   g_file_get_contents (log, &console, NULL, NULL);
   g_unlink (log);
+  g_unlink (cta);
   g_rmdir (tmp);
 
   if (body == NULL)
@@ -204,6 +210,9 @@ test_boot (void)
   obj = json_node_get_object (json_parser_get_root (parser));
   g_assert_cmpstr (json_object_get_string_member (obj, "state"), ==, "initialisation");
   g_assert_cmpstr (json_object_get_string_member (obj, "version"), ==, PACKAGE_VERSION);
+  /* SHA-256("abc"): the orchestrator read the agreement through fw_cfg */
+  g_assert_cmpstr (json_object_get_string_member (obj, "cta_sha256"), ==,
+                   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   g_assert_nonnull (console);
   g_assert_nonnull (strstr (console, "joconde-init: network 10.0.2.15/24"));
 }
