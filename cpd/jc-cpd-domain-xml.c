@@ -40,16 +40,18 @@ version_string (gulong v)
 
 /* The user-mode NIC, through qemu:commandline on every libvirt: slirp's hostfwd is the one
  * port-forwarding form libvirt 9.0 can express without passt, and it matches the image's
- * static 10.0.2.15 address. Confidential guests need the virtio device to use the
- * platform's DMA API (bounce buffers in shared memory). */
+ * static 10.0.2.15 address. libvirt does not know this device, so it sits at a fixed slot
+ * of the root bus far above those libvirt hands out (from slot 1 up; the domain has no
+ * other PCI device but the ones libvirt adds). Confidential guests need the virtio device
+ * to use the platform's DMA API (bounce buffers in shared memory). */
 static void
 append_nic_args (GString *out, const JcCpdVmSpec *spec)
 {
   g_autofree char *netdev = g_strdup_printf ("user,id=jcnet0,restrict=off,hostfwd=tcp:%s:%u-:%u",
                                              spec->host_address, spec->host_port, spec->guest_port);
   const char *device = spec->tee == JC_CPD_TEE_NONE
-    ? "virtio-net-pci,netdev=jcnet0,romfile="
-    : "virtio-net-pci,netdev=jcnet0,romfile=,iommu_platform=on,disable-legacy=on";
+    ? "virtio-net-pci,netdev=jcnet0,bus=pcie.0,addr=0x10,romfile="
+    : "virtio-net-pci,netdev=jcnet0,bus=pcie.0,addr=0x10,romfile=,iommu_platform=on,disable-legacy=on";
 
   qemu_arg (out, "-netdev");
   qemu_arg (out, netdev);
@@ -132,6 +134,8 @@ jc_cpd_domain_xml_build (const JcCpdVmSpec *spec, gulong libvirt_version, GError
   line (out, 1, "<on_crash>destroy</on_crash>");
   line (out, 1, "<devices>");
   line (out, 2, "<serial type='pty'/>");
+  /* No USB, no balloon: nothing a task needs, nothing a TEE should expose. */
+  line (out, 2, "<controller type='usb' model='none'/>");
   line (out, 2, "<memballoon model='none'/>");
   line (out, 1, "</devices>");
 
