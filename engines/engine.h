@@ -109,6 +109,10 @@ typedef enum {
   JC_ENGINE_CORRUPTION_DISHONEST_MAJORITY = 2,
 } JcEngineCorruption;
 
+/* compile() flags. DATA_QUALITY: the algorithm is a data-quality check of one input table
+ * (spec §4.4.1.2); the engine refuses any output that reveals more than counts. */
+#define JC_ENGINE_COMPILE_DATA_QUALITY 0x1u
+
 typedef struct JcEngineProgram JcEngineProgram;
 typedef struct JcEngineSharer JcEngineSharer;
 typedef struct JcEngineReconstructor JcEngineReconstructor;
@@ -169,11 +173,12 @@ typedef struct {
   /* ---- capabilities: validate and compile */
 
   /* Compiles `algorithm` against the task's input and output schemas. Returns a program to
-   * free with program_free, or NULL with err set (status COMPILE, line and column). */
+   * free with program_free, or NULL with err set (status COMPILE, line and column).
+   * flags: JC_ENGINE_COMPILE_* below. */
   JcEngineProgram *(*compile) (const char *algorithm, size_t algorithm_len,
                                const JcEngineSchema *inputs, size_t n_inputs,
                                const JcEngineSchema *outputs, size_t n_outputs,
-                               JcEngineError *err);
+                               unsigned flags, JcEngineError *err);
   void (*program_free) (JcEngineProgram *program);
 
   /* ---- data transfer, client side */

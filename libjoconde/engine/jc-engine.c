@@ -244,7 +244,7 @@ jc_engine_set_error (GError **error, const JcEngineError *err)
 JcEngineProgram *
 jc_engine_compile (JcEngine *self, const char *algorithm,
                    const JcEngineSchema *inputs, gsize n_inputs,
-                   const JcEngineSchema *outputs, gsize n_outputs,
+                   const JcEngineSchema *outputs, gsize n_outputs, guint flags,
                    guint *out_line, guint *out_column, GError **error)
 {
   g_return_val_if_fail (JC_IS_ENGINE (self), NULL);
@@ -252,7 +252,7 @@ jc_engine_compile (JcEngine *self, const char *algorithm,
 
   JcEngineError err = { 0 };
   JcEngineProgram *program = self->info->compile (algorithm, strlen (algorithm), inputs,
-                                                  n_inputs, outputs, n_outputs, &err);
+                                                  n_inputs, outputs, n_outputs, flags, &err);
   if (out_line != NULL)
     *out_line = program == NULL ? err.line : 0;
   if (out_column != NULL)

@@ -28,7 +28,7 @@ gboolean    jc_engine_supports_type (JcEngine *self, JcEngineType type);
 JcEngineProgram *jc_engine_compile  (JcEngine *self, const char *algorithm,
                                      const JcEngineSchema *inputs, gsize n_inputs,
                                      const JcEngineSchema *outputs, gsize n_outputs,
-                                     guint *out_line, guint *out_column, GError **error);
+                                     guint flags, guint *out_line, guint *out_column, GError **error);
 void        jc_engine_program_free  (JcEngine *self, JcEngineProgram *program);
 
 /* Turns an engine's error report into a JC_ERROR GError. */

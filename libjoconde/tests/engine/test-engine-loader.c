@@ -21,13 +21,13 @@ test_load_good (void)
   g_assert_true (jc_engine_supports_type (engine, JC_ENGINE_TYPE_INT));
   g_assert_false (jc_engine_supports_type (engine, JC_ENGINE_TYPE_DATE));
 
-  JcEngineProgram *p = jc_engine_compile (engine, "ok", NULL, 0, NULL, 0, NULL, NULL, &error);
+  JcEngineProgram *p = jc_engine_compile (engine, "ok", NULL, 0, NULL, 0, 0, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (p);
   jc_engine_program_free (engine, p);
 
   guint line = 99, column = 99;
-  p = jc_engine_compile (engine, "no", NULL, 0, NULL, 0, &line, &column, &error);
+  p = jc_engine_compile (engine, "no", NULL, 0, NULL, 0, 0, &line, &column, &error);
   g_assert_null (p);
   g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
   g_assert_cmpuint (line, ==, 1);

@@ -17,7 +17,8 @@ struct JcEngineProgram { int dummy; };
 
 static JcEngineProgram *
 tiny_compile (const char *algorithm, size_t len, const JcEngineSchema *inputs, size_t n_inputs,
-              const JcEngineSchema *outputs, size_t n_outputs, JcEngineError *err)
+              const JcEngineSchema *outputs, size_t n_outputs, unsigned flags,
+              JcEngineError *err)
 {
   if (len == 2 && memcmp (algorithm, "ok", 2) == 0)
     return calloc (1, sizeof (JcEngineProgram));
