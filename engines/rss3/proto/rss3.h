@@ -237,8 +237,15 @@ gboolean jc_rss3_seg_max (JcRss3Ctx *ctx, const JcRss3BVec *start, const JcRss3A
 
 /* ---- division --------------------------------------------------------------------------- */
 
-/* Fixed point (f fractional bits) out = a / b for 0 < b < 2^(62-2f)... see docs/rss3.md for the
- * exact range; Newton iteration on a secret normalisation of b. */
+/* Exact integer division out = a / b truncated toward zero, for signed a with
+ * |a| < 2^num_bits (num_bits <= 62) and 0 < b < 2^62 (b = 0 gives garbage: guard it).
+ * Restoring long division: num_bits steps of one comparison and one selection (about
+ * 11 rounds and 50 bytes per element each), meant for per-group results such as AVG.
+ * Rounding to nearest: divide 2a + b by 2b. */
+gboolean jc_rss3_div (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b,
+                      unsigned num_bits, JcRss3AVec *out, GError **error);
+/* Fixed point: out = a * 2^f / b (truncated), i.e. a / b with f fractional bits when a and
+ * b have the same scale. Needs |a * 2^f| < 2^62; runs the 62-step division. */
 gboolean jc_rss3_div_fixed (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b,
                             unsigned f, JcRss3AVec *out, GError **error);
 

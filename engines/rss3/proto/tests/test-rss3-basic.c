@@ -249,6 +249,44 @@ select_seg_party (JcRss3Ctx *ctx, gpointer data)
 }
 
 static void
+div_party (JcRss3Ctx *ctx, gpointer data)
+{
+  Job *job = data;
+  size_t n = job->n;
+  g_autoptr (GError) error = NULL;
+  g_autofree guint64 *va = rss3_test_values (91, n), *vb = rss3_test_values (92, n);
+  for (size_t e = 0; e < n; e++)
+    {
+      va[e] = (guint64) ((gint64) va[e] >> 24);          /* |a| < 2^40 */
+      vb[e] = (vb[e] >> (34 + e % 30)) + 1;               /* 1 <= b <= 2^30 */
+    }
+  if (n >= 4)
+    {
+      va[0] = 0; vb[0] = 7;
+      va[1] = (guint64) -1; vb[1] = 1;
+      va[2] = (1ULL << 40) - 1; vb[2] = 1;
+      va[3] = (guint64) -100; vb[3] = 7;
+    }
+  g_autoptr (JcRss3AVec) a = rss3_test_input (ctx, va, n);
+  g_autoptr (JcRss3AVec) b = rss3_test_input (ctx, vb, n);
+  g_autoptr (JcRss3AVec) q = jc_rss3_avec_new (n);
+  g_assert_true (jc_rss3_div (ctx, a, b, 41, q, &error));
+  g_autofree guint64 *o1 = rss3_test_open (ctx, q);
+  /* fixed point with 8 fractional bits: 3.5 / 2.0 = 1.75 */
+  guint64 fa[2] = { 896, (guint64) -896 }, fb[2] = { 512, 512 };
+  g_autoptr (JcRss3AVec) x = rss3_test_input (ctx, fa, 2);
+  g_autoptr (JcRss3AVec) y = rss3_test_input (ctx, fb, 2);
+  g_autoptr (JcRss3AVec) z = jc_rss3_avec_new (2);
+  g_assert_true (jc_rss3_div_fixed (ctx, x, y, 8, z, &error));
+  g_autofree guint64 *o2 = rss3_test_open (ctx, z);
+  g_assert_no_error (error);
+  for (size_t e = 0; e < n; e++)
+    g_assert_cmpint ((gint64) o1[e], ==, (gint64) va[e] / (gint64) vb[e]);
+  g_assert_cmpint ((gint64) o2[0], ==, 448);
+  g_assert_cmpint ((gint64) o2[1], ==, -448);
+}
+
+static void
 run_sizes (gconstpointer fn)
 {
   for (size_t i = 0; i < G_N_ELEMENTS (sizes); i++)
@@ -269,5 +307,6 @@ main (int argc, char **argv)
   g_test_add_data_func ("/rss3/fixed-point", fixed_party, run_sizes);
   g_test_add_data_func ("/rss3/boolean-a2b-b2a", bool_party, run_sizes);
   g_test_add_data_func ("/rss3/select-segmented", select_seg_party, run_sizes);
+  g_test_add_data_func ("/rss3/division", div_party, run_sizes);
   return g_test_run ();
 }
