@@ -93,15 +93,16 @@ Bk (Exec *ex, gsize n, unsigned bits)
 static void
 dropA (Exec *ex, JcRss3AVec *v)
 {
-  if (v != NULL && g_ptr_array_remove_fast (ex->avecs, v))
-    jc_rss3_avec_free (v);
+  /* The array's free function frees it. */
+  if (v != NULL)
+    g_ptr_array_remove_fast (ex->avecs, v);
 }
 
 static void
 dropB (Exec *ex, JcRss3BVec *v)
 {
-  if (v != NULL && g_ptr_array_remove_fast (ex->bvecs, v))
-    jc_rss3_bvec_free (v);
+  if (v != NULL)
+    g_ptr_array_remove_fast (ex->bvecs, v);
 }
 
 static JcRss3AVec *
