@@ -21,6 +21,7 @@
 /* Add further tables of benchmarks here (see jc-bench.h). */
 static const JcBenchOp *const op_tables[] = {
   jc_bench_proto_ops,
+  jc_bench_sql_ops,
 };
 
 typedef struct {

@@ -32,3 +32,4 @@ typedef struct {
 } JcBenchOp;
 
 extern const JcBenchOp jc_bench_proto_ops[];
+extern const JcBenchOp jc_bench_sql_ops[];     /* jc-bench-sql.c: groupby, join, SQLite */
