@@ -4,6 +4,8 @@
 
 #include "rss3.h"
 
+#include <nettle/aes.h>
+
 typedef guint64 u64;
 
 #define JC_RSS3_MAX_SENDS 4
@@ -19,9 +21,8 @@ struct _JcRss3Ctx {
   unsigned prev;                      /* (party + 2) % 3 */
   unsigned next;                      /* (party + 1) % 3 */
   JcRss3Net net;
-  guint8 key[2][JC_RSS3_KEY_BYTES];   /* run keys: [0] shared with prev, [1] with next */
-  guint8 nonce[8];
-  guint64 block[2];                   /* ChaCha20 block counters of the two streams */
+  struct aes128_ctx prf[2];           /* run keys: [0] shared with prev, [1] with next */
+  guint64 block[2];                   /* AES-CTR block counters of the two streams */
   guint64 turn;                       /* rotates the party that does local conversions */
   JcRss3Stats stats;
   JcRss3CancelFunc cancel;
