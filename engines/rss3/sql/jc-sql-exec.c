@@ -888,62 +888,78 @@ aggregate_all (Exec *ex, const JcSqlQuery *q, const Frame *rows, JcRss3BVec *val
  * `last` marks one per group; `group_keys` and `aggs` are n-element columns. */
 static void
 aggregate_grouped (Exec *ex, const JcSqlQuery *q, Frame *rows, JcRss3BVec *valid,
-                   JcRss3AVec **group_keys, JcRss3AVec **aggs, JcRss3BVec **last_out,
-                   JcRss3BVec **valid_out)
+                   gboolean all_valid, JcRss3AVec **group_keys, JcRss3AVec **aggs,
+                   JcRss3BVec **last_out, JcRss3BVec **valid_out)
 {
   gsize n = rows->n;
   guint ng = q->n_group_by, na = q->n_aggregates;
   /* Payload of the sort: group keys, per-row aggregate inputs, their squares (statistics),
-   * the validity. */
+   * the validity. Columns that hold one public constant (COUNT's ones, unused squares, the
+   * validity when every row is valid) are the same after any permutation: not sorted. */
   guint np = ng + 2 * na + 1;
   g_autofree JcRss3AVec **pay = g_new0 (JcRss3AVec *, np);
+  g_autofree gboolean *constant = g_new0 (gboolean, np);
   for (guint g = 0; g < ng; g++)
     pay[g] = evalA (ex, rows, q->group_by[g]);
   for (guint i = 0; i < na; i++)
     {
-      pay[ng + i] = agg_input (ex, rows, q->aggregates[i]);
-      if (agg_is_stat (q->aggregates[i]->agg))
+      const JcSqlExpr *agg = q->aggregates[i];
+      pay[ng + i] = agg_input (ex, rows, agg);
+      constant[ng + i] = agg->n_args == 0 || agg->agg == JC_SQL_AGG_COUNT;
+      if (agg_is_stat (agg->agg))
         pay[ng + na + i] = mul (ex, pay[ng + i], pay[ng + i]);
       else
-        pay[ng + na + i] = constA (ex, n, 0);
+        {
+          pay[ng + na + i] = constA (ex, n, 0);
+          constant[ng + na + i] = TRUE;
+        }
     }
-  Val vv = { .b = valid };
-  pay[np - 1] = dupA (ex, arith (ex, &vv));
-  dropA (ex, vv.a);
+  if (all_valid)
+    {
+      pay[np - 1] = constA (ex, n, 1);
+      constant[np - 1] = TRUE;
+    }
+  else
+    {
+      Val vv = { .b = valid };
+      pay[np - 1] = dupA (ex, arith (ex, &vv));
+      dropA (ex, vv.a);
+    }
 
   /* Stable sorts from the last key to the first; the first key carries the validity. */
   for (int g = (int) ng - 1; g >= 0; g--)
     {
       JcRss3AVec *key;
       guint bits = key_bits_of (&q->group_by[g]->type);
-      if (g == 0)
+      if (g == 0 && !all_valid)
         {
-          JcRss3BVec *vb = B (ex, n);
-          Val pv = { .a = pay[np - 1] };
-          JcRss3BVec *tmp = boolean (ex, &pv);
-          memcpy (vb->s0, tmp->s0, tmp->nwords * sizeof (guint64));
-          memcpy (vb->s1, tmp->s1, tmp->nwords * sizeof (guint64));
-          dropB (ex, tmp);
+          JcRss3BVec *vb = valid;
+          if (ng > 1)
+            {
+              /* The validity has been permuted by the earlier sorts. */
+              Val pv = { .a = pay[np - 1] };
+              vb = boolean (ex, &pv);
+            }
           int64_t sentinel = q->group_by[0]->type.type == JC_ENGINE_TYPE_CATEGORY
                              ? (int64_t) q->group_by[0]->type.n_codes
                              : q->group_by[0]->type.type == JC_ENGINE_TYPE_BOOL ? 2 : BIG;
           JcRss3AVec *s = constA (ex, n, sentinel);
           key = select3 (ex, vb, pay[0], s);
           dropA (ex, s);
-          dropB (ex, vb);
+          if (vb != valid)
+            dropB (ex, vb);
         }
       else
         key = dupA (ex, pay[g]);
       /* The key travels too: payload g is replaced by the sorted key of pass g. */
       dropA (ex, pay[g]);
       pay[g] = key;
-      JcRss3AVec **others = g_new (JcRss3AVec *, np - 1);
+      g_autofree JcRss3AVec **others = g_new (JcRss3AVec *, np);
       guint k = 0;
       for (guint c = 0; c < np; c++)
-        if (c != (guint) g)
+        if (c != (guint) g && !constant[c])
           others[k++] = pay[c];
-      CK (jc_rss3_sort (ex->ctx, key, bits, np - 1, others, &ex->gerr));
-      g_free (others);
+      CK (jc_rss3_sort (ex->ctx, key, bits, k, others, &ex->gerr));
       check_cancel (ex);
     }
   /* Group starts: row 0, and every row whose keys differ from the previous row's. */
@@ -1047,8 +1063,13 @@ aggregate_grouped (Exec *ex, const JcSqlQuery *q, Frame *rows, JcRss3BVec *valid
       dropA (ex, pay[ng + i]);
       dropA (ex, pay[ng + na + i]);
     }
-  Val pv = { .a = pay[np - 1] };
-  *valid_out = boolean (ex, &pv);
+  if (all_valid)
+    *valid_out = constB (ex, n, TRUE);
+  else
+    {
+      Val pv = { .a = pay[np - 1] };
+      *valid_out = boolean (ex, &pv);
+    }
   dropA (ex, pay[np - 1]);
   dropB (ex, start);
   *last_out = last;
@@ -1117,6 +1138,7 @@ run_query (Exec *ex, const JcSqlQuery *q, JcSqlTable *const *inputs, JcRss3AVec 
 
   guint nc = q->n_items;
   gsize m;
+  gboolean all_valid = !q->has_join && q->where == NULL;
   if (!q->aggregated)
     {
       /* Keep the valid rows, then compute the result columns on them only. */
@@ -1160,8 +1182,10 @@ run_query (Exec *ex, const JcSqlQuery *q, JcSqlTable *const *inputs, JcRss3AVec 
       guint ng = q->n_group_by, na = q->n_aggregates;
       g_autofree JcRss3AVec **cols = g_new0 (JcRss3AVec *, ng + na);
       JcRss3BVec *last = NULL, *gvalid = NULL;
-      aggregate_grouped (ex, q, &rows, rel.valid, cols, cols + ng, &last, &gvalid);
-      JcRss3BVec *keep = band (ex, last, gvalid);
+      aggregate_grouped (ex, q, &rows, rel.valid, all_valid, cols, cols + ng, &last, &gvalid);
+      JcRss3BVec *keep = all_valid ? jc_rss3_bvec_dup (last) : band (ex, last, gvalid);
+      if (all_valid)
+        g_ptr_array_add (ex->bvecs, keep);
       if (q->having != NULL)
         {
           /* HAVING is computed for every row under MPC, before anything is revealed. */
