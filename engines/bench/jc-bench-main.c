@@ -149,7 +149,8 @@ party_main (unsigned party, int listeners[2], guint16 ports[2], const JcBenchOp 
       /* a one-element reveal as a barrier so the three clocks start together */
       g_autoptr (JcRss3AVec) one = jc_rss3_avec_new (1);
       guint64 out;
-      if (jc_rss3_reveal (ctx, one, &out, &error))
+      gboolean ready = !op->warmup || op->run (&env, state, &error);
+      if (ready && jc_rss3_reveal (ctx, one, &out, &error))
         {
           jc_rss3_ctx_reset_stats (ctx);
           double t0 = now ();

@@ -182,11 +182,11 @@ base_sort (size_t n)
 }
 
 const JcBenchOp jc_bench_proto_ops[] = {
-  { "mul", FALSE, setup_full, run_mul, teardown, base_mul },
-  { "lt", FALSE, setup_62, run_lt, teardown, base_lt },
-  { "eq", FALSE, setup_eq, run_eq, teardown, base_eq },
-  { "shuffle", FALSE, setup_full, run_shuffle, teardown, base_shuffle },
-  { "sort", FALSE, setup_full, run_sort, teardown, base_sort },
-  { "sort32", FALSE, setup_32, run_sort32, teardown, base_sort },
+  { "mul", FALSE, setup_full, run_mul, teardown, base_mul, TRUE },
+  { "lt", FALSE, setup_62, run_lt, teardown, base_lt, TRUE },
+  { "eq", FALSE, setup_eq, run_eq, teardown, base_eq, TRUE },
+  { "shuffle", FALSE, setup_full, run_shuffle, teardown, base_shuffle, TRUE },
+  { "sort", FALSE, setup_full, run_sort, teardown, base_sort, FALSE },
+  { "sort32", FALSE, setup_32, run_sort32, teardown, base_sort, FALSE },
   { NULL },
 };

@@ -29,6 +29,8 @@ typedef struct {
   void (*teardown) (gpointer state);
   /* The same computation in plaintext, timed in the same run as a baseline (may be NULL). */
   void (*baseline) (size_t n);
+  /* Run once untimed before the timed run (warm caches and scratch memory). */
+  gboolean warmup;
 } JcBenchOp;
 
 extern const JcBenchOp jc_bench_proto_ops[];

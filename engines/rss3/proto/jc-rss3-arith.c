@@ -111,12 +111,12 @@ jc_rss3_reveal (JcRss3Ctx *ctx, const JcRss3AVec *a, guint64 *out, GError **erro
 {
   /* Party j lacks x_{j+2}, which party j+1 holds as its second share. */
   size_t n = a->n;
-  u64 *tmp = jc_rss3_words (n);
+  u64 *tmp = jc_rss3_scratch (ctx, n);
   gboolean ok = jc_rss3_ring (ctx, a->s1, tmp, n * sizeof (u64), error);
   if (ok)
     for (size_t e = 0; e < n; e++)
       out[e] = a->s0[e] + a->s1[e] + tmp[e];
-  g_free (tmp);
+  jc_rss3_scratch_put (ctx, tmp);
   return ok;
 }
 
@@ -127,13 +127,13 @@ jc_rss3_reveal_to (JcRss3Ctx *ctx, const JcRss3AVec *a, unsigned to, guint64 *ou
   size_t n = a->n;
   if (ctx->party == to)
     {
-      u64 *tmp = jc_rss3_words (n);
+      u64 *tmp = jc_rss3_scratch (ctx, n);
       gboolean ok = jc_rss3_net_recv (ctx, ctx->next, tmp, n * sizeof (u64), error);
       ok = jc_rss3_net_round_end (ctx, ok ? error : NULL) && ok;
       if (ok)
         for (size_t e = 0; e < n; e++)
           out[e] = a->s0[e] + a->s1[e] + tmp[e];
-      g_free (tmp);
+      jc_rss3_scratch_put (ctx, tmp);
       return ok;
     }
   if (ctx->prev == to && n > 0)
@@ -250,7 +250,7 @@ jc_rss3_mul_raw (JcRss3Ctx *ctx, size_t m, const u64 *x0, const u64 *x1, const u
 {
   /* z_i = x_i y_i + x_i y_{i+1} + x_{i+1} y_i + (r_prev - r_next): the masks are a sharing
    * of zero, so z_i is uniformly random to party i-1, which receives it. */
-  u64 *send = jc_rss3_words (m);
+  u64 *send = jc_rss3_scratch (ctx, m);
   u64 rp[JC_RSS3_CHUNK], rn[JC_RSS3_CHUNK];
   for (size_t off = 0; off < m; off += JC_RSS3_CHUNK)
     {
@@ -266,7 +266,7 @@ jc_rss3_mul_raw (JcRss3Ctx *ctx, size_t m, const u64 *x0, const u64 *x1, const u
   gboolean ok = jc_rss3_ring (ctx, send, z1, m * sizeof (u64), error);
   if (m)
     memcpy (z0, send, m * sizeof (u64));
-  g_free (send);
+  jc_rss3_scratch_put (ctx, send);
   return ok;
 }
 
@@ -274,7 +274,7 @@ gboolean
 jc_rss3_and_raw (JcRss3Ctx *ctx, size_t m, const u64 *x0, const u64 *x1, const u64 *y0,
                  const u64 *y1, u64 *z0, u64 *z1, GError **error)
 {
-  u64 *send = jc_rss3_words (m);
+  u64 *send = jc_rss3_scratch (ctx, m);
   u64 rp[JC_RSS3_CHUNK], rn[JC_RSS3_CHUNK];
   for (size_t off = 0; off < m; off += JC_RSS3_CHUNK)
     {
@@ -290,7 +290,7 @@ jc_rss3_and_raw (JcRss3Ctx *ctx, size_t m, const u64 *x0, const u64 *x1, const u
   gboolean ok = jc_rss3_ring (ctx, send, z1, m * sizeof (u64), error);
   if (m)
     memcpy (z0, send, m * sizeof (u64));
-  g_free (send);
+  jc_rss3_scratch_put (ctx, send);
   return ok;
 }
 
@@ -312,7 +312,7 @@ jc_rss3_mul_many (JcRss3Ctx *ctx, size_t k, const JcRss3AVec *const *a,
       g_return_val_if_fail (a[c]->n == b[c]->n && a[c]->n == out[c]->n, FALSE);
       m += a[c]->n;
     }
-  u64 *buf = jc_rss3_words (6 * m);
+  u64 *buf = jc_rss3_scratch (ctx, 6 * m);
   u64 *x0 = buf, *x1 = buf + m, *y0 = buf + 2 * m, *y1 = buf + 3 * m, *z0 = buf + 4 * m,
       *z1 = buf + 5 * m;
   size_t off = 0;
@@ -340,7 +340,7 @@ jc_rss3_mul_many (JcRss3Ctx *ctx, size_t k, const JcRss3AVec *const *a,
         }
       off += out[c]->n;
     }
-  g_free (buf);
+  jc_rss3_scratch_put (ctx, buf);
   return ok;
 }
 
@@ -359,14 +359,14 @@ jc_rss3_trunc (JcRss3Ctx *ctx, const JcRss3AVec *a, unsigned f, JcRss3AVec *out,
   unsigned role = jc_rss3_next_role (ctx);
   if (role == 0)
     {
-      u64 *r = jc_rss3_words (n);
+      u64 *r = jc_rss3_scratch (ctx, n);
       jc_rss3_prf (ctx, JC_RSS3_NEXT, r, n * sizeof (u64));
       for (size_t e = 0; e < n; e++)
         {
           out->s0[e] = ((a->s0[e] + a->s1[e]) >> f) - r[e];
           out->s1[e] = r[e];
         }
-      g_free (r);
+      jc_rss3_scratch_put (ctx, r);
       jc_rss3_net_send (ctx, ctx->prev, out->s0, n * sizeof (u64));
       return jc_rss3_net_round_end (ctx, error);
     }

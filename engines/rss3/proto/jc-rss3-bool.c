@@ -154,7 +154,7 @@ jc_rss3_bor (JcRss3Ctx *ctx, const JcRss3BVec *a, const JcRss3BVec *b, JcRss3BVe
 {
   /* a | b = a ^ b ^ (a & b) */
   size_t w = a->nwords * a->bits;
-  u64 *z0 = jc_rss3_words (w), *z1 = jc_rss3_words (w);
+  u64 *z0 = jc_rss3_scratch (ctx, w), *z1 = jc_rss3_scratch (ctx, w);
   gboolean ok = jc_rss3_and_raw (ctx, w, a->s0, a->s1, b->s0, b->s1, z0, z1, error);
   if (ok)
     for (size_t k = 0; k < w; k++)
@@ -162,8 +162,8 @@ jc_rss3_bor (JcRss3Ctx *ctx, const JcRss3BVec *a, const JcRss3BVec *b, JcRss3BVe
         out->s0[k] = a->s0[k] ^ b->s0[k] ^ z0[k];
         out->s1[k] = a->s1[k] ^ b->s1[k] ^ z1[k];
       }
-  g_free (z0);
-  g_free (z1);
+  jc_rss3_scratch_put (ctx, z0);
+  jc_rss3_scratch_put (ctx, z1);
   return ok;
 }
 
@@ -172,7 +172,7 @@ jc_rss3_and_planes (JcRss3Ctx *ctx, size_t cnt, size_t nw, u64 *const *x0, u64 *
                     u64 *const *y0, u64 *const *y1, u64 *z0, u64 *z1, GError **error)
 {
   size_t m = cnt * nw;
-  u64 *a = jc_rss3_words (4 * m);
+  u64 *a = jc_rss3_scratch (ctx, 4 * m);
   for (size_t c = 0; c < cnt; c++)
     {
       memcpy (a + c * nw, x0[c], nw * sizeof (u64));
@@ -181,7 +181,7 @@ jc_rss3_and_planes (JcRss3Ctx *ctx, size_t cnt, size_t nw, u64 *const *x0, u64 *
       memcpy (a + 3 * m + c * nw, y1[c], nw * sizeof (u64));
     }
   gboolean ok = jc_rss3_and_raw (ctx, m, a, a + m, a + 2 * m, a + 3 * m, z0, z1, error);
-  g_free (a);
+  jc_rss3_scratch_put (ctx, a);
   return ok;
 }
 
@@ -189,7 +189,7 @@ gboolean
 jc_rss3_breveal (JcRss3Ctx *ctx, const JcRss3BVec *a, guint64 *out, GError **error)
 {
   size_t w = a->nwords * a->bits;
-  u64 *tmp = jc_rss3_words (w);
+  u64 *tmp = jc_rss3_scratch (ctx, w);
   gboolean ok = jc_rss3_ring (ctx, a->s1, tmp, w * sizeof (u64), error);
   if (ok)
     {
@@ -201,7 +201,7 @@ jc_rss3_breveal (JcRss3Ctx *ctx, const JcRss3BVec *a, guint64 *out, GError **err
         for (size_t e = 0; e < a->n; e++)
           out[e] &= (1ULL << K) - 1;
     }
-  g_free (tmp);
+  jc_rss3_scratch_put (ctx, tmp);
   return ok;
 }
 
@@ -219,13 +219,13 @@ jc_rss3_split_bool (JcRss3Ctx *ctx, const JcRss3AVec *a, gboolean neg_w, u64 *v0
   u64 *vals = NULL;
   if (role == 0)
     {
-      vals = jc_rss3_words (n);
+      vals = jc_rss3_scratch (ctx, n);
       for (size_t e = 0; e < n; e++)
         vals[e] = a->s0[e] + a->s1[e];
     }
-  u64 *t0 = jc_rss3_words (n), *t1 = jc_rss3_words (n);
+  u64 *t0 = jc_rss3_scratch (ctx, n), *t1 = jc_rss3_scratch (ctx, n);
   gboolean ok = jc_rss3_share_from_role (ctx, role, vals, n, TRUE, t0, t1, error);
-  g_free (vals);
+  jc_rss3_scratch_put (ctx, vals);
   if (ok)
     {
       jc_rss3_words_to_planes (t0, n, 64, v0);
@@ -244,8 +244,8 @@ jc_rss3_split_bool (JcRss3Ctx *ctx, const JcRss3AVec *a, gboolean neg_w, u64 *v0
       jc_rss3_words_to_planes (role == 2 ? w : zero, n, 64, w0);
       jc_rss3_words_to_planes (role == 1 ? w : zero, n, 64, w1);
     }
-  g_free (t0);
-  g_free (t1);
+  jc_rss3_scratch_put (ctx, t0);
+  jc_rss3_scratch_put (ctx, t1);
   return ok;
 }
 
@@ -260,8 +260,8 @@ jc_rss3_carry (JcRss3Ctx *ctx, unsigned K, size_t nw, const u64 *x0, const u64 *
    * ceil(log2 K) + 1 rounds. The lowest node never needs its P. */
   g_return_val_if_fail (K >= 1, FALSE);
   size_t pw = (size_t) K * nw;
-  u64 *G0 = jc_rss3_words (pw), *G1 = jc_rss3_words (pw);
-  u64 *P0 = jc_rss3_words (pw), *P1 = jc_rss3_words (pw);
+  u64 *G0 = jc_rss3_scratch (ctx, pw), *G1 = jc_rss3_scratch (ctx, pw);
+  u64 *P0 = jc_rss3_scratch (ctx, pw), *P1 = jc_rss3_scratch (ctx, pw);
   for (size_t k = 0; k < pw; k++)
     {
       P0[k] = x0[k] ^ y0[k];
@@ -271,7 +271,7 @@ jc_rss3_carry (JcRss3Ctx *ctx, unsigned K, size_t nw, const u64 *x0, const u64 *
   unsigned m = K;
   u64 **a0 = g_new (u64 *, 2 * K), **a1 = g_new (u64 *, 2 * K);
   u64 **b0 = g_new (u64 *, 2 * K), **b1 = g_new (u64 *, 2 * K);
-  u64 *Z0 = jc_rss3_words (pw), *Z1 = jc_rss3_words (pw);
+  u64 *Z0 = jc_rss3_scratch (ctx, pw), *Z1 = jc_rss3_scratch (ctx, pw);
   while (ok && m > 1)
     {
       unsigned pairs = m / 2, cnt = 0;
@@ -320,9 +320,9 @@ jc_rss3_carry (JcRss3Ctx *ctx, unsigned K, size_t nw, const u64 *x0, const u64 *
       memcpy (out0, G0, nw * sizeof (u64));
       memcpy (out1, G1, nw * sizeof (u64));
     }
-  g_free (a0); g_free (a1); g_free (b0); g_free (b1);
-  g_free (Z0); g_free (Z1);
-  g_free (G0); g_free (G1); g_free (P0); g_free (P1);
+  jc_rss3_scratch_put (ctx, a0); jc_rss3_scratch_put (ctx, a1); jc_rss3_scratch_put (ctx, b0); jc_rss3_scratch_put (ctx, b1);
+  jc_rss3_scratch_put (ctx, Z0); jc_rss3_scratch_put (ctx, Z1);
+  jc_rss3_scratch_put (ctx, G0); jc_rss3_scratch_put (ctx, G1); jc_rss3_scratch_put (ctx, P0); jc_rss3_scratch_put (ctx, P1);
   return ok;
 }
 
@@ -332,7 +332,7 @@ static gboolean
 msb_raw (JcRss3Ctx *ctx, const JcRss3AVec *a, u64 *o0, u64 *o1, GError **error)
 {
   size_t n = a->n, nw = jc_rss3_nwords (n);
-  u64 *buf = jc_rss3_words (4 * 64 * nw + 1);
+  u64 *buf = jc_rss3_scratch (ctx, 4 * 64 * nw + 1);
   u64 *v0 = buf, *v1 = buf + 64 * nw, *w0 = buf + 128 * nw, *w1 = buf + 192 * nw;
   gboolean ok = jc_rss3_split_bool (ctx, a, FALSE, v0, v1, w0, w1, error) &&
                 jc_rss3_carry (ctx, 63, nw, v0, v1, w0, w1, o0, o1, error);
@@ -342,7 +342,7 @@ msb_raw (JcRss3Ctx *ctx, const JcRss3AVec *a, u64 *o0, u64 *o1, GError **error)
         o0[k] ^= v0[63 * nw + k] ^ w0[63 * nw + k];
         o1[k] ^= v1[63 * nw + k] ^ w1[63 * nw + k];
       }
-  g_free (buf);
+  jc_rss3_scratch_put (ctx, buf);
   return ok;
 }
 
@@ -392,18 +392,18 @@ jc_rss3_lt_full (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b, JcRss
   g_autoptr (JcRss3BVec) m = jc_rss3_bvec_new (3 * n, 1);
   if (!jc_rss3_msb (ctx, t, m, error))
     return FALSE;
-  u64 *bits = jc_rss3_words (3 * n);
-  u64 *pl = jc_rss3_words (6 * nw + 1);   /* ma, mb, md for s0 then s1 */
+  u64 *bits = jc_rss3_scratch (ctx, 3 * n);
+  u64 *pl = jc_rss3_scratch (ctx, 6 * nw + 1);   /* ma, mb, md for s0 then s1 */
   for (int s = 0; s < 2; s++)
     {
       plane_to_bits (s ? m->s1 : m->s0, 3 * n, bits);
       for (int part = 0; part < 3; part++)
         bits_to_plane (bits + part * n, n, pl + (s * 3 + part) * nw);
     }
-  g_free (bits);
+  jc_rss3_scratch_put (ctx, bits);
   u64 *ma0 = pl, *mb0 = pl + nw, *md0 = pl + 2 * nw, *ma1 = pl + 3 * nw, *mb1 = pl + 4 * nw,
       *md1 = pl + 5 * nw;
-  u64 *x0 = jc_rss3_words (4 * nw + 1), *x1 = x0 + nw, *y0 = x0 + 2 * nw, *y1 = x0 + 3 * nw;
+  u64 *x0 = jc_rss3_scratch (ctx, 4 * nw + 1), *x1 = x0 + nw, *y0 = x0 + 2 * nw, *y1 = x0 + 3 * nw;
   for (size_t k = 0; k < nw; k++)
     {
       x0[k] = ma0[k] ^ mb0[k]; x1[k] = ma1[k] ^ mb1[k];
@@ -416,8 +416,8 @@ jc_rss3_lt_full (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b, JcRss
         out->s0[k] ^= md0[k];
         out->s1[k] ^= md1[k];
       }
-  g_free (x0);
-  g_free (pl);
+  jc_rss3_scratch_put (ctx, x0);
+  jc_rss3_scratch_put (ctx, pl);
   return ok;
 }
 
@@ -431,7 +431,7 @@ and_tree (JcRss3Ctx *ctx, unsigned K, size_t nw, u64 *a0, u64 *a1, u64 *o0, u64 
   while (ok && m > 1)
     {
       unsigned pairs = m / 2;
-      u64 *z0 = jc_rss3_words (pairs * nw + 1), *z1 = jc_rss3_words (pairs * nw + 1);
+      u64 *z0 = jc_rss3_scratch (ctx, pairs * nw + 1), *z1 = jc_rss3_scratch (ctx, pairs * nw + 1);
       /* planes [0, pairs) AND planes [pairs, 2*pairs) */
       ok = jc_rss3_and_raw (ctx, pairs * nw, a0, a1, a0 + pairs * nw, a1 + pairs * nw, z0, z1,
                             error);
@@ -445,8 +445,8 @@ and_tree (JcRss3Ctx *ctx, unsigned K, size_t nw, u64 *a0, u64 *a1, u64 *o0, u64 
           memcpy (a0, z0, pairs * nw * 8);
           memcpy (a1, z1, pairs * nw * 8);
         }
-      g_free (z0);
-      g_free (z1);
+      jc_rss3_scratch_put (ctx, z0);
+      jc_rss3_scratch_put (ctx, z1);
       m = pairs + m % 2;
     }
   if (ok && nw)
@@ -463,7 +463,7 @@ jc_rss3_eqz (JcRss3Ctx *ctx, const JcRss3AVec *a, JcRss3BVec *out, GError **erro
   /* a == 0 iff v == -w bitwise: AND over the 64 planes of NOT (v ^ -w). */
   g_return_val_if_fail (out->n == a->n && out->bits == 1, FALSE);
   size_t n = a->n, nw = jc_rss3_nwords (n);
-  u64 *buf = jc_rss3_words (4 * 64 * nw + 1);
+  u64 *buf = jc_rss3_scratch (ctx, 4 * 64 * nw + 1);
   u64 *v0 = buf, *v1 = buf + 64 * nw, *w0 = buf + 128 * nw, *w1 = buf + 192 * nw;
   gboolean ok = jc_rss3_split_bool (ctx, a, TRUE, v0, v1, w0, w1, error);
   if (ok)
@@ -476,7 +476,7 @@ jc_rss3_eqz (JcRss3Ctx *ctx, const JcRss3AVec *a, JcRss3BVec *out, GError **erro
       not_planes (ctx, 64 * nw, v0, v1, v0, v1);
       ok = and_tree (ctx, 64, nw, v0, v1, out->s0, out->s1, error);
     }
-  g_free (buf);
+  jc_rss3_scratch_put (ctx, buf);
   return ok;
 }
 
@@ -498,7 +498,7 @@ jc_rss3_a2b (JcRss3Ctx *ctx, const JcRss3AVec *a, JcRss3BVec *out, GError **erro
    * (Kogge-Stone, IEEE Trans. Computers 1973): 6 levels after the generate round. */
   g_return_val_if_fail (out->n == a->n && out->bits == 64, FALSE);
   size_t n = a->n, nw = jc_rss3_nwords (n), pw = 64 * nw;
-  u64 *buf = jc_rss3_words (8 * pw + 1);
+  u64 *buf = jc_rss3_scratch (ctx, 8 * pw + 1);
   u64 *v0 = buf, *v1 = buf + pw, *w0 = buf + 2 * pw, *w1 = buf + 3 * pw;
   u64 *G0 = buf + 4 * pw, *G1 = buf + 5 * pw, *P0 = buf + 6 * pw, *P1 = buf + 7 * pw;
   gboolean ok = jc_rss3_split_bool (ctx, a, FALSE, v0, v1, w0, w1, error) &&
@@ -510,7 +510,7 @@ jc_rss3_a2b (JcRss3Ctx *ctx, const JcRss3AVec *a, JcRss3BVec *out, GError **erro
     }
   u64 **xa0 = g_new (u64 *, 128), **xa1 = g_new (u64 *, 128);
   u64 **xb0 = g_new (u64 *, 128), **xb1 = g_new (u64 *, 128);
-  u64 *Z0 = jc_rss3_words (128 * nw + 1), *Z1 = jc_rss3_words (128 * nw + 1);
+  u64 *Z0 = jc_rss3_scratch (ctx, 128 * nw + 1), *Z1 = jc_rss3_scratch (ctx, 128 * nw + 1);
   for (unsigned d = 1; ok && d < 64; d *= 2)
     {
       /* bit j (d <= j <= 62) absorbs the group ending at j-d */
@@ -556,9 +556,9 @@ jc_rss3_a2b (JcRss3Ctx *ctx, const JcRss3AVec *a, JcRss3BVec *out, GError **erro
             out->s1[j * nw + k] = v1[j * nw + k] ^ w1[j * nw + k] ^ c1;
           }
     }
-  g_free (xa0); g_free (xa1); g_free (xb0); g_free (xb1);
-  g_free (Z0); g_free (Z1);
-  g_free (buf);
+  jc_rss3_scratch_put (ctx, xa0); jc_rss3_scratch_put (ctx, xa1); jc_rss3_scratch_put (ctx, xb0); jc_rss3_scratch_put (ctx, xb1);
+  jc_rss3_scratch_put (ctx, Z0); jc_rss3_scratch_put (ctx, Z1);
+  jc_rss3_scratch_put (ctx, buf);
   return ok;
 }
 
@@ -572,14 +572,14 @@ jc_rss3_b2a_bits (JcRss3Ctx *ctx, size_t m, const u64 *b0, const u64 *b1, u64 *o
   u64 *u = NULL;
   if (role == 0)
     {
-      u = jc_rss3_words (m);
+      u = jc_rss3_scratch (ctx, m);
       for (size_t e = 0; e < m; e++)
         u[e] = (b0[e] ^ b1[e]) & 1;
     }
-  u64 *buf = jc_rss3_words (4 * m + 1);
+  u64 *buf = jc_rss3_scratch (ctx, 4 * m + 1);
   u64 *x0 = buf, *x1 = buf + m, *w0 = buf + 2 * m, *w1 = buf + 3 * m;
   gboolean ok = jc_rss3_share_from_role (ctx, role, u, m, FALSE, x0, x1, error);
-  g_free (u);
+  jc_rss3_scratch_put (ctx, u);
   for (size_t e = 0; ok && e < m; e++)
     {
       w0[e] = role == 2 ? (b0[e] & 1) : 0;
@@ -592,7 +592,7 @@ jc_rss3_b2a_bits (JcRss3Ctx *ctx, size_t m, const u64 *b0, const u64 *b1, u64 *o
       o0[e] = x0[e] + w0[e] - 2 * o0[e];
       o1[e] = x1[e] + w1[e] - 2 * o1[e];
     }
-  g_free (buf);
+  jc_rss3_scratch_put (ctx, buf);
   return ok;
 }
 
@@ -601,7 +601,7 @@ jc_rss3_b2a (JcRss3Ctx *ctx, const JcRss3BVec *b, JcRss3AVec *out, GError **erro
 {
   g_return_val_if_fail (out->n == b->n && b->bits <= 64, FALSE);
   size_t n = b->n, K = b->bits, m = n * K;
-  u64 *buf = jc_rss3_words (4 * m + 1);
+  u64 *buf = jc_rss3_scratch (ctx, 4 * m + 1);
   u64 *t0 = buf, *t1 = buf + m, *r0 = buf + 2 * m, *r1 = buf + 3 * m;
   for (size_t j = 0; j < K; j++)
     {
@@ -621,6 +621,6 @@ jc_rss3_b2a (JcRss3Ctx *ctx, const JcRss3BVec *b, JcRss3AVec *out, GError **erro
         out->s0[e] = a0;
         out->s1[e] = a1;
       }
-  g_free (buf);
+  jc_rss3_scratch_put (ctx, buf);
   return ok;
 }

@@ -42,6 +42,54 @@ jc_rss3_test_keys (guint64 seed, guint8 keys[3][JC_RSS3_KEY_BYTES])
     }
 }
 
+/* ---- scratch memory -------------------------------------------------------------------- */
+
+#define JC_RSS3_POOL_MIN_WORDS 8192
+
+u64 *
+jc_rss3_scratch (JcRss3Ctx *ctx, size_t words)
+{
+  if (words < JC_RSS3_POOL_MIN_WORDS)
+    return g_malloc_n (words ? words : 1, sizeof (u64));
+  JcRss3Scratch *best = NULL, *spare = NULL;
+  for (int k = 0; k < JC_RSS3_POOL; k++)
+    {
+      JcRss3Scratch *s = &ctx->pool[k];
+      if (s->used)
+        continue;
+      if (s->ptr && s->words >= words && (!best || s->words < best->words))
+        best = s;
+      if (!spare || (spare->ptr && (!s->ptr || s->words > spare->words)))
+        spare = s;
+    }
+  if (!best && spare)
+    {
+      /* grow the biggest free buffer (or take an empty slot) */
+      g_free (spare->ptr);
+      spare->ptr = g_malloc_n (words, sizeof (u64));
+      spare->words = words;
+      best = spare;
+    }
+  if (!best)
+    return g_malloc_n (words, sizeof (u64));
+  best->used = TRUE;
+  return best->ptr;
+}
+
+void
+jc_rss3_scratch_put (JcRss3Ctx *ctx, void *p)
+{
+  if (!p)
+    return;
+  for (int k = 0; k < JC_RSS3_POOL; k++)
+    if (ctx->pool[k].ptr == p)
+      {
+        ctx->pool[k].used = FALSE;
+        return;
+      }
+  g_free (p);
+}
+
 /* ---- network ---------------------------------------------------------------------------- */
 
 static gpointer
@@ -214,6 +262,8 @@ jc_rss3_ctx_free (JcRss3Ctx *ctx)
   g_thread_join (ctx->sender);
   g_mutex_clear (&ctx->lock);
   g_cond_clear (&ctx->cond);
+  for (int k = 0; k < JC_RSS3_POOL; k++)
+    g_free (ctx->pool[k].ptr);
   sodium_free (ctx);   /* wipes the keys */
 }
 

@@ -17,11 +17,11 @@ static gboolean
 bit_to_arith (JcRss3Ctx *ctx, const JcRss3BVec *bit, u64 *o0, u64 *o1, GError **error)
 {
   size_t n = bit->n;
-  u64 *b0 = jc_rss3_words (2 * n + 1), *b1 = b0 + n;
+  u64 *b0 = jc_rss3_scratch (ctx, 2 * n + 1), *b1 = b0 + n;
   plane_to_bits (bit->s0, n, b0);
   plane_to_bits (bit->s1, n, b1);
   gboolean ok = jc_rss3_b2a_bits (ctx, n, b0, b1, o0, o1, error);
-  g_free (b0);
+  jc_rss3_scratch_put (ctx, b0);
   return ok;
 }
 
@@ -50,7 +50,7 @@ jc_rss3_div (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b, unsigned 
     return FALSE;
   /* the numerator's bits as arithmetic 0/1 values, all in one conversion */
   size_t m = (size_t) num_bits * n;
-  u64 *nb = jc_rss3_words (4 * m + 1);
+  u64 *nb = jc_rss3_scratch (ctx, 4 * m + 1);
   u64 *nb0 = nb, *nb1 = nb + m, *na0 = nb + 2 * m, *na1 = nb + 3 * m;
   for (unsigned j = 0; j < num_bits; j++)
     {
@@ -86,7 +86,7 @@ jc_rss3_div (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b, unsigned 
           Q->s1[e] += c->s1[e] << j;
         }
     }
-  g_free (nb);
+  jc_rss3_scratch_put (ctx, nb);
   if (!ok || !jc_rss3_mul (ctx, sa, Q, t, error))
     return FALSE;
   jc_rss3_mul_const (ctx, t, 2, t);

@@ -9,6 +9,13 @@
 typedef guint64 u64;
 
 #define JC_RSS3_MAX_SENDS 4
+#define JC_RSS3_POOL 32
+
+typedef struct {
+  u64 *ptr;
+  size_t words;
+  gboolean used;
+} JcRss3Scratch;
 
 typedef struct {
   unsigned to;
@@ -30,6 +37,7 @@ struct _JcRss3Ctx {
   JcRss3ProgressFunc progress;
   void *progress_user;
   gboolean broken;
+  JcRss3Scratch pool[JC_RSS3_POOL];   /* big scratch buffers kept between rounds */
 
   /* The sender thread: the host's send() is blocking, so sends run beside our receives. */
   GThread *sender;
@@ -60,12 +68,11 @@ gboolean jc_rss3_ring (JcRss3Ctx *ctx, const void *sbuf, void *rbuf, size_t len,
 unsigned jc_rss3_next_role (JcRss3Ctx *ctx);
 gboolean jc_rss3_fail (JcRss3Ctx *ctx, GError **error);
 
-/* Scratch allocation that is not zeroed. */
-static inline u64 *
-jc_rss3_words (size_t n)
-{
-  return g_malloc_n (n ? n : 1, sizeof (u64));
-}
+/* Scratch memory (not zeroed). Big buffers are kept in the context between calls so that
+ * the kernel does not hand out (and fault in) fresh pages for every round; release with
+ * jc_rss3_scratch_put, which also takes (and frees) any other g_malloc'd pointer. */
+u64 *jc_rss3_scratch (JcRss3Ctx *ctx, size_t words);
+void jc_rss3_scratch_put (JcRss3Ctx *ctx, void *p);
 
 /* Sharing of a value that party with role 0 knows in full (vals at role 0, NULL elsewhere),
  * n words: one round, role 0 sends n words to role 1. xor selects XOR sharing. */

@@ -30,7 +30,7 @@ jc_rss3_select_many (JcRss3Ctx *ctx, const JcRss3BVec *cond, size_t k,
   /* out = b + [cond] * (a - b): one bit conversion (two rounds), one multiplication round. */
   size_t n = cond->n, m = k * n;
   g_return_val_if_fail (cond->bits == 1, FALSE);
-  u64 *buf = jc_rss3_words (8 * m + 4 * n + 1);
+  u64 *buf = jc_rss3_scratch (ctx, 8 * m + 4 * n + 1);
   u64 *c0 = buf, *c1 = buf + n, *b0 = buf + 2 * n, *b1 = buf + 3 * n;
   u64 *x0 = buf + 4 * n, *x1 = x0 + m, *y0 = x0 + 2 * m, *y1 = x0 + 3 * m, *z0 = x0 + 4 * m,
       *z1 = x0 + 5 * m;
@@ -56,7 +56,7 @@ jc_rss3_select_many (JcRss3Ctx *ctx, const JcRss3BVec *cond, size_t k,
         out[c]->s0[e] = b[c]->s0[e] + z0[c * n + e];
         out[c]->s1[e] = b[c]->s1[e] + z1[c * n + e];
       }
-  g_free (buf);
+  jc_rss3_scratch_put (ctx, buf);
   return ok;
 }
 
@@ -77,7 +77,7 @@ jc_rss3_seg_sum (JcRss3Ctx *ctx, const JcRss3BVec *start, const JcRss3AVec *a,
    * f' ? s' : s + s') with arithmetic flags: both products of a step in one round. */
   g_return_val_if_fail (start->n == a->n && out->n == a->n && start->bits == 1, FALSE);
   size_t n = a->n;
-  u64 *buf = jc_rss3_words (16 * n + 1);
+  u64 *buf = jc_rss3_scratch (ctx, 16 * n + 1);
   u64 *f0 = buf, *f1 = buf + n, *s0 = buf + 2 * n, *s1 = buf + 3 * n;
   u64 *x0 = buf + 4 * n, *x1 = buf + 6 * n, *y0 = buf + 8 * n, *y1 = buf + 10 * n;
   u64 *z0 = buf + 12 * n, *z1 = buf + 14 * n;
@@ -117,7 +117,7 @@ jc_rss3_seg_sum (JcRss3Ctx *ctx, const JcRss3BVec *start, const JcRss3AVec *a,
       memcpy (out->s0, s0, n * 8);
       memcpy (out->s1, s1, n * 8);
     }
-  g_free (buf);
+  jc_rss3_scratch_put (ctx, buf);
   return ok;
 }
 
@@ -129,7 +129,7 @@ seg_extreme (JcRss3Ctx *ctx, const JcRss3BVec *start, const JcRss3AVec *a, gbool
 {
   g_return_val_if_fail (start->n == a->n && out->n == a->n && start->bits == 1, FALSE);
   size_t n = a->n;
-  u64 *f0 = jc_rss3_words (n), *f1 = jc_rss3_words (n);
+  u64 *f0 = jc_rss3_scratch (ctx, n), *f1 = jc_rss3_scratch (ctx, n);
   plane_bits (start->s0, n, f0);
   plane_bits (start->s1, n, f1);
   g_autoptr (JcRss3AVec) s = jc_rss3_avec_dup (a);
@@ -149,7 +149,7 @@ seg_extreme (JcRss3Ctx *ctx, const JcRss3BVec *start, const JcRss3AVec *a, gbool
       if (!ok)
         break;
       /* planes: [better, !f_e] and [!f_e, !f_{e-d}]; OR via De Morgan */
-      u64 *p = jc_rss3_words (8 * nw + 2 * m + 1);
+      u64 *p = jc_rss3_scratch (ctx, 8 * nw + 2 * m + 1);
       u64 *xa0 = p, *xa1 = p + 2 * nw, *xb0 = p + 4 * nw, *xb1 = p + 6 * nw;
       u64 *bits = p + 8 * nw, *bits2 = bits + m;
       memcpy (xa0, better->s0, nw * 8);
@@ -171,7 +171,7 @@ seg_extreme (JcRss3Ctx *ctx, const JcRss3BVec *start, const JcRss3AVec *a, gbool
         }
       bits_plane (bits, m, xb0 + nw);
       bits_plane (bits2, m, xb1 + nw);
-      u64 *z0 = jc_rss3_words (2 * nw + 1), *z1 = jc_rss3_words (2 * nw + 1);
+      u64 *z0 = jc_rss3_scratch (ctx, 2 * nw + 1), *z1 = jc_rss3_scratch (ctx, 2 * nw + 1);
       ok = jc_rss3_and_raw (ctx, 2 * nw, xa0, xa1, xb0, xb1, z0, z1, error);
       if (ok)
         {
@@ -193,14 +193,14 @@ seg_extreme (JcRss3Ctx *ctx, const JcRss3BVec *start, const JcRss3AVec *a, gbool
               memcpy (s->s1 + d, cur->s1, m * 8);
             }
         }
-      g_free (z0);
-      g_free (z1);
-      g_free (p);
+      jc_rss3_scratch_put (ctx, z0);
+      jc_rss3_scratch_put (ctx, z1);
+      jc_rss3_scratch_put (ctx, p);
     }
   if (ok && n)
     jc_rss3_avec_set (out, s->s0, s->s1);
-  g_free (f0);
-  g_free (f1);
+  jc_rss3_scratch_put (ctx, f0);
+  jc_rss3_scratch_put (ctx, f1);
   return ok;
 }
 

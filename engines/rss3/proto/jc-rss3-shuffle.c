@@ -17,7 +17,7 @@ prf_permutation (JcRss3Ctx *ctx, int which, size_t n)
     perm[i] = (guint32) i;
   if (n < 2)
     return perm;
-  u64 *r = jc_rss3_words (n);
+  u64 *r = jc_rss3_scratch (ctx, n);
   jc_rss3_prf (ctx, which, r, n * sizeof (u64));
   for (size_t i = n - 1; i > 0; i--)
     {
@@ -26,7 +26,7 @@ prf_permutation (JcRss3Ctx *ctx, int which, size_t n)
       perm[i] = perm[j];
       perm[j] = t;
     }
-  g_free (r);
+  jc_rss3_scratch_put (ctx, r);
   return perm;
 }
 
@@ -44,8 +44,8 @@ jc_rss3_shuffle_mixed (JcRss3Ctx *ctx, size_t na, JcRss3AVec *const *acols, size
   size_t n = k ? (na ? acols[0]->n : xcols[0]->n) : 0;
   if (k == 0 || n == 0)
     return TRUE;
-  u64 *msg = jc_rss3_words (k * n), *msg2 = jc_rss3_words (k * n), *tmp = jc_rss3_words (n);
-  u64 *r = jc_rss3_words (n), *R = jc_rss3_words (n);
+  u64 *msg = jc_rss3_scratch (ctx, k * n), *msg2 = jc_rss3_scratch (ctx, k * n), *tmp = jc_rss3_scratch (ctx, n);
+  u64 *r = jc_rss3_scratch (ctx, n), *R = jc_rss3_scratch (ctx, n);
   gboolean ok = TRUE;
   for (unsigned p = 0; ok && p < 3; p++)
     {
@@ -97,15 +97,15 @@ jc_rss3_shuffle_mixed (JcRss3Ctx *ctx, size_t na, JcRss3AVec *const *acols, size
               memcpy (v->s1, out, n * 8);
             }
         }
-      g_free (perm);
+      jc_rss3_scratch_put (ctx, perm);
       jc_rss3_net_send (ctx, role == 0 ? ctx->prev : ctx->next, msg, k * n * 8);
       ok = jc_rss3_net_round_end (ctx, error);
     }
-  g_free (msg);
-  g_free (msg2);
-  g_free (tmp);
-  g_free (r);
-  g_free (R);
+  jc_rss3_scratch_put (ctx, msg);
+  jc_rss3_scratch_put (ctx, msg2);
+  jc_rss3_scratch_put (ctx, tmp);
+  jc_rss3_scratch_put (ctx, r);
+  jc_rss3_scratch_put (ctx, R);
   return ok;
 }
 
@@ -132,7 +132,7 @@ compare_batch (JcRss3Ctx *ctx, size_t M, unsigned L, unsigned H, const u64 *xlo0
 {
   unsigned K = L + H;
   size_t nw = jc_rss3_nwords (M), pw = (size_t) K * nw;
-  u64 *buf = jc_rss3_words (4 * pw + 4 * nw + 1);
+  u64 *buf = jc_rss3_scratch (ctx, 4 * pw + 4 * nw + 1);
   u64 *X0 = buf, *X1 = buf + pw, *Y0 = buf + 2 * pw, *Y1 = buf + 3 * pw;
   u64 *c0 = buf + 4 * pw, *c1 = c0 + nw, *rv = c0 + 2 * nw;
   jc_rss3_words_to_planes (xlo0, M, L, X0);
@@ -154,7 +154,7 @@ compare_batch (JcRss3Ctx *ctx, size_t M, unsigned L, unsigned H, const u64 *xlo0
   if (ok)
     for (size_t e = 0; e < M; e++)
       bits[e] = ((c0[e / 64] ^ c1[e / 64] ^ rv[e / 64]) >> (e % 64)) & 1;
-  g_free (buf);
+  jc_rss3_scratch_put (ctx, buf);
   return ok;
 }
 
@@ -215,7 +215,7 @@ jc_rss3_sort (JcRss3Ctx *ctx, JcRss3AVec *key, unsigned key_bits, size_t k,
   GArray *nsegs = g_array_new (FALSE, FALSE, sizeof (Segment));
   Segment all = { 0, n };
   g_array_append_val (segs, all);
-  u64 *w = jc_rss3_words (8 * n), *bits = jc_rss3_words (n);
+  u64 *w = jc_rss3_scratch (ctx, 8 * n), *bits = jc_rss3_scratch (ctx, n);
   while (ok && segs->len > 0)
     {
       size_t M = 0;
@@ -273,12 +273,12 @@ jc_rss3_sort (JcRss3Ctx *ctx, JcRss3AVec *key, unsigned key_bits, size_t k,
         memcpy (v->s0, w, n * 8);
         memcpy (v->s1, w + n, n * 8);
       }
-  g_free (w);
-  g_free (bits);
+  jc_rss3_scratch_put (ctx, w);
+  jc_rss3_scratch_put (ctx, bits);
   g_array_unref (segs);
   g_array_unref (nsegs);
-  g_free (pos);
-  g_free (tmpp);
-  g_free (acols);
+  jc_rss3_scratch_put (ctx, pos);
+  jc_rss3_scratch_put (ctx, tmpp);
+  jc_rss3_scratch_put (ctx, acols);
   return ok;
 }

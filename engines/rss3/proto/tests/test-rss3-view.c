@@ -1,7 +1,6 @@
 /* rss3: what one party sees. Its view (its shares plus every byte it received) must not
  * contain any input value in clear, and two runs on the same input and keys must give
  * different messages (fresh randomness per run). */
-#define _GNU_SOURCE   /* memmem */
 #define G_LOG_DOMAIN "joconde-rss3-test"
 #include "config.h"
 
@@ -63,12 +62,28 @@ run (Job *job, GByteArray *logs[3])
   rss3_test_run (4242, view_party, job, logs);
 }
 
+/* Does any 8-byte window of view (at any byte offset) equal one of the values? */
+static gboolean
+view_contains (const GByteArray *view, const guint64 *values, size_t n)
+{
+  g_autoptr (GHashTable) set = g_hash_table_new (g_int64_hash, g_int64_equal);
+  for (size_t e = 0; e < n; e++)
+    g_hash_table_add (set, (gpointer) &values[e]);
+  for (guint k = 0; k + 8 <= view->len; k++)
+    {
+      guint64 w;
+      memcpy (&w, view->data + k, 8);
+      if (g_hash_table_contains (set, &w))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 assert_no_value (const GByteArray *view, const guint64 *values, size_t n)
 {
   g_assert_cmpuint (view->len, >, 8 * N);
-  for (size_t e = 0; e < n; e++)
-    g_assert_null (memmem (view->data, view->len, &values[e], 8));
+  g_assert_false (view_contains (view, values, n));
 }
 
 static void
@@ -92,7 +107,7 @@ test_view (void)
   g_autoptr (GByteArray) planted = g_byte_array_new ();
   g_byte_array_append (planted, logs[1]->data, logs[1]->len);
   memcpy (planted->data + 1001, &job.va[77], 8);
-  g_assert_nonnull (memmem (planted->data, planted->len, &job.va[77], 8));
+  g_assert_true (view_contains (planted, job.va, N));
 
   /* a second run on the same input and keys: different bytes (the volume may differ: the
    * number of quicksort comparisons depends on the secret shuffle) */
