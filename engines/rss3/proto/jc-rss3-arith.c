@@ -250,7 +250,8 @@ jc_rss3_mul_raw (JcRss3Ctx *ctx, size_t m, const u64 *x0, const u64 *x1, const u
 {
   /* z_i = x_i y_i + x_i y_{i+1} + x_{i+1} y_i + (r_prev - r_next): the masks are a sharing
    * of zero, so z_i is uniformly random to party i-1, which receives it. */
-  u64 *send = jc_rss3_scratch (ctx, m);
+  /* z0 is written elementwise after its inputs are read, so it may alias them; it is sent
+   * while z1 is received. */
   u64 rp[JC_RSS3_CHUNK], rn[JC_RSS3_CHUNK];
   for (size_t off = 0; off < m; off += JC_RSS3_CHUNK)
     {
@@ -260,21 +261,16 @@ jc_rss3_mul_raw (JcRss3Ctx *ctx, size_t m, const u64 *x0, const u64 *x1, const u
       for (size_t k = 0; k < len; k++)
         {
           size_t e = off + k;
-          send[e] = x0[e] * y0[e] + x0[e] * y1[e] + x1[e] * y0[e] + rp[k] - rn[k];
+          z0[e] = x0[e] * y0[e] + x0[e] * y1[e] + x1[e] * y0[e] + rp[k] - rn[k];
         }
     }
-  gboolean ok = jc_rss3_ring (ctx, send, z1, m * sizeof (u64), error);
-  if (m)
-    memcpy (z0, send, m * sizeof (u64));
-  jc_rss3_scratch_put (ctx, send);
-  return ok;
+  return jc_rss3_ring (ctx, z0, z1, m * sizeof (u64), error);
 }
 
 gboolean
 jc_rss3_and_raw (JcRss3Ctx *ctx, size_t m, const u64 *x0, const u64 *x1, const u64 *y0,
                  const u64 *y1, u64 *z0, u64 *z1, GError **error)
 {
-  u64 *send = jc_rss3_scratch (ctx, m);
   u64 rp[JC_RSS3_CHUNK], rn[JC_RSS3_CHUNK];
   for (size_t off = 0; off < m; off += JC_RSS3_CHUNK)
     {
@@ -284,14 +280,10 @@ jc_rss3_and_raw (JcRss3Ctx *ctx, size_t m, const u64 *x0, const u64 *x1, const u
       for (size_t k = 0; k < len; k++)
         {
           size_t e = off + k;
-          send[e] = (x0[e] & y0[e]) ^ (x0[e] & y1[e]) ^ (x1[e] & y0[e]) ^ rp[k] ^ rn[k];
+          z0[e] = (x0[e] & y0[e]) ^ (x0[e] & y1[e]) ^ (x1[e] & y0[e]) ^ rp[k] ^ rn[k];
         }
     }
-  gboolean ok = jc_rss3_ring (ctx, send, z1, m * sizeof (u64), error);
-  if (m)
-    memcpy (z0, send, m * sizeof (u64));
-  jc_rss3_scratch_put (ctx, send);
-  return ok;
+  return jc_rss3_ring (ctx, z0, z1, m * sizeof (u64), error);
 }
 
 gboolean

@@ -70,6 +70,20 @@ jc_rss3_words_to_planes (const u64 *w, size_t n, unsigned K, u64 *planes)
   for (size_t b = 0; b < nw; b++)
     {
       size_t cnt = MIN (64, n - b * 64);
+      if (cnt == 64)
+        {
+          /* a block of 64 equal words (a sort pivot repeated) needs no transposition */
+          const u64 *blk = w + b * 64;
+          u64 diff = 0;
+          for (unsigned i = 1; i < 64; i++)
+            diff |= blk[i] ^ blk[0];
+          if (diff == 0)
+            {
+              for (unsigned j = 0; j < K; j++)
+                planes[j * nw + b] = -((blk[0] >> j) & 1);
+              continue;
+            }
+        }
       memcpy (t, w + b * 64, cnt * sizeof (u64));
       if (cnt < 64)
         memset (t + cnt, 0, (64 - cnt) * sizeof (u64));

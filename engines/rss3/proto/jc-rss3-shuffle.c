@@ -208,9 +208,16 @@ jc_rss3_sort (JcRss3Ctx *ctx, JcRss3AVec *key, unsigned key_bits, size_t k,
   JcRss3AVec *xcols[2] = { lo, hi };
   gboolean ok = jc_rss3_shuffle_mixed (ctx, k + 1, acols, 2, xcols, error);
 
-  guint32 *pos = g_new (guint32, n), *tmpp = g_new (guint32, n);
+  /* The comparison words of every element as one record (lo0, lo1, hi0, hi1), kept in the
+   * current order with the element's index, so every level reads them sequentially. */
+  u64 *rec = jc_rss3_scratch (ctx, 4 * n), *trec = jc_rss3_scratch (ctx, 4 * n);
+  guint32 *id = g_new (guint32, n), *tid = g_new (guint32, n);
   for (size_t e = 0; e < n; e++)
-    pos[e] = (guint32) e;
+    {
+      rec[4 * e] = lo->s0[e]; rec[4 * e + 1] = lo->s1[e];
+      rec[4 * e + 2] = hi->s0[e]; rec[4 * e + 3] = hi->s1[e];
+      id[e] = (guint32) e;
+    }
   GArray *segs = g_array_new (FALSE, FALSE, sizeof (Segment));
   GArray *nsegs = g_array_new (FALSE, FALSE, sizeof (Segment));
   Segment all = { 0, n };
@@ -222,14 +229,13 @@ jc_rss3_sort (JcRss3Ctx *ctx, JcRss3AVec *key, unsigned key_bits, size_t k,
       for (guint s = 0; s < segs->len; s++)
         {
           Segment sg = g_array_index (segs, Segment, s);
-          size_t pv = pos[sg.start + sg.len - 1];
+          const u64 *pv = rec + 4 * (sg.start + sg.len - 1);
           for (size_t i = 0; i + 1 < sg.len; i++, M++)
             {
-              size_t el = pos[sg.start + i];
-              w[M] = lo->s0[el]; w[n + M] = lo->s1[el];
-              w[2 * n + M] = hi->s0[el]; w[3 * n + M] = hi->s1[el];
-              w[4 * n + M] = lo->s0[pv]; w[5 * n + M] = lo->s1[pv];
-              w[6 * n + M] = hi->s0[pv]; w[7 * n + M] = hi->s1[pv];
+              const u64 *el = rec + 4 * (sg.start + i);
+              w[M] = el[0]; w[n + M] = el[1]; w[2 * n + M] = el[2]; w[3 * n + M] = el[3];
+              w[4 * n + M] = pv[0]; w[5 * n + M] = pv[1];
+              w[6 * n + M] = pv[2]; w[7 * n + M] = pv[3];
             }
         }
       ok = compare_batch (ctx, M, L, H, w, w + n, w + 2 * n, w + 3 * n, w + 4 * n, w + 5 * n,
@@ -241,17 +247,25 @@ jc_rss3_sort (JcRss3Ctx *ctx, JcRss3AVec *key, unsigned key_bits, size_t k,
       for (guint s = 0; s < segs->len; s++)
         {
           Segment sg = g_array_index (segs, Segment, s);
-          size_t nl = 0, nr = 0, pv = pos[sg.start + sg.len - 1];
+          size_t nl = 0, nr = 0, last = sg.start + sg.len - 1;
           for (size_t i = 0; i + 1 < sg.len; i++)
             if (bits[M + i])
-              tmpp[nl++] = pos[sg.start + i];
+              {
+                memcpy (trec + 4 * nl, rec + 4 * (sg.start + i), 32);
+                tid[nl++] = id[sg.start + i];
+              }
           size_t ls = nl;
-          tmpp[nl++] = (guint32) pv;
+          memcpy (trec + 4 * nl, rec + 4 * last, 32);
+          tid[nl++] = id[last];
           for (size_t i = 0; i + 1 < sg.len; i++)
             if (!bits[M + i])
-              tmpp[nl + nr++] = pos[sg.start + i];
+              {
+                memcpy (trec + 4 * (nl + nr), rec + 4 * (sg.start + i), 32);
+                tid[nl + nr++] = id[sg.start + i];
+              }
           M += sg.len - 1;
-          memcpy (pos + sg.start, tmpp, sg.len * sizeof (guint32));
+          memcpy (rec + 4 * sg.start, trec, sg.len * 32);
+          memcpy (id + sg.start, tid, sg.len * sizeof (guint32));
           if (ls > 1)
             g_array_append_val (nsegs, ((Segment) { sg.start, ls }));
           if (nr > 1)
@@ -267,18 +281,20 @@ jc_rss3_sort (JcRss3Ctx *ctx, JcRss3AVec *key, unsigned key_bits, size_t k,
         JcRss3AVec *v = acols[c];
         for (size_t e = 0; e < n; e++)
           {
-            w[e] = v->s0[pos[e]];
-            w[n + e] = v->s1[pos[e]];
+            w[e] = v->s0[id[e]];
+            w[n + e] = v->s1[id[e]];
           }
         memcpy (v->s0, w, n * 8);
         memcpy (v->s1, w + n, n * 8);
       }
+  jc_rss3_scratch_put (ctx, rec);
+  jc_rss3_scratch_put (ctx, trec);
+  jc_rss3_scratch_put (ctx, id);
+  jc_rss3_scratch_put (ctx, tid);
   jc_rss3_scratch_put (ctx, w);
   jc_rss3_scratch_put (ctx, bits);
   g_array_unref (segs);
   g_array_unref (nsegs);
-  jc_rss3_scratch_put (ctx, pos);
-  jc_rss3_scratch_put (ctx, tmpp);
   jc_rss3_scratch_put (ctx, acols);
   return ok;
 }
