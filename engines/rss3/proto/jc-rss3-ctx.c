@@ -120,6 +120,8 @@ sender_main (gpointer data)
 void
 jc_rss3_net_send (JcRss3Ctx *ctx, unsigned to, const void *buf, size_t len)
 {
+  if (ctx->broken)   /* stopped: the peers may no longer read */
+    return;
   ctx->stats.bytes_sent += len;
   g_mutex_lock (&ctx->lock);
   g_assert (ctx->njobs < JC_RSS3_MAX_SENDS);

@@ -6,6 +6,8 @@
 #include "jc-rss3-private.h"
 #include "rss3-harness.h"
 
+#include "base/jc-error.h"
+
 #include <string.h>
 
 static const size_t sizes[] = { 0, 1, 63, 64, 65, 1000 };
@@ -286,6 +288,55 @@ div_party (JcRss3Ctx *ctx, gpointer data)
   g_assert_cmpint ((gint64) o2[1], ==, -448);
 }
 
+typedef struct {
+  guint64 rounds_seen;
+  guint64 stop_after;
+} Watch;
+
+static void
+on_progress (void *user, const JcRss3Stats *st)
+{
+  Watch *w = user;
+  g_assert_cmpuint (st->rounds, >, w->rounds_seen);
+  w->rounds_seen = st->rounds;
+}
+
+static gboolean
+is_cancelled (void *user)
+{
+  Watch *w = user;
+  return w->rounds_seen >= w->stop_after;
+}
+
+static void
+cancel_party (JcRss3Ctx *ctx, gpointer data)
+{
+  /* every party cancels after the same round: each call then fails with CANCELLED */
+  Watch w = { 0, 3 };
+  jc_rss3_ctx_set_progress_func (ctx, on_progress, &w);
+  jc_rss3_ctx_set_cancel_func (ctx, is_cancelled, &w);
+  g_autofree guint64 *va = rss3_test_values (7, 200);
+  g_autoptr (JcRss3AVec) a = rss3_test_input (ctx, va, 200);
+  g_autoptr (JcRss3BVec) bit = jc_rss3_bvec_new (200, 1);
+  g_autoptr (GError) error = NULL;
+  g_assert_false (jc_rss3_msb (ctx, a, bit, &error));
+  g_assert_error (error, JC_ERROR, JC_ERROR_CANCELLED);
+  g_assert_cmpuint (w.rounds_seen, ==, 3);
+  JcRss3Stats st;
+  jc_rss3_ctx_get_stats (ctx, &st);
+  g_assert_cmpuint (st.rounds, ==, 3);
+  g_assert_cmpuint (st.bytes_received, >, 0);
+  g_clear_error (&error);
+  g_assert_false (jc_rss3_mul (ctx, a, a, a, &error));   /* the context stays stopped */
+  g_assert_nonnull (error);
+}
+
+static void
+test_cancel (void)
+{
+  rss3_test_run (9, cancel_party, NULL, NULL);
+}
+
 static void
 run_sizes (gconstpointer fn)
 {
@@ -308,5 +359,6 @@ main (int argc, char **argv)
   g_test_add_data_func ("/rss3/boolean-a2b-b2a", bool_party, run_sizes);
   g_test_add_data_func ("/rss3/select-segmented", select_seg_party, run_sizes);
   g_test_add_data_func ("/rss3/division", div_party, run_sizes);
+  g_test_add_func ("/rss3/cancel", test_cancel);
   return g_test_run ();
 }
