@@ -70,55 +70,76 @@ jc_rss3_select (JcRss3Ctx *ctx, const JcRss3BVec *cond, const JcRss3AVec *a,
 /* ---- segmented aggregation -------------------------------------------------------------- */
 
 gboolean
-jc_rss3_seg_sum (JcRss3Ctx *ctx, const JcRss3BVec *start, const JcRss3AVec *a,
-                 JcRss3AVec *out, GError **error)
+jc_rss3_seg_sum_many (JcRss3Ctx *ctx, const JcRss3BVec *start, size_t k,
+                      const JcRss3AVec *const *a, JcRss3AVec *const *out, GError **error)
 {
   /* Hillis-Steele scan of the segmented-sum operator (f, s) . (f', s') = (f | f',
-   * f' ? s' : s + s') with arithmetic flags: both products of a step in one round. */
-  g_return_val_if_fail (start->n == a->n && out->n == a->n && start->bits == 1, FALSE);
-  size_t n = a->n;
-  u64 *buf = jc_rss3_scratch (ctx, 16 * n + 1);
-  u64 *f0 = buf, *f1 = buf + n, *s0 = buf + 2 * n, *s1 = buf + 3 * n;
-  u64 *x0 = buf + 4 * n, *x1 = buf + 6 * n, *y0 = buf + 8 * n, *y1 = buf + 10 * n;
-  u64 *z0 = buf + 12 * n, *z1 = buf + 14 * n;
+   * f' ? s' : s + s') with arithmetic flags: per step one product for the flags and one per
+   * column, all in one round. */
+  g_return_val_if_fail (start->bits == 1, FALSE);
+  size_t n = start->n, c1 = k + 1;
+  for (size_t c = 0; c < k; c++)
+    g_return_val_if_fail (a[c]->n == n && out[c]->n == n, FALSE);
+  u64 *buf = jc_rss3_scratch (ctx, (2 * c1 + 6 * c1) * n + 1);
+  u64 *s0 = buf, *s1 = buf + c1 * n;               /* column c at c*n; flags are column k */
+  u64 *x0 = buf + 2 * c1 * n, *x1 = x0 + c1 * n, *y0 = x1 + c1 * n, *y1 = y0 + c1 * n;
+  u64 *z0 = y1 + c1 * n, *z1 = z0 + c1 * n;
+  u64 *f0 = s0 + k * n, *f1 = s1 + k * n;
   plane_bits (start->s0, n, x0);
   plane_bits (start->s1, n, x1);
   gboolean ok = jc_rss3_b2a_bits (ctx, n, x0, x1, f0, f1, error);
-  if (n)
+  for (size_t c = 0; c < k && n; c++)
     {
-      memcpy (s0, a->s0, n * 8);
-      memcpy (s1, a->s1, n * 8);
+      memcpy (s0 + c * n, a[c]->s0, n * 8);
+      memcpy (s1 + c * n, a[c]->s1, n * 8);
     }
   u64 one0 = ctx->party == 0 ? 1 : 0, one1 = ctx->party == 2 ? 1 : 0;
   for (size_t d = 1; ok && d < n; d *= 2)
     {
       size_t m = n - d;
-      for (size_t i = 0; i < m; i++)
-        {
-          size_t e = i + d;
-          x0[i] = one0 - f0[e]; x1[i] = one1 - f1[e];
-          y0[i] = s0[e - d]; y1[i] = s1[e - d];
-          x0[m + i] = f0[e]; x1[m + i] = f1[e];
-          y0[m + i] = f0[e - d]; y1[m + i] = f1[e - d];
-        }
-      ok = jc_rss3_mul_raw (ctx, 2 * m, x0, x1, y0, y1, z0, z1, error);
+      for (size_t c = 0; c < c1; c++)
+        for (size_t i = 0; i < m; i++)
+          {
+            size_t e = i + d;
+            /* columns: (1 - f_e) * s_{e-d}; flags: f_e * f_{e-d} */
+            x0[c * m + i] = c < k ? one0 - f0[e] : f0[e];
+            x1[c * m + i] = c < k ? one1 - f1[e] : f1[e];
+            y0[c * m + i] = s0[c * n + e - d];
+            y1[c * m + i] = s1[c * n + e - d];
+          }
+      ok = jc_rss3_mul_raw (ctx, c1 * m, x0, x1, y0, y1, z0, z1, error);
       if (!ok)
         break;
-      for (size_t i = m; i-- > 0;)
-        {
-          size_t e = i + d;
-          s0[e] += z0[i]; s1[e] += z1[i];
-          f0[e] = f0[e] + f0[e - d] - z0[m + i];
-          f1[e] = f1[e] + f1[e - d] - z1[m + i];
-        }
+      for (size_t c = 0; c < c1; c++)
+        for (size_t i = m; i-- > 0;)
+          {
+            size_t e = i + d;
+            if (c < k)
+              {
+                s0[c * n + e] += z0[c * m + i];
+                s1[c * n + e] += z1[c * m + i];
+              }
+            else
+              {
+                f0[e] = f0[e] + f0[e - d] - z0[c * m + i];
+                f1[e] = f1[e] + f1[e - d] - z1[c * m + i];
+              }
+          }
     }
-  if (ok && n)
+  for (size_t c = 0; ok && c < k && n; c++)
     {
-      memcpy (out->s0, s0, n * 8);
-      memcpy (out->s1, s1, n * 8);
+      memcpy (out[c]->s0, s0 + c * n, n * 8);
+      memcpy (out[c]->s1, s1 + c * n, n * 8);
     }
   jc_rss3_scratch_put (ctx, buf);
   return ok;
+}
+
+gboolean
+jc_rss3_seg_sum (JcRss3Ctx *ctx, const JcRss3BVec *start, const JcRss3AVec *a,
+                 JcRss3AVec *out, GError **error)
+{
+  return jc_rss3_seg_sum_many (ctx, start, 1, &a, &out, error);
 }
 
 /* Segmented running minimum (want_max FALSE) or maximum. Per step: one comparison of each
