@@ -33,9 +33,10 @@ typedef struct {
 static G_GNUC_NORETURN G_GNUC_PRINTF (3, 4) void
 fail (Checker *c, const JcSqlExpr *at, const char *format, ...)
 {
+  char msg[512];   /* not on the heap: the jump below skips any cleanup */
   va_list ap;
   va_start (ap, format);
-  g_autofree char *msg = g_strdup_vprintf (format, ap);
+  g_vsnprintf (msg, sizeof msg, format, ap);
   va_end (ap);
   jc_sql_error_set (c->err, at ? at->line : 0, at ? at->column : 0, "%s", msg);
   longjmp (c->fail, 1);
@@ -44,9 +45,10 @@ fail (Checker *c, const JcSqlExpr *at, const char *format, ...)
 static G_GNUC_NORETURN G_GNUC_PRINTF (4, 5) void
 fail_pos (Checker *c, guint line, guint column, const char *format, ...)
 {
+  char msg[512];   /* not on the heap: the jump below skips any cleanup */
   va_list ap;
   va_start (ap, format);
-  g_autofree char *msg = g_strdup_vprintf (format, ap);
+  g_vsnprintf (msg, sizeof msg, format, ap);
   va_end (ap);
   jc_sql_error_set (c->err, line, column, "%s", msg);
   longjmp (c->fail, 1);

@@ -25,6 +25,7 @@ typedef struct {
   GError *gerr;
   GPtrArray *avecs;   /* every live vector, so a failure can free them all */
   GPtrArray *bvecs;
+  GPtrArray *mem;     /* other scratch memory, likewise */
   jmp_buf fail;
 } Exec;
 
@@ -58,12 +59,30 @@ ex_fail_gerror (Exec *ex)
 static G_GNUC_NORETURN G_GNUC_PRINTF (3, 4) void
 ex_fail (Exec *ex, JcEngineStatus status, const char *format, ...)
 {
+  /* No heap here: nothing on this path is freed after the jump. */
+  char msg[512];
   va_list ap;
   va_start (ap, format);
-  g_autofree char *msg = g_strdup_vprintf (format, ap);
+  g_vsnprintf (msg, sizeof msg, format, ap);
   va_end (ap);
   jc_rss3_error (ex->err, status, "%s", msg);
   longjmp (ex->fail, 1);
+}
+
+/* Scratch memory that a failure (longjmp) frees too. */
+static gpointer
+M (Exec *ex, gsize size)
+{
+  gpointer p = g_malloc0 (MAX (size, 1));
+  g_ptr_array_add (ex->mem, p);
+  return p;
+}
+
+static void
+dropM (Exec *ex, gpointer p)
+{
+  if (p != NULL)
+    g_ptr_array_remove_fast (ex->mem, p);
 }
 
 static JcRss3AVec *
@@ -575,7 +594,7 @@ rel_clear (Exec *ex, Rel *r)
     {
       for (guint c = 0; c < r->ncols[s]; c++)
         dropA (ex, r->cols[s][c]);
-      g_free (r->cols[s]);
+      dropM (ex, r->cols[s]);
       r->cols[s] = NULL;
       r->ncols[s] = 0;
     }
@@ -588,7 +607,7 @@ rel_from_table (Exec *ex, Rel *r, int side, const JcSqlTable *t)
 {
   r->n = t->n_rows;
   r->ncols[side] = t->n_columns;
-  r->cols[side] = g_new0 (JcRss3AVec *, t->n_columns);
+  r->cols[side] = M (ex, t->n_columns * sizeof (JcRss3AVec *));
   for (guint c = 0; c < t->n_columns; c++)
     r->cols[side][c] = dupA (ex, t->columns[c]);
 }
@@ -627,8 +646,8 @@ rel_join (Exec *ex, Rel *r, const JcSqlQuery *q, const JcSqlTable *ta, const JcS
       r->n = 0;
       r->ncols[0] = ca;
       r->ncols[1] = cb;
-      r->cols[0] = g_new0 (JcRss3AVec *, ca);
-      r->cols[1] = g_new0 (JcRss3AVec *, cb);
+      r->cols[0] = M (ex, ca * sizeof (JcRss3AVec *));
+      r->cols[1] = M (ex, cb * sizeof (JcRss3AVec *));
       for (guint c = 0; c < ca; c++)
         r->cols[0][c] = A (ex, 0);
       for (guint c = 0; c < cb; c++)
@@ -639,7 +658,7 @@ rel_join (Exec *ex, Rel *r, const JcSqlQuery *q, const JcSqlTable *ta, const JcS
   /* Columns of the concatenation: FROM columns (zero under JOIN rows), JOIN columns (zero
    * under FROM rows), the tag (0 FROM, 1 JOIN). */
   guint np = ca + cb + 1;
-  g_autofree JcRss3AVec **pay = g_new0 (JcRss3AVec *, np);
+  JcRss3AVec **pay = M (ex, np * sizeof (JcRss3AVec *));
   for (guint c = 0; c < ca; c++)
     {
       pay[c] = A (ex, n);
@@ -697,14 +716,15 @@ rel_join (Exec *ex, Rel *r, const JcSqlQuery *q, const JcSqlTable *ta, const JcS
   r->n = m;
   r->ncols[0] = ca;
   r->ncols[1] = cb;
-  r->cols[0] = g_new0 (JcRss3AVec *, ca);
-  r->cols[1] = g_new0 (JcRss3AVec *, cb);
+  r->cols[0] = M (ex, ca * sizeof (JcRss3AVec *));
+  r->cols[1] = M (ex, cb * sizeof (JcRss3AVec *));
   for (guint c = 0; c < ca; c++)
     r->cols[0][c] = sliceA (ex, pay[c], 0, m);
   for (guint c = 0; c < cb; c++)
     r->cols[1][c] = sliceA (ex, pay[ca + c], 1, m);
   for (guint c = 0; c < np; c++)
     dropA (ex, pay[c]);
+  dropM (ex, pay);
   JcRss3AVec *tmpA[] = { key, k0, k1, t0, t1, dupsum, dv.a };
   for (gsize i = 0; i < G_N_ELEMENTS (tmpA); i++)
     dropA (ex, tmpA[i]);
@@ -722,11 +742,11 @@ compact (Exec *ex, gsize n, JcRss3AVec **cols, guint ncols, JcRss3BVec *keep)
     return 0;
   Val kv = { .b = keep };
   JcRss3AVec *ka = arith (ex, &kv);
-  g_autofree JcRss3AVec **all = g_new (JcRss3AVec *, ncols + 1);
+  JcRss3AVec **all = M (ex, (ncols + 1) * sizeof (JcRss3AVec *));
   memcpy (all, cols, ncols * sizeof (JcRss3AVec *));
   all[ncols] = ka;
   CK (jc_rss3_shuffle (ex->ctx, ncols + 1, all, &ex->gerr));
-  g_autofree guint64 *bits = g_new (guint64, n);
+  guint64 *bits = M (ex, n * sizeof (guint64));
   CK (jc_rss3_reveal (ex->ctx, ka, bits, &ex->gerr));
   gsize m = 0;
   for (gsize i = 0; i < n; i++)
@@ -744,6 +764,8 @@ compact (Exec *ex, gsize n, JcRss3AVec **cols, guint ncols, JcRss3BVec *keep)
   for (guint c = 0; c < ncols; c++)
     cols[c]->n = m;
   dropA (ex, ka);
+  dropM (ex, bits);
+  dropM (ex, all);
   return m;
 }
 
@@ -897,8 +919,8 @@ aggregate_grouped (Exec *ex, const JcSqlQuery *q, Frame *rows, JcRss3BVec *valid
    * the validity. Columns that hold one public constant (COUNT's ones, unused squares, the
    * validity when every row is valid) are the same after any permutation: not sorted. */
   guint np = ng + 2 * na + 1;
-  g_autofree JcRss3AVec **pay = g_new0 (JcRss3AVec *, np);
-  g_autofree gboolean *constant = g_new0 (gboolean, np);
+  JcRss3AVec **pay = M (ex, np * sizeof (JcRss3AVec *));
+  gboolean *constant = M (ex, np * sizeof (gboolean));
   for (guint g = 0; g < ng; g++)
     pay[g] = evalA (ex, rows, q->group_by[g]);
   for (guint i = 0; i < na; i++)
@@ -954,12 +976,13 @@ aggregate_grouped (Exec *ex, const JcSqlQuery *q, Frame *rows, JcRss3BVec *valid
       /* The key travels too: payload g is replaced by the sorted key of pass g. */
       dropA (ex, pay[g]);
       pay[g] = key;
-      g_autofree JcRss3AVec **others = g_new (JcRss3AVec *, np);
+      JcRss3AVec **others = M (ex, np * sizeof (JcRss3AVec *));
       guint k = 0;
       for (guint c = 0; c < np; c++)
         if (c != (guint) g && !constant[c])
           others[k++] = pay[c];
       CK (jc_rss3_sort (ex->ctx, key, bits, k, others, &ex->gerr));
+      dropM (ex, others);
       check_cancel (ex);
     }
   /* Group starts: row 0, and every row whose keys differ from the previous row's. */
@@ -1072,6 +1095,8 @@ aggregate_grouped (Exec *ex, const JcSqlQuery *q, Frame *rows, JcRss3BVec *valid
     }
   dropA (ex, pay[np - 1]);
   dropB (ex, start);
+  dropM (ex, pay);
+  dropM (ex, constant);
   *last_out = last;
 }
 
@@ -1143,9 +1168,11 @@ run_query (Exec *ex, const JcSqlQuery *q, JcSqlTable *const *inputs, JcRss3AVec 
     {
       /* Keep the valid rows, then compute the result columns on them only. */
       guint total = rel.ncols[0] + rel.ncols[1];
-      g_autofree JcRss3AVec **all = g_new (JcRss3AVec *, MAX (total, 1));
-      memcpy (all, rel.cols[0], rel.ncols[0] * sizeof (JcRss3AVec *));
-      memcpy (all + rel.ncols[0], rel.cols[1], rel.ncols[1] * sizeof (JcRss3AVec *));
+      JcRss3AVec **all = M (ex, total * sizeof (JcRss3AVec *));
+      for (guint c = 0; c < rel.ncols[0]; c++)
+        all[c] = rel.cols[0][c];
+      for (guint c = 0; c < rel.ncols[1]; c++)
+        all[rel.ncols[0] + c] = rel.cols[1][c];
       m = compact (ex, rel.n, all, total, rel.valid);
       Frame kept = { .n = m, .cols = { rel.cols[0], rel.cols[1] } };
       for (guint i = 0; i < nc; i++)
@@ -1153,7 +1180,7 @@ run_query (Exec *ex, const JcSqlQuery *q, JcSqlTable *const *inputs, JcRss3AVec 
     }
   else if (q->n_group_by == 0)
     {
-      g_autofree JcRss3AVec **aggs = g_new0 (JcRss3AVec *, MAX (q->n_aggregates, 1));
+      JcRss3AVec **aggs = M (ex, q->n_aggregates * sizeof (JcRss3AVec *));
       aggregate_all (ex, q, &rows, rel.valid, aggs);
       Frame one = { .n = 1, .group_keys = NULL, .aggs = aggs };
       gboolean keep = TRUE;
@@ -1169,6 +1196,7 @@ run_query (Exec *ex, const JcSqlQuery *q, JcSqlTable *const *inputs, JcRss3AVec 
         out_cols[i] = keep ? evalA (ex, &one, q->items[i].expr) : A (ex, 0);
       for (guint i = 0; i < q->n_aggregates; i++)
         dropA (ex, aggs[i]);
+      dropM (ex, aggs);
       m = keep ? 1 : 0;
     }
   else if (rel.n == 0)
@@ -1180,7 +1208,7 @@ run_query (Exec *ex, const JcSqlQuery *q, JcSqlTable *const *inputs, JcRss3AVec 
   else
     {
       guint ng = q->n_group_by, na = q->n_aggregates;
-      g_autofree JcRss3AVec **cols = g_new0 (JcRss3AVec *, ng + na);
+      JcRss3AVec **cols = M (ex, (ng + na) * sizeof (JcRss3AVec *));
       JcRss3BVec *last = NULL, *gvalid = NULL;
       aggregate_grouped (ex, q, &rows, rel.valid, all_valid, cols, cols + ng, &last, &gvalid);
       JcRss3BVec *keep = all_valid ? jc_rss3_bvec_dup (last) : band (ex, last, gvalid);
@@ -1202,6 +1230,7 @@ run_query (Exec *ex, const JcSqlQuery *q, JcSqlTable *const *inputs, JcRss3AVec 
         out_cols[i] = m > 0 ? evalA (ex, &groups, q->items[i].expr) : A (ex, 0);
       for (guint i = 0; i < ng + na; i++)
         dropA (ex, cols[i]);
+      dropM (ex, cols);
       dropB (ex, last);
       dropB (ex, gvalid);
       dropB (ex, keep);
@@ -1229,10 +1258,12 @@ jc_sql_exec (JcSqlScript *script, JcRss3Ctx *ctx, JcSqlTable *const *inputs, gsi
   Exec ex = { .ctx = ctx, .host = host, .err = err };
   ex.avecs = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_rss3_avec_free);
   ex.bvecs = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_rss3_bvec_free);
+  ex.mem = g_ptr_array_new_with_free_func (g_free);
   JcRss3AVec **out_cols = NULL;
   if (setjmp (ex.fail) != 0)
     {
       g_free (out_cols);
+      g_ptr_array_unref (ex.mem);
       g_ptr_array_unref (ex.avecs);
       g_ptr_array_unref (ex.bvecs);
       g_clear_error (&ex.gerr);
@@ -1253,6 +1284,7 @@ jc_sql_exec (JcSqlScript *script, JcRss3Ctx *ctx, JcSqlTable *const *inputs, gsi
     }
   if (host->progress != NULL)
     host->progress (host->user, 1.0, "done");
+  g_ptr_array_unref (ex.mem);
   g_ptr_array_unref (ex.avecs);
   g_ptr_array_unref (ex.bvecs);
   return TRUE;

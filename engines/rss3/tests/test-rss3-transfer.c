@@ -129,11 +129,12 @@ test_round_trip (void)
     for (int p = 0; p < 3; p++)
       zst[p] = g_byte_array_new ();
     test_share (&z, zst);
-    GHashTable *seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+    GHashTable *seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
     const guint8 *words = zst[0]->data + 32 + 4;
     for (int i = 0; i < 4096; i++)
       {
-        gint64 *w = (gint64 *) (words + 8 * i);
+        gint64 *w = g_new (gint64, 1);
+        memcpy (w, words + 8 * i, 8);
         g_assert_cmpint (*w, !=, 0);
         g_assert_false (g_hash_table_contains (seen, w));
         g_hash_table_add (seen, w);
