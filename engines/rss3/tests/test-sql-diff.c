@@ -56,6 +56,14 @@ static const Query queries[] = {
   { "SELECT age, COUNT(*) AS n FROM people WHERE age > 80 GROUP BY age ORDER BY age DESC LIMIT 5",
     NULL, "age INT, n INT", TRUE },
   { "SELECT COUNT(*) AS n FROM people HAVING COUNT(*) > 3", NULL, "n INT", TRUE },
+  { "SELECT COUNT(*) AS n, SUM(born - DATE '1970-01-01') AS d FROM people WHERE born + 365 > DATE '2000-01-01'",
+    "SELECT COUNT(*), SUM(julianday(born) - julianday('1970-01-01')) FROM people WHERE julianday(born) + 365 > julianday('2000-01-01')",
+    "n INT, d INT", TRUE },
+  { "SELECT seq, income / (age + 1) AS r, CASE WHEN employed AND age > 50 THEN income > 1000 ELSE FALSE END AS flag FROM people WHERE age IN (20, 30, 40, 50, 60, 70, 80) ORDER BY seq",
+    NULL, "seq INT, r DECIMAL(12;2), flag BOOL", TRUE },
+  { "SELECT region, AVG(income) AS m, SUM(income * 2.5) AS big FROM people GROUP BY region ORDER BY m DESC",
+    NULL, "region CATEGORY(N|S|E|W|X), m DECIMAL(14;3), big DECIMAL(18;3)", TRUE },
+  { "SELECT seq, age / (age - age) AS z FROM people ORDER BY seq LIMIT 3", NULL, "seq INT, z INT", TRUE },
 };
 
 /* ---------------------------------------------------------------- SQLite side */
@@ -373,6 +381,7 @@ static void test_zero_rows (void) { run_dataset (0, 1); }
 static void test_one_row (void) { run_dataset (1, 2); }
 static void test_small (void) { run_dataset (23, 3); }
 static void test_medium (void) { run_dataset (500, 4); }
+static void test_large (void) { run_dataset (2000, 5); }
 
 /* Extreme values of the INT range the engine accepts: comparisons, MIN, MAX, COUNT. */
 static void
@@ -465,6 +474,7 @@ main (int argc, char **argv)
   g_test_add_func ("/rss3/sql/diff/one-row", test_one_row);
   g_test_add_func ("/rss3/sql/diff/small", test_small);
   g_test_add_func ("/rss3/sql/diff/medium", test_medium);
+  g_test_add_func ("/rss3/sql/diff/large", test_large);
   g_test_add_func ("/rss3/sql/diff/edge-values", test_edge_values);
   g_test_add_func ("/rss3/sql/diff/join-duplicate-key", test_join_duplicate_key);
   return g_test_run ();
