@@ -1,6 +1,8 @@
 #define G_LOG_DOMAIN "joconde-app"
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "jc-upload-check.h"
@@ -54,8 +56,8 @@ show_report (JcUploadWindow *self)
   if (jc_csv_report_ok (self->report))
     {
       g_autofree char *description = g_strdup_printf (
-        g_dngettext (GETTEXT_PACKAGE, "%s: %" G_GUINT64_FORMAT " row, every value fits its column.",
-                     "%s: %" G_GUINT64_FORMAT " rows, every value fits its column.",
+        g_dngettext (GETTEXT_PACKAGE, "%s: %" PRIu64 " row, every value fits its column.",
+                     "%s: %" PRIu64 " rows, every value fits its column.",
                      (gulong) self->report->n_rows),
         name, self->report->n_rows);
       adw_status_page_set_description (self->ready_page, description);
@@ -65,8 +67,8 @@ show_report (JcUploadWindow *self)
 
   {
     g_autofree char *title = g_strdup_printf (
-      g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " problem in %s",
-                   "%" G_GUINT64_FORMAT " problems in %s", (gulong) self->report->n_problems),
+      g_dngettext (GETTEXT_PACKAGE, "%" PRIu64 " problem in %s",
+                   "%" PRIu64 " problems in %s", (gulong) self->report->n_problems),
       self->report->n_problems, name);
     gtk_label_set_text (self->problems_title, title);
   }
@@ -92,12 +94,12 @@ show_report (JcUploadWindow *self)
       if (p->row == 0)
         where = g_strdup (_("The file"));
       else if (p->column == 0)
-        where = g_strdup_printf (_("Row %" G_GUINT64_FORMAT), p->row);
+        where = g_strdup_printf (_("Row %" PRIu64), p->row);
       else if (p->column_name)
-        where = g_markup_printf_escaped (_("Row %" G_GUINT64_FORMAT ", column %u (%s)"),
+        where = g_markup_printf_escaped (_("Row %" PRIu64 ", column %u (%s)"),
                                          p->row, p->column, p->column_name);
       else
-        where = g_strdup_printf (_("Row %" G_GUINT64_FORMAT ", column %u"), p->row, p->column);
+        where = g_strdup_printf (_("Row %" PRIu64 ", column %u"), p->row, p->column);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), where);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), message);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row),

@@ -1,6 +1,8 @@
 #define G_LOG_DOMAIN "joconde-csv"
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -101,7 +103,7 @@ static gboolean
 fail (JcCsvReader *self, GError **error, JcError code, const char *message, guint64 line)
 {
   self->failed = TRUE;
-  g_set_error (error, JC_ERROR, code, _("Line %" G_GUINT64_FORMAT ": %s"), line, message);
+  g_set_error (error, JC_ERROR, code, _("Line %" PRIu64 ": %s"), line, message);
   return FALSE;
 }
 
@@ -167,7 +169,7 @@ jc_csv_reader_next (JcCsvReader *self, GCancellable *cancellable, GError **error
   if (self->failed)
     {
       g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
-                   _("The file cannot be read past line %" G_GUINT64_FORMAT),
+                   _("The file cannot be read past line %" PRIu64),
                    self->record_line);
       return FALSE;
     }
