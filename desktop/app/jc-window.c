@@ -27,6 +27,7 @@ struct _JcWindow {
   JcTaskView      *task_view;
 
   JcApplication      *app;
+  GSettings          *settings;   /* NULL when the schema is not installed */
   GListStore         *tasks;
   GtkCustomFilter    *filter;
   GtkFilterListModel *visible;
@@ -206,11 +207,38 @@ reload_activated (GtkWidget *widget, const char *name, GVariant *param)
   jc_window_reload (JC_WINDOW (widget));
 }
 
+/* The schema may be missing when the app runs uninstalled: then nothing is remembered. */
+static GSettings *
+settings_new (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = source ? g_settings_schema_source_lookup (source, JC_APP_ID, TRUE) : NULL;
+
+  return schema ? g_settings_new_full (schema, NULL, NULL) : NULL;
+}
+
+static gboolean
+jc_window_close_request (GtkWindow *window)
+{
+  JcWindow *self = JC_WINDOW (window);
+  int width, height;
+
+  if (self->settings)
+    {
+      gtk_window_get_default_size (window, &width, &height);
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+      g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+    }
+  return GTK_WINDOW_CLASS (jc_window_parent_class)->close_request (window);
+}
+
 static void
 jc_window_dispose (GObject *object)
 {
   JcWindow *self = JC_WINDOW (object);
 
+  g_clear_object (&self->settings);
   g_clear_object (&self->visible);
   gtk_widget_dispose_template (GTK_WIDGET (self), JC_TYPE_WINDOW);
   G_OBJECT_CLASS (jc_window_parent_class)->dispose (object);
@@ -222,6 +250,7 @@ jc_window_class_init (JcWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = jc_window_dispose;
+  GTK_WINDOW_CLASS (klass)->close_request = jc_window_close_request;
   g_type_ensure (JC_TYPE_TASK_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/joconde/Joconde/jc-window.ui");
   gtk_widget_class_bind_template_child (widget_class, JcWindow, toast_overlay);
@@ -255,6 +284,18 @@ jc_window_init (JcWindow *self)
   self->filter = gtk_custom_filter_new (task_filter, self, NULL);
   self->visible = gtk_filter_list_model_new (G_LIST_MODEL (self->tasks), GTK_FILTER (self->filter));
   gtk_list_box_bind_model (self->task_list, G_LIST_MODEL (self->visible), create_row, self, NULL);
+
+  self->settings = settings_new ();
+  if (self->settings)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (self),
+                                   g_settings_get_int (self->settings, "window-width"),
+                                   g_settings_get_int (self->settings, "window-height"));
+      if (g_settings_get_boolean (self->settings, "window-maximized"))
+        gtk_window_maximize (GTK_WINDOW (self));
+      g_settings_bind (self->settings, "needs-action-only", self->action_button, "active",
+                       G_SETTINGS_BIND_DEFAULT);
+    }
 }
 
 JcWindow *
