@@ -1,0 +1,33 @@
+#pragma once
+
+/* Small SQLite helpers shared by the link client store and the relay until
+ * libjoconde/store lands on main; they only wrap what both need. */
+
+#include <glib.h>
+#include <sqlite3.h>
+
+G_BEGIN_DECLS
+
+sqlite3  *jc_net_sqlite_open     (const char  *path,
+                                  gboolean     synchronous_full,
+                                  GError     **error);
+gboolean  jc_net_sqlite_exec     (sqlite3     *db,
+                                  const char  *sql,
+                                  GError     **error);
+sqlite3_stmt *jc_net_sqlite_prepare (sqlite3    *db,
+                                     const char *sql,
+                                     GError    **error);
+gboolean  jc_net_sqlite_migrate  (sqlite3            *db,
+                                  const char *const  *steps,
+                                  GError            **error);
+gboolean  jc_net_sqlite_fail     (sqlite3     *db,
+                                  GError     **error);
+gboolean  jc_net_sqlite_begin    (sqlite3     *db,
+                                  GError     **error);
+gboolean  jc_net_sqlite_commit   (sqlite3     *db,
+                                  GError     **error);
+void      jc_net_sqlite_rollback (sqlite3     *db);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+G_END_DECLS
