@@ -15,6 +15,7 @@ struct _JcNetClient {
   sqlite3     *db;
   JcNetLink   *link;
   char        *node_id;
+  guint64      duplicates;  /* resent copies recognised and not delivered again */
 };
 
 G_DEFINE_FINAL_TYPE (JcNetClient, jc_net_client, G_TYPE_OBJECT)
@@ -134,6 +135,8 @@ insert_incoming (JcNetClient *self, GPtrArray *incoming, GPtrArray *fresh, GErro
       /* A resend of something already committed changes nothing. */
       if (sqlite3_changes (self->db) == 1)
         g_ptr_array_add (fresh, env);
+      else
+        self->duplicates++;
       sqlite3_reset (st);
     }
   return TRUE;
@@ -330,4 +333,10 @@ jc_net_client_inbox_list (JcNetClient *self, gint64 after_seq, guint limit, GErr
         g_ptr_array_add (out, env);
     }
   return out;
+}
+
+guint64
+jc_net_client_get_duplicates_suppressed (JcNetClient *self)
+{
+  return self->duplicates;
 }

@@ -38,6 +38,7 @@ gboolean     jc_net_client_send          (JcNetClient        *self,
                                           GError            **error);
 gint64       jc_net_client_outbox_count  (JcNetClient  *self);
 gint64       jc_net_client_inbox_count   (JcNetClient  *self);
+guint64      jc_net_client_get_duplicates_suppressed (JcNetClient *self);
 GPtrArray   *jc_net_client_inbox_list    (JcNetClient  *self,
                                           gint64        after_seq,
                                           guint         limit,
