@@ -81,7 +81,8 @@ run_tests() {
         CC=clang configure build-fuzz -Dfuzzing=true -Ddesktop=disabled -Dcpd=disabled \
           -Db_sanitize=address,undefined -Db_lundef=false
         ninja -C build-fuzz
-        tools/run-fuzzers.sh build-fuzz "${JC_FUZZ_SECONDS:-30}" || status=1 ;;
+        tools/run-fuzzers.sh build-fuzz "${JC_FUZZ_SECONDS:-30}" || status=1
+        logs+=(build-fuzz/meson-logs/fuzz-results.json) ;;
       *) die "unknown test stage '$stage'" ;;
     esac
   done

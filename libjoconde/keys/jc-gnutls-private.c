@@ -1,0 +1,65 @@
+#define G_LOG_DOMAIN "joconde-keys"
+#include "config.h"
+
+#include <gnutls/crypto.h>
+
+#include "jc-encoding.h"
+#include "jc-error.h"
+#include "jc-gnutls-private.h"
+#include "jc-secret.h"
+
+void
+jc_gnutls_set_error (GError **error, int code, int rc, const char *what)
+{
+  g_set_error (error, JC_ERROR, code, "%s: %s", what, gnutls_strerror (rc));
+}
+
+void
+jc_gnutls_datum_clear (gnutls_datum_t *d)
+{
+  if (d->data != NULL)
+    {
+      jc_secret_wipe (d->data, d->size);
+      gnutls_free (d->data);
+    }
+  d->data = NULL;
+  d->size = 0;
+}
+
+char *
+jc_gnutls_pubkey_id_hex (gnutls_pubkey_t pub, GError **error)
+{
+  gnutls_datum_t der = { NULL, 0 };
+  guint8 digest[32];
+  int rc;
+
+  rc = gnutls_pubkey_export2 (pub, GNUTLS_X509_FMT_DER, &der);
+  if (rc < 0)
+    {
+      jc_gnutls_set_error (error, JC_ERROR_CRYPTO, rc, "public key");
+      return NULL;
+    }
+  rc = gnutls_hash_fast (GNUTLS_DIG_SHA256, der.data, der.size, digest);
+  gnutls_free (der.data);
+  if (rc < 0)
+    {
+      jc_gnutls_set_error (error, JC_ERROR_CRYPTO, rc, "SHA-256");
+      return NULL;
+    }
+  return jc_hex_encode (digest, sizeof digest);
+}
+
+gboolean
+jc_gnutls_pubkey_is_p256 (gnutls_pubkey_t pub)
+{
+  gnutls_ecc_curve_t curve = GNUTLS_ECC_CURVE_INVALID;
+  gnutls_datum_t x = { NULL, 0 }, y = { NULL, 0 };
+
+  if (gnutls_pubkey_get_pk_algorithm (pub, NULL) != GNUTLS_PK_ECDSA)
+    return FALSE;
+  if (gnutls_pubkey_export_ecc_raw (pub, &curve, &x, &y) < 0)
+    return FALSE;
+  gnutls_free (x.data);
+  gnutls_free (y.data);
+  return curve == GNUTLS_ECC_CURVE_SECP256R1;
+}

@@ -1,0 +1,862 @@
+#include "config.h"
+
+#include <string.h>
+
+#include "jc-encoding.h"
+#include "jc-error.h"
+#include "jc-init.h"
+#include "jc-model.h"
+
+/* The expected document hashes of data/ as computed by make-examples.py, an independent
+ * RFC 8785 implementation in Python. */
+static const struct { const char *file; const char *hash; } examples[] = {
+  { "ctsc", "8523638607a84971761f1d8321a067a2f81b6a20ef02a2a7f3a31b2a5e76fae1" },
+  { "ctsa", "b98db4d5f1aa2bc34ddbd9b92cea38a030de6b39fa3c5e7c8c4d63ef74978d11" },
+  { "ctsa-mno", "2454a55b5d9f02799811957d9e4421996dd71335d9ae24591e140584ac2d89bd" },
+  { "cta", "87647428f6f5cf7af23ceeb21e0dafb3d622c59d3d3c4e703f773153bad12874" },
+  { "node-signature", "272d5e5833914fc8ffcf99d21801a3903e075147e038e92e3f6077dc443a60a7" },
+  { "signatory-signature", "0e5b0a75c2538e9ce2ed43d17f43be023d751a63016e6d6fb0a7510db72d011e" },
+  { "pak-registration", "0acc03b1bbb9b94b5492eadeb433943acb83fe125f53364327d42c503bf9c6f1" },
+  { "telemetry-event", "9ad5d680c583f5cc02ca888a8deedf74de4a5693c76ea9be04280cb8c2b8c663" },
+  { "telemetry-state", "7fcb7d629142f237a3e6480b7d07b98e80cda84c3d28dac1ec1c329322784c48" },
+  { "control-message", "24566406ad2650de2cea1192f97432f9221295ff8bbfdcfecc537a8a49e0d4aa" },
+};
+
+static char *
+data_path (const char *name)
+{
+  const char *root = g_getenv ("JC_SOURCE_ROOT");
+  g_autofree char *file = g_strdup_printf ("%s.json", name);
+
+  return g_build_filename (root ? root : JC_SOURCE_ROOT, "libjoconde", "tests", "model", "data", file, NULL);
+}
+
+static JsonNode *
+load (const char *name)
+{
+  g_autofree char *path = data_path (name);
+  g_autofree char *text = NULL;
+  gsize len;
+  g_autoptr(GError) error = NULL;
+  JsonNode *node;
+
+  g_file_get_contents (path, &text, &len, &error);
+  g_assert_no_error (error);
+  node = jc_doc_parse (text, len, NULL, &error);
+  g_assert_no_error (error);
+  return node;
+}
+
+static JsonNode *parse (const char *text);
+static char *canonical (JsonNode *node);
+
+/* json_node_copy shares objects and arrays: copy through the text instead. */
+static JsonNode *
+deep_copy (JsonNode *node)
+{
+  g_autofree char *text = canonical (node);
+  return parse (text);
+}
+
+static JsonNode *
+parse (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = jc_doc_parse (text, strlen (text), NULL, &error);
+
+  g_assert_no_error (error);
+  return node;
+}
+
+static char *
+canonical (JsonNode *node)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = jc_doc_canonicalize (node, &error);
+
+  g_assert_no_error (error);
+  return g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+}
+
+/* Reads a typed document and writes it back: the canonical form must not change. */
+static JsonNode *
+round_trip (JsonNode *node, JcDocumentType type, char **rendered)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *back = NULL;
+
+#define CASE(T, prefix) \
+  case T: { \
+      g_autoptr(GError) e = NULL; \
+      gpointer doc = prefix##_from_json (node, &e); \
+      g_assert_no_error (e); \
+      back = prefix##_to_json (doc); \
+      *rendered = prefix##_render (doc); \
+      prefix##_free (doc); \
+      break; }
+
+  switch (type)
+    {
+    CASE (JC_DOCUMENT_CTSC, jc_ctsc)
+    CASE (JC_DOCUMENT_CTSA, jc_ctsa)
+    CASE (JC_DOCUMENT_CTA, jc_cta)
+    CASE (JC_DOCUMENT_NODE_SIGNATURE, jc_node_signature)
+    CASE (JC_DOCUMENT_SIGNATORY_SIGNATURE, jc_signatory_signature)
+    CASE (JC_DOCUMENT_PAK_REGISTRATION, jc_pak_registration)
+    CASE (JC_DOCUMENT_TELEMETRY_EVENT, jc_telemetry_event)
+    CASE (JC_DOCUMENT_CONTROL_MESSAGE, jc_control_message)
+    case JC_DOCUMENT_UNKNOWN:
+      g_assert_not_reached ();
+    }
+#undef CASE
+  g_assert_no_error (error);
+  return back;
+}
+
+static void
+test_examples_valid_and_round_trip (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (examples); i++)
+    {
+      g_autoptr(JsonNode) node = load (examples[i].file);
+      g_autoptr(JcProblems) problems = jc_problems_new ();
+      g_autofree char *hash = NULL, *text = NULL, *rendered = NULL, *again = NULL;
+      g_autofree char *canon1 = NULL, *canon2 = NULL;
+      g_autoptr(JsonNode) back = NULL;
+      g_autoptr(GError) error = NULL;
+      JcDocumentType type = jc_model_document_type (node);
+
+      g_test_message ("example %s", examples[i].file);
+      g_assert_cmpint (type, !=, JC_DOCUMENT_UNKNOWN);
+      if (!jc_model_check (node, problems))
+        {
+          g_autofree char *all = jc_problems_to_string (problems);
+          g_error ("example %s has problems:\n%s", examples[i].file, all);
+        }
+      hash = jc_doc_hash_hex (node, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (hash, ==, examples[i].hash);
+
+      back = round_trip (node, type, &rendered);
+      canon1 = canonical (node);
+      canon2 = canonical (back);
+      g_assert_cmpstr (canon1, ==, canon2);
+
+      /* Rendering is deterministic and shows the document hash. */
+      text = jc_model_render (node, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (text, ==, rendered);
+      again = jc_model_render (back, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (text, ==, again);
+      g_assert_nonnull (strstr (text, examples[i].hash));
+    }
+}
+
+static void
+test_ctsc_fields (void)
+{
+  g_autoptr(JsonNode) node = load ("ctsc");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcCtsc) c = jc_ctsc_from_json (node, &error);
+  const JcInputSpec *in;
+  const JcOutputSpec *out;
+  const JcColumn *col;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (c->engine, ==, "rss3-sh-z64");
+  g_assert_cmpint (c->platform, ==, JC_TEE_PLATFORM_SIM);
+  g_assert_cmpuint (c->measurements->len, ==, 1);
+  g_assert_cmpint (c->approval_deadline, <, c->input_deadline);
+  g_assert_cmpuint (c->computing_parties->len, ==, 3);
+  g_assert_cmpuint (c->peers->len, ==, 2);
+  /* Peer references resolve to indices whichever way they are written. */
+  in = jc_ctsc_find_input (c, "population");
+  g_assert_nonnull (in);
+  g_assert_cmpstr (in->peer.name, ==, "nsi");
+  g_assert_cmpint (in->peer.index, ==, 0);
+  g_assert_nonnull (in->quality);
+  in = jc_ctsc_find_input (c, "subscribers");
+  g_assert_null (in->peer.name);
+  g_assert_cmpint (in->peer.index, ==, 1);
+  col = jc_schema_find (in->schema, "monthly_fee");
+  g_assert_cmpint (col->type, ==, JC_COLUMN_DECIMAL);
+  g_assert_cmpuint (col->precision, ==, 8);
+  g_assert_cmpuint (col->scale, ==, 2);
+  out = jc_ctsc_find_output (c, "rates");
+  g_assert_cmpuint (out->peers->len, ==, 2);
+  g_assert_cmpint (g_array_index (out->peers, JcPeerRef, 1).index, ==, 1);
+  col = jc_schema_find (out->schema, "region");
+  g_assert_cmpint (col->type, ==, JC_COLUMN_CATEGORY);
+  g_assert_cmpuint (col->codes->len, ==, 4);
+  g_assert_null (jc_ctsc_find_input (c, "rates"));
+  g_assert_cmpint (jc_ctsc_find_peer (c, "mno"), ==, 1);
+  g_assert_cmpint (jc_ctsc_find_peer (c, "cp1"), ==, -1);
+}
+
+/* Replaces the member at the dotted PATH ("inputs.1.schema.0.type") of NODE with the JSON
+ * VALUE, or removes it when VALUE is NULL. */
+static void
+edit (JsonNode *node, const char *path, const char *value)
+{
+  g_auto(GStrv) parts = g_strsplit (path, ".", -1);
+  guint n = g_strv_length (parts);
+  JsonNode *cur = node;
+
+  for (guint i = 0; i + 1 < n; i++)
+    {
+      if (JSON_NODE_HOLDS_ARRAY (cur))
+        cur = json_array_get_element (json_node_get_array (cur), (guint) atoi (parts[i]));
+      else
+        cur = json_object_get_member (json_node_get_object (cur), parts[i]);
+      g_assert_nonnull (cur);
+    }
+  if (JSON_NODE_HOLDS_ARRAY (cur))
+    {
+      JsonArray *a = json_node_get_array (cur);
+      guint idx = (guint) atoi (parts[n - 1]);
+      g_assert_nonnull (value);
+      if (idx == json_array_get_length (a))
+        json_array_add_element (a, parse (value));
+      else
+        {
+          /* json-glib has no "replace element": rebuild the array. */
+          JsonArray *copy = json_array_new ();
+          for (guint k = 0; k < json_array_get_length (a); k++)
+            json_array_add_element (copy, k == idx ? parse (value)
+                                                   : json_node_copy (json_array_get_element (a, k)));
+          json_node_take_array (cur, copy);
+        }
+      return;
+    }
+  if (value == NULL)
+    json_object_remove_member (json_node_get_object (cur), parts[n - 1]);
+  else
+    json_object_set_member (json_node_get_object (cur), parts[n - 1], parse (value));
+}
+
+static void
+assert_problems (JsonNode *node, const char *const *expected)
+{
+  g_autoptr(JcProblems) problems = jc_problems_new ();
+  g_autofree char *all = NULL;
+  guint n = 0;
+
+  g_assert_false (jc_model_check (node, problems));
+  all = jc_problems_to_string (problems);
+  g_test_message ("problems:\n%s", all);
+  for (; expected[n]; n++)
+    {
+      g_autofree char *line = g_strdup_printf ("%s\n", expected[n]);
+      if (strstr (all, line) == NULL)
+        g_error ("expected problem “%s” not among:\n%s", expected[n], all);
+    }
+  g_assert_cmpuint (jc_problems_count (problems), ==, n);
+}
+
+/* The issue's own example, alone: the path and the message exactly. */
+static void
+test_ctsc_unknown_type (void)
+{
+  g_autoptr(JsonNode) node = load ("ctsc");
+  const char *expected[] = {
+    "inputs[1].schema[0].type: unknown type \"flaot\" (expected INT, DECIMAL(p,s), BOOL, DATE, CATEGORY or ID)",
+    NULL,
+  };
+
+  edit (node, "inputs.1.schema.0.type", "\"flaot\"");
+  assert_problems (node, expected);
+}
+
+/* Many problems at once: validation reports all of them, each with its path. */
+static void
+test_ctsc_all_problems (void)
+{
+  g_autoptr(JsonNode) node = load ("ctsc");
+  const char *expected[] = {
+    "version: version 2 is not supported (this build reads version 1)",
+    "title: contains the control character U+000A (one line of text is expected)",
+    "engine: \"RSS3\" is not an engine id (lowercase letters, digits and “-”, such as \"rss3-sh-z64\")",
+    "tee.platform: unknown value \"sgx\" (expected one of \"sim\", \"sev-snp\", \"tdx\")",
+    "tee.measurements[0]: \"abc\" is not 96 lowercase hexadecimal digits",
+    "deadlines.execution: must be later than the input deadline",
+    "deadlines.output: “2026-12-15T13:00:00+01:00” is not in the canonical form 2026-12-15T12:00:00Z (UTC, whole seconds, “Z”)",
+    "computing_parties[1].fingerprint: does not match the first certificate of the chain (its SHA-256 is 5c8e6ea3b1e8d1b7ae67fe6c8f0b31e0e0d7c4c8ba7cfc2a4a3a3c1e3bbd0c1e)",
+    "computing_parties[2].chain[0]: Text is not valid unpadded base64url (RFC 4648 §5)",
+    "inputs[0].schema[0].type: DECIMAL needs a precision and a scale, such as \"DECIMAL(10,2)\"",
+    "inputs[0].schema[1].codes[2]: the code \"north\" is listed twice",
+    "inputs[0].schema[2].type: \"DECIMAL(19,2)\": the precision must be 1 to 18 digits",
+    "inputs[0].schema[3].type: \"DECIMAL(5,6)\": the scale (digits after the point) must be 0 to the precision 5",
+    "inputs[0].schema[4].codes: is missing (a CATEGORY column lists its codes)",
+    "inputs[0].schema[5].codes: only a CATEGORY column has codes",
+    "inputs[0].schema[6].name: the column name \"region\" is used twice",
+    "inputs[0].colour: unknown field",
+    "inputs[1].peer: peer index 7 is out of range (there are 2 peers)",
+    "inputs[1].schema[0].type: unknown type \"flaot\" (expected INT, DECIMAL(p,s), BOOL, DATE, CATEGORY or ID)",
+    "outputs[0].key: the key \"population\" is used twice",
+    "outputs[0].peers: must not be empty",
+    "outputs[0].schema[0].codes: must not be empty",
+    "peers[1]: this peer has no input and no output",
+    "attachments[0].media_type: \"Text/Plain\" is not a media type in lowercase such as \"application/pdf\"",
+    "algorithm: is missing",
+    NULL,
+  };
+
+  edit (node, "version", "2");
+  edit (node, "title", "\"Two\\nlines\"");
+  edit (node, "engine", "\"RSS3\"");
+  edit (node, "tee.platform", "\"sgx\"");
+  edit (node, "tee.measurements.0", "\"abc\"");
+  edit (node, "deadlines.execution", "\"2026-12-07T12:00:00Z\"");
+  edit (node, "deadlines.output", "\"2026-12-15T13:00:00+01:00\"");
+  edit (node, "computing_parties.1.fingerprint", "\"0000000000000000000000000000000000000000000000000000000000000000\"");
+  edit (node, "computing_parties.2.chain.0", "\"not base64!\"");
+  edit (node, "inputs.0.schema.0.type", "\"DECIMAL\"");
+  edit (node, "inputs.0.schema.1.codes.2", "\"north\"");
+  edit (node, "inputs.0.schema.2", "{\"name\": \"income\", \"type\": \"DECIMAL(19,2)\"}");
+  edit (node, "inputs.0.schema.3", "{\"name\": \"share\", \"type\": \"DECIMAL(5,6)\"}");
+  edit (node, "inputs.0.schema.4", "{\"name\": \"sex\", \"type\": \"CATEGORY\"}");
+  edit (node, "inputs.0.schema.5", "{\"name\": \"age\", \"type\": \"INT\", \"codes\": [\"1\"]}");
+  edit (node, "inputs.0.schema.6", "{\"name\": \"region\", \"type\": \"BOOL\"}");
+  edit (node, "inputs.0.colour", "\"blue\"");
+  edit (node, "inputs.1.peer", "7");
+  edit (node, "inputs.1.schema.0.type", "\"flaot\"");
+  edit (node, "outputs.0.key", "\"population\"");
+  edit (node, "outputs.0.peers", "[]");
+  edit (node, "outputs.0.schema.0.codes", "[]");
+  edit (node, "attachments.0.media_type", "\"Text/Plain\"");
+  edit (node, "algorithm", NULL);
+  /* The real SHA-256 of cp2's certificate is in the message; compute it to compare. */
+  {
+    JsonObject *cp2 = json_array_get_object_element (
+      json_object_get_array_member (json_node_get_object (node), "computing_parties"), 1);
+    const char *der64 = json_array_get_string_element (json_object_get_array_member (cp2, "chain"), 0);
+    g_autoptr(GBytes) der = jc_base64url_decode (der64, NULL);
+    g_autofree char *hex = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, der);
+    g_autofree char *line = g_strdup_printf ("computing_parties[1].fingerprint: does not match the first certificate of the chain (its SHA-256 is %s)", hex);
+    expected[7] = line;
+    assert_problems (node, expected);
+  }
+}
+
+static void
+test_ctsc_more_problems (void)
+{
+  g_autoptr(JsonNode) node = load ("ctsc");
+  const char *expected[] = {
+    "tee.measurements: must not be empty",
+    "computing_parties: must have at least 2 entries",
+    "peers[0].name: the node name \"cp1\" is used twice",
+    "inputs[0].peer: no peer is named \"statistics-office\"",
+    "peers[0].fingerprint: the same certificate names two nodes",
+    "inputs[0].key: \"2x\" is not a name of letters, digits and “_” that starts with a letter or “_” (at most 64)",
+    "outputs[0].peers[1]: this peer is listed twice",
+    "peers[0]: this peer has no input and no output",
+    "description: must not be empty",
+    NULL,
+  };
+
+  edit (node, "tee", "{\"platform\": \"sev-snp\", \"measurements\": []}");
+  edit (node, "computing_parties", "[]");
+  /* Re-add one CP named like the first peer: names are unique across both lists. */
+  {
+    JsonArray *cps = json_object_get_array_member (json_node_get_object (node), "computing_parties");
+    JsonArray *peers = json_object_get_array_member (json_node_get_object (node), "peers");
+    JsonNode *copy = deep_copy (json_array_get_element (peers, 0));
+    json_object_set_string_member (json_node_get_object (copy), "name", "cp1");
+    json_array_add_element (cps, copy);
+    json_object_set_string_member (json_array_get_object_element (peers, 0), "name", "cp1");
+  }
+  edit (node, "inputs.0.peer", "\"statistics-office\"");
+  edit (node, "inputs.0.key", "\"2x\"");
+  edit (node, "outputs.0.peers", "[1, \"mno\"]");
+  edit (node, "description", "\"\"");
+  assert_problems (node, expected);
+}
+
+/* The TEE: measurements may be left out for "sim" only, and are never an empty list. */
+static void
+test_ctsc_tee (void)
+{
+  {
+    g_autoptr(JsonNode) node = load ("ctsc");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JcCtsc) c = NULL;
+    g_autoptr(JsonNode) back = NULL;
+    g_autofree char *c1 = NULL, *c2 = NULL;
+
+    edit (node, "tee", "{\"platform\": \"sim\"}");
+    c = jc_ctsc_from_json (node, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (c->measurements->len, ==, 0);
+    back = jc_ctsc_to_json (c);
+    c1 = canonical (node);
+    c2 = canonical (back);
+    g_assert_cmpstr (c1, ==, c2);
+  }
+  {
+    g_autoptr(JsonNode) node = load ("ctsc");
+    const char *expected[] = { "tee.measurements: must not be empty", NULL };
+    edit (node, "tee", "{\"platform\": \"sim\", \"measurements\": []}");
+    assert_problems (node, expected);
+  }
+  {
+    g_autoptr(JsonNode) node = load ("ctsc");
+    const char *expected[] = { "tee.measurements: is missing", NULL };
+    edit (node, "tee", "{\"platform\": \"tdx\"}");
+    assert_problems (node, expected);
+  }
+  {
+    g_autoptr(JsonNode) node = load ("ctsc");
+    g_autoptr(JcCtsc) c = NULL;
+    JsonArray *ms;
+    edit (node, "tee.platform", "\"sev-snp\"");
+    c = jc_ctsc_from_json (node, NULL);
+    g_assert_nonnull (c);
+    g_assert_cmpint (c->platform, ==, JC_TEE_PLATFORM_SEV_SNP);
+    ms = json_object_get_array_member (json_object_get_object_member (json_node_get_object (node), "tee"),
+                                       "measurements");
+    json_array_add_element (ms, json_node_copy (json_array_get_element (ms, 0)));
+    {
+      const char *expected[] = { "tee.measurements[1]: this measurement is listed twice", NULL };
+      assert_problems (node, expected);
+    }
+  }
+}
+
+static void
+test_ctsa_against_ctsc (void)
+{
+  g_autoptr(JsonNode) cnode = load ("ctsc");
+  g_autoptr(JsonNode) anode = load ("ctsa");
+  g_autoptr(JcCtsc) c = jc_ctsc_from_json (cnode, NULL);
+  g_autoptr(JcCtsa) a = NULL;
+  g_autoptr(JcProblems) problems = jc_problems_new ();
+  g_autofree char *all = NULL;
+  guint8 hash[JC_DOC_HASH_SIZE];
+
+  g_assert_nonnull (c);
+  g_assert_true (jc_ctsc_hash (c, hash));
+  a = jc_ctsa_from_json (anode, NULL);
+  g_assert_nonnull (a);
+  g_assert_true (jc_ctsa_check_against (a, c, hash, "", problems));
+
+  /* Another CTSC, another peer's input, an output not for this peer. */
+  hash[0] ^= 1;
+  g_ptr_array_add (((JcPakGrant *) g_ptr_array_index (a->custodians, 0))->keys, g_strdup ("subscribers"));
+  g_ptr_array_add (((JcPakGrant *) g_ptr_array_index (a->custodians, 0))->keys, g_strdup ("nothing"));
+  {
+    JcOutputSpec *out = g_ptr_array_index (c->outputs, 0);
+    g_array_remove_index (out->peers, 0);
+  }
+  g_assert_false (jc_ctsa_check_against (a, c, hash, "ctsas[0]", problems));
+  all = jc_problems_to_string (problems);
+  g_test_message ("%s", all);
+  g_assert_cmpuint (jc_problems_count (problems), ==, 4);
+  g_assert_true (g_str_has_prefix (all, "ctsas[0].ctsc_hash: does not match the CTSC"));
+  g_assert_nonnull (strstr (all, "ctsas[0].custodians[0].inputs[1]: the input \"subscribers\" is supplied by another peer\n"));
+  g_assert_nonnull (strstr (all, "ctsas[0].custodians[0].inputs[2]: the CTSC has no input \"nothing\"\n"));
+  g_assert_nonnull (strstr (all, "ctsas[0].analysts[0].outputs[0]: the output \"rates\" is not for this peer\n"));
+}
+
+static void
+test_ctsa_problems (void)
+{
+  g_autoptr(JsonNode) node = load ("ctsa");
+  const char *expected[] = {
+    "ctsc_hash: \"ABCD\" is not 64 lowercase hexadecimal digits",
+    "peer: -1 is below the smallest allowed value 0",
+    "signatories: must not be empty",
+    "custodians[0].pak: holds 3 bytes where 32 are expected",
+    "custodians[0].inputs[1]: the key \"population\" is listed twice",
+    "analysts[0].outputs: must not be empty",
+    NULL,
+  };
+
+  edit (node, "ctsc_hash", "\"ABCD\"");
+  edit (node, "peer", "-1");
+  edit (node, "signatories", "[]");
+  edit (node, "custodians.0.pak", "\"AAAA\"");
+  edit (node, "custodians.0.inputs.1", "\"population\"");
+  edit (node, "analysts.0.outputs", "[]");
+  assert_problems (node, expected);
+}
+
+/* A PAK listed as custodian and as analyst is refused: one PAK serves one role. */
+static void
+test_ctsa_pak_in_two_roles (void)
+{
+  g_autoptr(JsonNode) node = load ("ctsa");
+  JsonObject *o = json_node_get_object (node);
+  const char *pak = json_object_get_string_member (json_array_get_object_element (
+                      json_object_get_array_member (o, "custodians"), 0), "pak");
+  g_autofree char *quoted = g_strdup_printf ("\"%s\"", pak);
+  const char *expected[] = {
+    "analysts[0].pak: this PAK is listed twice (a PAK serves one custodian or one analyst)",
+    NULL,
+  };
+
+  edit (node, "analysts.0.pak", quoted);
+  assert_problems (node, expected);
+}
+
+/* Changing a CTSA changes its hash, so every signature over the old one matches nothing. */
+static void
+test_cta_cross_checks (void)
+{
+  g_autoptr(JsonNode) node = load ("cta");
+  const char *expected[] = {
+    "ctsas[0].custodians[0].inputs[0]: the CTSC has no input \"population2\"",
+    "ctsas[1].ctsc_hash: does not match the CTSC (whose hash is 8523638607a84971761f1d8321a067a2f81b6a20ef02a2a7f3a31b2a5e76fae1)",
+    "node_signatures[1].document_hash: matches neither the CTSC nor any CTSA of this CTA",
+    "node_signatures[2].document_hash: matches neither the CTSC nor any CTSA of this CTA",
+    "signatory_signatures[0].ctsa_hash: matches no CTSA of this CTA",
+    "signatory_signatures[1].ctsa_hash: matches no CTSA of this CTA",
+    "ctsas[0]: has no node signature of its peer",
+    "ctsas[0]: has no signature of any of its signatories",
+    "ctsas[1]: has no node signature of its peer",
+    "ctsas[1]: has no signature of any of its signatories",
+    "ctsas[0].custodians: no data custodian may upload the input \"population\"",
+    NULL, NULL,
+  };
+  g_autoptr(JcCta) cta = NULL;
+  g_autofree char *approval = NULL;
+
+  edit (node, "ctsas.1.ctsc_hash", "\"0000000000000000000000000000000000000000000000000000000000000000\"");
+  edit (node, "ctsas.0.custodians.0.inputs.0", "\"population2\"");
+  /* The expected body hash is that of the edited document without its approval. */
+  {
+    g_autoptr(JsonNode) copy = deep_copy (node);
+    g_autofree char *hex = NULL;
+    json_object_remove_member (json_node_get_object (copy), "approval");
+    hex = jc_doc_hash_hex (copy, NULL);
+    approval = g_strdup_printf ("approval.document_hash: does not match the CTA without its approval (whose hash is %s)", hex);
+    expected[11] = approval;
+  }
+  assert_problems (node, expected);
+  cta = jc_cta_from_json (node, NULL);
+  g_assert_null (cta);
+}
+
+static void
+test_cta_signatory_out_of_range (void)
+{
+  g_autoptr(JsonNode) node = load ("cta");
+  const char *expected[] = {
+    "signatory_signatures[0].signatory: signatory index 5 is out of range (ctsas[0] has 1 signatories)",
+    "ctsas[0]: has no signature of any of its signatories",
+    "approval.document_hash: does not match the CTA without its approval (whose hash is ",
+    NULL,
+  };
+  g_autoptr(JcProblems) problems = jc_problems_new ();
+  g_autofree char *all = NULL;
+
+  edit (node, "signatory_signatures.0.signatory", "5");
+  g_assert_false (jc_model_check (node, problems));
+  all = jc_problems_to_string (problems);
+  g_assert_cmpuint (jc_problems_count (problems), ==, 3);
+  for (guint i = 0; expected[i]; i++)
+    g_assert_nonnull (strstr (all, expected[i]));
+}
+
+static void
+test_cta_signature_by_wrong_node (void)
+{
+  g_autoptr(JsonNode) node = load ("cta");
+  const char *expected[] = {
+    "node_signatures[1].signer: ctsas[0] must be signed by its peer \"nsi\" (name and certificate fingerprint as in the CTSC)",
+    "ctsas[0]: has no node signature of its peer",
+    "approval.document_hash: does not match the CTA without its approval (whose hash is ",
+    NULL,
+  };
+  g_autoptr(JcProblems) problems = jc_problems_new ();
+  g_autofree char *all = NULL;
+
+  edit (node, "node_signatures.1.signer.fingerprint", "\"1111111111111111111111111111111111111111111111111111111111111111\"");
+  g_assert_false (jc_model_check (node, problems));
+  all = jc_problems_to_string (problems);
+  g_test_message ("%s", all);
+  g_assert_cmpuint (jc_problems_count (problems), ==, 3);
+  for (guint i = 0; expected[i]; i++)
+    g_assert_nonnull (strstr (all, expected[i]));
+}
+
+static void
+test_cta_body_hash (void)
+{
+  g_autoptr(JsonNode) node = load ("cta");
+  g_autoptr(JcCta) cta = jc_cta_from_json (node, NULL);
+  g_autoptr(JsonNode) body = deep_copy (node);
+  guint8 h1[JC_DOC_HASH_SIZE], h2[JC_DOC_HASH_SIZE];
+
+  g_assert_nonnull (cta);
+  g_assert_cmpstr (cta->task_id, ==, "3f8a2c71-5d2e-4b9a-9c3e-7a1d2f4b6c80");
+  g_assert_nonnull (jc_cta_find_ctsa (cta, 1));
+  g_assert_null (jc_cta_find_ctsa (cta, 2));
+  json_object_remove_member (json_node_get_object (body), "approval");
+  g_assert_true (jc_cta_body_hash (cta, h1));
+  g_assert_true (jc_doc_hash (body, h2, NULL));
+  g_assert_cmpmem (h1, sizeof h1, h2, sizeof h2);
+  g_assert_cmpmem (h1, sizeof h1, cta->approval->document_hash, sizeof h1);
+}
+
+static void
+test_small_documents_problems (void)
+{
+  {
+    g_autoptr(JsonNode) node = load ("pak-registration");
+    const char *expected[] = {
+      "task_id: \"3F8A2C71-5D2E-4B9A-9C3E-7A1D2F4B6C80\" is not a version-4 UUID in lowercase (xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx)",
+      "role: unknown value \"organiser\" (expected one of \"custodian\", \"analyst\")",
+      "pak: holds 33 bytes where 32 are expected",
+      NULL,
+    };
+    edit (node, "task_id", "\"3F8A2C71-5D2E-4B9A-9C3E-7A1D2F4B6C80\"");
+    edit (node, "role", "\"organiser\"");
+    edit (node, "pak", "\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"");
+    assert_problems (node, expected);
+  }
+  {
+    g_autoptr(JsonNode) node = load ("telemetry-state");
+    const char *expected[] = {
+      "task_id: \"3f8a2c71-5d2e-1b9a-9c3e-7a1d2f4b6c80\" is not a version-4 UUID in lowercase (xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx)",
+      "payload.state: unknown state \"emerging\" (expected \"initialisation\", \"input\", \"calculation\", \"output\", \"finished\" or \"cancelled\")",
+      "time: “yesterday” is not an RFC 3339 date and time such as 2026-11-21T19:43:00Z",
+      NULL,
+    };
+    edit (node, "task_id", "\"3f8a2c71-5d2e-1b9a-9c3e-7a1d2f4b6c80\"");
+    edit (node, "payload.state", "\"emerging\"");
+    edit (node, "time", "\"yesterday\"");
+    assert_problems (node, expected);
+  }
+  {
+    g_autoptr(JsonNode) node = load ("telemetry-event");
+    const char *expected[] = {
+      "payload.passed: must be true or false, not a string",
+      "payload.violations: -3 is below the smallest allowed value 0",
+      "payload.extra: unknown field",
+      NULL,
+    };
+    edit (node, "payload.passed", "\"no\"");
+    edit (node, "payload.violations", "-3");
+    edit (node, "payload.extra", "1");
+    assert_problems (node, expected);
+  }
+  {
+    g_autoptr(JsonNode) node = load ("control-message");
+    const char *expected[] = {
+      "action: unknown value \"pause\" (expected one of \"cancel\", \"terminate\")",
+      "reason: must not be empty",
+      "signer.fingerprint: is missing",
+      NULL,
+    };
+    edit (node, "action", "\"pause\"");
+    edit (node, "reason", "\"\"");
+    edit (node, "signer.fingerprint", NULL);
+    assert_problems (node, expected);
+  }
+  {
+    g_autoptr(JsonNode) node = load ("node-signature");
+    const char *expected[] = {
+      "algorithm: unknown value \"rsa\" (expected one of \"ecdsa-p256-sha256\")",
+      "signature: must not be empty",
+      "signer.name: \"-nsi\" is not a node name (letters, digits, “.”, “_”, “-”, starting with a letter or digit, at most 64)",
+      NULL,
+    };
+    edit (node, "algorithm", "\"rsa\"");
+    edit (node, "signature", "\"\"");
+    edit (node, "signer.name", "\"-nsi\"");
+    assert_problems (node, expected);
+  }
+}
+
+static void
+test_document_type_problems (void)
+{
+  const struct { const char *json; const char *problem; } cases[] = {
+    { "[]", "document: must be a JSON object with \"type\" and \"version\"" },
+    { "{}", "type: is missing" },
+    { "{\"type\": 3}", "type: must be a string" },
+    { "{\"type\": \"ctsd\", \"version\": 1}",
+      "type: unknown document type \"ctsd\" (expected \"ctsc\", \"ctsa\", \"cta\", \"node-signature\", \"signatory-signature\", \"pak-registration\", \"telemetry-event\" or \"control-message\")" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonNode) node = parse (cases[i].json);
+      const char *expected[] = { cases[i].problem, NULL };
+      assert_problems (node, expected);
+    }
+  {
+    g_autoptr(JsonNode) node = parse ("{\"type\": \"pak-registration\"}");
+    const char *expected[] = {
+      "version: is missing", "task_id: is missing", "role: is missing", "pak: is missing", NULL,
+    };
+    assert_problems (node, expected);
+  }
+}
+
+static void
+test_from_json_error_lists_all (void)
+{
+  g_autoptr(JsonNode) node = load ("ctsc");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcCtsc) c = NULL;
+
+  edit (node, "inputs.1.schema.0.type", "\"flaot\"");
+  edit (node, "title", "\"\"");
+  c = jc_ctsc_from_json (node, &error);
+  g_assert_null (c);
+  g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==,
+                   "The CTSC is not valid: title: must not be empty; "
+                   "inputs[1].schema[0].type: unknown type \"flaot\" (expected INT, DECIMAL(p,s), BOOL, DATE, CATEGORY or ID)");
+}
+
+/* No text in a document can fake a line or reorder what a reviewer reads. */
+static void
+test_render_escapes (void)
+{
+  g_autoptr(JsonNode) node = load ("ctsc");
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+
+  edit (node, "description", "\"Line one\\nFake: \\u202eevil\\u202c back\\\\slash\\ttab\"");
+  edit (node, "attachments.0.title", "\"Title \\u2066x\\u2069\"");
+  text = jc_model_render (node, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (text, "Description:\n  | Line one\n  | Fake: \\u{202E}evil\\u{202C} "));
+  g_assert_null (strstr (text, "\xe2\x80\xae"));
+  g_assert_nonnull (strstr (text, "back\\\\slash\ttab\n"));
+  g_assert_nonnull (strstr (text, "Title \\u{2066}x\\u{2069}\n"));
+}
+
+static void
+test_render_ctsc_layout (void)
+{
+  g_autoptr(JsonNode) node = load ("ctsc");
+  g_autofree char *text = jc_model_render (node, NULL);
+
+  g_assert_true (g_str_has_prefix (text,
+    "Computation Task Specification Core (CTSC), version 1\n"
+    "Document hash (SHA-256): 8523638607a84971761f1d8321a067a2f81b6a20ef02a2a7f3a31b2a5e76fae1\n"
+    "Title: Mobile subscription rates by region and age band\n"));
+  g_assert_nonnull (strstr (text, "TEE platform: sim (SIMULATED: NOT CONFIDENTIAL)\n"));
+  g_assert_nonnull (strstr (text, "  [0]: population\n    supplied by peer: [0] nsi\n"
+                                  "    column: person_id ID\n"
+                                  "    column: region CATEGORY {\"north\", \"south\", \"east\", \"west\"}\n"));
+  g_assert_nonnull (strstr (text, "    column: monthly_fee DECIMAL(8,2)\n"));
+  g_assert_nonnull (strstr (text, "    retrieved by peer: [1] mno\n"));
+  g_assert_nonnull (strstr (text, "Deadlines (UTC):\n  approval: 2026-12-01T12:00:00Z\n"));
+}
+
+static void
+test_schema_round_trip_types (void)
+{
+  const char *json =
+    "[{\"name\":\"a\",\"type\":\"INT\"},{\"name\":\"b\",\"type\":\"DECIMAL(18,18)\"},"
+    "{\"name\":\"c\",\"type\":\"DECIMAL(1,0)\"},{\"name\":\"d\",\"type\":\"BOOL\"},"
+    "{\"name\":\"e\",\"type\":\"DATE\"},{\"name\":\"f\",\"type\":\"ID\"},"
+    "{\"name\":\"g\",\"type\":\"CATEGORY\",\"codes\":[\"x\",\"y\"]}]";
+  const char *bad[] = { "DECIMAL(0,0)", "DECIMAL(10, 2)", "DECIMAL(010,2)", "DECIMAL(10,2", "decimal(10,2)",
+                        "DECIMAL(100,2)", "DECIMAL(-1,2)", "int", "" };
+  g_autoptr(JsonNode) node = parse (json);
+  g_autoptr(JcProblems) problems = jc_problems_new ();
+  g_autoptr(GPtrArray) schema = jc_schema_read (node, "schema", problems);
+  g_autoptr(JsonNode) back = jc_schema_to_json (schema);
+  g_autofree char *c1 = canonical (node), *c2 = canonical (back);
+
+  g_assert_cmpuint (jc_problems_count (problems), ==, 0);
+  g_assert_cmpstr (c1, ==, c2);
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *col = g_strdup_printf ("[{\"name\":\"a\",\"type\":\"%s\"}]", bad[i]);
+      g_autoptr(JsonNode) n = parse (col);
+      g_autoptr(JcProblems) p = jc_problems_new ();
+      g_autoptr(GPtrArray) s = jc_schema_read (n, "schema", p);
+      g_test_message ("%s", bad[i]);
+      g_assert_cmpuint (s->len, ==, 1);
+      g_assert_cmpuint (jc_problems_count (p), ==, 1);
+      g_assert_cmpstr (jc_problems_path (p, 0), ==, "schema[0].type");
+    }
+}
+
+static void
+test_task_states (void)
+{
+  JcTaskState s;
+
+  for (guint i = 0; i < JC_TASK_STATE_COUNT; i++)
+    {
+      g_assert_true (jc_task_state_from_string (jc_task_state_to_string (i), &s));
+      g_assert_cmpint (s, ==, i);
+    }
+  g_assert_false (jc_task_state_from_string ("running", &s));
+  g_assert_true (jc_task_state_is_vm_state (JC_TASK_CALCULATION));
+  g_assert_false (jc_task_state_is_vm_state (JC_TASK_EMERGING));
+  g_assert_false (jc_task_state_is_vm_state (JC_TASK_ERASED));
+}
+
+/* Every ```json block of docs/model.md is a valid document. */
+static void
+test_model_md_examples (void)
+{
+  const char *root = g_getenv ("JC_SOURCE_ROOT");
+  g_autofree char *path = g_build_filename (root ? root : JC_SOURCE_ROOT, "docs", "model.md", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *cursor;
+  guint n = 0;
+
+  g_file_get_contents (path, &text, NULL, &error);
+  g_assert_no_error (error);
+  for (cursor = text; (cursor = strstr (cursor, "\n```json\n")) != NULL;)
+    {
+      const char *start = cursor + strlen ("\n```json\n");
+      const char *end = strstr (start, "\n```\n");
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(JcProblems) problems = jc_problems_new ();
+
+      g_assert_nonnull (end);
+      node = jc_doc_parse (start, (gsize) (end - start) + 1, NULL, &error);
+      g_assert_no_error (error);
+      if (!jc_model_check (node, problems))
+        {
+          g_autofree char *all = jc_problems_to_string (problems);
+          g_error ("docs/model.md example %u has problems:\n%s", n, all);
+        }
+      cursor = end;
+      n++;
+    }
+  g_test_message ("%u examples in docs/model.md", n);
+  g_assert_cmpuint (n, >=, 8);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_assert_true (jc_init (NULL));
+  g_test_add_func ("/model/examples", test_examples_valid_and_round_trip);
+  g_test_add_func ("/model/ctsc/fields", test_ctsc_fields);
+  g_test_add_func ("/model/ctsc/unknown-type", test_ctsc_unknown_type);
+  g_test_add_func ("/model/ctsc/all-problems", test_ctsc_all_problems);
+  g_test_add_func ("/model/ctsc/more-problems", test_ctsc_more_problems);
+  g_test_add_func ("/model/ctsc/tee", test_ctsc_tee);
+  g_test_add_func ("/model/ctsc/from-json-error", test_from_json_error_lists_all);
+  g_test_add_func ("/model/ctsa/against-ctsc", test_ctsa_against_ctsc);
+  g_test_add_func ("/model/ctsa/problems", test_ctsa_problems);
+  g_test_add_func ("/model/ctsa/pak-in-two-roles", test_ctsa_pak_in_two_roles);
+  g_test_add_func ("/model/cta/cross-checks", test_cta_cross_checks);
+  g_test_add_func ("/model/cta/signatory-out-of-range", test_cta_signatory_out_of_range);
+  g_test_add_func ("/model/cta/wrong-signer", test_cta_signature_by_wrong_node);
+  g_test_add_func ("/model/cta/body-hash", test_cta_body_hash);
+  g_test_add_func ("/model/small-documents", test_small_documents_problems);
+  g_test_add_func ("/model/document-type", test_document_type_problems);
+  g_test_add_func ("/model/render/escapes", test_render_escapes);
+  g_test_add_func ("/model/render/ctsc-layout", test_render_ctsc_layout);
+  g_test_add_func ("/model/schema/types", test_schema_round_trip_types);
+  g_test_add_func ("/model/task-states", test_task_states);
+  g_test_add_func ("/model/model-md-examples", test_model_md_examples);
+  return g_test_run ();
+}

@@ -1,0 +1,525 @@
+#include "config.h"
+
+#include <gnutls/crypto.h>
+#include <string.h>
+
+#include "jc-chain-fingerprint.h"
+#include "jc-pki-private.h"
+#include "jc-roles.h"
+#include "pki-fixture.h"
+
+static void
+test_roles (void)
+{
+  g_autoptr(GError) error = NULL;
+  JcRoles r = JC_ROLE_NONE;
+  g_autofree char *s = NULL;
+
+  g_assert_true (jc_roles_parse ("relay, organiser,cp", &r, &error));
+  g_assert_cmpint (r, ==, JC_ROLE_RELAY | JC_ROLE_ORGANISER | JC_ROLE_CP);
+  s = jc_roles_to_string (r);
+  g_assert_cmpstr (s, ==, "relay,organiser,cp");
+  g_assert_true (jc_roles_parse ("", &r, &error));
+  g_assert_cmpint (r, ==, JC_ROLE_NONE);
+  g_assert_false (jc_roles_parse ("relay,king", &r, &error));
+  g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "king"));
+  g_assert_cmpstr (jc_role_get_name (JC_ROLE_APPROVER), ==, "approver");
+  g_assert_null (jc_role_get_name (JC_ROLE_RELAY | JC_ROLE_CP));
+}
+
+static void
+test_identity_validation (void)
+{
+  struct { const char *o, *ou, *email, *cn; const char *word; } bad[] = {
+    { NULL, "d", "a@b.org", "n", "company" },
+    { "c", "d", NULL, "n", "e-mail" },
+    { "c", "d", "a@b.org", "", "node name" },
+    { "c", "d", "not-an-address", "n", "e-mail" },
+    { "c", "d", "a@b@c.org", "n", "e-mail" },
+    { "c", "d", "a b@c.org", "n", "e-mail" },
+    { "c", "d", "a@localhost", "n", "e-mail" },
+    { "c\n", "d", "a@b.org", "n", "control" },
+    { " c", "d", "a@b.org", "n", "space" },
+    { "c", "d", "a@b.org", "0123456789012345678901234567890123456789012345678901234567890123456789", "64" },
+    { "\xff", "d", "a@b.org", "n", "UTF-8" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JcNodeIdentity) id = jc_node_identity_new (bad[i].o, bad[i].ou, bad[i].email, bad[i].cn);
+      g_assert_false (jc_node_identity_validate (id, &error));
+      g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
+      g_assert_nonnull (strstr (error->message, bad[i].word));
+    }
+  {
+    g_autoptr(JcNodeIdentity) ok = jc_node_identity_new ("Banque Générale", NULL,
+                                                         "joconde@stat.bank.example", "desk-1");
+    g_assert_true (jc_node_identity_validate (ok, NULL));
+  }
+}
+
+static void
+test_tree_valid (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) chain = NULL;
+  g_autoptr(GPtrArray) with_root = NULL;
+  Tree t;
+
+  tree_init (&t);
+  chain = chain_of (t.leaf, t.org, t.so, NULL);
+  g_assert_cmpint (jc_chain_verify (chain, t.root, t.now, NULL, JC_ROLE_ORGANISER, &error), ==, JC_CHAIN_OK);
+  g_assert_no_error (error);
+  /* The root may be carried at the end of the chain. */
+  with_root = chain_of (t.leaf, t.org, t.so, t.root, NULL);
+  g_assert_cmpint (jc_chain_verify (with_root, t.root, t.now, NULL, 0, &error), ==, JC_CHAIN_OK);
+  /* Still valid well into the passive period, and at the last second. */
+  g_assert_cmpint (jc_chain_verify (chain, t.root, t.now + 400 * 86400, NULL, 0, &error), ==, JC_CHAIN_OK);
+  g_assert_cmpint (jc_chain_verify (chain, t.root, jc_cert_get_not_after (t.leaf), NULL, 0, &error),
+                   ==, JC_CHAIN_OK);
+  g_assert_no_error (error);
+
+  /* The certificate says what the spec asks. */
+  g_assert_cmpstr (jc_cert_get_name (t.leaf), ==, "desk-1");
+  g_assert_cmpstr (jc_cert_get_company (t.leaf), ==, "Bank A");
+  g_assert_cmpstr (jc_cert_get_department (t.leaf), ==, "Statistics");
+  g_assert_cmpstr (jc_cert_get_email (t.leaf), ==, "joconde@stat.bank-a.example");
+  g_assert_cmpstr (jc_cert_get_issuer_name (t.leaf), ==, "org-relay");
+  g_assert_cmpint (jc_cert_get_roles (t.leaf), ==, JC_ROLE_ORGANISER | JC_ROLE_SIGNATORY);
+  g_assert_cmpint (jc_cert_get_roles (t.so), ==, JC_ROLE_RELAY | JC_ROLE_APPROVER);
+  g_assert_cmpint (jc_cert_get_roles (t.root), ==, JC_ROLE_NONE);
+  g_assert_null (jc_cert_get_department (t.root));
+  g_assert_true (jc_cert_is_ca (t.leaf));
+  g_assert_true (jc_cert_is_ca (t.root));
+  g_assert_true (jc_cert_is_self_signed (t.root));
+  g_assert_false (jc_cert_is_self_signed (t.leaf));
+  g_assert_true (jc_cert_is_signed_by (t.leaf, t.org));
+  g_assert_false (jc_cert_is_signed_by (t.leaf, t.so));
+  g_assert_cmpstr (jc_cert_get_key_id (t.leaf), ==, jc_node_key_get_id (t.leaf_key));
+  g_assert_cmpuint (strlen (jc_cert_get_serial (t.leaf)), ==, 32);
+  g_assert_cmpstr (jc_cert_get_serial (t.leaf), !=, jc_cert_get_serial (t.org));
+
+  /* Active six months, then passive until 24 months. */
+  g_assert_true (jc_cert_is_active_at (t.leaf, t.now));
+  g_assert_true (jc_cert_is_active_at (t.leaf, t.now + 180 * 86400));
+  g_assert_false (jc_cert_is_active_at (t.leaf, t.now + 190 * 86400));
+  g_assert_true (jc_cert_is_valid_at (t.leaf, t.now + 190 * 86400));
+  g_assert_cmpint (jc_cert_get_not_after (t.leaf) - t.now, >=, 729 * 86400);
+  g_assert_cmpint (jc_cert_get_not_after (t.leaf) - t.now, <=, 732 * 86400);
+  g_assert_cmpint (jc_cert_get_active_until (t.leaf) - t.now, >=, 181 * 86400);
+  g_assert_cmpint (jc_cert_get_active_until (t.leaf) - t.now, <=, 184 * 86400);
+  g_assert_cmpint (jc_cert_get_active_until (t.root), ==, jc_cert_get_not_after (t.root));
+
+  /* PEM round trip of one certificate and of a chain. */
+  {
+    g_autofree char *pem = jc_cert_list_to_pem (chain);
+    g_autoptr(GPtrArray) back = jc_cert_list_new_from_pem (pem, -1, &error);
+    g_autofree char *one = jc_cert_to_pem (t.leaf);
+    g_autoptr(JcCert) leaf = jc_cert_new_from_pem (one, -1, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (back->len, ==, 3);
+    g_assert_true (jc_cert_equal (g_ptr_array_index (back, 0), t.leaf));
+    g_assert_true (jc_cert_equal (leaf, t.leaf));
+    g_assert_cmpint (jc_chain_verify (back, t.root, t.now, NULL, 0, NULL), ==, JC_CHAIN_OK);
+    g_assert_null (jc_cert_new_from_pem (pem, -1, &error)); /* three, not one */
+    g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
+    g_clear_error (&error);
+    g_assert_null (jc_cert_list_new_from_pem ("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", -1, &error));
+    g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
+    g_clear_error (&error);
+    g_assert_null (jc_cert_list_new_from_pem ("", -1, &error));
+    g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
+  }
+  tree_clear (&t);
+}
+
+static void
+test_node_signature (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) sig = NULL;
+  guint8 h[32];
+  Tree t;
+
+  tree_init (&t);
+  gnutls_hash_fast (GNUTLS_DIG_SHA256, "{\"type\":\"CTSA\"}", 15, h);
+  sig = jc_node_key_sign_hash (t.leaf_key, h, 32, &error);
+  g_assert_no_error (error);
+  g_assert_true (jc_cert_verify_hash (t.leaf, h, 32, g_bytes_get_data (sig, NULL), 64, &error));
+  g_assert_no_error (error);
+  g_assert_false (jc_cert_verify_hash (t.org, h, 32, g_bytes_get_data (sig, NULL), 64, &error));
+  g_assert_error (error, JC_ERROR, JC_ERROR_BAD_SIGNATURE);
+  g_assert_nonnull (strstr (error->message, "org-relay"));
+  tree_clear (&t);
+}
+
+static void
+test_expired_and_not_yet_valid (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) chain = NULL;
+  g_autoptr(JcNodeKey) k = tree_key ();
+  g_autoptr(JcCert) short_leaf = NULL;
+  JcValidity v;
+  Tree t;
+
+  tree_init (&t);
+  /* A leaf valid for one day from tomorrow. */
+  v.not_before = t.now + 86400;
+  v.active_until = t.now + 2 * 86400;
+  v.not_after = t.now + 2 * 86400;
+  short_leaf = tree_issue (t.org_key, t.org, k, "Bank A", NULL, "a@bank-a.example", "short",
+                           JC_ROLE_ANALYST, &v);
+  chain = chain_of (short_leaf, t.org, t.so, NULL);
+  g_assert_cmpint (jc_chain_verify (chain, t.root, t.now, NULL, 0, &error), ==, JC_CHAIN_NOT_YET_VALID);
+  g_assert_error (error, JC_ERROR, JC_ERROR_EXPIRED);
+  g_assert_nonnull (strstr (error->message, "short"));
+  g_assert_nonnull (strstr (error->message, "not valid before"));
+  g_clear_error (&error);
+  g_assert_cmpint (jc_chain_verify (chain, t.root, t.now + 86400 + 60, NULL, 0, &error), ==, JC_CHAIN_OK);
+  g_assert_cmpint (jc_chain_verify (chain, t.root, t.now + 3 * 86400, NULL, 0, &error), ==, JC_CHAIN_EXPIRED);
+  g_assert_error (error, JC_ERROR, JC_ERROR_EXPIRED);
+  g_assert_nonnull (strstr (error->message, "short"));
+  g_assert_nonnull (strstr (error->message, "expired"));
+  g_clear_error (&error);
+  /* Beyond 24 months the intermediates expire too: the one nearest the root is named. */
+  g_clear_pointer (&chain, g_ptr_array_unref);
+  chain = chain_of (t.leaf, t.org, t.so, NULL);
+  g_assert_cmpint (jc_chain_verify (chain, t.root, t.now + 800 * 86400, NULL, 0, &error), ==, JC_CHAIN_EXPIRED);
+  g_assert_nonnull (strstr (error->message, "so-relay"));
+  g_clear_error (&error);
+  /* Before the root existed. */
+  g_assert_cmpint (jc_chain_verify (chain, t.root, t.now - 86400, NULL, 0, &error), ==, JC_CHAIN_NOT_YET_VALID);
+  g_assert_nonnull (strstr (error->message, "root"));
+  tree_clear (&t);
+}
+
+static void
+test_wrong_ca (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcNodeKey) other_key = tree_key ();
+  g_autoptr(JcNodeKey) twin_key = tree_key ();
+  g_autoptr(JcCert) other_root = NULL;
+  g_autoptr(JcCert) twin_root = NULL;
+  g_autoptr(GPtrArray) chain = NULL;
+  g_autoptr(GPtrArray) broken = NULL;
+  Tree t;
+
+  tree_init (&t);
+  chain = chain_of (t.leaf, t.org, t.so, NULL);
+  /* Another tree's root: unknown issuer. */
+  other_root = tree_root (other_key, "Another JOCONDE root CA", t.now);
+  g_assert_cmpint (jc_chain_verify (chain, other_root, t.now, NULL, 0, &error), ==, JC_CHAIN_UNKNOWN_ISSUER);
+  g_assert_error (error, JC_ERROR, JC_ERROR_UNTRUSTED);
+  g_assert_nonnull (strstr (error->message, "another certificate tree"));
+  g_clear_error (&error);
+  /* A root with the same name but another key (its key identifier differs). */
+  twin_root = tree_root (twin_key, "Statistics Office JOCONDE root CA", t.now);
+  g_assert_cmpint (jc_chain_verify (chain, twin_root, t.now, NULL, 0, &error), ==, JC_CHAIN_UNKNOWN_ISSUER);
+  g_assert_error (error, JC_ERROR, JC_ERROR_UNTRUSTED);
+  g_clear_error (&error);
+  /* A leaf whose signature was altered: names match, signature does not. */
+  {
+    g_autoptr(GBytes) der = jc_cert_get_der (t.leaf);
+    gsize len = g_bytes_get_size (der);
+    guint8 *copy = g_memdup2 (g_bytes_get_data (der, NULL), len);
+    g_autoptr(GBytes) bad_der = NULL;
+    g_autoptr(JcCert) bad = NULL;
+    g_autoptr(GPtrArray) bad_chain = NULL;
+
+    copy[len - 1] ^= 0x01; /* last byte of the signature's s */
+    bad_der = g_bytes_new_take (copy, len);
+    bad = jc_cert_new_from_der (bad_der, &error);
+    g_assert_no_error (error);
+    bad_chain = chain_of (bad, t.org, t.so, NULL);
+    g_assert_cmpint (jc_chain_verify (bad_chain, t.root, t.now, NULL, 0, &error), ==, JC_CHAIN_BAD_SIGNATURE);
+    g_assert_error (error, JC_ERROR, JC_ERROR_BAD_SIGNATURE);
+    g_assert_nonnull (strstr (error->message, "desk-1"));
+    g_clear_error (&error);
+  }
+  /* A missing intermediate. */
+  broken = chain_of (t.leaf, t.so, NULL);
+  g_assert_cmpint (jc_chain_verify (broken, t.root, t.now, NULL, 0, &error), ==, JC_CHAIN_UNKNOWN_ISSUER);
+  g_assert_nonnull (strstr (error->message, "org-relay"));
+  g_clear_error (&error);
+  /* Empty, and the root alone. */
+  g_ptr_array_set_size (broken, 0);
+  g_assert_cmpint (jc_chain_verify (broken, t.root, t.now, NULL, 0, &error), ==, JC_CHAIN_MALFORMED);
+  g_clear_error (&error);
+  g_ptr_array_add (broken, g_object_ref (t.root));
+  g_assert_cmpint (jc_chain_verify (broken, t.root, t.now, NULL, 0, &error), ==, JC_CHAIN_MALFORMED);
+  g_clear_error (&error);
+  g_assert_cmpint (jc_chain_verify (NULL, t.root, t.now, NULL, 0, &error), ==, JC_CHAIN_MALFORMED);
+  tree_clear (&t);
+}
+
+static void
+test_chain_too_long (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) chain = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(JcNodeKey) parent_key = NULL;
+  g_autoptr(JcCert) parent = NULL;
+  JcValidity v;
+  Tree t;
+
+  tree_init (&t);
+  jc_validity_init_months (&v, t.now, 6, 18);
+  parent_key = g_object_ref (t.root_key);
+  parent = g_object_ref (t.root);
+  for (int depth = 1; depth <= JC_CHAIN_MAX_DEPTH + 1; depth++)
+    {
+      g_autoptr(JcNodeKey) k = tree_key ();
+      g_autofree char *name = g_strdup_printf ("level-%d", depth);
+      JcCert *c = tree_issue (parent_key, parent, k, "Deep", NULL, "d@deep.example", name, JC_ROLE_RELAY, &v);
+
+      g_ptr_array_insert (chain, 0, c);
+      if (depth == JC_CHAIN_MAX_DEPTH)
+        g_assert_cmpint (jc_chain_verify (chain, t.root, t.now, NULL, 0, &error), ==, JC_CHAIN_OK);
+      g_set_object (&parent_key, k);
+      g_set_object (&parent, c);
+    }
+  g_assert_cmpint (jc_chain_verify (chain, t.root, t.now, NULL, 0, &error), ==, JC_CHAIN_MALFORMED);
+  g_assert_nonnull (strstr (error->message, "too long"));
+  tree_clear (&t);
+}
+
+static void
+test_not_ca (void)
+{
+  /* A certificate whose issuer is not a CA, made with GnuTLS directly (our own code
+   * only makes CAs). */
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcNodeKey) mid_key = tree_key ();
+  g_autoptr(JcNodeKey) leaf_key = tree_key ();
+  g_autoptr(JcCert) mid = NULL, leaf = NULL;
+  g_autoptr(GPtrArray) chain = NULL;
+  gnutls_x509_crt_t mid_crt, leaf_crt;
+  const guint8 serial1[] = { 1 }, serial2[] = { 2 };
+  Tree t;
+
+  tree_init (&t);
+  gnutls_x509_crt_init (&mid_crt);
+  gnutls_x509_crt_set_version (mid_crt, 3);
+  gnutls_x509_crt_set_serial (mid_crt, serial1, 1);
+  gnutls_x509_crt_set_activation_time (mid_crt, t.now - 60);
+  gnutls_x509_crt_set_expiration_time (mid_crt, t.now + 86400);
+  gnutls_x509_crt_set_dn_by_oid (mid_crt, GNUTLS_OID_X520_COMMON_NAME, 0, "not-a-ca", 8);
+  gnutls_x509_crt_set_pubkey (mid_crt, jc_node_key_get_pubkey (mid_key));
+  gnutls_x509_crt_set_basic_constraints (mid_crt, 0, -1);
+  g_assert_cmpint (gnutls_x509_crt_privkey_sign (mid_crt, jc_cert_get_gnutls (t.root),
+                                                 jc_node_key_get_privkey (t.root_key),
+                                                 GNUTLS_DIG_SHA256, 0), ==, 0);
+  mid = jc_cert_new_take (mid_crt, &error); /* takes mid_crt */
+  g_assert_no_error (error);
+  g_assert_false (jc_cert_is_ca (mid));
+
+  gnutls_x509_crt_init (&leaf_crt);
+  gnutls_x509_crt_set_version (leaf_crt, 3);
+  gnutls_x509_crt_set_serial (leaf_crt, serial2, 1);
+  gnutls_x509_crt_set_activation_time (leaf_crt, t.now - 60);
+  gnutls_x509_crt_set_expiration_time (leaf_crt, t.now + 86400);
+  gnutls_x509_crt_set_dn_by_oid (leaf_crt, GNUTLS_OID_X520_COMMON_NAME, 0, "under-not-a-ca", 14);
+  gnutls_x509_crt_set_pubkey (leaf_crt, jc_node_key_get_pubkey (leaf_key));
+  g_assert_cmpint (gnutls_x509_crt_privkey_sign (leaf_crt, jc_cert_get_gnutls (mid), jc_node_key_get_privkey (mid_key),
+                                                 GNUTLS_DIG_SHA256, 0), ==, 0);
+  leaf = jc_cert_new_take (leaf_crt, &error);
+  g_assert_no_error (error);
+
+  chain = chain_of (leaf, mid, NULL);
+  g_assert_cmpint (jc_chain_verify (chain, t.root, t.now, NULL, 0, &error), ==, JC_CHAIN_NOT_CA);
+  g_assert_error (error, JC_ERROR, JC_ERROR_UNTRUSTED);
+  g_assert_nonnull (strstr (error->message, "not-a-ca"));
+  g_clear_error (&error);
+
+  /* And our CA code refuses to issue with it. */
+  {
+    g_autoptr(JcNodeIdentity) id = jc_node_identity_new ("X", NULL, "x@x.example", "x");
+    g_autoptr(JcNodeKey) k = tree_key ();
+    g_autoptr(JcCsr) csr = jc_csr_new (k, id, 0, NULL);
+    JcValidity v;
+    jc_validity_init_months (&v, t.now, 6, 18);
+    g_assert_null (jc_ca_issue (mid_key, mid, csr, 0, &v, &error));
+    g_assert_error (error, JC_ERROR, JC_ERROR_DENIED);
+  }
+  tree_clear (&t);
+}
+
+static void
+test_role_checks (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) chain = NULL;
+  g_autoptr(GPtrArray) org_chain = NULL;
+  Tree t;
+
+  tree_init (&t);
+  chain = chain_of (t.leaf, t.org, t.so, NULL);
+  g_assert_cmpint (jc_chain_verify (chain, t.root, t.now, NULL, JC_ROLE_ORGANISER | JC_ROLE_SIGNATORY,
+                                    &error), ==, JC_CHAIN_OK);
+  g_assert_cmpint (jc_chain_verify (chain, t.root, t.now, NULL, JC_ROLE_APPROVER, &error),
+                   ==, JC_CHAIN_ROLE_MISSING);
+  g_assert_error (error, JC_ERROR, JC_ERROR_DENIED);
+  g_assert_nonnull (strstr (error->message, "approver"));
+  g_assert_nonnull (strstr (error->message, "desk-1"));
+  g_clear_error (&error);
+  g_assert_cmpint (jc_chain_verify (chain, t.root, t.now, NULL, JC_ROLE_ORGANISER | JC_ROLE_CP,
+                                    &error), ==, JC_CHAIN_ROLE_MISSING);
+  g_assert_nonnull (strstr (error->message, "cp"));
+  g_assert_null (strstr (error->message, "organiser"));
+  g_clear_error (&error);
+  /* A role of an intermediate does not pass to its children. */
+  org_chain = chain_of (t.org, t.so, NULL);
+  g_assert_cmpint (jc_chain_verify (org_chain, t.root, t.now, NULL, JC_ROLE_RELAY, NULL), ==, JC_CHAIN_OK);
+  g_assert_cmpint (jc_chain_verify (chain, t.root, t.now, NULL, JC_ROLE_RELAY, NULL), ==, JC_CHAIN_ROLE_MISSING);
+  tree_clear (&t);
+}
+
+static void
+test_issuer_chooses_roles (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcNodeKey) k = tree_key ();
+  g_autoptr(JcNodeIdentity) id = jc_node_identity_new ("Bank A", "Risk", "risk@bank-a.example", "desk-2");
+  g_autoptr(JcCsr) csr = jc_csr_new (k, id, JC_ROLE_APPROVER | JC_ROLE_ORGANISER, &error);
+  g_autoptr(JcCsr) back = NULL;
+  g_autoptr(JcCert) cert = NULL;
+  g_autofree char *pem = NULL;
+  JcValidity v;
+  Tree t;
+
+  tree_init (&t);
+  g_assert_no_error (error);
+  pem = jc_csr_to_pem (csr);
+  back = jc_csr_new_from_pem (pem, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (jc_node_identity_equal (jc_csr_get_identity (back), id));
+  g_assert_cmpint (jc_csr_get_requested_roles (back), ==, JC_ROLE_APPROVER | JC_ROLE_ORGANISER);
+  g_assert_cmpstr (jc_csr_get_key_id (back), ==, jc_node_key_get_id (k));
+  jc_validity_init_months (&v, t.now, 6, 18);
+  cert = jc_ca_issue (t.org_key, t.org, back, JC_ROLE_ORGANISER, &v, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (jc_cert_get_roles (cert), ==, JC_ROLE_ORGANISER);
+  g_assert_cmpstr (jc_cert_get_department (cert), ==, "Risk");
+  g_assert_cmpstr (jc_cert_get_email (cert), ==, "risk@bank-a.example");
+
+  /* Wrong issuer key, own key in the CSR, validity beyond the issuer's (clamped). */
+  g_assert_null (jc_ca_issue (t.so_key, t.org, back, 0, &v, &error));
+  g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
+  g_clear_error (&error);
+  {
+    g_autoptr(JcCsr) own = jc_csr_new (t.org_key, id, 0, NULL);
+    g_assert_null (jc_ca_issue (t.org_key, t.org, own, 0, &v, &error));
+    g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
+    g_clear_error (&error);
+  }
+  {
+    JcValidity longer = v;
+    g_autoptr(JcCert) clamped = NULL;
+    longer.not_after += 10 * 365 * 86400LL;
+    clamped = jc_ca_issue (t.org_key, t.org, back, 0, &longer, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (jc_cert_get_not_after (clamped), ==, jc_cert_get_not_after (t.org));
+  }
+  tree_clear (&t);
+}
+
+static void
+test_csr_refused (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcNodeKey) k = tree_key ();
+  g_autoptr(JcNodeIdentity) id = jc_node_identity_new ("Bank A", NULL, "a@bank-a.example", "n");
+  g_autoptr(JcCsr) csr = jc_csr_new (k, id, 0, &error);
+  g_autoptr(GBytes) der = jc_csr_get_der (csr);
+  g_autoptr(GBytes) tampered = NULL;
+  guint8 *copy = g_memdup2 (g_bytes_get_data (der, NULL), g_bytes_get_size (der));
+  gsize at = 0;
+
+  g_assert_no_error (error);
+  /* Change "Bank A" to "Bank B" inside the signed part. */
+  while (at + 6 <= g_bytes_get_size (der) && memcmp (copy + at, "Bank A", 6) != 0)
+    at++;
+  g_assert_cmpuint (at + 6, <=, g_bytes_get_size (der));
+  copy[at + 5] = 'B';
+  tampered = g_bytes_new_take (copy, g_bytes_get_size (der));
+  g_assert_null (jc_csr_new_from_der (tampered, &error));
+  g_assert_error (error, JC_ERROR, JC_ERROR_BAD_SIGNATURE);
+  g_clear_error (&error);
+  g_assert_null (jc_csr_new_from_pem ("garbage", -1, &error));
+  g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
+  g_clear_error (&error);
+  /* A CSR cannot be made for a bad identity. */
+  {
+    g_autoptr(JcNodeIdentity) bad = jc_node_identity_new ("Bank A", NULL, "nobody", "n");
+    g_assert_null (jc_csr_new (k, bad, 0, &error));
+    g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
+  }
+}
+
+static void
+test_fingerprint (void)
+{
+  g_autoptr(GPtrArray) chain = NULL;
+  g_autoptr(GPtrArray) with_root = NULL;
+  g_autoptr(GPtrArray) other = NULL;
+  g_autofree char *d1 = NULL, *h1 = NULL, *d2 = NULL, *h2 = NULL, *d3 = NULL, *h3 = NULL;
+  g_autofree char *d4 = NULL;
+  Tree t;
+
+  tree_init (&t);
+  chain = chain_of (t.leaf, t.org, t.so, NULL);
+  with_root = chain_of (t.leaf, t.org, t.so, t.root, NULL);
+  jc_chain_fingerprint (chain, t.root, &d1, &h1);
+  jc_chain_fingerprint (with_root, t.root, &d2, &h2);
+  jc_chain_fingerprint (with_root, NULL, NULL, &h3);
+  /* Same chain, however given: same fingerprint. */
+  g_assert_cmpstr (d1, ==, d2);
+  g_assert_cmpstr (h1, ==, h2);
+  g_assert_cmpstr (h1, ==, h3);
+  g_assert_cmpuint (strlen (d1), ==, 12 * 5 + 11);
+  g_assert_cmpuint (strlen (h1), ==, 64);
+  /* Recompute by hand: SHA-256 of the concatenated DER. */
+  {
+    GByteArray *all = g_byte_array_new ();
+    guint8 d[32];
+    g_autofree char *hex = NULL;
+    for (guint i = 0; i < with_root->len; i++)
+      {
+        g_autoptr(GBytes) der = jc_cert_get_der (g_ptr_array_index (with_root, i));
+        g_byte_array_append (all, g_bytes_get_data (der, NULL), g_bytes_get_size (der));
+      }
+    gnutls_hash_fast (GNUTLS_DIG_SHA256, all->data, all->len, d);
+    hex = g_strdup_printf ("%02x%02x", d[0], d[1]);
+    g_assert_true (g_str_has_prefix (h1, hex));
+    g_byte_array_unref (all);
+  }
+  /* Another chain: another fingerprint. */
+  other = chain_of (t.org, t.so, NULL);
+  jc_chain_fingerprint (other, t.root, &d4, NULL);
+  g_assert_cmpstr (d1, !=, d4);
+  tree_clear (&t);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_assert_true (jc_init (NULL));
+  g_test_add_func ("/pki/roles", test_roles);
+  g_test_add_func ("/pki/identity-validation", test_identity_validation);
+  g_test_add_func ("/pki/tree/valid", test_tree_valid);
+  g_test_add_func ("/pki/tree/node-signature", test_node_signature);
+  g_test_add_func ("/pki/tree/expired-not-yet-valid", test_expired_and_not_yet_valid);
+  g_test_add_func ("/pki/tree/wrong-ca", test_wrong_ca);
+  g_test_add_func ("/pki/tree/too-long", test_chain_too_long);
+  g_test_add_func ("/pki/tree/not-ca", test_not_ca);
+  g_test_add_func ("/pki/tree/roles", test_role_checks);
+  g_test_add_func ("/pki/tree/issuer-chooses-roles", test_issuer_chooses_roles);
+  g_test_add_func ("/pki/csr/refused", test_csr_refused);
+  g_test_add_func ("/pki/fingerprint", test_fingerprint);
+  return g_test_run ();
+}
