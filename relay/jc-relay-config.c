@@ -19,6 +19,8 @@ jc_relay_config_free (JcRelayConfig *c)
   g_free (c->parent_url);
   g_free (c->crl_file);
   g_strfreev (c->deny_topics_by_role);
+  g_free (c->log_target);
+  g_free (c->log_file);
   g_free (c);
 }
 
@@ -102,6 +104,19 @@ jc_relay_config_load (const char *path, GError **error)
   c->crl_file = resolve (crl, base);
   c->listen_address = get_string (kf, "listen", "address", "0.0.0.0");
   c->parent_url = get_string (kf, "parent", "url", "");
+  c->log_target = get_string (kf, "log", "target", "syslog");
+  {
+    g_autofree char *lf = get_string (kf, "log", "file", "audit.log");
+    g_autofree char *in_state = g_path_is_absolute (lf) ? g_strdup (lf)
+                                : g_build_filename (c->state_dir, lf, NULL);
+    c->log_file = g_steal_pointer (&in_state);
+  }
+  if (!g_strv_contains ((const char *const[]) { "syslog", "stderr", "file", NULL }, c->log_target))
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
+                   _("Configuration [log] target=%s must be syslog, stderr or file"), c->log_target);
+      return NULL;
+    }
   c->deny_topics_by_role = g_key_file_get_string_list (kf, "policy", "deny", NULL, NULL);
 
   if (!get_uint (kf, "listen", "port", 8443, 0, 65535, &port, error) ||

@@ -22,7 +22,9 @@ typedef struct {
   guint    keepalive_s;
   gsize    max_message;
   gboolean synchronous_full;
-  char   **deny_topics_by_role; /* policy, "role:topic" pairs (step 3) */
+  char   **deny_topics_by_role;
+  char    *log_target;        /* syslog, stderr or file */
+  char    *log_file;          /* for target=file */ /* policy, "role:topic" pairs (step 3) */
 } JcRelayConfig;
 
 JcRelayConfig *jc_relay_config_load (const char *path, GError **error);

@@ -6,11 +6,13 @@
 
 #include "base/jc-error.h"
 #include "jc-net-sqlite-private.h"
+#include "jc-store.h"
 #include "jc-relay-private.h"
 
 /* Schema steps: index i moves user_version from i to i+1. Never edit a step that
  * has shipped; add a new one. */
-static const char *const schema[] = {
+static const JcStoreMigration schema[] = {
+  { 1,
   /* messages: the copy of everything that passed through (§4.4.1.5). */
   "CREATE TABLE messages (id TEXT PRIMARY KEY, origin TEXT NOT NULL, topic TEXT NOT NULL,"
   "  envelope TEXT NOT NULL, from_link TEXT, received INTEGER NOT NULL);"
@@ -35,8 +37,7 @@ static const char *const schema[] = {
   "CREATE TABLE children (node TEXT PRIMARY KEY, certificate TEXT NOT NULL,"
   "  serial TEXT NOT NULL, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL);"
   "CREATE TABLE revoked (serial TEXT PRIMARY KEY, node TEXT, reason TEXT NOT NULL,"
-  "  at INTEGER NOT NULL);",
-  NULL
+  "  at INTEGER NOT NULL);" },
 };
 
 gboolean
@@ -49,6 +50,11 @@ jc_relay_db_open (JcRelay *relay, GError **error)
       return FALSE;
     }
   g_autofree char *path = g_build_filename (relay->config->state_dir, "relay.db", NULL);
-  relay->db = jc_net_sqlite_open (path, relay->config->synchronous_full, error);
-  return relay->db && jc_net_sqlite_migrate (relay->db, schema, error);
+  relay->store = jc_store_open (path, schema, G_N_ELEMENTS (schema), error);
+  if (!relay->store)
+    return FALSE;
+  relay->db = jc_store_get_db (relay->store);
+  /* The store commits with synchronous=FULL; 'normal' trades power-loss safety for speed. */
+  return relay->config->synchronous_full ||
+         jc_store_exec (relay->store, "PRAGMA synchronous = NORMAL", error);
 }

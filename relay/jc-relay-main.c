@@ -15,12 +15,17 @@
 
 static char *opt_config = NULL;
 static char *opt_reason = NULL;
+static char *opt_since = NULL;
+static char *opt_out = NULL;
 
 static const GOptionEntry entries[] = {
   { "config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config,
     N_("Configuration file (default /etc/joconde/relay.conf)"), N_("FILE") },
   { "reason", 0, 0, G_OPTION_ARG_STRING, &opt_reason, N_("Reason recorded with a revocation"),
     N_("TEXT") },
+  { "since", 0, 0, G_OPTION_ARG_STRING, &opt_since,
+    N_("export-logs: only records from this RFC 3339 time on"), N_("TIME") },
+  { "out", 'o', 0, G_OPTION_ARG_FILENAME, &opt_out, N_("Output file"), N_("FILE") },
   { NULL }
 };
 
@@ -73,11 +78,12 @@ cmd_run (JcRelayConfig *config)
 }
 
 static sqlite3 *
-open_state (JcRelayConfig *config, GError **error)
+open_state (JcRelayConfig *config, JcStore **store, GError **error)
 {
   JcRelay tmp = { .config = config };
   if (!jc_relay_db_open (&tmp, error))
     return NULL;
+  *store = tmp.store;
   return tmp.db;
 }
 
@@ -86,7 +92,8 @@ static int
 cmd_tree (JcRelayConfig *config)
 {
   g_autoptr(GError) error = NULL;
-  sqlite3 *db = open_state (config, &error);
+  g_autoptr(JcStore) store = NULL;
+  sqlite3 *db = open_state (config, &store, &error);
   if (!db)
     {
       g_printerr ("joconde-relay: %s\n", error->message);
@@ -112,7 +119,6 @@ cmd_tree (JcRelayConfig *config)
         printf ("  └ %s\n", node);
     }
   g_clear_pointer (&st, sqlite3_finalize);
-  sqlite3_close (db);
   return 0;
 }
 
@@ -142,7 +148,8 @@ cmd_revoke (JcRelayConfig *config, const char *serial)
         g_printerr (_("joconde-relay: %s is not a hexadecimal serial number\n"), serial);
         return 2;
       }
-  sqlite3 *db = open_state (config, &error);
+  g_autoptr(JcStore) store = NULL;
+  sqlite3 *db = open_state (config, &store, &error);
   if (!db)
     {
       g_printerr ("joconde-relay: %s\n", error->message);
@@ -167,8 +174,56 @@ cmd_revoke (JcRelayConfig *config, const char *serial)
         g_printerr ("joconde-relay: %s\n", sqlite3_errmsg (db));
     }
   g_clear_pointer (&st, sqlite3_finalize);
-  sqlite3_close (db);
   return rc;
+}
+
+/* export-logs: the audit records (RFC 5424 lines) for an auditor, from a time on. */
+static int
+cmd_export_logs (JcRelayConfig *config)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  gint64 since = G_MININT64;
+  if (opt_since && !jc_time_parse (opt_since, &since, &error))
+    {
+      g_printerr ("joconde-relay: --since: %s\n", error->message);
+      return 2;
+    }
+  if (!g_file_get_contents (config->log_file, &data, NULL, &error))
+    {
+      g_printerr (_("joconde-relay: cannot read the audit log (set [log] target=file): %s\n"),
+                  error->message);
+      return 1;
+    }
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_auto(GStrv) lines = g_strsplit (data, "\n", -1);
+  guint n = 0;
+  for (guint i = 0; lines[i]; i++)
+    {
+      /* "<PRI>1 TIMESTAMP ...": the timestamp is the second field. */
+      g_auto(GStrv) f = g_strsplit (lines[i], " ", 3);
+      gint64 t;
+      if (g_strv_length (f) < 3)
+        continue;
+      if (opt_since && (!jc_time_parse (f[1], &t, NULL) || t < since))
+        continue;
+      g_string_append (out, lines[i]);
+      g_string_append_c (out, '\n');
+      n++;
+    }
+  if (opt_out)
+    {
+      if (!g_file_set_contents_full (opt_out, out->str, out->len, G_FILE_SET_CONTENTS_CONSISTENT,
+                                     0600, &error))
+        {
+          g_printerr ("joconde-relay: %s\n", error->message);
+          return 1;
+        }
+      g_printerr (_("%u records written to %s\n"), n, opt_out);
+    }
+  else
+    fwrite (out->str, 1, out->len, stdout);
+  return 0;
 }
 
 int
@@ -205,6 +260,8 @@ main (int argc, char **argv)
     return cmd_run (config); /* the relay owns the configuration from here */
   if (g_strcmp0 (cmd, "tree") == 0)
     rc = cmd_tree (config);
+  else if (g_strcmp0 (cmd, "export-logs") == 0)
+    rc = cmd_export_logs (config);
   else if (g_strcmp0 (cmd, "revoke") == 0 && argc == 3)
     rc = cmd_revoke (config, argv[2]);
   else

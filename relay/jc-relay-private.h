@@ -8,6 +8,8 @@
 #include "jc-net-channel.h"
 #include "jc-net-link.h"
 #include "jc-relay-config.h"
+#include "jc-store.h"
+#include "jc-log.h"
 
 G_BEGIN_DECLS
 
@@ -25,7 +27,9 @@ typedef struct {
 
 struct _JcRelay {
   JcRelayConfig   *config;
-  sqlite3         *db;
+  JcStore         *store;
+  sqlite3         *db;              /* borrowed from store */
+  JcLog           *log;             /* RFC 5424 audit records */
   char            *node_id;
   GTlsCertificate *identity;
   char           **own_chain_pem;   /* our certificate and its issuers */
@@ -64,7 +68,8 @@ gboolean   jc_relay_admission_check  (JcRelay *relay, GTlsCertificate *peer,
 /* jc-relay-server.c */
 gboolean   jc_relay_server_start     (JcRelay *relay, GError **error);
 void       jc_relay_server_stop      (JcRelay *relay);
-void       jc_relay_log_peer         (const char *what, const char *ip, GTlsCertificate *cert,
+void       jc_relay_log_peer         (JcRelay *relay, JcLogSeverity severity, const char *msgid,
+                                      const char *what, const char *ip, GTlsCertificate *cert,
                                       const char *detail);
 
 G_END_DECLS

@@ -296,13 +296,20 @@ jc_relay_router_receive (JcRelay *relay, const char *link, GPtrArray *incoming,
       if (!route_message (relay, link, in->frame->envelope, (const char *const *) in->frame->to,
                           touched, &in->refusal, error))
         goto fail;
+      JcNetEnvelope *env = in->frame->envelope;
+      const JcLogParam params[] = {
+        { "id", env->id }, { "topic", env->topic }, { "origin", env->from }, { "link", link },
+        { NULL, NULL },
+      };
       if (in->refusal)
         {
-          g_message ("refused message %s from %s (topic %s): %s", in->frame->id, link,
-                     in->frame->envelope->topic, in->refusal->message);
+          jc_log_write (relay->log, JC_LOG_WARNING, "MESSAGE-REFUSED", params, "%s",
+                        in->refusal->message);
           if (!jc_net_sqlite_exec (relay->db, "ROLLBACK TO msg", error))
             goto fail;
         }
+      else
+        jc_log_write (relay->log, JC_LOG_INFO, "MESSAGE", params, "received");
       if (!jc_net_sqlite_exec (relay->db, "RELEASE msg", error))
         goto fail;
     }

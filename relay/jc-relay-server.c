@@ -10,18 +10,19 @@
 /* The HTTPS side of the relay: mutual TLS for every connection, one WebSocket link
  * per child at /v1/link, a health endpoint at /v1/health. */
 
+/* One audit record per request, refusal, join and leave (§4.4.7). */
 void
-jc_relay_log_peer (const char *what, const char *ip, GTlsCertificate *cert, const char *detail)
+jc_relay_log_peer (JcRelay *relay, JcLogSeverity severity, const char *msgid, const char *what,
+                   const char *ip, GTlsCertificate *cert, const char *detail)
 {
   g_autofree char *cn = cert ? jc_net_tls_common_name (cert) : NULL;
   g_autofree char *serial = cert ? jc_net_tls_serial (cert) : NULL;
-  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
-                    "PEER_IP", ip ? ip : "-",
-                    "PEER_CN", cn ? cn : "-",
-                    "PEER_SERIAL", serial ? serial : "-",
-                    "MESSAGE", "%s ip=%s cn=%s serial=%s%s%s", what, ip ? ip : "-",
-                    cn ? cn : "-", serial ? serial : "-", detail ? ": " : "",
-                    detail ? detail : "");
+  const JcLogParam params[] = {
+    { "peer", ip ? ip : "-" }, { "cn", cn ? cn : "-" }, { "serial", serial ? serial : "-" },
+    { NULL, NULL },
+  };
+  jc_log_write (relay->log, severity, msgid, params, "%s%s%s", what, detail ? ": " : "",
+                detail ? detail : "");
 }
 
 static gboolean
@@ -32,8 +33,8 @@ on_accept_certificate (SoupServerMessage *msg, GTlsCertificate *peer, GTlsCertif
   g_autoptr(GError) error = NULL;
   if (!jc_relay_admission_check (relay, peer, errors, &error))
     {
-      jc_relay_log_peer ("refused", soup_server_message_get_remote_host (msg), peer,
-                         error->message);
+      jc_relay_log_peer (relay, JC_LOG_WARNING, "REFUSED", "TLS handshake refused",
+                         soup_server_message_get_remote_host (msg), peer, error->message);
       return FALSE;
     }
   return TRUE;
@@ -59,12 +60,13 @@ early_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHa
                                  soup_server_message_get_tls_peer_certificate_errors (msg),
                                  &error))
     {
-      jc_relay_log_peer ("refused request", ip, peer, error->message);
+      jc_relay_log_peer (relay, JC_LOG_WARNING, "REFUSED", "request refused", ip, peer,
+                         error->message);
       soup_server_message_set_status (msg, SOUP_STATUS_FORBIDDEN, NULL);
       return;
     }
   g_autofree char *what = g_strdup_printf ("%s %s", soup_server_message_get_method (msg), path);
-  jc_relay_log_peer (what, ip, peer, NULL);
+  jc_relay_log_peer (relay, JC_LOG_INFO, "REQUEST", what, ip, peer, NULL);
 }
 
 static void
@@ -104,7 +106,8 @@ child_closed (gpointer data)
 {
   JcRelayChild *child = data;
   JcRelay *relay = child->relay;
-  g_message ("child %s disconnected", child->node_id);
+  jc_relay_log_peer (relay, JC_LOG_NOTICE, "LEAVE", "child disconnected", NULL, child->cert,
+                     NULL);
   if (g_hash_table_lookup (relay->children, child->node_id) == child)
     g_hash_table_steal (relay->children, child->node_id);
   /* Freed later: we may be inside the channel's own callback. */
@@ -142,7 +145,8 @@ on_websocket (SoupServer *server, SoupServerMessage *msg, const char *path,
   child->channel = jc_net_channel_new (ws, child->node_id, &relay->child_handler, child,
                                        relay->config->window, relay->config->max_message);
   g_hash_table_insert (relay->children, g_strdup (child->node_id), child);
-  jc_relay_log_peer ("child connected", soup_server_message_get_remote_host (msg), peer, NULL);
+  jc_relay_log_peer (relay, JC_LOG_NOTICE, "JOIN", "child connected",
+                     soup_server_message_get_remote_host (msg), peer, NULL);
 
   g_autoptr(GHashTable) touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   if (!jc_relay_router_child_joined (relay, child, touched, &error))
@@ -221,7 +225,10 @@ jc_relay_server_start (JcRelay *relay, GError **error)
                                    "server-header", "joconde-relay",
                                    NULL);
   g_signal_connect (relay->server, "request-started", G_CALLBACK (on_request_started), relay);
+  /* Early handlers are looked up by path like normal ones: one for each path. */
   soup_server_add_early_handler (relay->server, NULL, early_handler, relay, NULL);
+  soup_server_add_early_handler (relay->server, "/v1/health", early_handler, relay, NULL);
+  soup_server_add_early_handler (relay->server, "/v1/link", early_handler, relay, NULL);
   soup_server_add_handler (relay->server, "/v1/health", health_handler, relay, NULL);
   soup_server_add_websocket_handler (relay->server, "/v1/link", NULL, NULL, on_websocket,
                                      relay, NULL);

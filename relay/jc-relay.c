@@ -96,8 +96,15 @@ jc_relay_new (JcRelayConfig *config, GError **error)
 {
   g_autoptr(JcRelay) relay = g_new0 (JcRelay, 1);
   relay->config = config;
-  if (!load_identity (relay, error) || !jc_relay_db_open (relay, error) ||
-      !jc_relay_admission_load_crls (relay, error))
+  JcLogTarget target = g_strcmp0 (config->log_target, "file") == 0 ? JC_LOG_TO_FILE
+                       : g_strcmp0 (config->log_target, "stderr") == 0 ? JC_LOG_TO_STDERR
+                       : JC_LOG_TO_SYSLOG;
+  if (!load_identity (relay, error) || !jc_relay_db_open (relay, error))
+    return NULL;
+  if (!(relay->log = jc_log_new ("joconde-relay", target,
+                                 target == JC_LOG_TO_FILE ? config->log_file : NULL, error)))
+    return NULL;
+  if (!jc_relay_admission_load_crls (relay, error))
     return NULL;
   if (!jc_relay_config_is_root (config))
     {
@@ -148,8 +155,8 @@ jc_relay_free (JcRelay *relay)
   jc_relay_server_stop (relay);
   if (relay->crls)
     g_ptr_array_unref (relay->crls);
-  if (relay->db)
-    sqlite3_close (relay->db);
+  g_clear_object (&relay->store);
+  g_clear_object (&relay->log);
   g_clear_object (&relay->identity);
   g_clear_object (&relay->trust);
   g_strfreev (relay->own_chain_pem);

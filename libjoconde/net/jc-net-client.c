@@ -9,10 +9,12 @@
 #include "jc-net-link.h"
 #include "jc-net-sqlite-private.h"
 #include "jc-net-tls.h"
+#include "jc-store.h"
 
 struct _JcNetClient {
   GObject      parent_instance;
-  sqlite3     *db;
+  JcStore     *store;
+  sqlite3     *db;      /* borrowed from store */
   JcNetLink   *link;
   char        *node_id;
   guint64      duplicates;  /* resent copies recognised and not delivered again */
@@ -23,7 +25,8 @@ G_DEFINE_FINAL_TYPE (JcNetClient, jc_net_client, G_TYPE_OBJECT)
 enum { SIG_MESSAGE, SIG_REFUSED, SIG_CONNECTED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-static const char *const schema[] = {
+static const JcStoreMigration schema[] = {
+  { 1,
   "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
   "  msg_id TEXT NOT NULL UNIQUE, recipients TEXT NOT NULL, envelope TEXT NOT NULL,"
   "  queued INTEGER NOT NULL);"
@@ -31,8 +34,7 @@ static const char *const schema[] = {
   "  msg_id TEXT NOT NULL UNIQUE, origin TEXT NOT NULL, topic TEXT NOT NULL,"
   "  envelope TEXT NOT NULL, received INTEGER NOT NULL);"
   "CREATE TABLE refused (msg_id TEXT PRIMARY KEY, code TEXT NOT NULL, reason TEXT NOT NULL,"
-  "  envelope TEXT, at INTEGER NOT NULL);",
-  NULL
+  "  envelope TEXT, at INTEGER NOT NULL);" },
 };
 
 static GPtrArray *
@@ -182,8 +184,7 @@ jc_net_client_finalize (GObject *object)
 {
   JcNetClient *self = JC_NET_CLIENT (object);
   g_clear_pointer (&self->link, jc_net_link_free);
-  if (self->db)
-    sqlite3_close (self->db);
+  g_clear_object (&self->store);
   g_free (self->node_id);
   G_OBJECT_CLASS (jc_net_client_parent_class)->finalize (object);
 }
@@ -224,9 +225,9 @@ jc_net_client_new (const JcNetClientOptions *o, GError **error)
                    o->ca_file, local->message);
       return NULL;
     }
-  if (!(self->db = jc_net_sqlite_open (o->db_path, TRUE, error)) ||
-      !jc_net_sqlite_migrate (self->db, schema, error))
+  if (!(self->store = jc_store_open (o->db_path, schema, G_N_ELEMENTS (schema), error)))
     return NULL;
+  self->db = jc_store_get_db (self->store);
   JcNetLinkConfig cfg = {
     .url = o->parent_url, .identity = identity, .trust = trust,
     .reconnect_min_ms = o->reconnect_min_ms, .reconnect_max_ms = o->reconnect_max_ms,

@@ -1,25 +1,19 @@
 #pragma once
 
-/* Small SQLite helpers shared by the link client store and the relay until
- * libjoconde/store lands on main; they only wrap what both need. */
+/* Transaction and error helpers over a raw handle from jc_store_get_db(), for the
+ * link client and the relay, which also need savepoints. */
 
 #include <glib.h>
 #include <sqlite3.h>
 
 G_BEGIN_DECLS
 
-sqlite3  *jc_net_sqlite_open     (const char  *path,
-                                  gboolean     synchronous_full,
-                                  GError     **error);
 gboolean  jc_net_sqlite_exec     (sqlite3     *db,
                                   const char  *sql,
                                   GError     **error);
 sqlite3_stmt *jc_net_sqlite_prepare (sqlite3    *db,
                                      const char *sql,
                                      GError    **error);
-gboolean  jc_net_sqlite_migrate  (sqlite3            *db,
-                                  const char *const  *steps,
-                                  GError            **error);
 gboolean  jc_net_sqlite_fail     (sqlite3     *db,
                                   GError     **error);
 gboolean  jc_net_sqlite_begin    (sqlite3     *db,

@@ -72,6 +72,7 @@ test_relay_new (const char *dir, const char *name, const char *parent_url, const
     "[listen]\naddress=127.0.0.1\nport=%u\n"
     "[parent]\nurl=%s\n"
     "[link]\nreconnect-min-ms=50\nreconnect-max-ms=400\nkeepalive-seconds=2\n"
+    "[log]\ntarget=file\n"
     "%s\n",
     name, name, r->state_dir, r->port, parent_url ? parent_url : "", extra ? extra : "");
   g_assert_true (g_file_set_contents (r->conf, text, -1, NULL));

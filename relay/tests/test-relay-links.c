@@ -66,6 +66,19 @@ test_refusals (void)
   int status = test_https_status (url, dir, "c", NULL);
   g_assert_true (status == 0 || status == 403);
 
+  /* The audit trail names every refused and accepted peer (§4.4.7). */
+  {
+    g_autofree char *out = NULL;
+    const char *exp[] = { g_getenv ("JC_RELAY_BIN"), "-c", root->conf, "export-logs",
+                          "--since", "2020-01-01T00:00:00Z", NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) exp, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                                 NULL, &out, NULL, &st, NULL));
+    g_assert_true (g_spawn_check_wait_status (st, NULL));
+    g_assert_nonnull (strstr (out, "REFUSED [joconde@32473 peer=\"127.0.0.1\" cn=\"other\""));
+    g_assert_nonnull (strstr (out, "cn=\"expired\""));
+    g_assert_nonnull (strstr (out, "REQUEST [joconde@32473 peer=\"127.0.0.1\" cn=\"c\""));
+  }
+
   test_relay_free (root);
   test_rm_rf (dir);
 }
