@@ -18,7 +18,7 @@ jc_relay_config_free (JcRelayConfig *c)
   g_free (c->listen_address);
   g_free (c->parent_url);
   g_free (c->crl_file);
-  g_strfreev (c->deny_topics_by_role);
+  g_clear_pointer (&c->topic_roles, g_hash_table_unref);
   g_free (c->log_target);
   g_free (c->log_file);
   g_free (c);
@@ -75,6 +75,34 @@ get_uint (GKeyFile *kf, const char *group, const char *key, guint64 fallback,
   return TRUE;
 }
 
+/* "topic=role,role;topic=role": a message of that topic is admitted only from a node
+ * whose certificate grants one of the roles. "none" admits no one. */
+static GHashTable *
+parse_policy (const char *text, GError **error)
+{
+  g_autoptr(GHashTable) map = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_auto(GStrv) rules = g_strsplit (text, ";", -1);
+  for (guint i = 0; rules[i]; i++)
+    {
+      g_strstrip (rules[i]);
+      if (!*rules[i])
+        continue;
+      g_auto(GStrv) kv = g_strsplit (rules[i], "=", 2);
+      JcRoles roles = JC_ROLE_NONE;
+      g_autoptr(GError) local = NULL;
+      if (g_strv_length (kv) != 2 || !*g_strstrip (kv[0]) ||
+          (g_strcmp0 (g_strstrip (kv[1]), "none") != 0 && !jc_roles_parse (kv[1], &roles, &local)))
+        {
+          g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
+                       _("Configuration [policy] rule \"%s\" is not topic=role,role: %s"),
+                       rules[i], local ? local->message : _("malformed"));
+          return NULL;
+        }
+      g_hash_table_insert (map, g_strdup (kv[0]), GUINT_TO_POINTER (roles));
+    }
+  return g_steal_pointer (&map);
+}
+
 JcRelayConfig *
 jc_relay_config_load (const char *path, GError **error)
 {
@@ -117,7 +145,16 @@ jc_relay_config_load (const char *path, GError **error)
                    _("Configuration [log] target=%s must be syslog, stderr or file"), c->log_target);
       return NULL;
     }
-  c->deny_topics_by_role = g_key_file_get_string_list (kf, "policy", "deny", NULL, NULL);
+  {
+    g_autofree char *policy = get_string (kf, "policy", "topics", "");
+    if (!*policy)
+      {
+        g_free (policy);
+        policy = g_strdup (JC_RELAY_DEFAULT_POLICY);
+      }
+    if (!(c->topic_roles = parse_policy (policy, error)))
+      return NULL;
+  }
 
   if (!get_uint (kf, "listen", "port", 8443, 0, 65535, &port, error) ||
       !get_uint (kf, "link", "window", 64, 1, 4096, &window, error) ||

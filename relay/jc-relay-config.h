@@ -5,6 +5,8 @@
 
 #include <glib.h>
 
+#include "jc-roles.h"
+
 G_BEGIN_DECLS
 
 typedef struct {
@@ -22,7 +24,7 @@ typedef struct {
   guint    keepalive_s;
   gsize    max_message;
   gboolean synchronous_full;
-  char   **deny_topics_by_role;
+  GHashTable *topic_roles;     /* topic -> GUINT (JcRoles): the origin needs one of them */
   char    *log_target;        /* syslog, stderr or file */
   char    *log_file;          /* for target=file */ /* policy, "role:topic" pairs (step 3) */
 } JcRelayConfig;
@@ -30,6 +32,12 @@ typedef struct {
 JcRelayConfig *jc_relay_config_load (const char *path, GError **error);
 void           jc_relay_config_free (JcRelayConfig *config);
 gboolean       jc_relay_config_is_root (const JcRelayConfig *config);
+
+/* The admission policy of §4.3.2.1 when the configuration sets none. */
+#define JC_RELAY_DEFAULT_POLICY \
+  "ctsc.submit=organiser;ctsa.submit=organiser;signature.submit=organiser,signatory;" \
+  "approval.submit=approver;pak.register=custodian,analyst,organiser;" \
+  "control.request=organiser,approver;telemetry.event=cp;vm.address=cp"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JcRelayConfig, jc_relay_config_free)
 

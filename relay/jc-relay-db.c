@@ -38,6 +38,8 @@ static const JcStoreMigration schema[] = {
   "  serial TEXT NOT NULL, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL);"
   "CREATE TABLE revoked (serial TEXT PRIMARY KEY, node TEXT, reason TEXT NOT NULL,"
   "  at INTEGER NOT NULL);" },
+  /* The certificate of each routed node, for admission by the origin's roles. */
+  { 2, "ALTER TABLE routes ADD COLUMN certificate TEXT;" },
 };
 
 gboolean

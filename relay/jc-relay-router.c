@@ -6,6 +6,7 @@
 #include "base/jc-error.h"
 #include "base/jc-time.h"
 #include "jc-net-sqlite-private.h"
+#include "jc-cert.h"
 #include "jc-net-tls.h"
 #include "jc-relay-private.h"
 
@@ -61,12 +62,13 @@ exec_bind (JcRelay *relay, const char *sql, GError **error, const char *a, const
 
 /* A route to node now goes through link: record it and release what waited for it. */
 static gboolean
-route_set (JcRelay *relay, const char *node, const char *link, GHashTable *touched,
-           GError **error)
+route_set (JcRelay *relay, const char *node, const char *link, const char *cert_pem,
+           GHashTable *touched, GError **error)
 {
-  if (!exec_bind (relay, "INSERT INTO routes (node, link, updated) VALUES (?,?,?) "
-                  "ON CONFLICT (node) DO UPDATE SET link = excluded.link, updated = excluded.updated",
-                  error, node, link, NULL, jc_time_now ()) ||
+  if (!exec_bind (relay, "INSERT INTO routes (node, link, certificate, updated) VALUES (?,?,?,?) "
+                  "ON CONFLICT (node) DO UPDATE SET link = excluded.link, "
+                  "certificate = excluded.certificate, updated = excluded.updated",
+                  error, node, link, cert_pem, jc_time_now ()) ||
       !exec_bind (relay, "INSERT INTO outbox (link, msg_id, recipients) "
                   "SELECT ?, msg_id, recipient FROM parked WHERE recipient = ? ORDER BY rowid",
                   error, link, node, NULL, -1))
@@ -114,7 +116,7 @@ apply_route (JcRelay *relay, const char *link, JcNetEnvelope *env, GHashTable *t
                    node, leaf ? leaf : "?");
       return TRUE;
     }
-  return route_set (relay, node, link, touched, error);
+  return route_set (relay, node, link, pems[0], touched, error);
 }
 
 /* Messages from a child must come from its subtree: nobody forges an origin. */
@@ -125,6 +127,44 @@ origin_allowed (JcRelay *relay, const char *link, const char *origin, GError **e
     return TRUE;
   g_autofree char *via = route_lookup (relay, origin, error);
   return g_strcmp0 (via, link) == 0;
+}
+
+/* The roles granted by the certificate of a node of our subtree. */
+static JcRoles
+origin_roles (JcRelay *relay, const char *origin, GError **error)
+{
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "SELECT certificate FROM routes WHERE node = ?", error);
+  if (!st)
+    return JC_ROLE_NONE;
+  sqlite3_bind_text (st, 1, origin, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_ROW || sqlite3_column_type (st, 0) == SQLITE_NULL)
+    return JC_ROLE_NONE;
+  g_autoptr(JcCert) cert = jc_cert_new_from_pem ((const char *) sqlite3_column_text (st, 0), -1,
+                                                 NULL);
+  return cert ? jc_cert_get_roles (cert) : JC_ROLE_NONE;
+}
+
+/* Admission (§4.3.2.1): the topic's policy against the origin's certificate roles. */
+static gboolean
+admitted (JcRelay *relay, const char *link, JcNetEnvelope *env, GError **refusal, GError **error)
+{
+  gpointer value;
+  if (!is_child_link (link) ||
+      !g_hash_table_lookup_extended (relay->config->topic_roles, env->topic, NULL, &value))
+    return TRUE;
+  JcRoles need = GPOINTER_TO_UINT (value);
+  JcRoles have = origin_roles (relay, env->from, error);
+  if (error && *error)
+    return FALSE;
+  if (have & need)
+    return TRUE;
+  g_autofree char *needs = jc_roles_to_string (need);
+  g_autofree char *has = jc_roles_to_string (have);
+  g_set_error (refusal, JC_ERROR, JC_ERROR_DENIED,
+               _("Node %s may not send %s: that needs one of the roles [%s], its certificate "
+                 "grants [%s]"), env->from, env->topic, needs, has);
+  return FALSE;
 }
 
 typedef struct {
@@ -229,6 +269,8 @@ route_message (JcRelay *relay, const char *link, JcNetEnvelope *env, const char 
                    link, env->from);
       return TRUE;
     }
+  if (!admitted (relay, link, env, refusal, error))
+    return !(error && *error);
   {
     g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
       "INSERT OR IGNORE INTO messages (id, origin, topic, envelope, from_link, received) "
@@ -426,7 +468,7 @@ jc_relay_router_child_joined (JcRelay *relay, JcRelayChild *child, GHashTable *t
     goto fail;
   if (g_strcmp0 (via, child->node_id) != 0)
     {
-      if (!route_set (relay, child->node_id, child->node_id, touched, error))
+      if (!route_set (relay, child->node_id, child->node_id, pem, touched, error))
         goto fail;
       if (has_parent (relay))
         {

@@ -140,7 +140,7 @@ on_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer da
 
   if (type != SOUP_WEBSOCKET_DATA_TEXT)
     {
-      g_warning ("link %s: binary frame refused, closing", ch->peer);
+      g_message ("link %s: binary frame refused, closing", ch->peer);
       jc_net_channel_close (ch);
       return;
     }
@@ -150,7 +150,7 @@ on_message (SoupWebsocketConnection *ws, gint type, GBytes *message, gpointer da
     {
       /* A frame we cannot even read: tell the peer, keep the link. Without an
        * id we cannot refuse a particular message; the peer will resend it. */
-      g_warning ("link %s: malformed frame: %s", ch->peer, error->message);
+      g_message ("link %s: malformed frame: %s", ch->peer, error->message);
       return;
     }
   switch (frame->kind)

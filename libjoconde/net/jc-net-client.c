@@ -97,7 +97,7 @@ store_refused (gpointer d, gint64 seq, const char *id, const char *code, const c
   g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (self->db,
     "INSERT OR REPLACE INTO refused (msg_id, code, reason, envelope, at) "
     "SELECT msg_id, ?, ?, envelope, ? FROM outbox WHERE seq = ?", NULL);
-  g_warning ("the parent refused message %s (%s): %s", id, code, reason);
+  g_message ("the parent refused message %s (%s): %s", id, code, reason);
   if (st)
     {
       sqlite3_bind_text (st, 1, code, -1, SQLITE_STATIC);

@@ -4,6 +4,8 @@
 #                                                  -> c, x (leaves directly under root)
 #                                                  -> expired, revoked (+ root.crl)
 #   other-ca -> other (a certificate of another System)
+# Roles (urn:joconde:role:… URIs): root relay+approver, org relay, a organiser,
+# b custodian, c organiser+signatory, x none.
 # For each node N: N.key, N.pem (its certificate) and N.chain (N.pem + issuers, no CA).
 set -eu
 dir=$1
@@ -24,6 +26,7 @@ tmpl () { # name ca? [expired]
     fi
     echo "signing_key"; echo "tls_www_client"; echo "tls_www_server"
     echo "ip_address = 127.0.0.1"
+    for r in ${ROLES:-}; do echo "uri = urn:joconde:role:$r"; done
     if [ "${3:-}" = expired ]; then
       echo 'activation_date = "2020-01-01 00:00:00 UTC"'
       echo 'expiration_date = "2021-01-01 00:00:00 UTC"'
@@ -45,12 +48,12 @@ issue () { # name issuer ca? [expired]
 }
 
 selfsigned ca
-issue root ca ca
-issue org root ca
-issue a org leaf
-issue b org leaf
-issue c root leaf
-issue x root leaf
+ROLES="relay approver" issue root ca ca
+ROLES="relay" issue org root ca
+ROLES="organiser" issue a org leaf
+ROLES="custodian" issue b org leaf
+ROLES="organiser signatory" issue c root leaf
+ROLES="" issue x root leaf
 issue expired root leaf expired
 issue revoked root leaf
 selfsigned other-ca

@@ -140,6 +140,33 @@ send_to (JcNetClient *from, const char *const *to, const char *text, char **id)
   g_assert_no_error (error);
 }
 
+typedef struct { guint n; char *code; } RefusedCount;
+
+static void
+on_refused (JcNetClient *client, const char *id, const char *code, const char *reason,
+            RefusedCount *r)
+{
+  g_test_message ("refused %s: %s (%s)", id, code, reason);
+  r->n++;
+  g_free (r->code);
+  r->code = g_strdup (code);
+}
+
+static gboolean
+got_refusal (gpointer data)
+{
+  return ((RefusedCount *) data)->n > 0;
+}
+
+static void
+send_topic (JcNetClient *from, const char *const *to, const char *topic)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) body = json_node_new (JSON_NODE_NULL);
+  g_assert_true (jc_net_client_send (from, to, topic, body, NULL, &error));
+  g_assert_no_error (error);
+}
+
 /* root -> org -> {a, b}; root -> {c, x}. Messages cross the tree both ways, reach
  * only their recipients, and wait for a recipient that is offline. */
 static void
@@ -196,6 +223,26 @@ test_tree (void)
   test_spin (300);
   g_assert_cmpuint (cb2->total, ==, 5);
   g_assert_cmpint (jc_net_client_inbox_count (b), ==, 6);
+
+  /* Admission by roles: b (custodian) and x (no role) may not submit a CTSC; a
+   * (organiser) may. The refusal comes back to the sender, nothing reaches c. */
+  RefusedCount rb = { 0 }, rx = { 0 };
+  g_signal_connect (b, "refused", G_CALLBACK (on_refused), &rb);
+  g_signal_connect (x, "refused", G_CALLBACK (on_refused), &rx);
+  send_topic (b, to_c, "ctsc.submit");
+  send_topic (x, to_c, "ctsc.submit");
+  g_assert_true (test_wait (got_refusal, &rb, 10000));
+  g_assert_true (test_wait (got_refusal, &rx, 10000));
+  g_assert_cmpstr (rb.code, ==, "denied");
+  g_assert_cmpstr (rx.code, ==, "denied");
+  guint before = cc->total;
+  send_topic (a, to_c, "ctsc.submit");
+  Want wc2 = { cc, before + 1 };
+  g_assert_true (test_wait (has_enough, &wc2, 10000));
+  test_spin (200);
+  g_assert_cmpuint (cc->total, ==, before + 1);
+  g_free (rb.code);
+  g_free (rx.code);
 
   /* Nothing reached x, and nothing was delivered twice. */
   g_assert_cmpuint (cx->total, ==, 0);
