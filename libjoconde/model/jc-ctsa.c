@@ -111,7 +111,7 @@ read_grants (JcObjReader *r, const char *list, const char *keys_name, GPtrArray 
         }
       grant = g_new0 (JcPakGrant, 1);
       grant->keys = g_ptr_array_new_with_free_func (g_free);
-      grant->pak = jc_obj_base64url (&g, "pak", JC_PAK_SIZE, 0, TRUE);
+      grant->pak = jc_obj_base64url (&g, "pak", JC_PAK_PUBLIC_SIZE, 0, TRUE);
       if (grant->pak != NULL)
         {
           if (g_hash_table_contains (paks, grant->pak))

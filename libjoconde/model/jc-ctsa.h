@@ -20,7 +20,7 @@ typedef struct {
 } JcSignatory;
 
 typedef struct {
-  GBytes    *pak;          /* JC_PAK_SIZE bytes */
+  GBytes    *pak;          /* JC_PAK_PUBLIC_SIZE bytes */
   GPtrArray *keys;         /* char*: input keys (custodians) or output keys (analysts) */
 } JcPakGrant;
 

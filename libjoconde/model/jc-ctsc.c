@@ -645,11 +645,11 @@ render_parties (GString *out, guint indent, const char *heading, GPtrArray *part
     {
       const JcParty *p = g_ptr_array_index (parties, i);
       g_autofree char *label = g_strdup_printf ("[%u]", i);
-      g_autofree char *digits = jc_fingerprint_digits (p->fingerprint);
+      g_autofree char *digits = jc_party_fingerprint_digits (p);
 
       jc_render_field (out, indent + 1, label, p->name);
       jc_render_field (out, indent + 2, "fingerprint", digits);
-      jc_render_hash (out, indent + 2, "certificate SHA-256", p->fingerprint);
+      jc_render_hash (out, indent + 2, "chain SHA-256", p->fingerprint);
       jc_render_fieldf (out, indent + 2, "chain", "%u certificate(s)", p->chain->len);
     }
 }

@@ -10,16 +10,16 @@
 /* The expected document hashes of data/ as computed by make-examples.py, an independent
  * RFC 8785 implementation in Python. */
 static const struct { const char *file; const char *hash; } examples[] = {
-  { "ctsc", "8523638607a84971761f1d8321a067a2f81b6a20ef02a2a7f3a31b2a5e76fae1" },
-  { "ctsa", "b98db4d5f1aa2bc34ddbd9b92cea38a030de6b39fa3c5e7c8c4d63ef74978d11" },
-  { "ctsa-mno", "2454a55b5d9f02799811957d9e4421996dd71335d9ae24591e140584ac2d89bd" },
-  { "cta", "87647428f6f5cf7af23ceeb21e0dafb3d622c59d3d3c4e703f773153bad12874" },
-  { "node-signature", "272d5e5833914fc8ffcf99d21801a3903e075147e038e92e3f6077dc443a60a7" },
-  { "signatory-signature", "0e5b0a75c2538e9ce2ed43d17f43be023d751a63016e6d6fb0a7510db72d011e" },
+  { "ctsc", "b93b749b5bad08901dd1ffb5f3d4d811c29be1f61a961295defb540792c7207a" },
+  { "ctsa", "ce208317b2eccafe9fe652e8040695413e8b04bbd973ed803d34496f4b9d96df" },
+  { "ctsa-mno", "f87aa969580aa2ebbcd04b9e807bf10385ca997c097d5fa54955960e02089cb4" },
+  { "cta", "57a0f49af28b42a917d34c9908e3208f51e1f4870b2db5b3569f1abd8e88af43" },
+  { "node-signature", "e92b7a7a9f514b28386d6da6e1d16427f49692677492e9e64b4feae126887016" },
+  { "signatory-signature", "0d9aefc88ba96fa27fafbb603834bebf142f253442058caa61c2693138a2f72f" },
   { "pak-registration", "0acc03b1bbb9b94b5492eadeb433943acb83fe125f53364327d42c503bf9c6f1" },
   { "telemetry-event", "9ad5d680c583f5cc02ca888a8deedf74de4a5693c76ea9be04280cb8c2b8c663" },
   { "telemetry-state", "7fcb7d629142f237a3e6480b7d07b98e80cda84c3d28dac1ec1c329322784c48" },
-  { "control-message", "24566406ad2650de2cea1192f97432f9221295ff8bbfdcfecc537a8a49e0d4aa" },
+  { "control-message", "b8412301b447bfcbc63760fb21b073953f4e55715245f57abe842d45394224c4" },
 };
 
 static char *
@@ -281,7 +281,7 @@ test_ctsc_all_problems (void)
     "tee.measurements[0]: \"abc\" is not 96 lowercase hexadecimal digits",
     "deadlines.execution: must be later than the input deadline",
     "deadlines.output: “2026-12-15T13:00:00+01:00” is not in the canonical form 2026-12-15T12:00:00Z (UTC, whole seconds, “Z”)",
-    "computing_parties[1].fingerprint: does not match the first certificate of the chain (its SHA-256 is 5c8e6ea3b1e8d1b7ae67fe6c8f0b31e0e0d7c4c8ba7cfc2a4a3a3c1e3bbd0c1e)",
+    "computing_parties[1].fingerprint: (set below)",
     "computing_parties[2].chain[0]: Text is not valid unpadded base64url (RFC 4648 §5)",
     "inputs[0].schema[0].type: DECIMAL needs a precision and a scale, such as \"DECIMAL(10,2)\"",
     "inputs[0].schema[1].codes[2]: the code \"north\" is listed twice",
@@ -326,14 +326,22 @@ test_ctsc_all_problems (void)
   edit (node, "outputs.0.schema.0.codes", "[]");
   edit (node, "attachments.0.media_type", "\"Text/Plain\"");
   edit (node, "algorithm", NULL);
-  /* The real SHA-256 of cp2's certificate is in the message; compute it to compare. */
+  /* The real chain fingerprint of cp2 is in the message: SHA-256 of its certificates'
+   * DER concatenated, computed here with GLib to compare. */
   {
     JsonObject *cp2 = json_array_get_object_element (
       json_object_get_array_member (json_node_get_object (node), "computing_parties"), 1);
-    const char *der64 = json_array_get_string_element (json_object_get_array_member (cp2, "chain"), 0);
-    g_autoptr(GBytes) der = jc_base64url_decode (der64, NULL);
-    g_autofree char *hex = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, der);
-    g_autofree char *line = g_strdup_printf ("computing_parties[1].fingerprint: does not match the first certificate of the chain (its SHA-256 is %s)", hex);
+    JsonArray *chain = json_object_get_array_member (cp2, "chain");
+    g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+    g_autofree char *line = NULL;
+
+    for (guint k = 0; k < json_array_get_length (chain); k++)
+      {
+        g_autoptr(GBytes) der = jc_base64url_decode (json_array_get_string_element (chain, k), NULL);
+        g_checksum_update (sum, g_bytes_get_data (der, NULL), g_bytes_get_size (der));
+      }
+    line = g_strdup_printf ("computing_parties[1].fingerprint: does not match the certificate chain (its fingerprint is %s)",
+                            g_checksum_get_string (sum));
     expected[7] = line;
     assert_problems (node, expected);
   }
@@ -347,7 +355,7 @@ test_ctsc_more_problems (void)
     "tee.measurements: must not be empty",
     "computing_parties: must have at least 2 entries",
     "peers[0].name: the node name \"cp1\" is used twice",
-    "inputs[0].peer: no peer is named \"statistics-office\"",
+    "inputs[0].peer: no peer is named \"Statistics Office\"",
     "peers[0].fingerprint: the same certificate names two nodes",
     "inputs[0].key: \"2x\" is not a name of letters, digits and “_” that starts with a letter or “_” (at most 64)",
     "outputs[0].peers[1]: this peer is listed twice",
@@ -367,7 +375,7 @@ test_ctsc_more_problems (void)
     json_array_add_element (cps, copy);
     json_object_set_string_member (json_array_get_object_element (peers, 0), "name", "cp1");
   }
-  edit (node, "inputs.0.peer", "\"statistics-office\"");
+  edit (node, "inputs.0.peer", "\"Statistics Office\"");
   edit (node, "inputs.0.key", "\"2x\"");
   edit (node, "outputs.0.peers", "[1, \"mno\"]");
   edit (node, "description", "\"\"");
@@ -507,7 +515,7 @@ test_cta_cross_checks (void)
   g_autoptr(JsonNode) node = load ("cta");
   const char *expected[] = {
     "ctsas[0].custodians[0].inputs[0]: the CTSC has no input \"population2\"",
-    "ctsas[1].ctsc_hash: does not match the CTSC (whose hash is 8523638607a84971761f1d8321a067a2f81b6a20ef02a2a7f3a31b2a5e76fae1)",
+    "ctsas[1].ctsc_hash: does not match the CTSC (whose hash is b93b749b5bad08901dd1ffb5f3d4d811c29be1f61a961295defb540792c7207a)",
     "node_signatures[1].document_hash: matches neither the CTSC nor any CTSA of this CTA",
     "node_signatures[2].document_hash: matches neither the CTSC nor any CTSA of this CTA",
     "signatory_signatures[0].ctsa_hash: matches no CTSA of this CTA",
@@ -659,13 +667,13 @@ test_small_documents_problems (void)
     g_autoptr(JsonNode) node = load ("node-signature");
     const char *expected[] = {
       "algorithm: unknown value \"rsa\" (expected one of \"ecdsa-p256-sha256\")",
-      "signature: must not be empty",
-      "signer.name: \"-nsi\" is not a node name (letters, digits, “.”, “_”, “-”, starting with a letter or digit, at most 64)",
+      "signature: holds 0 bytes where 64 are expected",
+      "signer.name: \"a name of more than sixty-four characters, which is the limit for node names\" is not a node name (1 to 64 characters)",
       NULL,
     };
     edit (node, "algorithm", "\"rsa\"");
     edit (node, "signature", "\"\"");
-    edit (node, "signer.name", "\"-nsi\"");
+    edit (node, "signer.name", "\"a name of more than sixty-four characters, which is the limit for node names\"");
     assert_problems (node, expected);
   }
 }
@@ -739,7 +747,7 @@ test_render_ctsc_layout (void)
 
   g_assert_true (g_str_has_prefix (text,
     "Computation Task Specification Core (CTSC), version 1\n"
-    "Document hash (SHA-256): 8523638607a84971761f1d8321a067a2f81b6a20ef02a2a7f3a31b2a5e76fae1\n"
+    "Document hash (SHA-256): b93b749b5bad08901dd1ffb5f3d4d811c29be1f61a961295defb540792c7207a\n"
     "Title: Mobile subscription rates by region and age band\n"));
   g_assert_nonnull (strstr (text, "TEE platform: sim (SIMULATED: NOT CONFIDENTIAL)\n"));
   g_assert_nonnull (strstr (text, "  [0]: population\n    supplied by peer: [0] nsi\n"
