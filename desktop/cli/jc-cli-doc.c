@@ -113,16 +113,18 @@ run_doc (DocCommand which, int argc, char **argv)
   limits.max_size = (gsize) max_size;
   limits.max_depth = (guint) MIN (max_depth, (int) JC_DOC_MAX_DEPTH_LIMIT);
 
-  /* One byte over the limit is enough to know the document is too large. */
-  input = jc_cli_read_input (path, limits.max_size, &error);
-  if (input == NULL)
-    return jc_cli_fail (g_steal_pointer (&error));
-  node = jc_doc_parse_bytes (input, &limits, &error);
-  if (node == NULL)
+  if (g_str_equal (path, "-"))
     {
-      g_prefix_error (&error, "%s: ", path);
-      return jc_cli_fail (g_steal_pointer (&error));
+      input = jc_cli_read_input (path, limits.max_size, &error);
+      if (input != NULL)
+        node = jc_doc_parse_bytes (input, &limits, &error);
+      if (node == NULL && input != NULL)
+        g_prefix_error (&error, "%s: ", path);
     }
+  else
+    node = jc_doc_read_file (path, &limits, &error); /* the size is checked before reading */
+  if (node == NULL)
+    return jc_cli_fail (g_steal_pointer (&error));
 
   switch (which)
     {

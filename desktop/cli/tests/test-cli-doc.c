@@ -238,7 +238,7 @@ test_limits_and_usage (void)
   g_auto(Run) group = { 0 };
 
   run (&big, NULL, 0, "doc", "hash", "--max-size", "100", cta, NULL);
-  assert_refused (&big, "larger than the limit of 100 bytes");
+  assert_refused (&big, "the limit of 100 bytes");
   run (&deep, NULL, 0, "doc", "hash", "--max-depth", "3", cta, NULL);
   assert_refused (&deep, "nesting deeper than 3 levels");
   run (&missing, NULL, 0, "doc", "check", "/nonexistent/task.json", NULL);
