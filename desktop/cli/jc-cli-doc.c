@@ -50,7 +50,9 @@ static const struct {
        "When it is valid, prints “valid TYPE document, hash HASH”. Otherwise prints every\n"
        "problem on its own line as “PATH: MESSAGE”, where PATH is the JSON path of the\n"
        "offending value (for example “inputs[1].schema[0].type: unknown type \"flaot\"”),\n"
-       "and a one-line summary on standard error.") },
+       "and a one-line summary on standard error.\n\n"
+       "With --ctsc, a CTSA is also checked against its CTSC: the CTSC hash matches, the\n"
+       "peer exists, and every input and output granted belongs to that peer.") },
   [DOC_SHOW] = {
     "show", N_("Render a document as text for review"),
     N_("Reads and validates the document FILE (“-” for standard input) and prints it as\n"
@@ -71,6 +73,7 @@ run_doc (DocCommand which, int argc, char **argv)
   g_autofree char *description = NULL;
   gint64 max_size = JC_DOC_DEFAULT_MAX_SIZE;
   int max_depth = JC_DOC_DEFAULT_MAX_DEPTH;
+  g_autofree char *ctsc_path = NULL;
   JcDocLimits limits;
   const char *path;
   int status = 0;
@@ -79,6 +82,11 @@ run_doc (DocCommand which, int argc, char **argv)
       N_("Refuse documents longer than BYTES (default 16777216)"), N_("BYTES") },
     { "max-depth", 0, 0, G_OPTION_ARG_INT, &max_depth,
       N_("Refuse documents nested deeper than LEVELS (default 64, at most 512)"), N_("LEVELS") },
+    { NULL },
+  };
+  GOptionEntry check_entries[] = {
+    { "ctsc", 0, 0, G_OPTION_ARG_FILENAME, &ctsc_path,
+      N_("Check a CTSA against the CTSC in CTSC_FILE"), N_("CTSC_FILE") },
     { NULL },
   };
 
@@ -91,6 +99,8 @@ run_doc (DocCommand which, int argc, char **argv)
                                  commands[which].name);
   g_option_context_set_description (ctx, description);
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  if (which == DOC_CHECK)
+    g_option_context_add_main_entries (ctx, check_entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (ctx, GETTEXT_PACKAGE);
   {
     g_autofree char *prgname = g_strdup_printf ("jocondectl doc %s", commands[which].name);
@@ -158,7 +168,30 @@ run_doc (DocCommand which, int argc, char **argv)
         JcDocumentType type = jc_model_document_type (node);
         guint n;
 
-        if (jc_model_check (node, problems))
+        if (jc_model_check (node, problems) && ctsc_path != NULL)
+          {
+            g_autoptr(JsonNode) ctsc_node = NULL;
+            g_autoptr(JcCtsc) ctsc = NULL;
+            g_autoptr(JcCtsa) ctsa = NULL;
+            guint8 ctsc_hash[JC_DOC_HASH_SIZE];
+
+            if (type != JC_DOCUMENT_CTSA)
+              {
+                g_set_error (&error, JC_ERROR, JC_ERROR_INVALID,
+                             _("%s is a %s document; --ctsc checks CTSA documents only"),
+                             path, jc_document_type_to_string (type));
+                return jc_cli_fail (g_steal_pointer (&error));
+              }
+            ctsc_node = jc_doc_read_file (ctsc_path, &limits, &error);
+            if (ctsc_node != NULL && (ctsc = jc_ctsc_from_json (ctsc_node, &error)) == NULL)
+              g_prefix_error (&error, "%s: ", ctsc_path);
+            if (ctsc == NULL)
+              return jc_cli_fail (g_steal_pointer (&error));
+            jc_ctsc_hash (ctsc, ctsc_hash);
+            ctsa = jc_ctsa_from_json (node, NULL);
+            jc_ctsa_check_against (ctsa, ctsc, ctsc_hash, "", problems);
+          }
+        if (jc_problems_count (problems) == 0)
           {
             hex = jc_doc_hash_hex (node, NULL);
             printf (_("valid %s document, hash %s\n"), jc_document_type_to_string (type), hex);

@@ -153,6 +153,47 @@ test_check (void)
 }
 
 static void
+test_check_against_ctsc (void)
+{
+  g_autofree char *ctsa = data_file ("ctsa");
+  g_autofree char *ctsa_mno = data_file ("ctsa-mno");
+  g_autofree char *ctsc = data_file ("ctsc");
+  g_autofree char *ctsc_opt = g_strdup_printf ("--ctsc=%s", ctsc);
+  g_autofree char *cta_opt = NULL;
+  g_autofree char *cta = data_file ("cta");
+  g_autofree char *text = NULL;
+  g_auto(Run) ok = { 0 };
+  g_auto(Run) ok2 = { 0 };
+  g_auto(Run) other = { 0 };
+  g_auto(Run) wrong_type = { 0 };
+  g_auto(Run) bad_ctsc = { 0 };
+
+  run (&ok, NULL, 0, "doc", "check", ctsc_opt, ctsa, NULL);
+  g_assert_cmpint (ok.status, ==, 0);
+  g_assert_true (g_str_has_prefix (ok.out, "valid ctsa document, hash "));
+  run (&ok2, NULL, 0, "doc", "check", ctsc_opt, ctsa_mno, NULL);
+  g_assert_cmpint (ok2.status, ==, 0);
+
+  /* The NSI's addendum claiming the MNO's input. */
+  g_assert_true (g_file_get_contents (ctsa, &text, NULL, NULL));
+  {
+    g_autoptr(GString) s = g_string_new (text);
+    g_assert_cmpint (g_string_replace (s, "\"population\"", "\"subscribers\"", 1), ==, 1);
+    run (&other, s->str, -1, "doc", "check", ctsc_opt, "-", NULL);
+    g_assert_cmpint (other.status, ==, 1);
+    g_assert_cmpstr (other.out, ==, "custodians[0].inputs[0]: the input \"subscribers\" is supplied by another peer\n");
+    assert_refused (&other, "is not a valid ctsa document (1 problem)");
+  }
+
+  run (&wrong_type, NULL, 0, "doc", "check", ctsc_opt, ctsc, NULL);
+  assert_refused (&wrong_type, "--ctsc checks CTSA documents only");
+
+  cta_opt = g_strdup_printf ("--ctsc=%s", cta);
+  run (&bad_ctsc, NULL, 0, "doc", "check", cta_opt, ctsa, NULL);
+  assert_refused (&bad_ctsc, "The CTSC is not valid: type: must be \"ctsc\", not \"cta\"");
+}
+
+static void
 test_show (void)
 {
   g_autofree char *ctsa = data_file ("ctsa");
@@ -273,6 +314,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/doc/hash-canon", test_hash_and_canon);
   g_test_add_func ("/cli/doc/canon-small", test_canon_small);
   g_test_add_func ("/cli/doc/check", test_check);
+  g_test_add_func ("/cli/doc/check-against-ctsc", test_check_against_ctsc);
   g_test_add_func ("/cli/doc/show", test_show);
   g_test_add_func ("/cli/doc/refusals", test_refusals);
   g_test_add_func ("/cli/doc/limits-usage", test_limits_and_usage);
