@@ -7,8 +7,8 @@
 
 #include "jc-ctsa.h"
 #include "jc-encoding.h"
-#include "jc-model-read.h"
-#include "jc-model-render.h"
+#include "jc-model-read-private.h"
+#include "jc-model-render-private.h"
 
 #define JC_CTSA_MAX_ENTRIES 1024
 

@@ -6,8 +6,8 @@
 
 #include "jc-ctsc.h"
 #include "jc-encoding.h"
-#include "jc-model-read.h"
-#include "jc-model-render.h"
+#include "jc-model-read-private.h"
+#include "jc-model-render-private.h"
 #include "jc-time.h"
 
 #define JC_CTSC_MAX_ENTRIES 1024

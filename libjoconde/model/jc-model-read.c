@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "jc-encoding.h"
-#include "jc-model-read.h"
+#include "jc-model-read-private.h"
 #include "jc-time.h"
 #include "jc-uuid.h"
 

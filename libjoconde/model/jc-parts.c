@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "jc-encoding.h"
-#include "jc-model-read.h"
+#include "jc-model-read-private.h"
 #include "jc-parts.h"
 
 #define JC_CHAIN_MAX_CERTS 16

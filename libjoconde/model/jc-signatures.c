@@ -4,8 +4,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "jc-encoding.h"
-#include "jc-model-read.h"
-#include "jc-model-render.h"
+#include "jc-model-read-private.h"
+#include "jc-model-render-private.h"
 #include "jc-signatures.h"
 
 JcNodeSignature *
