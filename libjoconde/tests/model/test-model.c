@@ -546,6 +546,23 @@ test_cta_cross_checks (void)
   g_assert_null (cta);
 }
 
+/* A part that cannot be read does not hide the problems of the others. */
+static void
+test_cta_partial (void)
+{
+  g_autoptr(JsonNode) node = load ("cta");
+  const char *expected[] = {
+    "ctsas[1].peer: must be an integer, not a string",
+    "ctsas[0].custodians[0].inputs[0]: the CTSC has no input \"population2\"",
+    "ctsas[0].custodians: no data custodian may upload the input \"population\"",
+    NULL,
+  };
+
+  edit (node, "ctsas.1.peer", "\"mno\"");
+  edit (node, "ctsas.0.custodians.0.inputs.0", "\"population2\"");
+  assert_problems (node, expected);
+}
+
 static void
 test_cta_signatory_out_of_range (void)
 {
@@ -856,6 +873,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model/ctsa/problems", test_ctsa_problems);
   g_test_add_func ("/model/ctsa/pak-in-two-roles", test_ctsa_pak_in_two_roles);
   g_test_add_func ("/model/cta/cross-checks", test_cta_cross_checks);
+  g_test_add_func ("/model/cta/partial", test_cta_partial);
   g_test_add_func ("/model/cta/signatory-out-of-range", test_cta_signatory_out_of_range);
   g_test_add_func ("/model/cta/wrong-signer", test_cta_signature_by_wrong_node);
   g_test_add_func ("/model/cta/body-hash", test_cta_body_hash);
