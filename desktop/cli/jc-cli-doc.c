@@ -59,8 +59,35 @@ static const struct {
        "the deterministic text that the desktop app's review screens show: the same\n"
        "document always gives the same bytes. The first lines name the document and its\n"
        "hash. Control and bidirectional-formatting characters in the document are shown\n"
-       "escaped as \\u{XXXX}.") },
+       "escaped as \\u{XXXX}. With --ctsc, a CTSA is shown with its CTSC: peers by name,\n"
+       "and whether it belongs to that CTSC.") },
 };
+
+/* Reads the CTSC at PATH for --ctsc. */
+static JcCtsc *
+load_ctsc (const char *path, const JcDocLimits *limits, GError **error)
+{
+  g_autoptr(JsonNode) node = jc_doc_read_file (path, limits, error);
+  JcCtsc *ctsc;
+
+  if (node == NULL)
+    return NULL;
+  ctsc = jc_ctsc_from_json (node, error);
+  if (ctsc == NULL)
+    g_prefix_error (error, "%s: ", path);
+  return ctsc;
+}
+
+/* --ctsc applies to CTSA documents only. */
+static gboolean
+check_is_ctsa (JcDocumentType type, const char *path, GError **error)
+{
+  if (type == JC_DOCUMENT_CTSA)
+    return TRUE;
+  g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
+               _("%s is not a CTSA document; --ctsc applies to CTSA documents only"), path);
+  return FALSE;
+}
 
 static int
 run_doc (DocCommand which, int argc, char **argv)
@@ -86,7 +113,7 @@ run_doc (DocCommand which, int argc, char **argv)
   };
   GOptionEntry check_entries[] = {
     { "ctsc", 0, 0, G_OPTION_ARG_FILENAME, &ctsc_path,
-      N_("Check a CTSA against the CTSC in CTSC_FILE"), N_("CTSC_FILE") },
+      N_("For a CTSA: check (or show) it with the CTSC in CTSC_FILE"), N_("CTSC_FILE") },
     { NULL },
   };
 
@@ -99,7 +126,7 @@ run_doc (DocCommand which, int argc, char **argv)
                                  commands[which].name);
   g_option_context_set_description (ctx, description);
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
-  if (which == DOC_CHECK)
+  if (which == DOC_CHECK || which == DOC_SHOW)
     g_option_context_add_main_entries (ctx, check_entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (ctx, GETTEXT_PACKAGE);
   {
@@ -170,22 +197,12 @@ run_doc (DocCommand which, int argc, char **argv)
 
         if (jc_model_check (node, problems) && ctsc_path != NULL)
           {
-            g_autoptr(JsonNode) ctsc_node = NULL;
             g_autoptr(JcCtsc) ctsc = NULL;
             g_autoptr(JcCtsa) ctsa = NULL;
             guint8 ctsc_hash[JC_DOC_HASH_SIZE];
 
-            if (type != JC_DOCUMENT_CTSA)
-              {
-                g_set_error (&error, JC_ERROR, JC_ERROR_INVALID,
-                             _("%s is a %s document; --ctsc checks CTSA documents only"),
-                             path, jc_document_type_to_string (type));
-                return jc_cli_fail (g_steal_pointer (&error));
-              }
-            ctsc_node = jc_doc_read_file (ctsc_path, &limits, &error);
-            if (ctsc_node != NULL && (ctsc = jc_ctsc_from_json (ctsc_node, &error)) == NULL)
-              g_prefix_error (&error, "%s: ", ctsc_path);
-            if (ctsc == NULL)
+            if (!check_is_ctsa (type, path, &error) ||
+                (ctsc = load_ctsc (ctsc_path, &limits, &error)) == NULL)
               return jc_cli_fail (g_steal_pointer (&error));
             jc_ctsc_hash (ctsc, ctsc_hash);
             ctsa = jc_ctsa_from_json (node, NULL);
@@ -216,7 +233,21 @@ run_doc (DocCommand which, int argc, char **argv)
       }
     case DOC_SHOW:
       {
-        g_autofree char *text = jc_model_render (node, &error);
+        g_autofree char *text = NULL;
+
+        if (ctsc_path != NULL)
+          {
+            g_autoptr(JcCtsc) ctsc = NULL;
+            g_autoptr(JcCtsa) ctsa = NULL;
+
+            if (!check_is_ctsa (jc_model_document_type (node), path, &error) ||
+                (ctsc = load_ctsc (ctsc_path, &limits, &error)) == NULL)
+              return jc_cli_fail (g_steal_pointer (&error));
+            if ((ctsa = jc_ctsa_from_json (node, &error)) != NULL)
+              text = jc_ctsa_render_for (ctsa, ctsc);
+          }
+        else
+          text = jc_model_render (node, &error);
         if (text == NULL)
           {
             g_prefix_error (&error, "%s: ", path);

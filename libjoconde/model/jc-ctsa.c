@@ -379,11 +379,26 @@ jc_ctsa_render_to (const JcCtsa *a, const JcCtsc *c, GString *out, guint indent)
 char *
 jc_ctsa_render (const JcCtsa *a)
 {
+  return jc_ctsa_render_for (a, NULL);
+}
+
+char *
+jc_ctsa_render_for (const JcCtsa *a, const JcCtsc *c)
+{
   GString *out = g_string_new (NULL);
   guint8 hash[JC_DOC_HASH_SIZE];
 
   jc_ctsa_hash (a, hash);
   jc_render_header (out, "Computation Task Specification Addendum (CTSA)", hash);
-  jc_ctsa_render_to (a, NULL, out, 0);
+  if (c != NULL)
+    {
+      guint8 ctsc_hash[JC_DOC_HASH_SIZE];
+      jc_ctsc_hash (c, ctsc_hash);
+      jc_render_field (out, 0, "Belongs to the CTSC shown",
+                       sodium_memcmp (ctsc_hash, a->ctsc_hash, sizeof ctsc_hash) == 0
+                       ? "yes" : "NO: the CTSC hash differs");
+      jc_render_field (out, 0, "Task title", c->title);
+    }
+  jc_ctsa_render_to (a, c, out, 0);
   return g_string_free (out, FALSE);
 }

@@ -41,6 +41,9 @@ JcCtsa   *jc_ctsa_read      (JsonNode *node, const char *path, JcProblems *probl
 JsonNode *jc_ctsa_to_json   (const JcCtsa *ctsa);
 gboolean  jc_ctsa_hash      (const JcCtsa *ctsa, guint8 out[JC_DOC_HASH_SIZE]);
 char     *jc_ctsa_render    (const JcCtsa *ctsa);
+/* The same with the CTSC it belongs to: the peer is shown by name and the rendering
+ * says whether the CTSA's ctsc_hash is that CTSC's. */
+char     *jc_ctsa_render_for (const JcCtsa *ctsa, const JcCtsc *ctsc);
 /* CTSC may be NULL; with it the peer's name and the grants' schemas are shown. */
 void      jc_ctsa_render_to (const JcCtsa *ctsa, const JcCtsc *ctsc, GString *out, guint indent);
 

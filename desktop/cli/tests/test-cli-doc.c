@@ -186,8 +186,15 @@ test_check_against_ctsc (void)
   }
 
   run (&wrong_type, NULL, 0, "doc", "check", ctsc_opt, ctsc, NULL);
-  assert_refused (&wrong_type, "--ctsc checks CTSA documents only");
+  assert_refused (&wrong_type, "is not a CTSA document; --ctsc applies to CTSA documents only");
 
+  {
+    g_auto(Run) shown = { 0 };
+    run (&shown, NULL, 0, "doc", "show", ctsc_opt, ctsa, NULL);
+    g_assert_cmpint (shown.status, ==, 0);
+    g_assert_nonnull (strstr (shown.out, "Belongs to the CTSC shown: yes\n"));
+    g_assert_nonnull (strstr (shown.out, "Peer: [0] nsi\n"));
+  }
   cta_opt = g_strdup_printf ("--ctsc=%s", cta);
   run (&bad_ctsc, NULL, 0, "doc", "check", cta_opt, ctsa, NULL);
   assert_refused (&bad_ctsc, "The CTSC is not valid: type: must be \"ctsc\", not \"cta\"");
