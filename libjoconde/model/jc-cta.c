@@ -358,7 +358,7 @@ body_to_object (const JcCta *cta)
 
   jc_add_header (o, "cta");
   jc_add_string (o, "task_id", cta->task_id);
-  json_object_set_member (o, "ctsc", jc_ctsc_to_json (cta->ctsc));
+  json_object_set_member (o, "ctsc", cta->ctsc ? jc_ctsc_to_json (cta->ctsc) : json_node_new (JSON_NODE_NULL));
   for (guint i = 0; i < cta->ctsas->len; i++)
     json_array_add_element (ctsas, jc_ctsa_to_json (g_ptr_array_index (cta->ctsas, i)));
   json_object_set_array_member (o, "ctsas", ctsas);
@@ -376,7 +376,8 @@ jc_cta_to_json (const JcCta *cta)
 {
   JsonObject *o = body_to_object (cta);
 
-  json_object_set_member (o, "approval", jc_node_signature_to_json (cta->approval));
+  json_object_set_member (o, "approval", cta->approval ? jc_node_signature_to_json (cta->approval)
+                                                      : json_node_new (JSON_NODE_NULL));
   return jc_node_from_object (o);
 }
 

@@ -12,6 +12,26 @@
 
 #define JC_CTSA_MAX_ENTRIES 1024
 
+JcSignatory *
+jc_signatory_new (const char *name, JcFile *identification)
+{
+  JcSignatory *s = g_new0 (JcSignatory, 1);
+
+  s->name = g_strdup (name);
+  s->identification = identification;
+  return s;
+}
+
+JcPakGrant *
+jc_pak_grant_new (GBytes *pak)
+{
+  JcPakGrant *g = g_new0 (JcPakGrant, 1);
+
+  g->pak = pak ? g_bytes_ref (pak) : NULL;
+  g->keys = g_ptr_array_new_with_free_func (g_free);
+  return g;
+}
+
 void
 jc_signatory_free (JcSignatory *s)
 {

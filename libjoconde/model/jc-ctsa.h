@@ -54,6 +54,9 @@ gboolean  jc_ctsa_check_against (const JcCtsa *ctsa, const JcCtsc *ctsc,
                                   const guint8 ctsc_hash[JC_DOC_HASH_SIZE],
                                   const char *path, JcProblems *problems);
 
+/* Parts for building a CTSA in memory. */
+JcSignatory *jc_signatory_new  (const char *name, JcFile *identification /* taken, may be NULL */);
+JcPakGrant  *jc_pak_grant_new  (GBytes *pak);  /* no keys yet: add them to grant->keys */
 void jc_signatory_free (JcSignatory *signatory);
 void jc_pak_grant_free (JcPakGrant *grant);
 

@@ -18,6 +18,37 @@ peer_ref_clear (gpointer p)
   jc_peer_ref_clear (p);
 }
 
+JcInputSpec *
+jc_input_spec_new (const char *key)
+{
+  JcInputSpec *in = g_new0 (JcInputSpec, 1);
+
+  in->key = g_strdup (key);
+  in->peer.index = -1;
+  in->schema = jc_schema_new ();
+  return in;
+}
+
+JcOutputSpec *
+jc_output_spec_new (const char *key)
+{
+  JcOutputSpec *out = g_new0 (JcOutputSpec, 1);
+
+  out->key = g_strdup (key);
+  out->peers = g_array_new (FALSE, TRUE, sizeof (JcPeerRef));
+  g_array_set_clear_func (out->peers, peer_ref_clear);
+  out->schema = jc_schema_new ();
+  return out;
+}
+
+void
+jc_output_spec_add_peer (JcOutputSpec *out, gint64 index, const char *name)
+{
+  JcPeerRef ref = { g_strdup (name), name ? -1 : index };
+
+  g_array_append_val (out->peers, ref);
+}
+
 void
 jc_input_spec_free (JcInputSpec *input)
 {
@@ -248,9 +279,8 @@ read_output (JsonNode *node, const char *path, JcProblems *problems)
       jc_obj_reader_finish (&r);
       return NULL;
     }
-  out = g_new0 (JcOutputSpec, 1);
-  out->peers = g_array_new (FALSE, TRUE, sizeof (JcPeerRef));
-  g_array_set_clear_func (out->peers, peer_ref_clear);
+  out = jc_output_spec_new (NULL);
+  g_clear_pointer (&out->schema, g_ptr_array_unref);
   out->key = jc_obj_string (&r, "key", JC_TEXT_IDENTIFIER, TRUE);
   peers = jc_obj_array (&r, "peers", 1, TRUE);
   if (peers != NULL)

@@ -584,7 +584,10 @@ jc_obj_enum (JcObjReader *r, const char *key, const char *const *names)
 void
 jc_add_string (JsonObject *o, const char *key, const char *value)
 {
-  json_object_set_string_member (o, key, value);
+  if (value == NULL)
+    json_object_set_null_member (o, key);
+  else
+    json_object_set_string_member (o, key, value);
 }
 
 void
@@ -610,8 +613,18 @@ void
 jc_add_base64url (JsonObject *o, const char *key, GBytes *bytes)
 {
   gsize len;
-  const guint8 *data = g_bytes_get_data (bytes, &len);
-  g_autofree char *text = jc_base64url_encode (data, len);
+  const guint8 *data;
+  g_autofree char *text = NULL;
+
+  if (bytes == NULL)
+    {
+      /* A document built in memory with a part missing: written as null, which the
+       * check then reports, rather than crashing. */
+      json_object_set_null_member (o, key);
+      return;
+    }
+  data = g_bytes_get_data (bytes, &len);
+  text = jc_base64url_encode (data ? data : (const guint8 *) "", len);
   json_object_set_string_member (o, key, text);
 }
 

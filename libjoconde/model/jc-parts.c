@@ -230,6 +230,19 @@ jc_file_to_json (const JcFile *file)
   return jc_node_from_object (o);
 }
 
+JcAttachment *
+jc_attachment_new (const char *title, const char *description, const char *media_type,
+                   GBytes *content)
+{
+  JcAttachment *a = g_new0 (JcAttachment, 1);
+
+  a->title = g_strdup (title);
+  a->description = g_strdup (description);
+  a->media_type = g_strdup (media_type);
+  a->content = content ? g_bytes_ref (content) : NULL;
+  return a;
+}
+
 void
 jc_attachment_free (JcAttachment *attachment)
 {

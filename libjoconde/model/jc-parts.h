@@ -75,6 +75,8 @@ void          jc_file_free       (JcFile *file);
 JcFile       *jc_file_read       (JsonNode *node, const char *path, JcProblems *problems);
 JsonNode     *jc_file_to_json    (const JcFile *file);
 
+JcAttachment *jc_attachment_new     (const char *title, const char *description,
+                                     const char *media_type, GBytes *content);
 void          jc_attachment_free    (JcAttachment *attachment);
 JcAttachment *jc_attachment_read    (JsonNode *node, const char *path, JcProblems *problems);
 JsonNode     *jc_attachment_to_json (const JcAttachment *attachment);

@@ -177,7 +177,7 @@ jc_signatory_signature_to_json (const JcSignatorySignature *sig)
   jc_add_header (o, "signatory-signature");
   jc_add_hex (o, "ctsa_hash", sig->ctsa_hash, sizeof sig->ctsa_hash);
   jc_add_int (o, "signatory", sig->signatory);
-  json_object_set_member (o, "file", jc_file_to_json (sig->file));
+  json_object_set_member (o, "file", sig->file ? jc_file_to_json (sig->file) : json_node_new (JSON_NODE_NULL));
   return jc_node_from_object (o);
 }
 

@@ -806,6 +806,102 @@ test_schema_round_trip_types (void)
     }
 }
 
+static JcParty *
+make_party (const char *name)
+{
+  JcParty *party = jc_party_new ();
+  g_autofree char *der = g_strdup_printf ("0 certificate of %s", name);
+
+  party->name = g_strdup (name);
+  g_ptr_array_add (party->chain, g_bytes_new (der, strlen (der)));
+  jc_party_compute_fingerprint (party);
+  return party;
+}
+
+/* Documents built in memory with the constructors validate and hash like read ones. */
+static void
+test_build_in_memory (void)
+{
+  g_autoptr(JcCtsc) c = jc_ctsc_new ();
+  g_autoptr(JcCtsa) a = jc_ctsa_new ();
+  g_autoptr(JsonNode) cnode = NULL, anode = NULL, reread = NULL;
+  g_autoptr(JcProblems) problems = jc_problems_new ();
+  g_autoptr(GBytes) pak = g_bytes_new_static ("0123456789abcdef0123456789abcdef", 32);
+  g_autoptr(GBytes) canon = NULL;
+  g_autoptr(JcCtsc) back = NULL;
+  JcInputSpec *in;
+  JcOutputSpec *out;
+  JcPakGrant *grant;
+  g_autofree char *all = NULL;
+
+  c->title = g_strdup ("Built");
+  c->description = g_strdup ("Made by a test.");
+  c->engine = g_strdup ("rss3-sh-z64");
+  c->platform = JC_TEE_PLATFORM_SIM;
+  c->approval_deadline = 1000000000;
+  c->input_deadline = 1000000100;
+  c->execution_deadline = 1000000200;
+  c->output_deadline = 1000000300;
+  for (int i = 1; i <= 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("cp%d", i);
+      g_ptr_array_add (c->computing_parties, make_party (name));
+    }
+  g_ptr_array_add (c->peers, make_party ("Statistics Office"));
+  in = jc_input_spec_new ("people");
+  in->peer.index = 0;
+  g_ptr_array_add (in->schema, jc_column_new ("age", JC_COLUMN_INT));
+  g_ptr_array_add (c->inputs, in);
+  out = jc_output_spec_new ("total");
+  jc_output_spec_add_peer (out, 0, "Statistics Office");
+  g_ptr_array_add (out->schema, jc_column_new ("n", JC_COLUMN_INT));
+  g_ptr_array_add (c->outputs, out);
+  c->algorithm = g_strdup ("OUTPUT total AS SELECT COUNT(*) AS n FROM people;");
+  g_ptr_array_add (c->attachments, jc_attachment_new ("Note", "", "text/plain", pak));
+
+  cnode = jc_ctsc_to_json (c);
+  if (!jc_model_check (cnode, problems))
+    {
+      all = jc_problems_to_string (problems);
+      g_error ("built CTSC has problems:\n%s", all);
+    }
+  canon = jc_doc_canonicalize (cnode, NULL);
+  reread = jc_doc_parse_bytes (canon, NULL, NULL);
+  back = jc_ctsc_from_json (reread, NULL);
+  g_assert_nonnull (back);
+  g_assert_cmpint (g_array_index (((JcOutputSpec *) g_ptr_array_index (back->outputs, 0))->peers, JcPeerRef, 0).index, ==, 0);
+
+  g_assert_true (jc_ctsc_hash (c, a->ctsc_hash));
+  a->peer = 0;
+  g_ptr_array_add (a->signatories, jc_signatory_new ("A. Person", NULL));
+  grant = jc_pak_grant_new (pak);
+  g_ptr_array_add (grant->keys, g_strdup ("people"));
+  g_ptr_array_add (a->custodians, grant);
+  anode = jc_ctsa_to_json (a);
+  g_assert_true (jc_model_check (anode, problems));
+  g_assert_true (jc_ctsa_check_against (a, back, a->ctsc_hash, "", problems));
+}
+
+/* A document built with parts missing is written with nulls and reported, not a crash. */
+static void
+test_build_incomplete (void)
+{
+  g_autoptr(JcNodeSignature) sig = jc_node_signature_new ();
+  g_autoptr(JcCta) cta = jc_cta_new ();
+  g_autoptr(JsonNode) snode = jc_node_signature_to_json (sig);
+  g_autoptr(JsonNode) cnode = jc_cta_to_json (cta);
+  const char *expected_sig[] = {
+    "signer.name: must be a string, not null",
+    "signature: must be a string, not null",
+    NULL,
+  };
+  g_autoptr(JcProblems) problems = jc_problems_new ();
+
+  assert_problems (snode, expected_sig);
+  g_assert_false (jc_model_check (cnode, problems));
+  g_assert_cmpuint (jc_problems_count (problems), >=, 5);
+}
+
 static void
 test_task_states (void)
 {
@@ -883,6 +979,8 @@ main (int argc, char **argv)
   g_test_add_func ("/model/render/ctsc-layout", test_render_ctsc_layout);
   g_test_add_func ("/model/schema/types", test_schema_round_trip_types);
   g_test_add_func ("/model/task-states", test_task_states);
+  g_test_add_func ("/model/build/in-memory", test_build_in_memory);
+  g_test_add_func ("/model/build/incomplete", test_build_incomplete);
   g_test_add_func ("/model/model-md-examples", test_model_md_examples);
   return g_test_run ();
 }
