@@ -20,6 +20,7 @@ void
 jc_tee_policy_clear (JcTeePolicy *policy)
 {
   g_clear_pointer (&policy->measurements, g_ptr_array_unref);
+  g_clear_pointer (&policy->sim_keys, g_ptr_array_unref);
 }
 
 void

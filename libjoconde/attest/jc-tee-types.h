@@ -40,6 +40,8 @@ typedef struct {
                                       * TDX MRTD); NULL or empty accepts any */
   gboolean      check_report_data;
   guint8        report_data[JC_TEE_REPORT_DATA_SIZE];
+  GPtrArray    *sim_keys;            /* sim: GBytes (32-byte Ed25519 simulator keys) the
+                                      * task trusts; NULL or empty accepts any (jc-tee-sim.h) */
 } JcTeePolicy;
 
 typedef struct {

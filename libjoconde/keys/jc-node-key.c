@@ -247,6 +247,121 @@ jc_node_key_open_pkcs11 (const char *uri, const char *pin, GError **error)
   return self;
 }
 
+static gboolean
+label_is_safe (const char *label)
+{
+  if (label == NULL || *label == '\0' || strlen (label) > 64)
+    return FALSE;
+  for (const char *p = label; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '-')
+      return FALSE;
+  return TRUE;
+}
+
+JcNodeKey *
+jc_node_key_generate_pkcs11 (const char *token_uri, const char *label, const char *pin,
+                             GError **error)
+{
+  g_autoptr(JcSecret) pin_copy = NULL;
+  g_autoptr(JcNodeKey) existing = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *key_uri = NULL;
+  gnutls_pin_callback_t old_fn = NULL;
+  void *old_data = NULL;
+  const char *query;
+  int rc;
+
+  if (token_uri == NULL || !g_str_has_prefix (token_uri, "pkcs11:"))
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
+                   _("“%s” is not a PKCS#11 URI (it must start with “pkcs11:”)"),
+                   token_uri ? token_uri : "");
+      return NULL;
+    }
+  if (!label_is_safe (label))
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
+                   _("The key label “%s” may only hold letters, digits, “.”, “_” and “-” "
+                     "(at most 64)"), label ? label : "");
+      return NULL;
+    }
+  /* The key's URI: the token's path, then object and type, then the token's query. */
+  query = strchr (token_uri, '?');
+  path = g_strndup (token_uri, query ? (gsize) (query - token_uri) : strlen (token_uri));
+  key_uri = g_strdup_printf ("%s%sobject=%s;type=private%s", path,
+                             g_str_has_suffix (path, ":") ? "" : ";", label, query ? query : "");
+  existing = jc_node_key_open_pkcs11 (key_uri, pin, NULL);
+  if (existing != NULL)
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_EXISTS,
+                   _("The token already holds a key labelled “%s”"), label);
+      return NULL;
+    }
+  if (pin != NULL)
+    pin_copy = jc_secret_copy ((const guint8 *) pin, strlen (pin));
+  old_fn = gnutls_pkcs11_get_pin_function (&old_data);
+  gnutls_pkcs11_set_pin_function (pin_callback, pin_copy);
+  rc = gnutls_pkcs11_privkey_generate3 (token_uri, GNUTLS_PK_ECDSA,
+                                        GNUTLS_CURVE_TO_BITS (GNUTLS_ECC_CURVE_SECP256R1),
+                                        label, NULL, GNUTLS_X509_FMT_DER, NULL, 0,
+                                        GNUTLS_PKCS11_OBJ_FLAG_LOGIN |
+                                        GNUTLS_PKCS11_OBJ_FLAG_MARK_PRIVATE |
+                                        GNUTLS_PKCS11_OBJ_FLAG_MARK_SENSITIVE);
+  gnutls_pkcs11_set_pin_function (old_fn, old_data);
+  if (rc < 0)
+    {
+      g_autofree char *m = g_strdup_printf (_("Cannot generate a key in the token “%s”"), token_uri);
+      jc_gnutls_set_error (error, rc == GNUTLS_E_PKCS11_PIN_ERROR ? JC_ERROR_DENIED : JC_ERROR_CRYPTO,
+                           rc, m);
+      return NULL;
+    }
+  return jc_node_key_open_pkcs11 (key_uri, pin, error);
+}
+
+JcSecret *
+jc_node_key_export_pem (JcNodeKey *key, GError **error)
+{
+  gnutls_x509_privkey_t xkey = NULL;
+  gnutls_datum_t out = { NULL, 0 };
+  JcSecret *pem;
+  int rc;
+
+  g_return_val_if_fail (JC_IS_NODE_KEY (key), NULL);
+  if (key->pkcs11_uri != NULL)
+    {
+      g_set_error_literal (error, JC_ERROR, JC_ERROR_STATE,
+                           _("A key held in a PKCS#11 token cannot be exported"));
+      return NULL;
+    }
+  rc = gnutls_privkey_export_x509 (key->priv, &xkey);
+  if (rc >= 0)
+    rc = gnutls_x509_privkey_export2_pkcs8 (xkey, GNUTLS_X509_FMT_PEM, NULL, GNUTLS_PKCS_PLAIN, &out);
+  if (xkey != NULL)
+    gnutls_x509_privkey_deinit (xkey);
+  if (rc < 0)
+    {
+      jc_gnutls_set_error (error, JC_ERROR_CRYPTO, rc, _("Cannot export the node key"));
+      return NULL;
+    }
+  pem = jc_secret_copy (out.data, out.size);
+  jc_gnutls_datum_clear (&out);
+  return pem;
+}
+
+JcNodeKey *
+jc_node_key_open (const char *location, const char *secret, GError **error)
+{
+  if (location == NULL || *location == '\0')
+    {
+      g_set_error_literal (error, JC_ERROR, JC_ERROR_INVALID,
+                           _("No node key was given (a file path or a pkcs11: URI)"));
+      return NULL;
+    }
+  if (g_str_has_prefix (location, "pkcs11:"))
+    return jc_node_key_open_pkcs11 (location, secret, error);
+  return jc_node_key_load_file (location, secret, error);
+}
+
 gboolean
 jc_node_key_add_pkcs11_module (const char *module_path, GError **error)
 {

@@ -4,6 +4,8 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/abstract.h>
 
+#include "jc-secret.h"
+
 G_BEGIN_DECLS
 
 /* A service node's signing key (the "Asymmetric Signing Key Pair" of spec §4.4.2):
@@ -34,12 +36,30 @@ gboolean         jc_node_key_save_file       (JcNodeKey    *key,
                                               const char   *path,
                                               const char   *passphrase,
                                               GError      **error);
+/* Opens the key a configuration names: a "pkcs11:" URI (@secret is then the PIN) or a
+ * file path (@secret is then the passphrase, NULL for a plain file). */
+JcNodeKey       *jc_node_key_open            (const char   *location,
+                                              const char   *secret,
+                                              GError      **error);
 /* Opens a private key held in a PKCS#11 token, e.g.
  * "pkcs11:token=joconde;object=root-ca;type=private". @pin may be NULL when the URI
  * carries "pin-value" or the token needs no login. Modules are those p11-kit knows;
  * jc_node_key_add_pkcs11_module() adds another. */
 JcNodeKey       *jc_node_key_open_pkcs11     (const char   *uri,
                                               const char   *pin,
+                                              GError      **error);
+/* Generates a P-256 key pair inside the token named by @token_uri (e.g.
+ * "pkcs11:token=joconde"), labelled @label (letters, digits, '.', '_', '-'), private,
+ * sensitive and not extractable, and opens it. Refused if the label is already used.
+ * Sets the process-wide GnuTLS PIN callback for the duration of the call: call it from
+ * an administration command, not from a busy daemon thread. */
+JcNodeKey       *jc_node_key_generate_pkcs11 (const char   *token_uri,
+                                              const char   *label,
+                                              const char   *pin,
+                                              GError      **error);
+/* The private key as unencrypted PKCS#8 PEM in guarded memory (for handing to a TLS
+ * library in memory, never for writing anywhere). Refused for a PKCS#11 key. */
+JcSecret        *jc_node_key_export_pem      (JcNodeKey    *key,
                                               GError      **error);
 /* Loads a PKCS#11 module (a .so path) beside p11-kit's configured ones; once per process. */
 gboolean         jc_node_key_add_pkcs11_module (const char *module_path,

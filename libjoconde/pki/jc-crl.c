@@ -179,7 +179,22 @@ jc_crl_new_signed (JcNodeKey *issuer_key, JcCert *issuer, const JcCrlEntry *entr
       jc_gnutls_set_error (error, JC_ERROR_CRYPTO, rc, _("Cannot make the revocation list"));
       return NULL;
     }
-  return crl_new_take (g_steal_pointer (&crl), error);
+  /* As for certificates, a just-signed GnuTLS object does not answer every query
+   * (issuer checks among them): re-read it from its encoding. */
+  {
+    gnutls_datum_t der = { NULL, 0 };
+    JcCrl *out;
+
+    rc = gnutls_x509_crl_export2 (crl, GNUTLS_X509_FMT_DER, &der);
+    if (rc < 0)
+      {
+        jc_gnutls_set_error (error, JC_ERROR_CRYPTO, rc, _("Cannot make the revocation list"));
+        return NULL;
+      }
+    out = crl_import (der.data, der.size, GNUTLS_X509_FMT_DER, error);
+    gnutls_free (der.data);
+    return out;
+  }
 }
 
 char *

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "jc-error.h"
+#include "jc-pki-json.h"
 #include "jc-revocations.h"
 #include "jc-time.h"
 
@@ -197,49 +198,20 @@ jc_revocations_keys_to_json (JcRevocations *self)
   return json_generator_to_data (gen, NULL);
 }
 
-static const char *
-member_string (JsonObject *o, const char *name)
-{
-  JsonNode *n = json_object_get_member (o, name);
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (n);
-}
-
 JcRevocations *
 jc_revocations_new_from_json (const char *json, gssize len, GError **error)
 {
   g_autoptr(JcRevocations) self = jc_revocations_new ();
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) local = NULL;
-  JsonNode *root, *keys_node, *version;
-  JsonObject *o;
+  JsonObject *o = NULL;
+  g_autoptr(JsonParser) parser = jc_pki_json_parse (json, len, 16 * 1024 * 1024,
+                                                    "joconde-revoked-keys", &o, error);
+  JsonNode *keys_node;
   JsonArray *keys;
 
-  if (len < 0)
-    len = (gssize) strlen (json);
-  if (len > 16 * 1024 * 1024)
-    {
-      g_set_error_literal (error, JC_ERROR, JC_ERROR_TOO_LARGE, _("The revoked-key list is too large"));
-      return NULL;
-    }
-  if (!json_parser_load_from_data (parser, json, len, &local))
-    {
-      g_set_error (error, JC_ERROR, JC_ERROR_INVALID, _("The revoked-key list is not JSON: %s"),
-                   local->message);
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    goto bad;
-  o = json_node_get_object (root);
-  version = json_object_get_member (o, "version");
+  if (parser == NULL)
+    return NULL;
   keys_node = json_object_get_member (o, "keys");
-  if (g_strcmp0 (member_string (o, "type"), "joconde-revoked-keys") != 0 ||
-      version == NULL || !JSON_NODE_HOLDS_VALUE (version) ||
-      json_node_get_value_type (version) != G_TYPE_INT64 || json_node_get_int (version) != 1 ||
-      keys_node == NULL || !JSON_NODE_HOLDS_ARRAY (keys_node))
+  if (keys_node == NULL || !JSON_NODE_HOLDS_ARRAY (keys_node))
     goto bad;
   keys = json_node_get_array (keys_node);
   for (guint i = 0; i < json_array_get_length (keys); i++)
@@ -252,22 +224,21 @@ jc_revocations_new_from_json (const char *json, gssize len, GError **error)
       if (!JSON_NODE_HOLDS_OBJECT (e))
         goto bad;
       k = json_node_get_object (e);
-      when_text = member_string (k, "revoked_at");
-      reason = member_string (k, "reason");
-      if (json_object_has_member (k, "reason") && reason == NULL)
+      when_text = jc_pki_json_get_string (k, "revoked_at");
+      reason = jc_pki_json_get_string (k, "reason");
+      if (when_text == NULL || (json_object_has_member (k, "reason") && reason == NULL))
         goto bad;
-      if (when_text == NULL || !jc_time_parse_canonical (when_text, &when, error) ||
-          !jc_revocations_revoke_key (self, member_string (k, "key_id"), when, reason, error))
+      if (!jc_time_parse_canonical (when_text, &when, error) ||
+          !jc_revocations_revoke_key (self, jc_pki_json_get_string (k, "key_id"), when, reason, error))
         {
           g_prefix_error (error, _("Revoked-key list, entry %u: "), i);
-          if (error != NULL && *error == NULL)
-            goto bad;
           return NULL;
         }
     }
   return g_steal_pointer (&self);
 bad:
   g_set_error_literal (error, JC_ERROR, JC_ERROR_INVALID,
-                       _("The file is not a JOCONDE revoked-key list (type joconde-revoked-keys, version 1)"));
+                       _("The revoked-key list has an entry without key_id and revoked_at "
+                         "(or a keys member that is not a list)"));
   return NULL;
 }

@@ -9,6 +9,7 @@
 #include "jc-ca-private.h"
 #include "jc-encoding.h"
 #include "jc-error.h"
+#include "jc-pki-json.h"
 #include "jc-rotation.h"
 
 #define ROTATION_TAG "JOCONDE rotation request v1\n"
@@ -126,52 +127,26 @@ jc_rotation_request_to_json (JcRotationRequest *req)
   return json_generator_to_data (gen, NULL);
 }
 
-static const char *
-member_string (JsonObject *o, const char *name)
-{
-  JsonNode *n = json_object_get_member (o, name);
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (n);
-}
-
 JcRotationRequest *
 jc_rotation_request_new_from_json (const char *json, gssize len, GError **error)
 {
   g_autoptr(JcRotationRequest) self = g_object_new (JC_TYPE_ROTATION_REQUEST, NULL);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) local = NULL;
-  JsonNode *root, *version;
-  JsonObject *o;
+  JsonObject *o = NULL;
+  g_autoptr(JsonParser) parser = jc_pki_json_parse (json, len, 256 * 1024,
+                                                    "joconde-rotation-request", &o, error);
   const char *csr, *prev, *sig;
 
-  if (len < 0)
-    len = (gssize) strlen (json);
-  if (len > 256 * 1024)
+  if (parser == NULL)
+    return NULL;
+  csr = jc_pki_json_get_string (o, "csr");
+  prev = jc_pki_json_get_string (o, "previous_certificate");
+  sig = jc_pki_json_get_string (o, "signature");
+  if (csr == NULL || prev == NULL || sig == NULL)
     {
-      g_set_error_literal (error, JC_ERROR, JC_ERROR_TOO_LARGE, _("The rotation request is too large"));
+      g_set_error_literal (error, JC_ERROR, JC_ERROR_INVALID,
+                           _("The rotation request lacks csr, previous_certificate or signature"));
       return NULL;
     }
-  if (!json_parser_load_from_data (parser, json, len, &local))
-    {
-      g_set_error (error, JC_ERROR, JC_ERROR_INVALID, _("The rotation request is not JSON: %s"),
-                   local->message);
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    goto bad;
-  o = json_node_get_object (root);
-  version = json_object_get_member (o, "version");
-  csr = member_string (o, "csr");
-  prev = member_string (o, "previous_certificate");
-  sig = member_string (o, "signature");
-  if (g_strcmp0 (member_string (o, "type"), "joconde-rotation-request") != 0 ||
-      version == NULL || !JSON_NODE_HOLDS_VALUE (version) ||
-      json_node_get_value_type (version) != G_TYPE_INT64 || json_node_get_int (version) != 1 ||
-      csr == NULL || prev == NULL || sig == NULL)
-    goto bad;
   self->csr = jc_csr_new_from_pem (csr, -1, error);
   if (self->csr == NULL)
     return NULL;
@@ -188,11 +163,6 @@ jc_rotation_request_new_from_json (const char *json, gssize len, GError **error)
       return NULL;
     }
   return g_steal_pointer (&self);
-bad:
-  g_set_error_literal (error, JC_ERROR, JC_ERROR_INVALID,
-                       _("Not a JOCONDE rotation request (type joconde-rotation-request, "
-                         "version 1, with csr, previous_certificate and signature)"));
-  return NULL;
 }
 
 gboolean

@@ -120,6 +120,12 @@ test_node_key_file_plain (void)
   sig = jc_node_key_sign_hash (back, h, 32, &error);
   g_assert_true (jc_node_signature_verify (jc_node_key_get_pubkey (key), h, 32,
                                            g_bytes_get_data (sig, NULL), 64, &error));
+  /* In memory, the same PEM. */
+  {
+    g_autoptr(JcSecret) pem = jc_node_key_export_pem (key, &error);
+    g_assert_no_error (error);
+    g_assert_cmpmem (pem->data, pem->len, text, strlen (text));
+  }
   /* openssl reads it as a P-256 key. */
   {
     const char *argv[] = { "openssl", "pkey", "-in", path, "-noout", NULL };
@@ -172,6 +178,13 @@ test_node_key_file_passphrase (void)
   g_assert_no_error (error);
   g_assert_cmpstr (jc_node_key_get_id (back), ==, jc_node_key_get_id (key));
   g_clear_object (&back);
+  back = jc_node_key_open (path, "correct horse", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (jc_node_key_get_id (back), ==, jc_node_key_get_id (key));
+  g_clear_object (&back);
+  g_assert_null (jc_node_key_open ("", NULL, &error));
+  g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
+  g_clear_error (&error);
 
   g_assert_null (jc_node_key_load_file (path, NULL, &error));
   g_assert_error (error, JC_ERROR, JC_ERROR_DENIED);

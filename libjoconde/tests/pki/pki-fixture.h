@@ -21,7 +21,7 @@ typedef struct {
   JcCert    *root, *so, *org, *leaf;
 } Tree;
 
-static JcCert *
+G_GNUC_UNUSED static JcCert *
 tree_issue (JcNodeKey *issuer_key, JcCert *issuer, JcNodeKey *key, const char *company,
             const char *dept, const char *email, const char *name, JcRoles roles,
             const JcValidity *v)
@@ -37,7 +37,7 @@ tree_issue (JcNodeKey *issuer_key, JcCert *issuer, JcNodeKey *key, const char *c
   return cert;
 }
 
-static JcNodeKey *
+G_GNUC_UNUSED static JcNodeKey *
 tree_key (void)
 {
   g_autoptr(GError) error = NULL;
@@ -47,7 +47,7 @@ tree_key (void)
   return k;
 }
 
-static JcCert *
+G_GNUC_UNUSED static JcCert *
 tree_root (JcNodeKey *key, const char *name, gint64 now)
 {
   g_autoptr(GError) error = NULL;
@@ -62,7 +62,7 @@ tree_root (JcNodeKey *key, const char *name, gint64 now)
   return root;
 }
 
-static void
+G_GNUC_UNUSED static void
 tree_init (Tree *t)
 {
   JcValidity v;
@@ -83,7 +83,7 @@ tree_init (Tree *t)
                         JC_ROLE_ORGANISER | JC_ROLE_SIGNATORY, &v);
 }
 
-static void
+G_GNUC_UNUSED static void
 tree_clear (Tree *t)
 {
   g_clear_object (&t->root_key);

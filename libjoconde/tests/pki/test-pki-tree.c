@@ -313,7 +313,7 @@ test_not_ca (void)
   g_assert_cmpint (gnutls_x509_crt_privkey_sign (mid_crt, jc_cert_get_gnutls (t.root),
                                                  jc_node_key_get_privkey (t.root_key),
                                                  GNUTLS_DIG_SHA256, 0), ==, 0);
-  mid = jc_cert_new_take (mid_crt, &error);
+  mid = jc_cert_new_take (mid_crt, &error); /* takes mid_crt */
   g_assert_no_error (error);
   g_assert_false (jc_cert_is_ca (mid));
 
@@ -324,7 +324,7 @@ test_not_ca (void)
   gnutls_x509_crt_set_expiration_time (leaf_crt, t.now + 86400);
   gnutls_x509_crt_set_dn_by_oid (leaf_crt, GNUTLS_OID_X520_COMMON_NAME, 0, "under-not-a-ca", 14);
   gnutls_x509_crt_set_pubkey (leaf_crt, jc_node_key_get_pubkey (leaf_key));
-  g_assert_cmpint (gnutls_x509_crt_privkey_sign (leaf_crt, mid_crt, jc_node_key_get_privkey (mid_key),
+  g_assert_cmpint (gnutls_x509_crt_privkey_sign (leaf_crt, jc_cert_get_gnutls (mid), jc_node_key_get_privkey (mid_key),
                                                  GNUTLS_DIG_SHA256, 0), ==, 0);
   leaf = jc_cert_new_take (leaf_crt, &error);
   g_assert_no_error (error);

@@ -1,0 +1,325 @@
+#define G_LOG_DOMAIN "joconde-cpd"
+#include "config.h"
+
+#include <errno.h>
+#include <gio/gio.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+
+#include "jc-cpd-process-backend.h"
+#include "jc-error.h"
+
+/* How long a stopping orchestrator gets to exit on SIGTERM before it is killed. */
+#define STOP_GRACE_MS 5000
+
+typedef struct {
+  JcCpdVmSpec *spec;
+  char        *workdir;
+  GSubprocess *proc;   /* NULL until started */
+} ProcessVm;
+
+struct _JcCpdProcessBackend
+{
+  GObject     parent_instance;
+  char       *guest_binary;
+  char       *state_dir;
+  GHashTable *vms;     /* name → ProcessVm */
+};
+
+static void backend_iface_init (JcCpdVmBackendInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (JcCpdProcessBackend, jc_cpd_process_backend, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (JC_CPD_TYPE_VM_BACKEND, backend_iface_init))
+
+/* Removes a working directory and all it holds; symbolic links are removed, not followed. */
+static gboolean
+remove_tree (const char *path, GError **error)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *entry;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    return TRUE;
+  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      dir = g_dir_open (path, 0, error);
+      if (dir == NULL)
+        return FALSE;
+      while ((entry = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, entry, NULL);
+          if (!remove_tree (child, error))
+            return FALSE;
+        }
+    }
+  if (g_remove (path) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, JC_ERROR, JC_ERROR_IO, _("Cannot remove %s: %s"), path, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+is_running (ProcessVm *vm)
+{
+  /* GSubprocess reaps its child from GLib's worker thread, so this turns NULL on exit
+   * without the caller iterating a main context. */
+  return vm->proc != NULL && g_subprocess_get_identifier (vm->proc) != NULL;
+}
+
+static void
+stop_process (ProcessVm *vm)
+{
+  if (!is_running (vm))
+    return;
+  g_subprocess_send_signal (vm->proc, SIGTERM);
+  for (guint waited = 0; waited < STOP_GRACE_MS && is_running (vm); waited += 20)
+    g_usleep (20 * 1000);
+  if (is_running (vm))
+    {
+      g_warning ("VM %s did not stop on SIGTERM; killing it", vm->spec->name);
+      g_subprocess_force_exit (vm->proc);
+    }
+  g_subprocess_wait (vm->proc, NULL, NULL);
+}
+
+static void
+process_vm_free (ProcessVm *vm)
+{
+  stop_process (vm);
+  g_clear_object (&vm->proc);
+  jc_cpd_vm_spec_free (vm->spec);
+  g_free (vm->workdir);
+  g_free (vm);
+}
+
+static ProcessVm *
+lookup (JcCpdProcessBackend *self, const char *name, GError **error)
+{
+  ProcessVm *vm = g_hash_table_lookup (self->vms, name);
+
+  if (vm == NULL)
+    g_set_error (error, JC_ERROR, JC_ERROR_NOT_FOUND, _("There is no task VM called %s"), name);
+  return vm;
+}
+
+static const char *
+process_get_name (JcCpdVmBackend *backend)
+{
+  return "process";
+}
+
+static gboolean
+process_define (JcCpdVmBackend *backend, const JcCpdVmSpec *spec, GError **error)
+{
+  JcCpdProcessBackend *self = JC_CPD_PROCESS_BACKEND (backend);
+  g_autofree char *workdir = NULL;
+  ProcessVm *vm;
+
+  if (spec->tee != JC_CPD_TEE_NONE)
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_UNSUPPORTED,
+                   _("The process backend cannot give the VM %s a %s TEE; it runs the orchestrator with its simulated TEE only"),
+                   spec->name, jc_cpd_tee_to_string (spec->tee));
+      return FALSE;
+    }
+  if (g_hash_table_contains (self->vms, spec->name))
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_EXISTS,
+                   _("A VM called %s exists already; a task is never started twice"), spec->name);
+      return FALSE;
+    }
+  workdir = g_build_filename (self->state_dir, spec->name, NULL);
+  /* A directory left by a process VM of an earlier run holds only that dead task's data. */
+  if (!remove_tree (workdir, error))
+    return FALSE;
+  if (g_mkdir_with_parents (workdir, 0700) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, JC_ERROR, JC_ERROR_IO, _("Cannot create the working directory %s: %s"),
+                   workdir, g_strerror (saved));
+      return FALSE;
+    }
+  vm = g_new0 (ProcessVm, 1);
+  vm->spec = jc_cpd_vm_spec_copy (spec);
+  vm->workdir = g_steal_pointer (&workdir);
+  g_hash_table_insert (self->vms, vm->spec->name, vm);
+  return TRUE;
+}
+
+static gboolean
+process_start (JcCpdVmBackend *backend, const char *name, GError **error)
+{
+  JcCpdProcessBackend *self = JC_CPD_PROCESS_BACKEND (backend);
+  ProcessVm *vm = lookup (self, name, error);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *listen = NULL;
+  g_autoptr(GError) local = NULL;
+
+  if (vm == NULL)
+    return FALSE;
+  if (vm->proc != NULL)
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_STATE,
+                   _("The VM %s has been started already; a task is never started twice"), name);
+      return FALSE;
+    }
+
+  listen = g_strdup_printf (strchr (vm->spec->host_address, ':') ? "--listen=[%s]:%u" : "--listen=%s:%u",
+                            vm->spec->host_address, vm->spec->host_port);
+  argv = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (argv, g_strdup (self->guest_binary));
+  g_ptr_array_add (argv, g_steal_pointer (&listen));
+  if (vm->spec->cta_path != NULL)
+    g_ptr_array_add (argv, g_strdup_printf ("--cta=%s", vm->spec->cta_path));
+  g_ptr_array_add (argv, NULL);
+
+  log = g_build_filename (vm->workdir, "guest.log", NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_set_cwd (launcher, vm->workdir);
+  g_subprocess_launcher_set_stdout_file_path (launcher, log);
+  vm->proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &local);
+  if (vm->proc == NULL)
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_FAILED, _("The VM %s did not start: %s"),
+                   name, local->message);
+      return FALSE;
+    }
+  g_debug ("VM %s started as process %s", name, g_subprocess_get_identifier (vm->proc));
+  return TRUE;
+}
+
+static gboolean
+process_get_state (JcCpdVmBackend *backend, const char *name, JcCpdVmState *state, GError **error)
+{
+  ProcessVm *vm = lookup (JC_CPD_PROCESS_BACKEND (backend), name, error);
+
+  if (vm == NULL)
+    return FALSE;
+  if (vm->proc == NULL)
+    *state = JC_CPD_VM_STATE_DEFINED;
+  else if (is_running (vm))
+    *state = JC_CPD_VM_STATE_RUNNING;
+  else
+    *state = JC_CPD_VM_STATE_SHUTOFF;
+  return TRUE;
+}
+
+static gboolean
+process_destroy (JcCpdVmBackend *backend, const char *name, GError **error)
+{
+  JcCpdProcessBackend *self = JC_CPD_PROCESS_BACKEND (backend);
+  ProcessVm *vm = lookup (self, name, error);
+  g_autofree char *workdir = NULL;
+
+  if (vm == NULL)
+    return FALSE;
+  workdir = g_strdup (vm->workdir);
+  g_hash_table_remove (self->vms, name);   /* stops the process */
+  return remove_tree (workdir, error);
+}
+
+static int
+compare_names (const void *a, const void *b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+static GStrv
+process_list (JcCpdVmBackend *backend, GError **error)
+{
+  JcCpdProcessBackend *self = JC_CPD_PROCESS_BACKEND (backend);
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_autofree const char **keys = (const char **) g_hash_table_get_keys_as_array (self->vms, NULL);
+  GStrv names;
+
+  for (guint i = 0; keys[i] != NULL; i++)
+    g_strv_builder_add (b, keys[i]);
+  names = g_strv_builder_end (b);
+  qsort (names, g_strv_length (names), sizeof (char *), compare_names);
+  return names;
+}
+
+GPid
+jc_cpd_process_backend_get_pid (JcCpdProcessBackend *self, const char *name)
+{
+  ProcessVm *vm = g_hash_table_lookup (self->vms, name);
+  const char *id;
+
+  if (vm == NULL || vm->proc == NULL || (id = g_subprocess_get_identifier (vm->proc)) == NULL)
+    return 0;
+  return (GPid) g_ascii_strtoll (id, NULL, 10);
+}
+
+static void
+backend_iface_init (JcCpdVmBackendInterface *iface)
+{
+  iface->get_name = process_get_name;
+  iface->define = process_define;
+  iface->start = process_start;
+  iface->get_state = process_get_state;
+  iface->destroy = process_destroy;
+  iface->list = process_list;
+}
+
+static void
+jc_cpd_process_backend_dispose (GObject *object)
+{
+  JcCpdProcessBackend *self = JC_CPD_PROCESS_BACKEND (object);
+
+  /* Children never outlive the backend; their working directories go with them. */
+  if (self->vms != NULL)
+    {
+      g_autofree char **names = (char **) g_hash_table_get_keys_as_array (self->vms, NULL);
+      for (guint i = 0; names[i] != NULL; i++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autofree char *name = g_strdup (names[i]);
+          if (!process_destroy (JC_CPD_VM_BACKEND (self), name, &error))
+            g_warning ("%s", error->message);
+        }
+    }
+  G_OBJECT_CLASS (jc_cpd_process_backend_parent_class)->dispose (object);
+}
+
+static void
+jc_cpd_process_backend_finalize (GObject *object)
+{
+  JcCpdProcessBackend *self = JC_CPD_PROCESS_BACKEND (object);
+
+  g_clear_pointer (&self->vms, g_hash_table_unref);
+  g_free (self->guest_binary);
+  g_free (self->state_dir);
+  G_OBJECT_CLASS (jc_cpd_process_backend_parent_class)->finalize (object);
+}
+
+static void
+jc_cpd_process_backend_class_init (JcCpdProcessBackendClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = jc_cpd_process_backend_dispose;
+  object_class->finalize = jc_cpd_process_backend_finalize;
+}
+
+static void
+jc_cpd_process_backend_init (JcCpdProcessBackend *self)
+{
+  self->vms = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) process_vm_free);
+}
+
+JcCpdProcessBackend *
+jc_cpd_process_backend_new (const char *guest_binary, const char *state_dir)
+{
+  JcCpdProcessBackend *self = g_object_new (JC_CPD_TYPE_PROCESS_BACKEND, NULL);
+
+  g_return_val_if_fail (guest_binary != NULL && state_dir != NULL, NULL);
+  self->guest_binary = g_strdup (guest_binary);
+  self->state_dir = g_strdup (state_dir);
+  return self;
+}

@@ -1,0 +1,220 @@
+#define G_LOG_DOMAIN "joconde-cpd"
+#define _GNU_SOURCE 1  /* unshare (2) */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <sched.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "cpd-test-util.h"
+#include "jc-cpd-libvirt-backend.h"
+#include "jc-error.h"
+
+/* The libvirt backend against a real libvirt daemon and QEMU (TCG): the domain XML it
+ * writes must boot the guest image, hand over the CTA and forward the IO port.
+ *
+ * The test runs libvirt's per-user ("session") daemon in a private runtime directory, so
+ * it touches no system configuration. Run as root (CI), it first enters a user namespace
+ * where it is an ordinary user, because root always gets the system daemon. The daemon it
+ * autostarts (libvirtd and virtlogd) is stopped at the end, and every step is checked only
+ * after the VM is destroyed, so a failure leaves nothing running. */
+
+#define BOOT_TIMEOUT_S 120
+
+static gboolean
+write_file (const char *path, const char *text)
+{
+  int fd = open (path, O_WRONLY);
+  gboolean ok;
+
+  if (fd < 0)
+    return FALSE;
+  ok = write (fd, text, strlen (text)) == (ssize_t) strlen (text);
+  close (fd);
+  return ok;
+}
+
+/* Becomes uid/gid 1000 in a new user namespace (mapped to our real ids). */
+static void
+leave_root (void)
+{
+  g_autofree char *uid_map = g_strdup_printf ("1000 %u 1\n", (unsigned) getuid ());
+  g_autofree char *gid_map = g_strdup_printf ("1000 %u 1\n", (unsigned) getgid ());
+
+  g_assert_cmpint (unshare (CLONE_NEWUSER), ==, 0);
+  g_assert_true (write_file ("/proc/self/setgroups", "deny"));
+  g_assert_true (write_file ("/proc/self/uid_map", uid_map));
+  g_assert_true (write_file ("/proc/self/gid_map", gid_map));
+  g_assert_cmpuint (geteuid (), ==, 1000);
+}
+
+static guint16
+free_port (void)
+{
+  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (s, any, FALSE, NULL));
+  bound = g_socket_get_local_address (s, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static void
+build_image (const char *image_dir)
+{
+  g_autofree char *cache = g_build_filename (image_dir, "cache", NULL);
+  const char *argv[] = { g_getenv ("JC_GUEST_IMAGE_BUILDER"), "--guest", g_getenv ("JC_GUEST_BINARY"),
+                         "--output", image_dir, "--cache", cache, NULL };
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  g_assert_nonnull (argv[0]);
+  g_assert_nonnull (argv[2]);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                               NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  g_assert_no_error (error);
+}
+
+static GBytes *
+poll_health (guint16 port, gint64 deadline)
+{
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 3, NULL);
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/health", port);
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+      g_autoptr(GBytes) body = soup_session_send_and_read (session, msg, NULL, NULL);
+
+      if (body != NULL && soup_message_get_status (msg) == SOUP_STATUS_OK)
+        return g_steal_pointer (&body);
+      g_usleep (250 * 1000);
+    }
+  return NULL;
+}
+
+/* Stops a daemon the test autostarted, by the pid file it wrote in our runtime directory. */
+static void
+stop_daemon (const char *runtime_dir, const char *name)
+{
+  g_autofree char *pidfile = g_strdup_printf ("%s/libvirt/%s.pid", runtime_dir, name);
+  g_autofree char *text = NULL;
+  gint64 pid;
+
+  if (!g_file_get_contents (pidfile, &text, NULL, NULL))
+    return;
+  pid = g_ascii_strtoll (text, NULL, 10);
+  if (pid <= 1)
+    return;
+  kill ((pid_t) pid, SIGTERM);
+  for (guint i = 0; i < 100 && kill ((pid_t) pid, 0) == 0; i++)
+    g_usleep (50 * 1000);
+}
+
+static void
+test_boot (void)
+{
+  const char *image_dir = g_getenv ("JC_GUEST_IMAGE_DIR");
+  g_autofree char *tmp = g_dir_make_tmp ("jc-cpd-qemu-XXXXXX", NULL);
+  g_autofree char *runtime = g_build_filename (tmp, "run", NULL);
+  g_autofree char *cta = g_build_filename (tmp, "cta.json", NULL);
+  g_autofree char *cmdline = NULL;
+  g_autofree char *cmdline_path = NULL;
+  g_autofree char *qemu = g_find_program_in_path ("qemu-system-x86_64");
+  g_autoptr(JcCpdVmSpec) spec = cpd_test_spec ("joconde-task-qemu");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_auto(GStrv) after = NULL;
+  JcCpdVmBackend *b = NULL;
+  JcCpdVmState state = JC_CPD_VM_STATE_OTHER;
+  const char *uris[] = { "qemu:///session", NULL };
+  gboolean defined = FALSE, started = FALSE, destroyed = FALSE;
+  gint64 start;
+
+  g_assert_nonnull (image_dir);
+  g_assert_nonnull (tmp);
+  g_assert_nonnull (qemu);   /* Debian package qemu-system-x86 */
+  g_assert_true (g_file_test ("/usr/sbin/libvirtd", G_FILE_TEST_IS_EXECUTABLE)); /* libvirt-daemon */
+  build_image (image_dir);
+
+  if (getuid () == 0)
+    leave_root ();
+  g_assert_cmpint (g_mkdir (runtime, 0700), ==, 0);
+  g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", tmp, TRUE);
+  g_setenv ("XDG_CACHE_HOME", tmp, TRUE);
+  g_setenv ("HOME", tmp, TRUE);
+
+  g_assert_true (g_file_set_contents (cta, "abc", 3, NULL));
+  cmdline_path = g_build_filename (image_dir, "cmdline", NULL);
+  g_assert_true (g_file_get_contents (cmdline_path, &cmdline, NULL, NULL));
+  spec->kernel = (g_free (spec->kernel), g_build_filename (image_dir, "vmlinuz", NULL));
+  spec->initrd = (g_free (spec->initrd), g_build_filename (image_dir, "initrd.img", NULL));
+  spec->cmdline = (g_free (spec->cmdline), g_steal_pointer (&cmdline));
+  spec->cta_path = (g_free (spec->cta_path), g_strdup (cta));
+  spec->host_address = (g_free (spec->host_address), g_strdup ("127.0.0.1"));
+  spec->host_port = free_port ();
+
+  /* Every step runs; the checks come after the clean-up. */
+  b = JC_CPD_VM_BACKEND (jc_cpd_libvirt_backend_new (uris, &error));
+  if (b != NULL)
+    defined = jc_cpd_vm_backend_define (b, spec, &error);
+  start = g_get_monotonic_time ();
+  if (defined)
+    started = jc_cpd_vm_backend_start (b, spec->name, &error);
+  if (started)
+    {
+      body = poll_health (spec->host_port, start + BOOT_TIMEOUT_S * G_USEC_PER_SEC);
+      g_test_message ("boot time through libvirt (TCG): %.1f s",
+                      (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC);
+      jc_cpd_vm_backend_get_state (b, spec->name, &state, NULL);
+    }
+  if (defined)
+    destroyed = jc_cpd_vm_backend_destroy (b, spec->name, error ? NULL : &error);
+  if (b != NULL)
+    after = jc_cpd_vm_backend_list (b, NULL);
+  g_clear_object (&b);
+  stop_daemon (runtime, "libvirtd");
+  stop_daemon (runtime, "virtlogd");
+  {
+    const char *rm[] = { "rm", "-rf", tmp, NULL };
+    g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  }
+
+  g_assert_no_error (error);
+  g_assert_true (defined && started && destroyed);
+  g_assert_nonnull (body);
+  g_assert_cmpint (state, ==, JC_CPD_VM_STATE_RUNNING);
+  g_assert_nonnull (after);
+  g_assert_cmpuint (g_strv_length (after), ==, 0);
+  {
+    g_autoptr(JsonParser) p = json_parser_new ();
+    JsonObject *o;
+
+    g_assert_true (json_parser_load_from_data (p, g_bytes_get_data (body, NULL),
+                                               (gssize) g_bytes_get_size (body), NULL));
+    o = json_node_get_object (json_parser_get_root (p));
+    g_assert_cmpstr (json_object_get_string_member (o, "state"), ==, "initialisation");
+    /* the CTA came in through fw_cfg: SHA-256("abc") */
+    g_assert_cmpstr (json_object_get_string_member (o, "cta_sha256"), ==,
+                     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/cpd/libvirt-qemu/boot", test_boot);
+  return g_test_run ();
+}

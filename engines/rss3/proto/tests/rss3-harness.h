@@ -1,0 +1,17 @@
+/* Three rss3 parties as threads of one process, connected by socketpairs. */
+#pragma once
+
+#include "rss3.h"
+
+typedef void (*Rss3PartyFunc) (JcRss3Ctx *ctx, gpointer data);
+
+/* Runs fn in three threads (party 0, 1, 2) with keys from `seed`; when logs is not NULL,
+ * logs[i] collects every byte party i received. Returns after all three finished. */
+void rss3_test_run (guint64 seed, Rss3PartyFunc fn, gpointer data, GByteArray *logs[3]);
+/* Deterministic test vector of n values with the edge values first. */
+guint64 *rss3_test_values (guint64 seed, size_t n);
+/* Shares values (known to the test) from party 0 into a new vector. */
+JcRss3AVec *rss3_test_input (JcRss3Ctx *ctx, const guint64 *values, size_t n);
+/* Reveals a to every party and returns the plaintext (g_free). */
+guint64 *rss3_test_open (JcRss3Ctx *ctx, const JcRss3AVec *a);
+guint64 *rss3_test_bopen (JcRss3Ctx *ctx, const JcRss3BVec *a);

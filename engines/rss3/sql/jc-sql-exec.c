@@ -1,0 +1,1291 @@
+#define G_LOG_DOMAIN "joconde-rss3"
+#include "config.h"
+
+#include "jc-sql-exec.h"
+
+#include <glib/gi18n-lib.h>
+#include <setjmp.h>
+
+#include "jc-error.h"
+#include "jc-rss3-stream.h"
+
+/* The executor evaluates the checked syntax tree column by column: every expression becomes
+ * one vectorised rss3 operation over all rows. Nothing depends on a secret value except
+ * through the bits the plan reveals on purpose (docs/sql.md, "What the parties learn"):
+ * the number of rows a query outputs, after a secret shuffle. */
+
+/* Above every encoded value (inputs are < 2^62): marks rows outside WHERE in sort keys and
+ * is the neutral element of MIN. */
+#define BIG (G_GINT64_CONSTANT (1) << 62)
+
+typedef struct {
+  JcRss3Ctx *ctx;
+  const JcEngineHost *host;
+  JcEngineError *err;
+  GError *gerr;
+  GPtrArray *avecs;   /* every live vector, so a failure can free them all */
+  GPtrArray *bvecs;
+  GPtrArray *mem;     /* other scratch memory, likewise */
+  jmp_buf fail;
+} Exec;
+
+/* A column of a relation during evaluation: arithmetic, 1-bit boolean, or both. */
+typedef struct {
+  JcRss3AVec *a;
+  JcRss3BVec *b;
+} Val;
+
+/* Where column references and aggregates of an expression find their values. */
+typedef struct {
+  gsize n;
+  JcRss3AVec **cols[2];     /* row context: the columns of the FROM and JOIN tables */
+  JcRss3AVec **group_keys;  /* group context: GROUP BY columns */
+  JcRss3AVec **aggs;        /* group context: aggregate values */
+} Frame;
+
+/* ------------------------------------------------------------------ memory and errors */
+
+static G_GNUC_NORETURN void
+ex_fail_gerror (Exec *ex)
+{
+  gboolean cancelled = ex->gerr != NULL && g_error_matches (ex->gerr, JC_ERROR, JC_ERROR_CANCELLED);
+  jc_rss3_error (ex->err, cancelled ? JC_ENGINE_ERR_CANCELLED : JC_ENGINE_ERR_IO, "%s",
+                 ex->gerr ? ex->gerr->message : _("The computation failed."));
+  longjmp (ex->fail, 1);
+}
+
+#define CK(call) do { if (!(call)) ex_fail_gerror (ex); } while (0)
+
+static G_GNUC_NORETURN G_GNUC_PRINTF (3, 4) void
+ex_fail (Exec *ex, JcEngineStatus status, const char *format, ...)
+{
+  /* No heap here: nothing on this path is freed after the jump. */
+  char msg[512];
+  va_list ap;
+  va_start (ap, format);
+  g_vsnprintf (msg, sizeof msg, format, ap);
+  va_end (ap);
+  jc_rss3_error (ex->err, status, "%s", msg);
+  longjmp (ex->fail, 1);
+}
+
+/* Scratch memory that a failure (longjmp) frees too. */
+static gpointer
+M (Exec *ex, gsize size)
+{
+  gpointer p = g_malloc0 (MAX (size, 1));
+  g_ptr_array_add (ex->mem, p);
+  return p;
+}
+
+static void
+dropM (Exec *ex, gpointer p)
+{
+  if (p != NULL)
+    g_ptr_array_remove_fast (ex->mem, p);
+}
+
+static JcRss3AVec *
+A (Exec *ex, gsize n)
+{
+  JcRss3AVec *v = jc_rss3_avec_new (n);
+  g_ptr_array_add (ex->avecs, v);
+  return v;
+}
+
+static JcRss3BVec *
+B (Exec *ex, gsize n)
+{
+  JcRss3BVec *v = jc_rss3_bvec_new (n, 1);
+  g_ptr_array_add (ex->bvecs, v);
+  return v;
+}
+
+static JcRss3BVec *
+Bk (Exec *ex, gsize n, unsigned bits)
+{
+  JcRss3BVec *v = jc_rss3_bvec_new (n, bits);
+  g_ptr_array_add (ex->bvecs, v);
+  return v;
+}
+
+static void
+dropA (Exec *ex, JcRss3AVec *v)
+{
+  /* The array's free function frees it. */
+  if (v != NULL)
+    g_ptr_array_remove_fast (ex->avecs, v);
+}
+
+static void
+dropB (Exec *ex, JcRss3BVec *v)
+{
+  if (v != NULL)
+    g_ptr_array_remove_fast (ex->bvecs, v);
+}
+
+static JcRss3AVec *
+dupA (Exec *ex, const JcRss3AVec *v)
+{
+  JcRss3AVec *d = jc_rss3_avec_dup (v);
+  g_ptr_array_add (ex->avecs, d);
+  return d;
+}
+
+static void
+check_cancel (Exec *ex)
+{
+  if (ex->host->cancelled != NULL && ex->host->cancelled (ex->host->user))
+    ex_fail (ex, JC_ENGINE_ERR_CANCELLED, _("The computation was cancelled."));
+}
+
+/* ------------------------------------------------------------------ small building blocks */
+
+static JcRss3AVec *
+constA (Exec *ex, gsize n, int64_t c)
+{
+  JcRss3AVec *v = A (ex, n);
+  jc_rss3_avec_fill_const (ex->ctx, v, (guint64) c);
+  return v;
+}
+
+/* A boolean sharing of a public bit: x0 = c, x1 = x2 = 0. */
+static JcRss3BVec *
+constB (Exec *ex, gsize n, gboolean c)
+{
+  JcRss3BVec *v = B (ex, n);
+  unsigned party = jc_rss3_ctx_get_party (ex->ctx);
+  guint64 *w = party == 0 ? v->s0 : party == 2 ? v->s1 : NULL;
+  if (c && w != NULL)
+    for (gsize k = 0; k < v->nwords; k++)
+      w[k] = (k + 1 < v->nwords || n % 64 == 0) ? G_MAXUINT64
+             : ((G_GUINT64_CONSTANT (1) << (n % 64)) - 1);
+  return v;
+}
+
+static JcRss3AVec *
+arith (Exec *ex, Val *v)
+{
+  if (v->a == NULL)
+    {
+      v->a = A (ex, v->b->n);
+      CK (jc_rss3_b2a (ex->ctx, v->b, v->a, &ex->gerr));
+    }
+  return v->a;
+}
+
+static JcRss3BVec *
+boolean (Exec *ex, Val *v)
+{
+  if (v->b == NULL)
+    {
+      v->b = B (ex, v->a->n);
+      CK (jc_rss3_eqz (ex->ctx, v->a, v->b, &ex->gerr));
+      jc_rss3_bnot (ex->ctx, v->b, v->b);
+    }
+  return v->b;
+}
+
+static JcRss3BVec *
+band (Exec *ex, JcRss3BVec *x, JcRss3BVec *y)
+{
+  JcRss3BVec *o = B (ex, x->n);
+  CK (jc_rss3_band (ex->ctx, x, y, o, &ex->gerr));
+  return o;
+}
+
+static JcRss3AVec *
+select3 (Exec *ex, JcRss3BVec *c, JcRss3AVec *x, JcRss3AVec *y)
+{
+  JcRss3AVec *o = A (ex, x->n);
+  CK (jc_rss3_select (ex->ctx, c, x, y, o, &ex->gerr));
+  return o;
+}
+
+static JcRss3AVec *
+mul (Exec *ex, JcRss3AVec *x, JcRss3AVec *y)
+{
+  JcRss3AVec *o = A (ex, x->n);
+  CK (jc_rss3_mul (ex->ctx, x, y, o, &ex->gerr));
+  return o;
+}
+
+/* Elements [from, from + n) of v as a new vector (local). */
+static JcRss3AVec *
+sliceA (Exec *ex, const JcRss3AVec *v, gsize from, gsize n)
+{
+  JcRss3AVec *o = A (ex, n);
+  memcpy (o->s0, v->s0 + from, n * sizeof (guint64));
+  memcpy (o->s1, v->s1 + from, n * sizeof (guint64));
+  return o;
+}
+
+/* The sum of all elements as a 1-element vector (local). */
+static JcRss3AVec *
+totalA (Exec *ex, const JcRss3AVec *v)
+{
+  JcRss3AVec *o = A (ex, 1);
+  guint64 a = 0, b = 0;
+  for (gsize i = 0; i < v->n; i++)
+    {
+      a += v->s0[i];
+      b += v->s1[i];
+    }
+  o->s0[0] = a;
+  o->s1[0] = b;
+  return o;
+}
+
+/* ------------------------------------------------------------------ division and roots */
+
+/* Truncating signed division q = a / b and remainder r (sign of a), for |a| < 2^62 and
+ * |b| < 2^62; b = 0 gives q = r = 0. Restoring long division, one comparison per bit. */
+static void
+divmod (Exec *ex, JcRss3AVec *a, JcRss3AVec *b, JcRss3AVec **q_out, JcRss3AVec **r_out)
+{
+  gsize n = a->n;
+  JcRss3BVec *sa = B (ex, n), *sb = B (ex, n), *bz = B (ex, n);
+  CK (jc_rss3_msb (ex->ctx, a, sa, &ex->gerr));
+  CK (jc_rss3_msb (ex->ctx, b, sb, &ex->gerr));
+  CK (jc_rss3_eqz (ex->ctx, b, bz, &ex->gerr));
+  JcRss3AVec *na = A (ex, n), *nb = A (ex, n);
+  jc_rss3_neg (ex->ctx, a, na);
+  jc_rss3_neg (ex->ctx, b, nb);
+  JcRss3AVec *ua = select3 (ex, sa, na, a);
+  JcRss3AVec *ub0 = select3 (ex, sb, nb, b);
+  JcRss3AVec *one = constA (ex, n, 1);
+  JcRss3AVec *ub = select3 (ex, bz, one, ub0);
+  dropA (ex, na); dropA (ex, nb); dropA (ex, ub0);
+
+  /* The bits of |a| as arithmetic 0/1 values, all converted in one go. */
+  JcRss3BVec *abits = Bk (ex, n, 64);
+  CK (jc_rss3_a2b (ex->ctx, ua, abits, &ex->gerr));
+  JcRss3BVec *low = Bk (ex, n, 62);
+  memcpy (low->s0, abits->s0, 62 * abits->nwords * sizeof (guint64));
+  memcpy (low->s1, abits->s1, 62 * abits->nwords * sizeof (guint64));
+  dropB (ex, abits);
+  JcRss3AVec *bitsA[62];
+  {
+    /* b2a of a 62-plane vector gives the number back; convert plane by plane instead. */
+    JcRss3BVec *flat = B (ex, 62 * low->nwords * 64);
+    memcpy (flat->s0, low->s0, 62 * low->nwords * sizeof (guint64));
+    memcpy (flat->s1, low->s1, 62 * low->nwords * sizeof (guint64));
+    JcRss3AVec *fa = A (ex, flat->n);
+    CK (jc_rss3_b2a (ex->ctx, flat, fa, &ex->gerr));
+    for (unsigned j = 0; j < 62; j++)
+      bitsA[j] = sliceA (ex, fa, (gsize) j * low->nwords * 64, n);
+    dropA (ex, fa);
+    dropB (ex, flat);
+  }
+  dropB (ex, low);
+
+  JcRss3BVec *qbits = Bk (ex, n, 62);
+  JcRss3AVec *r = constA (ex, n, 0);
+  for (int j = 61; j >= 0; j--)
+    {
+      check_cancel (ex);
+      jc_rss3_add (ex->ctx, r, r, r);
+      jc_rss3_add (ex->ctx, r, bitsA[j], r);
+      JcRss3BVec *c = B (ex, n);
+      CK (jc_rss3_le (ex->ctx, ub, r, c, &ex->gerr));
+      JcRss3AVec *rb = A (ex, n);
+      jc_rss3_sub (ex->ctx, r, ub, rb);
+      JcRss3AVec *r2 = select3 (ex, c, rb, r);
+      dropA (ex, rb);
+      dropA (ex, r);
+      r = r2;
+      memcpy (qbits->s0 + j * qbits->nwords, c->s0, c->nwords * sizeof (guint64));
+      memcpy (qbits->s1 + j * qbits->nwords, c->s1, c->nwords * sizeof (guint64));
+      dropB (ex, c);
+      dropA (ex, bitsA[j]);
+    }
+  JcRss3AVec *uq = A (ex, n);
+  CK (jc_rss3_b2a (ex->ctx, qbits, uq, &ex->gerr));
+  dropB (ex, qbits);
+
+  JcRss3BVec *sq = B (ex, n);
+  jc_rss3_bxor (ex->ctx, sa, sb, sq);
+  JcRss3AVec *nq = A (ex, n), *nr = A (ex, n);
+  jc_rss3_neg (ex->ctx, uq, nq);
+  jc_rss3_neg (ex->ctx, r, nr);
+  JcRss3AVec *q1 = select3 (ex, sq, nq, uq);
+  JcRss3AVec *r1 = select3 (ex, sa, nr, r);
+  JcRss3AVec *zero = constA (ex, n, 0);
+  *q_out = select3 (ex, bz, zero, q1);
+  if (r_out != NULL)
+    *r_out = select3 (ex, bz, zero, r1);
+  JcRss3AVec *tmpA[] = { nq, nr, q1, r1, zero, uq, r, ua, ub, one };
+  for (gsize i = 0; i < G_N_ELEMENTS (tmpA); i++)
+    dropA (ex, tmpA[i]);
+  JcRss3BVec *tmpB[] = { sa, sb, bz, sq };
+  for (gsize i = 0; i < G_N_ELEMENTS (tmpB); i++)
+    dropB (ex, tmpB[i]);
+}
+
+/* trunc(a · 10^k / b) without forming a · 10^k: q·10^k + trunc(r·10^k / b). */
+static JcRss3AVec *
+div_scaled (Exec *ex, JcRss3AVec *a, JcRss3AVec *b, guint k)
+{
+  JcRss3AVec *q, *r;
+  divmod (ex, a, b, &q, &r);
+  if (k == 0)
+    {
+      dropA (ex, r);
+      return q;
+    }
+  jc_rss3_mul_const (ex->ctx, q, (guint64) jc_sql_pow10 (k), q);
+  jc_rss3_mul_const (ex->ctx, r, (guint64) jc_sql_pow10 (k), r);
+  JcRss3AVec *f;
+  divmod (ex, r, b, &f, NULL);
+  jc_rss3_add (ex->ctx, q, f, q);
+  dropA (ex, r);
+  dropA (ex, f);
+  return q;
+}
+
+/* Division by a public power of ten, truncating toward zero. */
+static JcRss3AVec *
+div_pow10 (Exec *ex, JcRss3AVec *a, guint k)
+{
+  JcRss3AVec *d = constA (ex, a->n, jc_sql_pow10 (k));
+  JcRss3AVec *q;
+  divmod (ex, a, d, &q, NULL);
+  dropA (ex, d);
+  return q;
+}
+
+/* floor(sqrt(a)) for 0 <= a < 2^62, bit by bit from the top. */
+static JcRss3AVec *
+isqrt (Exec *ex, JcRss3AVec *a)
+{
+  gsize n = a->n;
+  JcRss3AVec *res = constA (ex, n, 0);
+  for (int j = 30; j >= 0; j--)
+    {
+      JcRss3AVec *cand = A (ex, n);
+      jc_rss3_add_const (ex->ctx, res, G_GUINT64_CONSTANT (1) << j, cand);
+      JcRss3AVec *sq = mul (ex, cand, cand);
+      JcRss3BVec *c = B (ex, n);
+      CK (jc_rss3_le (ex->ctx, sq, a, c, &ex->gerr));
+      JcRss3AVec *r2 = select3 (ex, c, cand, res);
+      dropA (ex, res);
+      dropA (ex, cand);
+      dropA (ex, sq);
+      dropB (ex, c);
+      res = r2;
+    }
+  return res;
+}
+
+/* ------------------------------------------------------------------ expressions */
+
+static Val eval (Exec *ex, const Frame *f, const JcSqlExpr *e);
+
+static JcRss3AVec *
+evalA (Exec *ex, const Frame *f, const JcSqlExpr *e)
+{
+  Val v = eval (ex, f, e);
+  JcRss3AVec *a = arith (ex, &v);
+  dropB (ex, v.b);
+  return a;
+}
+
+static JcRss3BVec *
+evalB (Exec *ex, const Frame *f, const JcSqlExpr *e)
+{
+  Val v = eval (ex, f, e);
+  JcRss3BVec *b = boolean (ex, &v);
+  dropA (ex, v.a);
+  return b;
+}
+
+static JcRss3BVec *
+compare (Exec *ex, JcSqlOp op, JcRss3AVec *x, JcRss3AVec *y)
+{
+  JcRss3BVec *o = B (ex, x->n);
+  switch (op)
+    {
+    case JC_SQL_OP_EQ: CK (jc_rss3_eq (ex->ctx, x, y, o, &ex->gerr)); break;
+    case JC_SQL_OP_NE:
+      CK (jc_rss3_eq (ex->ctx, x, y, o, &ex->gerr));
+      jc_rss3_bnot (ex->ctx, o, o);
+      break;
+    case JC_SQL_OP_LT: CK (jc_rss3_lt (ex->ctx, x, y, o, &ex->gerr)); break;
+    case JC_SQL_OP_LE: CK (jc_rss3_le (ex->ctx, x, y, o, &ex->gerr)); break;
+    case JC_SQL_OP_GT: CK (jc_rss3_lt (ex->ctx, y, x, o, &ex->gerr)); break;
+    case JC_SQL_OP_GE: CK (jc_rss3_le (ex->ctx, y, x, o, &ex->gerr)); break;
+    default: g_assert_not_reached ();
+    }
+  return o;
+}
+
+static Val
+eval_binary (Exec *ex, const Frame *f, const JcSqlExpr *e)
+{
+  Val r = { 0 };
+  const JcSqlExpr *ea = e->args[0], *eb = e->args[1];
+  if (e->op == JC_SQL_OP_AND || e->op == JC_SQL_OP_OR)
+    {
+      JcRss3BVec *x = evalB (ex, f, ea), *y = evalB (ex, f, eb);
+      r.b = B (ex, f->n);
+      if (e->op == JC_SQL_OP_AND)
+        CK (jc_rss3_band (ex->ctx, x, y, r.b, &ex->gerr));
+      else
+        CK (jc_rss3_bor (ex->ctx, x, y, r.b, &ex->gerr));
+      dropB (ex, x);
+      dropB (ex, y);
+      return r;
+    }
+  JcRss3AVec *x = evalA (ex, f, ea), *y = evalA (ex, f, eb);
+  switch (e->op)
+    {
+    case JC_SQL_OP_ADD:
+      r.a = A (ex, f->n);
+      jc_rss3_add (ex->ctx, x, y, r.a);
+      break;
+    case JC_SQL_OP_SUB:
+      r.a = A (ex, f->n);
+      jc_rss3_sub (ex->ctx, x, y, r.a);
+      break;
+    case JC_SQL_OP_MUL:
+      r.a = mul (ex, x, y);
+      break;
+    case JC_SQL_OP_DIV:
+      /* a/b at scale s: trunc(a · 10^(s − sa + sb) / b). */
+      r.a = div_scaled (ex, x, y, e->type.scale - ea->type.scale + eb->type.scale);
+      break;
+    default:
+      r.b = compare (ex, e->op, x, y);
+    }
+  dropA (ex, x);
+  dropA (ex, y);
+  return r;
+}
+
+static Val
+eval (Exec *ex, const Frame *f, const JcSqlExpr *e)
+{
+  Val r = { 0 };
+  switch (e->kind)
+    {
+    case JC_SQL_COLUMN:
+      if (f->group_keys != NULL)
+        r.a = dupA (ex, f->group_keys[e->group_slot - 1]);
+      else
+        r.a = dupA (ex, f->cols[e->side][e->col_index]);
+      return r;
+    case JC_SQL_LITERAL:
+      if (e->type.type == JC_ENGINE_TYPE_BOOL)
+        r.b = constB (ex, f->n, e->value != 0);
+      else
+        r.a = constA (ex, f->n, e->value);
+      return r;
+    case JC_SQL_RESCALE:
+      r.a = evalA (ex, f, e->args[0]);
+      jc_rss3_mul_const (ex->ctx, r.a,
+                         (guint64) jc_sql_pow10 (e->type.scale - e->args[0]->type.scale), r.a);
+      return r;
+    case JC_SQL_NEG:
+      r.a = evalA (ex, f, e->args[0]);
+      jc_rss3_neg (ex->ctx, r.a, r.a);
+      return r;
+    case JC_SQL_NOT:
+      r.b = evalB (ex, f, e->args[0]);
+      jc_rss3_bnot (ex->ctx, r.b, r.b);
+      return r;
+    case JC_SQL_BINARY:
+      return eval_binary (ex, f, e);
+    case JC_SQL_BETWEEN:
+      {
+        JcRss3AVec *x = evalA (ex, f, e->args[0]);
+        JcRss3AVec *lo = evalA (ex, f, e->args[1]);
+        JcRss3AVec *hi = evalA (ex, f, e->args[2]);
+        JcRss3BVec *c1 = compare (ex, JC_SQL_OP_LE, lo, x);
+        JcRss3BVec *c2 = compare (ex, JC_SQL_OP_LE, x, hi);
+        r.b = band (ex, c1, c2);
+        if (e->negated)
+          jc_rss3_bnot (ex->ctx, r.b, r.b);
+        dropA (ex, x); dropA (ex, lo); dropA (ex, hi);
+        dropB (ex, c1); dropB (ex, c2);
+        return r;
+      }
+    case JC_SQL_IN:
+      {
+        JcRss3AVec *x = evalA (ex, f, e->args[0]);
+        for (guint i = 1; i < e->n_args; i++)
+          {
+            JcRss3AVec *y = evalA (ex, f, e->args[i]);
+            JcRss3BVec *c = compare (ex, JC_SQL_OP_EQ, x, y);
+            dropA (ex, y);
+            if (r.b == NULL)
+              r.b = c;
+            else
+              {
+                JcRss3BVec *o = B (ex, f->n);
+                CK (jc_rss3_bor (ex->ctx, r.b, c, o, &ex->gerr));
+                dropB (ex, r.b);
+                dropB (ex, c);
+                r.b = o;
+              }
+          }
+        dropA (ex, x);
+        if (e->negated)
+          jc_rss3_bnot (ex->ctx, r.b, r.b);
+        return r;
+      }
+    case JC_SQL_CASE:
+      {
+        guint n_pairs = (e->n_args - 1) / 2;
+        if (e->type.type == JC_ENGINE_TYPE_BOOL)
+          {
+            /* Boolean results stay boolean: (c ∧ v) ∨ (¬c ∧ rest). */
+            JcRss3BVec *acc = evalB (ex, f, e->args[e->n_args - 1]);
+            for (int i = (int) n_pairs - 1; i >= 0; i--)
+              {
+                JcRss3BVec *c = evalB (ex, f, e->args[2 * i]);
+                JcRss3BVec *v = evalB (ex, f, e->args[2 * i + 1]);
+                /* acc ^ (c ∧ (v ^ acc)) */
+                JcRss3BVec *d = B (ex, f->n);
+                jc_rss3_bxor (ex->ctx, v, acc, d);
+                JcRss3BVec *cd = band (ex, c, d);
+                jc_rss3_bxor (ex->ctx, acc, cd, acc);
+                dropB (ex, c); dropB (ex, v); dropB (ex, d); dropB (ex, cd);
+              }
+            r.b = acc;
+            return r;
+          }
+        JcRss3AVec *acc = evalA (ex, f, e->args[e->n_args - 1]);
+        for (int i = (int) n_pairs - 1; i >= 0; i--)
+          {
+            JcRss3BVec *c = evalB (ex, f, e->args[2 * i]);
+            JcRss3AVec *v = evalA (ex, f, e->args[2 * i + 1]);
+            JcRss3AVec *o = select3 (ex, c, v, acc);
+            dropB (ex, c); dropA (ex, v); dropA (ex, acc);
+            acc = o;
+          }
+        r.a = acc;
+        return r;
+      }
+    case JC_SQL_AGGREGATE:
+      g_assert (f->aggs != NULL);
+      r.a = dupA (ex, f->aggs[e->agg_slot]);
+      return r;
+    case JC_SQL_STRING:
+      break;
+    }
+  g_assert_not_reached ();
+}
+
+/* ------------------------------------------------------------------ relations */
+
+/* Rows of a query before grouping: the columns of one or two tables and a validity bit
+ * (WHERE and the join condition); invalid rows are never removed in a way that shows. */
+typedef struct {
+  gsize n;
+  guint ncols[2];
+  JcRss3AVec **cols[2];
+  JcRss3BVec *valid;
+} Rel;
+
+static void
+rel_clear (Exec *ex, Rel *r)
+{
+  for (int s = 0; s < 2; s++)
+    {
+      for (guint c = 0; c < r->ncols[s]; c++)
+        dropA (ex, r->cols[s][c]);
+      dropM (ex, r->cols[s]);
+      r->cols[s] = NULL;
+      r->ncols[s] = 0;
+    }
+  dropB (ex, r->valid);
+  r->valid = NULL;
+}
+
+static void
+rel_from_table (Exec *ex, Rel *r, int side, const JcSqlTable *t)
+{
+  r->n = t->n_rows;
+  r->ncols[side] = t->n_columns;
+  r->cols[side] = M (ex, t->n_columns * sizeof (JcRss3AVec *));
+  for (guint c = 0; c < t->n_columns; c++)
+    r->cols[side][c] = dupA (ex, t->columns[c]);
+}
+
+static guint
+key_bits_of (const JcSqlType *t)
+{
+  switch (t->type)
+    {
+    case JC_ENGINE_TYPE_BOOL:
+      return 3;
+    case JC_ENGINE_TYPE_CATEGORY:
+      {
+        guint b = 2;
+        while ((G_GUINT64_CONSTANT (1) << (b - 1)) <= t->n_codes + 1)
+          b++;
+        return b;
+      }
+    case JC_ENGINE_TYPE_ID:
+      return 64;
+    default:
+      return 64;
+    }
+}
+
+/* Joins two tables on a key unique in each (docs/sql.md): sort both together by key, with
+ * the FROM rows first among equal keys (stable sort); a FROM row followed by a JOIN row of
+ * the same key is a match. Row i of the result pairs sorted row i with row i + 1. */
+static void
+rel_join (Exec *ex, Rel *r, const JcSqlQuery *q, const JcSqlTable *ta, const JcSqlTable *tb)
+{
+  gsize na = ta->n_rows, nb = tb->n_rows, n = na + nb;
+  guint ca = ta->n_columns, cb = tb->n_columns;
+  if (n < 2)
+    {
+      r->n = 0;
+      r->ncols[0] = ca;
+      r->ncols[1] = cb;
+      r->cols[0] = M (ex, ca * sizeof (JcRss3AVec *));
+      r->cols[1] = M (ex, cb * sizeof (JcRss3AVec *));
+      for (guint c = 0; c < ca; c++)
+        r->cols[0][c] = A (ex, 0);
+      for (guint c = 0; c < cb; c++)
+        r->cols[1][c] = A (ex, 0);
+      r->valid = B (ex, 0);
+      return;
+    }
+  /* Columns of the concatenation: FROM columns (zero under JOIN rows), JOIN columns (zero
+   * under FROM rows), the tag (0 FROM, 1 JOIN). */
+  guint np = ca + cb + 1;
+  JcRss3AVec **pay = M (ex, np * sizeof (JcRss3AVec *));
+  for (guint c = 0; c < ca; c++)
+    {
+      pay[c] = A (ex, n);
+      memcpy (pay[c]->s0, ta->columns[c]->s0, na * sizeof (guint64));
+      memcpy (pay[c]->s1, ta->columns[c]->s1, na * sizeof (guint64));
+    }
+  for (guint c = 0; c < cb; c++)
+    {
+      pay[ca + c] = A (ex, n);
+      memcpy (pay[ca + c]->s0 + na, tb->columns[c]->s0, nb * sizeof (guint64));
+      memcpy (pay[ca + c]->s1 + na, tb->columns[c]->s1, nb * sizeof (guint64));
+    }
+  JcRss3AVec *tag = constA (ex, n, 0);
+  {
+    JcRss3AVec *ones = constA (ex, nb, 1);
+    memcpy (tag->s0 + na, ones->s0, nb * sizeof (guint64));
+    memcpy (tag->s1 + na, ones->s1, nb * sizeof (guint64));
+    dropA (ex, ones);
+  }
+  pay[ca + cb] = tag;
+  JcRss3AVec *key = A (ex, n);
+  guint ka = q->join_left->col_index, kb = q->join_right->col_index;
+  memcpy (key->s0, ta->columns[ka]->s0, na * sizeof (guint64));
+  memcpy (key->s1, ta->columns[ka]->s1, na * sizeof (guint64));
+  memcpy (key->s0 + na, tb->columns[kb]->s0, nb * sizeof (guint64));
+  memcpy (key->s1 + na, tb->columns[kb]->s1, nb * sizeof (guint64));
+  CK (jc_rss3_sort (ex->ctx, key, key_bits_of (&q->join_left->type), np, pay, &ex->gerr));
+  check_cancel (ex);
+
+  gsize m = n - 1;
+  JcRss3AVec *k0 = sliceA (ex, key, 0, m), *k1 = sliceA (ex, key, 1, m);
+  JcRss3AVec *t0 = sliceA (ex, tag, 0, m), *t1 = sliceA (ex, tag, 1, m);
+  JcRss3BVec *same = B (ex, m), *t0z = B (ex, m), *t1z = B (ex, m);
+  CK (jc_rss3_eq (ex->ctx, k0, k1, same, &ex->gerr));
+  CK (jc_rss3_eqz (ex->ctx, t0, t0z, &ex->gerr));
+  CK (jc_rss3_eqz (ex->ctx, t1, t1z, &ex->gerr));
+  /* Two rows of one table with the same key break the pairing: refuse, revealing one bit. */
+  JcRss3BVec *sametag = B (ex, m);
+  jc_rss3_bxor (ex->ctx, t0z, t1z, sametag);
+  jc_rss3_bnot (ex->ctx, sametag, sametag);
+  JcRss3BVec *dup = band (ex, same, sametag);
+  Val dv = { .b = dup };
+  JcRss3AVec *dupsum = totalA (ex, arith (ex, &dv));
+  JcRss3BVec *nodup = B (ex, 1);
+  CK (jc_rss3_eqz (ex->ctx, dupsum, nodup, &ex->gerr));
+  guint64 nodup_clear = 0;
+  CK (jc_rss3_breveal (ex->ctx, nodup, &nodup_clear, &ex->gerr));
+  if (!(nodup_clear & 1))
+    ex_fail (ex, JC_ENGINE_ERR_INVALID,
+             _("The join key %s is not unique within one of the tables: each key may appear "
+               "once per table."), q->join_left->name);
+  jc_rss3_bnot (ex->ctx, t1z, t1z);
+  JcRss3BVec *ab = band (ex, t0z, t1z);
+  r->valid = band (ex, same, ab);
+  r->n = m;
+  r->ncols[0] = ca;
+  r->ncols[1] = cb;
+  r->cols[0] = M (ex, ca * sizeof (JcRss3AVec *));
+  r->cols[1] = M (ex, cb * sizeof (JcRss3AVec *));
+  for (guint c = 0; c < ca; c++)
+    r->cols[0][c] = sliceA (ex, pay[c], 0, m);
+  for (guint c = 0; c < cb; c++)
+    r->cols[1][c] = sliceA (ex, pay[ca + c], 1, m);
+  for (guint c = 0; c < np; c++)
+    dropA (ex, pay[c]);
+  dropM (ex, pay);
+  JcRss3AVec *tmpA[] = { key, k0, k1, t0, t1, dupsum, dv.a };
+  for (gsize i = 0; i < G_N_ELEMENTS (tmpA); i++)
+    dropA (ex, tmpA[i]);
+  JcRss3BVec *tmpB[] = { same, t0z, t1z, sametag, dup, nodup, ab };
+  for (gsize i = 0; i < G_N_ELEMENTS (tmpB); i++)
+    dropB (ex, tmpB[i]);
+}
+
+/* Keeps the rows whose bit is set: shuffle the columns with the bit, reveal the bit, drop
+ * the others. The parties learn how many rows remain, nothing about which. */
+static gsize
+compact (Exec *ex, gsize n, JcRss3AVec **cols, guint ncols, JcRss3BVec *keep)
+{
+  if (n == 0)
+    return 0;
+  Val kv = { .b = keep };
+  JcRss3AVec *ka = arith (ex, &kv);
+  JcRss3AVec **all = M (ex, (ncols + 1) * sizeof (JcRss3AVec *));
+  memcpy (all, cols, ncols * sizeof (JcRss3AVec *));
+  all[ncols] = ka;
+  CK (jc_rss3_shuffle (ex->ctx, ncols + 1, all, &ex->gerr));
+  guint64 *bits = M (ex, n * sizeof (guint64));
+  CK (jc_rss3_reveal (ex->ctx, ka, bits, &ex->gerr));
+  gsize m = 0;
+  for (gsize i = 0; i < n; i++)
+    if (bits[i] == 1)
+      {
+        for (guint c = 0; c < ncols; c++)
+          {
+            cols[c]->s0[m] = cols[c]->s0[i];
+            cols[c]->s1[m] = cols[c]->s1[i];
+          }
+        m++;
+      }
+    else if (bits[i] != 0)
+      ex_fail (ex, JC_ENGINE_ERR_PROTOCOL, _("A counterpart party sent inconsistent data."));
+  for (guint c = 0; c < ncols; c++)
+    cols[c]->n = m;
+  dropA (ex, ka);
+  dropM (ex, bits);
+  dropM (ex, all);
+  return m;
+}
+
+/* ------------------------------------------------------------------ aggregation */
+
+/* Per-row inputs of one aggregate, already restricted to valid rows where it matters. */
+static JcRss3AVec *
+agg_input (Exec *ex, const Frame *f, const JcSqlExpr *agg)
+{
+  if (agg->n_args == 0 || agg->agg == JC_SQL_AGG_COUNT)
+    return constA (ex, f->n, 1);
+  return evalA (ex, f, agg->args[0]);
+}
+
+/* Finishes AVG, VAR and STDDEV from the count, sum and sum of squares. */
+static JcRss3AVec *
+agg_finish_stat (Exec *ex, const JcSqlExpr *agg, JcRss3AVec *cnt, JcRss3AVec *s1,
+                 JcRss3AVec *s2)
+{
+  guint s = agg->args[0]->type.scale;
+  if (agg->agg == JC_SQL_AGG_AVG)
+    return div_scaled (ex, s1, cnt, agg->type.scale - s);
+  /* n·Σx² − (Σx)² is exact in Z_2^64 whenever the true value is below 2^63. */
+  JcRss3AVec *ns2 = mul (ex, cnt, s2), *s1s1 = mul (ex, s1, s1);
+  JcRss3AVec *num = A (ex, cnt->n);
+  jc_rss3_sub (ex->ctx, ns2, s1s1, num);
+  JcRss3AVec *den;
+  if (agg->agg == JC_SQL_AGG_VAR_POP || agg->agg == JC_SQL_AGG_STDDEV_POP)
+    den = mul (ex, cnt, cnt);
+  else
+    {
+      JcRss3AVec *c1 = A (ex, cnt->n);
+      jc_rss3_add_const (ex->ctx, cnt, (guint64) -1, c1);
+      den = mul (ex, cnt, c1);
+      dropA (ex, c1);
+    }
+  JcRss3AVec *out;
+  if (agg->agg == JC_SQL_AGG_VAR_POP || agg->agg == JC_SQL_AGG_VAR_SAMP)
+    out = div_scaled (ex, num, den, agg->type.scale - 2 * s);
+  else
+    {
+      JcRss3AVec *var = div_scaled (ex, num, den, 2 * agg->type.scale - 2 * s);
+      out = isqrt (ex, var);
+      dropA (ex, var);
+    }
+  dropA (ex, ns2); dropA (ex, s1s1); dropA (ex, num); dropA (ex, den);
+  return out;
+}
+
+static gboolean
+agg_is_stat (JcSqlAgg a)
+{
+  return a != JC_SQL_AGG_COUNT && a != JC_SQL_AGG_SUM && a != JC_SQL_AGG_MIN
+         && a != JC_SQL_AGG_MAX;
+}
+
+/* MIN or MAX over all elements by a tree of comparisons (log n rounds). */
+static JcRss3AVec *
+reduce_minmax (Exec *ex, JcRss3AVec *v, gboolean is_min)
+{
+  JcRss3AVec *cur = dupA (ex, v);
+  while (cur->n > 1)
+    {
+      gsize h = cur->n / 2, odd = cur->n % 2;
+      JcRss3AVec *x = sliceA (ex, cur, 0, h), *y = sliceA (ex, cur, h, h);
+      JcRss3BVec *c = compare (ex, JC_SQL_OP_LT, x, y);
+      JcRss3AVec *m = is_min ? select3 (ex, c, x, y) : select3 (ex, c, y, x);
+      JcRss3AVec *next = A (ex, h + odd);
+      memcpy (next->s0, m->s0, h * sizeof (guint64));
+      memcpy (next->s1, m->s1, h * sizeof (guint64));
+      if (odd)
+        {
+          next->s0[h] = cur->s0[cur->n - 1];
+          next->s1[h] = cur->s1[cur->n - 1];
+        }
+      dropA (ex, x); dropA (ex, y); dropA (ex, m); dropB (ex, c); dropA (ex, cur);
+      cur = next;
+    }
+  return cur;
+}
+
+/* Aggregates without GROUP BY: one group of all valid rows; returns 1-element vectors. */
+static void
+aggregate_all (Exec *ex, const JcSqlQuery *q, const Frame *rows, JcRss3BVec *valid,
+               JcRss3AVec **aggs)
+{
+  gsize n = rows->n;
+  Val vv = { .b = valid };
+  JcRss3AVec *va = n > 0 ? arith (ex, &vv) : NULL;
+  JcRss3AVec *cnt = n > 0 ? totalA (ex, va) : constA (ex, 1, 0);
+  JcRss3BVec *empty = B (ex, 1);
+  CK (jc_rss3_eqz (ex->ctx, cnt, empty, &ex->gerr));
+  for (guint i = 0; i < q->n_aggregates; i++)
+    {
+      const JcSqlExpr *agg = q->aggregates[i];
+      if (n == 0)
+        {
+          aggs[i] = constA (ex, 1, 0);
+          continue;
+        }
+      if (agg->agg == JC_SQL_AGG_COUNT)
+        {
+          aggs[i] = dupA (ex, cnt);
+          continue;
+        }
+      JcRss3AVec *x = agg_input (ex, rows, agg);
+      if (agg->agg == JC_SQL_AGG_MIN || agg->agg == JC_SQL_AGG_MAX)
+        {
+          gboolean is_min = agg->agg == JC_SQL_AGG_MIN;
+          JcRss3AVec *neutral = constA (ex, n, is_min ? BIG : -BIG);
+          JcRss3AVec *xv = select3 (ex, valid, x, neutral);
+          JcRss3AVec *m = reduce_minmax (ex, xv, is_min);
+          JcRss3AVec *zero = constA (ex, 1, 0);
+          aggs[i] = select3 (ex, empty, zero, m);
+          dropA (ex, neutral); dropA (ex, xv); dropA (ex, m); dropA (ex, zero);
+        }
+      else
+        {
+          JcRss3AVec *xv = mul (ex, x, va);
+          JcRss3AVec *s1 = totalA (ex, xv);
+          if (agg->agg == JC_SQL_AGG_SUM)
+            aggs[i] = s1;
+          else
+            {
+              JcRss3AVec *sq = mul (ex, xv, x);
+              JcRss3AVec *s2 = totalA (ex, sq);
+              aggs[i] = agg_finish_stat (ex, agg, cnt, s1, s2);
+              dropA (ex, sq); dropA (ex, s2); dropA (ex, s1);
+            }
+          dropA (ex, xv);
+        }
+      dropA (ex, x);
+    }
+  dropA (ex, va);
+  dropA (ex, cnt);
+  dropB (ex, empty);
+}
+
+/* Aggregates with GROUP BY, obliviously: sort the rows by the group keys (rows outside WHERE
+ * get a key no group has), mark where each group starts, and compute each aggregate with a
+ * segmented scan so that the last row of a group holds its value. Returns n rows of which
+ * `last` marks one per group; `group_keys` and `aggs` are n-element columns. */
+static void
+aggregate_grouped (Exec *ex, const JcSqlQuery *q, Frame *rows, JcRss3BVec *valid,
+                   gboolean all_valid, JcRss3AVec **group_keys, JcRss3AVec **aggs,
+                   JcRss3BVec **last_out, JcRss3BVec **valid_out)
+{
+  gsize n = rows->n;
+  guint ng = q->n_group_by, na = q->n_aggregates;
+  /* Payload of the sort: group keys, per-row aggregate inputs, their squares (statistics),
+   * the validity. Columns that hold one public constant (COUNT's ones, unused squares, the
+   * validity when every row is valid) are the same after any permutation: not sorted. */
+  guint np = ng + 2 * na + 1;
+  JcRss3AVec **pay = M (ex, np * sizeof (JcRss3AVec *));
+  gboolean *constant = M (ex, np * sizeof (gboolean));
+  for (guint g = 0; g < ng; g++)
+    pay[g] = evalA (ex, rows, q->group_by[g]);
+  for (guint i = 0; i < na; i++)
+    {
+      const JcSqlExpr *agg = q->aggregates[i];
+      pay[ng + i] = agg_input (ex, rows, agg);
+      constant[ng + i] = agg->n_args == 0 || agg->agg == JC_SQL_AGG_COUNT;
+      if (agg_is_stat (agg->agg))
+        pay[ng + na + i] = mul (ex, pay[ng + i], pay[ng + i]);
+      else
+        {
+          pay[ng + na + i] = constA (ex, n, 0);
+          constant[ng + na + i] = TRUE;
+        }
+    }
+  if (all_valid)
+    {
+      pay[np - 1] = constA (ex, n, 1);
+      constant[np - 1] = TRUE;
+    }
+  else
+    {
+      Val vv = { .b = valid };
+      pay[np - 1] = dupA (ex, arith (ex, &vv));
+      dropA (ex, vv.a);
+    }
+
+  /* Stable sorts from the last key to the first; the first key carries the validity. */
+  for (int g = (int) ng - 1; g >= 0; g--)
+    {
+      JcRss3AVec *key;
+      guint bits = key_bits_of (&q->group_by[g]->type);
+      if (g == 0 && !all_valid)
+        {
+          JcRss3BVec *vb = valid;
+          if (ng > 1)
+            {
+              /* The validity has been permuted by the earlier sorts. */
+              Val pv = { .a = pay[np - 1] };
+              vb = boolean (ex, &pv);
+            }
+          int64_t sentinel = q->group_by[0]->type.type == JC_ENGINE_TYPE_CATEGORY
+                             ? (int64_t) q->group_by[0]->type.n_codes
+                             : q->group_by[0]->type.type == JC_ENGINE_TYPE_BOOL ? 2 : BIG;
+          JcRss3AVec *s = constA (ex, n, sentinel);
+          key = select3 (ex, vb, pay[0], s);
+          dropA (ex, s);
+          if (vb != valid)
+            dropB (ex, vb);
+        }
+      else
+        key = dupA (ex, pay[g]);
+      /* The key travels too: payload g is replaced by the sorted key of pass g. */
+      dropA (ex, pay[g]);
+      pay[g] = key;
+      JcRss3AVec **others = M (ex, np * sizeof (JcRss3AVec *));
+      guint k = 0;
+      for (guint c = 0; c < np; c++)
+        if (c != (guint) g && !constant[c])
+          others[k++] = pay[c];
+      CK (jc_rss3_sort (ex->ctx, key, bits, k, others, &ex->gerr));
+      dropM (ex, others);
+      check_cancel (ex);
+    }
+  /* Group starts: row 0, and every row whose keys differ from the previous row's. */
+  JcRss3BVec *start = constB (ex, n, TRUE);
+  if (n > 1)
+    {
+      JcRss3BVec *same = NULL;
+      for (guint g = 0; g < ng; g++)
+        {
+          JcRss3AVec *k0 = sliceA (ex, pay[g], 0, n - 1), *k1 = sliceA (ex, pay[g], 1, n - 1);
+          JcRss3BVec *e = compare (ex, JC_SQL_OP_EQ, k0, k1);
+          dropA (ex, k0); dropA (ex, k1);
+          if (same == NULL)
+            same = e;
+          else
+            {
+              JcRss3BVec *o = band (ex, same, e);
+              dropB (ex, same); dropB (ex, e);
+              same = o;
+            }
+        }
+      /* start[i] = ¬same[i−1] for i ≥ 1; shift the bits by one lane. */
+      JcRss3BVec *ns = B (ex, n);
+      for (gsize i = 1; i < n; i++)
+        {
+          guint64 b0 = (same->s0[(i - 1) / 64] >> ((i - 1) % 64)) & 1;
+          guint64 b1 = (same->s1[(i - 1) / 64] >> ((i - 1) % 64)) & 1;
+          ns->s0[i / 64] |= b0 << (i % 64);
+          ns->s1[i / 64] |= b1 << (i % 64);
+        }
+      JcRss3BVec *notsame = B (ex, n);
+      jc_rss3_bnot (ex->ctx, ns, notsame);
+      /* Lane 0 of notsame is ¬0 = 1 already; lanes past n must stay zero. */
+      if (n % 64)
+        {
+          guint64 mask = (G_GUINT64_CONSTANT (1) << (n % 64)) - 1;
+          notsame->s0[notsame->nwords - 1] &= mask;
+          notsame->s1[notsame->nwords - 1] &= mask;
+        }
+      dropB (ex, start);
+      start = notsame;
+      dropB (ex, ns);
+      dropB (ex, same);
+    }
+  /* last[i] = start[i + 1], last[n − 1] = 1. */
+  JcRss3BVec *last = constB (ex, n, FALSE);
+  {
+    JcRss3BVec *one = constB (ex, 1, TRUE);
+    for (gsize i = 0; i + 1 < n; i++)
+      {
+        guint64 b0 = (start->s0[(i + 1) / 64] >> ((i + 1) % 64)) & 1;
+        guint64 b1 = (start->s1[(i + 1) / 64] >> ((i + 1) % 64)) & 1;
+        last->s0[i / 64] |= b0 << (i % 64);
+        last->s1[i / 64] |= b1 << (i % 64);
+      }
+    last->s0[(n - 1) / 64] |= (one->s0[0] & 1) << ((n - 1) % 64);
+    last->s1[(n - 1) / 64] |= (one->s1[0] & 1) << ((n - 1) % 64);
+    dropB (ex, one);
+  }
+
+  JcRss3AVec *cnt = NULL;
+  for (guint i = 0; i < na; i++)
+    {
+      const JcSqlExpr *agg = q->aggregates[i];
+      check_cancel (ex);
+      JcRss3AVec *o = A (ex, n);
+      switch (agg->agg)
+        {
+        case JC_SQL_AGG_MIN:
+          CK (jc_rss3_seg_min (ex->ctx, start, pay[ng + i], o, &ex->gerr));
+          break;
+        case JC_SQL_AGG_MAX:
+          CK (jc_rss3_seg_max (ex->ctx, start, pay[ng + i], o, &ex->gerr));
+          break;
+        default:
+          CK (jc_rss3_seg_sum (ex->ctx, start, pay[ng + i], o, &ex->gerr));
+        }
+      if (agg_is_stat (agg->agg))
+        {
+          if (cnt == NULL)
+            {
+              JcRss3AVec *ones = constA (ex, n, 1);
+              cnt = A (ex, n);
+              CK (jc_rss3_seg_sum (ex->ctx, start, ones, cnt, &ex->gerr));
+              dropA (ex, ones);
+            }
+          JcRss3AVec *s2 = A (ex, n);
+          CK (jc_rss3_seg_sum (ex->ctx, start, pay[ng + na + i], s2, &ex->gerr));
+          aggs[i] = agg_finish_stat (ex, agg, cnt, o, s2);
+          dropA (ex, o);
+          dropA (ex, s2);
+        }
+      else
+        aggs[i] = o;
+    }
+  dropA (ex, cnt);
+  for (guint g = 0; g < ng; g++)
+    group_keys[g] = pay[g];
+  for (guint i = 0; i < na; i++)
+    {
+      dropA (ex, pay[ng + i]);
+      dropA (ex, pay[ng + na + i]);
+    }
+  if (all_valid)
+    *valid_out = constB (ex, n, TRUE);
+  else
+    {
+      Val pv = { .a = pay[np - 1] };
+      *valid_out = boolean (ex, &pv);
+    }
+  dropA (ex, pay[np - 1]);
+  dropB (ex, start);
+  dropM (ex, pay);
+  dropM (ex, constant);
+  *last_out = last;
+}
+
+/* ------------------------------------------------------------------ one query */
+
+/* Brings a result column to the type of its output column. */
+static JcRss3AVec *
+to_output_type (Exec *ex, JcRss3AVec *v, const JcSqlType *t, const JcEngineColumn *col)
+{
+  if (col->type != JC_ENGINE_TYPE_DECIMAL || col->scale == t->scale)
+    return v;
+  JcRss3AVec *o;
+  if (col->scale > t->scale)
+    {
+      o = dupA (ex, v);
+      jc_rss3_mul_const (ex->ctx, o, (guint64) jc_sql_pow10 (col->scale - t->scale), o);
+    }
+  else
+    o = div_pow10 (ex, v, t->scale - col->scale);
+  dropA (ex, v);
+  return o;
+}
+
+/* ORDER BY: stable sorts from the last key to the first; descending keys are negated. */
+static void
+order_rows (Exec *ex, const JcSqlQuery *q, JcRss3AVec **cols, gsize m)
+{
+  if (m < 2)
+    return;
+  guint nc = q->n_items;
+  for (int o = (int) q->n_order_by - 1; o >= 0; o--)
+    {
+      const JcSqlOrder *ord = &q->order_by[o];
+      JcRss3AVec *key = dupA (ex, cols[ord->output_column]);
+      if (ord->descending)
+        jc_rss3_neg (ex->ctx, key, key);
+      guint bits = key_bits_of (&q->items[ord->output_column].expr->type);
+      CK (jc_rss3_sort (ex->ctx, key, bits, nc, cols, &ex->gerr));
+      dropA (ex, key);
+    }
+}
+
+static gsize
+run_query (Exec *ex, const JcSqlQuery *q, JcSqlTable *const *inputs, JcRss3AVec **out_cols)
+{
+  Rel rel = { 0 };
+  if (q->has_join)
+    rel_join (ex, &rel, q, inputs[q->from.input_index], inputs[q->join.input_index]);
+  else
+    {
+      rel_from_table (ex, &rel, 0, inputs[q->from.input_index]);
+      rel.valid = constB (ex, rel.n, TRUE);
+    }
+  Frame rows = { .n = rel.n, .cols = { rel.cols[0], rel.cols[1] } };
+  if (q->where != NULL && rel.n > 0)
+    {
+      JcRss3BVec *w = evalB (ex, &rows, q->where);
+      JcRss3BVec *v = band (ex, rel.valid, w);
+      dropB (ex, w);
+      dropB (ex, rel.valid);
+      rel.valid = v;
+    }
+  check_cancel (ex);
+
+  guint nc = q->n_items;
+  gsize m;
+  gboolean all_valid = !q->has_join && q->where == NULL;
+  if (!q->aggregated)
+    {
+      /* Keep the valid rows, then compute the result columns on them only. */
+      guint total = rel.ncols[0] + rel.ncols[1];
+      JcRss3AVec **all = M (ex, total * sizeof (JcRss3AVec *));
+      for (guint c = 0; c < rel.ncols[0]; c++)
+        all[c] = rel.cols[0][c];
+      for (guint c = 0; c < rel.ncols[1]; c++)
+        all[rel.ncols[0] + c] = rel.cols[1][c];
+      m = compact (ex, rel.n, all, total, rel.valid);
+      Frame kept = { .n = m, .cols = { rel.cols[0], rel.cols[1] } };
+      for (guint i = 0; i < nc; i++)
+        out_cols[i] = m > 0 ? evalA (ex, &kept, q->items[i].expr) : A (ex, 0);
+    }
+  else if (q->n_group_by == 0)
+    {
+      JcRss3AVec **aggs = M (ex, q->n_aggregates * sizeof (JcRss3AVec *));
+      aggregate_all (ex, q, &rows, rel.valid, aggs);
+      Frame one = { .n = 1, .group_keys = NULL, .aggs = aggs };
+      gboolean keep = TRUE;
+      if (q->having != NULL)
+        {
+          JcRss3BVec *h = evalB (ex, &one, q->having);
+          guint64 bit = 0;
+          CK (jc_rss3_breveal (ex->ctx, h, &bit, &ex->gerr));
+          keep = bit & 1;
+          dropB (ex, h);
+        }
+      for (guint i = 0; i < nc; i++)
+        out_cols[i] = keep ? evalA (ex, &one, q->items[i].expr) : A (ex, 0);
+      for (guint i = 0; i < q->n_aggregates; i++)
+        dropA (ex, aggs[i]);
+      dropM (ex, aggs);
+      m = keep ? 1 : 0;
+    }
+  else if (rel.n == 0)
+    {
+      for (guint i = 0; i < nc; i++)
+        out_cols[i] = A (ex, 0);
+      m = 0;
+    }
+  else
+    {
+      guint ng = q->n_group_by, na = q->n_aggregates;
+      JcRss3AVec **cols = M (ex, (ng + na) * sizeof (JcRss3AVec *));
+      JcRss3BVec *last = NULL, *gvalid = NULL;
+      aggregate_grouped (ex, q, &rows, rel.valid, all_valid, cols, cols + ng, &last, &gvalid);
+      JcRss3BVec *keep = all_valid ? jc_rss3_bvec_dup (last) : band (ex, last, gvalid);
+      if (all_valid)
+        g_ptr_array_add (ex->bvecs, keep);
+      if (q->having != NULL)
+        {
+          /* HAVING is computed for every row under MPC, before anything is revealed. */
+          Frame all = { .n = rel.n, .group_keys = cols, .aggs = cols + ng };
+          JcRss3BVec *h = evalB (ex, &all, q->having);
+          JcRss3BVec *k2 = band (ex, keep, h);
+          dropB (ex, h);
+          dropB (ex, keep);
+          keep = k2;
+        }
+      m = compact (ex, rel.n, cols, ng + na, keep);
+      Frame groups = { .n = m, .group_keys = cols, .aggs = cols + ng };
+      for (guint i = 0; i < nc; i++)
+        out_cols[i] = m > 0 ? evalA (ex, &groups, q->items[i].expr) : A (ex, 0);
+      for (guint i = 0; i < ng + na; i++)
+        dropA (ex, cols[i]);
+      dropM (ex, cols);
+      dropB (ex, last);
+      dropB (ex, gvalid);
+      dropB (ex, keep);
+    }
+  rel_clear (ex, &rel);
+
+  for (guint i = 0; i < nc; i++)
+    out_cols[i] = m > 0 ? to_output_type (ex, out_cols[i], &q->items[i].expr->type,
+                                          &q->output_schema->columns[i])
+                        : out_cols[i];
+  order_rows (ex, q, out_cols, m);
+  if (q->has_limit && (gsize) q->limit < m)
+    {
+      m = q->limit;
+      for (guint i = 0; i < nc; i++)
+        out_cols[i]->n = m;
+    }
+  return m;
+}
+
+gboolean
+jc_sql_exec (JcSqlScript *script, JcRss3Ctx *ctx, JcSqlTable *const *inputs, gsize n_inputs,
+             JcSqlOutputFunc output, void *user, const JcEngineHost *host, JcEngineError *err)
+{
+  Exec ex = { .ctx = ctx, .host = host, .err = err };
+  ex.avecs = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_rss3_avec_free);
+  ex.bvecs = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_rss3_bvec_free);
+  ex.mem = g_ptr_array_new_with_free_func (g_free);
+  JcRss3AVec **out_cols = NULL;
+  if (setjmp (ex.fail) != 0)
+    {
+      g_free (out_cols);
+      g_ptr_array_unref (ex.mem);
+      g_ptr_array_unref (ex.avecs);
+      g_ptr_array_unref (ex.bvecs);
+      g_clear_error (&ex.gerr);
+      return FALSE;
+    }
+  for (guint s = 0; s < script->n_statements; s++)
+    {
+      const JcSqlQuery *q = script->statements[s].query;
+      if (host->progress != NULL)
+        host->progress (host->user, (double) s / script->n_statements, script->statements[s].key);
+      out_cols = g_new0 (JcRss3AVec *, q->n_items);
+      gsize m = run_query (&ex, q, inputs, out_cols);
+      if (!output (user, q->output_schema, m, out_cols, err))
+        longjmp (ex.fail, 1);
+      for (guint i = 0; i < q->n_items; i++)
+        dropA (&ex, out_cols[i]);
+      g_clear_pointer (&out_cols, g_free);
+    }
+  if (host->progress != NULL)
+    host->progress (host->user, 1.0, "done");
+  g_ptr_array_unref (ex.mem);
+  g_ptr_array_unref (ex.avecs);
+  g_ptr_array_unref (ex.bvecs);
+  return TRUE;
+}

@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Builds the bootable image of a JOCONDE computation task VM from Debian packages and the
+# project's binaries, without installing anything on the host:
+#
+#   OUTPUT/vmlinuz        the Debian kernel, unpacked from its .deb with dpkg-deb -x
+#   OUTPUT/initrd.img     a gzip'd newc cpio: busybox (static) as init's toolbox, the init
+#                         script, joconde-guest and the shared libraries it needs, the kernel
+#                         modules for virtio networking and QEMU's firmware configuration
+#   OUTPUT/cmdline        the kernel command line the image is measured with
+#   OUTPUT/manifest.json  engine ids, SHA-256 of kernel, initrd and cmdline, measurements
+#
+# The initramfs is reproducible (sorted names, fixed owners and times, gzip -n), so the same
+# inputs give the same hashes, which a TEE's expected launch measurement depends on.
+# See docs/guest-image.md.
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+Usage: build-image.sh --guest FILE --output DIR [OPTION…]
+
+  --guest FILE            the joconde-guest binary to ship
+  --output DIR            where vmlinuz, initrd.img, cmdline and manifest.json are written
+  --cache DIR             where downloaded .deb files are kept (default OUTPUT/cache)
+  --kernel-package NAME   Debian kernel package or meta-package (default linux-image-cloud-amd64)
+  --kernel-deb FILE       use this kernel .deb instead of downloading one (offline builds)
+  --busybox FILE          a static busybox (default /bin/busybox from busybox-static)
+  --engine ID             an engine id the image serves (repeatable; listed in the manifest)
+  --port N                the orchestrator's port inside the VM (default 8443)
+EOF
+}
+
+die() { echo "build-image.sh: $*" >&2; exit 1; }
+
+guest= output= cache= kernel_pkg=linux-image-cloud-amd64 kernel_deb= busybox=/bin/busybox port=8443
+engines=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --guest) guest=$2; shift 2 ;;
+    --output) output=$2; shift 2 ;;
+    --cache) cache=$2; shift 2 ;;
+    --kernel-package) kernel_pkg=$2; shift 2 ;;
+    --kernel-deb) kernel_deb=$2; shift 2 ;;
+    --busybox) busybox=$2; shift 2 ;;
+    --engine) engines+=("$2"); shift 2 ;;
+    --port) port=$2; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+  esac
+done
+[ -n "$guest" ] && [ -n "$output" ] || { usage >&2; exit 2; }
+[ -x "$guest" ] || die "the orchestrator binary $guest is missing or not executable"
+[ -x "$busybox" ] || die "$busybox is missing: install Debian's busybox-static"
+file -b "$busybox" 2>/dev/null | grep -q 'statically linked' || ldd "$busybox" 2>&1 | grep -q 'not a dynamic' \
+  || die "$busybox is not statically linked: install Debian's busybox-static"
+case $port in ''|*[!0-9]*) die "--port must be a number" ;; esac
+for e in "${engines[@]}"; do
+  case $e in ''|*[!A-Za-z0-9._-]*) die "engine id '$e' may only hold letters, digits, '.', '_' and '-'" ;; esac
+done
+
+mkdir -p "$output"
+output=$(cd "$output" && pwd)
+
+# Up to date when the same options built it from inputs no newer than its manifest.
+args_stamp="guest=$(readlink -f "$guest") kernel=$kernel_pkg deb=$kernel_deb busybox=$busybox port=$port engines=${engines[*]}"
+if [ -f "$output/manifest.json" ] && [ -f "$output/.build-args" ] \
+   && [ "$(cat "$output/.build-args")" = "$args_stamp" ] \
+   && [ "$output/manifest.json" -nt "$guest" ] && [ "$output/manifest.json" -nt "$0" ] \
+   && [ "$output/manifest.json" -nt "$(dirname "$0")/init" ]; then
+  echo "build-image.sh: $output is up to date" >&2
+  exit 0
+fi
+rm -f "$output/.build-args"
+cache=${cache:-$output/cache}
+mkdir -p "$cache"
+work=$(mktemp -d "${TMPDIR:-/tmp}/jc-guest-image.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# 1. The kernel: a .deb fetched with apt-get download (no root, nothing installed) and unpacked.
+if [ -z "$kernel_deb" ]; then
+  pkg=$kernel_pkg
+  # A meta-package (linux-image-cloud-amd64) names the real one in its Depends.
+  real=$(apt-cache depends "$pkg" 2>/dev/null | awk '/^ *Depends: linux-image-[0-9]/{print $2; exit}')
+  [ -n "$real" ] && pkg=$real
+  kernel_deb=$(ls "$cache/${pkg}_"*.deb 2>/dev/null | sort -V | tail -n1 || true)
+  if [ -z "$kernel_deb" ]; then
+    echo "build-image.sh: downloading $pkg" >&2
+    (cd "$cache" && apt-get download -q "$pkg" >&2) || die "apt-get download $pkg failed (no network or no such package?)"
+    kernel_deb=$(ls "$cache/${pkg}_"*.deb | sort -V | tail -n1)
+  fi
+fi
+[ -f "$kernel_deb" ] || die "kernel package $kernel_deb not found"
+dpkg-deb -x "$kernel_deb" "$work/kernel"
+kpkg=$(dpkg-deb -f "$kernel_deb" Package)
+kver_pkg=$(dpkg-deb -f "$kernel_deb" Version)
+vmlinuz=$(ls "$work"/kernel/boot/vmlinuz-* | head -n1)
+kver=${vmlinuz##*/vmlinuz-}
+moddir=$work/kernel/lib/modules/$kver
+[ -d "$moddir" ] || moddir=$work/kernel/usr/lib/modules/$kver
+
+# 2. The initramfs tree.
+root=$work/root
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,etc/joconde,lib/modules,run}
+install -m 0755 "$busybox" "$root/bin/busybox"
+install -m 0755 "$(dirname "$0")/init" "$root/init"
+install -m 0755 "$guest" "$root/bin/joconde-guest"
+strip --strip-unneeded "$root/bin/joconde-guest" 2>/dev/null || true
+
+# Shared libraries exactly as the host's loader resolves them, at the same paths.
+ldd "$guest" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' | sort -u | while read -r lib; do
+  mkdir -p "$root$(dirname "$lib")"
+  cp -L "$lib" "$root$lib"
+done
+[ -e "$root/lib64/ld-linux-x86-64.so.2" ] || die "the dynamic loader was not found by ldd"
+
+# Kernel modules: those of virtio networking (and fw_cfg, which carries the CTA) that this
+# kernel builds as modules, with what they depend on, in load order.
+modinfo_field() { # module-file field
+  objcopy -O binary --only-section=.modinfo "$1" /dev/stdout 2>/dev/null | tr '\0' '\n' | sed -n "s/^$2=//p"
+}
+declare -A loaded=()
+order=()
+add_module() { # name
+  local name=$1 f dep plain
+  [ -n "${loaded[$name]:-}" ] && return 0
+  loaded[$name]=1
+  f=$(find "$moddir" -name "$name.ko" -o -name "$name.ko.xz" -o -name "$name.ko.zst" | head -n1)
+  if [ -z "$f" ]; then
+    f=$(find "$moddir" -name "${name//_/-}.ko*" | head -n1)
+  fi
+  [ -n "$f" ] || return 0   # built into the kernel
+  plain=$work/mod-$name.ko
+  case $f in
+    *.xz) xz -dc "$f" >"$plain" ;;
+    *.zst) zstd -qdc "$f" >"$plain" ;;
+    *) cp "$f" "$plain" ;;
+  esac
+  for dep in $(modinfo_field "$plain" depends | tr ',' ' '); do add_module "$dep"; done
+  cp "$plain" "$root/lib/modules/$name.ko"
+  order+=("$name")
+}
+for m in virtio_pci virtio_net qemu_fw_cfg; do add_module "$m"; done
+printf '%s\n' "${order[@]}" >"$root/etc/joconde/modules"
+echo "$port" >"$root/etc/joconde/port"
+
+# Reproducible archive: fixed times and owners, sorted names, no gzip timestamp.
+find "$root" -exec touch -h -d @0 {} +
+(cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 --reproducible) \
+  | gzip -9n >"$work/initrd.img"
+
+cmdline="console=ttyS0 panic=-1 quiet"
+install -m 0644 "$vmlinuz" "$output/vmlinuz"
+install -m 0644 "$work/initrd.img" "$output/initrd.img"
+printf '%s' "$cmdline" >"$output/cmdline"
+
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+engine_json=$(printf '"%s",' "${engines[@]}")
+engine_json="[${engine_json%,}]"
+[ ${#engines[@]} -eq 0 ] && engine_json="[]"
+cat >"$output/manifest.json" <<EOF
+{
+  "format": "joconde-guest-image/1",
+  "engines": $engine_json,
+  "guest_port": $port,
+  "kernel": {
+    "file": "vmlinuz",
+    "package": "$kpkg",
+    "package_version": "$kver_pkg",
+    "release": "$kver",
+    "sha256": "$(sha "$output/vmlinuz")"
+  },
+  "initrd": {
+    "file": "initrd.img",
+    "sha256": "$(sha "$output/initrd.img")"
+  },
+  "cmdline": "$cmdline",
+  "cmdline_sha256": "$(sha "$output/cmdline")",
+  "expected_snp_measurement": null,
+  "expected_tdx_mrtd": null
+}
+EOF
+printf '%s' "$args_stamp" >"$output/.build-args"
+echo "build-image.sh: $output: kernel $kver ($(du -h "$output/vmlinuz" | cut -f1)), initrd $(du -h "$output/initrd.img" | cut -f1), modules: ${order[*]:-none}" >&2

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* Private: reading the small JSON files of the pki area. */
+
+/* A string member, NULL if absent or not a string. */
+const char *jc_pki_json_get_string (JsonObject *o, const char *name);
+/* Parses @json (at most @max_len bytes) as an object with "type" = @type and
+ * "version" = 1; *out is valid while the returned parser lives. */
+JsonParser *jc_pki_json_parse      (const char  *json,
+                                    gssize       len,
+                                    gsize        max_len,
+                                    const char  *type,
+                                    JsonObject **out,
+                                    GError     **error);
+
+G_END_DECLS
