@@ -24,7 +24,7 @@ is_identifier_start (char c)
 static gboolean
 is_plain_key (const char *key)
 {
-  if (!is_identifier_start (*key))
+  if (!is_identifier_start (*key) || strlen (key) > SHORT_MAX_BYTES)
     return FALSE;
   for (const char *p = key; *p; p++)
     if (!g_ascii_isalnum (*p) && *p != '_')

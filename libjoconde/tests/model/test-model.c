@@ -902,6 +902,27 @@ test_build_incomplete (void)
   g_assert_cmpuint (jc_problems_count (problems), >=, 5);
 }
 
+/* A hostile document cannot make the problem list grow without bound. */
+static void
+test_problems_capped (void)
+{
+  g_autoptr(JsonNode) node = load ("pak-registration");
+  g_autoptr(JcProblems) problems = jc_problems_new ();
+  JsonObject *o = json_node_get_object (node);
+  g_autofree char *last = NULL;
+
+  for (int i = 0; i < 3000; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("x%04d", i);
+      json_object_set_int_member (o, key, i);
+    }
+  g_assert_false (jc_model_check (node, problems));
+  g_assert_cmpuint (jc_problems_count (problems), ==, JC_PROBLEMS_MAX + 1);
+  g_assert_cmpstr (jc_problems_path (problems, 0), ==, "x0000");
+  last = jc_problems_format (problems, JC_PROBLEMS_MAX);
+  g_assert_cmpstr (last, ==, "document: more problems were found; only the first 1000 are listed");
+}
+
 static void
 test_task_states (void)
 {
@@ -979,6 +1000,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model/render/ctsc-layout", test_render_ctsc_layout);
   g_test_add_func ("/model/schema/types", test_schema_round_trip_types);
   g_test_add_func ("/model/task-states", test_task_states);
+  g_test_add_func ("/model/problems-capped", test_problems_capped);
   g_test_add_func ("/model/build/in-memory", test_build_in_memory);
   g_test_add_func ("/model/build/incomplete", test_build_incomplete);
   g_test_add_func ("/model/model-md-examples", test_model_md_examples);
