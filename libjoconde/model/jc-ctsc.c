@@ -241,10 +241,11 @@ read_input (JsonNode *node, const char *path, JcProblems *problems)
   JcInputSpec *in;
   JsonNode *member;
 
+  /* Not an object: an empty entry keeps the indices of the others as in the document. */
   if (!jc_obj_reader_init (&r, node, path, problems))
     {
       jc_obj_reader_finish (&r);
-      return NULL;
+      return jc_input_spec_new (NULL);
     }
   in = g_new0 (JcInputSpec, 1);
   in->peer.index = -1;
@@ -277,7 +278,7 @@ read_output (JsonNode *node, const char *path, JcProblems *problems)
   if (!jc_obj_reader_init (&r, node, path, problems))
     {
       jc_obj_reader_finish (&r);
-      return NULL;
+      return jc_output_spec_new (NULL);
     }
   out = jc_output_spec_new (NULL);
   g_clear_pointer (&out->schema, g_ptr_array_unref);

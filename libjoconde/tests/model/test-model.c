@@ -432,6 +432,29 @@ test_ctsc_tee (void)
   }
 }
 
+/* An entry that is not an object does not shift the paths of the others. */
+static void
+test_ctsc_paths_stay_aligned (void)
+{
+  g_autoptr(JsonNode) node = load ("ctsc");
+  const char *expected[] = {
+    "inputs[0]: must be an object, not an integer",
+    "inputs[1].peer: peer index 9 is out of range (there are 2 peers)",
+    "outputs[0]: must be an object, not null",
+    "outputs[1].key: the key \"subscribers\" is used twice",
+    "outputs[1].peers[0]: no peer is named \"nobody\"",
+    "peers[0]: this peer has no input and no output",
+    "peers[1]: this peer has no input and no output",
+    NULL,
+  };
+
+  edit (node, "inputs.0", "5");
+  edit (node, "inputs.1.peer", "9");
+  edit (node, "outputs.0", "null");
+  edit (node, "outputs.1", "{\"key\": \"subscribers\", \"peers\": [\"nobody\"], \"schema\": [{\"name\": \"n\", \"type\": \"INT\"}]}");
+  assert_problems (node, expected);
+}
+
 static void
 test_ctsa_against_ctsc (void)
 {
@@ -985,6 +1008,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model/ctsc/all-problems", test_ctsc_all_problems);
   g_test_add_func ("/model/ctsc/more-problems", test_ctsc_more_problems);
   g_test_add_func ("/model/ctsc/tee", test_ctsc_tee);
+  g_test_add_func ("/model/ctsc/paths-aligned", test_ctsc_paths_stay_aligned);
   g_test_add_func ("/model/ctsc/from-json-error", test_from_json_error_lists_all);
   g_test_add_func ("/model/ctsa/against-ctsc", test_ctsa_against_ctsc);
   g_test_add_func ("/model/ctsa/problems", test_ctsa_problems);
