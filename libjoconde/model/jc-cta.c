@@ -439,9 +439,24 @@ jc_cta_render (const JcCta *cta)
     }
   for (guint i = 0; i < cta->signatory_signatures->len; i++)
     {
+      const JcSignatorySignature *sig = g_ptr_array_index (cta->signatory_signatures, i);
       g_autofree char *heading = g_strdup_printf ("Signatory signature [%u]:", i);
+
       jc_render_heading (out, 0, heading);
-      jc_signatory_signature_render_to (g_ptr_array_index (cta->signatory_signatures, i), out, 1);
+      jc_signatory_signature_render_to (sig, out, 1);
+      /* Name the signatory from the CTSA it signs, which a valid CTA always holds. */
+      for (guint j = 0; j < cta->ctsas->len; j++)
+        {
+          const JcCtsa *a = g_ptr_array_index (cta->ctsas, j);
+          jc_ctsa_hash (a, hash);
+          if (memcmp (hash, sig->ctsa_hash, sizeof hash) == 0 && sig->signatory < (gint64) a->signatories->len)
+            {
+              const JcSignatory *who = g_ptr_array_index (a->signatories, sig->signatory);
+              g_autofree char *label = g_strdup_printf ("CTSA [%u], signatory [%" G_GINT64_FORMAT "]", j, sig->signatory);
+              jc_render_field (out, 1, label, who->name);
+              break;
+            }
+        }
     }
   jc_render_heading (out, 0, "SO approval:");
   jc_node_signature_render_to (cta->approval, out, 1);
