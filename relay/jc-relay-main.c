@@ -22,7 +22,7 @@ static JcRelayAdminOptions admin;
 
 static const GOptionEntry entries[] = {
   { "config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config,
-    N_("Configuration file (default /etc/joconde/relay.conf)"), N_("FILE") },
+    N_("Configuration file (default /etc/joconde/relay/relay.conf)"), N_("FILE") },
   { "reason", 0, 0, G_OPTION_ARG_STRING, &opt_reason, N_("Reason recorded with a revocation"),
     N_("TEXT") },
   { "since", 0, 0, G_OPTION_ARG_STRING, &opt_since,
@@ -264,7 +264,7 @@ main (int argc, char **argv)
   admin.out = opt_out;
   admin.reason = opt_reason;
   JcRelayConfig *config = jc_relay_config_load (opt_config ? opt_config
-                                                : "/etc/joconde/relay.conf", &error);
+                                                : "/etc/joconde/relay/relay.conf", &error);
   if (!config)
     {
       g_printerr ("joconde-relay: %s\n", error->message);
