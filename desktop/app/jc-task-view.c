@@ -59,7 +59,7 @@ add_party_rows (JcTaskView *self, GPtrArray *parties, GHashTable *verified, cons
     {
       const JcParty *party = g_ptr_array_index (parties, i);
       g_autofree char *hex = jc_hex_encode (party->fingerprint, JC_DOC_HASH_SIZE);
-      g_autofree char *digits = jc_fingerprint_digits (party->fingerprint);
+      g_autofree char *digits = jc_party_fingerprint_digits (party);
       gboolean ok = g_hash_table_contains (verified, hex);
       g_autofree char *title = g_markup_printf_escaped ("%s · %s", party->name, role);
       g_autofree char *subtitle = g_markup_escape_text (digits, -1);
@@ -78,7 +78,7 @@ add_party_rows (JcTaskView *self, GPtrArray *parties, GHashTable *verified, cons
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), status);
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
       gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "task.compare");
-      gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "(ss)", party->name, hex);
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "(sss)", party->name, hex, digits);
       gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       button_label, -1);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
@@ -192,7 +192,7 @@ jc_task_view_set_task (JcTaskView *self, JcTaskInfo *task)
       gtk_widget_remove_css_class (GTK_WIDGET (self->tee_row), "not-confidential");
     }
   jc_hex_decode_into (jc_task_info_get_hash (task), raw, sizeof raw, NULL);
-  digits = jc_fingerprint_digits (raw);
+  digits = jc_digits_fingerprint (raw, sizeof raw);
   hash_text = g_markup_printf_escaped ("%s\n%s", jc_task_info_get_hash (task), digits);
   adw_action_row_set_subtitle (self->hash_row, hash_text);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->rendering_view), rendering, -1);
@@ -274,11 +274,11 @@ static void
 compare_activated (GtkWidget *widget, const char *name, GVariant *param)
 {
   JcTaskView *self = JC_TASK_VIEW (widget);
-  const char *peer, *hex;
+  const char *peer, *hex, *digits;
   JcCompareDialog *dialog;
 
-  g_variant_get (param, "(&s&s)", &peer, &hex);
-  dialog = jc_compare_dialog_new (window_of (self), peer, hex);
+  g_variant_get (param, "(&s&s&s)", &peer, &hex, &digits);
+  dialog = jc_compare_dialog_new (window_of (self), peer, hex, digits);
   g_signal_connect_object (dialog, "compared", G_CALLBACK (compare_done), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -358,7 +358,7 @@ jc_task_view_class_init (JcTaskViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, rendering_view);
   gtk_widget_class_bind_template_callback (widget_class, on_action_clicked);
   gtk_widget_class_install_action (widget_class, "task.upload", "s", upload_activated);
-  gtk_widget_class_install_action (widget_class, "task.compare", "(ss)", compare_activated);
+  gtk_widget_class_install_action (widget_class, "task.compare", "(sss)", compare_activated);
   gtk_widget_class_install_action (widget_class, "task.export-sheet", NULL, export_sheet_activated);
 }
 

@@ -395,11 +395,12 @@ test_compare_fingerprint (void)
   JcTaskView *view = JC_TASK_VIEW (find (GTK_WIDGET (main), JC_TYPE_TASK_VIEW, NULL));
   const JcParty *nsi = g_ptr_array_index (jc_task_info_get_ctsc (jc_task_view_get_task (view))->peers, 0);
   g_autofree char *hex = jc_hex_encode (nsi->fingerprint, 32);
+  g_autofree char *digits = jc_party_fingerprint_digits (nsi);
   g_autofree char *verified_path = g_build_filename (profile, "verified-peers", NULL);
   g_autofree char *verified = NULL;
   JcCompareDialog *dialog = NULL;
 
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "task.compare", "(ss)", nsi->name, hex));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "task.compare", "(sss)", nsi->name, hex, digits));
   wait_for (has_dialog, &dialog, 5000);
   screenshot (GTK_WIDGET (dialog), "compare.png");
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "match");
