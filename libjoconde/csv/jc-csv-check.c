@@ -116,7 +116,6 @@ static void
 check_header (Check *check, JcCsvReader *reader)
 {
   guint n = jc_csv_reader_n_fields (reader);
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 
   check->n_file_columns = n;
   for (guint s = 0; s < check->schema->len; s++)
