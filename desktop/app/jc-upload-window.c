@@ -30,6 +30,7 @@ struct _JcUploadWindow {
   JcCsvReport     *report;
   GFile           *file;
   GtkFileChooserNative *chooser;
+  gboolean         disposed;   /* callbacks of work still under way must not touch widgets */
 };
 
 enum { CHECKED, N_SIGNALS };
@@ -119,15 +120,18 @@ check_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GFile) file = NULL;
   JcCsvReport *report = jc_upload_check_finish (result, &file, &error);
 
+  /* Cancelled: the window is closing or another file replaced this one; touch nothing. */
+  if (self->disposed || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_object_unref (self);
+      return;
+    }
   gtk_spinner_stop (self->spinner);
   if (report == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
-          gtk_stack_set_visible_child_name (self->stack, "drop");
-          g_signal_emit (self, signals[CHECKED], 0);
-        }
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+      gtk_stack_set_visible_child_name (self->stack, "drop");
+      g_signal_emit (self, signals[CHECKED], 0);
       g_object_unref (self);
       return;
     }
@@ -200,6 +204,8 @@ upload_progress (guint64 done, guint64 total, gpointer user_data)
 {
   JcUploadWindow *self = user_data;
 
+  if (self->disposed)
+    return;
   if (total > 0)
     gtk_progress_bar_set_fraction (self->progress, (double) done / (double) total);
   else
@@ -211,10 +217,16 @@ upload_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   JcUploadWindow *self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean ok = jc_client_upload_finish (JC_CLIENT (source), result, &error);
 
+  if (self->disposed || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_object_unref (self);
+      return;
+    }
   gtk_widget_set_sensitive (self->upload_button, TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->progress), FALSE);
-  if (!jc_client_upload_finish (JC_CLIENT (source), result, &error))
+  if (!ok)
     adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
   else
     {
@@ -254,6 +266,7 @@ jc_upload_window_dispose (GObject *object)
 {
   JcUploadWindow *self = JC_UPLOAD_WINDOW (object);
 
+  self->disposed = TRUE;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->chooser);
