@@ -247,6 +247,19 @@ test_upload_drop (void)
   g_assert_nonnull (find (GTK_WIDGET (win), ADW_TYPE_ACTION_ROW, "Row 6"));
   screenshot (GTK_WIDGET (win), "upload-problems.png");
 
+  {
+    /* The same problems on a phone-sized window. */
+    JcUploadWindow *narrow = jc_upload_window_new (app, jc_task_view_get_task (view), "population");
+    gtk_window_set_default_size (GTK_WINDOW (narrow), 360, 720);
+    gtk_window_present (GTK_WINDOW (narrow));
+    wait_for (window_ready, narrow, 5000);
+    drop_file (narrow, "population-bad.csv");
+    g_assert_cmpuint (jc_upload_window_get_report (narrow)->n_problems, ==, 5);
+    g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (narrow)), <=, 370);
+    screenshot (GTK_WIDGET (narrow), "upload-problems-360.png");
+    gtk_window_destroy (GTK_WINDOW (narrow));
+  }
+
   drop_file (win, "population-good.csv");
   report = jc_upload_window_get_report (win);
   g_assert_true (jc_csv_report_ok (report));
@@ -346,6 +359,24 @@ test_new_task (void)
     screenshot (root, "new-task-algorithm.png");
   }
   g_signal_emit_by_name (find (root, GTK_TYPE_BUTTON, "_Save Draft"), "clicked");
+  {
+    JcNewTaskWindow *narrow = jc_new_task_window_new (app);
+    gtk_window_set_default_size (GTK_WINDOW (narrow), 360, 720);
+    gtk_window_present (GTK_WINDOW (narrow));
+    wait_for (window_ready, narrow, 5000);
+    g_signal_emit_by_name (find (GTK_WIDGET (narrow), GTK_TYPE_BUTTON, "Add _Input"), "clicked");
+    jc_schema_editor_add_column (JC_SCHEMA_EDITOR (find (GTK_WIDGET (narrow), JC_TYPE_SCHEMA_EDITOR, NULL)),
+                                 "monthly_fee", "DECIMAL", 8, 2, NULL);
+    g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (narrow)), <=, 370);
+    screenshot (GTK_WIDGET (narrow), "new-task-360.png");
+    {
+      GtkScrolledWindow *scrolled = GTK_SCROLLED_WINDOW (find (GTK_WIDGET (narrow), GTK_TYPE_SCROLLED_WINDOW, NULL));
+      GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (scrolled);
+      gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) * 0.5);
+      screenshot (GTK_WIDGET (narrow), "new-task-schema-360.png");
+    }
+    gtk_window_destroy (GTK_WINDOW (narrow));
+  }
   g_assert_nonnull (jc_new_task_window_get_saved_path (win));
   g_assert_true (g_str_has_prefix (jc_new_task_window_get_saved_path (win), profile));
   g_assert_true (g_file_get_contents (jc_new_task_window_get_saved_path (win), &saved, NULL, NULL));
