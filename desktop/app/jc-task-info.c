@@ -101,6 +101,38 @@ jc_task_info_add_ctsa (JcTaskInfo *self, JsonNode *ctsa, GError **error)
   return TRUE;
 }
 
+static void
+add_grants (GPtrArray *out, GPtrArray *grants, GBytes *pak, const char *format)
+{
+  for (guint i = 0; grants && i < grants->len; i++)
+    {
+      const JcPakGrant *grant = g_ptr_array_index (grants, i);
+      if (!g_bytes_equal (grant->pak, pak))
+        continue;
+      for (guint j = 0; j < grant->keys->len; j++)
+        g_ptr_array_add (out, g_strdup_printf (format, (const char *) g_ptr_array_index (grant->keys, j)));
+    }
+}
+
+GPtrArray *
+jc_task_info_pak_grants (JcTaskInfo *self, const char *pak)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GBytes) raw = jc_base64url_decode (pak, NULL);
+
+  if (raw == NULL)
+    return out;
+  for (guint i = 0; i < self->ctsas->len; i++)
+    {
+      g_autoptr(JcCtsa) ctsa = jc_ctsa_from_json (g_ptr_array_index (self->ctsas, i), NULL);
+      if (ctsa == NULL)
+        continue;
+      add_grants (out, ctsa->custodians, raw, _("upload “%s”"));
+      add_grants (out, ctsa->analysts, raw, _("download “%s”"));
+    }
+  return out;
+}
+
 char *
 jc_task_info_render (JcTaskInfo *self)
 {

@@ -42,6 +42,10 @@ gboolean      jc_task_info_needs_action    (JcTaskInfo *self);
 gboolean      jc_task_info_add_ctsa        (JcTaskInfo *self, JsonNode *ctsa, GError **error);
 GPtrArray    *jc_task_info_get_ctsas       (JcTaskInfo *self); /* JsonNode* */
 
+/* What the addenda of this task grant the PAK (base64url): "upload “population”",
+ * "download “rates”", one sentence each (translated); empty when none. */
+GPtrArray    *jc_task_info_pak_grants      (JcTaskInfo *self, const char *pak);
+
 /* The deterministic text shown for review: the CTSC's rendering, then each CTSA's. */
 char         *jc_task_info_render          (JcTaskInfo *self);
 

@@ -77,6 +77,25 @@ test_task_list (void)
 }
 
 static void
+test_pak_grants (void)
+{
+  g_autoptr(JcClient) client = sample_client ();
+  g_autoptr(GPtrArray) tasks = jc_client_list_tasks (client, NULL);
+  JcTaskInfo *task = find_task (tasks, "Mobile subscription rates by region and age band");
+  g_autoptr(GPtrArray) custodian = jc_task_info_pak_grants (task, "PXva_9s4fsaNykyzZ8XB5oErjyPvpt44ZkECmXBZ-tA");
+  g_autoptr(GPtrArray) analyst = jc_task_info_pak_grants (task, "GtzGG0JC3i_TCTlJI9D-9YLFSj-8cpsFk3a7WyTJTsM");
+  g_autoptr(GPtrArray) unknown = jc_task_info_pak_grants (task, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+  g_autoptr(GPtrArray) garbage = jc_task_info_pak_grants (task, "not base64url!");
+
+  g_assert_cmpuint (custodian->len, >=, 1);
+  g_assert_cmpstr (g_ptr_array_index (custodian, 0), ==, "upload “population”");
+  g_assert_cmpuint (analyst->len, >=, 1);
+  g_assert_cmpstr (g_ptr_array_index (analyst, 0), ==, "download “rates”");
+  g_assert_cmpuint (unknown->len, ==, 0);
+  g_assert_cmpuint (garbage->len, ==, 0);
+}
+
+static void
 test_rendering_is_deterministic (void)
 {
   g_autoptr(JcClient) client = sample_client ();
@@ -446,6 +465,7 @@ main (int argc, char **argv)
   jc_init (NULL);
   g_test_add_func ("/app/task-list", test_task_list);
   g_test_add_func ("/app/rendering-deterministic", test_rendering_is_deterministic);
+  g_test_add_func ("/app/pak-grants", test_pak_grants);
   g_test_add_func ("/app/local-client", test_local_client_keys_and_peers);
   g_test_add_func ("/app/draft/valid", test_draft_valid);
   g_test_add_func ("/app/draft/problems", test_draft_problems);
