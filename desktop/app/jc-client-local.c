@@ -143,12 +143,23 @@ read_task (const char *task_dir, const char *id, GError **error)
       g_autofree char *path = NULL;
       g_autoptr(JsonNode) ctsa = NULL;
 
-      if (!g_str_has_prefix (name, "ctsa") || !g_str_has_suffix (name, ".json"))
+      if (!g_str_has_suffix (name, ".json"))
         continue;
-      path = g_build_filename (task_dir, name, NULL);
-      ctsa = read_document (path, error);
-      if (ctsa == NULL || !jc_task_info_add_ctsa (info, ctsa, error))
-        return NULL;
+      if (g_str_has_prefix (name, "ctsa"))
+        {
+          path = g_build_filename (task_dir, name, NULL);
+          ctsa = read_document (path, error);
+          if (ctsa == NULL || !jc_task_info_add_ctsa (info, ctsa, error))
+            return NULL;
+        }
+      else if (g_str_has_prefix (name, "telemetry"))
+        {
+          g_autoptr(JsonNode) event = NULL;
+          path = g_build_filename (task_dir, name, NULL);
+          event = read_document (path, error);
+          if (event == NULL || !jc_task_info_add_event (info, event, error))
+            return NULL;
+        }
     }
   return g_steal_pointer (&info);
 }

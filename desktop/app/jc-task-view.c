@@ -23,6 +23,8 @@ struct _JcTaskView {
   AdwActionRow *hash_row;
   GtkListBox  *peers_list;
   GtkListBox  *io_list;
+  GtkWidget   *timeline_group;
+  GtkListBox  *timeline_list;
   GtkTextView *rendering_view;
 
   JcApplication *app;
@@ -163,6 +165,33 @@ fill_io (JcTaskView *self)
     }
 }
 
+static void
+fill_timeline (JcTaskView *self)
+{
+  g_autoptr(GPtrArray) timeline = jc_task_info_get_timeline (self->task);
+
+  clear_list (self->timeline_list);
+  gtk_widget_set_visible (self->timeline_group, timeline->len > 0);
+  for (guint i = 0; i < timeline->len; i++)
+    {
+      const JcTimelineEntry *entry = g_ptr_array_index (timeline, i);
+      g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc (entry->time);
+      g_autofree char *stamp = when ? g_date_time_format (when, "%Y-%m-%d %H:%M UTC") : g_strdup ("?");
+      g_autofree char *title = g_markup_escape_text (entry->text, -1);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *icon = gtk_image_new_from_icon_name (entry->problem ? "dialog-warning-symbolic"
+                                                                     : "emblem-default-symbolic");
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), stamp);
+      adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
+      if (entry->problem)
+        gtk_widget_add_css_class (icon, "error");
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+      gtk_list_box_append (self->timeline_list, row);
+    }
+}
+
 void
 jc_task_view_set_task (JcTaskView *self, JcTaskInfo *task)
 {
@@ -198,6 +227,7 @@ jc_task_view_set_task (JcTaskView *self, JcTaskInfo *task)
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->rendering_view), rendering, -1);
   fill_peers (self);
   fill_io (self);
+  fill_timeline (self);
 }
 
 JcTaskInfo *
@@ -355,6 +385,8 @@ jc_task_view_class_init (JcTaskViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, hash_row);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, peers_list);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, io_list);
+  gtk_widget_class_bind_template_child (widget_class, JcTaskView, timeline_group);
+  gtk_widget_class_bind_template_child (widget_class, JcTaskView, timeline_list);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, rendering_view);
   gtk_widget_class_bind_template_callback (widget_class, on_action_clicked);
   gtk_widget_class_install_action (widget_class, "task.upload", "s", upload_activated);

@@ -78,13 +78,19 @@ screenshot (GtkWidget *widget, const char *name)
   int w, h;
 
   spin (300);
-  w = gtk_widget_get_width (widget);
-  h = gtk_widget_get_height (widget);
-  g_assert_cmpint (w, >, 0);
   paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (snapshot);
+  /* A window in the middle of a resize or transition may draw nothing for a frame. */
+  for (guint attempt = 0; node == NULL && attempt < 50; attempt++)
+    {
+      if (attempt > 0)
+        spin (100);
+      w = gtk_widget_get_width (widget);
+      h = gtk_widget_get_height (widget);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, w, h);
+      node = gtk_snapshot_free_to_node (snapshot);
+    }
+  g_assert_cmpint (w, >, 0);
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
                                          node, &GRAPHENE_RECT_INIT (0, 0, w, h));
@@ -165,6 +171,7 @@ test_main_window (void)
   view = JC_TASK_VIEW (find (GTK_WIDGET (win), JC_TYPE_TASK_VIEW, NULL));
   rendering = jc_task_view_get_rendering (view);
   g_assert_nonnull (strstr (rendering, jc_task_info_get_hash (jc_task_view_get_task (view))));
+  g_assert_nonnull (find (GTK_WIDGET (view), ADW_TYPE_ACTION_ROW, "cp2: the data-quality check of “subscribers” passed"));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (win)), >=, 1260);
   screenshot (GTK_WIDGET (win), "main-1280.png");
 }
@@ -439,6 +446,19 @@ test_compare_fingerprint (void)
   g_assert_true (g_file_get_contents (verified_path, &verified, NULL, NULL));
   g_assert_nonnull (strstr (verified, hex));
   screenshot (GTK_WIDGET (main), "task-verified.png");
+  {
+    GtkScrolledWindow *scrolled = GTK_SCROLLED_WINDOW (find (GTK_WIDGET (view), GTK_TYPE_SCROLLED_WINDOW, NULL));
+    GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (scrolled);
+    GtkWidget *timeline = find (GTK_WIDGET (view), ADW_TYPE_PREFERENCES_GROUP, NULL);
+    graphene_point_t at;
+    /* Scroll to the timeline group. */
+    for (GtkWidget *w = timeline; w; w = gtk_widget_get_next_sibling (w))
+      if (find (w, ADW_TYPE_ACTION_ROW, "cp1: Waiting for data"))
+        timeline = w;
+    if (gtk_widget_compute_point (timeline, gtk_widget_get_parent (timeline), &GRAPHENE_POINT_INIT (0, 0), &at))
+      gtk_adjustment_set_value (adj, at.y - 24);
+    screenshot (GTK_WIDGET (main), "task-timeline.png");
+  }
 }
 
 int
