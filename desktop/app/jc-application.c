@@ -100,7 +100,25 @@ about_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
                          NULL);
 }
 
+static void
+show_task_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  JcApplication *self = JC_APPLICATION (user_data);
+  GtkWindow *window = NULL;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (JC_IS_WINDOW (l->data))
+      window = l->data;
+  if (window == NULL)
+    window = GTK_WINDOW (jc_window_new (self));
+  jc_window_reload (JC_WINDOW (window));
+  jc_window_set_search (JC_WINDOW (window), NULL, FALSE);
+  jc_window_select_task (JC_WINDOW (window), g_variant_get_string (param, NULL));
+  gtk_window_present (window);
+}
+
 static const GActionEntry app_actions[] = {
+  { .name = "show-task", .activate = show_task_activated, .parameter_type = "s" },
   { .name = "quit", .activate = quit_activated },
   { .name = "about", .activate = about_activated },
 };

@@ -59,19 +59,17 @@ def find_all(root, role):
 
 
 def click(acc):
-    action = acc.get_action_iface()
-    for i in range(action.get_n_actions()):
-        if action.get_action_name(i) in ('click', 'press', 'activate'):
-            return action.do_action(i)
-    return action.do_action(0)
+    for i in range(Atspi.Action.get_n_actions(acc)):
+        if Atspi.Action.get_name(acc, i) in ('click', 'press', 'activate'):
+            return Atspi.Action.do_action(acc, i)
+    return Atspi.Action.do_action(acc, 0)
 
 
 def type_into(acc, text):
-    editable = acc.get_editable_text_iface()
-    if editable is not None:
-        return editable.set_text_contents(text)
+    if 'EditableText' in acc.get_interfaces():
+        return Atspi.EditableText.set_text_contents(acc, text)
     # No EditableText: focus the widget and type, as a keyboard user does.
-    acc.get_component_iface().grab_focus()
+    Atspi.Component.grab_focus(acc)
     time.sleep(0.2)
     Atspi.generate_keyboard_event(0, text, Atspi.KeySynthType.STRING)
     time.sleep(0.3)
@@ -79,8 +77,9 @@ def type_into(acc, text):
 
 
 def text_of(acc):
-    t = acc.get_text_iface()
-    return t.get_text(0, t.get_character_count()) if t else acc.get_name()
+    if 'Text' not in acc.get_interfaces():
+        return acc.get_name()
+    return Atspi.Text.get_text(acc, 0, Atspi.Text.get_character_count(acc))
 
 
 def main():

@@ -174,6 +174,14 @@ test_main_window (void)
   g_assert_nonnull (find (GTK_WIDGET (view), ADW_TYPE_ACTION_ROW, "cp2: the data-quality check of “subscribers” passed"));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (win)), >=, 1260);
   screenshot (GTK_WIDGET (win), "main-1280.png");
+
+  /* What clicking a notification does: the task shows, even from a filtered list. */
+  jc_window_set_search (win, "labour", FALSE);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "show-task",
+                                  g_variant_new_string ("a3d91b62-7e04-4f15-b8c9-02e6f1d4a987"));
+  spin (100);
+  g_assert_cmpstr (jc_task_info_get_id (jc_task_view_get_task (view)), ==, "a3d91b62-7e04-4f15-b8c9-02e6f1d4a987");
+  g_assert_true (jc_window_select_task (win, TASK_ID));
 }
 
 static void
