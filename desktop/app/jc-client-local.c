@@ -77,6 +77,26 @@ local_get_node_name (JcClient *client)
   return JC_CLIENT_LOCAL (client)->node_name;
 }
 
+static GStrv
+local_get_roles (JcClient *client)
+{
+  JcClientLocal *self = JC_CLIENT_LOCAL (client);
+  g_autofree char *path = g_build_filename (self->dir, "roles", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GPtrArray) roles = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) parts = NULL;
+
+  if (g_file_get_contents (path, &text, NULL, NULL) && g_utf8_validate (text, -1, NULL))
+    {
+      parts = g_strsplit_set (text, ", \n", -1);
+      for (guint i = 0; parts[i]; i++)
+        if (*parts[i])
+          g_ptr_array_add (roles, g_strdup (parts[i]));
+    }
+  g_ptr_array_add (roles, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&roles), FALSE);
+}
+
 static JsonNode *
 read_document (const char *path, GError **error)
 {
@@ -424,8 +444,18 @@ local_download_async (JcClient *client, const char *task_id, const char *output_
 }
 
 static void
+local_terminate_async (JcClient *client, const char *task_id, const char *reason,
+                       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  refuse_async (client, callback, user_data, local_terminate_async, NO_NETWORK);
+}
+
+static void
 jc_client_local_iface_init (JcClientInterface *iface)
 {
+  iface->get_roles = local_get_roles;
+  iface->terminate_async = local_terminate_async;
+  iface->terminate_finish = local_transfer_finish;
   iface->get_node_name = local_get_node_name;
   iface->list_tasks = local_list_tasks;
   iface->list_peers = local_list_peers;

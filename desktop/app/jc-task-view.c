@@ -21,6 +21,7 @@ struct _JcTaskView {
   AdwActionRow *state_row;
   AdwActionRow *tee_row;
   AdwActionRow *hash_row;
+  GtkWidget   *terminate_row;
   GtkListBox  *peers_list;
   GtkListBox  *io_list;
   GtkWidget   *timeline_group;
@@ -228,6 +229,14 @@ jc_task_view_set_task (JcTaskView *self, JcTaskInfo *task)
   fill_peers (self);
   fill_io (self);
   fill_timeline (self);
+  {
+    JcTaskState state = jc_task_info_get_state (task);
+    gboolean ended = state == JC_TASK_FINISHED || state == JC_TASK_CANCELLED
+                     || state == JC_TASK_REJECTED || state == JC_TASK_ERASED;
+    gboolean may = self->app && (jc_client_has_role (client_of (self), "organiser")
+                                 || jc_client_has_role (client_of (self), "approver"));
+    gtk_widget_set_visible (self->terminate_row, may && !ended);
+  }
 }
 
 JcTaskInfo *
@@ -314,6 +323,87 @@ compare_activated (GtkWidget *widget, const char *name, GVariant *param)
 }
 
 static void
+toast (JcTaskView *self, const char *message)
+{
+  GtkWidget *w;
+
+  for (w = GTK_WIDGET (self); w && !ADW_IS_TOAST_OVERLAY (w); w = gtk_widget_get_parent (w))
+    ;
+  if (w)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (w), adw_toast_new (message));
+}
+
+static void
+terminate_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  JcTaskView *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!jc_client_terminate_finish (JC_CLIENT (source), result, &error))
+    toast (self, error->message);
+  else
+    toast (self, _("The task is ending; every peer is told why"));
+  g_object_unref (self);
+}
+
+static void
+reason_changed (GtkEditable *entry, AdwMessageDialog *dialog)
+{
+  const char *text = gtk_editable_get_text (entry);
+  gboolean blank = TRUE;
+
+  for (const char *p = text; *p; p++)
+    if (!g_ascii_isspace (*p))
+      blank = FALSE;
+  adw_message_dialog_set_response_enabled (dialog, "terminate", !blank);
+}
+
+static void
+terminate_response (AdwMessageDialog *dialog, const char *response, gpointer user_data)
+{
+  JcTaskView *self = user_data;
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+
+  if (g_strcmp0 (response, "terminate") != 0 || self->task == NULL)
+    return;
+  jc_client_terminate_async (client_of (self), jc_task_info_get_id (self->task),
+                             gtk_editable_get_text (entry), NULL, terminate_done,
+                             g_object_ref (self));
+}
+
+/* Asks for the reason first: every peer reads it, and ending a task cannot be undone. */
+static void
+terminate_activated (GtkWidget *widget, const char *name, GVariant *param)
+{
+  JcTaskView *self = JC_TASK_VIEW (widget);
+  GtkWidget *dialog;
+  GtkWidget *entry = gtk_entry_new ();
+  g_autofree char *heading = NULL;
+
+  if (self->task == NULL)
+    return;
+  heading = g_strdup_printf (_("End “%s”?"), jc_task_info_get_title (self->task));
+  dialog = adw_message_dialog_new (window_of (self), heading,
+                                   _("Every peer sees the reason you give. The computing parties "
+                                     "erase the task's data; this cannot be undone."));
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Reason"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Reason"), -1);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "terminate", _("_Terminate"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "terminate",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "terminate", FALSE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (entry, "changed", G_CALLBACK (reason_changed), dialog);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (terminate_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 sheet_response (GtkNativeDialog *chooser, int response, gpointer user_data)
 {
   JcTaskView *self = user_data;
@@ -383,6 +473,7 @@ jc_task_view_class_init (JcTaskViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, state_row);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, tee_row);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, hash_row);
+  gtk_widget_class_bind_template_child (widget_class, JcTaskView, terminate_row);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, peers_list);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, io_list);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, timeline_group);
@@ -392,6 +483,7 @@ jc_task_view_class_init (JcTaskViewClass *klass)
   gtk_widget_class_install_action (widget_class, "task.upload", "s", upload_activated);
   gtk_widget_class_install_action (widget_class, "task.compare", "(sss)", compare_activated);
   gtk_widget_class_install_action (widget_class, "task.export-sheet", NULL, export_sheet_activated);
+  gtk_widget_class_install_action (widget_class, "task.terminate", NULL, terminate_activated);
 }
 
 static void

@@ -434,6 +434,51 @@ has_dialog (gpointer data)
   return FALSE;
 }
 
+static gboolean
+has_message_dialog (gpointer data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+      if (ADW_IS_MESSAGE_DIALOG (w) && !JC_IS_COMPARE_DIALOG (w) && gtk_widget_get_mapped (GTK_WIDGET (w)))
+        {
+          *(gpointer *) data = w;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+test_terminate (void)
+{
+  JcWindow *main = main_window ();
+  JcTaskView *view = JC_TASK_VIEW (find (GTK_WIDGET (main), JC_TYPE_TASK_VIEW, NULL));
+  AdwMessageDialog *dialog = NULL;
+  GtkEditable *reason;
+
+  g_assert_true (jc_window_select_task (main, TASK_ID));
+  /* The profile's roles include organiser: the task can be ended, with a reason. */
+  g_assert_true (gtk_widget_get_visible (find (GTK_WIDGET (view), ADW_TYPE_ACTION_ROW, "End the task")));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "task.terminate", NULL));
+  wait_for (has_message_dialog, &dialog, 5000);
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "terminate"));
+  reason = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+  gtk_editable_set_text (reason, "   ");
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "terminate"));
+  gtk_editable_set_text (reason, "The input files were the wrong year");
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "terminate"));
+  screenshot (GTK_WIDGET (dialog), "terminate.png");
+  /* Without the client core the request is refused with a sentence, and nothing breaks. */
+  adw_message_dialog_response (dialog, "terminate");
+  spin (200);
+  /* A finished task cannot be ended. */
+  g_assert_true (jc_window_select_task (main, "c71e5f08-94ab-4d23-8e6f-b1a2c3d4e5f6"));
+  g_assert_false (gtk_widget_get_visible (find (GTK_WIDGET (view), ADW_TYPE_ACTION_ROW, "End the task")));
+  g_assert_true (jc_window_select_task (main, TASK_ID));
+}
+
 static void
 test_compare_fingerprint (void)
 {
@@ -494,5 +539,6 @@ main (int argc, char **argv)
   g_test_add_func ("/display/new-task", test_new_task);
   g_test_add_func ("/display/keys", test_keys);
   g_test_add_func ("/display/compare-fingerprint", test_compare_fingerprint);
+  g_test_add_func ("/display/terminate", test_terminate);
   return g_test_run ();
 }
