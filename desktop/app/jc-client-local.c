@@ -451,8 +451,17 @@ local_terminate_async (JcClient *client, const char *task_id, const char *reason
 }
 
 static void
+local_decide_async (JcClient *client, const char *task_id, gboolean approve, const char *reason,
+                    GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  refuse_async (client, callback, user_data, local_decide_async, NO_NETWORK);
+}
+
+static void
 jc_client_local_iface_init (JcClientInterface *iface)
 {
+  iface->decide_async = local_decide_async;
+  iface->decide_finish = local_transfer_finish;
   iface->get_roles = local_get_roles;
   iface->terminate_async = local_terminate_async;
   iface->terminate_finish = local_transfer_finish;

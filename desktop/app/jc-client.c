@@ -136,3 +136,16 @@ jc_client_terminate_finish (JcClient *self, GAsyncResult *result, GError **error
 {
   return IFACE (self)->terminate_finish (self, result, error);
 }
+
+void
+jc_client_decide_async (JcClient *self, const char *task_id, gboolean approve, const char *reason,
+                        GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  IFACE (self)->decide_async (self, task_id, approve, reason, cancellable, callback, user_data);
+}
+
+gboolean
+jc_client_decide_finish (JcClient *self, GAsyncResult *result, GError **error)
+{
+  return IFACE (self)->decide_finish (self, result, error);
+}

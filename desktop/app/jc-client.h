@@ -69,6 +69,11 @@ struct _JcClientInterface {
                                    GCancellable *cancellable, GAsyncReadyCallback callback,
                                    gpointer user_data);
   gboolean    (*terminate_finish) (JcClient *self, GAsyncResult *result, GError **error);
+  /* SO approver: approves every peer's CTSA of the task, or rejects them with a reason. */
+  void        (*decide_async)     (JcClient *self, const char *task_id, gboolean approve,
+                                   const char *reason, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data);
+  gboolean    (*decide_finish)    (JcClient *self, GAsyncResult *result, GError **error);
 };
 
 const char *jc_client_get_node_name     (JcClient *self);
@@ -101,5 +106,9 @@ void        jc_client_terminate_async   (JcClient *self, const char *task_id, co
                                          GCancellable *cancellable,
                                          GAsyncReadyCallback callback, gpointer user_data);
 gboolean    jc_client_terminate_finish  (JcClient *self, GAsyncResult *result, GError **error);
+void        jc_client_decide_async      (JcClient *self, const char *task_id, gboolean approve,
+                                         const char *reason, GCancellable *cancellable,
+                                         GAsyncReadyCallback callback, gpointer user_data);
+gboolean    jc_client_decide_finish     (JcClient *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS

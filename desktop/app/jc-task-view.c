@@ -270,6 +270,8 @@ open_upload (JcTaskView *self, const char *key)
   gtk_window_present (GTK_WINDOW (win));
 }
 
+static void toast (JcTaskView *self, const char *message);
+
 static void
 on_action_clicked (JcTaskView *self)
 {
@@ -281,6 +283,14 @@ on_action_clicked (JcTaskView *self)
     case JC_TASK_ACTION_SIGN:
       gtk_widget_activate_action (GTK_WIDGET (self), "task.export-sheet", NULL);
       break;
+    case JC_TASK_ACTION_APPROVE:
+      gtk_widget_activate_action (GTK_WIDGET (self), "task.decide", NULL);
+      break;
+    case JC_TASK_ACTION_ADDENDUM:
+      /* Assigning the received PAKs needs the client core's list of them. */
+      toast (self, _("Write the addendum with “jocondectl addendum” for now; the app gains this page with the client core"));
+      break;
+    case JC_TASK_ACTION_DOWNLOAD:
     default:
       {
         JcKeysWindow *win = jc_keys_window_new (self->app, jc_task_info_get_id (self->task));
@@ -369,6 +379,80 @@ terminate_response (AdwMessageDialog *dialog, const char *response, gpointer use
   jc_client_terminate_async (client_of (self), jc_task_info_get_id (self->task),
                              gtk_editable_get_text (entry), NULL, terminate_done,
                              g_object_ref (self));
+}
+
+static void
+decide_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  JcTaskView *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!jc_client_decide_finish (JC_CLIENT (source), result, &error))
+    toast (self, error->message);
+  else
+    toast (self, _("Your decision was sent"));
+  g_object_unref (self);
+}
+
+static void
+decide_response (AdwMessageDialog *dialog, const char *response, gpointer user_data)
+{
+  JcTaskView *self = user_data;
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+  gboolean approve = g_strcmp0 (response, "approve") == 0;
+
+  if ((!approve && g_strcmp0 (response, "reject") != 0) || self->task == NULL)
+    return;
+  jc_client_decide_async (client_of (self), jc_task_info_get_id (self->task), approve,
+                          approve ? NULL : gtk_editable_get_text (entry), NULL, decide_done,
+                          g_object_ref (self));
+}
+
+static void
+decide_reason_changed (GtkEditable *entry, AdwMessageDialog *dialog)
+{
+  const char *text = gtk_editable_get_text (entry);
+  gboolean blank = TRUE;
+
+  for (const char *p = text; *p; p++)
+    if (!g_ascii_isspace (*p))
+      blank = FALSE;
+  adw_message_dialog_set_response_enabled (dialog, "reject", !blank);
+}
+
+/* SO approver: approve, or reject with a reason the organisers read. */
+static void
+decide_activated (GtkWidget *widget, const char *name, GVariant *param)
+{
+  JcTaskView *self = JC_TASK_VIEW (widget);
+  GtkWidget *dialog;
+  GtkWidget *entry = gtk_entry_new ();
+  g_autofree char *heading = NULL;
+
+  if (self->task == NULL)
+    return;
+  heading = g_strdup_printf (_("Approve “%s”?"), jc_task_info_get_title (self->task));
+  dialog = adw_message_dialog_new (window_of (self), heading,
+                                   _("Review the specification and its addenda on the task's page "
+                                     "first. To reject, give the reason the organisers will read."));
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Reason for a rejection"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Reason for a rejection"), -1);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "reject", _("_Reject"),
+                                    "approve", _("_Approve"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "reject",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "approve",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "reject", FALSE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (entry, "changed", G_CALLBACK (decide_reason_changed), dialog);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (decide_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 /* Asks for the reason first: every peer reads it, and ending a task cannot be undone. */
@@ -484,6 +568,7 @@ jc_task_view_class_init (JcTaskViewClass *klass)
   gtk_widget_class_install_action (widget_class, "task.compare", "(sss)", compare_activated);
   gtk_widget_class_install_action (widget_class, "task.export-sheet", NULL, export_sheet_activated);
   gtk_widget_class_install_action (widget_class, "task.terminate", NULL, terminate_activated);
+  gtk_widget_class_install_action (widget_class, "task.decide", NULL, decide_activated);
 }
 
 static void

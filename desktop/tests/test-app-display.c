@@ -450,6 +450,23 @@ has_message_dialog (gpointer data)
   return FALSE;
 }
 
+static gboolean
+has_decide_dialog (gpointer data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_mapped (GTK_WIDGET (w))
+          && adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (w), "approve"))
+        {
+          *(gpointer *) data = w;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 static void
 test_terminate (void)
 {
@@ -473,6 +490,17 @@ test_terminate (void)
   /* Without the client core the request is refused with a sentence, and nothing breaks. */
   adw_message_dialog_response (dialog, "terminate");
   spin (200);
+  /* The SO approver's decision: rejecting needs a reason, approving does not. */
+  dialog = NULL;
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "task.decide", NULL));
+  wait_for (has_decide_dialog, &dialog, 5000);
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "approve"));
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "reject"));
+  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)), "Deadline too short");
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "reject"));
+  adw_message_dialog_response (dialog, "cancel");
+  spin (200);
+
   /* A finished task cannot be ended. */
   g_assert_true (jc_window_select_task (main, "c71e5f08-94ab-4d23-8e6f-b1a2c3d4e5f6"));
   g_assert_false (gtk_widget_get_visible (find (GTK_WIDGET (view), ADW_TYPE_ACTION_ROW, "End the task")));
