@@ -291,14 +291,57 @@ on_action_clicked (JcTaskView *self)
       toast (self, _("Write the addendum with “jocondectl addendum” for now; the app gains this page with the client core"));
       break;
     case JC_TASK_ACTION_DOWNLOAD:
+      gtk_widget_activate_action (GTK_WIDGET (self), "task.download", "s",
+                                  jc_task_info_get_action_key (self->task));
+      break;
     default:
-      {
-        JcKeysWindow *win = jc_keys_window_new (self->app, jc_task_info_get_id (self->task));
-        gtk_window_set_transient_for (GTK_WINDOW (win), window_of (self));
-        gtk_window_present (GTK_WINDOW (win));
-      }
       break;
     }
+}
+
+static void
+download_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  JcTaskView *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!jc_client_download_finish (JC_CLIENT (source), result, &error))
+    toast (self, error->message);
+  else
+    toast (self, _("The result was saved"));
+  g_object_unref (self);
+}
+
+static void
+download_response (GtkNativeDialog *chooser, int response, gpointer user_data)
+{
+  JcTaskView *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT && self->task != NULL)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      const char *key = g_object_get_data (G_OBJECT (chooser), "output-key");
+      jc_client_download_async (client_of (self), jc_task_info_get_id (self->task), key, file,
+                                NULL, NULL, NULL, download_done, g_object_ref (self));
+    }
+  g_clear_object (&self->chooser);
+}
+
+/* Analyst: where to save an output; the download happens once. */
+static void
+download_activated (GtkWidget *widget, const char *name, GVariant *param)
+{
+  JcTaskView *self = JC_TASK_VIEW (widget);
+  const char *key = g_variant_get_string (param, NULL);
+  g_autofree char *suggested = g_strdup_printf ("%s.csv", key);
+
+  g_clear_object (&self->chooser);
+  self->chooser = gtk_file_chooser_native_new (_("Save the Result"), window_of (self),
+                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), NULL);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), suggested);
+  g_object_set_data_full (G_OBJECT (self->chooser), "output-key", g_strdup (key), g_free);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (download_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
 
 static void
@@ -569,6 +612,7 @@ jc_task_view_class_init (JcTaskViewClass *klass)
   gtk_widget_class_install_action (widget_class, "task.export-sheet", NULL, export_sheet_activated);
   gtk_widget_class_install_action (widget_class, "task.terminate", NULL, terminate_activated);
   gtk_widget_class_install_action (widget_class, "task.decide", NULL, decide_activated);
+  gtk_widget_class_install_action (widget_class, "task.download", "s", download_activated);
 }
 
 static void
