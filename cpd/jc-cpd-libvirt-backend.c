@@ -50,6 +50,27 @@ set_libvirt_error (GError **error, gint code, const char *what)
   virResetLastError ();
 }
 
+/* The host's connection, reopened when a remote hypervisor dropped it (a reboot, a network
+ * cut). NULL when it cannot be reached now; the host is then skipped. */
+static virConnectPtr
+host_conn (Host *h)
+{
+  if (h->conn != NULL && virConnectIsAlive (h->conn) == 1)
+    return h->conn;
+  if (h->conn != NULL)
+    {
+      virConnectClose (h->conn);
+      h->conn = NULL;
+    }
+  h->conn = virConnectOpen (h->uri);
+  if (h->conn == NULL)
+    {
+      g_warning ("hypervisor %s cannot be reached: %s", h->uri, virGetLastErrorMessage ());
+      virResetLastError ();
+    }
+  return h->conn;
+}
+
 /* Finds the domain called name on any host. Returns NULL (and sets NOT_FOUND) when none has it. */
 static virDomainPtr
 find_domain (JcCpdLibvirtBackend *self, const char *name, Host **where, GError **error)
@@ -57,7 +78,8 @@ find_domain (JcCpdLibvirtBackend *self, const char *name, Host **where, GError *
   for (guint i = 0; i < self->hosts->len; i++)
     {
       Host *h = g_ptr_array_index (self->hosts, i);
-      virDomainPtr dom = virDomainLookupByName (h->conn, name);
+      virConnectPtr conn = host_conn (h);
+      virDomainPtr dom = conn ? virDomainLookupByName (conn, name) : NULL;
 
       if (dom != NULL)
         {
@@ -92,6 +114,8 @@ host_load (Host *h, JcCpdHostLoad *load)
   int n;
 
   memset (load, 0, sizeof *load);
+  if (host_conn (h) == NULL)
+    return FALSE;
   if (virNodeGetInfo (h->conn, &info) < 0)
     {
       g_warning ("hypervisor %s does not report its resources: %s", h->uri, virGetLastErrorMessage ());
@@ -285,8 +309,17 @@ libvirt_list (JcCpdVmBackend *backend, GError **error)
     {
       Host *h = g_ptr_array_index (self->hosts, i);
       virDomainPtr *doms = NULL;
-      int n = virConnectListAllDomains (h->conn, &doms, 0);
+      int n;
 
+      /* An unreachable hypervisor cannot be reconciled: say so rather than report its
+       * VMs as gone. */
+      if (host_conn (h) == NULL)
+        {
+          g_set_error (error, JC_ERROR, JC_ERROR_IO,
+                       _("The hypervisor %s cannot be reached, so its VMs cannot be listed"), h->uri);
+          return NULL;
+        }
+      n = virConnectListAllDomains (h->conn, &doms, 0);
       if (n < 0)
         {
           g_autofree char *what = g_strdup_printf (_("The hypervisor %s does not list its VMs"), h->uri);

@@ -6,6 +6,9 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "jc-cpd-process-backend.h"
 #include "jc-error.h"
@@ -150,6 +153,16 @@ process_define (JcCpdVmBackend *backend, const JcCpdVmSpec *spec, GError **error
   return TRUE;
 }
 
+/* Runs in the child before exec: its own session (a terminal's signals do not reach it),
+ * no privilege gain through set-uid files, and files it creates readable by it alone. */
+static void
+confine_child (gpointer user_data)
+{
+  setsid ();
+  prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+  umask (077);
+}
+
 static gboolean
 process_start (JcCpdVmBackend *backend, const char *name, GError **error)
 {
@@ -182,6 +195,7 @@ process_start (JcCpdVmBackend *backend, const char *name, GError **error)
   log = g_build_filename (vm->workdir, "guest.log", NULL);
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT | G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_subprocess_launcher_set_cwd (launcher, vm->workdir);
+  g_subprocess_launcher_set_child_setup (launcher, confine_child, NULL, NULL);
   g_subprocess_launcher_set_stdout_file_path (launcher, log);
   vm->proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &local);
   if (vm->proc == NULL)

@@ -110,6 +110,15 @@ test_lifecycle (void)
 
   g_assert_true (wait_health (spec->host_port, &state, &hash));
   g_assert_cmpstr (state, ==, "initialisation");
+  {
+    /* its working directory and log are private to it */
+    g_autofree char *log = g_build_filename (workdir, "guest.log", NULL);
+    GStatBuf st_dir, st_log;
+
+    g_assert_cmpint (g_stat (workdir, &st_dir), ==, 0);
+    g_assert_cmpint (st_dir.st_mode & 0777, ==, 0700);
+    g_assert_cmpint (g_stat (log, &st_log), ==, 0);
+  }
   /* the orchestrator got the agreement the cpd handed over */
   g_assert_cmpstr (hash, ==, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   g_assert_true (jc_cpd_vm_backend_get_state (b, spec->name, &st, NULL));

@@ -59,6 +59,44 @@ test_build (void)
   g_test_message ("image build: %.1f s", (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC);
 }
 
+/* Built again elsewhere from the same inputs, the image is the same byte for byte: the
+ * expected launch measurements of a TEE depend on it. */
+static void
+test_reproducible (void)
+{
+  g_autofree char *cache = g_build_filename (image_dir (), "cache", NULL);
+  g_autofree char *other = g_dir_make_tmp ("jc-guest-image-XXXXXX", NULL);
+  const char *argv[] = { g_getenv ("JC_GUEST_IMAGE_BUILDER"),
+                         "--guest", g_getenv ("JC_GUEST_BINARY"),
+                         "--output", other, "--cache", cache, NULL };
+  const char *files[] = { "vmlinuz", "initrd.img", "cmdline", "manifest.json" };
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  g_assert_nonnull (other);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL,
+                               G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                               NULL, NULL, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *a = g_build_filename (image_dir (), files[i], NULL);
+      g_autofree char *b = g_build_filename (other, files[i], NULL);
+      g_autofree char *sum_a = file_sha256 (a);
+      g_autofree char *sum_b = file_sha256 (b);
+
+      g_assert_cmpstr (sum_a, ==, sum_b);
+      g_unlink (b);
+    }
+  {
+    g_autofree char *stamp = g_build_filename (other, ".build-args", NULL);
+    g_unlink (stamp);
+  }
+  g_assert_cmpint (g_rmdir (other), ==, 0);
+}
+
 /* The manifest must describe exactly the files beside it. */
 static void
 test_manifest (void)
@@ -223,6 +261,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/guest/image/build", test_build);
   g_test_add_func ("/guest/image/manifest", test_manifest);
+  g_test_add_func ("/guest/image/reproducible", test_reproducible);
   g_test_add_func ("/guest/image/boot", test_boot);
   return g_test_run ();
 }
