@@ -103,6 +103,7 @@ jc_guest_task_new (const JcGuestTaskConfig *config, GError **error)
 
   /* The policy is write-once: these bytes, verified here, are all the VM ever acts on. */
   task->cta_bytes = g_bytes_ref (config->cta_bytes);
+  config->trust->at = jc_guest_now ();
   task->cta = jc_agreement_load (task->cta_bytes, config->trust, task->cta_hash, &local);
   if (task->cta == NULL)
     {

@@ -260,7 +260,7 @@ task_init (Task *t, gint64 input_in, gint64 execution_in, gint64 output_in)
   task_seal (t);
 }
 
-static void
+G_GNUC_UNUSED static void
 task_trust (Task *t, JcAgreementTrust *trust)
 {
   memset (trust, 0, sizeof *trust);
