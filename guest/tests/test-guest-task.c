@@ -295,8 +295,12 @@ test_killed_counterpart (void)
   wait_state (nsi_c, &g, "cancelled", 15);
   state = status_state (nsi_c, 0, &st);
   g_test_message ("reason: %s", json_object_get_string_member (json_node_get_object (st), "reason"));
-  g_assert_nonnull (strstr (json_object_get_string_member (json_node_get_object (st), "reason"),
-                            "computing party 3"));
+  {
+    /* whichever the VM noticed first: the closed control channel or the failed run */
+    const char *reason = json_object_get_string_member (json_node_get_object (st), "reason");
+    g_assert_true (strstr (reason, "computing party 3") != NULL
+                   || strstr (reason, "calculation failed") != NULL);
+  }
   for (guint p = 0; p < 2; p++)
     g_assert_cmpuint (guests_count_files (&g, p), ==, 0);
   guests_stop (&g);
