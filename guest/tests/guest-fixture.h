@@ -179,6 +179,15 @@ guests_stop (Guests *g)
           g_thread_join (g->readers[i]);
           g_clear_object (&g->proc[i]);
         }
+      if (g->log_path[i] != NULL)
+        {
+          /* a sanitizer build reports into the guest's stderr: that is a failure too */
+          g_autofree char *log = guests_log (g, i);
+          if (strstr (log, "Sanitizer") != NULL || strstr (log, "runtime error:") != NULL)
+            g_test_message ("guest %d log:\n%s", i + 1, log);
+          g_assert_null (strstr (log, "Sanitizer"));
+          g_assert_null (strstr (log, "runtime error:"));
+        }
       g_clear_pointer (&g->events[i], g_ptr_array_unref);
       g_free (g->address[i]);
       g_free (g->log_path[i]);
