@@ -78,7 +78,7 @@ run_tests() {
           meson test -C build-sanitize --print-errorlogs --timeout-multiplier 3 || status=1
         logs+=(build-sanitize/meson-logs/testlog.json) ;;
       fuzz)
-        CC=clang configure build-fuzz -Dfuzzing=true -Ddesktop=disabled -Dcpd=disabled \
+        CC=clang configure build-fuzz -Dfuzzing=true -Ddesktop=disabled -Dcpd=disabled -Dguest=disabled -Dengines=disabled -Drelay=disabled \
           -Db_sanitize=address,undefined -Db_lundef=false
         ninja -C build-fuzz
         tools/run-fuzzers.sh build-fuzz "${JC_FUZZ_SECONDS:-30}" || status=1

@@ -12,6 +12,7 @@
 
 typedef struct {
   char          *uri;
+  GMutex         lock;   /* guards conn while it is swapped for a new one */
   virConnectPtr  conn;
 } Host;
 
@@ -31,6 +32,7 @@ host_free (Host *h)
 {
   if (h->conn != NULL)
     virConnectClose (h->conn);
+  g_mutex_clear (&h->lock);
   g_free (h->uri);
   g_free (h);
 }
@@ -50,24 +52,31 @@ set_libvirt_error (GError **error, gint code, const char *what)
   virResetLastError ();
 }
 
-/* The host's connection, reopened when a remote hypervisor dropped it (a reboot, a network
- * cut). NULL when it cannot be reached now; the host is then skipped. */
+/* A new reference to the host's connection (the caller closes it), reopened when a remote
+ * hypervisor dropped it (a reboot, a network cut). NULL when it cannot be reached now; the
+ * host is then skipped. The daemon calls the backend from several threads: references keep
+ * a connection alive while another thread replaces it. */
 static virConnectPtr
 host_conn (Host *h)
 {
-  if (h->conn != NULL && virConnectIsAlive (h->conn) == 1)
-    return h->conn;
-  if (h->conn != NULL)
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&h->lock);
+
+  if (h->conn != NULL && virConnectIsAlive (h->conn) != 1)
     {
       virConnectClose (h->conn);
       h->conn = NULL;
     }
-  h->conn = virConnectOpen (h->uri);
   if (h->conn == NULL)
     {
-      g_warning ("hypervisor %s cannot be reached: %s", h->uri, virGetLastErrorMessage ());
-      virResetLastError ();
+      h->conn = virConnectOpen (h->uri);
+      if (h->conn == NULL)
+        {
+          g_warning ("hypervisor %s cannot be reached: %s", h->uri, virGetLastErrorMessage ());
+          virResetLastError ();
+          return NULL;
+        }
     }
+  virConnectRef (h->conn);
   return h->conn;
 }
 
@@ -81,6 +90,8 @@ find_domain (JcCpdLibvirtBackend *self, const char *name, Host **where, GError *
       virConnectPtr conn = host_conn (h);
       virDomainPtr dom = conn ? virDomainLookupByName (conn, name) : NULL;
 
+      if (conn != NULL)
+        virConnectClose (conn);   /* the domain holds its own reference */
       if (dom != NULL)
         {
           if (where)
@@ -111,23 +122,27 @@ host_load (Host *h, JcCpdHostLoad *load)
 {
   virNodeInfo info;
   virDomainPtr *doms = NULL;
+  virConnectPtr conn;
   int n;
 
   memset (load, 0, sizeof *load);
-  if (host_conn (h) == NULL)
+  conn = host_conn (h);
+  if (conn == NULL)
     return FALSE;
-  if (virNodeGetInfo (h->conn, &info) < 0)
+  if (virNodeGetInfo (conn, &info) < 0)
     {
       g_warning ("hypervisor %s does not report its resources: %s", h->uri, virGetLastErrorMessage ());
       virResetLastError ();
+      virConnectClose (conn);
       return FALSE;
     }
   load->capacity_bytes = (guint64) info.memory * 1024;
   load->cpus = info.cpus;
-  load->free_bytes = virNodeGetFreeMemory (h->conn);
+  load->free_bytes = virNodeGetFreeMemory (conn);
   virResetLastError ();
 
-  n = virConnectListAllDomains (h->conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+  n = virConnectListAllDomains (conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+  virConnectClose (conn);
   if (n < 0)
     {
       virResetLastError ();
@@ -160,6 +175,7 @@ libvirt_define (JcCpdVmBackend *backend, const JcCpdVmSpec *spec, GError **error
   g_autofree JcCpdHostLoad *loads = g_new0 (JcCpdHostLoad, self->hosts->len);
   g_autofree Host **answering = g_new0 (Host *, self->hosts->len);
   g_autofree char *xml = NULL;
+  virConnectPtr conn;
   virDomainPtr dom;
   unsigned long version = 0;
   guint n = 0;
@@ -186,23 +202,37 @@ libvirt_define (JcCpdVmBackend *backend, const JcCpdVmSpec *spec, GError **error
   if (chosen < 0)
     return FALSE;
 
-  if (virConnectGetLibVersion (answering[chosen]->conn, &version) < 0)
+  conn = host_conn (answering[chosen]);
+  if (conn == NULL)
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_IO, _("The hypervisor %s cannot be reached"),
+                   answering[chosen]->uri);
+      return FALSE;
+    }
+  if (virConnectGetLibVersion (conn, &version) < 0)
     {
       set_libvirt_error (error, JC_ERROR_FAILED, _("Cannot read the libvirt version of the hypervisor"));
+      virConnectClose (conn);
       return FALSE;
     }
   xml = jc_cpd_domain_xml_build (spec, version, error);
   if (xml == NULL)
-    return FALSE;
+    {
+      virConnectClose (conn);
+      return FALSE;
+    }
 
-  dom = virDomainDefineXML (answering[chosen]->conn, xml);
+  dom = virDomainDefineXML (conn, xml);
   if (dom == NULL)
     {
       g_autofree char *what = g_strdup_printf (_("The hypervisor %s refused the VM %s"),
                                                answering[chosen]->uri, spec->name);
+      /* read libvirt's error before any other libvirt call resets it */
       set_libvirt_error (error, JC_ERROR_FAILED, what);
+      virConnectClose (conn);
       return FALSE;
     }
+  virConnectClose (conn);
   g_debug ("VM %s defined on %s", spec->name, answering[chosen]->uri);
   virDomainFree (dom);
   return TRUE;
@@ -309,23 +339,26 @@ libvirt_list (JcCpdVmBackend *backend, GError **error)
     {
       Host *h = g_ptr_array_index (self->hosts, i);
       virDomainPtr *doms = NULL;
+      virConnectPtr conn = host_conn (h);
       int n;
 
       /* An unreachable hypervisor cannot be reconciled: say so rather than report its
        * VMs as gone. */
-      if (host_conn (h) == NULL)
+      if (conn == NULL)
         {
           g_set_error (error, JC_ERROR, JC_ERROR_IO,
                        _("The hypervisor %s cannot be reached, so its VMs cannot be listed"), h->uri);
           return NULL;
         }
-      n = virConnectListAllDomains (h->conn, &doms, 0);
+      n = virConnectListAllDomains (conn, &doms, 0);
       if (n < 0)
         {
           g_autofree char *what = g_strdup_printf (_("The hypervisor %s does not list its VMs"), h->uri);
           set_libvirt_error (error, JC_ERROR_FAILED, what);
+          virConnectClose (conn);
           return NULL;
         }
+      virConnectClose (conn);
       for (int j = 0; j < n; j++)
         {
           if (is_ours (doms[j]))
@@ -399,6 +432,7 @@ jc_cpd_libvirt_backend_new (const char * const *uris, GError **error)
     {
       Host *h = g_new0 (Host, 1);
 
+      g_mutex_init (&h->lock);
       h->uri = g_strdup (uris[i]);
       g_ptr_array_add (self->hosts, h);
       h->conn = virConnectOpen (uris[i]);

@@ -27,7 +27,8 @@ struct _JcCpdProcessBackend
   GObject     parent_instance;
   char       *guest_binary;
   char       *state_dir;
-  GHashTable *vms;     /* name → ProcessVm */
+  GMutex      lock;    /* the daemon calls from several threads */
+  GHashTable *vms;     /* name → ProcessVm, under lock */
 };
 
 static void backend_iface_init (JcCpdVmBackendInterface *iface);
@@ -129,6 +130,8 @@ process_define (JcCpdVmBackend *backend, const JcCpdVmSpec *spec, GError **error
                    spec->name, jc_cpd_tee_to_string (spec->tee));
       return FALSE;
     }
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+
   if (g_hash_table_contains (self->vms, spec->name))
     {
       g_set_error (error, JC_ERROR, JC_ERROR_EXISTS,
@@ -167,6 +170,7 @@ static gboolean
 process_start (JcCpdVmBackend *backend, const char *name, GError **error)
 {
   JcCpdProcessBackend *self = JC_CPD_PROCESS_BACKEND (backend);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   ProcessVm *vm = lookup (self, name, error);
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) argv = NULL;
@@ -211,7 +215,9 @@ process_start (JcCpdVmBackend *backend, const char *name, GError **error)
 static gboolean
 process_get_state (JcCpdVmBackend *backend, const char *name, JcCpdVmState *state, GError **error)
 {
-  ProcessVm *vm = lookup (JC_CPD_PROCESS_BACKEND (backend), name, error);
+  JcCpdProcessBackend *self = JC_CPD_PROCESS_BACKEND (backend);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  ProcessVm *vm = lookup (self, name, error);
 
   if (vm == NULL)
     return FALSE;
@@ -228,14 +234,22 @@ static gboolean
 process_destroy (JcCpdVmBackend *backend, const char *name, GError **error)
 {
   JcCpdProcessBackend *self = JC_CPD_PROCESS_BACKEND (backend);
-  ProcessVm *vm = lookup (self, name, error);
+  ProcessVm *vm;
   g_autofree char *workdir = NULL;
+  gboolean ok;
 
+  g_mutex_lock (&self->lock);
+  vm = lookup (self, name, error);
+  if (vm != NULL)
+    g_hash_table_steal (self->vms, name);
+  g_mutex_unlock (&self->lock);
   if (vm == NULL)
     return FALSE;
+  /* Stopping may take the grace period: done outside the lock. */
   workdir = g_strdup (vm->workdir);
-  g_hash_table_remove (self->vms, name);   /* stops the process */
-  return remove_tree (workdir, error);
+  process_vm_free (vm);
+  ok = remove_tree (workdir, error);
+  return ok;
 }
 
 static int
@@ -249,6 +263,7 @@ process_list (JcCpdVmBackend *backend, GError **error)
 {
   JcCpdProcessBackend *self = JC_CPD_PROCESS_BACKEND (backend);
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autofree const char **keys = (const char **) g_hash_table_get_keys_as_array (self->vms, NULL);
   GStrv names;
 
@@ -262,6 +277,7 @@ process_list (JcCpdVmBackend *backend, GError **error)
 GPid
 jc_cpd_process_backend_get_pid (JcCpdProcessBackend *self, const char *name)
 {
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   ProcessVm *vm = g_hash_table_lookup (self->vms, name);
   const char *id;
 
@@ -289,12 +305,11 @@ jc_cpd_process_backend_dispose (GObject *object)
   /* Children never outlive the backend; their working directories go with them. */
   if (self->vms != NULL)
     {
-      g_autofree char **names = (char **) g_hash_table_get_keys_as_array (self->vms, NULL);
+      g_auto(GStrv) names = process_list (JC_CPD_VM_BACKEND (self), NULL);
       for (guint i = 0; names[i] != NULL; i++)
         {
           g_autoptr(GError) error = NULL;
-          g_autofree char *name = g_strdup (names[i]);
-          if (!process_destroy (JC_CPD_VM_BACKEND (self), name, &error))
+          if (!process_destroy (JC_CPD_VM_BACKEND (self), names[i], &error))
             g_warning ("%s", error->message);
         }
     }
@@ -307,6 +322,7 @@ jc_cpd_process_backend_finalize (GObject *object)
   JcCpdProcessBackend *self = JC_CPD_PROCESS_BACKEND (object);
 
   g_clear_pointer (&self->vms, g_hash_table_unref);
+  g_mutex_clear (&self->lock);
   g_free (self->guest_binary);
   g_free (self->state_dir);
   G_OBJECT_CLASS (jc_cpd_process_backend_parent_class)->finalize (object);
@@ -324,6 +340,7 @@ jc_cpd_process_backend_class_init (JcCpdProcessBackendClass *klass)
 static void
 jc_cpd_process_backend_init (JcCpdProcessBackend *self)
 {
+  g_mutex_init (&self->lock);
   self->vms = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) process_vm_free);
 }
 

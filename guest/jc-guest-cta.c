@@ -20,7 +20,8 @@ jc_guest_cta_load (const char *path, GError **error)
   in = g_file_read (file, NULL, &local);
   if (in == NULL)
     {
-      g_set_error (error, JC_ERROR, JC_ERROR_NOT_FOUND,
+      gboolean missing = g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+      g_set_error (error, JC_ERROR, missing ? JC_ERROR_NOT_FOUND : JC_ERROR_IO,
                    _("The task agreement “%s” cannot be read: %s"), path, local->message);
       return NULL;
     }

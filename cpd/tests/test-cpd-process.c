@@ -208,6 +208,47 @@ test_refusal_and_dispose (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+typedef struct {
+  JcCpdVmBackend *backend;
+  gint           *successes;
+} RaceArgs;
+
+static gpointer
+define_same (gpointer data)
+{
+  RaceArgs *a = data;
+  g_autoptr(JcCpdVmSpec) spec = cpd_test_spec ("joconde-task-race");
+  g_autoptr(GError) error = NULL;
+
+  spec->host_port = 1;   /* never started */
+  if (jc_cpd_vm_backend_define (a->backend, spec, &error))
+    g_atomic_int_inc (a->successes);
+  else
+    g_assert_error (error, JC_ERROR, JC_ERROR_EXISTS);
+  return NULL;
+}
+
+/* Threads defining the same task at once: exactly one wins, the others are told it exists. */
+static void
+test_define_race (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("jc-cpd-process-XXXXXX", &error);
+  g_autoptr(JcCpdProcessBackend) pb = jc_cpd_process_backend_new (g_getenv ("JC_GUEST_BINARY"), dir);
+  gint successes = 0;
+  RaceArgs args = { JC_CPD_VM_BACKEND (pb), &successes };
+  GThread *threads[8];
+
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("define", define_same, &args);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+  g_assert_cmpint (successes, ==, 1);
+  g_assert_true (jc_cpd_vm_backend_destroy (JC_CPD_VM_BACKEND (pb), "joconde-task-race", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -215,5 +256,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cpd/process/lifecycle", test_lifecycle);
   g_test_add_func ("/cpd/process/exit-seen", test_exit_seen);
   g_test_add_func ("/cpd/process/refusal-and-dispose", test_refusal_and_dispose);
+  g_test_add_func ("/cpd/process/define-race", test_define_race);
   return g_test_run ();
 }

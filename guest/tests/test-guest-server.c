@@ -153,9 +153,25 @@ test_cta_load (void)
   g_assert_null (jc_guest_cta_load (missing, &error));
   g_assert_error (error, JC_ERROR, JC_ERROR_NOT_FOUND);
   g_clear_error (&error);
+  /* a directory is not an agreement */
+  g_assert_null (jc_guest_cta_load (dir, &error));
+  g_assert_error (error, JC_ERROR, JC_ERROR_IO);
+  g_clear_error (&error);
   g_assert_null (jc_guest_cta_load (empty, &error));
   g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
   g_clear_error (&error);
+
+  {
+    /* one byte over the limit is refused */
+    g_autofree char *big = g_build_filename (dir, "big", NULL);
+    g_autofree char *data = g_malloc0 (JC_GUEST_CTA_MAX_SIZE + 1);
+
+    g_assert_true (g_file_set_contents (big, data, JC_GUEST_CTA_MAX_SIZE + 1, NULL));
+    g_assert_null (jc_guest_cta_load (big, &error));
+    g_assert_error (error, JC_ERROR, JC_ERROR_TOO_LARGE);
+    g_clear_error (&error);
+    g_unlink (big);
+  }
 
   cta = jc_guest_cta_load (good, &error);
   g_assert_no_error (error);

@@ -117,6 +117,8 @@ jc_ca_make_cert (JcNodeKey *signer, JcCert *issuer, gnutls_pubkey_t subject_key,
   if (rc >= 0)
     rc = gnutls_x509_crt_set_subject_alt_name (crt, GNUTLS_SAN_RFC822NAME, id->email,
                                                (unsigned) strlen (id->email), GNUTLS_FSAN_APPEND);
+  if (rc >= 0)
+    rc = jc_pki_san_add_hosts (jc_pki_san_append_crt, crt, id->hosts);
   for (guint bit = 0; rc >= 0 && bit < 31; bit++)
     if ((roles & (1u << bit)) && jc_role_get_name (1u << bit) != NULL)
       {
@@ -190,6 +192,14 @@ jc_ca_issue (JcNodeKey *issuer_key, JcCert *issuer, JcCsr *csr, JcRoles roles,
     {
       g_set_error_literal (error, JC_ERROR, JC_ERROR_INVALID,
                            _("The request carries the issuer's own key; a node needs a key of its own"));
+      return NULL;
+    }
+  if (jc_csr_get_identity (csr)->hosts != NULL && !(roles & JC_ROLE_RELAY))
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_DENIED,
+                   _("The request of “%s” lists host names, which only a relay's certificate "
+                     "may carry; grant the relay role or ask for a request without hosts"),
+                   jc_csr_get_identity (csr)->name);
       return NULL;
     }
   jc_ca_clamp_validity (issuer, validity, &v);

@@ -1,6 +1,7 @@
 #define G_LOG_DOMAIN "joconde-pki"
 #include "config.h"
 
+#include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 #include <gnutls/crypto.h>
 #include <string.h>
@@ -18,6 +19,7 @@ struct _JcCert
   GBytes           *der;
   char             *name, *company, *department, *email, *issuer_name;
   char             *serial, *sha256, *key_id;
+  char            **hosts;
   JcRoles           roles;
   gboolean          is_ca;
   gint64            not_before, not_after, active_until;
@@ -43,6 +45,7 @@ jc_cert_finalize (GObject *object)
   g_free (self->serial);
   g_free (self->sha256);
   g_free (self->key_id);
+  g_strfreev (self->hosts);
   G_OBJECT_CLASS (jc_cert_parent_class)->finalize (object);
 }
 
@@ -89,78 +92,161 @@ dn_get_checked (DnGetter get, void *obj, const char *oid, gboolean *multiple)
   return v;
 }
 
+/* Typed adapters, so GnuTLS's getters are called through their own types. */
+static int
+crt_dn (void *o, const char *oid, unsigned i, unsigned raw, void *buf, size_t *size)
+{
+  return gnutls_x509_crt_get_dn_by_oid (o, oid, i, raw, buf, size);
+}
+
+static int
+crt_issuer_dn (void *o, const char *oid, unsigned i, unsigned raw, void *buf, size_t *size)
+{
+  return gnutls_x509_crt_get_issuer_dn_by_oid (o, oid, i, raw, buf, size);
+}
+
+static int
+crq_dn (void *o, const char *oid, unsigned i, unsigned raw, void *buf, size_t *size)
+{
+  return gnutls_x509_crq_get_dn_by_oid (o, oid, i, raw, buf, size);
+}
+
+static int
+crt_san (void *o, unsigned seq, void *buf, size_t *size, unsigned *type, unsigned *critical)
+{
+  return gnutls_x509_crt_get_subject_alt_name2 (o, seq, buf, size, type, critical);
+}
+
+static int
+crq_san (void *o, unsigned seq, void *buf, size_t *size, unsigned *type, unsigned *critical)
+{
+  return gnutls_x509_crq_get_subject_alt_name (o, seq, buf, size, type, critical);
+}
+
 char *
 jc_pki_dn_get_crt (gnutls_x509_crt_t crt, const char *oid, gboolean *multiple)
 {
-  return dn_get_checked ((DnGetter) gnutls_x509_crt_get_dn_by_oid, crt, oid, multiple);
+  return dn_get_checked (crt_dn, crt, oid, multiple);
 }
 
 char *
 jc_pki_dn_get_crq (gnutls_x509_crq_t crq, const char *oid, gboolean *multiple)
 {
-  return dn_get_checked ((DnGetter) gnutls_x509_crq_get_dn_by_oid, crq, oid, multiple);
+  return dn_get_checked (crq_dn, crq, oid, multiple);
 }
 
 static void
-san_note (int type, const char *value, size_t len, char **email, guint *n_email, JcRoles *roles)
+san_note (int type, const char *value, size_t len, JcSanInfo *out)
 {
+  if (type == GNUTLS_SAN_IPADDRESS && (len == 4 || len == 16))
+    {
+      g_autoptr(GInetAddress) ip = g_inet_address_new_from_bytes ((const guint8 *) value,
+                                                                  len == 4 ? G_SOCKET_FAMILY_IPV4
+                                                                           : G_SOCKET_FAMILY_IPV6);
+      g_ptr_array_add (out->hosts, g_inet_address_to_string (ip));
+      return;
+    }
   if (memchr (value, '\0', len) != NULL)
     return; /* an embedded NUL: never trust such a name */
   if (type == GNUTLS_SAN_RFC822NAME)
     {
-      if (*n_email == 0)
-        *email = g_strndup (value, len);
-      (*n_email)++;
+      if (out->n_email == 0)
+        out->email = g_strndup (value, len);
+      out->n_email++;
     }
+  else if (type == GNUTLS_SAN_DNSNAME)
+    g_ptr_array_add (out->hosts, g_strndup (value, len));
   else if (type == GNUTLS_SAN_URI && len > strlen (JC_ROLE_URI_PREFIX) &&
            strncmp (value, JC_ROLE_URI_PREFIX, strlen (JC_ROLE_URI_PREFIX)) == 0)
     {
       g_autofree char *name = g_strndup (value + strlen (JC_ROLE_URI_PREFIX),
                                          len - strlen (JC_ROLE_URI_PREFIX));
-      *roles |= jc_role_from_name (name);
+      out->roles |= jc_role_from_name (name);
     }
 }
 
-void
-jc_pki_san_read_crt (gnutls_x509_crt_t crt, char **email, guint *n_email, JcRoles *roles)
+typedef int (*SanGetter) (void *obj, unsigned seq, void *buf, size_t *size, unsigned *type,
+                          unsigned *critical);
+
+static void
+san_read (SanGetter get, void *obj, JcSanInfo *out)
 {
-  *email = NULL;
-  *n_email = 0;
-  *roles = JC_ROLE_NONE;
+  memset (out, 0, sizeof *out);
+  out->hosts = g_ptr_array_new_with_free_func (g_free);
   for (unsigned seq = 0; seq < 256; seq++)
     {
       char buf[1024];
       size_t size = sizeof buf;
       unsigned type = 0, critical = 0;
-      int rc = gnutls_x509_crt_get_subject_alt_name2 (crt, seq, buf, &size, &type, &critical);
+      int rc = get (obj, seq, buf, &size, &type, &critical);
 
       if (rc == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
         break;
       if (rc < 0)
         continue; /* too long or odd: not one of ours */
-      san_note ((int) type, buf, size, email, n_email, roles);
+      san_note ((int) type, buf, size, out);
     }
 }
 
 void
-jc_pki_san_read_crq (gnutls_x509_crq_t crq, char **email, guint *n_email, JcRoles *roles)
+jc_pki_san_read_crt (gnutls_x509_crt_t crt, JcSanInfo *out)
 {
-  *email = NULL;
-  *n_email = 0;
-  *roles = JC_ROLE_NONE;
-  for (unsigned seq = 0; seq < 256; seq++)
-    {
-      char buf[1024];
-      size_t size = sizeof buf;
-      unsigned type = 0, critical = 0;
-      int rc = gnutls_x509_crq_get_subject_alt_name (crq, seq, buf, &size, &type, &critical);
+  san_read (crt_san, crt, out);
+}
 
-      if (rc == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
-        break;
-      if (rc < 0)
-        continue;
-      san_note ((int) type, buf, size, email, n_email, roles);
+void
+jc_pki_san_read_crq (gnutls_x509_crq_t crq, JcSanInfo *out)
+{
+  san_read (crq_san, crq, out);
+}
+
+void
+jc_pki_san_info_clear (JcSanInfo *info)
+{
+  g_clear_pointer (&info->email, g_free);
+  g_clear_pointer (&info->hosts, g_ptr_array_unref);
+}
+
+char **
+jc_pki_san_info_steal_hosts (JcSanInfo *info)
+{
+  if (info->hosts == NULL || info->hosts->len == 0)
+    return NULL;
+  g_ptr_array_add (info->hosts, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&info->hosts), FALSE);
+}
+
+int
+jc_pki_san_append_crt (void *obj, gnutls_x509_subject_alt_name_t type, const void *data,
+                       unsigned size, unsigned flags)
+{
+  return gnutls_x509_crt_set_subject_alt_name (obj, type, data, size, flags);
+}
+
+int
+jc_pki_san_append_crq (void *obj, gnutls_x509_subject_alt_name_t type, const void *data,
+                       unsigned size, unsigned flags)
+{
+  return gnutls_x509_crq_set_subject_alt_name (obj, type, data, size, flags);
+}
+
+int
+jc_pki_san_add_hosts (JcSanAppend append, void *obj, char **hosts)
+{
+  int rc = 0;
+
+  for (guint i = 0; rc >= 0 && hosts != NULL && hosts[i] != NULL; i++)
+    {
+      g_autoptr(GInetAddress) ip = g_inet_address_new_from_string (hosts[i]);
+
+      if (ip != NULL)
+        rc = append (obj, GNUTLS_SAN_IPADDRESS, g_inet_address_to_bytes (ip),
+                     (unsigned) g_inet_address_get_native_size (ip), GNUTLS_FSAN_APPEND);
+      else
+        rc = append (obj, GNUTLS_SAN_DNSNAME, hosts[i], (unsigned) strlen (hosts[i]),
+                     GNUTLS_FSAN_APPEND);
     }
+  return rc;
 }
 
 static char *
@@ -181,7 +267,7 @@ cert_new_parsed (gnutls_x509_crt_t crt, GError **error)
   size_t serial_size = sizeof serial;
   unsigned critical = 0, ca = 0;
   int pathlen = -1;
-  guint n_email = 0;
+  JcSanInfo san;
   time_t pk_start = 0, pk_end = 0;
   int rc;
 
@@ -217,9 +303,13 @@ cert_new_parsed (gnutls_x509_crt_t crt, GError **error)
   self->name = jc_pki_dn_get_crt (crt, GNUTLS_OID_X520_COMMON_NAME, NULL);
   self->company = jc_pki_dn_get_crt (crt, GNUTLS_OID_X520_ORGANIZATION_NAME, NULL);
   self->department = jc_pki_dn_get_crt (crt, GNUTLS_OID_X520_ORGANIZATIONAL_UNIT_NAME, NULL);
-  self->issuer_name = dn_get ((DnGetter) gnutls_x509_crt_get_issuer_dn_by_oid, crt,
+  self->issuer_name = dn_get (crt_issuer_dn, crt,
                               GNUTLS_OID_X520_COMMON_NAME, 0);
-  jc_pki_san_read_crt (crt, &self->email, &n_email, &self->roles);
+  jc_pki_san_read_crt (crt, &san);
+  self->email = g_steal_pointer (&san.email);
+  self->roles = san.roles;
+  self->hosts = jc_pki_san_info_steal_hosts (&san);
+  jc_pki_san_info_clear (&san);
   self->is_ca = gnutls_x509_crt_get_basic_constraints (crt, &critical, &ca, &pathlen) > 0 && ca;
 
   self->not_before = gnutls_x509_crt_get_activation_time (crt);
@@ -447,8 +537,19 @@ gint64 jc_cert_get_active_until (JcCert *cert) { return cert->active_until; }
 JcNodeIdentity *
 jc_cert_get_identity (JcCert *cert)
 {
+  JcNodeIdentity *id;
+
   g_return_val_if_fail (JC_IS_CERT (cert), NULL);
-  return jc_node_identity_new (cert->company, cert->department, cert->email, cert->name);
+  id = jc_node_identity_new (cert->company, cert->department, cert->email, cert->name);
+  jc_node_identity_set_hosts (id, (const char *const *) cert->hosts);
+  return id;
+}
+
+const char *const *
+jc_cert_get_hosts (JcCert *cert)
+{
+  g_return_val_if_fail (JC_IS_CERT (cert), NULL);
+  return (const char *const *) cert->hosts;
 }
 
 gboolean

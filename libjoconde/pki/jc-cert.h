@@ -44,6 +44,8 @@ const char  *jc_cert_get_name            (JcCert       *cert); /* CN */
 const char  *jc_cert_get_company         (JcCert       *cert); /* O */
 const char  *jc_cert_get_department      (JcCert       *cert); /* OU */
 const char  *jc_cert_get_email           (JcCert       *cert); /* SAN rfc822Name */
+/* Host names and IP addresses (subjectAltName dNSName/iPAddress), NULL if none. */
+const char *const *jc_cert_get_hosts    (JcCert       *cert);
 /* The identity as a new struct (fields may be NULL for a foreign certificate). */
 JcNodeIdentity *jc_cert_get_identity     (JcCert       *cert);
 /* The issuer's CN, for messages. */

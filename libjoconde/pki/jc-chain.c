@@ -98,9 +98,22 @@ check_link (JcCert *cert, JcCert *issuer, gboolean issuer_is_root, GError **erro
         return fail (error, JC_CHAIN_NOT_CA, JC_ERROR_UNTRUSTED,
                      _("“%s” issued the certificate of %s but may not sign certificates"),
                      jc_cert_get_name (issuer), who);
-      return fail (error, JC_CHAIN_BAD_SIGNATURE, JC_ERROR_BAD_SIGNATURE,
-                   _("The certificate of %s names “%s” as issuer, but its signature was not "
-                     "made by that issuer's key"), who, jc_cert_get_name (issuer));
+      if (status == 0 || (status & GNUTLS_CERT_SIGNATURE_FAILURE))
+        return fail (error, JC_CHAIN_BAD_SIGNATURE, JC_ERROR_BAD_SIGNATURE,
+                     _("The certificate of %s names “%s” as issuer, but its signature was not "
+                       "made by that issuer's key"), who, jc_cert_get_name (issuer));
+      {
+        /* Anything else (an insecure algorithm, a constraint): say what GnuTLS found. */
+        gnutls_datum_t text = { NULL, 0 };
+        g_autofree char *why = NULL;
+
+        gnutls_certificate_verification_status_print (status, GNUTLS_CRT_X509, &text, 0);
+        why = g_strndup ((const char *) text.data, text.size);
+        gnutls_free (text.data);
+        return fail (error, JC_CHAIN_BAD_SIGNATURE, JC_ERROR_BAD_SIGNATURE,
+                     _("The certificate of %s cannot be verified with the key of “%s”: %s"),
+                     who, jc_cert_get_name (issuer), why);
+      }
     }
   return JC_CHAIN_OK;
 }

@@ -63,7 +63,7 @@ csr_new_take (gnutls_x509_crq_t crq, GError **error)
   g_autoptr(JcCsr) self = g_object_new (JC_TYPE_CSR, NULL);
   gnutls_datum_t der = { NULL, 0 };
   gboolean m1 = FALSE, m2 = FALSE, m3 = FALSE, m4 = FALSE;
-  guint n_email = 0;
+  JcSanInfo san;
   char *email = NULL;
   int rc;
 
@@ -97,11 +97,15 @@ csr_new_take (gnutls_x509_crq_t crq, GError **error)
   self->identity->company = jc_pki_dn_get_crq (crq, GNUTLS_OID_X520_ORGANIZATION_NAME, &m1);
   self->identity->department = jc_pki_dn_get_crq (crq, GNUTLS_OID_X520_ORGANIZATIONAL_UNIT_NAME, &m2);
   self->identity->name = jc_pki_dn_get_crq (crq, GNUTLS_OID_X520_COMMON_NAME, &m3);
-  jc_pki_san_read_crq (crq, &email, &n_email, &self->roles);
+  jc_pki_san_read_crq (crq, &san);
+  self->roles = san.roles;
+  self->identity->hosts = jc_pki_san_info_steal_hosts (&san);
+  email = g_steal_pointer (&san.email);
   if (email == NULL)
     email = jc_pki_dn_get_crq (crq, GNUTLS_OID_PKCS9_EMAIL, &m4);
   else
-    m4 = n_email > 1;
+    m4 = san.n_email > 1;
+  jc_pki_san_info_clear (&san);
   self->identity->email = email;
   if (!refuse_multiple (m1, _("company (O)"), error) ||
       !refuse_multiple (m2, _("department (OU)"), error) ||
@@ -194,6 +198,9 @@ jc_csr_new (JcNodeKey *key, const JcNodeIdentity *identity, JcRoles requested_ro
     rc = gnutls_x509_crq_set_subject_alt_name (crq, GNUTLS_SAN_RFC822NAME, identity->email,
                                                (unsigned) strlen (identity->email),
                                                GNUTLS_FSAN_APPEND);
+  if (rc >= 0)
+    rc = jc_pki_san_add_hosts (jc_pki_san_append_crq, crq,
+                               identity->hosts);
   for (guint bit = 0; rc >= 0 && bit < 31; bit++)
     if (requested_roles & (1u << bit) && jc_role_get_name (1u << bit) != NULL)
       {

@@ -274,6 +274,51 @@ test_foreign_csr (void)
   tree_clear (&t);
 }
 
+static void
+test_host_names (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = tmp_dir ();
+  g_autoptr(JcNodeKey) k = tree_key ();
+  g_autoptr(JcNodeIdentity) id = jc_node_identity_new ("Bank A", "IT", "relay@bank-a.example", "relay-a");
+  const char *hosts[] = { "relay.bank-a.example", "127.0.0.1", NULL };
+  g_autoptr(JcCsr) csr = NULL;
+  g_autoptr(JcCert) relay = NULL;
+  g_autofree char *root = NULL, *inter = NULL, *leaf = NULL, *chain = NULL;
+  JcValidity v;
+  Tree t;
+
+  tree_init (&t);
+  jc_validity_init_months (&v, t.now, 6, 18);
+  jc_node_identity_set_hosts (id, hosts);
+  csr = jc_csr_new (k, id, JC_ROLE_RELAY, &error);
+  relay = jc_ca_issue (t.so_key, t.so, csr, JC_ROLE_RELAY, &v, &error);
+  g_assert_no_error (error);
+  root = write_certs (dir, "root.pem", t.root, NULL);
+  inter = write_certs (dir, "inter.pem", t.so, NULL);
+  leaf = write_certs (dir, "relay.pem", relay, NULL);
+  chain = write_certs (dir, "chain.pem", relay, t.so, t.root, NULL);
+  {
+    const char *ok_ip[] = { "openssl", "verify", "-CAfile", root, "-untrusted", inter,
+                            "-verify_ip", "127.0.0.1", leaf, NULL };
+    const char *ok_dns[] = { "openssl", "verify", "-CAfile", root, "-untrusted", inter,
+                             "-verify_hostname", "relay.bank-a.example", leaf, NULL };
+    const char *bad_dns[] = { "openssl", "verify", "-CAfile", root, "-untrusted", inter,
+                              "-verify_hostname", "relay.bank-b.example", leaf, NULL };
+    const char *ct_ok[] = { "certtool", "--verify-chain", "--verify-hostname", "relay.bank-a.example",
+                            "--infile", chain, NULL };
+    const char *ct_bad[] = { "certtool", "--verify-chain", "--verify-hostname", "10.0.0.1",
+                             "--infile", chain, NULL };
+    g_assert_true (run_ok (ok_ip, NULL));
+    g_assert_true (run_ok (ok_dns, NULL));
+    g_assert_false (run_ok (bad_dns, NULL));
+    g_assert_true (run_ok (ct_ok, NULL));
+    g_assert_false (run_ok (ct_bad, NULL));
+  }
+  rm_rf (dir);
+  tree_clear (&t);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -282,5 +327,6 @@ main (int argc, char **argv)
   g_test_add_func ("/pki/interop/certtool-verify-chain", test_certtool_verify_chain);
   g_test_add_func ("/pki/interop/openssl-verify", test_openssl_verify);
   g_test_add_func ("/pki/interop/foreign-csr", test_foreign_csr);
+  g_test_add_func ("/pki/interop/host-names", test_host_names);
   return g_test_run ();
 }

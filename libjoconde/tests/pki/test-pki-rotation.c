@@ -139,6 +139,35 @@ test_rotation_refused (void)
   tree_clear (&t);
 }
 
+static void
+test_rotation_keeps_hosts (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcNodeKey) k1 = tree_key ();
+  g_autoptr(JcNodeKey) k2 = tree_key ();
+  g_autoptr(JcNodeIdentity) id = jc_node_identity_new ("Bank A", "IT", "relay@bank-a.example", "relay-a");
+  const char *hosts[] = { "relay.bank-a.example", "192.0.2.7", NULL };
+  g_autoptr(JcCsr) csr = NULL;
+  g_autoptr(JcCert) first = NULL, second = NULL;
+  g_autoptr(JcRotationRequest) req = NULL;
+  JcValidity v;
+  Tree t;
+
+  tree_init (&t);
+  jc_validity_init_months (&v, t.now, 6, 18);
+  jc_node_identity_set_hosts (id, hosts);
+  csr = jc_csr_new (k1, id, JC_ROLE_RELAY, &error);
+  first = jc_ca_issue (t.so_key, t.so, csr, JC_ROLE_RELAY, &v, &error);
+  g_assert_no_error (error);
+  req = jc_rotation_request_new (k1, first, k2, &error);
+  g_assert_no_error (error);
+  second = jc_ca_issue_rotation (t.so_key, t.so, req, &v, t.now, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_strv_equal (jc_cert_get_hosts (second), hosts));
+  g_assert_cmpint (jc_cert_get_roles (second), ==, JC_ROLE_RELAY);
+  tree_clear (&t);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -146,5 +175,6 @@ main (int argc, char **argv)
   g_assert_true (jc_init (NULL));
   g_test_add_func ("/pki/rotation/ok", test_rotation);
   g_test_add_func ("/pki/rotation/refused", test_rotation_refused);
+  g_test_add_func ("/pki/rotation/keeps-hosts", test_rotation_keeps_hosts);
   return g_test_run ();
 }

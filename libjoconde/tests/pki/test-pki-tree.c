@@ -461,6 +461,69 @@ test_csr_refused (void)
 }
 
 static void
+test_relay_hosts (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcNodeKey) k = tree_key ();
+  g_autoptr(JcNodeIdentity) id = jc_node_identity_new ("Bank A", "IT", "relay@bank-a.example", "relay-a");
+  const char *hosts[] = { "relay.bank-a.example", "127.0.0.1", "::1", NULL };
+  g_autoptr(JcCsr) csr = NULL;
+  g_autoptr(JcCert) cert = NULL;
+  g_autoptr(JcNodeIdentity) back = NULL;
+  JcValidity v;
+  Tree t;
+
+  tree_init (&t);
+  jc_validity_init_months (&v, t.now, 6, 18);
+  jc_node_identity_set_hosts (id, hosts);
+  csr = jc_csr_new (k, id, JC_ROLE_RELAY, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_strv_equal ((const char *const *) jc_csr_get_identity (csr)->hosts, hosts));
+  /* Hosts only go into a relay's certificate. */
+  g_assert_null (jc_ca_issue (t.so_key, t.so, csr, JC_ROLE_ORGANISER, &v, &error));
+  g_assert_error (error, JC_ERROR, JC_ERROR_DENIED);
+  g_assert_nonnull (strstr (error->message, "relay-a"));
+  g_clear_error (&error);
+  cert = jc_ca_issue (t.so_key, t.so, csr, JC_ROLE_RELAY, &v, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_strv_equal (jc_cert_get_hosts (cert), hosts));
+  back = jc_cert_get_identity (cert);
+  g_assert_true (jc_node_identity_equal (back, id));
+  g_assert_null (jc_cert_get_hosts (t.leaf));
+
+  {
+    const char *bad[] = { "Relay.example", "a..b", "-a.example", "a-.example", "127.000.0.1",
+                          "a_b.example", "", "a.example.", "x y", NULL };
+    for (guint i = 0; bad[i] != NULL; i++)
+      {
+        const char *one[] = { bad[i], NULL };
+        jc_node_identity_set_hosts (id, one);
+        g_assert_false (jc_node_identity_validate (id, &error));
+        g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
+        g_clear_error (&error);
+      }
+  }
+  {
+    const char *twice[] = { "a.example", "a.example", NULL };
+    g_autoptr(GPtrArray) many = g_ptr_array_new_with_free_func (g_free);
+    jc_node_identity_set_hosts (id, twice);
+    g_assert_false (jc_node_identity_validate (id, &error));
+    g_assert_nonnull (strstr (error->message, "twice"));
+    g_clear_error (&error);
+    for (int i = 0; i <= JC_NODE_IDENTITY_MAX_HOSTS; i++)
+      g_ptr_array_add (many, g_strdup_printf ("h%d.example", i));
+    g_ptr_array_add (many, NULL);
+    jc_node_identity_set_hosts (id, (const char *const *) many->pdata);
+    g_assert_false (jc_node_identity_validate (id, &error));
+    g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
+    g_clear_error (&error);
+    jc_node_identity_set_hosts (id, NULL);
+    g_assert_true (jc_node_identity_validate (id, &error));
+  }
+  tree_clear (&t);
+}
+
+static void
 test_fingerprint (void)
 {
   g_autoptr(GPtrArray) chain = NULL;
@@ -520,6 +583,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pki/tree/roles", test_role_checks);
   g_test_add_func ("/pki/tree/issuer-chooses-roles", test_issuer_chooses_roles);
   g_test_add_func ("/pki/csr/refused", test_csr_refused);
+  g_test_add_func ("/pki/tree/relay-hosts", test_relay_hosts);
   g_test_add_func ("/pki/fingerprint", test_fingerprint);
   return g_test_run ();
 }

@@ -1,0 +1,47 @@
+#pragma once
+
+/* The relay's configuration file (GKeyFile); relay/joconde-relay.conf lists every
+ * option at its default. */
+
+#include <glib.h>
+
+#include "jc-roles.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char    *certificate;       /* this node's certificate chain (PEM) */
+  char    *key;               /* its private key (PEM) */
+  char    *root_ca;           /* the System's root CA (PEM) */
+  char    *state_dir;
+  char    *listen_address;
+  guint    listen_port;
+  char    *parent_url;        /* NULL or empty: this relay is the root */
+  char    *crl_file;          /* optional PEM CRL(s) of children */
+  guint    window;
+  guint    reconnect_min_ms;
+  guint    reconnect_max_ms;
+  guint    keepalive_s;
+  gsize    max_message;
+  gboolean synchronous_full;
+  GHashTable *topic_roles;     /* topic -> GUINT (JcRoles): the origin needs one of them */
+  guint    deadline_check_s;  /* root: how often task deadlines are checked */
+  guint    active_months;     /* issued certificates: active, then passive (§4.4.2.3) */
+  guint    passive_months;
+  char    *log_target;        /* syslog, stderr or file */
+  char    *log_file;          /* for target=file */ /* policy, "role:topic" pairs (step 3) */
+} JcRelayConfig;
+
+JcRelayConfig *jc_relay_config_load (const char *path, GError **error);
+void           jc_relay_config_free (JcRelayConfig *config);
+gboolean       jc_relay_config_is_root (const JcRelayConfig *config);
+
+/* The admission policy of §4.3.2.1 when the configuration sets none. */
+#define JC_RELAY_DEFAULT_POLICY \
+  "ctsc.submit=organiser;ctsa.submit=organiser;signature.submit=organiser,signatory;" \
+  "approval.submit=approver;pak.register=custodian,analyst,organiser;" \
+  "control.request=organiser,approver;telemetry.event=cp;vm.address=cp"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (JcRelayConfig, jc_relay_config_free)
+
+G_END_DECLS
