@@ -78,13 +78,12 @@ static JcControlMessage *
 control_message (Task *t, const char *signer, JcCert *cert)
 {
   JcControlMessage *msg = jc_control_message_new ();
-  g_autoptr(GBytes) fp = jc_hex_decode (jc_cert_get_sha256 (cert), NULL);
 
   g_strlcpy (msg->task_id, t->cta->task_id, sizeof msg->task_id);
   msg->action = JC_CONTROL_TERMINATE;
   msg->reason = g_strdup ("The register extract was the wrong year.");
   msg->signer.name = g_strdup (signer);
-  memcpy (msg->signer.fingerprint, g_bytes_get_data (fp, NULL), 32);
+  task_fingerprint (t, cert, msg->signer.fingerprint);
   msg->time = jc_time_now ();
   return msg;
 }
@@ -227,6 +226,7 @@ test_signed_terminate (void)
   g_autoptr(JcCtioClient) nsi_c = NULL;
   g_autoptr(JcControlMessage) msg = NULL;
   g_autoptr(JcNodeSignature) bad = NULL, good = NULL;
+  g_autoptr(GPtrArray) nsi_chain = NULL;
   guint8 h[JC_DOC_HASH_SIZE];
 
   task_init (&t, 60, 120, 180);
@@ -236,12 +236,13 @@ test_signed_terminate (void)
   msg = control_message (&t, "nsi", t.nsi);
   jc_control_message_digest (msg, h);
   /* signed with a computing party's key under nsi's name: refused */
-  bad = jc_agreement_sign (t.cp_key[0], t.nsi, "nsi", h, &error);
+  nsi_chain = task_chain (&t, t.nsi);
+  bad = jc_agreement_sign (t.cp_key[0], nsi_chain, "nsi", h, &error);
   g_assert_no_error (error);
   REFUSED (jc_ctio_control (nsi_c, 1, msg, bad, NULL, &error), JC_ERROR_BAD_SIGNATURE,
            "does not verify");
   wait_state (nsi_c, &g, "input", 1);
-  good = jc_agreement_sign (t.nsi_key, t.nsi, "nsi", h, &error);
+  good = jc_agreement_sign (t.nsi_key, nsi_chain, "nsi", h, &error);
   g_assert_true (jc_ctio_control (nsi_c, 1, msg, good, NULL, &error));
   g_assert_no_error (error);
   /* one VM obeyed; all three cancel together */
