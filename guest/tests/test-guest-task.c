@@ -23,6 +23,13 @@ subscriber_row (guint i, JcEngineValue *v, char *id)
   v[1].i = i % 3 != 0;
 }
 
+static void
+inactive_subscriber_row (guint i, JcEngineValue *v, char *id)
+{
+  subscriber_row (i, v, id);
+  v[1].i = 0;
+}
+
 /* region, persons, subscribers for population 0..9 joined with subscribers 0..7 */
 static const gint64 expected_rates[2][3] = { { 0, 4, 2 }, { 1, 4, 3 } };
 
@@ -95,6 +102,7 @@ test_lifecycle (void)
   Guests g;
   g_autoptr(GError) error = NULL;
   g_autoptr(JcCtioClient) nsi_c = NULL, mno_c = NULL, nsi_a = NULL, nsi_a2 = NULL, mno_a = NULL;
+  g_autoptr(JcCtioClient) mno_c2 = NULL;
   g_autoptr(JcCtioClient) stranger = NULL;
   g_autoptr(GArray) cells = NULL, cells2 = NULL;
   g_autoptr(JsonNode) st = NULL;
@@ -106,6 +114,7 @@ test_lifecycle (void)
   guests_start (&g, &t);
   nsi_c = client_new (&t, &g, PAK_NSI_CUSTODIAN);
   mno_c = client_new (&t, &g, PAK_MNO_CUSTODIAN);
+  mno_c2 = client_new (&t, &g, PAK_MNO_CUSTODIAN2);
   nsi_a = client_new (&t, &g, PAK_NSI_ANALYST);
   nsi_a2 = client_new (&t, &g, PAK_NSI_ANALYST2);
   mno_a = client_new (&t, &g, PAK_MNO_ANALYST);
@@ -126,10 +135,16 @@ test_lifecycle (void)
   g_assert_true (inputs_all_empty (nsi_c));
   wait_state (nsi_c, &g, "input", 1);
 
-  /* the two custodians upload */
-  g_assert_true (upload (&t, nsi_c, "population", 10, 3, population_row, &error));
+  /* mno's first custodian uploads a wrong table; its second custodian replaces it */
+  g_assert_true (upload (&t, mno_c, "subscribers", 8, 2, inactive_subscriber_row, &error));
   g_assert_no_error (error);
-  g_assert_true (upload (&t, mno_c, "subscribers", 8, 2, subscriber_row, &error));
+  g_assert_true (upload (&t, mno_c2, "subscribers", 8, 2, subscriber_row, &error));
+  g_assert_no_error (error);
+  for (guint p = 0; p < 3; p++)
+    g_assert_cmpuint (guests_count_files (&g, p), ==, 1);   /* the first upload is erased */
+  wait_state (nsi_c, &g, "input", 1);
+  /* the last input: the calculation starts */
+  g_assert_true (upload (&t, nsi_c, "population", 10, 3, population_row, &error));
   g_assert_no_error (error);
   wait_state (nsi_c, &g, "output", 30);
 
@@ -278,9 +293,9 @@ test_killed_counterpart (void)
   mno_c = client_new (&t, &g, PAK_MNO_CUSTODIAN);
   wait_state (nsi_c, &g, "input", 20);
   /* tables large enough for the calculation to take a moment */
-  g_assert_true (upload (&t, mno_c, "subscribers", 20000, 2, subscriber_row, &error));
+  g_assert_true (upload (&t, mno_c, "subscribers", 12000, 2, subscriber_row, &error));
   g_assert_no_error (error);
-  g_assert_true (upload (&t, nsi_c, "population", 20000, 3, big_population_row, &error));
+  g_assert_true (upload (&t, nsi_c, "population", 12000, 3, big_population_row, &error));
   g_assert_no_error (error);
   end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
   /* the data-quality check first, then the main algorithm: kill party 3 inside it */

@@ -4,7 +4,7 @@
  *           ├── cp1, cp2, cp3 (cp)
  *           ├── nsi (organiser)        inputs: population       outputs: rates
  *           └── mno (organiser)        inputs: subscribers      outputs: rates
- * PAKs: nsi custodian, mno custodian, two nsi analysts, one mno analyst.
+ * PAKs: nsi custodian, two mno custodians, two nsi analysts, one mno analyst.
  * The CTA is sealed by so. Deadlines are given in seconds from now. */
 #pragma once
 
@@ -26,8 +26,8 @@
 #include "jc-time.h"
 #include "jc-uuid.h"
 
-enum { PAK_NSI_CUSTODIAN, PAK_MNO_CUSTODIAN, PAK_NSI_ANALYST, PAK_NSI_ANALYST2,
-       PAK_MNO_ANALYST, PAK_STRANGER, N_PAKS };
+enum { PAK_NSI_CUSTODIAN, PAK_MNO_CUSTODIAN, PAK_MNO_CUSTODIAN2, PAK_NSI_ANALYST,
+       PAK_NSI_ANALYST2, PAK_MNO_ANALYST, PAK_STRANGER, N_PAKS };
 
 typedef struct {
   gint64     now;
@@ -170,13 +170,16 @@ task_ctsa_json (Task *t, const guint8 ctsc_hash[JC_DOC_HASH_SIZE], int peer)
   g_autofree char *c = task_pak_b64 (t, peer == 0 ? PAK_NSI_CUSTODIAN : PAK_MNO_CUSTODIAN);
   g_autofree char *a1 = task_pak_b64 (t, peer == 0 ? PAK_NSI_ANALYST : PAK_MNO_ANALYST);
   g_autofree char *a2 = task_pak_b64 (t, PAK_NSI_ANALYST2);
+  g_autofree char *c2 = task_pak_b64 (t, PAK_MNO_CUSTODIAN2);
+  g_autofree char *second = peer == 1
+    ? g_strdup_printf (", {\"pak\": \"%s\", \"inputs\": [\"subscribers\"]}", c2) : g_strdup ("");
 
   return g_strdup_printf (
     "{\"type\": \"ctsa\", \"version\": 1, \"ctsc_hash\": \"%s\", \"peer\": %d,"
     " \"signatories\": [{\"name\": \"Director %d\"}],"
-    " \"custodians\": [{\"pak\": \"%s\", \"inputs\": [\"%s\"]}],"
+    " \"custodians\": [{\"pak\": \"%s\", \"inputs\": [\"%s\"]}%s],"
     " \"analysts\": [{\"pak\": \"%s\", \"outputs\": [\"rates\"]}%s%s%s]}",
-    hash, peer, peer, c, peer == 0 ? "population" : "subscribers", a1,
+    hash, peer, peer, c, peer == 0 ? "population" : "subscribers", second, a1,
     peer == 0 ? ", {\"pak\": \"" : "", peer == 0 ? a2 : "",
     peer == 0 ? "\", \"outputs\": [\"rates\"]}" : "");
 }
