@@ -204,13 +204,21 @@ test_deadline (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(JcCtioClient) nsi_c = NULL, mno_c = NULL;
   g_autoptr(JsonNode) st = NULL;
-  g_autofree char *state = NULL;
+  g_autofree char *state = NULL, *addresses = NULL;
 
   /* the input deadline a few seconds ahead; only one input arrives in time */
   task_init (&t, 6, 60, 120);
-  guests_start (&g, &t);
+  guests_start_full (&g, &t, TRUE);
   nsi_c = client_new (&t, &g, PAK_NSI_CUSTODIAN);
   mno_c = client_new (&t, &g, PAK_MNO_CUSTODIAN);
+  /* the cpd tells each VM where the others are, once */
+  addresses = g_strdup_printf ("{\"addresses\": [\"%s\", \"%s\", \"%s\"]}", g.address[0],
+                               g.address[1], g.address[2]);
+  for (int i = 0; i < 3; i++)
+    g_assert_cmpuint (guests_post (&g, i, "/counterparts", addresses), ==, 200);
+  g_assert_cmpuint (guests_post (&g, 0, "/counterparts", addresses), ==, 409);
+  /* not a control message at all */
+  g_assert_cmpuint (guests_post (&g, 1, "/control", "{\"message\": {}}"), ==, 400);
   wait_state (nsi_c, &g, "input", 5);
   g_assert_true (upload (&t, nsi_c, "population", 10, 3, population_row, &error));
   g_assert_no_error (error);
@@ -258,8 +266,17 @@ test_signed_terminate (void)
            "does not verify");
   wait_state (nsi_c, &g, "input", 1);
   good = jc_agreement_sign (t.nsi_key, nsi_chain, "nsi", h, &error);
-  g_assert_true (jc_ctio_control (nsi_c, 1, msg, good, NULL, &error));
-  g_assert_no_error (error);
+  {
+    /* the same request relayed by the cpd (POST /control): unsigned, then signed */
+    g_autoptr(JsonNode) m = jc_control_message_to_json (msg);
+    g_autoptr(JsonNode) sg = jc_node_signature_to_json (good);
+    g_autofree char *mt = json_to_string (m, FALSE), *st = json_to_string (sg, FALSE);
+    g_autofree char *unsigned_body = g_strdup_printf ("{\"message\": %s}", mt);
+    g_autofree char *signed_body = g_strdup_printf ("{\"message\": %s, \"signature\": %s}", mt, st);
+    g_assert_cmpuint (guests_post (&g, 2, "/control", unsigned_body), ==, 403);
+    wait_state (nsi_c, &g, "input", 1);
+    g_assert_cmpuint (guests_post (&g, 2, "/control", signed_body), ==, 200);
+  }
   /* one VM obeyed; all three cancel together */
   wait_state (nsi_c, &g, "cancelled", 10);
   guests_stop (&g);
