@@ -425,6 +425,12 @@ jc_guest_task_cancel (JcGuestTask *task, const char *reason, gboolean tell_count
     }
   g_free (task->reason);
   task->reason = g_strdup (reason);
+  {
+    /* the reason reaches the peers as an error event, then the state change */
+    g_autoptr(JcTelemetryEvent) e = event_new (task, JC_TELEMETRY_ERROR);
+    e->text = g_strdup (reason);
+    emit_event (task, e);
+  }
   /* erase everything before anyone hears of the cancel */
   jc_guest_task_erase_inputs_locked (task);
   for (guint i = 0; i < task->output_order->len; i++)

@@ -2,6 +2,8 @@
  * quality, calculation, downloads, and every refusal of issue 6. */
 #include "config.h"
 
+#include <sys/wait.h>
+
 #include "guest-fixture.h"
 
 static void
@@ -340,10 +342,67 @@ test_killed_counterpart (void)
   task_clear (&t);
 }
 
+/* The orchestrator refuses to start on an agreement it cannot trust. */
+static void
+test_refused_agreement (void)
+{
+  Task t;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("jc-guest-refuse-XXXXXX", NULL);
+  g_autofree char *cta = g_build_filename (dir, "cta.json", NULL);
+  g_autofree char *root = g_build_filename (dir, "root.pem", NULL);
+  g_autofree char *approver = g_build_filename (dir, "approver.pem", NULL);
+  g_autofree char *key = g_build_filename (dir, "sim.key", NULL);
+  struct { const char *what; gboolean unsealed; JcCert *approver; const char *needle; } cases[] = {
+    { "not finalised", TRUE, NULL, "approval" },
+    { "approved by someone else", FALSE, NULL, "approver" },
+  };
+
+  task_init (&t, 60, 120, 180);
+  cases[1].approver = t.nsi;
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autofree char *out = NULL, *err = NULL;
+      int status = 0;
+      g_autoptr(JsonNode) node = NULL;
+      g_autofree char *text = NULL;
+      JcNodeSignature *approval = NULL;
+      const char *argv[] = { g_getenv ("JC_GUEST_BINARY"), "--listen=127.0.0.1:0", "--cta", cta,
+                             "--root", root, "--approver", approver, "--sim-key", key, NULL };
+
+      if (cases[c].unsealed)
+        approval = g_steal_pointer (&t.cta->approval);
+      node = jc_cta_to_json (t.cta);
+      if (cases[c].unsealed)
+        {
+          /* the document form of an unsealed CTA has "approval": null */
+          json_object_remove_member (json_node_get_object (node), "approval");
+          t.cta->approval = approval;
+        }
+      text = json_to_string (node, FALSE);
+      g_assert_true (g_file_set_contents (cta, text, -1, NULL));
+      write_pem (root, t.root, NULL);
+      write_pem (approver, cases[c].approver ? cases[c].approver : t.so, NULL);
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, &out, &err, &status,
+                                   &error));
+      g_test_message ("%s: %s", cases[c].what, err);
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+      g_assert_nonnull (strstr (err, "The agreement is refused"));
+      g_assert_nonnull (strstr (err, cases[c].needle));
+    }
+  {
+    const char *rm[] = { "rm", "-rf", dir, NULL };
+    g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  }
+  task_clear (&t);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/guest/task/refused-agreement", test_refused_agreement);
   g_test_add_func ("/guest/task/lifecycle", test_lifecycle);
   g_test_add_func ("/guest/task/deadline", test_deadline);
   g_test_add_func ("/guest/task/signed-terminate", test_signed_terminate);
