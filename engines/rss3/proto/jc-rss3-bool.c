@@ -242,21 +242,32 @@ jc_rss3_split_bool (JcRss3Ctx *ctx, const JcRss3AVec *a, gboolean neg_w, u64 *v0
   jc_rss3_scratch_put (ctx, vals);
   if (ok)
     {
-      jc_rss3_words_to_planes (t0, n, 64, v0);
-      jc_rss3_words_to_planes (t1, n, 64, v1);
-      u64 *zero = t0, *w = t1;
-      memset (zero, 0, n * sizeof (u64));
+      /* Shares known to be zero (v_{c+2}, and w except at c+1 and c+2) are not transposed. */
+      size_t pw = 64 * jc_rss3_nwords (n);
+      if (role == 2)
+        memset (v0, 0, pw * 8);
+      else
+        jc_rss3_words_to_planes (t0, n, 64, v0);
+      if (role == 1)
+        memset (v1, 0, pw * 8);
+      else
+        jc_rss3_words_to_planes (t1, n, 64, v1);
+      u64 *w = t1;
       if (role == 1)
         memcpy (w, a->s1, n * sizeof (u64));
       else if (role == 2)
         memcpy (w, a->s0, n * sizeof (u64));
-      else
-        memset (w, 0, n * sizeof (u64));
-      if (neg_w)
+      if (neg_w && role != 0)
         for (size_t e = 0; e < n; e++)
           w[e] = -w[e];
-      jc_rss3_words_to_planes (role == 2 ? w : zero, n, 64, w0);
-      jc_rss3_words_to_planes (role == 1 ? w : zero, n, 64, w1);
+      if (role == 2)
+        jc_rss3_words_to_planes (w, n, 64, w0);
+      else
+        memset (w0, 0, pw * 8);
+      if (role == 1)
+        jc_rss3_words_to_planes (w, n, 64, w1);
+      else
+        memset (w1, 0, pw * 8);
     }
   jc_rss3_scratch_put (ctx, t0);
   jc_rss3_scratch_put (ctx, t1);
@@ -371,9 +382,11 @@ gboolean
 jc_rss3_lt (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b, JcRss3BVec *out,
             GError **error)
 {
-  g_autoptr (JcRss3AVec) d = jc_rss3_avec_new (a->n);
-  jc_rss3_sub (ctx, a, b, d);
-  return jc_rss3_msb (ctx, d, out, error);
+  JcRss3AVec d = jc_rss3_tmp_avec (ctx, a->n);
+  jc_rss3_sub (ctx, a, b, &d);
+  gboolean ok = jc_rss3_msb (ctx, &d, out, error);
+  jc_rss3_tmp_avec_put (ctx, &d);
+  return ok;
 }
 
 gboolean
@@ -498,9 +511,11 @@ gboolean
 jc_rss3_eq (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b, JcRss3BVec *out,
             GError **error)
 {
-  g_autoptr (JcRss3AVec) d = jc_rss3_avec_new (a->n);
-  jc_rss3_sub (ctx, a, b, d);
-  return jc_rss3_eqz (ctx, d, out, error);
+  JcRss3AVec d = jc_rss3_tmp_avec (ctx, a->n);
+  jc_rss3_sub (ctx, a, b, &d);
+  gboolean ok = jc_rss3_eqz (ctx, &d, out, error);
+  jc_rss3_tmp_avec_put (ctx, &d);
+  return ok;
 }
 
 /* ---- conversions ------------------------------------------------------------------------ */

@@ -127,3 +127,17 @@ jc_rss3_holds_x0_in_s1 (const JcRss3Ctx *ctx)
 {
   return ctx->party == 2;
 }
+
+/* A temporary arithmetic vector on scratch memory (release with jc_rss3_tmp_avec_put). */
+static inline JcRss3AVec
+jc_rss3_tmp_avec (JcRss3Ctx *ctx, size_t n)
+{
+  JcRss3AVec v = { n, jc_rss3_scratch (ctx, n), jc_rss3_scratch (ctx, n) };
+  return v;
+}
+static inline void
+jc_rss3_tmp_avec_put (JcRss3Ctx *ctx, JcRss3AVec *v)
+{
+  jc_rss3_scratch_put (ctx, v->s0);
+  jc_rss3_scratch_put (ctx, v->s1);
+}
