@@ -904,14 +904,27 @@ aggregate_all (Exec *ex, const JcSqlQuery *q, const Frame *rows, JcRss3BVec *val
   dropB (ex, empty);
 }
 
+static gboolean
+uses_stat (const JcSqlExpr *e)
+{
+  if (e->kind == JC_SQL_AGGREGATE && agg_is_stat (e->agg))
+    return TRUE;
+  for (guint i = 0; i < e->n_args; i++)
+    if (uses_stat (e->args[i]))
+      return TRUE;
+  return FALSE;
+}
+
 /* Aggregates with GROUP BY, obliviously: sort the rows by the group keys (rows outside WHERE
  * get a key no group has), mark where each group starts, and compute each aggregate with a
  * segmented scan so that the last row of a group holds its value. Returns n rows of which
- * `last` marks one per group; `group_keys` and `aggs` are n-element columns. */
+ * `last` marks one per group; `group_keys` and `aggs` are n-element columns. With `raw`, the
+ * statistical aggregates are left unfinished: aggs[i] holds their sum, raw[0] the count and
+ * raw[1 + i] the sum of squares, so the divisions run on the output groups only. */
 static void
 aggregate_grouped (Exec *ex, const JcSqlQuery *q, Frame *rows, JcRss3BVec *valid,
                    gboolean all_valid, JcRss3AVec **group_keys, JcRss3AVec **aggs,
-                   JcRss3BVec **last_out, JcRss3BVec **valid_out)
+                   JcRss3AVec **raw, JcRss3BVec **last_out, JcRss3BVec **valid_out)
 {
   gsize n = rows->n;
   guint ng = q->n_group_by, na = q->n_aggregates;
@@ -928,7 +941,7 @@ aggregate_grouped (Exec *ex, const JcSqlQuery *q, Frame *rows, JcRss3BVec *valid
       const JcSqlExpr *agg = q->aggregates[i];
       pay[ng + i] = agg_input (ex, rows, agg);
       constant[ng + i] = agg->n_args == 0 || agg->agg == JC_SQL_AGG_COUNT;
-      if (agg_is_stat (agg->agg))
+      if (agg_is_stat (agg->agg) && agg->agg != JC_SQL_AGG_AVG)
         pay[ng + na + i] = mul (ex, pay[ng + i], pay[ng + i]);
       else
         {
@@ -1069,8 +1082,19 @@ aggregate_grouped (Exec *ex, const JcSqlQuery *q, Frame *rows, JcRss3BVec *valid
               CK (jc_rss3_seg_sum (ex->ctx, start, ones, cnt, &ex->gerr));
               dropA (ex, ones);
             }
-          JcRss3AVec *s2 = A (ex, n);
-          CK (jc_rss3_seg_sum (ex->ctx, start, pay[ng + na + i], s2, &ex->gerr));
+          JcRss3AVec *s2 = NULL;
+          if (agg->agg != JC_SQL_AGG_AVG)
+            {
+              s2 = A (ex, n);
+              CK (jc_rss3_seg_sum (ex->ctx, start, pay[ng + na + i], s2, &ex->gerr));
+            }
+          if (raw != NULL)
+            {
+              /* Finished later, on the output groups only. */
+              aggs[i] = o;
+              raw[1 + i] = s2;
+              continue;
+            }
           aggs[i] = agg_finish_stat (ex, agg, cnt, o, s2);
           dropA (ex, o);
           dropA (ex, s2);
@@ -1078,7 +1102,10 @@ aggregate_grouped (Exec *ex, const JcSqlQuery *q, Frame *rows, JcRss3BVec *valid
       else
         aggs[i] = o;
     }
-  dropA (ex, cnt);
+  if (raw != NULL)
+    raw[0] = cnt;
+  else
+    dropA (ex, cnt);
   for (guint g = 0; g < ng; g++)
     group_keys[g] = pay[g];
   for (guint i = 0; i < na; i++)
@@ -1208,9 +1235,17 @@ run_query (Exec *ex, const JcSqlQuery *q, JcSqlTable *const *inputs, JcRss3AVec 
   else
     {
       guint ng = q->n_group_by, na = q->n_aggregates;
-      JcRss3AVec **cols = M (ex, (ng + na) * sizeof (JcRss3AVec *));
+      /* Group keys, aggregates, then (when HAVING needs no statistic) the count and the
+       * sums of squares of the statistical aggregates, finished after the compaction. */
+      gboolean lazy = q->having == NULL || !uses_stat (q->having);
+      guint nraw = 0;
+      for (guint i = 0; i < na; i++)
+        nraw += agg_is_stat (q->aggregates[i]->agg);
+      nraw = (lazy && nraw > 0) ? 1 + na : 0;
+      JcRss3AVec **cols = M (ex, (ng + na + nraw) * sizeof (JcRss3AVec *));
+      JcRss3AVec **raw = nraw > 0 ? cols + ng + na : NULL;
       JcRss3BVec *last = NULL, *gvalid = NULL;
-      aggregate_grouped (ex, q, &rows, rel.valid, all_valid, cols, cols + ng, &last, &gvalid);
+      aggregate_grouped (ex, q, &rows, rel.valid, all_valid, cols, cols + ng, raw, &last, &gvalid);
       JcRss3BVec *keep = all_valid ? jc_rss3_bvec_dup (last) : band (ex, last, gvalid);
       if (all_valid)
         g_ptr_array_add (ex->bvecs, keep);
@@ -1224,11 +1259,27 @@ run_query (Exec *ex, const JcSqlQuery *q, JcSqlTable *const *inputs, JcRss3AVec 
           dropB (ex, keep);
           keep = k2;
         }
-      m = compact (ex, rel.n, cols, ng + na, keep);
+      /* Columns that are NULL (sums of squares of non-statistics) stay out of the shuffle. */
+      guint nc_all = 0;
+      JcRss3AVec **moved = M (ex, (ng + na + nraw) * sizeof (JcRss3AVec *));
+      for (guint i = 0; i < ng + na + nraw; i++)
+        if (cols[i] != NULL)
+          moved[nc_all++] = cols[i];
+      m = compact (ex, rel.n, moved, nc_all, keep);
+      dropM (ex, moved);
+      if (raw != NULL && m > 0)
+        for (guint i = 0; i < na; i++)
+          if (agg_is_stat (q->aggregates[i]->agg))
+            {
+              JcRss3AVec *f = agg_finish_stat (ex, q->aggregates[i], raw[0], cols[ng + i],
+                                               raw[1 + i]);
+              dropA (ex, cols[ng + i]);
+              cols[ng + i] = f;
+            }
       Frame groups = { .n = m, .group_keys = cols, .aggs = cols + ng };
       for (guint i = 0; i < nc; i++)
         out_cols[i] = m > 0 ? evalA (ex, &groups, q->items[i].expr) : A (ex, 0);
-      for (guint i = 0; i < ng + na; i++)
+      for (guint i = 0; i < ng + na + nraw; i++)
         dropA (ex, cols[i]);
       dropM (ex, cols);
       dropB (ex, last);
