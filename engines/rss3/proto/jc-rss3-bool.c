@@ -46,20 +46,28 @@ jc_rss3_bvec_dup (const JcRss3BVec *v)
 
 /* ---- bit slicing ------------------------------------------------------------------------ */
 
+/* One stage of the transposition: swap the off-diagonal JxJ blocks inside every 2Jx2J block. */
+#define TRANSPOSE_STAGE(J, M)                                     \
+  for (unsigned b = 0; b < 64; b += 2 * (J))                      \
+    for (unsigned k = b; k < b + (J); k++)                        \
+      {                                                           \
+        u64 t = ((a[k] >> (J)) ^ a[k + (J)]) & (M);               \
+        a[k] ^= t << (J);                                         \
+        a[k + (J)] ^= t;                                          \
+      }
+
 void
 jc_rss3_transpose64 (u64 a[64])
 {
   /* Recursive block swap of the 64x64 bit matrix (row r = a[r], column c = bit c): swap the
    * off-diagonal 32x32 blocks, then 16x16 inside each, ... Afterwards bit c of a[r] is the
-   * former bit r of a[c]. */
-  u64 m = 0x00000000FFFFFFFFULL;
-  for (unsigned j = 32; j != 0; j >>= 1, m ^= (m << j))
-    for (unsigned k = 0; k < 64; k = ((k | j) + 1) & ~j)
-      {
-        u64 t = ((a[k] >> j) ^ a[k | j]) & m;
-        a[k] ^= t << j;
-        a[k | j] ^= t;
-      }
+   * former bit r of a[c]. Stages written out so the compiler can unroll and vectorise. */
+  TRANSPOSE_STAGE (32, 0x00000000FFFFFFFFULL)
+  TRANSPOSE_STAGE (16, 0x0000FFFF0000FFFFULL)
+  TRANSPOSE_STAGE (8, 0x00FF00FF00FF00FFULL)
+  TRANSPOSE_STAGE (4, 0x0F0F0F0F0F0F0F0FULL)
+  TRANSPOSE_STAGE (2, 0x3333333333333333ULL)
+  TRANSPOSE_STAGE (1, 0x5555555555555555ULL)
 }
 
 void
@@ -238,7 +246,7 @@ jc_rss3_split_bool (JcRss3Ctx *ctx, const JcRss3AVec *a, gboolean neg_w, u64 *v0
         vals[e] = a->s0[e] + a->s1[e];
     }
   u64 *t0 = jc_rss3_scratch (ctx, n), *t1 = jc_rss3_scratch (ctx, n);
-  gboolean ok = jc_rss3_share_from_role (ctx, role, vals, n, TRUE, t0, t1, error);
+  gboolean ok = jc_rss3_share_from_role (ctx, role, vals, n, n, t0, t1, error);
   jc_rss3_scratch_put (ctx, vals);
   if (ok)
     {
@@ -278,11 +286,13 @@ jc_rss3_split_bool (JcRss3Ctx *ctx, const JcRss3AVec *a, gboolean neg_w, u64 *v0
 
 gboolean
 jc_rss3_carry (JcRss3Ctx *ctx, unsigned K, size_t nw, const u64 *x0, const u64 *x1,
-               const u64 *y0, const u64 *y1, u64 *out0, u64 *out1, GError **error)
+               const u64 *y0, const u64 *y1, u64 *out0, u64 *out1, u64 *outp0, u64 *outp1,
+               GError **error)
 {
   /* Generate/propagate pairs (g, p) per bit, then a balanced tree of the carry operator
    * (G, P) o (G', P') = (G ^ P & G', P & P') (Brent-Kung style, only the root): 3K ANDs,
-   * ceil(log2 K) + 1 rounds. The lowest node never needs its P. */
+   * ceil(log2 K) + 1 rounds. The lowest node needs its P only when the caller wants the
+   * propagate bit of the whole range (outp0/outp1 not NULL). */
   g_return_val_if_fail (K >= 1, FALSE);
   size_t pw = (size_t) K * nw;
   u64 *G0 = jc_rss3_scratch (ctx, pw), *G1 = jc_rss3_scratch (ctx, pw);
@@ -293,7 +303,7 @@ jc_rss3_carry (JcRss3Ctx *ctx, unsigned K, size_t nw, const u64 *x0, const u64 *
       P1[k] = x1[k] ^ y1[k];
     }
   gboolean ok = jc_rss3_and_raw (ctx, pw, x0, x1, y0, y1, G0, G1, error);
-  unsigned m = K;
+  unsigned m = K, tstart = outp0 ? 0 : 1;
   u64 **a0 = g_new (u64 *, 2 * K), **a1 = g_new (u64 *, 2 * K);
   u64 **b0 = g_new (u64 *, 2 * K), **b1 = g_new (u64 *, 2 * K);
   u64 *Z0 = jc_rss3_scratch (ctx, pw), *Z1 = jc_rss3_scratch (ctx, pw);
@@ -307,7 +317,7 @@ jc_rss3_carry (JcRss3Ctx *ctx, unsigned K, size_t nw, const u64 *x0, const u64 *
           b0[cnt] = G0 + lo * nw; b1[cnt] = G1 + lo * nw;
           cnt++;
         }
-      for (unsigned t = 1; t < pairs; t++)
+      for (unsigned t = tstart; t < pairs; t++)
         {
           unsigned lo = 2 * t, hi = 2 * t + 1;
           a0[cnt] = P0 + hi * nw; a1[cnt] = P1 + hi * nw;
@@ -325,10 +335,10 @@ jc_rss3_carry (JcRss3Ctx *ctx, unsigned K, size_t nw, const u64 *x0, const u64 *
               G0[t * nw + k] = G0[hi * nw + k] ^ Z0[t * nw + k];
               G1[t * nw + k] = G1[hi * nw + k] ^ Z1[t * nw + k];
             }
-          if (t >= 1)
+          if (t >= tstart)
             {
-              memcpy (P0 + t * nw, Z0 + (pairs + t - 1) * nw, nw * sizeof (u64));
-              memcpy (P1 + t * nw, Z1 + (pairs + t - 1) * nw, nw * sizeof (u64));
+              memcpy (P0 + t * nw, Z0 + (pairs + t - tstart) * nw, nw * sizeof (u64));
+              memcpy (P1 + t * nw, Z1 + (pairs + t - tstart) * nw, nw * sizeof (u64));
             }
         }
       if (m % 2)
@@ -344,6 +354,11 @@ jc_rss3_carry (JcRss3Ctx *ctx, unsigned K, size_t nw, const u64 *x0, const u64 *
     {
       memcpy (out0, G0, nw * sizeof (u64));
       memcpy (out1, G1, nw * sizeof (u64));
+      if (outp0)
+        {
+          memcpy (outp0, P0, nw * sizeof (u64));
+          memcpy (outp1, P1, nw * sizeof (u64));
+        }
     }
   jc_rss3_scratch_put (ctx, a0); jc_rss3_scratch_put (ctx, a1); jc_rss3_scratch_put (ctx, b0); jc_rss3_scratch_put (ctx, b1);
   jc_rss3_scratch_put (ctx, Z0); jc_rss3_scratch_put (ctx, Z1);
@@ -360,7 +375,7 @@ msb_raw (JcRss3Ctx *ctx, const JcRss3AVec *a, u64 *o0, u64 *o1, GError **error)
   u64 *buf = jc_rss3_scratch (ctx, 4 * 64 * nw + 1);
   u64 *v0 = buf, *v1 = buf + 64 * nw, *w0 = buf + 128 * nw, *w1 = buf + 192 * nw;
   gboolean ok = jc_rss3_split_bool (ctx, a, FALSE, v0, v1, w0, w1, error) &&
-                jc_rss3_carry (ctx, 63, nw, v0, v1, w0, w1, o0, o1, error);
+                jc_rss3_carry (ctx, 63, nw, v0, v1, w0, w1, o0, o1, NULL, NULL, error);
   if (ok)
     for (size_t k = 0; k < nw; k++)
       {
@@ -607,7 +622,7 @@ jc_rss3_b2a_bits (JcRss3Ctx *ctx, size_t m, const u64 *b0, const u64 *b1, u64 *o
     }
   u64 *buf = jc_rss3_scratch (ctx, 4 * m + 1);
   u64 *x0 = buf, *x1 = buf + m, *w0 = buf + 2 * m, *w1 = buf + 3 * m;
-  gboolean ok = jc_rss3_share_from_role (ctx, role, u, m, FALSE, x0, x1, error);
+  gboolean ok = jc_rss3_share_from_role (ctx, role, u, m, 0, x0, x1, error);
   jc_rss3_scratch_put (ctx, u);
   for (size_t e = 0; ok && e < m; e++)
     {

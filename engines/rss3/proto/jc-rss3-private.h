@@ -75,9 +75,10 @@ u64 *jc_rss3_scratch (JcRss3Ctx *ctx, size_t words);
 void jc_rss3_scratch_put (JcRss3Ctx *ctx, void *p);
 
 /* Sharing of a value that party with role 0 knows in full (vals at role 0, NULL elsewhere),
- * n words: one round, role 0 sends n words to role 1. xor selects XOR sharing. */
+ * n words: one round, role 0 sends n words to role 1. The first nxor words are shared with
+ * XOR, the rest arithmetically. */
 gboolean jc_rss3_share_from_role (JcRss3Ctx *ctx, unsigned role, const u64 *vals, size_t n,
-                                  gboolean xor, u64 *s0, u64 *s1, GError **error);
+                                  size_t nxor, u64 *s0, u64 *s1, GError **error);
 
 /* Raw multiplication / AND on m words: z = x * y (or x & y), one round. z may alias x/y. */
 gboolean jc_rss3_mul_raw (JcRss3Ctx *ctx, size_t m, const u64 *x0, const u64 *x1,
@@ -100,10 +101,12 @@ jc_rss3_nwords (size_t n)
   return (n + 63) / 64;
 }
 
-/* Carry out of X + Y over K bit planes (bool-shared, plane j at j*nw): out gets 1 plane.
- * ceil(log2 K) + 1 rounds. X and Y are left untouched. */
+/* Carry out of X + Y over K bit planes (bool-shared, plane j at j*nw): out gets 1 plane,
+ * outp (if not NULL) the AND of all propagate bits. ceil(log2 K) + 1 rounds. X and Y are
+ * left untouched. */
 gboolean jc_rss3_carry (JcRss3Ctx *ctx, unsigned K, size_t nw, const u64 *x0, const u64 *x1,
-                        const u64 *y0, const u64 *y1, u64 *out0, u64 *out1, GError **error);
+                        const u64 *y0, const u64 *y1, u64 *out0, u64 *out1, u64 *outp0,
+                        u64 *outp1, GError **error);
 /* Local conversion of an arithmetic vector to two boolean-shared 64-bit operands whose sum
  * is the value (v = x_c + x_{c+1} reshared by party c, w = x_{c+2}); one round. Planes out
  * (64 * nw words each); if neg_w, w is replaced by -w (for equality tests). */

@@ -149,7 +149,7 @@ compare_batch (JcRss3Ctx *ctx, size_t M, unsigned L, unsigned H, const u64 *xlo0
       X0[k] ^= m0;
       X1[k] ^= m1;
     }
-  gboolean ok = jc_rss3_carry (ctx, K, nw, X0, X1, Y0, Y1, c0, c1, error) &&
+  gboolean ok = jc_rss3_carry (ctx, K, nw, X0, X1, Y0, Y1, c0, c1, NULL, NULL, error) &&
                 jc_rss3_ring (ctx, c1, rv, nw * 8, error);
   if (ok)
     for (size_t e = 0; e < M; e++)

@@ -151,15 +151,40 @@ fixed_party (JcRss3Ctx *ctx, gpointer data)
   g_autofree guint64 *o1 = rss3_test_open (ctx, t);
   g_assert_true (jc_rss3_trunc (ctx, a, 3, t, &error));
   g_autofree guint64 *o2 = rss3_test_open (ctx, t);
+  /* exact truncation on the full range, edge values included */
+  g_autofree guint64 *vf = rss3_test_values (6, n);
+  g_autoptr (JcRss3AVec) c = rss3_test_input (ctx, vf, n);
+  g_assert_true (jc_rss3_trunc (ctx, c, 1, t, &error));
+  g_autofree guint64 *o3 = rss3_test_open (ctx, t);
+  g_assert_true (jc_rss3_trunc (ctx, c, 62, t, &error));
+  g_autofree guint64 *o4 = rss3_test_open (ctx, t);
+  /* probabilistic truncation on small values (|x| < 2^28: a large error has probability
+   * about 2^-36 per element): exact or one unit off */
+  g_autoptr (JcRss3AVec) s = jc_rss3_avec_new (n);
   for (size_t e = 0; e < n; e++)
     {
-      __int128 want = ((__int128) (gint64) va[e] * (gint64) vb[e]) >> f;
-      gint64 diff = (gint64) o1[e] - (gint64) want;
-      g_assert_cmpint (diff, >=, -1);
-      g_assert_cmpint (diff, <=, 1);
-      diff = (gint64) o2[e] - ((gint64) va[e] >> 3);
-      g_assert_cmpint (diff, >=, -1);
-      g_assert_cmpint (diff, <=, 1);
+      s->s0[e] = a->s0[e];
+      s->s1[e] = a->s1[e];
+    }
+  g_assert_true (jc_rss3_trunc_pr (ctx, s, 5, t, &error));
+  g_autofree guint64 *o5 = rss3_test_open (ctx, t);
+  g_autofree guint64 *vsm = g_new0 (guint64, n + 1);
+  for (size_t e = 0; e < n; e++)
+    vsm[e] = (guint64) ((gint64) va[e] >> 12);   /* |x| < 2^14, the product < 2^28 */
+  g_autoptr (JcRss3AVec) sm = rss3_test_input (ctx, vsm, n);
+  g_assert_true (jc_rss3_mul_fixed_pr (ctx, sm, sm, 10, t, &error));
+  g_autofree guint64 *o6 = rss3_test_open (ctx, t);
+  g_assert_no_error (error);
+  for (size_t e = 0; e < n; e++)
+    {
+      gint64 x = (gint64) va[e], y = (gint64) vb[e];
+      g_assert_cmpint ((gint64) o1[e], ==, (x * y) >> f);
+      g_assert_cmpint ((gint64) o2[e], ==, x >> 3);
+      g_assert_cmpint ((gint64) o3[e], ==, (gint64) vf[e] >> 1);
+      g_assert_cmpint ((gint64) o4[e], ==, (gint64) vf[e] >> 62);
+      gint64 d5 = (gint64) o5[e] - (x >> 5), d6 = (gint64) o6[e] - (((gint64) vsm[e] * (gint64) vsm[e]) >> 10);
+      g_assert_true (d5 == 0 || d5 == 1 || d5 == -1);
+      g_assert_true (d6 == 0 || d6 == 1 || d6 == -1);
     }
 }
 
