@@ -275,10 +275,12 @@ sharer_flush (JcEngineSharer *s, JcEngineError *err)
     ok = sharer_emit (s, parts[p], len, p, err);
   for (unsigned p = 0; p < 3; p++)
     {
-      memset (parts[p], 0, len);
+      explicit_bzero (parts[p], len);
       g_free (parts[p]);
     }
-  memset (s->values, 0, sizeof (guint64) * nc * JC_RSS3_CHUNK_ROWS);
+  explicit_bzero (s->values, sizeof (guint64) * nc * JC_RSS3_CHUNK_ROWS);
+  for (int i = 0; i < 3; i++)
+    explicit_bzero (s->x[i], sizeof (guint64) * JC_RSS3_CHUNK_ROWS);
   s->fill = 0;
   return ok;
 }
@@ -340,7 +342,8 @@ jc_rss3_sharer_free (JcEngineSharer *s)
 {
   if (s == NULL)
     return;
-  memset (s->values, 0, sizeof (guint64) * s->schema->n_columns * JC_RSS3_CHUNK_ROWS);
+  /* Plain values of a custodian's table: wiped, not just freed. */
+  explicit_bzero (s->values, sizeof (guint64) * s->schema->n_columns * JC_RSS3_CHUNK_ROWS);
   g_free (s->values);
   for (int i = 0; i < 3; i++)
     g_free (s->x[i]);
