@@ -18,6 +18,9 @@
  * (JC_ERROR domain) on network failure or cancellation; the context is then unusable.
  *
  * Aliasing: unless noted, `out` may be the same vector as an input.
+ *
+ * Threads: a context is used by one thread at a time. It keeps big scratch buffers between
+ * calls (freed with the context). Costs, security arguments and sources: docs/rss3.md.
  */
 #pragma once
 
@@ -61,7 +64,9 @@ typedef struct {
 
 /* Boolean shared vector, bit-sliced: `bits` bit planes of `nwords` = ceil(n/64) words each.
  * Bit b of element e is bit (e % 64) of word s[b * nwords + e / 64]; bit 0 is the least
- * significant. Lanes past n are kept zero in both shares. A predicate is a 1-bit vector. */
+ * significant. Lanes past n hold unspecified (data-independent) values: every function here
+ * ignores them, and code that reads the words directly must mask them. A predicate is a
+ * 1-bit vector. */
 typedef struct {
   size_t n;
   unsigned bits;
