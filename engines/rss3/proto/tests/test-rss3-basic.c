@@ -81,6 +81,14 @@ linear_party (JcRss3Ctx *ctx, gpointer data)
   g_autoptr (GError) error = NULL;
   g_assert_true (jc_rss3_reveal_to (ctx, a, 2, jc_rss3_ctx_get_party (ctx) == 2 ? o5 : NULL,
                                     &error));
+  /* inputs from parties 1 and 2 */
+  g_autoptr (JcRss3AVec) i1 = jc_rss3_avec_new (n), i2 = jc_rss3_avec_new (n);
+  unsigned me = jc_rss3_ctx_get_party (ctx);
+  g_assert_true (jc_rss3_input (ctx, 1, me == 1 ? va : NULL, n, i1, &error));
+  g_assert_true (jc_rss3_input (ctx, 2, me == 2 ? vb : NULL, n, i2, &error));
+  g_autofree guint64 *o6 = rss3_test_open (ctx, i1), *o7 = rss3_test_open (ctx, i2);
+  g_assert_cmpmem (o6, n * 8, va, n * 8);
+  g_assert_cmpmem (o7, n * 8, vb, n * 8);
   guint64 run = 0;
   for (size_t e = 0; e < n; e++)
     {
@@ -252,6 +260,19 @@ select_seg_party (JcRss3Ctx *ctx, gpointer data)
   g_autoptr (JcRss3AVec) t = jc_rss3_avec_new (n);
   g_assert_true (jc_rss3_select (ctx, st, a, b, t, &error));
   g_autofree guint64 *o1 = rss3_test_open (ctx, t);
+  {
+    /* two columns under one condition, the second output aliasing its input */
+    g_autoptr (JcRss3AVec) u = jc_rss3_avec_dup (b);
+    const JcRss3AVec *as[2] = { a, u }, *bs[2] = { b, a };
+    JcRss3AVec *os[2] = { t, u };
+    g_assert_true (jc_rss3_select_many (ctx, st, 2, as, bs, os, &error));
+    g_autofree guint64 *p1 = rss3_test_open (ctx, t), *p2 = rss3_test_open (ctx, u);
+    for (size_t e = 0; e < n; e++)
+      {
+        g_assert_cmpuint (p1[e], ==, vs[e] ? va[e] : vb[e]);
+        g_assert_cmpuint (p2[e], ==, vs[e] ? vb[e] : va[e]);
+      }
+  }
   g_assert_true (jc_rss3_seg_sum (ctx, st, a, t, &error));
   g_autofree guint64 *o2 = rss3_test_open (ctx, t);
   g_autoptr (JcRss3AVec) t2 = jc_rss3_avec_new (n);
