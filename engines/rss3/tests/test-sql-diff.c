@@ -435,6 +435,42 @@ test_edge_values (void)
   test_schema_free (s);
 }
 
+/* A data-quality check compiles in its mode and reveals the right counts. */
+static void
+test_data_quality (void)
+{
+  g_autoptr(GRand) r = g_rand_new_with_seed (9);
+  TestSchema *ps = test_schema_parse (PEOPLE);
+  TestTable *people = make_people (&ps->schema, 400, r);
+  sqlite3 *db = sqlite_open ();
+  sqlite_load (db, people);
+  TestSchema *o1 = test_schema_parse ("ages: bad INT");
+  TestSchema *o2 = test_schema_parse ("checks: neg INT, kids INT");
+  JcEngineSchema outs[2] = { o1->schema, o2->schema };
+  const char *q1 = "SELECT COUNT(*) AS bad FROM people WHERE age < 5 OR age > 95";
+  const char *q2 = "SELECT SUM(income < 0) AS neg, SUM(employed AND age < 18) AS kids FROM people";
+  g_autofree char *alg = g_strdup_printf ("OUTPUT ages AS %s;\nOUTPUT checks AS %s;", q1, q2);
+  TestTable *inputs[] = { people };
+  JcEngineError err = { 0 };
+  GPtrArray *res = test_run (alg, inputs, 1, outs, 2, JC_ENGINE_COMPILE_DATA_QUALITY, NULL, &err);
+  if (res == NULL)
+    g_error ("%s", err.message);
+  const char *qs[] = { q1, q2 };
+  for (int i = 0; i < 2; i++)
+    {
+      GArray *ref = sqlite_query (db, qs[i], &outs[i]);
+      compare_results (qs[i], &outs[i], res->pdata[i], ref, TRUE);
+      g_assert_cmpint (g_array_index (ref, gint64, 0), >, 0);
+      g_array_unref (ref);
+    }
+  g_ptr_array_unref (res);
+  sqlite3_close (db);
+  test_table_free (people);
+  test_schema_free (ps);
+  test_schema_free (o1);
+  test_schema_free (o2);
+}
+
 /* A join key that is not unique in one table is refused, not silently mis-joined. */
 static void
 test_join_duplicate_key (void)
@@ -478,6 +514,7 @@ main (int argc, char **argv)
   g_test_add_func ("/rss3/sql/diff/medium", test_medium);
   g_test_add_func ("/rss3/sql/diff/large", test_large);
   g_test_add_func ("/rss3/sql/diff/edge-values", test_edge_values);
+  g_test_add_func ("/rss3/sql/diff/data-quality", test_data_quality);
   g_test_add_func ("/rss3/sql/diff/join-duplicate-key", test_join_duplicate_key);
   return g_test_run ();
 }
