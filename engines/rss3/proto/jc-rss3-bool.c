@@ -193,18 +193,28 @@ gboolean
 jc_rss3_and_planes (JcRss3Ctx *ctx, size_t cnt, size_t nw, u64 *const *x0, u64 *const *x1,
                     u64 *const *y0, u64 *const *y1, u64 *z0, u64 *z1, GError **error)
 {
-  size_t m = cnt * nw;
-  u64 *a = jc_rss3_scratch (ctx, 4 * m);
+  /* as jc_rss3_and_raw, reading the planes where they are (no gathering copy) */
+  enum { CHUNK = 4096 };
+  u64 rp[CHUNK], rn[CHUNK];
+  size_t m = cnt * nw, g = 0, left = 0;
   for (size_t c = 0; c < cnt; c++)
     {
-      memcpy (a + c * nw, x0[c], nw * sizeof (u64));
-      memcpy (a + m + c * nw, x1[c], nw * sizeof (u64));
-      memcpy (a + 2 * m + c * nw, y0[c], nw * sizeof (u64));
-      memcpy (a + 3 * m + c * nw, y1[c], nw * sizeof (u64));
+      const u64 *a0 = x0[c], *a1 = x1[c], *b0 = y0[c], *b1 = y1[c];
+      u64 *o = z0 + c * nw;
+      for (size_t k = 0; k < nw; k++, g++)
+        {
+          if (left == 0)
+            {
+              left = MIN ((size_t) CHUNK, m - g);
+              jc_rss3_prf (ctx, JC_RSS3_PREV, rp, left * sizeof (u64));
+              jc_rss3_prf (ctx, JC_RSS3_NEXT, rn, left * sizeof (u64));
+            }
+          left--;
+          size_t idx = g % CHUNK;   /* chunks start at multiples of CHUNK */
+          o[k] = (a0[k] & b0[k]) ^ (a0[k] & b1[k]) ^ (a1[k] & b0[k]) ^ rp[idx] ^ rn[idx];
+        }
     }
-  gboolean ok = jc_rss3_and_raw (ctx, m, a, a + m, a + 2 * m, a + 3 * m, z0, z1, error);
-  jc_rss3_scratch_put (ctx, a);
-  return ok;
+  return jc_rss3_ring (ctx, z0, z1, m * sizeof (u64), error);
 }
 
 gboolean
