@@ -64,6 +64,8 @@ static const Query queries[] = {
   { "SELECT region, AVG(income) AS m, SUM(income * 2.5) AS big FROM people GROUP BY region ORDER BY m DESC",
     NULL, "region CATEGORY(N|S|E|W|X), m DECIMAL(14;3), big DECIMAL(18;3)", TRUE },
   { "SELECT seq, age / (age - age) AS z FROM people ORDER BY seq LIMIT 3", NULL, "seq INT, z INT", TRUE },
+  { "SELECT region, AVG(age - 60) AS m, AVG(-income) AS mi, VAR_SAMP(income) AS v FROM people GROUP BY region",
+    NULL, "region CATEGORY(N|S|E|W|X), m DECIMAL(10;3), mi DECIMAL(12;2), v DECIMAL(18;2)", FALSE },
   { "SELECT COUNT(*) AS n, SUM(-income) AS s FROM people WHERE age <= 30 AND age != 25 AND -age < -10 AND income >= 0 AND age NOT IN (12, 13)",
     NULL, "n INT, s DECIMAL(14;2)", TRUE },
 };
