@@ -473,6 +473,27 @@ test_data_quality (void)
   test_schema_free (o2);
 }
 
+/* A cancelled run stops every party with "cancelled". */
+static void
+test_cancel (void)
+{
+  g_autoptr(GRand) r = g_rand_new_with_seed (10);
+  TestSchema *ps = test_schema_parse (PEOPLE);
+  TestTable *people = make_people (&ps->schema, 50, r);
+  TestSchema *o = test_schema_parse ("o: region CATEGORY(N|S|E|W|X), n INT");
+  TestTable *inputs[] = { people };
+  JcEngineError err = { 0 };
+  test_cancel_runs = TRUE;
+  GPtrArray *res = test_run ("OUTPUT o AS SELECT region, COUNT(*) AS n FROM people GROUP BY region;",
+                             inputs, 1, &o->schema, 1, 0, NULL, &err);
+  test_cancel_runs = FALSE;
+  g_assert_null (res);
+  g_assert_cmpint (err.status, ==, JC_ENGINE_ERR_CANCELLED);
+  test_table_free (people);
+  test_schema_free (ps);
+  test_schema_free (o);
+}
+
 /* A join key that is not unique in one table is refused, not silently mis-joined. */
 static void
 test_join_duplicate_key (void)
@@ -517,6 +538,7 @@ main (int argc, char **argv)
   g_test_add_func ("/rss3/sql/diff/large", test_large);
   g_test_add_func ("/rss3/sql/diff/edge-values", test_edge_values);
   g_test_add_func ("/rss3/sql/diff/data-quality", test_data_quality);
+  g_test_add_func ("/rss3/sql/diff/cancel", test_cancel);
   g_test_add_func ("/rss3/sql/diff/join-duplicate-key", test_join_duplicate_key);
   return g_test_run ();
 }
