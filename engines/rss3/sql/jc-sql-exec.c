@@ -1056,52 +1056,68 @@ aggregate_grouped (Exec *ex, const JcSqlQuery *q, Frame *rows, JcRss3BVec *valid
     dropB (ex, one);
   }
 
-  JcRss3AVec *cnt = NULL;
+  /* Every sum (SUM, COUNT, and the count, sum and sum of squares behind the statistics) in
+   * one segmented scan; MIN and MAX in their own. */
+  gboolean need_cnt = FALSE;
+  for (guint i = 0; i < na; i++)
+    need_cnt |= agg_is_stat (q->aggregates[i]->agg);
+  JcRss3AVec **sin = M (ex, (2 * na + 1) * sizeof (JcRss3AVec *));
+  JcRss3AVec **sout = M (ex, (2 * na + 1) * sizeof (JcRss3AVec *));
+  JcRss3AVec **s2 = M (ex, na * sizeof (JcRss3AVec *));
+  guint k = 0;
+  JcRss3AVec *cnt = NULL, *ones = NULL;
+  if (need_cnt)
+    {
+      ones = constA (ex, n, 1);
+      cnt = A (ex, n);
+      sin[k] = ones;
+      sout[k++] = cnt;
+    }
+  for (guint i = 0; i < na; i++)
+    {
+      const JcSqlExpr *agg = q->aggregates[i];
+      aggs[i] = A (ex, n);
+      if (agg->agg == JC_SQL_AGG_MIN || agg->agg == JC_SQL_AGG_MAX)
+        continue;
+      sin[k] = pay[ng + i];
+      sout[k++] = aggs[i];
+      if (agg_is_stat (agg->agg) && agg->agg != JC_SQL_AGG_AVG)
+        {
+          s2[i] = A (ex, n);
+          sin[k] = pay[ng + na + i];
+          sout[k++] = s2[i];
+        }
+    }
+  check_cancel (ex);
+  if (k > 0)
+    CK (jc_rss3_seg_sum_many (ex->ctx, start, k, (const JcRss3AVec *const *) sin, sout,
+                              &ex->gerr));
+  dropA (ex, ones);
+  dropM (ex, sin);
+  dropM (ex, sout);
   for (guint i = 0; i < na; i++)
     {
       const JcSqlExpr *agg = q->aggregates[i];
       check_cancel (ex);
-      JcRss3AVec *o = A (ex, n);
-      switch (agg->agg)
+      if (agg->agg == JC_SQL_AGG_MIN)
+        CK (jc_rss3_seg_min (ex->ctx, start, pay[ng + i], aggs[i], &ex->gerr));
+      else if (agg->agg == JC_SQL_AGG_MAX)
+        CK (jc_rss3_seg_max (ex->ctx, start, pay[ng + i], aggs[i], &ex->gerr));
+      else if (agg_is_stat (agg->agg))
         {
-        case JC_SQL_AGG_MIN:
-          CK (jc_rss3_seg_min (ex->ctx, start, pay[ng + i], o, &ex->gerr));
-          break;
-        case JC_SQL_AGG_MAX:
-          CK (jc_rss3_seg_max (ex->ctx, start, pay[ng + i], o, &ex->gerr));
-          break;
-        default:
-          CK (jc_rss3_seg_sum (ex->ctx, start, pay[ng + i], o, &ex->gerr));
-        }
-      if (agg_is_stat (agg->agg))
-        {
-          if (cnt == NULL)
-            {
-              JcRss3AVec *ones = constA (ex, n, 1);
-              cnt = A (ex, n);
-              CK (jc_rss3_seg_sum (ex->ctx, start, ones, cnt, &ex->gerr));
-              dropA (ex, ones);
-            }
-          JcRss3AVec *s2 = NULL;
-          if (agg->agg != JC_SQL_AGG_AVG)
-            {
-              s2 = A (ex, n);
-              CK (jc_rss3_seg_sum (ex->ctx, start, pay[ng + na + i], s2, &ex->gerr));
-            }
           if (raw != NULL)
             {
               /* Finished later, on the output groups only. */
-              aggs[i] = o;
-              raw[1 + i] = s2;
+              raw[1 + i] = s2[i];
               continue;
             }
-          aggs[i] = agg_finish_stat (ex, agg, cnt, o, s2);
-          dropA (ex, o);
-          dropA (ex, s2);
+          JcRss3AVec *f = agg_finish_stat (ex, agg, cnt, aggs[i], s2[i]);
+          dropA (ex, aggs[i]);
+          dropA (ex, s2[i]);
+          aggs[i] = f;
         }
-      else
-        aggs[i] = o;
     }
+  dropM (ex, s2);
   if (raw != NULL)
     raw[0] = cnt;
   else
