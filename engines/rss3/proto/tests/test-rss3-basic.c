@@ -393,6 +393,45 @@ test_cancel (void)
 }
 
 static void
+crash_at_start_party (JcRss3Ctx *unused, gpointer data)
+{
+  /* party 2 is gone before the run starts: the others cannot make a context */
+  g_autoptr (GError) error = NULL;
+  if (rss3_test_party () == 2)
+    {
+      rss3_test_disconnect ();
+      return;
+    }
+  JcRss3Ctx *ctx = rss3_test_ctx_new (&error);
+  g_assert_null (ctx);
+  g_assert_error (error, JC_ERROR, JC_ERROR_IO);
+}
+
+static void
+crash_midway_party (JcRss3Ctx *unused, gpointer data)
+{
+  /* party 2 crashes after the setup: the others' next round fails with an error */
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JcRss3Ctx) ctx = rss3_test_ctx_new (&error);
+  g_assert_no_error (error);
+  if (rss3_test_party () == 2)
+    {
+      rss3_test_disconnect ();
+      return;
+    }
+  g_autoptr (JcRss3AVec) a = jc_rss3_avec_new (5000);
+  g_assert_false (jc_rss3_mul (ctx, a, a, a, &error));
+  g_assert_error (error, JC_ERROR, JC_ERROR_IO);
+}
+
+static void
+test_crash (void)
+{
+  rss3_test_run_raw (10, crash_at_start_party, NULL);
+  rss3_test_run_raw (11, crash_midway_party, NULL);
+}
+
+static void
 run_sizes (gconstpointer fn)
 {
   for (size_t i = 0; i < G_N_ELEMENTS (sizes); i++)
@@ -415,5 +454,6 @@ main (int argc, char **argv)
   g_test_add_data_func ("/rss3/select-segmented", select_seg_party, run_sizes);
   g_test_add_data_func ("/rss3/division", div_party, run_sizes);
   g_test_add_func ("/rss3/cancel", test_cancel);
+  g_test_add_func ("/rss3/peer-crash", test_crash);
   return g_test_run ();
 }
