@@ -118,18 +118,6 @@ gboolean jc_rss3_b2a_bits (JcRss3Ctx *ctx, size_t m, const u64 *b0, const u64 *b
 /* Shuffle with one permutation of na arithmetic and nx XOR-shared columns. */
 gboolean jc_rss3_shuffle_mixed (JcRss3Ctx *ctx, size_t na, JcRss3AVec *const *acols,
                                 size_t nx, JcRss3AVec *const *xcols, GError **error);
-/* The 1-plane shares of the constant c in lane set by mask (0/1 per lane word) for this
- * party: party 0 holds it in s0, party 2 in s1 (x_0 = c). */
-static inline gboolean
-jc_rss3_holds_x0_in_s0 (const JcRss3Ctx *ctx)
-{
-  return ctx->party == 0;
-}
-static inline gboolean
-jc_rss3_holds_x0_in_s1 (const JcRss3Ctx *ctx)
-{
-  return ctx->party == 2;
-}
 
 /* A temporary arithmetic vector on scratch memory (release with jc_rss3_tmp_avec_put). */
 static inline JcRss3AVec
