@@ -17,7 +17,7 @@ static const Case cases[] = {
   { "-- valid, with comments\nOUTPUT out AS /* count */ SELECT COUNT(*) AS n\n FROM people p\n WHERE p.age BETWEEN 18 AND 65 AND region IN ('N', 'S');",
     NULL, NULL, 0 },
   { "OUTPUT out AS\nSELECT COUNT(*) AS n FROM people\nWHERE agee > 3;", "agee", "no column", 0 },
-  { "OUTPUT out AS SELECT COUNT(*) AS n FROM people WHERE age > income + employed;", "+ employed",
+  { "OUTPUT out AS SELECT COUNT(*) AS n FROM people WHERE age > income + born;", "+ born",
     "Cannot apply +", 0 },
   { "OUTPUT out AS SELECT COUNT(*) AS n FROM people WHERE;", ";", "Expected", 0 },
   { "OUTPUT out AS SELECT COUNT(*) AS n FROM people", "$END", "“;”", 0 },

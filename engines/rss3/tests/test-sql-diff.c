@@ -71,6 +71,8 @@ static const Query queries[] = {
   { "SELECT seq, age / (age - age) AS z FROM people ORDER BY seq LIMIT 3", NULL, "seq INT, z INT", TRUE },
   { "SELECT region, AVG(age - 60) AS m, AVG(-income) AS mi, VAR_SAMP(income) AS v FROM people GROUP BY region",
     NULL, "region CATEGORY(N|S|E|W|X), m DECIMAL(10;3), mi DECIMAL(12;2), v DECIMAL(18;2)", FALSE },
+  { "SELECT region, SUM(income * employed) AS wi, AVG(employed) AS share, SUM((age > 30) + employed) AS k FROM people GROUP BY region",
+    NULL, "region CATEGORY(N|S|E|W|X), wi DECIMAL(16;2), share DECIMAL(8;6), k INT", FALSE },
   { "SELECT COUNT(*) AS n, SUM(-income) AS s FROM people WHERE age <= 30 AND age != 25 AND -age < -10 AND income >= 0 AND age NOT IN (12, 13)",
     NULL, "n INT, s DECIMAL(14;2)", TRUE },
 };
