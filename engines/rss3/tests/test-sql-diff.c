@@ -73,6 +73,8 @@ static const Query queries[] = {
     NULL, "region CATEGORY(N|S|E|W|X), m DECIMAL(10;3), mi DECIMAL(12;2), v DECIMAL(18;2)", FALSE },
   { "SELECT region, SUM(income * employed) AS wi, AVG(employed) AS share, SUM((age > 30) + employed) AS k FROM people GROUP BY region",
     NULL, "region CATEGORY(N|S|E|W|X), wi DECIMAL(16;2), share DECIMAL(8;6), k INT", FALSE },
+  { "SELECT region, SUM(income * age) / SUM(age) AS wmean FROM people GROUP BY region HAVING SUM(age) > 0",
+    NULL, "region CATEGORY(N|S|E|W|X), wmean DECIMAL(12;2)", FALSE },
   { "SELECT COUNT(*) AS n, SUM(-income) AS s FROM people WHERE age <= 30 AND age != 25 AND -age < -10 AND income >= 0 AND age NOT IN (12, 13)",
     NULL, "n INT, s DECIMAL(14;2)", TRUE },
 };
