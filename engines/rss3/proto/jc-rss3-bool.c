@@ -543,6 +543,67 @@ jc_rss3_eq (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b, JcRss3BVec
   return ok;
 }
 
+/* ---- several comparisons in the same rounds --------------------------------------------- */
+
+/* The differences a[i] - b[i] laid end to end, each column padded to whole words so that
+ * its result plane starts at a word boundary; one MSB or zero test for all of them. */
+static gboolean
+compare_many (JcRss3Ctx *ctx, size_t k, const JcRss3AVec *const *a,
+              const JcRss3AVec *const *b, JcRss3BVec *const *out, gboolean equality,
+              GError **error)
+{
+  size_t total = 0;
+  for (size_t i = 0; i < k; i++)
+    {
+      g_return_val_if_fail (a[i]->n == b[i]->n && out[i]->n == a[i]->n && out[i]->bits == 1,
+                            FALSE);
+      total += 64 * jc_rss3_nwords (a[i]->n);
+    }
+  JcRss3AVec d = jc_rss3_tmp_avec (ctx, total);
+  size_t off = 0;
+  for (size_t i = 0; i < k; i++)
+    {
+      size_t n = a[i]->n, pad = 64 * jc_rss3_nwords (n);
+      for (size_t e = 0; e < n; e++)
+        {
+          d.s0[off + e] = a[i]->s0[e] - b[i]->s0[e];
+          d.s1[off + e] = a[i]->s1[e] - b[i]->s1[e];
+        }
+      memset (d.s0 + off + n, 0, (pad - n) * 8);
+      memset (d.s1 + off + n, 0, (pad - n) * 8);
+      off += pad;
+    }
+  JcRss3BVec r = { total, 1, jc_rss3_nwords (total), jc_rss3_scratch (ctx, total / 64 + 1),
+                   jc_rss3_scratch (ctx, total / 64 + 1) };
+  gboolean ok = equality ? jc_rss3_eqz (ctx, &d, &r, error) : jc_rss3_msb (ctx, &d, &r, error);
+  off = 0;
+  for (size_t i = 0; ok && i < k; i++)
+    {
+      size_t nw = out[i]->nwords;
+      memcpy (out[i]->s0, r.s0 + off, nw * 8);
+      memcpy (out[i]->s1, r.s1 + off, nw * 8);
+      off += nw;
+    }
+  jc_rss3_scratch_put (ctx, r.s0);
+  jc_rss3_scratch_put (ctx, r.s1);
+  jc_rss3_tmp_avec_put (ctx, &d);
+  return ok;
+}
+
+gboolean
+jc_rss3_lt_many (JcRss3Ctx *ctx, size_t k, const JcRss3AVec *const *a,
+                 const JcRss3AVec *const *b, JcRss3BVec *const *out, GError **error)
+{
+  return compare_many (ctx, k, a, b, out, FALSE, error);
+}
+
+gboolean
+jc_rss3_eq_many (JcRss3Ctx *ctx, size_t k, const JcRss3AVec *const *a,
+                 const JcRss3AVec *const *b, JcRss3BVec *const *out, GError **error)
+{
+  return compare_many (ctx, k, a, b, out, TRUE, error);
+}
+
 /* ---- conversions ------------------------------------------------------------------------ */
 
 /* o = v + w (+ 1 when cin) over 64 bit planes, with a Kogge-Stone prefix of the carry

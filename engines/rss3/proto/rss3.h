@@ -212,6 +212,12 @@ gboolean jc_rss3_lt_full (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec 
 /* out = [a == b] for any values. 7 rounds, 10.5 bytes on average (15.9 at most). */
 gboolean jc_rss3_eq (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b,
                      JcRss3BVec *out, GError **error);
+/* k comparisons [a[i] < b[i]] (same range rule) / [a[i] == b[i]] of columns of any lengths
+ * in the rounds of one: for WHERE clauses with several conditions. */
+gboolean jc_rss3_lt_many (JcRss3Ctx *ctx, size_t k, const JcRss3AVec *const *a,
+                          const JcRss3AVec *const *b, JcRss3BVec *const *out, GError **error);
+gboolean jc_rss3_eq_many (JcRss3Ctx *ctx, size_t k, const JcRss3AVec *const *a,
+                          const JcRss3AVec *const *b, JcRss3BVec *const *out, GError **error);
 /* out = [a == 0]. */
 gboolean jc_rss3_eqz (JcRss3Ctx *ctx, const JcRss3AVec *a, JcRss3BVec *out, GError **error);
 
