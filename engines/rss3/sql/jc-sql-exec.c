@@ -240,50 +240,84 @@ avec_total (Exec *ex, const JcRss3AVec *v)
 
 /* ------------------------------------------------------------------ division and roots */
 
-/* Truncating signed division q = a / b and remainder r (sign of a), for |a| < 2^62 and
- * |b| < 2^62; b = 0 gives q = r = 0. Restoring long division, one comparison per bit. */
+/* [x; y] as one vector (local), so that one call handles both in the same rounds. */
+static JcRss3AVec *
+avec_concat (Exec *ex, const JcRss3AVec *x, const JcRss3AVec *y)
+{
+  JcRss3AVec *o = avec (ex, x->n + y->n);
+  memcpy (o->s0, x->s0, x->n * sizeof (guint64));
+  memcpy (o->s1, x->s1, x->n * sizeof (guint64));
+  memcpy (o->s0 + x->n, y->s0, y->n * sizeof (guint64));
+  memcpy (o->s1 + x->n, y->s1, y->n * sizeof (guint64));
+  return o;
+}
+
+static JcRss3BVec *
+bvec_concat (Exec *ex, const JcRss3BVec *x, const JcRss3BVec *y)
+{
+  JcRss3BVec *o = bvec (ex, x->n + y->n);
+  for (gsize e = 0; e < x->n + y->n; e++)
+    {
+      const JcRss3BVec *src = e < x->n ? x : y;
+      gsize i = e < x->n ? e : e - x->n;
+      o->s0[e / 64] |= ((src->s0[i / 64] >> (i % 64)) & 1) << (e % 64);
+      o->s1[e / 64] |= ((src->s1[i / 64] >> (i % 64)) & 1) << (e % 64);
+    }
+  return o;
+}
+
+/* Truncating signed division q = a / b and remainder r (sign of a), for |a| < 2^62,
+ * |b| < 2^62 and |a / b| < 2^qbits; b = 0 gives q = r = 0. Restoring long division, one
+ * comparison per quotient bit: the bits of |a| above qbits start the remainder. */
 static void
-divmod (Exec *ex, JcRss3AVec *a, JcRss3AVec *b, JcRss3AVec **q_out, JcRss3AVec **r_out)
+divmod (Exec *ex, JcRss3AVec *a, JcRss3AVec *b, guint qbits, JcRss3AVec **q_out,
+        JcRss3AVec **r_out)
 {
   gsize n = a->n;
-  JcRss3BVec *sa = bvec (ex, n), *sb = bvec (ex, n), *bz = bvec (ex, n);
-  CK (jc_rss3_msb (ex->ctx, a, sa, &ex->gerr));
-  CK (jc_rss3_msb (ex->ctx, b, sb, &ex->gerr));
+  g_assert (qbits >= 1 && qbits <= 62);
+  /* |a| and |b| in one sign test and one selection. */
+  JcRss3AVec *ab = avec_concat (ex, a, b);
+  JcRss3BVec *sab = bvec (ex, 2 * n), *bz = bvec (ex, n);
+  CK (jc_rss3_msb (ex->ctx, ab, sab, &ex->gerr));
   CK (jc_rss3_eqz (ex->ctx, b, bz, &ex->gerr));
-  JcRss3AVec *na = avec (ex, n), *nb = avec (ex, n);
-  jc_rss3_neg (ex->ctx, a, na);
-  jc_rss3_neg (ex->ctx, b, nb);
-  JcRss3AVec *ua = select3 (ex, sa, na, a);
-  JcRss3AVec *ub0 = select3 (ex, sb, nb, b);
+  JcRss3AVec *nab = avec (ex, 2 * n);
+  jc_rss3_neg (ex->ctx, ab, nab);
+  JcRss3AVec *uab = select3 (ex, sab, nab, ab);
+  JcRss3AVec *ua = avec_slice (ex, uab, 0, n), *ub0 = avec_slice (ex, uab, n, n);
   JcRss3AVec *one = avec_const (ex, n, 1);
   JcRss3AVec *ub = select3 (ex, bz, one, ub0);
-  avec_drop (ex, na); avec_drop (ex, nb); avec_drop (ex, ub0);
+  avec_drop (ex, ab); avec_drop (ex, nab); avec_drop (ex, uab); avec_drop (ex, ub0);
 
   /* The bits of |a| as arithmetic 0/1 values, all converted in one go. */
   JcRss3BVec *abits = bvec_bits (ex, n, 64);
   CK (jc_rss3_a2b (ex->ctx, ua, abits, &ex->gerr));
-  JcRss3BVec *low = bvec_bits (ex, n, 62);
-  memcpy (low->s0, abits->s0, 62 * abits->nwords * sizeof (guint64));
-  memcpy (low->s1, abits->s1, 62 * abits->nwords * sizeof (guint64));
-  bvec_drop (ex, abits);
   JcRss3AVec *bitsA[62];
   {
-    /* b2a of a 62-plane vector gives the number back; convert plane by plane instead. */
-    JcRss3BVec *flat = bvec (ex, 62 * low->nwords * 64);
-    memcpy (flat->s0, low->s0, 62 * low->nwords * sizeof (guint64));
-    memcpy (flat->s1, low->s1, 62 * low->nwords * sizeof (guint64));
+    /* b2a of a many-plane vector gives the number back; convert plane by plane instead,
+     * reading the 62 low planes as one long 1-bit vector. */
+    gsize nw = abits->nwords;
+    JcRss3BVec *flat = bvec (ex, 62 * nw * 64);
+    memcpy (flat->s0, abits->s0, 62 * nw * sizeof (guint64));
+    memcpy (flat->s1, abits->s1, 62 * nw * sizeof (guint64));
     JcRss3AVec *fa = avec (ex, flat->n);
     CK (jc_rss3_b2a (ex->ctx, flat, fa, &ex->gerr));
     for (unsigned j = 0; j < 62; j++)
-      bitsA[j] = avec_slice (ex, fa, (gsize) j * low->nwords * 64, n);
+      bitsA[j] = avec_slice (ex, fa, (gsize) j * nw * 64, n);
     avec_drop (ex, fa);
     bvec_drop (ex, flat);
   }
-  bvec_drop (ex, low);
+  bvec_drop (ex, abits);
 
-  JcRss3BVec *qbits = bvec_bits (ex, n, 62);
+  /* r starts as |a| >> qbits (smaller than |b| since the quotient fits in qbits bits). */
   JcRss3AVec *r = avec_const (ex, n, 0);
-  for (int j = 61; j >= 0; j--)
+  for (int j = 61; j >= (int) qbits; j--)
+    {
+      jc_rss3_add (ex->ctx, r, r, r);
+      jc_rss3_add (ex->ctx, r, bitsA[j], r);
+      avec_drop (ex, bitsA[j]);
+    }
+  JcRss3BVec *qb = bvec_bits (ex, n, qbits);
+  for (int j = (int) qbits - 1; j >= 0; j--)
     {
       check_cancel (ex);
       jc_rss3_add (ex->ctx, r, r, r);
@@ -296,32 +330,60 @@ divmod (Exec *ex, JcRss3AVec *a, JcRss3AVec *b, JcRss3AVec **q_out, JcRss3AVec *
       avec_drop (ex, rb);
       avec_drop (ex, r);
       r = r2;
-      memcpy (qbits->s0 + j * qbits->nwords, c->s0, c->nwords * sizeof (guint64));
-      memcpy (qbits->s1 + j * qbits->nwords, c->s1, c->nwords * sizeof (guint64));
+      memcpy (qb->s0 + j * qb->nwords, c->s0, c->nwords * sizeof (guint64));
+      memcpy (qb->s1 + j * qb->nwords, c->s1, c->nwords * sizeof (guint64));
       bvec_drop (ex, c);
       avec_drop (ex, bitsA[j]);
     }
   JcRss3AVec *uq = avec (ex, n);
-  CK (jc_rss3_b2a (ex->ctx, qbits, uq, &ex->gerr));
-  bvec_drop (ex, qbits);
+  CK (jc_rss3_b2a (ex->ctx, qb, uq, &ex->gerr));
+  bvec_drop (ex, qb);
 
+  /* Signs back (q negative when the signs differ, r has the sign of a), then b = 0 → 0,
+   * each step for q and r together. */
+  JcRss3BVec *sa = bvec (ex, n), *sb = bvec (ex, n);
+  memcpy (sa->s0, sab->s0, sa->nwords * sizeof (guint64));
+  memcpy (sa->s1, sab->s1, sa->nwords * sizeof (guint64));
+  for (gsize e = 0; e < n; e++)
+    {
+      sb->s0[e / 64] |= ((sab->s0[(n + e) / 64] >> ((n + e) % 64)) & 1) << (e % 64);
+      sb->s1[e / 64] |= ((sab->s1[(n + e) / 64] >> ((n + e) % 64)) & 1) << (e % 64);
+    }
+  if (n % 64)
+    {
+      guint64 mask = (G_GUINT64_CONSTANT (1) << (n % 64)) - 1;
+      sa->s0[sa->nwords - 1] &= mask;
+      sa->s1[sa->nwords - 1] &= mask;
+    }
   JcRss3BVec *sq = bvec (ex, n);
   jc_rss3_bxor (ex->ctx, sa, sb, sq);
-  JcRss3AVec *nq = avec (ex, n), *nr = avec (ex, n);
-  jc_rss3_neg (ex->ctx, uq, nq);
-  jc_rss3_neg (ex->ctx, r, nr);
-  JcRss3AVec *q1 = select3 (ex, sq, nq, uq);
-  JcRss3AVec *r1 = select3 (ex, sa, nr, r);
-  JcRss3AVec *zero = avec_const (ex, n, 0);
-  *q_out = select3 (ex, bz, zero, q1);
+  JcRss3BVec *sqa = bvec_concat (ex, sq, sa);
+  JcRss3AVec *qr = avec_concat (ex, uq, r);
+  JcRss3AVec *nqr = avec (ex, 2 * n);
+  jc_rss3_neg (ex->ctx, qr, nqr);
+  JcRss3AVec *sqr = select3 (ex, sqa, nqr, qr);
+  JcRss3BVec *bz2 = bvec_concat (ex, bz, bz);
+  JcRss3AVec *zero = avec_const (ex, 2 * n, 0);
+  JcRss3AVec *res = select3 (ex, bz2, zero, sqr);
+  *q_out = avec_slice (ex, res, 0, n);
   if (r_out != NULL)
-    *r_out = select3 (ex, bz, zero, r1);
-  JcRss3AVec *tmpA[] = { nq, nr, q1, r1, zero, uq, r, ua, ub, one };
+    *r_out = avec_slice (ex, res, n, n);
+  JcRss3AVec *tmpA[] = { qr, nqr, sqr, zero, res, uq, r, ua, ub, one };
   for (gsize i = 0; i < G_N_ELEMENTS (tmpA); i++)
     avec_drop (ex, tmpA[i]);
-  JcRss3BVec *tmpB[] = { sa, sb, bz, sq };
+  JcRss3BVec *tmpB[] = { sab, sa, sb, bz, sq, sqa, bz2 };
   for (gsize i = 0; i < G_N_ELEMENTS (tmpB); i++)
     bvec_drop (ex, tmpB[i]);
+}
+
+/* The number of bits of 10^k: 10^k < 2^bits. */
+static guint
+pow10_bits (guint k)
+{
+  guint b = 1;
+  while (b < 63 && (G_GUINT64_CONSTANT (1) << b) <= (guint64) jc_sql_pow10 (k))
+    b++;
+  return b;
 }
 
 /* trunc(a · 10^k / b) without forming a · 10^k: q·10^k + trunc(r·10^k / b). */
@@ -329,7 +391,7 @@ static JcRss3AVec *
 div_scaled (Exec *ex, JcRss3AVec *a, JcRss3AVec *b, guint k)
 {
   JcRss3AVec *q, *r;
-  divmod (ex, a, b, &q, &r);
+  divmod (ex, a, b, 62, &q, &r);
   if (k == 0)
     {
       avec_drop (ex, r);
@@ -338,7 +400,8 @@ div_scaled (Exec *ex, JcRss3AVec *a, JcRss3AVec *b, guint k)
   jc_rss3_mul_const (ex->ctx, q, (guint64) jc_sql_pow10 (k), q);
   jc_rss3_mul_const (ex->ctx, r, (guint64) jc_sql_pow10 (k), r);
   JcRss3AVec *f;
-  divmod (ex, r, b, &f, NULL);
+  /* |r| < |b|, so |r·10^k / b| < 10^k: a short division. */
+  divmod (ex, r, b, pow10_bits (k), &f, NULL);
   jc_rss3_add (ex->ctx, q, f, q);
   avec_drop (ex, r);
   avec_drop (ex, f);
@@ -351,7 +414,8 @@ div_pow10 (Exec *ex, JcRss3AVec *a, guint k)
 {
   JcRss3AVec *d = avec_const (ex, a->n, jc_sql_pow10 (k));
   JcRss3AVec *q;
-  divmod (ex, a, d, &q, NULL);
+  /* |a| < 2^62 and 10^k ≥ 2^(bits−1): the quotient is below 2^(63−bits). */
+  divmod (ex, a, d, MIN (62, 63 - pow10_bits (k)), &q, NULL);
   avec_drop (ex, d);
   return q;
 }
