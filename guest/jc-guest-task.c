@@ -448,7 +448,7 @@ jc_guest_task_cancel (JcGuestTask *task, const char *reason, gboolean tell_count
       jc_guest_link_broadcast (task, msg);
     }
   /* a run blocked on a counterpart must stop now */
-  jc_guest_link_shutdown_all (task);
+  jc_guest_link_shutdown_data (task);
 }
 
 void

@@ -234,6 +234,7 @@ test_deadline (void)
       g_assert_true (guests_has_event (&g, p, "\"state\":\"cancelled\""));
     }
   state = status_state (nsi_c, 2, &st);
+  g_test_message ("reason: %s", json_object_get_string_member (json_node_get_object (st), "reason"));
   g_assert_nonnull (strstr (json_object_get_string_member (json_node_get_object (st), "reason"),
                             "missing: subscribers"));
   REFUSED (upload (&t, mno_c, "subscribers", 8, 2, subscriber_row, &error), JC_ERROR_EXPIRED,
