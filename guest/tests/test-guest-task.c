@@ -109,7 +109,7 @@ test_lifecycle (void)
   g_autoptr(GArray) cells = NULL, cells2 = NULL;
   g_autoptr(JsonNode) st = NULL;
   g_autoptr(JcControlMessage) msg = NULL;
-  g_autofree char *state = NULL, *log = NULL;
+  g_autofree char *log = NULL;
   JsonObject *pop;
 
   task_init (&t, 60, 120, 180);
