@@ -137,6 +137,24 @@ test_lifecycle (void)
   g_assert_true (inputs_all_empty (nsi_c));
   wait_state (nsi_c, &g, "input", 1);
 
+  /* an upload abandoned half-way is rolled back on all three VMs */
+  {
+    g_autoptr(JcCtioUpload) up = jc_ctio_upload_begin (nsi_c, "population", NULL, &error);
+    gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    g_assert_no_error (error);
+    for (guint p = 0; p < 3; p++)
+      g_assert_true (jc_ctio_upload_write (up, p, "JCR3 partial", 12, &error));
+    /* the slot is in use meanwhile: a second upload of it is refused */
+    REFUSED (jc_ctio_upload_begin (nsi_c, "population", NULL, &error) != NULL, JC_ERROR_STATE,
+             "under way");
+    g_clear_pointer (&up, jc_ctio_upload_free);    /* the client goes away */
+    while (!inputs_all_empty (nsi_c) && g_get_monotonic_time () < end)
+      g_usleep (50 * 1000);
+    g_assert_true (inputs_all_empty (nsi_c));
+    for (guint p = 0; p < 3; p++)
+      g_assert_cmpuint (guests_count_files (&g, p), ==, 0);
+  }
+
   /* mno's first custodian uploads a wrong table; its second custodian replaces it */
   g_assert_true (upload (&t, mno_c, "subscribers", 8, 2, inactive_subscriber_row, &error));
   g_assert_no_error (error);
