@@ -166,7 +166,17 @@ test_lifecycle (void)
   /* the last input: the calculation starts */
   g_assert_true (upload (&t, nsi_c, "population", 10, 3, population_row, &error));
   g_assert_no_error (error);
-  wait_state (nsi_c, &g, "output", 30);
+  {
+    gboolean passed = TRUE;
+    gint64 violations = -1;
+    g_assert_true (jc_ctio_wait_quality (nsi_c, "population", 20, &passed, &violations, NULL,
+                                         &error));
+    g_assert_no_error (error);
+    g_assert_false (passed);
+    g_assert_cmpint (violations, ==, 1);
+  }
+  g_assert_true (jc_ctio_wait_state (nsi_c, "output", 30, NULL, &error));
+  g_assert_no_error (error);
 
   /* the data-quality verdict: one implausible age, seen by every VM */
   for (guint p = 0; p < 3; p++)
@@ -245,6 +255,9 @@ test_deadline (void)
   for (guint p = 0; p < 3; p++)
     g_assert_cmpuint (guests_count_files (&g, p), ==, 1);
 
+  /* waiting for the output state fails with the reason */
+  REFUSED (jc_ctio_wait_state (mno_c, "output", 10, NULL, &error), JC_ERROR_CANCELLED,
+           "input deadline passed");
   wait_state (nsi_c, &g, "cancelled", 10);
   for (guint p = 0; p < 3; p++)
     {
