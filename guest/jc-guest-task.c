@@ -165,6 +165,12 @@ jc_guest_task_new (const JcGuestTaskConfig *config, GError **error)
   jc_agreement_tee_policy (ctsc, jc_guest_now (), &task->vm_policy);
   jc_atls_server_set_peer_policy (task->atls, &task->vm_policy);
 
+  {
+    /* the cpd hears of the initialisation state like of every later one */
+    g_autoptr(JcTelemetryEvent) e = event_new (task, JC_TELEMETRY_STATE_CHANGE);
+    e->state = JC_TASK_INITIALISATION;
+    emit_event (task, e);
+  }
   jc_guest_task_log (task, JC_LOG_NOTICE, "start", NULL,
                      "task %s: agreement %s verified; party %u of %u; engine %s", task->cta->task_id,
                      task->cta_hash_hex, task->party + 1, task->n_parties, ctsc->engine);
