@@ -41,6 +41,9 @@ output_free (gpointer p)
   g_free (o);
 }
 
+static JcTelemetryEvent *event_new (JcGuestTask *task, JcTelemetryKind kind);
+static void emit_event (JcGuestTask *task, JcTelemetryEvent *e);
+
 static gboolean
 pak_allowed (const guint8 pak[JC_ATLS_PAK_SIZE], gpointer user_data, GError **error)
 {
