@@ -317,6 +317,48 @@ test_signed_terminate (void)
   task_clear (&t);
 }
 
+/* An output not retrieved by every peer is erased at the output deadline all the same. */
+static void
+test_output_deadline (void)
+{
+  Task t;
+  Guests g;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcCtioClient) nsi_c = NULL, mno_c = NULL, mno_a = NULL, nsi_a = NULL;
+  g_autoptr(GArray) cells = NULL;
+
+  task_init (&t, 8, 10, 12);
+  guests_start (&g, &t);
+  nsi_c = client_new (&t, &g, PAK_NSI_CUSTODIAN);
+  mno_c = client_new (&t, &g, PAK_MNO_CUSTODIAN);
+  mno_a = client_new (&t, &g, PAK_MNO_ANALYST);
+  nsi_a = client_new (&t, &g, PAK_NSI_ANALYST);
+  g_assert_true (jc_ctio_wait_state (nsi_c, "input", 6, NULL, &error));
+  g_assert_true (upload (&t, nsi_c, "population", 10, 3, population_row, &error));
+  g_assert_no_error (error);
+  g_assert_true (upload (&t, mno_c, "subscribers", 8, 2, subscriber_row, &error));
+  g_assert_no_error (error);
+  g_assert_true (jc_ctio_wait_state (nsi_c, "output", 10, NULL, &error));
+  g_assert_no_error (error);
+  cells = download (&t, mno_a, "rates", &error);
+  g_assert_no_error (error);
+  assert_rates (cells);
+  /* nsi never comes: the share waits for it until the deadline, then is erased */
+  for (guint p = 0; p < 3; p++)
+    g_assert_cmpuint (guests_count_files (&g, p), ==, 1);
+  g_assert_true (jc_ctio_wait_state (nsi_c, "finished", 15, NULL, &error));
+  g_assert_no_error (error);
+  for (guint p = 0; p < 3; p++)
+    {
+      g_assert_cmpuint (guests_count_files (&g, p), ==, 0);
+      g_assert_true (guests_has_event (&g, p, "\"request\":\"destroy\""));
+    }
+  REFUSED ((cells = download (&t, nsi_a, "rates", &error)) != NULL, JC_ERROR_STATE,
+           "finished");
+  guests_stop (&g);
+  task_clear (&t);
+}
+
 static void
 big_population_row (guint i, JcEngineValue *v, char *id)
 {
@@ -437,6 +479,7 @@ main (int argc, char **argv)
   g_test_add_func ("/guest/task/refused-agreement", test_refused_agreement);
   g_test_add_func ("/guest/task/lifecycle", test_lifecycle);
   g_test_add_func ("/guest/task/deadline", test_deadline);
+  g_test_add_func ("/guest/task/output-deadline", test_output_deadline);
   g_test_add_func ("/guest/task/signed-terminate", test_signed_terminate);
   g_test_add_func ("/guest/task/killed-counterpart", test_killed_counterpart);
   return g_test_run ();
