@@ -140,11 +140,17 @@ jc_x509_check_signed_by (gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer, const 
   return TRUE;
 }
 
-static char *
-format_time (time_t t)
+char *
+jc_x509_format_time (time_t t)
 {
   g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (t);
   return dt ? g_date_time_format (dt, "%Y-%m-%d %H:%M:%S UTC") : g_strdup ("?");
+}
+
+gboolean
+jc_x509_period_holds (time_t from, time_t until, gint64 at)
+{
+  return from != (time_t) -1 && until != (time_t) -1 && at >= from && at <= until;
 }
 
 gboolean
@@ -152,11 +158,11 @@ jc_x509_check_time (gnutls_x509_crt_t crt, gint64 at, const char *what, GError *
 {
   time_t from = gnutls_x509_crt_get_activation_time (crt);
   time_t until = gnutls_x509_crt_get_expiration_time (crt);
-  if (from == (time_t) -1 || until == (time_t) -1 || at < from || at > until)
+  if (!jc_x509_period_holds (from, until, at))
     {
-      g_autofree char *f = format_time (from);
-      g_autofree char *u = format_time (until);
-      g_autofree char *a = format_time ((time_t) at);
+      g_autofree char *f = jc_x509_format_time (from);
+      g_autofree char *u = jc_x509_format_time (until);
+      g_autofree char *a = jc_x509_format_time ((time_t) at);
       g_set_error (error, JC_ERROR, JC_ERROR_EXPIRED,
                    _("The %s is valid from %s to %s, not at %s"), what, f, u, a);
       return FALSE;

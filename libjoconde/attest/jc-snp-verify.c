@@ -341,15 +341,7 @@ check_policy (const JcSnpReport *report, JcSnpProduct product, const JcTeePolicy
           return FALSE;
         }
     }
-  if (policy->check_report_data
-      && memcmp (policy->report_data, report->report_data, JC_TEE_REPORT_DATA_SIZE) != 0)
-    {
-      g_set_error (error, JC_ERROR, JC_ERROR_DENIED,
-                   _("The report data does not match the expected value: the evidence was "
-                     "made for another channel or request"));
-      return FALSE;
-    }
-  return TRUE;
+  return jc_tee_policy_check_report_data (policy, report->report_data, error);
 }
 
 gboolean

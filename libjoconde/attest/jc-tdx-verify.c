@@ -282,15 +282,7 @@ check_policy (const JcTdxTdReport *td, const JcTeePolicy *policy, GError **error
                      "policy accepts: the VM runs other code"), hex);
       return FALSE;
     }
-  if (policy->check_report_data
-      && memcmp (policy->report_data, td->report_data, JC_TEE_REPORT_DATA_SIZE) != 0)
-    {
-      g_set_error (error, JC_ERROR, JC_ERROR_DENIED,
-                   _("The report data does not match the expected value: the evidence was "
-                     "made for another channel or request"));
-      return FALSE;
-    }
-  return TRUE;
+  return jc_tee_policy_check_report_data (policy, td->report_data, error);
 }
 
 gboolean

@@ -16,6 +16,21 @@ jc_tee_policy_init (JcTeePolicy *policy, JcTeePlatform platform)
   policy->at = jc_time_now ();
 }
 
+gboolean
+jc_tee_policy_check_report_data (const JcTeePolicy *policy, const guint8 *report_data,
+                                 GError **error)
+{
+  if (policy->check_report_data
+      && memcmp (policy->report_data, report_data, JC_TEE_REPORT_DATA_SIZE) != 0)
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_DENIED,
+                   _("The report data does not match the expected value: the evidence was "
+                     "made for another channel or request"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 void
 jc_tee_policy_clear (JcTeePolicy *policy)
 {
