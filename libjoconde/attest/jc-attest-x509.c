@@ -7,6 +7,7 @@
 
 #include "jc-attest-x509.h"
 #include "jc-error.h"
+#include "jc-gnutls-private.h"
 
 void
 jc_x509_list_clear (JcX509List *list)
@@ -177,9 +178,7 @@ jc_x509_extension (gnutls_x509_crt_t crt, const char *oid)
   unsigned critical = 0;
   if (gnutls_x509_crt_get_extension_by_oid2 (crt, oid, 0, &out, &critical) < 0)
     return NULL;
-  GBytes *b = g_bytes_new (out.data, out.size);
-  gnutls_free (out.data);
-  return b;
+  return jc_gnutls_datum_steal_bytes (&out);
 }
 
 gboolean
