@@ -107,6 +107,19 @@ jc_x509_issued_by_name (gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer)
 }
 
 gboolean
+jc_x509_crl_issued_by_name (gnutls_x509_crl_t crl, gnutls_x509_crt_t issuer)
+{
+  gnutls_datum_t idn = { 0 }, sdn = { 0 };
+  gboolean same = FALSE;
+  if (gnutls_x509_crl_get_raw_issuer_dn (crl, &idn) >= 0
+      && gnutls_x509_crt_get_raw_dn (issuer, &sdn) >= 0)
+    same = datum_equal (&idn, &sdn);
+  gnutls_free (idn.data);
+  gnutls_free (sdn.data);
+  return same;
+}
+
+gboolean
 jc_x509_is_self_issued (gnutls_x509_crt_t crt)
 {
   return jc_x509_issued_by_name (crt, crt);

@@ -25,6 +25,7 @@ gboolean jc_x509_list_add_pem   (JcX509List *list, const char *pem, const char *
 
 char    *jc_x509_common_name    (gnutls_x509_crt_t crt);   /* "" if none */
 gboolean jc_x509_issued_by_name (gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer);
+gboolean jc_x509_crl_issued_by_name (gnutls_x509_crl_t crl, gnutls_x509_crt_t issuer);
 gboolean jc_x509_is_self_issued (gnutls_x509_crt_t crt);
 gboolean jc_x509_equal          (gnutls_x509_crt_t a, gnutls_x509_crt_t b);
 
