@@ -113,7 +113,7 @@ static void
 test_mutual_tls (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = tmp_dir ();
+  g_autofree char *dir = test_tmpdir_new ("jc-pki-XXXXXX");
   g_autofree char *root_path = g_build_filename (dir, "root.pem", NULL);
   g_autofree char *root_pem = NULL;
   g_autoptr(JcNodeKey) relay_key = tree_key ();
@@ -197,7 +197,7 @@ test_mutual_tls (void)
     g_clear_error (&h.client_error);
     g_clear_error (&h.server_error);
   }
-  rm_rf (dir);
+  test_tmpdir_remove (dir);
   tree_clear (&t);
 }
 
