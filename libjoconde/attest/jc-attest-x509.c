@@ -93,30 +93,33 @@ datum_equal (const gnutls_datum_t *a, const gnutls_datum_t *b)
   return a->size == b->size && memcmp (a->data, b->data, a->size) == 0;
 }
 
-gboolean
-jc_x509_issued_by_name (gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer)
+/* IDN, an issuer name just read (RC the result of reading it), is ISSUER's own name.
+ * Frees IDN. */
+static gboolean
+names_issuer (int rc, gnutls_datum_t *idn, gnutls_x509_crt_t issuer)
 {
-  gnutls_datum_t idn = { 0 }, sdn = { 0 };
-  gboolean same = FALSE;
-  if (gnutls_x509_crt_get_raw_issuer_dn (crt, &idn) >= 0
-      && gnutls_x509_crt_get_raw_dn (issuer, &sdn) >= 0)
-    same = datum_equal (&idn, &sdn);
-  gnutls_free (idn.data);
+  gnutls_datum_t sdn = { 0 };
+  gboolean same = rc >= 0 && gnutls_x509_crt_get_raw_dn (issuer, &sdn) >= 0
+                  && datum_equal (idn, &sdn);
+  gnutls_free (idn->data);
   gnutls_free (sdn.data);
   return same;
 }
 
 gboolean
+jc_x509_issued_by_name (gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer)
+{
+  gnutls_datum_t idn = { 0 };
+  int rc = gnutls_x509_crt_get_raw_issuer_dn (crt, &idn);
+  return names_issuer (rc, &idn, issuer);
+}
+
+gboolean
 jc_x509_crl_issued_by_name (gnutls_x509_crl_t crl, gnutls_x509_crt_t issuer)
 {
-  gnutls_datum_t idn = { 0 }, sdn = { 0 };
-  gboolean same = FALSE;
-  if (gnutls_x509_crl_get_raw_issuer_dn (crl, &idn) >= 0
-      && gnutls_x509_crt_get_raw_dn (issuer, &sdn) >= 0)
-    same = datum_equal (&idn, &sdn);
-  gnutls_free (idn.data);
-  gnutls_free (sdn.data);
-  return same;
+  gnutls_datum_t idn = { 0 };
+  int rc = gnutls_x509_crl_get_raw_issuer_dn (crl, &idn);
+  return names_issuer (rc, &idn, issuer);
 }
 
 gboolean
