@@ -103,7 +103,6 @@ test_pak_save_load (void)
   g_autoptr(JcPak) back = NULL;
   g_autoptr(JcPak) pub_only = jc_pak_new_from_public (jc_pak_get_public (pak), 32, NULL);
   g_autoptr(GBytes) sig = NULL;
-  g_autofree char *content = NULL;
   struct stat st;
 
   g_assert_true (jc_pak_save (pak, path, &error));
