@@ -1,7 +1,8 @@
-/* Interoperability: certificates, chains and CRLs made by libjoconde are checked by
- * GnuTLS's certtool and by OpenSSL, and CSRs made by those tools are accepted. */
+#define G_LOG_DOMAIN "joconde-test"
 #include "config.h"
 
+/* Interoperability: certificates, chains and CRLs made by libjoconde are checked by
+ * GnuTLS's certtool and by OpenSSL, and CSRs made by those tools are accepted. */
 #include <string.h>
 
 #include "jc-crl.h"

@@ -1,7 +1,8 @@
-/* The root CA key lives in a PKCS#11 token (SoftHSM2 here), as spec §4.4.2 recommends:
- * it makes the root certificate, issues the SO relay's certificate and signs a CRL. */
+#define G_LOG_DOMAIN "joconde-test"
 #include "config.h"
 
+/* The root CA key lives in a PKCS#11 token (SoftHSM2 here), as spec §4.4.2 recommends:
+ * it makes the root certificate, issues the SO relay's certificate and signs a CRL. */
 #include <string.h>
 
 #include "jc-crl.h"

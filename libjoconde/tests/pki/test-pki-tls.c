@@ -1,8 +1,9 @@
+#define G_LOG_DOMAIN "joconde-test"
+#include "config.h"
+
 /* Mutual TLS with certificates of the tree, through GIO's GnuTLS backend (what the
  * relay and its children use): a relay certificate with host 127.0.0.1 and a desktop
  * node certificate, each with its chain, both checked against the pinned root. */
-#include "config.h"
-
 #include <gio/gio.h>
 #include <sys/socket.h>
 
