@@ -17,6 +17,21 @@ jc_tee_policy_init (JcTeePolicy *policy, JcTeePlatform platform)
 }
 
 gboolean
+jc_tee_policy_allows_measurement (const JcTeePolicy *policy, const guint8 *measurement)
+{
+  if (policy->measurements == NULL || policy->measurements->len == 0)
+    return TRUE;
+  for (guint i = 0; i < policy->measurements->len; i++)
+    {
+      gsize len;
+      const guint8 *m = g_bytes_get_data (policy->measurements->pdata[i], &len);
+      if (len == JC_TEE_MEASUREMENT_SIZE && memcmp (m, measurement, len) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
 jc_tee_policy_check_report_data (const JcTeePolicy *policy, const guint8 *report_data,
                                  GError **error)
 {

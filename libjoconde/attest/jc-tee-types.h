@@ -57,6 +57,9 @@ typedef struct {
 void jc_tee_policy_init   (JcTeePolicy *policy, JcTeePlatform platform); /* strict defaults, at = now */
 void jc_tee_policy_clear  (JcTeePolicy *policy);
 void jc_tee_verdict_clear (JcTeeVerdict *verdict);
+/* TRUE when @policy's allow-list is empty or holds @measurement (JC_TEE_MEASUREMENT_SIZE
+ * bytes). */
+gboolean jc_tee_policy_allows_measurement (const JcTeePolicy *policy, const guint8 *measurement);
 /* When @policy checks report data, JC_ERROR_DENIED unless @report_data (the
  * JC_TEE_REPORT_DATA_SIZE bytes a platform report carries) is the expected value. */
 gboolean jc_tee_policy_check_report_data (const JcTeePolicy *policy, const guint8 *report_data,

@@ -369,21 +369,6 @@ jc_tee_evidence_from_json (const char *text, gsize length, GError **error)
 
 /* ---- Verification ---- */
 
-static gboolean
-measurement_allowed (const JcTeePolicy *policy, const guint8 *measurement)
-{
-  if (policy->measurements == NULL || policy->measurements->len == 0)
-    return TRUE;
-  for (guint i = 0; i < policy->measurements->len; i++)
-    {
-      gsize len;
-      const guint8 *m = g_bytes_get_data (policy->measurements->pdata[i], &len);
-      if (len == JC_TEE_MEASUREMENT_SIZE && memcmp (m, measurement, len) == 0)
-        return TRUE;
-    }
-  return FALSE;
-}
-
 gboolean
 jc_tee_policy_check_verdict (const JcTeePolicy *policy, const JcTeeVerdict *verdict,
                              GError **error)
@@ -395,7 +380,7 @@ jc_tee_policy_check_verdict (const JcTeePolicy *policy, const JcTeeVerdict *verd
                      "policy forbids debug"));
       return FALSE;
     }
-  if (!measurement_allowed (policy, verdict->measurement))
+  if (!jc_tee_policy_allows_measurement (policy, verdict->measurement))
     {
       g_autofree char *hex = jc_hex_encode (verdict->measurement, JC_TEE_MEASUREMENT_SIZE);
       g_set_error (error, JC_ERROR, JC_ERROR_UNTRUSTED,
