@@ -323,7 +323,8 @@ check_policy (const JcSnpReport *report, JcSnpProduct product, const JcTeePolicy
           return FALSE;
         }
     }
-  if (!jc_tee_policy_allows_measurement (policy, report->measurement))
+  if (!jc_tee_allow_list_holds (policy->measurements, report->measurement,
+                                JC_TEE_MEASUREMENT_SIZE))
     {
       g_autofree char *hex = jc_hex_encode (report->measurement, JC_TEE_MEASUREMENT_SIZE);
       g_set_error (error, JC_ERROR, JC_ERROR_DENIED,

@@ -249,19 +249,16 @@ out:
   return ok;
 }
 
+/* An entry of the allow-list is the MRTD alone, or the MRTD followed by the four RTMRs. */
 static gboolean
 allow_listed (const JcTdxTdReport *td, GPtrArray *list)
 {
-  for (guint i = 0; i < list->len; i++)
-    {
-      gsize n;
-      const guint8 *m = g_bytes_get_data (list->pdata[i], &n);
-      if (n == 48 && memcmp (m, td->mrtd, 48) == 0)
-        return TRUE;
-      if (n == 5 * 48 && memcmp (m, td->mrtd, 48) == 0 && memcmp (m + 48, td->rtmr, 4 * 48) == 0)
-        return TRUE;
-    }
-  return FALSE;
+  guint8 all[5 * 48];
+
+  memcpy (all, td->mrtd, 48);
+  memcpy (all + 48, td->rtmr, 4 * 48);
+  return jc_tee_allow_list_holds (list, td->mrtd, 48)
+         || jc_tee_allow_list_holds (list, all, sizeof all);
 }
 
 static gboolean

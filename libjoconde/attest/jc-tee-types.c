@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <sodium.h>
 #include <string.h>
 
 #include "jc-error.h"
@@ -17,15 +18,15 @@ jc_tee_policy_init (JcTeePolicy *policy, JcTeePlatform platform)
 }
 
 gboolean
-jc_tee_policy_allows_measurement (const JcTeePolicy *policy, const guint8 *measurement)
+jc_tee_allow_list_holds (GPtrArray *list, const guint8 *value, gsize len)
 {
-  if (policy->measurements == NULL || policy->measurements->len == 0)
+  if (list == NULL || list->len == 0)
     return TRUE;
-  for (guint i = 0; i < policy->measurements->len; i++)
+  for (guint i = 0; i < list->len; i++)
     {
-      gsize len;
-      const guint8 *m = g_bytes_get_data (policy->measurements->pdata[i], &len);
-      if (len == JC_TEE_MEASUREMENT_SIZE && memcmp (m, measurement, len) == 0)
+      gsize n;
+      const guint8 *entry = g_bytes_get_data (list->pdata[i], &n);
+      if (n == len && sodium_memcmp (entry, value, len) == 0)
         return TRUE;
     }
   return FALSE;

@@ -380,7 +380,8 @@ jc_tee_policy_check_verdict (const JcTeePolicy *policy, const JcTeeVerdict *verd
                      "policy forbids debug"));
       return FALSE;
     }
-  if (!jc_tee_policy_allows_measurement (policy, verdict->measurement))
+  if (!jc_tee_allow_list_holds (policy->measurements, verdict->measurement,
+                                JC_TEE_MEASUREMENT_SIZE))
     {
       g_autofree char *hex = jc_hex_encode (verdict->measurement, JC_TEE_MEASUREMENT_SIZE);
       g_set_error (error, JC_ERROR, JC_ERROR_UNTRUSTED,
