@@ -1,5 +1,6 @@
 /* Three orchestrators run tasks end to end over loopback (suite 'guest'): uploads, data
  * quality, calculation, downloads, and every refusal of issue 6. */
+#define G_LOG_DOMAIN "joconde-guest"
 #include "config.h"
 
 #include <sys/wait.h>

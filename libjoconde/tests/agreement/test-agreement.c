@@ -1,3 +1,4 @@
+#define G_LOG_DOMAIN "joconde-agreement"
 #include "config.h"
 
 #include "task-fixture.h"

@@ -1,3 +1,4 @@
+#define G_LOG_DOMAIN "joconde-ctio"
 #include "config.h"
 
 #include "jc-ctio-protocol.h"
