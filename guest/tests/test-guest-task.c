@@ -1,7 +1,8 @@
-/* Three orchestrators run tasks end to end over loopback (suite 'guest'): uploads, data
- * quality, calculation, downloads, and every refusal of issue 6. */
 #define G_LOG_DOMAIN "joconde-guest"
 #include "config.h"
+
+/* Three orchestrators run tasks end to end over loopback (suite 'guest'): uploads, data
+ * quality, calculation, downloads, and every refusal of issue 6. */
 
 #include <sys/wait.h>
 
