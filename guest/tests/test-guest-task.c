@@ -361,6 +361,49 @@ test_output_deadline (void)
   task_clear (&t);
 }
 
+/* A counterpart that stops answering (here: stopped by a signal) is lost after the
+ * counterpart timeout, and the two others cancel. */
+static void
+test_stalled_counterpart (void)
+{
+  Task t;
+  Guests g;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcCtioClient) nsi_c = NULL;
+  gint64 end;
+
+  task_init (&t, 60, 120, 180);
+  guests_start (&g, &t);
+  nsi_c = client_new (&t, &g, PAK_NSI_CUSTODIAN);
+  g_assert_true (jc_ctio_wait_state (nsi_c, "input", 20, NULL, &error));
+  g_assert_true (upload (&t, nsi_c, "population", 10, 3, population_row, &error));
+  g_assert_no_error (error);
+  g_subprocess_send_signal (g.proc[2], SIGSTOP);
+  /* the timeout is 3 s: well within 10 s both others have cancelled */
+  end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  for (guint p = 0; p < 2; p++)
+    for (;;)
+      {
+        g_autoptr(JsonNode) st = NULL;
+        g_autofree char *s = status_state (nsi_c, p, &st);
+        if (g_strcmp0 (s, "cancelled") == 0)
+          {
+            const char *reason = json_object_get_string_member (json_node_get_object (st),
+                                                                "reason");
+            g_test_message ("party %u: %s", p + 1, reason);
+            g_assert_nonnull (strstr (reason, "computing party 3"));
+            break;
+          }
+        g_assert_cmpint (g_get_monotonic_time (), <, end);
+        g_usleep (100 * 1000);
+      }
+  for (guint p = 0; p < 2; p++)
+    g_assert_cmpuint (guests_count_files (&g, p), ==, 0);
+  guests_kill (&g, 2);
+  guests_stop (&g);
+  task_clear (&t);
+}
+
 static void
 big_population_row (guint i, JcEngineValue *v, char *id)
 {
@@ -484,5 +527,6 @@ main (int argc, char **argv)
   g_test_add_func ("/guest/task/output-deadline", test_output_deadline);
   g_test_add_func ("/guest/task/signed-terminate", test_signed_terminate);
   g_test_add_func ("/guest/task/killed-counterpart", test_killed_counterpart);
+  g_test_add_func ("/guest/task/stalled-counterpart", test_stalled_counterpart);
   return g_test_run ();
 }
