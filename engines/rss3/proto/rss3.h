@@ -223,6 +223,13 @@ gboolean jc_rss3_eq_many (JcRss3Ctx *ctx, size_t k, const JcRss3AVec *const *a,
 /* out = [a == 0]. */
 gboolean jc_rss3_eqz (JcRss3Ctx *ctx, const JcRss3AVec *a, JcRss3BVec *out, GError **error);
 
+/* Comparisons of boolean-shared values (1..64 bits, read as unsigned): [a < b] in
+ * 1 + ceil(log2 bits) rounds (~3 ANDs per bit), [a == b] in ceil(log2 bits) rounds. */
+gboolean jc_rss3_blt (JcRss3Ctx *ctx, const JcRss3BVec *a, const JcRss3BVec *b,
+                      JcRss3BVec *out, GError **error);
+gboolean jc_rss3_beq (JcRss3Ctx *ctx, const JcRss3BVec *a, const JcRss3BVec *b,
+                      JcRss3BVec *out, GError **error);
+
 /* ---- selection -------------------------------------------------------------------------- */
 
 /* out = cond ? a : b, cond a 1-bit boolean vector. For k columns under one condition use
