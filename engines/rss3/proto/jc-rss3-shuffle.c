@@ -196,6 +196,70 @@ compare_batch (JcRss3Ctx *ctx, size_t M, unsigned L, unsigned H, const u64 *xlo,
   return ok;
 }
 
+#define MEDIAN_MIN_LEN 64
+
+static void
+swap_rec (u64 *rec, guint32 *id, size_t i, size_t j)
+{
+  u64 t[4];
+  memcpy (t, rec + 4 * i, 32);
+  memcpy (rec + 4 * i, rec + 4 * j, 32);
+  memcpy (rec + 4 * j, t, 32);
+  guint32 x = id[i];
+  id[i] = id[j];
+  id[j] = x;
+}
+
+/* Median-of-three pivots for the long segments: their first, middle and last element are
+ * compared in one batch and the median is moved to the end, where the level takes its
+ * pivot. Fewer comparisons overall (about 1.19 n log2 n instead of 1.39 n log2 n); the
+ * outcomes are comparisons of shuffled distinct keys like all others. */
+static gboolean
+median_pivots (JcRss3Ctx *ctx, GArray *segs, u64 *rec, guint32 *id, unsigned L, unsigned H,
+               u64 *w, size_t n, u64 *bits, GError **error)
+{
+  size_t M = 0;
+  for (guint s = 0; s < segs->len; s++)
+    {
+      Segment sg = g_array_index (segs, Segment, s);
+      if (sg.len < MEDIAN_MIN_LEN)
+        continue;
+      size_t a = sg.start, b = sg.start + sg.len / 2, c = sg.start + sg.len - 1;
+      size_t px[3] = { a, b, a }, py[3] = { b, c, c };   /* a<b, b<c, a<c */
+      for (int k = 0; k < 3; k++, M++)
+        {
+          const u64 *x = rec + 4 * px[k], *y = rec + 4 * py[k];
+          w[M] = x[0]; w[n + M] = x[2]; w[2 * n + M] = x[3];
+          w[3 * n + M] = y[0]; w[4 * n + M] = y[2]; w[5 * n + M] = y[3];
+        }
+    }
+  if (M == 0)
+    return TRUE;
+  if (!compare_batch (ctx, M, L, H, w, w + n, w + 2 * n, w + 3 * n, w + 4 * n, w + 5 * n, bits,
+                      error))
+    return FALSE;
+  M = 0;
+  for (guint s = 0; s < segs->len; s++)
+    {
+      Segment sg = g_array_index (segs, Segment, s);
+      if (sg.len < MEDIAN_MIN_LEN)
+        continue;
+      size_t a = sg.start, b = sg.start + sg.len / 2, c = sg.start + sg.len - 1;
+      gboolean ab = bits[M] != 0, bc = bits[M + 1] != 0, ac = bits[M + 2] != 0;
+      M += 3;
+      size_t med;
+      if (ab == bc)
+        med = b;                       /* a < b < c or c < b < a */
+      else if (ab)
+        med = ac ? c : a;              /* b is the largest: the larger of a, c */
+      else
+        med = ac ? a : c;              /* b is the smallest: the smaller of a, c */
+      if (med != c)
+        swap_rec (rec, id, med, c);
+    }
+  return TRUE;
+}
+
 static unsigned
 index_bits (size_t n)
 {
@@ -282,6 +346,9 @@ jc_rss3_sort (JcRss3Ctx *ctx, JcRss3AVec *key, unsigned key_bits, size_t k,
   u64 *w = jc_rss3_scratch (ctx, 8 * n), *bits = jc_rss3_scratch (ctx, n);
   while (ok && segs->len > 0)
     {
+      ok = median_pivots (ctx, segs, rec, id, L, H, w, n, bits, error);
+      if (!ok)
+        break;
       size_t M = 0;
       for (guint s = 0; s < segs->len; s++)
         {
