@@ -370,9 +370,16 @@ jc_rss3_carry (JcRss3Ctx *ctx, unsigned K, size_t nw, const u64 *x0, const u64 *
           memcpy (outp1, P1, nw * sizeof (u64));
         }
     }
-  jc_rss3_scratch_put (ctx, a0); jc_rss3_scratch_put (ctx, a1); jc_rss3_scratch_put (ctx, b0); jc_rss3_scratch_put (ctx, b1);
-  jc_rss3_scratch_put (ctx, Z0); jc_rss3_scratch_put (ctx, Z1);
-  jc_rss3_scratch_put (ctx, G0); jc_rss3_scratch_put (ctx, G1); jc_rss3_scratch_put (ctx, P0); jc_rss3_scratch_put (ctx, P1);
+  g_free (a0);
+  g_free (a1);
+  g_free (b0);
+  g_free (b1);
+  jc_rss3_scratch_put (ctx, Z0);
+  jc_rss3_scratch_put (ctx, Z1);
+  jc_rss3_scratch_put (ctx, G0);
+  jc_rss3_scratch_put (ctx, G1);
+  jc_rss3_scratch_put (ctx, P0);
+  jc_rss3_scratch_put (ctx, P1);
   return ok;
 }
 
