@@ -325,8 +325,9 @@ jc_rss3_sort (JcRss3Ctx *ctx, JcRss3AVec *key, unsigned key_bits, size_t k,
   JcRss3AVec *xcols[2] = { hi, lo };
   gboolean ok = jc_rss3_shuffle_mixed (ctx, k + 1, acols, packed ? 1 : 2, xcols, error);
 
-  /* The comparison words of every element as one record (lo0, lo1, hi0, hi1), kept in the
-   * current order with the element's index, so every level reads them sequentially. */
+  /* The comparison words of every element as one 32-byte record (lo packed, unused, hi0,
+   * hi1), kept in the current order with the element's index, so every level reads them
+   * sequentially. */
   u64 *rec = jc_rss3_scratch (ctx, 4 * n), *trec = jc_rss3_scratch (ctx, 4 * n);
   guint32 *id = g_new (guint32, n), *tid = g_new (guint32, n);
   /* lo shares are cut to their L <= 32 bits (the shuffle left random high bits, shares of
