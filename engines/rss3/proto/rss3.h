@@ -128,6 +128,9 @@ void jc_rss3_client_join (unsigned i, const guint64 *xi, const guint64 *xi1,
 void jc_rss3_avec_set (JcRss3AVec *v, const guint64 *s0, const guint64 *s1);
 /* Reveal to every party: one round, 8 bytes per element per party. */
 gboolean jc_rss3_reveal (JcRss3Ctx *ctx, const JcRss3AVec *a, guint64 *out, GError **error);
+/* Reveal k columns (of any lengths) to every party in one round. */
+gboolean jc_rss3_reveal_many (JcRss3Ctx *ctx, size_t k, const JcRss3AVec *const *a,
+                              guint64 *const *out, GError **error);
 /* Reveal to one party only (out is written only there; others may pass NULL). */
 gboolean jc_rss3_reveal_to (JcRss3Ctx *ctx, const JcRss3AVec *a, unsigned to,
                             guint64 *out, GError **error);

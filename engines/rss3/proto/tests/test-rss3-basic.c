@@ -89,6 +89,12 @@ linear_party (JcRss3Ctx *ctx, gpointer data)
   g_autofree guint64 *o6 = rss3_test_open (ctx, i1), *o7 = rss3_test_open (ctx, i2);
   g_assert_cmpmem (o6, n * 8, va, n * 8);
   g_assert_cmpmem (o7, n * 8, vb, n * 8);
+  g_autofree guint64 *o8 = g_new0 (guint64, n + 1), *o9 = g_new0 (guint64, n + 1);
+  const JcRss3AVec *two[2] = { i2, i1 };
+  guint64 *outs[2] = { o8, o9 };
+  g_assert_true (jc_rss3_reveal_many (ctx, 2, two, outs, &error));
+  g_assert_cmpmem (o8, n * 8, vb, n * 8);
+  g_assert_cmpmem (o9, n * 8, va, n * 8);
   guint64 run = 0;
   for (size_t e = 0; e < n; e++)
     {
