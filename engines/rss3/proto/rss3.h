@@ -94,6 +94,8 @@ void jc_rss3_ctx_set_cancel_func (JcRss3Ctx *ctx, JcRss3CancelFunc func, void *u
 void jc_rss3_ctx_set_progress_func (JcRss3Ctx *ctx, JcRss3ProgressFunc func, void *user);
 void jc_rss3_ctx_get_stats (const JcRss3Ctx *ctx, JcRss3Stats *out);
 void jc_rss3_ctx_reset_stats (JcRss3Ctx *ctx);
+/* Frees the scratch memory the context keeps between calls (it grows to the largest call). */
+void jc_rss3_ctx_trim (JcRss3Ctx *ctx);
 /* For tests: the three pairwise keys from a seed (key[j] is shared by P(j-1) and Pj, i.e.
  * party i uses key_prev = key[i], key_next = key[(i+1)%3]). */
 void jc_rss3_test_keys (guint64 seed, guint8 keys[3][JC_RSS3_KEY_BYTES]);
