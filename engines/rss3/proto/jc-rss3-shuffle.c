@@ -128,7 +128,7 @@ typedef struct {
 /* The low L <= 32 planes of both shares from words packing them as s0 | s1 << 32: one
  * transposition for both shares. */
 static void
-packed_to_planes (const u64 *w, size_t M, unsigned L, u64 *P0, u64 *P1)
+packed_to_planes (const u64 *w, size_t M, unsigned L, u64 *P0, u64 *P1, gboolean repeated)
 {
   size_t nw = jc_rss3_nwords (M);
   u64 t[64];
@@ -138,8 +138,8 @@ packed_to_planes (const u64 *w, size_t M, unsigned L, u64 *P0, u64 *P1)
       memcpy (t, w + b * 64, cnt * 8);
       if (cnt < 64)
         memset (t + cnt, 0, (64 - cnt) * 8);
-      u64 diff = 0;
-      for (unsigned i = 1; i < 64; i++)
+      u64 diff = !repeated;
+      for (unsigned i = 1; repeated && i < 64; i++)
         diff |= t[i] ^ t[0];
       if (diff == 0)   /* a repeated pivot */
         for (unsigned j = 0; j < L; j++)
@@ -174,13 +174,13 @@ compare_batch (JcRss3Ctx *ctx, size_t M, unsigned L, unsigned H, const u64 *xlo,
   u64 *c0 = buf + 4 * pw, *c1 = c0 + nw, *rv = c0 + 2 * nw;
   if (L > 0)
     {
-      packed_to_planes (xlo, M, L, X0, X1);
-      packed_to_planes (ylo, M, L, Y0, Y1);
+      packed_to_planes (xlo, M, L, X0, X1, FALSE);
+      packed_to_planes (ylo, M, L, Y0, Y1, TRUE);
     }
   jc_rss3_words_to_planes (xhi0, M, H, X0 + L * nw);
   jc_rss3_words_to_planes (xhi1, M, H, X1 + L * nw);
-  jc_rss3_words_to_planes (yhi0, M, H, Y0 + L * nw);
-  jc_rss3_words_to_planes (yhi1, M, H, Y1 + L * nw);
+  jc_rss3_words_to_planes_rep (yhi0, M, H, Y0 + L * nw);
+  jc_rss3_words_to_planes_rep (yhi1, M, H, Y1 + L * nw);
   u64 m0 = ctx->party == 0 ? ~0ULL : 0, m1 = ctx->party == 2 ? ~0ULL : 0;
   for (size_t k = 0; k < pw; k++)
     {
