@@ -142,6 +142,16 @@ jc_rss3_seg_sum (JcRss3Ctx *ctx, const JcRss3BVec *start, const JcRss3AVec *a,
   return jc_rss3_seg_sum_many (ctx, start, 1, &a, &out, error);
 }
 
+gboolean
+jc_rss3_seg_count (JcRss3Ctx *ctx, const JcRss3BVec *start, JcRss3AVec *out, GError **error)
+{
+  JcRss3AVec ones = jc_rss3_tmp_avec (ctx, start->n);
+  jc_rss3_avec_fill_const (ctx, &ones, 1);
+  gboolean ok = jc_rss3_seg_sum (ctx, start, &ones, out, error);
+  jc_rss3_tmp_avec_put (ctx, &ones);
+  return ok;
+}
+
 /* Segmented running minimum (want_max FALSE) or maximum. Per step: one comparison of each
  * element with the element d before it, cond = better & !start, flags OR-ed, a selection. */
 static gboolean

@@ -265,6 +265,9 @@ gboolean jc_rss3_sort (JcRss3Ctx *ctx, JcRss3AVec *key, unsigned key_bits, size_
  * last element it is the segment's total. log2(n) rounds. */
 gboolean jc_rss3_seg_sum (JcRss3Ctx *ctx, const JcRss3BVec *start, const JcRss3AVec *a,
                           JcRss3AVec *out, GError **error);
+/* out[e] = number of elements of e's segment up to e (the segment's size at its end). */
+gboolean jc_rss3_seg_count (JcRss3Ctx *ctx, const JcRss3BVec *start, JcRss3AVec *out,
+                            GError **error);
 /* k columns under the same segments in the same log2(n) rounds (one flag product per step
  * for all columns). */
 gboolean jc_rss3_seg_sum_many (JcRss3Ctx *ctx, const JcRss3BVec *start, size_t k,

@@ -308,25 +308,29 @@ select_seg_party (JcRss3Ctx *ctx, gpointer data)
   JcRss3AVec *outs[2] = { t2, t3 };
   g_assert_true (jc_rss3_seg_sum_many (ctx, st, 2, cols, outs, &error));
   g_autofree guint64 *o5 = rss3_test_open (ctx, t2), *o6 = rss3_test_open (ctx, t3);
+  g_assert_true (jc_rss3_seg_count (ctx, st, t2, &error));
+  g_autofree guint64 *o7 = rss3_test_open (ctx, t2);
   g_assert_true (jc_rss3_seg_min (ctx, st, a, t, &error));
   g_autofree guint64 *o3 = rss3_test_open (ctx, t);
   g_assert_true (jc_rss3_seg_max (ctx, st, a, t, &error));
   g_autofree guint64 *o4 = rss3_test_open (ctx, t);
-  guint64 sum = 0, sumb = 0;
+  guint64 sum = 0, sumb = 0, cnt = 0;
   gint64 mn = 0, mx = 0;
   for (size_t e = 0; e < n; e++)
     {
       gint64 x = (gint64) va[e];
       if (vs[e])
-        sum = 0, sumb = 0, mn = x, mx = x;
+        sum = 0, sumb = 0, cnt = 0, mn = x, mx = x;
       sum += va[e];
       sumb += vb[e];
+      cnt++;
       mn = MIN (mn, x);
       mx = MAX (mx, x);
       g_assert_cmpuint (o1[e], ==, vs[e] ? va[e] : vb[e]);
       g_assert_cmpuint (o2[e], ==, sum);
       g_assert_cmpuint (o5[e], ==, sum);
       g_assert_cmpuint (o6[e], ==, sumb);
+      g_assert_cmpuint (o7[e], ==, cnt);
       g_assert_cmpint ((gint64) o3[e], ==, mn);
       g_assert_cmpint ((gint64) o4[e], ==, mx);
     }
