@@ -63,6 +63,8 @@ gboolean   jc_relay_router_originate (JcRelay *relay, const char *const *to, con
                                       GError **error);
 GPtrArray *jc_relay_router_pending   (JcRelay *relay, const char *link, gint64 after, guint limit);
 void       jc_relay_router_acked     (JcRelay *relay, const char *link, GArray *seqs);
+void       jc_relay_router_refused   (JcRelay *relay, const char *link, const char *id,
+                                      const char *code, const char *reason);
 gboolean   jc_relay_router_child_joined (JcRelay *relay, JcRelayChild *child,
                                          GHashTable *touched, GError **error);
 void       jc_relay_kick             (JcRelay *relay, GHashTable *touched);

@@ -237,8 +237,8 @@ on_ctsc (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched
   g_autoptr(JcCtsc) ctsc = doc ? jc_ctsc_from_json (doc, &local) : NULL;
   guint8 hash[JC_DOC_HASH_SIZE];
   if (!ctsc)
-    return refuse (refusal, JC_ERROR_INVALID, _("The CTSC is not valid: %s"),
-                   local ? local->message : _("missing"));
+    return refuse (refusal, JC_ERROR_INVALID, "%s",
+                   local ? local->message : _("The message carries no CTSC"));
   if (jc_ctsc_find_peer (ctsc, env->from) < 0)
     return refuse (refusal, JC_ERROR_DENIED,
                    _("Node %s submitted a CTSC in which it is not a peer"), env->from);
@@ -321,8 +321,8 @@ on_ctsa (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched
   g_autoptr(GError) local = NULL;
   g_autoptr(JcCtsa) ctsa = doc ? jc_ctsa_from_json (doc, &local) : NULL;
   if (!ctsa)
-    return refuse (refusal, JC_ERROR_INVALID, _("The CTSA is not valid: %s"),
-                   local ? local->message : _("missing"));
+    return refuse (refusal, JC_ERROR_INVALID, "%s",
+                   local ? local->message : _("The message carries no CTSA"));
   g_autoptr(JcNodeSignature) sig = sig_doc ? jc_node_signature_from_json (sig_doc, &local) : NULL;
   if (!sig)
     return refuse (refusal, JC_ERROR_INVALID, _("The CTSA's node signature is not valid: %s"),

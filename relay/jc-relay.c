@@ -26,7 +26,7 @@ parent_acked (gpointer data, GArray *seqs)
 static void
 parent_refused (gpointer data, gint64 seq, const char *id, const char *code, const char *reason)
 {
-  g_warning ("the parent refused message %s (%s): %s", id, code, reason);
+  jc_relay_router_refused (data, JC_RELAY_PARENT_LINK, id, code, reason);
 }
 
 static gboolean
