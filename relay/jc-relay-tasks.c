@@ -401,6 +401,8 @@ on_ctsa (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched
   return task_changed (relay, t, "emerging", what, touched, error);
 }
 
+static gboolean finalise_if_complete (JcRelay *relay, Task *t, GHashTable *touched, GError **error);
+
 /* --- signatory signatures -------------------------------------------------------------- */
 
 static gboolean
@@ -454,7 +456,9 @@ on_signature (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *to
   if (sqlite3_step (ins) != SQLITE_DONE)
     return jc_net_sqlite_fail (relay->db, error);
   g_autofree char *what = g_strdup_printf ("signatory signature for %s", party->name);
-  return task_changed (relay, t, "emerging", what, touched, error);
+  /* Approvals and signatures may come in any order: the last one finalises. */
+  return task_changed (relay, t, "emerging", what, touched, error) &&
+         finalise_if_complete (relay, t, touched, error);
 }
 
 /* --- approval and finalisation --------------------------------------------------------- */
