@@ -69,6 +69,7 @@ gboolean   jc_relay_router_child_joined (JcRelay *relay, JcRelayChild *child,
                                          GHashTable *touched, GError **error);
 void       jc_relay_kick             (JcRelay *relay, GHashTable *touched);
 JcRoles    jc_relay_origin_roles     (JcRelay *relay, const char *origin);
+gboolean   jc_relay_serial_revoked   (JcRelay *relay, const char *serial);
 
 /* jc-relay-admission.c */
 gboolean   jc_relay_admission_load_crls (JcRelay *relay, GError **error);

@@ -155,11 +155,49 @@ origin_roles (JcRelay *relay, const char *origin, GError **error)
   return cert ? jc_cert_get_roles (cert) : JC_ROLE_NONE;
 }
 
+/* TRUE when the certificate this relay knows for a node of its subtree is revoked here
+ * (joconde-relay revoke): a revoked node no longer reaches the task artefacts (§4.4.2.3). */
+static gboolean
+origin_revoked (JcRelay *relay, const char *origin, GError **error)
+{
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "SELECT certificate FROM routes WHERE node = ? AND certificate IS NOT NULL", error);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, origin, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_ROW)
+    return FALSE;
+  g_autoptr(JcCert) cert = jc_cert_new_from_pem ((const char *) sqlite3_column_text (st, 0), -1,
+                                                 NULL);
+  if (!cert)
+    return FALSE;
+  return jc_relay_serial_revoked (relay, jc_cert_get_serial (cert));
+}
+
+gboolean
+jc_relay_serial_revoked (JcRelay *relay, const char *serial)
+{
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "SELECT 1 FROM revoked WHERE ltrim(serial, '0') = ltrim(lower(?), '0')", NULL);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, serial, -1, SQLITE_STATIC);
+  return sqlite3_step (st) == SQLITE_ROW;
+}
+
 /* Admission (§4.3.2.1): the topic's policy against the origin's certificate roles. */
 static gboolean
 admitted (JcRelay *relay, const char *link, JcNetEnvelope *env, GError **refusal, GError **error)
 {
   gpointer value;
+  if (is_child_link (link) && origin_revoked (relay, env->from, error))
+    {
+      g_set_error (refusal, JC_ERROR, JC_ERROR_REVOKED,
+                   _("The certificate of node %s is revoked"), env->from);
+      return FALSE;
+    }
+  if (error && *error)
+    return FALSE;
   if (!is_child_link (link) ||
       !g_hash_table_lookup_extended (relay->config->topic_roles, env->topic, NULL, &value))
     return TRUE;

@@ -676,6 +676,43 @@ jc_relay_tasks_check_deadlines (JcRelay *relay, GHashTable *touched, GError **er
   return TRUE;
 }
 
+/* A revoked peer key cancels the peer's unfinished tasks (§4.4.2.3). */
+gboolean
+jc_relay_tasks_check_revocations (JcRelay *relay, GHashTable *touched, GError **error)
+{
+  g_autoptr(GPtrArray) live = g_ptr_array_new_with_free_func (g_free);
+  {
+    g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+      "SELECT task_id FROM tasks WHERE state NOT IN ('finished', 'cancelled', 'erased') "
+      "AND EXISTS (SELECT 1 FROM revoked)", error);
+    if (!st)
+      return FALSE;
+    while (sqlite3_step (st) == SQLITE_ROW)
+      g_ptr_array_add (live, g_strdup ((const char *) sqlite3_column_text (st, 0)));
+  }
+  for (guint i = 0; i < live->len; i++)
+    {
+      g_autoptr(Task) t = task_load (relay, live->pdata[i], error);
+      if (!t)
+        return FALSE;
+      for (guint p = 0; p < t->ctsc->peers->len; p++)
+        {
+          const JcParty *party = t->ctsc->peers->pdata[p];
+          g_autoptr(JcCert) cert = party->chain->len > 0
+            ? jc_cert_new_from_der (party->chain->pdata[0], NULL) : NULL;
+          if (cert && jc_relay_serial_revoked (relay, jc_cert_get_serial (cert)))
+            {
+              g_autofree char *why = g_strdup_printf ("the certificate of peer %s was revoked",
+                                                      party->name);
+              if (!cancel_task (relay, t, why, touched, error))
+                return FALSE;
+              break;
+            }
+        }
+    }
+  return TRUE;
+}
+
 typedef gboolean (*Handler) (JcRelay *, JcNetEnvelope *, JsonNode *, GHashTable *, GError **,
                              GError **);
 

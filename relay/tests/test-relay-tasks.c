@@ -21,6 +21,7 @@ typedef struct {
   GHashTable  *topics;     /* topic -> count */
   JsonNode    *last_created;
   JsonNode    *last_cta;
+  GHashTable  *states;     /* task id -> last state from task.status */
   guint        refused;
   char        *refusal_code;
   char        *refusal_reason;
@@ -35,6 +36,12 @@ on_message (JcNetClient *c, const JcNetEnvelope *env, Node *n)
     {
       g_clear_pointer (&n->last_created, json_node_unref);
       n->last_created = json_node_copy (env->body);
+    }
+  if (g_strcmp0 (env->topic, "task.status") == 0)
+    {
+      JsonObject *o = json_node_get_object (env->body);
+      g_hash_table_insert (n->states, g_strdup (json_object_get_string_member (o, "task_id")),
+                           g_strdup (json_object_get_string_member (o, "state")));
     }
   if (g_strcmp0 (env->topic, "cta.final") == 0)
     {
@@ -174,12 +181,12 @@ time_in (gint64 seconds)
 
 /* The example CTSC of docs/model.md with this tree's nodes and deadlines from now. */
 static JsonNode *
-make_ctsc (const char *dir)
+make_ctsc_due (const char *dir, gint64 approval_in)
 {
   JsonNode *ctsc = load_json ("ctsc.json");
   JsonObject *o = json_node_get_object (ctsc);
   JsonObject *dl = json_object_get_object_member (o, "deadlines");
-  g_autofree char *t1 = time_in (3600), *t2 = time_in (7200), *t3 = time_in (10800),
+  g_autofree char *t1 = time_in (approval_in), *t2 = time_in (7200), *t3 = time_in (10800),
                   *t4 = time_in (14400);
   json_object_set_string_member (dl, "approval", t1);
   json_object_set_string_member (dl, "input", t2);
@@ -215,6 +222,12 @@ make_ctsc (const char *dir)
   g_autoptr(JcCtsc) check = jc_ctsc_from_json (ctsc, &error);
   g_assert_no_error (error);
   return ctsc;
+}
+
+static JsonNode *
+make_ctsc (const char *dir)
+{
+  return make_ctsc_due (dir, 3600);
 }
 
 static JsonNode *
@@ -312,6 +325,7 @@ node_new (const char *dir, const char *name, const char *url)
   n->name = g_strdup (name);
   n->client = test_client_new (dir, name, NULL, url);
   n->topics = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  n->states = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_signal_connect (n->client, "message", G_CALLBACK (on_message), n);
   g_signal_connect (n->client, "refused", G_CALLBACK (on_refused), n);
   jc_net_client_start (n->client);
@@ -323,6 +337,7 @@ node_free (Node *n)
 {
   g_object_unref (n->client);
   g_hash_table_unref (n->topics);
+  g_hash_table_unref (n->states);
   g_clear_pointer (&n->last_created, json_node_unref);
   g_clear_pointer (&n->last_cta, json_node_unref);
   g_free (n->refusal_code);
@@ -447,11 +462,108 @@ test_task_lifecycle (void)
   test_rm_rf (dir);
 }
 
+typedef struct { Node *n; const char *task; const char *state; } WantState;
+
+static gboolean
+in_state (gpointer data)
+{
+  WantState *w = data;
+  return g_strcmp0 (g_hash_table_lookup (w->n->states, w->task), w->state) == 0;
+}
+
+static char *
+create_task (Node *a, const char *dir, gint64 approval_in)
+{
+  g_autoptr(JsonNode) ctsc = make_ctsc_due (dir, approval_in);
+  g_autoptr(JsonNode) msg = wrap (NULL, "ctsc", ctsc);
+  guint before = count (a, "task.created");
+  send_root (a, "ctsc.submit", msg);
+  wait_topic (a, "task.created", before + 1);
+  return g_strdup (json_object_get_string_member (json_node_get_object (a->last_created),
+                                                  "task_id"));
+}
+
+static gboolean
+is_disconnected (gpointer data)
+{
+  return !jc_net_client_is_connected (data);
+}
+
+/* Tasks end early: at the approval deadline, on a peer's request, and when a peer's key
+ * is revoked (which also closes that peer's link). */
+static void
+test_task_cancellations (void)
+{
+  g_autofree char *dir = test_pki_new ();
+  const char *fast = "[tasks]\ndeadline-check-seconds=1\n";
+  TestRelay *root = test_relay_new (dir, "root", NULL, fast);
+  test_relay_start (root);
+  g_autofree char *root_url = test_relay_url (root);
+  TestRelay *org = test_relay_new (dir, "org", root_url, fast);
+  test_relay_start (org);
+  g_autofree char *org_url = test_relay_url (org);
+  Node *a = node_new (dir, "a", org_url), *c = node_new (dir, "c", root_url);
+  Node *x = node_new (dir, "x", root_url);
+  Node *all[] = { a, c, x };
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    g_assert_true (test_wait (is_connected, all[i]->client, 10000));
+
+  g_autofree char *due = create_task (a, dir, 3);
+  g_autofree char *asked = create_task (a, dir, 3600);
+  g_autofree char *revoked = create_task (a, dir, 3600);
+
+  /* Cancel on request: not by x (no role), by a (a peer). */
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "task_id");
+  json_builder_add_string_value (b, asked);
+  json_builder_set_member_name (b, "action");
+  json_builder_add_string_value (b, "cancel");
+  json_builder_end_object (b);
+  g_autoptr(JsonNode) cancel = json_builder_get_root (b);
+  expect_refusal (x, "control.request", cancel, "denied");
+  send_root (a, "control.request", cancel);
+  WantState w1 = { c, asked, "cancelled" };
+  g_assert_true (test_wait (in_state, &w1, 10000));
+
+  /* The approval deadline passes. */
+  WantState w2 = { a, due, "cancelled" };
+  g_assert_true (test_wait (in_state, &w2, 10000));
+
+  /* The root revokes c's certificate: c's link closes, its tasks are cancelled. */
+  g_autofree char *serial = NULL;
+  {
+    g_autofree char *pem_path = g_strdup_printf ("%s/pki/c.pem", dir);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JcCert) cert = jc_cert_new_from_file (pem_path, &error);
+    g_assert_no_error (error);
+    serial = g_strdup (jc_cert_get_serial (cert));
+  }
+  const char *argv[] = { g_getenv ("JC_RELAY_BIN"), "-c", root->conf, "revoke", serial,
+                         "--reason", "lost laptop", NULL };
+  int st = 0;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                               NULL, NULL, NULL, &st, NULL));
+  g_assert_true (g_spawn_check_wait_status (st, NULL));
+  WantState w3 = { a, revoked, "cancelled" };
+  g_assert_true (test_wait (in_state, &w3, 10000));
+  g_assert_true (test_wait (is_disconnected, c->client, 10000));
+  test_spin (500);
+  g_assert_false (jc_net_client_is_connected (c->client));
+
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    node_free (all[i]);
+  test_relay_free (org);
+  test_relay_free (root);
+  test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_assert_true (jc_init (NULL));
   g_test_add_func ("/relay/tasks/lifecycle", test_task_lifecycle);
+  g_test_add_func ("/relay/tasks/cancellations", test_task_cancellations);
   return g_test_run ();
 }
