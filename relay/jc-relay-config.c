@@ -20,6 +20,8 @@ jc_relay_config_free (JcRelayConfig *c)
   g_free (c->crl_file);
   g_clear_pointer (&c->topic_roles, g_hash_table_unref);
   g_free (c->log_target);
+  g_free (c->mail_command);
+  g_free (c->mail_from);
   g_free (c->log_file);
   g_free (c);
 }
@@ -132,6 +134,10 @@ jc_relay_config_load (const char *path, GError **error)
   c->crl_file = resolve (crl, base);
   c->listen_address = get_string (kf, "listen", "address", "0.0.0.0");
   c->parent_url = get_string (kf, "parent", "url", "");
+  c->mail_command = get_string (kf, "mail", "command", "");
+  if (!*c->mail_command)
+    g_clear_pointer (&c->mail_command, g_free);
+  c->mail_from = get_string (kf, "mail", "from", "joconde-relay@localhost");
   c->log_target = get_string (kf, "log", "target", "syslog");
   {
     g_autofree char *lf = get_string (kf, "log", "file", "audit.log");

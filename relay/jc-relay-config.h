@@ -28,6 +28,8 @@ typedef struct {
   guint    deadline_check_s;  /* root: how often task deadlines are checked */
   guint    active_months;     /* issued certificates: active, then passive (§4.4.2.3) */
   guint    passive_months;
+  char    *mail_command;      /* sendmail-compatible; NULL: no e-mail */
+  char    *mail_from;
   char    *log_target;        /* syslog, stderr or file */
   char    *log_file;          /* for target=file */ /* policy, "role:topic" pairs (step 3) */
 } JcRelayConfig;

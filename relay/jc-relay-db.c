@@ -58,6 +58,10 @@ static const JcStoreMigration schema[] = {
        "  signatory INTEGER NOT NULL, document TEXT NOT NULL,"
        "  PRIMARY KEY (task_id, peer, signatory),"
        "  FOREIGN KEY (task_id, peer) REFERENCES ctsas (task_id, peer));" },
+  /* E-mail notices waiting for the mail command. */
+  { 5, "CREATE TABLE mail (id INTEGER PRIMARY KEY AUTOINCREMENT, recipients TEXT NOT NULL,"
+       "  subject TEXT NOT NULL, body TEXT NOT NULL, queued INTEGER NOT NULL,"
+       "  attempts INTEGER NOT NULL);" },
 };
 
 gboolean

@@ -5,6 +5,7 @@
 
 #include "base/jc-error.h"
 #include "jc-net-tls.h"
+#include "jc-relay-mail.h"
 #include "jc-relay-private.h"
 
 /* The HTTPS side of the relay: mutual TLS for every connection, one WebSocket link
@@ -188,6 +189,7 @@ child_receive (gpointer data, GPtrArray *incoming, GError **error)
   if (!jc_relay_router_receive (child->relay, child->node_id, incoming, touched, error))
     return FALSE;
   jc_relay_kick (child->relay, touched);
+  jc_relay_mail_flush (child->relay);
   return TRUE;
 }
 

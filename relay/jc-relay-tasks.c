@@ -11,6 +11,7 @@
 #include "jc-doc.h"
 #include "jc-model.h"
 #include "jc-net-sqlite-private.h"
+#include "jc-relay-mail.h"
 #include "jc-relay-private.h"
 #include "jc-relay-tasks.h"
 #include "jc-uuid.h"
@@ -191,6 +192,34 @@ send_to (JcRelay *relay, const char *const *to, const char *topic, JsonNode *bod
   return jc_relay_router_originate (relay, to, topic, body, touched, NULL, error);
 }
 
+/* The contact addresses in the peers' certificates (§4.4.2.2). */
+static GStrv
+peer_emails (const JcCtsc *ctsc)
+{
+  g_autoptr(GStrvBuilder) sb = g_strv_builder_new ();
+  for (guint i = 0; i < ctsc->peers->len; i++)
+    {
+      const JcParty *p = ctsc->peers->pdata[i];
+      g_autoptr(JcCert) cert = p->chain->len ? jc_cert_new_from_der (p->chain->pdata[0], NULL)
+                                             : NULL;
+      if (cert && jc_cert_get_email (cert))
+        g_strv_builder_add (sb, jc_cert_get_email (cert));
+    }
+  return g_strv_builder_end (sb);
+}
+
+static gboolean
+notify_by_mail (JcRelay *relay, const JcCtsc *ctsc, const char *task_id, const char *state,
+                const char *what, GError **error)
+{
+  g_auto(GStrv) to = peer_emails (ctsc);
+  g_autofree char *subject = g_strdup_printf ("[JOCONDE] %s: %s", ctsc->title, state);
+  g_autofree char *text = g_strdup_printf (
+    "Task: %s\nTask id: %s\nState: %s\nEvent: %s\n\n"
+    "Open your JOCONDE node for the details.\n", ctsc->title, task_id, state, what);
+  return jc_relay_mail_queue (relay, (const char *const *) to, subject, text, error);
+}
+
 /* Bumps the update counter and tells the task's nodes (B.2 status). */
 static gboolean
 task_changed (JcRelay *relay, Task *t, const char *state, const char *what, GHashTable *touched,
@@ -223,7 +252,8 @@ task_changed (JcRelay *relay, Task *t, const char *state, const char *what, GHas
   g_auto(GStrv) to = task_nodes (t->ctsc, NULL);
   const JcLogParam params[] = { { "task", t->task_id }, { "state", state }, { NULL, NULL } };
   jc_log_write (relay->log, JC_LOG_NOTICE, "TASK", params, "%s", what);
-  return send_to (relay, (const char *const *) to, "task.status", body, touched, error);
+  return send_to (relay, (const char *const *) to, "task.status", body, touched, error) &&
+         notify_by_mail (relay, t->ctsc, t->task_id, state, what, error);
 }
 
 /* --- CTSC ------------------------------------------------------------------------------ */
@@ -281,7 +311,8 @@ on_ctsc (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched
   const JcLogParam params[] = { { "task", task_id }, { "ctsc", hash_hex }, { "organiser", env->from },
                                 { NULL, NULL } };
   jc_log_write (relay->log, JC_LOG_NOTICE, "TASK", params, "CTSC registered");
-  return send_to (relay, (const char *const *) to, "task.created", out, touched, error);
+  return send_to (relay, (const char *const *) to, "task.created", out, touched, error) &&
+         notify_by_mail (relay, ctsc, task_id, "emerging", "task registered", error);
 }
 
 /* --- CTSA ------------------------------------------------------------------------------ */

@@ -496,7 +496,11 @@ test_task_cancellations (void)
 {
   g_autofree char *dir = test_pki_new ();
   const char *fast = "[tasks]\ndeadline-check-seconds=1\n";
-  TestRelay *root = test_relay_new (dir, "root", NULL, fast);
+  g_autofree char *mailbox = g_build_filename (dir, "mailbox.txt", NULL);
+  g_autofree char *root_extra = g_strdup_printf (
+    "%s[mail]\ncommand=sh -c 'cat >> \"$0\"; echo \"RCPT $*\" >> \"$0\"' %s\nfrom=so@example.org\n",
+    fast, mailbox);
+  TestRelay *root = test_relay_new (dir, "root", NULL, root_extra);
   test_relay_start (root);
   g_autofree char *root_url = test_relay_url (root);
   TestRelay *org = test_relay_new (dir, "org", root_url, fast);
@@ -550,6 +554,15 @@ test_task_cancellations (void)
   g_assert_true (test_wait (is_disconnected, c->client, 10000));
   test_spin (500);
   g_assert_false (jc_net_client_is_connected (c->client));
+
+  /* Each change went to the peers' contact addresses by e-mail. */
+  test_spin (300);
+  g_autofree char *mail = NULL;
+  g_assert_true (g_file_get_contents (mailbox, &mail, NULL, NULL));
+  g_assert_nonnull (strstr (mail, "To: joconde@a.example, joconde@c.example"));
+  g_assert_nonnull (strstr (mail, "RCPT joconde@a.example joconde@c.example"));
+  g_assert_nonnull (strstr (mail, "State: cancelled"));
+  g_assert_nonnull (strstr (mail, "approval deadline passed"));
 
   for (guint i = 0; i < G_N_ELEMENTS (all); i++)
     node_free (all[i]);
