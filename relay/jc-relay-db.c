@@ -62,6 +62,10 @@ static const JcStoreMigration schema[] = {
   { 5, "CREATE TABLE mail (id INTEGER PRIMARY KEY AUTOINCREMENT, recipients TEXT NOT NULL,"
        "  subject TEXT NOT NULL, body TEXT NOT NULL, queued INTEGER NOT NULL,"
        "  attempts INTEGER NOT NULL);" },
+  /* Addresses of a task's VMs, reported by the computing parties (§4.4.6). */
+  { 6, "CREATE TABLE vm_addresses (task_id TEXT NOT NULL REFERENCES tasks(task_id),"
+       "  cp INTEGER NOT NULL, address TEXT NOT NULL, updated INTEGER NOT NULL,"
+       "  PRIMARY KEY (task_id, cp));" },
 };
 
 gboolean

@@ -744,6 +744,144 @@ jc_relay_tasks_check_revocations (JcRelay *relay, GHashTable *touched, GError **
   return TRUE;
 }
 
+static JsonNode *
+wrap_event (const char *task_id, JsonNode *doc)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "task_id");
+  json_builder_add_string_value (b, task_id);
+  json_builder_set_member_name (b, "event");
+  json_builder_add_value (b, json_node_copy (doc));
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/* --- running tasks: VM addresses and telemetry from the computing parties ----------- */
+
+/* The task of a running-phase message from a computing party, and that CP's index. */
+static Task *
+task_of_cp (JcRelay *relay, const char *task_id, const char *from, gint64 *cp,
+            GError **refusal, GError **error)
+{
+  if (!task_id || !jc_uuid_is_v4 (task_id))
+    {
+      refuse (refusal, JC_ERROR_INVALID, _("The message names no valid task id"));
+      return NULL;
+    }
+  g_autoptr(Task) t = task_load (relay, task_id, error);
+  if (!t)
+    {
+      if (!(error && *error))
+        refuse (refusal, JC_ERROR_NOT_FOUND, _("There is no task %s"), task_id);
+      return NULL;
+    }
+  for (guint i = 0; i < t->ctsc->computing_parties->len; i++)
+    if (g_strcmp0 (((JcParty *) t->ctsc->computing_parties->pdata[i])->name, from) == 0)
+      *cp = i;
+  if (*cp < 0)
+    {
+      refuse (refusal, JC_ERROR_DENIED, _("Node %s is not a computing party of task %s"), from,
+              task_id);
+      return NULL;
+    }
+  if (!g_strv_contains ((const char *const[]) { "initialisation", "input", "calculation",
+                                                 "output", NULL }, t->state))
+    {
+      refuse (refusal, JC_ERROR_STATE, _("Task %s is %s: it has no running VMs"), task_id, t->state);
+      return NULL;
+    }
+  return g_steal_pointer (&t);
+}
+
+static gboolean
+on_vm_address (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched,
+               GError **refusal, GError **error)
+{
+  gint64 cp = -1;
+  const char *address = body_string (body, "address");
+  g_autoptr(Task) t = task_of_cp (relay, body_string (body, "task_id"), env->from, &cp, refusal,
+                                  error);
+  if (!t)
+    return !(error && *error);
+  if (!address || !*address || strlen (address) > 255 || strchr (address, ' '))
+    return refuse (refusal, JC_ERROR_INVALID, _("The VM address is missing or malformed"));
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "INSERT OR REPLACE INTO vm_addresses (task_id, cp, address, updated) VALUES (?,?,?,?)", error);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, t->task_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (st, 2, cp);
+  sqlite3_bind_text (st, 3, address, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (st, 4, jc_time_now ());
+  if (sqlite3_step (st) != SQLITE_DONE)
+    return jc_net_sqlite_fail (relay->db, error);
+  /* The peers need every address to reach the VMs (§4.4.6). */
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "task_id");
+  json_builder_add_string_value (b, t->task_id);
+  json_builder_set_member_name (b, "addresses");
+  json_builder_begin_array (b);
+  g_autoptr(sqlite3_stmt) all = jc_net_sqlite_prepare (relay->db,
+    "SELECT cp, address FROM vm_addresses WHERE task_id = ? ORDER BY cp", error);
+  if (!all)
+    return FALSE;
+  sqlite3_bind_text (all, 1, t->task_id, -1, SQLITE_STATIC);
+  while (sqlite3_step (all) == SQLITE_ROW)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "cp");
+      json_builder_add_int_value (b, sqlite3_column_int64 (all, 0));
+      json_builder_set_member_name (b, "address");
+      json_builder_add_string_value (b, (const char *) sqlite3_column_text (all, 1));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  g_autoptr(JsonNode) out = json_builder_get_root (b);
+  g_auto(GStrv) to = task_nodes (t->ctsc, NULL);
+  if (!send_to (relay, (const char *const *) to, "task.vm", out, touched, error))
+    return FALSE;
+  g_autofree char *what = g_strdup_printf ("VM address of %s", env->from);
+  return task_changed (relay, t, t->state, what, touched, error);
+}
+
+static gboolean
+on_telemetry (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched,
+              GError **refusal, GError **error)
+{
+  JsonNode *doc = json_object_get_member (json_node_get_object (body), "event");
+  g_autoptr(GError) local = NULL;
+  g_autoptr(JcTelemetryEvent) ev = doc ? jc_telemetry_event_from_json (doc, &local) : NULL;
+  if (!ev)
+    return refuse (refusal, JC_ERROR_INVALID, "%s",
+                   local ? local->message : _("The message carries no telemetry event"));
+  gint64 cp = -1;
+  g_autoptr(Task) t = task_of_cp (relay, ev->task_id, env->from, &cp, refusal, error);
+  if (!t)
+    return !(error && *error);
+  if (ev->cp != cp)
+    return refuse (refusal, JC_ERROR_DENIED,
+                   _("Node %s may only report as computing party %" G_GINT64_FORMAT), env->from, cp);
+  /* Relayed to the task's peers (§4.3.2.6). */
+  g_autoptr(JsonNode) out = wrap_event (t->task_id, doc);
+  g_autoptr(GStrvBuilder) sb = g_strv_builder_new ();
+  for (guint i = 0; i < t->ctsc->peers->len; i++)
+    g_strv_builder_add (sb, ((JcParty *) t->ctsc->peers->pdata[i])->name);
+  g_auto(GStrv) to = g_strv_builder_end (sb);
+  if (!send_to (relay, (const char *const *) to, "task.telemetry", out, touched, error))
+    return FALSE;
+  if (ev->kind == JC_TELEMETRY_STATE_CHANGE &&
+      g_strcmp0 (jc_task_state_to_string (ev->state), t->state) != 0)
+    {
+      g_autofree char *what = g_strdup_printf ("%s reports %s", env->from,
+                                               jc_task_state_to_string (ev->state));
+      return task_changed (relay, t, jc_task_state_to_string (ev->state), what, touched, error);
+    }
+  return TRUE;
+}
+
 typedef gboolean (*Handler) (JcRelay *, JcNetEnvelope *, JsonNode *, GHashTable *, GError **,
                              GError **);
 
@@ -753,6 +891,8 @@ static const struct { const char *topic; Handler handler; } handlers[] = {
   { "signature.submit", on_signature },
   { "approval.submit", on_approval },
   { "control.request", on_control },
+  { "vm.address", on_vm_address },
+  { "telemetry.event", on_telemetry },
 };
 
 gboolean

@@ -346,6 +346,15 @@ node_free (Node *n)
   g_free (n);
 }
 
+typedef struct { Node *n; const char *task; const char *state; } WantState;
+
+static gboolean
+in_state (gpointer data)
+{
+  WantState *w = data;
+  return g_strcmp0 (g_hash_table_lookup (w->n->states, w->task), w->state) == 0;
+}
+
 static void
 test_task_lifecycle (void)
 {
@@ -444,6 +453,31 @@ test_task_lifecycle (void)
   g_assert_true (jc_cert_verify_hash (root_cert, body_hash, sizeof body_hash, sig, sig_len, &error));
   g_assert_no_error (error);
 
+  /* Running: the CPs report their VM addresses and telemetry; the peers get both. */
+  g_autoptr(JsonBuilder) vb = json_builder_new ();
+  json_builder_begin_object (vb);
+  json_builder_set_member_name (vb, "task_id");
+  json_builder_add_string_value (vb, task_id);
+  json_builder_set_member_name (vb, "address");
+  json_builder_add_string_value (vb, "cp1.example:9443");
+  json_builder_end_object (vb);
+  g_autoptr(JsonNode) vm = json_builder_get_root (vb);
+  expect_refusal (x, "vm.address", vm, "denied");
+  send_root (cp[0], "vm.address", vm);
+  wait_topic (a, "task.vm", 1);
+  wait_topic (c, "task.vm", 1);
+  g_autoptr(JsonNode) ev = load_json ("telemetry-state.json");
+  JsonObject *evo = json_node_get_object (ev);
+  json_object_set_string_member (evo, "task_id", task_id);
+  json_object_set_int_member (evo, "cp", 0);
+  g_autoptr(JsonNode) tel = wrap (NULL, "event", ev);
+  expect_refusal (cp[1], "telemetry.event", tel, "denied");
+  send_root (cp[0], "telemetry.event", tel);
+  wait_topic (a, "task.telemetry", 1);
+  wait_topic (c, "task.telemetry", 1);
+  WantState calc = { c, task_id, "calculation" };
+  g_assert_true (test_wait (in_state, &calc, 10000));
+
   /* After finalisation the agreement is closed. */
   expect_refusal (a, "ctsa.submit", m_a, "state");
 
@@ -460,15 +494,6 @@ test_task_lifecycle (void)
   test_relay_free (org);
   test_relay_free (root);
   test_rm_rf (dir);
-}
-
-typedef struct { Node *n; const char *task; const char *state; } WantState;
-
-static gboolean
-in_state (gpointer data)
-{
-  WantState *w = data;
-  return g_strcmp0 (g_hash_table_lookup (w->n->states, w->task), w->state) == 0;
 }
 
 static char *
