@@ -125,7 +125,7 @@ jc_relay_config_load (const char *path, GError **error)
   g_autofree char *state = get_string (kf, "node", "state-dir", "/var/lib/joconde-relay");
   g_autofree char *crl = get_string (kf, "revocation", "crl-file", "");
   g_autofree char *sync = get_string (kf, "database", "synchronous", "full");
-  guint64 port, window, rmin, rmax, keepalive, maxmsg, active, passive, deadline;
+  guint64 port, window, rmin, rmax, keepalive, maxmsg, active, passive, deadline, days, secs;
 
   c->certificate = resolve (cert, base);
   c->key = resolve (key, base);
@@ -171,8 +171,11 @@ jc_relay_config_load (const char *path, GError **error)
                  256 * 1024 * 1024, &maxmsg, error) ||
       !get_uint (kf, "pki", "active-months", 6, 1, 120, &active, error) ||
       !get_uint (kf, "pki", "passive-months", 18, 1, 240, &passive, error) ||
-      !get_uint (kf, "tasks", "deadline-check-seconds", 30, 1, 3600, &deadline, error))
+      !get_uint (kf, "tasks", "deadline-check-seconds", 30, 1, 3600, &deadline, error) ||
+      !get_uint (kf, "tasks", "retention-days", 365, 1, 36500, &days, error) ||
+      !get_uint (kf, "tasks", "retention-seconds", 0, 0, G_MAXINT32, &secs, error))
     return NULL;
+  c->retention_s = secs ? (gint64) secs : (gint64) days * 86400;
   c->deadline_check_s = (guint) deadline;
   c->active_months = (guint) active;
   c->passive_months = (guint) passive;

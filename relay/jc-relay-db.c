@@ -66,6 +66,13 @@ static const JcStoreMigration schema[] = {
   { 6, "CREATE TABLE vm_addresses (task_id TEXT NOT NULL REFERENCES tasks(task_id),"
        "  cp INTEGER NOT NULL, address TEXT NOT NULL, updated INTEGER NOT NULL,"
        "  PRIMARY KEY (task_id, cp));" },
+  /* Data retention (§4.4.1.1 "Erased"): messages know their task; erased tasks leave a
+   * tombstone. */
+  { 7, "ALTER TABLE messages ADD COLUMN task_id TEXT;"
+       "CREATE INDEX messages_task ON messages (task_id);"
+       "ALTER TABLE tasks ADD COLUMN ended INTEGER;"
+       "CREATE TABLE tombstones (task_id TEXT PRIMARY KEY, state TEXT NOT NULL,"
+       "  created INTEGER, ended INTEGER, erased INTEGER NOT NULL);" },
 };
 
 gboolean

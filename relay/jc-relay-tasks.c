@@ -114,7 +114,7 @@ static Task *
 task_load (JcRelay *relay, const char *task_id, GError **error)
 {
   g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
-    "SELECT state, ctsc, update_counter FROM tasks WHERE task_id = ?", error);
+    "SELECT state, ctsc, update_counter FROM tasks WHERE task_id = ? AND state <> 'erased'", error);
   if (!st)
     return NULL;
   sqlite3_bind_text (st, 1, task_id, -1, SQLITE_STATIC);
@@ -146,7 +146,8 @@ task_for_update (JcRelay *relay, JsonNode *body, GError **refusal, GError **erro
   if (!t)
     {
       if (!(error && *error))
-        refuse (refusal, JC_ERROR_NOT_FOUND, _("There is no task %s"), task_id);
+        refuse (refusal, JC_ERROR_NOT_FOUND, _("There is no task %s (or its data was erased)"),
+                task_id);
       return NULL;
     }
   if (g_strcmp0 (t->state, "emerging") != 0)
@@ -226,12 +227,14 @@ task_changed (JcRelay *relay, Task *t, const char *state, const char *what, GHas
               GError **error)
 {
   g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
-    "UPDATE tasks SET state = ?, update_counter = update_counter + 1 WHERE task_id = ? "
-    "RETURNING update_counter", error);
+    "UPDATE tasks SET state = ?1, update_counter = update_counter + 1, "
+    "ended = CASE WHEN ?1 IN ('finished', 'cancelled') THEN ?3 ELSE ended END "
+    "WHERE task_id = ?2 RETURNING update_counter", error);
   if (!st)
     return FALSE;
   sqlite3_bind_text (st, 1, state, -1, SQLITE_STATIC);
   sqlite3_bind_text (st, 2, t->task_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (st, 3, jc_time_now ());
   if (sqlite3_step (st) != SQLITE_ROW)
     return jc_net_sqlite_fail (relay->db, error);
   t->counter = sqlite3_column_int64 (st, 0);
@@ -294,6 +297,16 @@ on_ctsc (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched
   if (sqlite3_step (st) != SQLITE_DONE)
     return jc_net_sqlite_fail (relay->db, error);
 
+  {
+    g_autoptr(sqlite3_stmt) tag = jc_net_sqlite_prepare (relay->db,
+      "UPDATE messages SET task_id = ? WHERE id = ?", error);
+    if (!tag)
+      return FALSE;
+    sqlite3_bind_text (tag, 1, task_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text (tag, 2, env->id, -1, SQLITE_STATIC);
+    if (sqlite3_step (tag) != SQLITE_DONE)
+      return jc_net_sqlite_fail (relay->db, error);
+  }
   /* Returned to the submitter and copied to the subtrees of the peers and CPs. */
   g_autoptr(JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
@@ -673,7 +686,8 @@ on_control (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touc
   g_autoptr(Task) t = task_load (relay, task_id, error);
   if (!t)
     return (error && *error) ? FALSE
-                             : refuse (refusal, JC_ERROR_NOT_FOUND, _("There is no task %s"), task_id);
+                             : refuse (refusal, JC_ERROR_NOT_FOUND, _("There is no task %s (or its data was erased)"),
+                task_id);
   /* The organiser, a peer, or an approver node (the policy let it through by role). */
   JcRoles roles = jc_relay_origin_roles (relay, env->from);
   if (jc_ctsc_find_peer (t->ctsc, env->from) < 0 && !(roles & JC_ROLE_APPROVER))
@@ -773,7 +787,8 @@ task_of_cp (JcRelay *relay, const char *task_id, const char *from, gint64 *cp,
   if (!t)
     {
       if (!(error && *error))
-        refuse (refusal, JC_ERROR_NOT_FOUND, _("There is no task %s"), task_id);
+        refuse (refusal, JC_ERROR_NOT_FOUND, _("There is no task %s (or its data was erased)"),
+                task_id);
       return NULL;
     }
   for (guint i = 0; i < t->ctsc->computing_parties->len; i++)
@@ -878,6 +893,144 @@ on_telemetry (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *to
       g_autofree char *what = g_strdup_printf ("%s reports %s", env->from,
                                                jc_task_state_to_string (ev->state));
       return task_changed (relay, t, jc_task_state_to_string (ev->state), what, touched, error);
+    }
+  return TRUE;
+}
+
+/* --- data retention (§4.4.1.1 "Erased") ----------------------------------------------- */
+
+static gboolean
+exec1 (JcRelay *relay, const char *sql, const char *a, const char *b, gint64 n, GError **error)
+{
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db, sql, error);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, a, -1, SQLITE_STATIC);
+  if (b)
+    sqlite3_bind_text (st, 2, b, -1, SQLITE_STATIC);
+  if (n >= 0)
+    sqlite3_bind_int64 (st, b ? 3 : 2, n);
+  if (sqlite3_step (st) != SQLITE_DONE)
+    return jc_net_sqlite_fail (relay->db, error);
+  return TRUE;
+}
+
+/* Erases this relay's copies of a task's messages, and what still waited to be passed on
+ * (an erased task's artefacts go nowhere any more), except keep_id, the erasure notice
+ * itself; keeps a tombstone. */
+static gboolean
+erase_copies (JcRelay *relay, const char *task_id, const char *keep_id, const char *state,
+              gint64 created, gint64 ended, GError **error)
+{
+  const char *keep = keep_id ? keep_id : "";
+  if (!exec1 (relay, "DELETE FROM outbox WHERE msg_id IN (SELECT id FROM messages "
+              "WHERE task_id = ?1 AND id <> ?2)", task_id, keep, -1, error) ||
+      !exec1 (relay, "DELETE FROM parked WHERE msg_id IN (SELECT id FROM messages "
+              "WHERE task_id = ?1 AND id <> ?2)", task_id, keep, -1, error) ||
+      !exec1 (relay, "UPDATE messages SET envelope = '' WHERE task_id = ?1 AND id <> ?2",
+              task_id, keep, -1, error))
+    return FALSE;
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "INSERT OR REPLACE INTO tombstones (task_id, state, created, ended, erased) VALUES (?,?,?,?,?)",
+    error);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, task_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 2, state, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (st, 3, created);
+  sqlite3_bind_int64 (st, 4, ended);
+  sqlite3_bind_int64 (st, 5, jc_time_now ());
+  if (sqlite3_step (st) != SQLITE_DONE)
+    return jc_net_sqlite_fail (relay->db, error);
+  const JcLogParam params[] = { { "task", task_id }, { "state", state }, { NULL, NULL } };
+  jc_log_write (relay->log, JC_LOG_NOTICE, "TASK-ERASED", params, "task data erased");
+  return TRUE;
+}
+
+/* What relays below the root do with task messages coming down. */
+gboolean
+jc_relay_tasks_in_passing (JcRelay *relay, JcNetEnvelope *env, GError **error)
+{
+  if (!JSON_NODE_HOLDS_OBJECT (env->body))
+    return TRUE;
+  JsonObject *o = json_node_get_object (env->body);
+  const char *task_id = json_object_get_string_member_with_default (o, "task_id", NULL);
+  if (!task_id || !jc_uuid_is_v4 (task_id))
+    return TRUE;
+  if (g_strcmp0 (env->topic, "task.created") == 0)
+    {
+      /* The CTSC this relay passed up became this task. */
+      const char *request = json_object_get_string_member_with_default (o, "request", NULL);
+      return !request || exec1 (relay, "UPDATE messages SET task_id = ?1 WHERE id = ?2 "
+                                "AND task_id IS NULL", task_id, request, -1, error);
+    }
+  if (g_strcmp0 (env->topic, "task.erased") == 0 && relay->parent)
+    {
+      const char *state = json_object_get_string_member_with_default (o, "state", "erased");
+      return erase_copies (relay, task_id, env->id, state,
+                           json_object_get_int_member_with_default (o, "created", 0),
+                           json_object_get_int_member_with_default (o, "ended", 0), error);
+    }
+  return TRUE;
+}
+
+/* At the root: ended tasks past the retention time are erased everywhere. */
+gboolean
+jc_relay_tasks_check_retention (JcRelay *relay, GHashTable *touched, GError **error)
+{
+  g_autoptr(GPtrArray) due = g_ptr_array_new_with_free_func (g_free);
+  {
+    g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+      "SELECT task_id FROM tasks WHERE state IN ('finished', 'cancelled') AND ended <= ?", error);
+    if (!st)
+      return FALSE;
+    sqlite3_bind_int64 (st, 1, jc_time_now () - relay->config->retention_s);
+    while (sqlite3_step (st) == SQLITE_ROW)
+      g_ptr_array_add (due, g_strdup ((const char *) sqlite3_column_text (st, 0)));
+  }
+  for (guint i = 0; i < due->len; i++)
+    {
+      const char *task_id = due->pdata[i];
+      g_autoptr(Task) t = task_load (relay, task_id, error);
+      if (!t)
+        return FALSE;
+      gint64 created = 0, ended = 0;
+      {
+        g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+          "SELECT created, ended FROM tasks WHERE task_id = ?", error);
+        if (!st)
+          return FALSE;
+        sqlite3_bind_text (st, 1, task_id, -1, SQLITE_STATIC);
+        if (sqlite3_step (st) == SQLITE_ROW)
+          {
+            created = sqlite3_column_int64 (st, 0);
+            ended = sqlite3_column_int64 (st, 1);
+          }
+      }
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "task_id");
+      json_builder_add_string_value (b, task_id);
+      json_builder_set_member_name (b, "state");
+      json_builder_add_string_value (b, t->state);
+      json_builder_set_member_name (b, "created");
+      json_builder_add_int_value (b, created);
+      json_builder_set_member_name (b, "ended");
+      json_builder_add_int_value (b, ended);
+      json_builder_end_object (b);
+      g_autoptr(JsonNode) body = json_builder_get_root (b);
+      g_auto(GStrv) to = task_nodes (t->ctsc, NULL);
+      g_autofree char *notice_id = NULL;
+      if (!jc_relay_router_originate (relay, (const char *const *) to, "task.erased", body,
+                                      touched, &notice_id, error) ||
+          !exec1 (relay, "DELETE FROM signatory_signatures WHERE task_id = ?", task_id, NULL, -1,
+                  error) ||
+          !exec1 (relay, "DELETE FROM ctsas WHERE task_id = ?", task_id, NULL, -1, error) ||
+          !exec1 (relay, "DELETE FROM vm_addresses WHERE task_id = ?", task_id, NULL, -1, error) ||
+          !exec1 (relay, "UPDATE tasks SET state = 'erased', ctsc = '{}', cta = NULL "
+                  "WHERE task_id = ?", task_id, NULL, -1, error) ||
+          !erase_copies (relay, task_id, notice_id, t->state, created, ended, error))
+        return FALSE;
     }
   return TRUE;
 }

@@ -179,6 +179,7 @@ periodic_tick (gpointer data)
   if (!jc_net_sqlite_begin (relay->db, &error) ||
       !jc_relay_tasks_check_deadlines (relay, touched, &error) ||
       !jc_relay_tasks_check_revocations (relay, touched, &error) ||
+      !jc_relay_tasks_check_retention (relay, touched, &error) ||
       !jc_net_sqlite_commit (relay->db, &error))
     {
       jc_net_sqlite_rollback (relay->db);

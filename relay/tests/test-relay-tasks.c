@@ -10,6 +10,8 @@
 #include "jc-node-key.h"
 #include "relay-test-util.h"
 
+#include <sqlite3.h>
+
 /* A three-level tree (root -> org -> leaves) carries a task from CTSC to finalised CTA:
  * a (under org) and c (under the root) are the peers, cp1..cp3 the computing parties,
  * so the SO's approver node; b (under org) and x (under the root) are outside the task
@@ -509,6 +511,27 @@ create_task (Node *a, const char *dir, gint64 approval_in)
 }
 
 static gboolean
+has_erased (gpointer data)
+{
+  return count (data, "task.erased") >= 3;
+}
+
+static gint64
+query_int (const char *path, const char *sql, const char *arg)
+{
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_stmt *st = NULL;
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &st, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (st, 1, arg, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  gint64 n = sqlite3_column_int64 (st, 0);
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  return n;
+}
+
+static gboolean
 is_disconnected (gpointer data)
 {
   return !jc_net_client_is_connected (data);
@@ -520,7 +543,7 @@ static void
 test_task_cancellations (void)
 {
   g_autofree char *dir = test_pki_new ();
-  const char *fast = "[tasks]\ndeadline-check-seconds=1\n";
+  const char *fast = "[tasks]\ndeadline-check-seconds=1\nretention-seconds=2\n";
   g_autofree char *mailbox = g_build_filename (dir, "mailbox.txt", NULL);
   g_autofree char *root_extra = g_strdup_printf (
     "%s[mail]\ncommand=sh -c 'cat >> \"$0\"; echo \"RCPT $*\" >> \"$0\"' %s\nfrom=so@example.org\n",
@@ -579,6 +602,25 @@ test_task_cancellations (void)
   g_assert_true (test_wait (is_disconnected, c->client, 10000));
   test_spin (500);
   g_assert_false (jc_net_client_is_connected (c->client));
+
+  /* After the retention time every relay erases the ended tasks and keeps tombstones. */
+  g_assert_true (test_wait (has_erased, a, 15000));
+  {
+    g_autofree char *org_db = g_build_filename (org->state_dir, "relay.db", NULL);
+    g_autofree char *root_db = g_build_filename (root->state_dir, "relay.db", NULL);
+    g_assert_cmpint (query_int (org_db, "SELECT count(*) FROM messages WHERE task_id = ? AND "
+                                "envelope <> '' AND topic <> 'task.erased'", asked), ==, 0);
+    g_assert_cmpint (query_int (org_db, "SELECT count(*) FROM messages WHERE task_id = ?", asked),
+                     >, 0);
+    g_assert_cmpint (query_int (org_db, "SELECT count(*) FROM tombstones WHERE task_id = ? AND "
+                                "state = 'cancelled'", asked), ==, 1);
+    g_assert_cmpint (query_int (root_db, "SELECT count(*) FROM tasks WHERE task_id = ? AND "
+                                "state = 'erased' AND ctsc = '{}'", asked), ==, 1);
+    g_assert_cmpint (query_int (root_db, "SELECT count(*) FROM messages WHERE task_id = ? AND "
+                                "envelope <> '' AND topic <> 'task.erased'", asked), ==, 0);
+  }
+  /* An erased task takes no more requests. */
+  expect_refusal (a, "control.request", cancel, "not-found");
 
   /* Each change went to the peers' contact addresses by e-mail. */
   test_spin (300);
