@@ -6,8 +6,8 @@
 
 #include "jc-ctsc.h"
 #include "jc-encoding.h"
-#include "jc-model-read.h"
-#include "jc-model-render.h"
+#include "jc-model-read-private.h"
+#include "jc-model-render-private.h"
 #include "jc-time.h"
 
 #define JC_CTSC_MAX_ENTRIES 1024
@@ -16,6 +16,37 @@ static void
 peer_ref_clear (gpointer p)
 {
   jc_peer_ref_clear (p);
+}
+
+JcInputSpec *
+jc_input_spec_new (const char *key)
+{
+  JcInputSpec *in = g_new0 (JcInputSpec, 1);
+
+  in->key = g_strdup (key);
+  in->peer.index = -1;
+  in->schema = jc_schema_new ();
+  return in;
+}
+
+JcOutputSpec *
+jc_output_spec_new (const char *key)
+{
+  JcOutputSpec *out = g_new0 (JcOutputSpec, 1);
+
+  out->key = g_strdup (key);
+  out->peers = g_array_new (FALSE, TRUE, sizeof (JcPeerRef));
+  g_array_set_clear_func (out->peers, peer_ref_clear);
+  out->schema = jc_schema_new ();
+  return out;
+}
+
+void
+jc_output_spec_add_peer (JcOutputSpec *out, gint64 index, const char *name)
+{
+  JcPeerRef ref = { g_strdup (name), name ? -1 : index };
+
+  g_array_append_val (out->peers, ref);
 }
 
 void
@@ -210,10 +241,11 @@ read_input (JsonNode *node, const char *path, JcProblems *problems)
   JcInputSpec *in;
   JsonNode *member;
 
+  /* Not an object: an empty entry keeps the indices of the others as in the document. */
   if (!jc_obj_reader_init (&r, node, path, problems))
     {
       jc_obj_reader_finish (&r);
-      return NULL;
+      return jc_input_spec_new (NULL);
     }
   in = g_new0 (JcInputSpec, 1);
   in->peer.index = -1;
@@ -246,11 +278,10 @@ read_output (JsonNode *node, const char *path, JcProblems *problems)
   if (!jc_obj_reader_init (&r, node, path, problems))
     {
       jc_obj_reader_finish (&r);
-      return NULL;
+      return jc_output_spec_new (NULL);
     }
-  out = g_new0 (JcOutputSpec, 1);
-  out->peers = g_array_new (FALSE, TRUE, sizeof (JcPeerRef));
-  g_array_set_clear_func (out->peers, peer_ref_clear);
+  out = jc_output_spec_new (NULL);
+  g_clear_pointer (&out->schema, g_ptr_array_unref);
   out->key = jc_obj_string (&r, "key", JC_TEXT_IDENTIFIER, TRUE);
   peers = jc_obj_array (&r, "peers", 1, TRUE);
   if (peers != NULL)
@@ -645,11 +676,11 @@ render_parties (GString *out, guint indent, const char *heading, GPtrArray *part
     {
       const JcParty *p = g_ptr_array_index (parties, i);
       g_autofree char *label = g_strdup_printf ("[%u]", i);
-      g_autofree char *digits = jc_fingerprint_digits (p->fingerprint);
+      g_autofree char *digits = jc_party_fingerprint_digits (p);
 
       jc_render_field (out, indent + 1, label, p->name);
       jc_render_field (out, indent + 2, "fingerprint", digits);
-      jc_render_hash (out, indent + 2, "certificate SHA-256", p->fingerprint);
+      jc_render_hash (out, indent + 2, "chain SHA-256", p->fingerprint);
       jc_render_fieldf (out, indent + 2, "chain", "%u certificate(s)", p->chain->len);
     }
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "jc-encoding.h"
-#include "jc-model-read.h"
+#include "jc-model-read-private.h"
 #include "jc-parts.h"
 
 #define JC_CHAIN_MAX_CERTS 16
@@ -30,15 +30,41 @@ jc_party_free (JcParty *party)
   g_free (party);
 }
 
+/* Hashes the concatenated DER of CHAIN with SHA-256 (and SHA-512 when DIGEST512 is set). */
+static void
+hash_chain (GPtrArray *chain, guint8 sha256[JC_DOC_HASH_SIZE], guint8 *digest512)
+{
+  crypto_hash_sha256_state s256;
+  crypto_hash_sha512_state s512;
+
+  crypto_hash_sha256_init (&s256);
+  crypto_hash_sha512_init (&s512);
+  for (guint i = 0; i < chain->len; i++)
+    {
+      gsize len;
+      const guint8 *der = g_bytes_get_data (g_ptr_array_index (chain, i), &len);
+      crypto_hash_sha256_update (&s256, der, len);
+      if (digest512 != NULL)
+        crypto_hash_sha512_update (&s512, der, len);
+    }
+  crypto_hash_sha256_final (&s256, sha256);
+  if (digest512 != NULL)
+    crypto_hash_sha512_final (&s512, digest512);
+}
+
 void
 jc_party_compute_fingerprint (JcParty *party)
 {
-  gsize len = 0;
-  const guint8 *der;
+  hash_chain (party->chain, party->fingerprint, NULL);
+}
 
-  g_return_if_fail (party->chain->len > 0);
-  der = g_bytes_get_data (g_ptr_array_index (party->chain, 0), &len);
-  crypto_hash_sha256 (party->fingerprint, der, len);
+char *
+jc_party_fingerprint_digits (const JcParty *party)
+{
+  guint8 sha256[JC_DOC_HASH_SIZE], sha512[crypto_hash_sha512_BYTES];
+
+  hash_chain (party->chain, sha256, sha512);
+  return jc_digits_fingerprint (sha512, sizeof sha512);
 }
 
 JcParty *
@@ -87,16 +113,14 @@ jc_party_read (JsonNode *node, const char *path, JcProblems *problems)
   if (have_fp && chain_ok && party->chain->len > 0)
     {
       guint8 expect[JC_DOC_HASH_SIZE];
-      gsize len;
-      const guint8 *der = g_bytes_get_data (g_ptr_array_index (party->chain, 0), &len);
 
-      crypto_hash_sha256 (expect, der, len);
+      hash_chain (party->chain, expect, NULL);
       if (sodium_memcmp (expect, party->fingerprint, sizeof expect) != 0)
         {
           g_autofree char *fpath = jc_path_member (path, "fingerprint");
           g_autofree char *hex = jc_hex_encode (expect, sizeof expect);
           jc_problems_add (problems, fpath,
-                           _("does not match the first certificate of the chain (its SHA-256 is %s)"), hex);
+                           _("does not match the certificate chain (its fingerprint is %s)"), hex);
         }
     }
   jc_obj_reader_finish (&r);
@@ -206,6 +230,19 @@ jc_file_to_json (const JcFile *file)
   return jc_node_from_object (o);
 }
 
+JcAttachment *
+jc_attachment_new (const char *title, const char *description, const char *media_type,
+                   GBytes *content)
+{
+  JcAttachment *a = g_new0 (JcAttachment, 1);
+
+  a->title = g_strdup (title);
+  a->description = g_strdup (description);
+  a->media_type = g_strdup (media_type);
+  a->content = content ? g_bytes_ref (content) : NULL;
+  return a;
+}
+
 void
 jc_attachment_free (JcAttachment *attachment)
 {
@@ -284,8 +321,3 @@ jc_peer_ref_clear (JcPeerRef *ref)
   g_clear_pointer (&ref->name, g_free);
 }
 
-char *
-jc_fingerprint_digits (const guint8 fingerprint[JC_DOC_HASH_SIZE])
-{
-  return jc_digits_fingerprint (fingerprint, JC_DOC_HASH_SIZE);
-}

@@ -91,14 +91,14 @@ test_hash_and_canon (void)
 
   run (&hash, NULL, 0, "doc", "hash", ctsc, NULL);
   g_assert_cmpint (hash.status, ==, 0);
-  g_assert_cmpstr (hash.out, ==, "8523638607a84971761f1d8321a067a2f81b6a20ef02a2a7f3a31b2a5e76fae1\n");
+  g_assert_cmpstr (hash.out, ==, "b93b749b5bad08901dd1ffb5f3d4d811c29be1f61a961295defb540792c7207a\n");
   g_assert_cmpstr (hash.err, ==, "");
 
   /* canon prints the exact bytes whose SHA-256 is the hash. */
   run (&canon, NULL, 0, "doc", "canon", ctsc, NULL);
   g_assert_cmpint (canon.status, ==, 0);
   digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) canon.out, canon.out_len);
-  g_assert_cmpstr (digest, ==, "8523638607a84971761f1d8321a067a2f81b6a20ef02a2a7f3a31b2a5e76fae1");
+  g_assert_cmpstr (digest, ==, "b93b749b5bad08901dd1ffb5f3d4d811c29be1f61a961295defb540792c7207a");
   g_assert_true (g_str_has_prefix (canon.out, "{\"algorithm\":\"OUTPUT rates AS\\n"));
 
   /* "-" reads standard input. */
@@ -131,7 +131,7 @@ test_check (void)
 
   run (&ok, NULL, 0, "doc", "check", cta, NULL);
   g_assert_cmpint (ok.status, ==, 0);
-  g_assert_cmpstr (ok.out, ==, "valid cta document, hash 87647428f6f5cf7af23ceeb21e0dafb3d622c59d3d3c4e703f773153bad12874\n");
+  g_assert_cmpstr (ok.out, ==, "valid cta document, hash 57a0f49af28b42a917d34c9908e3208f51e1f4870b2db5b3569f1abd8e88af43\n");
 
   /* Two problems in a CTSC: both printed with their paths, one per line. */
   g_assert_true (g_file_get_contents (ctsc, &text, NULL, NULL));
@@ -153,6 +153,54 @@ test_check (void)
 }
 
 static void
+test_check_against_ctsc (void)
+{
+  g_autofree char *ctsa = data_file ("ctsa");
+  g_autofree char *ctsa_mno = data_file ("ctsa-mno");
+  g_autofree char *ctsc = data_file ("ctsc");
+  g_autofree char *ctsc_opt = g_strdup_printf ("--ctsc=%s", ctsc);
+  g_autofree char *cta_opt = NULL;
+  g_autofree char *cta = data_file ("cta");
+  g_autofree char *text = NULL;
+  g_auto(Run) ok = { 0 };
+  g_auto(Run) ok2 = { 0 };
+  g_auto(Run) other = { 0 };
+  g_auto(Run) wrong_type = { 0 };
+  g_auto(Run) bad_ctsc = { 0 };
+
+  run (&ok, NULL, 0, "doc", "check", ctsc_opt, ctsa, NULL);
+  g_assert_cmpint (ok.status, ==, 0);
+  g_assert_true (g_str_has_prefix (ok.out, "valid ctsa document, hash "));
+  run (&ok2, NULL, 0, "doc", "check", ctsc_opt, ctsa_mno, NULL);
+  g_assert_cmpint (ok2.status, ==, 0);
+
+  /* The NSI's addendum claiming the MNO's input. */
+  g_assert_true (g_file_get_contents (ctsa, &text, NULL, NULL));
+  {
+    g_autoptr(GString) s = g_string_new (text);
+    g_assert_cmpint (g_string_replace (s, "\"population\"", "\"subscribers\"", 1), ==, 1);
+    run (&other, s->str, -1, "doc", "check", ctsc_opt, "-", NULL);
+    g_assert_cmpint (other.status, ==, 1);
+    g_assert_cmpstr (other.out, ==, "custodians[0].inputs[0]: the input \"subscribers\" is supplied by another peer\n");
+    assert_refused (&other, "is not a valid ctsa document (1 problem)");
+  }
+
+  run (&wrong_type, NULL, 0, "doc", "check", ctsc_opt, ctsc, NULL);
+  assert_refused (&wrong_type, "is not a CTSA document; --ctsc applies to CTSA documents only");
+
+  {
+    g_auto(Run) shown = { 0 };
+    run (&shown, NULL, 0, "doc", "show", ctsc_opt, ctsa, NULL);
+    g_assert_cmpint (shown.status, ==, 0);
+    g_assert_nonnull (strstr (shown.out, "Belongs to the CTSC shown: yes\n"));
+    g_assert_nonnull (strstr (shown.out, "Peer: [0] nsi\n"));
+  }
+  cta_opt = g_strdup_printf ("--ctsc=%s", cta);
+  run (&bad_ctsc, NULL, 0, "doc", "check", cta_opt, ctsa, NULL);
+  assert_refused (&bad_ctsc, "The CTSC is not valid: type: must be \"ctsc\", not \"cta\"");
+}
+
+static void
 test_show (void)
 {
   g_autofree char *ctsa = data_file ("ctsa");
@@ -168,7 +216,7 @@ test_show (void)
   g_assert_cmpstr (a.out, ==, b.out);
   g_assert_true (g_str_has_prefix (a.out,
     "Computation Task Specification Addendum (CTSA), version 1\n"
-    "Document hash (SHA-256): b98db4d5f1aa2bc34ddbd9b92cea38a030de6b39fa3c5e7c8c4d63ef74978d11\n"));
+    "Document hash (SHA-256): ce208317b2eccafe9fe652e8040695413e8b04bbd973ed803d34496f4b9d96df\n"));
 
   /* The same document written differently (canonical, so members reordered and no
    * whitespace) renders to the same bytes. */
@@ -238,7 +286,7 @@ test_limits_and_usage (void)
   g_auto(Run) group = { 0 };
 
   run (&big, NULL, 0, "doc", "hash", "--max-size", "100", cta, NULL);
-  assert_refused (&big, "larger than the limit of 100 bytes");
+  assert_refused (&big, "the limit of 100 bytes");
   run (&deep, NULL, 0, "doc", "hash", "--max-depth", "3", cta, NULL);
   assert_refused (&deep, "nesting deeper than 3 levels");
   run (&missing, NULL, 0, "doc", "check", "/nonexistent/task.json", NULL);
@@ -273,6 +321,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/doc/hash-canon", test_hash_and_canon);
   g_test_add_func ("/cli/doc/canon-small", test_canon_small);
   g_test_add_func ("/cli/doc/check", test_check);
+  g_test_add_func ("/cli/doc/check-against-ctsc", test_check_against_ctsc);
   g_test_add_func ("/cli/doc/show", test_show);
   g_test_add_func ("/cli/doc/refusals", test_refusals);
   g_test_add_func ("/cli/doc/limits-usage", test_limits_and_usage);

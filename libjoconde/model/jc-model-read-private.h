@@ -16,7 +16,7 @@ typedef enum {
   JC_TEXT_BLOCK,      /* several lines: non-empty, no control characters but LF and TAB */
   JC_TEXT_BLOCK_OR_EMPTY,
   JC_TEXT_IDENTIFIER, /* [A-Za-z_][A-Za-z0-9_]*, at most 64 bytes: keys and column names */
-  JC_TEXT_NODE_NAME,  /* [A-Za-z0-9][A-Za-z0-9._-]*, at most 64 bytes: node names */
+  JC_TEXT_NODE_NAME,  /* a node's name: 1 to 64 characters, no control characters */
   JC_TEXT_CODE,       /* a category code: non-empty, no control characters, at most 64 bytes */
   JC_TEXT_ANY,        /* any string (free text from a program, e.g. print output) */
 } JcTextKind;
@@ -66,9 +66,6 @@ GBytes     *jc_node_base64url (JsonNode *node, const char *path, gsize exact_len
                                JcProblems *problems);
 gboolean    jc_node_hex_into (JsonNode *node, const char *path, guint8 *out, gsize len,
                               JcProblems *problems);
-
-/* Checks a lowercase canonical UUIDv4 (8-4-4-4-12 hex, version 4, variant 10xx). */
-gboolean    jc_uuid_v4_is_valid (const char *text);
 
 /* Building documents. */
 void jc_add_string (JsonObject *o, const char *key, const char *value);
