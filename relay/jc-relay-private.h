@@ -44,6 +44,7 @@ struct _JcRelay {
   /* The root's task lifecycle (NULL below the root). */
   JcCert          *root_ca;
   JcCert          *node_cert;
+  GPtrArray       *node_chain;      /* JcCert*: our certificate and its issuers */
   JcNodeKey       *node_key;
   guint            deadline_timer;
   GCancellable    *mail_cancel;

@@ -8,6 +8,7 @@
 #include "base/jc-time.h"
 #include "jc-cert.h"
 #include "jc-chain.h"
+#include "jc-chain-fingerprint.h"
 #include "jc-doc.h"
 #include "jc-model.h"
 #include "jc-net-sqlite-private.h"
@@ -572,8 +573,9 @@ seal (JcRelay *relay, JcCta *cta, GError **error)
     return FALSE;
   JcNodeSignature *approval = jc_node_signature_new ();
   approval->signer.name = g_strdup (relay->node_id);
-  if (!jc_hex_decode_into (jc_cert_get_sha256 (relay->node_cert), approval->signer.fingerprint,
-                           JC_DOC_HASH_SIZE, error))
+  g_autofree char *fingerprint = NULL;
+  jc_chain_fingerprint (relay->node_chain, relay->root_ca, NULL, &fingerprint);
+  if (!jc_hex_decode_into (fingerprint, approval->signer.fingerprint, JC_DOC_HASH_SIZE, error))
     {
       jc_node_signature_free (approval);
       return FALSE;

@@ -140,6 +140,7 @@ load_root_keys (JcRelay *relay, GError **error)
       !(relay->node_key = jc_node_key_load_file (relay->config->key, NULL, error)))
     return FALSE;
   relay->node_cert = g_object_ref (chain->pdata[0]);
+  relay->node_chain = g_steal_pointer (&chain);
   return TRUE;
 }
 
@@ -230,6 +231,7 @@ jc_relay_free (JcRelay *relay)
   g_clear_object (&relay->mail_cancel);
   g_clear_object (&relay->root_ca);
   g_clear_object (&relay->node_cert);
+  g_clear_pointer (&relay->node_chain, g_ptr_array_unref);
   g_clear_object (&relay->node_key);
   g_clear_pointer (&relay->parent, jc_net_link_free);
   jc_relay_server_stop (relay);

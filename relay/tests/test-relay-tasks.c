@@ -144,14 +144,23 @@ der_of (const char *dir, const char *name)
   return der;
 }
 
+/* The chain fingerprint (docs/model.md): SHA-256 of the chain's DER concatenated. */
 static char *
-sha256_of (const char *dir, const char *name)
+chain_fingerprint (const char *dir, const char *const *chain)
 {
-  g_autoptr(GByteArray) der = der_of (dir, name);
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  for (guint i = 0; chain[i]; i++)
+    {
+      g_autoptr(GByteArray) der = der_of (dir, chain[i]);
+      g_checksum_update (sum, der->data, der->len);
+    }
+  return g_strdup (g_checksum_get_string (sum));
 }
 
-/* {"name", "chain": [node, its issuers up to the root node], "fingerprint"} */
+static const char *const chain_a[] = { "a", "org", "root", "ca", NULL };
+static const char *const chain_c[] = { "c", "root", "ca", NULL };
+
+/* {"name", "chain": [node, its issuers up to the root CA], "fingerprint"} */
 static JsonNode *
 party (const char *dir, const char *const *chain)
 {
@@ -169,7 +178,7 @@ party (const char *dir, const char *const *chain)
     }
   json_builder_end_array (b);
   json_builder_set_member_name (b, "fingerprint");
-  g_autofree char *fp = sha256_of (dir, chain[0]);
+  g_autofree char *fp = chain_fingerprint (dir, chain);
   json_builder_add_string_value (b, fp);
   json_builder_end_object (b);
   return json_builder_get_root (b);
@@ -198,13 +207,11 @@ make_ctsc_due (const char *dir, gint64 approval_in)
   for (int i = 1; i <= 3; i++)
     {
       g_autofree char *name = g_strdup_printf ("cp%d", i);
-      const char *chain[] = { name, "root", NULL };
+      const char *chain[] = { name, "root", "ca", NULL };
       json_array_add_element (cps, party (dir, chain));
     }
   json_object_set_array_member (o, "computing_parties", cps);
   JsonArray *peers = json_array_new ();
-  const char *chain_a[] = { "a", "org", "root", NULL };
-  const char *chain_c[] = { "c", "root", NULL };
   json_array_add_element (peers, party (dir, chain_a));
   json_array_add_element (peers, party (dir, chain_c));
   json_object_set_array_member (o, "peers", peers);
@@ -269,7 +276,7 @@ ctsa_message (const char *dir, const char *task_id, const char *file, const guin
   g_autoptr(JcNodeSignature) sig = jc_node_signature_new ();
   /* The signer named is always the peer: a forged signature must be caught by its bytes. */
   sig->signer.name = g_strdup (ctsa->peer == 0 ? "a" : "c");
-  g_autofree char *fp = sha256_of (dir, sig->signer.name);
+  g_autofree char *fp = chain_fingerprint (dir, ctsa->peer == 0 ? chain_a : chain_c);
   g_assert_true (jc_hex_decode_into (fp, sig->signer.fingerprint, JC_DOC_HASH_SIZE, NULL));
   memcpy (sig->document_hash, hash, sizeof hash);
   sig->signature = jc_node_key_sign_hash (key, hash, sizeof hash, &error);
