@@ -9,6 +9,7 @@
 #include "jc-cert.h"
 #include "jc-net-tls.h"
 #include "jc-relay-private.h"
+#include "jc-relay-rotation.h"
 #include "jc-relay-tasks.h"
 #include "jc-uuid.h"
 
@@ -381,6 +382,10 @@ route_message (JcRelay *relay, const char *link, JcNetEnvelope *env, const char 
   if (ok && !(refusal && *refusal) && plan.local->len > 0 && !has_parent (relay) &&
       jc_relay_tasks_handles (env->topic))
     ok = jc_relay_tasks_handle (relay, env, touched, refusal, error);
+  /* Every relay issues the rotated certificates of its direct children. */
+  if (ok && !(refusal && *refusal) && plan.local->len > 0 && is_child_link (link) &&
+      g_strcmp0 (env->topic, "cert.rotate") == 0)
+    ok = jc_relay_rotation_handle (relay, link, env, touched, refusal, error);
   if (ok && !(refusal && *refusal))
     ok = store_plan (relay, env->id, &plan, touched, error);
   g_hash_table_unref (plan.per_link);

@@ -1063,8 +1063,8 @@ gboolean
 jc_relay_tasks_handle (JcRelay *relay, JcNetEnvelope *env, GHashTable *touched,
                        GError **refusal, GError **error)
 {
-  if (!relay->node_key)
-    return refuse (refusal, JC_ERROR_STATE, _("This relay does not run the task lifecycle"));
+  if (relay->parent)
+    return refuse (refusal, JC_ERROR_STATE, _("Only the root relay runs the task lifecycle"));
   for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
     if (g_strcmp0 (handlers[i].topic, env->topic) == 0)
       {

@@ -129,10 +129,10 @@ jc_relay_new (JcRelayConfig *config, GError **error)
   return g_steal_pointer (&relay);
 }
 
-/* The root signs finalised CTAs with its node key and checks peers' chains against
- * the root CA. */
+/* Every relay signs with its node key (children's rotated certificates; at the root
+ * also finalised CTAs) and the root checks peers' chains against the root CA. */
 static gboolean
-load_root_keys (JcRelay *relay, GError **error)
+load_node_keys (JcRelay *relay, GError **error)
 {
   g_autoptr(GPtrArray) chain = NULL;
   if (!(relay->root_ca = jc_cert_new_from_file (relay->config->root_ca, error)) ||
@@ -195,7 +195,7 @@ periodic_tick (gpointer data)
 gboolean
 jc_relay_start (JcRelay *relay, GError **error)
 {
-  if (!relay->parent && !load_root_keys (relay, error))
+  if (!load_node_keys (relay, error))
     return FALSE;
   if (!jc_relay_server_start (relay, error))
     return FALSE;

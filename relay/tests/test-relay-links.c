@@ -3,6 +3,7 @@
 
 #include "base/jc-init.h"
 #include "relay-test-util.h"
+#include "jc-cert.h"
 
 /* Admission: who may open a link to a relay. */
 static void
@@ -266,6 +267,78 @@ test_tree (void)
   test_rm_rf (dir);
 }
 
+static void
+on_rotated (JcNetClient *client, guint *n)
+{
+  (*n)++;
+}
+
+static gboolean
+rotated (gpointer data)
+{
+  return *(guint *) data > 0;
+}
+
+/* Automatic key rotation (§4.4.2.3): a leaf asks its parent for a certificate of a new
+ * key, signed with the old key; the new certificate keeps the name and roles, the link
+ * reconnects with it, and messages keep flowing. */
+static void
+test_rotation (void)
+{
+  g_autofree char *dir = test_pki_new ();
+  TestRelay *root = test_relay_new (dir, "root", NULL, NULL);
+  test_relay_start (root);
+  g_autofree char *root_url = test_relay_url (root);
+  TestRelay *org = test_relay_new (dir, "org", root_url, NULL);
+  test_relay_start (org);
+  g_autofree char *org_url = test_relay_url (org);
+  JcNetClient *a = test_client_new (dir, "a", NULL, org_url);
+  JcNetClient *c = test_client_new (dir, "c", NULL, root_url);
+  Counter *ca = counter_new (a), *cc = counter_new (c);
+  guint n_rotated = 0;
+  g_signal_connect (a, "rotated", G_CALLBACK (on_rotated), &n_rotated);
+  jc_net_client_start (a);
+  jc_net_client_start (c);
+  g_assert_true (test_wait (is_connected, a, 10000));
+  g_assert_true (test_wait (is_connected, c, 10000));
+
+  g_autofree char *chain_path = g_strdup_printf ("%s/pki/a.chain", dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) before_chain = jc_cert_list_new_from_file (chain_path, &error);
+  g_assert_no_error (error);
+  JcCert *before = before_chain->pdata[0];
+  g_assert_true (jc_net_client_rotate (a, &error));
+  g_assert_no_error (error);
+  g_assert_true (test_wait (rotated, &n_rotated, 15000));
+  g_autoptr(GPtrArray) after_chain = jc_cert_list_new_from_file (chain_path, &error);
+  g_assert_no_error (error);
+  JcCert *after = after_chain->pdata[0];
+  g_assert_cmpstr (jc_cert_get_name (after), ==, "a");
+  g_assert_cmpstr (jc_cert_get_serial (after), !=, jc_cert_get_serial (before));
+  g_assert_cmpstr (jc_cert_get_key_id (after), !=, jc_cert_get_key_id (before));
+  g_assert_cmpint (jc_cert_get_roles (after), ==, jc_cert_get_roles (before));
+  g_autofree char *key_new = g_strdup_printf ("%s/pki/a.key.new", dir);
+  g_assert_false (g_file_test (key_new, G_FILE_TEST_EXISTS));
+
+  /* The link comes back with the new certificate and carries messages both ways. */
+  g_assert_true (test_wait (is_connected, a, 10000));
+  const char *to_c[] = { "c", NULL };
+  const char *to_a[] = { "a", NULL };
+  send_to (a, to_c, "after rotation", NULL);
+  send_to (c, to_a, "after rotation", NULL);
+  Want wc = { cc, 1 }, wa = { ca, 2 };  /* a also received cert.issued */
+  g_assert_true (test_wait (has_enough, &wc, 10000));
+  g_assert_true (test_wait (has_enough, &wa, 10000));
+
+  g_object_unref (a);
+  g_object_unref (c);
+  counter_free (ca);
+  counter_free (cc);
+  test_relay_free (org);
+  test_relay_free (root);
+  test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -273,5 +346,6 @@ main (int argc, char **argv)
   g_assert_true (jc_init (NULL));
   g_test_add_func ("/relay/links/refusals", test_refusals);
   g_test_add_func ("/relay/links/tree", test_tree);
+  g_test_add_func ("/relay/links/rotation", test_rotation);
   return g_test_run ();
 }

@@ -1,0 +1,10 @@
+#pragma once
+
+#include "jc-relay-private.h"
+
+G_BEGIN_DECLS
+
+gboolean jc_relay_rotation_handle (JcRelay *relay, const char *link, JcNetEnvelope *env,
+                                   GHashTable *touched, GError **refusal, GError **error);
+
+G_END_DECLS
