@@ -8,6 +8,8 @@
 #include "jc-ca.h"
 #include "jc-relay-private.h"
 #include "jc-relay-rotation.h"
+#include "jc-net-sqlite-private.h"
+#include "jc-revocation-request.h"
 #include "jc-rotation.h"
 
 /* Automatic rotation of a child's certificate (spec §4.4.2.3, Figure 31): the child
@@ -81,4 +83,55 @@ jc_relay_rotation_handle (JcRelay *relay, const char *link, JcNetEnvelope *env,
   };
   jc_log_write (relay->log, JC_LOG_NOTICE, "ROTATION", params, "certificate rotated");
   return jc_relay_router_originate (relay, to, "cert.issued", body, touched, NULL, error);
+}
+
+/* A node asks to revoke its own certificate, signed with the key that may have leaked
+ * (§4.4.2.3). Every relay on the way to the root records it: the issuing parent at once
+ * refuses the node, the root cancels the node's tasks. */
+gboolean
+jc_relay_revocation_handle (JcRelay *relay, JcNetEnvelope *env, GError **refusal,
+                            GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  JsonNode *req_node = JSON_NODE_HOLDS_OBJECT (env->body)
+    ? json_object_get_member (json_node_get_object (env->body), "request") : NULL;
+  const char *req_text = req_node && JSON_NODE_HOLDS_VALUE (req_node) &&
+                         json_node_get_value_type (req_node) == G_TYPE_STRING
+                         ? json_node_get_string (req_node) : NULL;
+  g_autoptr(JcRevocationRequest) req = req_text
+    ? jc_revocation_request_new_from_json (req_text, -1, &local) : NULL;
+  if (!req || !jc_revocation_request_verify (req, &local))
+    {
+      g_set_error (refusal, JC_ERROR, local && local->code == JC_ERROR_BAD_SIGNATURE
+                   ? JC_ERROR_BAD_SIGNATURE : JC_ERROR_INVALID,
+                   _("The revocation request is not valid: %s"),
+                   local ? local->message : _("missing"));
+      return TRUE;
+    }
+  JcCert *cert = jc_revocation_request_get_certificate (req);
+  if (g_strcmp0 (jc_cert_get_name (cert), env->from) != 0)
+    {
+      g_set_error (refusal, JC_ERROR, JC_ERROR_DENIED,
+                   _("Node %s may only ask to revoke its own certificate"), env->from);
+      return TRUE;
+    }
+  const char *serial = jc_cert_get_serial (cert);
+  while (serial[0] == '0' && serial[1])
+    serial++;
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "INSERT OR REPLACE INTO revoked (serial, node, reason, at) VALUES (?,?,?,?)", error);
+  if (!st)
+    return FALSE;
+  const char *reason = jc_revocation_request_get_reason (req);
+  sqlite3_bind_text (st, 1, serial, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 2, env->from, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 3, reason && *reason ? reason : "revoked by its holder", -1,
+                     SQLITE_STATIC);
+  sqlite3_bind_int64 (st, 4, jc_time_now ());
+  if (sqlite3_step (st) != SQLITE_DONE)
+    return jc_net_sqlite_fail (relay->db, error);
+  const JcLogParam params[] = { { "cn", env->from }, { "serial", serial }, { NULL, NULL } };
+  jc_log_write (relay->log, JC_LOG_WARNING, "REVOKED", params, "revoked at its holder's request: %s",
+                reason ? reason : "");
+  return TRUE;
 }

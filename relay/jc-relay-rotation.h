@@ -7,4 +7,7 @@ G_BEGIN_DECLS
 gboolean jc_relay_rotation_handle (JcRelay *relay, const char *link, JcNetEnvelope *env,
                                    GHashTable *touched, GError **refusal, GError **error);
 
+gboolean jc_relay_revocation_handle (JcRelay *relay, JcNetEnvelope *env, GError **refusal,
+                                     GError **error);
+
 G_END_DECLS

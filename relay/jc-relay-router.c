@@ -382,6 +382,10 @@ route_message (JcRelay *relay, const char *link, JcNetEnvelope *env, const char 
   if (ok && !(refusal && *refusal) && plan.local->len > 0 && !has_parent (relay) &&
       jc_relay_tasks_handles (env->topic))
     ok = jc_relay_tasks_handle (relay, env, touched, refusal, error);
+  /* Revocation requests are recorded by every relay they pass on the way up. */
+  if (ok && !(refusal && *refusal) && fresh && is_child_link (link) &&
+      g_strcmp0 (env->topic, "cert.revoke") == 0)
+    ok = jc_relay_revocation_handle (relay, env, refusal, error);
   /* Every relay issues the rotated certificates of its direct children. */
   if (ok && !(refusal && *refusal) && plan.local->len > 0 && is_child_link (link) &&
       g_strcmp0 (env->topic, "cert.rotate") == 0)

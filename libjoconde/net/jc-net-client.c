@@ -13,6 +13,7 @@
 #include "jc-net-tls.h"
 #include "jc-cert.h"
 #include "jc-node-key.h"
+#include "jc-revocation-request.h"
 #include "jc-rotation.h"
 #include "jc-store.h"
 
@@ -262,6 +263,28 @@ jc_net_client_rotate (JcNetClient *self, GError **error)
   g_autoptr(JsonNode) body = json_builder_get_root (b);
   const char *to[] = { JC_NET_ADDRESS_PARENT, NULL };
   return jc_net_client_send (self, to, "cert.rotate", body, NULL, error);
+}
+
+gboolean
+jc_net_client_request_revocation (JcNetClient *self, const char *reason, GError **error)
+{
+  g_autoptr(JcNodeKey) key = jc_node_key_load_file (self->key_file, NULL, error);
+  g_autoptr(GPtrArray) chain = key ? jc_cert_list_new_from_file (self->cert_file, error) : NULL;
+  if (!chain)
+    return FALSE;
+  g_autoptr(JcRevocationRequest) req = jc_revocation_request_new (key, chain->pdata[0], reason,
+                                                                  jc_time_now (), error);
+  if (!req)
+    return FALSE;
+  g_autofree char *json = jc_revocation_request_to_json (req);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "request");
+  json_builder_add_string_value (b, json);
+  json_builder_end_object (b);
+  g_autoptr(JsonNode) body = json_builder_get_root (b);
+  const char *to[] = { JC_NET_ADDRESS_ROOT, NULL };
+  return jc_net_client_send (self, to, "cert.revoke", body, NULL, error);
 }
 
 /* Rotates by itself when the certificate is past its active period (§4.4.2.3). */

@@ -46,6 +46,12 @@ guint64      jc_net_client_get_duplicates_suppressed (JcNetClient *self);
  * itself once the certificate is no longer active. */
 gboolean     jc_net_client_rotate        (JcNetClient  *self,
                                           GError      **error);
+/* Asks the tree to revoke this node's certificate because its key may have leaked
+ * (§4.4.2.3): a request signed with that key, sent to the root; every relay on the way
+ * records it. The node cannot connect with this certificate afterwards. */
+gboolean     jc_net_client_request_revocation (JcNetClient *self,
+                                               const char  *reason,
+                                               GError     **error);
 GPtrArray   *jc_net_client_inbox_list    (JcNetClient  *self,
                                           gint64        after_seq,
                                           guint         limit,

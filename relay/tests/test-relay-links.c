@@ -131,6 +131,12 @@ is_connected (gpointer data)
   return jc_net_client_is_connected (data);
 }
 
+static gboolean
+is_disconnected (gpointer data)
+{
+  return !jc_net_client_is_connected (data);
+}
+
 static void
 send_to (JcNetClient *from, const char *const *to, const char *text, char **id)
 {
@@ -339,6 +345,45 @@ test_rotation (void)
   test_rm_rf (dir);
 }
 
+/* A node whose key may have leaked asks for its own revocation: its parent and the root
+ * record it, and the parent closes its link and refuses it from then on. */
+static void
+test_self_revocation (void)
+{
+  g_autofree char *dir = test_pki_new ();
+  const char *fast = "[tasks]\ndeadline-check-seconds=1\n";
+  TestRelay *root = test_relay_new (dir, "root", NULL, fast);
+  test_relay_start (root);
+  g_autofree char *root_url = test_relay_url (root);
+  TestRelay *org = test_relay_new (dir, "org", root_url, fast);
+  test_relay_start (org);
+  g_autofree char *org_url = test_relay_url (org);
+  JcNetClient *a = test_client_new (dir, "a", NULL, org_url);
+  jc_net_client_start (a);
+  g_assert_true (test_wait (is_connected, a, 10000));
+  g_autoptr(GError) error = NULL;
+  g_assert_true (jc_net_client_request_revocation (a, "laptop lost on a train", &error));
+  g_assert_no_error (error);
+  g_assert_true (test_wait (is_disconnected, a, 10000));
+  test_spin (600);
+  g_assert_false (jc_net_client_is_connected (a));
+  g_autofree char *url = g_strconcat (org_url, "/v1/health", NULL);
+  int status = test_https_status (url, dir, "a", NULL);
+  g_assert_true (status == 0 || status == 403);
+  g_assert_cmpint (test_https_status (url, dir, "b", NULL), ==, 200);
+  /* The root learnt it too. */
+  g_autofree char *out = NULL;
+  const char *exp[] = { g_getenv ("JC_RELAY_BIN"), "-c", root->conf, "export-logs", NULL };
+  int st = 0;
+  g_assert_true (g_spawn_sync (NULL, (char **) exp, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                               NULL, &out, NULL, &st, NULL));
+  g_assert_nonnull (strstr (out, "REVOKED [joconde@32473 cn=\"a\""));
+  g_object_unref (a);
+  test_relay_free (org);
+  test_relay_free (root);
+  test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -347,5 +392,6 @@ main (int argc, char **argv)
   g_test_add_func ("/relay/links/refusals", test_refusals);
   g_test_add_func ("/relay/links/tree", test_tree);
   g_test_add_func ("/relay/links/rotation", test_rotation);
+  g_test_add_func ("/relay/links/self-revocation", test_self_revocation);
   return g_test_run ();
 }
