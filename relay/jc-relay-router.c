@@ -386,6 +386,10 @@ route_message (JcRelay *relay, const char *link, JcNetEnvelope *env, const char 
   if (ok && !(refusal && *refusal) && fresh && is_child_link (link) &&
       g_strcmp0 (env->topic, "cert.revoke") == 0)
     ok = jc_relay_revocation_handle (relay, env, refusal, error);
+  /* Every relay answers its children's questions about tasks from its copies. */
+  if (ok && !(refusal && *refusal) && plan.local->len > 0 && is_child_link (link) &&
+      g_strcmp0 (env->topic, "tasks.query") == 0)
+    ok = jc_relay_tasks_query (relay, env, touched, refusal, error);
   /* Every relay issues the rotated certificates of its direct children. */
   if (ok && !(refusal && *refusal) && plan.local->len > 0 && is_child_link (link) &&
       g_strcmp0 (env->topic, "cert.rotate") == 0)

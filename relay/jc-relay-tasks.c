@@ -1037,6 +1037,97 @@ jc_relay_tasks_check_retention (JcRelay *relay, GHashTable *touched, GError **er
   return TRUE;
 }
 
+/* --- queries answered by any relay from its copies (§4.4.1.5) ------------------------- */
+
+static gboolean
+pak_text_ok (const char *pak)
+{
+  if (!pak || strlen (pak) != 43)
+    return FALSE;
+  for (const char *p = pak; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
+      return FALSE;
+  return TRUE;
+}
+
+/* The newest status this relay has seen of a task: state and update counter. */
+static void
+latest_status (JcRelay *relay, const char *task_id, char **state, gint64 *counter)
+{
+  *state = NULL;
+  *counter = 0;
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "SELECT envelope FROM messages WHERE task_id = ? AND topic IN ('task.status', 'task.created') "
+    "AND envelope <> ''", NULL);
+  if (!st)
+    return;
+  sqlite3_bind_text (st, 1, task_id, -1, SQLITE_STATIC);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      g_autoptr(JcNetEnvelope) env = jc_net_envelope_parse ((const char *) sqlite3_column_text (st, 0),
+                                                            G_MAXSIZE, NULL);
+      if (!env || !JSON_NODE_HOLDS_OBJECT (env->body))
+        continue;
+      JsonObject *o = json_node_get_object (env->body);
+      gint64 n = g_strcmp0 (env->topic, "task.created") == 0
+                 ? 1 : json_object_get_int_member_with_default (o, "update_counter", 0);
+      if (n >= *counter)
+        {
+          *counter = n;
+          g_free (*state);
+          *state = g_strdup (json_object_get_string_member_with_default (o, "state", "emerging"));
+        }
+    }
+}
+
+/* tasks.query from a child: the tasks of the sender, or of a PAK, as this relay knows
+ * them from the copies it keeps; answered with tasks.result. */
+gboolean
+jc_relay_tasks_query (JcRelay *relay, JcNetEnvelope *env, GHashTable *touched,
+                      GError **refusal, GError **error)
+{
+  const char *pak = JSON_NODE_HOLDS_OBJECT (env->body)
+    ? json_object_get_string_member_with_default (json_node_get_object (env->body), "pak", NULL)
+    : NULL;
+  if (pak && !pak_text_ok (pak))
+    return refuse (refusal, JC_ERROR_INVALID, _("The PAK is not 43 base64url characters"));
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db, pak
+    ? "SELECT DISTINCT task_id FROM messages WHERE task_id IS NOT NULL AND envelope <> '' "
+      "AND topic IN ('cta.final', 'ctsa.submit') AND instr(envelope, ?) > 0 ORDER BY task_id"
+    : "SELECT DISTINCT m.task_id FROM messages m JOIN deliveries d ON d.msg_id = m.id "
+      "WHERE d.recipient = ? AND m.task_id IS NOT NULL AND m.envelope <> '' ORDER BY m.task_id",
+    error);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, pak ? pak : env->from, -1, SQLITE_STATIC);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "request");
+  json_builder_add_string_value (b, env->id);
+  json_builder_set_member_name (b, "tasks");
+  json_builder_begin_array (b);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      const char *task_id = (const char *) sqlite3_column_text (st, 0);
+      g_autofree char *state = NULL;
+      gint64 counter;
+      latest_status (relay, task_id, &state, &counter);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "task_id");
+      json_builder_add_string_value (b, task_id);
+      json_builder_set_member_name (b, "state");
+      json_builder_add_string_value (b, state ? state : "emerging");
+      json_builder_set_member_name (b, "update_counter");
+      json_builder_add_int_value (b, counter);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  g_autoptr(JsonNode) body = json_builder_get_root (b);
+  const char *to[] = { env->from, NULL };
+  return send_to (relay, to, "tasks.result", body, touched, error);
+}
+
 typedef gboolean (*Handler) (JcRelay *, JcNetEnvelope *, JsonNode *, GHashTable *, GError **,
                              GError **);
 

@@ -23,6 +23,7 @@ typedef struct {
   GHashTable  *topics;     /* topic -> count */
   JsonNode    *last_created;
   JsonNode    *last_cta;
+  JsonNode    *last_result;
   GHashTable  *states;     /* task id -> last state from task.status */
   guint        refused;
   char        *refusal_code;
@@ -39,6 +40,11 @@ on_message (JcNetClient *c, const JcNetEnvelope *env, Node *n)
       g_clear_pointer (&n->last_created, json_node_unref);
       n->last_created = json_node_copy (env->body);
     }
+  if (g_strcmp0 (env->topic, "tasks.result") == 0)
+    {
+      g_clear_pointer (&n->last_result, json_node_unref);
+      n->last_result = json_node_copy (env->body);
+    }
   if (g_strcmp0 (env->topic, "task.status") == 0)
     {
       JsonObject *o = json_node_get_object (env->body);
@@ -48,6 +54,7 @@ on_message (JcNetClient *c, const JcNetEnvelope *env, Node *n)
   if (g_strcmp0 (env->topic, "cta.final") == 0)
     {
       g_clear_pointer (&n->last_cta, json_node_unref);
+  g_clear_pointer (&n->last_result, json_node_unref);
       n->last_cta = json_node_copy (env->body);
     }
 }
@@ -349,6 +356,7 @@ node_free (Node *n)
   g_hash_table_unref (n->states);
   g_clear_pointer (&n->last_created, json_node_unref);
   g_clear_pointer (&n->last_cta, json_node_unref);
+  g_clear_pointer (&n->last_result, json_node_unref);
   g_free (n->refusal_code);
   g_free (n->refusal_reason);
   g_free (n->name);
@@ -487,6 +495,45 @@ test_task_lifecycle (void)
   WantState calc = { c, task_id, "calculation" };
   g_assert_true (test_wait (in_state, &calc, 10000));
 
+  /* Organisation relays answer their children's questions from their copies: the
+   * tasks of a node, and the tasks of a PAK. */
+  {
+    const char *to_parent[] = { "@parent", NULL };
+    g_autoptr(JsonNode) mine = json_from_string ("{}", NULL);
+    g_assert_true (jc_net_client_send (a->client, to_parent, "tasks.query", mine, NULL, NULL));
+    wait_topic (a, "tasks.result", 1);
+    JsonArray *tasks = json_object_get_array_member (json_node_get_object (a->last_result), "tasks");
+    g_assert_cmpuint (json_array_get_length (tasks), ==, 1);
+    JsonObject *t0 = json_array_get_object_element (tasks, 0);
+    g_assert_cmpstr (json_object_get_string_member (t0, "task_id"), ==, task_id);
+    g_assert_cmpstr (json_object_get_string_member (t0, "state"), ==, "calculation");
+    g_autoptr(JsonNode) ctsa_doc = load_json ("ctsa.json");
+    JsonObject *grant = json_array_get_object_element (
+      json_object_get_array_member (json_node_get_object (ctsa_doc), "custodians"), 0);
+    g_autofree char *q = g_strdup_printf ("{\"pak\": \"%s\"}",
+                                          json_object_get_string_member (grant, "pak"));
+    g_autoptr(JsonNode) by_pak = json_from_string (q, NULL);
+    g_assert_true (jc_net_client_send (b->client, to_parent, "tasks.query", by_pak, NULL, NULL));
+    wait_topic (b, "tasks.result", 1);
+    tasks = json_object_get_array_member (json_node_get_object (b->last_result), "tasks");
+    g_assert_cmpuint (json_array_get_length (tasks), ==, 1);
+    g_autoptr(JsonNode) unknown = json_from_string (
+      "{\"pak\": \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}", NULL);
+    g_assert_true (jc_net_client_send (b->client, to_parent, "tasks.query", unknown, NULL, NULL));
+    wait_topic (b, "tasks.result", 2);
+    tasks = json_object_get_array_member (json_node_get_object (b->last_result), "tasks");
+    g_assert_cmpuint (json_array_get_length (tasks), ==, 0);
+    g_autoptr(JsonNode) bad_pak = json_from_string ("{\"pak\": \"%_\"}", NULL);
+    guint before = b->refused;
+    g_assert_true (jc_net_client_send (b->client, to_parent, "tasks.query", bad_pak, NULL, NULL));
+    Want w = { b, NULL, before + 1 };
+    g_assert_true (test_wait (refused_more, &w, 10000));
+    g_assert_cmpstr (b->refusal_code, ==, "invalid");
+    /* b's own answers are about b, who is in no task: its subtree never saw the task. */
+    g_hash_table_remove (b->topics, "tasks.result");
+    g_hash_table_remove (b->topics, "jc.refused");
+  }
+
   /* After finalisation the agreement is closed. */
   expect_refusal (a, "ctsa.submit", m_a, "state");
 
@@ -494,7 +541,12 @@ test_task_lifecycle (void)
   test_spin (200);
   g_assert_cmpuint (g_hash_table_size (b->topics), ==, 0);
   g_assert_cmpuint (g_hash_table_size (x->topics), ==, 0);
-  g_assert_cmpint (jc_net_client_inbox_count (b->client), ==, 0);
+  {
+    g_autoptr(GPtrArray) inbox = jc_net_client_inbox_list (b->client, 0, 100, NULL);
+    for (guint i = 0; i < inbox->len; i++)
+      g_assert_true (g_str_has_prefix (((JcNetEnvelope *) inbox->pdata[i])->topic, "tasks.result") ||
+                     g_str_has_prefix (((JcNetEnvelope *) inbox->pdata[i])->topic, "jc.refused"));
+  }
   g_assert_cmpint (jc_net_client_inbox_count (x->client), ==, 0);
   g_assert_cmpuint (count (so, "task.created"), ==, 0);
 
