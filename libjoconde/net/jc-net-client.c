@@ -328,7 +328,9 @@ store_receive (gpointer d, GPtrArray *incoming, GError **error)
                          json_object_get_string_member_with_default (o, "code", "failed"),
                          json_object_get_string_member_with_default (o, "reason", ""));
         }
-      if (g_strcmp0 (env->topic, "cert.issued") == 0 && JSON_NODE_HOLDS_OBJECT (env->body))
+      /* Only the parent issues our certificates (relays check every origin). */
+      if (g_strcmp0 (env->topic, "cert.issued") == 0 && JSON_NODE_HOLDS_OBJECT (env->body) &&
+          g_strcmp0 (env->from, jc_net_link_get_parent_id (self->link)) == 0)
         {
           const char *chain = json_object_get_string_member_with_default (
             json_node_get_object (env->body), "chain", NULL);
