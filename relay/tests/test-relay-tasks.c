@@ -445,12 +445,18 @@ test_task_lifecycle (void)
   expect_refusal (a, "signature.submit", s_wrong, "invalid");
   g_autoptr(JsonNode) s_a = signature_message (task_id, 0, ha);
   g_autoptr(JsonNode) s_c = signature_message (task_id, 1, hc);
+  /* cp3 is offline while the agreement is finalised; it gets the CTA on reconnect. */
+  node_free (cp[2]);
+  cp[2] = NULL;
   send_root (a, "signature.submit", s_a);
   send_root (c, "signature.submit", s_c);
   send_root (so, "approval.submit", ap0);
   send_root (so, "approval.submit", ap1);
-  for (int i = 0; i < 3; i++)
+  for (int i = 0; i < 2; i++)
     wait_topic (cp[i], "cta.final", 1);
+  cp[2] = node_new (dir, "cp3", root_url);
+  all[7] = cp[2];
+  wait_topic (cp[2], "cta.final", 1);
   wait_topic (a, "cta.final", 1);
   wait_topic (c, "cta.final", 1);
 
@@ -619,6 +625,12 @@ test_task_cancellations (void)
   for (guint i = 0; i < G_N_ELEMENTS (all); i++)
     g_assert_true (test_wait (is_connected, all[i]->client, 10000));
 
+  /* A CTSC whose approval deadline has passed is refused. */
+  {
+    g_autoptr(JsonNode) late = make_ctsc_due (dir, -60);
+    g_autoptr(JsonNode) msg = wrap (NULL, "ctsc", late);
+    expect_refusal (a, "ctsc.submit", msg, "expired");
+  }
   g_autofree char *due = create_task (a, dir, 3);
   g_autofree char *asked = create_task (a, dir, 3600);
   g_autofree char *revoked = create_task (a, dir, 3600);
