@@ -24,6 +24,7 @@ typedef struct {
   guint    keepalive_s;
   gsize    max_message;
   gboolean synchronous_full;
+  guint    keep_days;         /* copies of messages of no task are pruned after this */
   GHashTable *topic_roles;     /* topic -> GUINT (JcRoles): the origin needs one of them */
   guint    deadline_check_s;  /* root: how often task deadlines are checked */
   gint64   retention_s;       /* root: how long an ended task's data is kept */

@@ -47,6 +47,7 @@ struct _JcRelay {
   GPtrArray       *node_chain;      /* JcCert*: our certificate and its issuers */
   JcNodeKey       *node_key;
   guint            deadline_timer;
+  gint64           last_prune_us;
   GCancellable    *mail_cancel;
   gboolean         mail_busy;
   guint            port;
@@ -66,6 +67,7 @@ gboolean   jc_relay_router_originate (JcRelay *relay, const char *const *to, con
                                       GError **error);
 GPtrArray *jc_relay_router_pending   (JcRelay *relay, const char *link, gint64 after, guint limit);
 void       jc_relay_router_acked     (JcRelay *relay, const char *link, GArray *seqs);
+gboolean   jc_relay_router_prune     (JcRelay *relay, GError **error);
 void       jc_relay_router_refused   (JcRelay *relay, const char *link, const char *id,
                                       const char *code, const char *reason);
 gboolean   jc_relay_router_child_joined (JcRelay *relay, JcRelayChild *child,

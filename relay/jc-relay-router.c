@@ -619,3 +619,28 @@ jc_relay_router_refused (JcRelay *relay, const char *link, const char *id, const
     }
   jc_relay_kick (relay, touched);
 }
+
+/* Forgets copies of messages of no task older than keep-days, with their de-duplication
+ * records, once nothing waits to be sent from them. */
+gboolean
+jc_relay_router_prune (JcRelay *relay, GError **error)
+{
+  gint64 cutoff = jc_time_now () - (gint64) relay->config->keep_days * 86400;
+  const char *old =
+    "SELECT id FROM messages WHERE received < ?1 AND task_id IS NULL "
+    "AND id NOT IN (SELECT msg_id FROM outbox) AND id NOT IN (SELECT msg_id FROM parked)";
+  g_autofree char *del_inbox = g_strdup_printf ("DELETE FROM inbox WHERE msg_id IN (%s)", old);
+  g_autofree char *del_deliv = g_strdup_printf ("DELETE FROM deliveries WHERE msg_id IN (%s)", old);
+  g_autofree char *del_msgs = g_strdup_printf ("DELETE FROM messages WHERE id IN (%s)", old);
+  const char *steps[] = { del_inbox, del_deliv, del_msgs };
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db, steps[i], error);
+      if (!st)
+        return FALSE;
+      sqlite3_bind_int64 (st, 1, cutoff);
+      if (sqlite3_step (st) != SQLITE_DONE)
+        return jc_net_sqlite_fail (relay->db, error);
+    }
+  return TRUE;
+}

@@ -175,6 +175,19 @@ periodic_tick (gpointer data)
   g_autoptr(GHashTable) touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   if (relay->children)
     close_revoked_children (relay);
+  /* Pruning scans the copies: once an hour is plenty. */
+  if (g_get_monotonic_time () - relay->last_prune_us > G_USEC_PER_SEC * 3600 &&
+      jc_net_sqlite_begin (relay->db, &error))
+    {
+      relay->last_prune_us = g_get_monotonic_time ();
+      if (!jc_relay_router_prune (relay, &error) || !jc_net_sqlite_commit (relay->db, &error))
+        jc_net_sqlite_rollback (relay->db);
+    }
+  if (error)
+    {
+      g_warning ("pruning old message copies: %s", error->message);
+      g_clear_error (&error);
+    }
   if (relay->parent)
     return G_SOURCE_CONTINUE;
   if (!jc_net_sqlite_begin (relay->db, &error) ||

@@ -130,6 +130,7 @@ test_malformed_envelopes (void)
   g_autofree char *no_body = envelope (ID, "a", "[\"b\"]", ok_time, "");
   expect_bad_msg (no_body, "[\"b\"]", JC_ERROR_INVALID);
   expect_bad_msg (good, "[\"@nowhere\"]", JC_ERROR_INVALID);
+  expect_bad_msg (good, "[\"c\"]", JC_ERROR_INVALID);  /* not among the envelope's recipients */
   expect_bad_msg (good, "\"b\"", JC_ERROR_INVALID);
   g_autofree char *huge_body = g_strdup_printf (",\"body\":\"%0*d\"", 5000, 0);
   g_autofree char *huge = envelope (ID, "a", "[\"b\"]", ok_time, huge_body);
