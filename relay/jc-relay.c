@@ -176,7 +176,7 @@ periodic_tick (gpointer data)
   if (relay->children)
     close_revoked_children (relay);
   /* Pruning scans the copies: once an hour is plenty. */
-  if (g_get_monotonic_time () - relay->last_prune_us > G_USEC_PER_SEC * 3600 &&
+  if (g_get_monotonic_time () - relay->last_prune_us > (gint64) G_USEC_PER_SEC * 3600 &&
       jc_net_sqlite_begin (relay->db, &error))
     {
       relay->last_prune_us = g_get_monotonic_time ();
