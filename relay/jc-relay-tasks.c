@@ -224,9 +224,11 @@ notify_by_mail (JcRelay *relay, const JcCtsc *ctsc, const char *task_id, const c
 
 /* Bumps the update counter and tells the task's nodes (B.2 status). */
 static gboolean
-task_changed (JcRelay *relay, Task *t, const char *state, const char *what, GHashTable *touched,
-              GError **error)
+task_changed (JcRelay *relay, Task *t, const char *new_state, const char *what,
+              GHashTable *touched, GError **error)
 {
+  /* new_state may be t->state itself, which is replaced below. */
+  g_autofree char *state = g_strdup (new_state);
   g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
     "UPDATE tasks SET state = ?1, update_counter = update_counter + 1, "
     "ended = CASE WHEN ?1 IN ('finished', 'cancelled') THEN ?3 ELSE ended END "
