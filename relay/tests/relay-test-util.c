@@ -126,8 +126,15 @@ test_relay_free (TestRelay *r)
 {
   if (r->proc)
     {
+      /* A relay that crashed during the test (or, under the sanitizers, leaked or
+       * misbehaved) does not exit cleanly on SIGTERM: that fails the test. */
       g_subprocess_send_signal (r->proc, SIGTERM);
       g_subprocess_wait (r->proc, NULL, NULL);
+      if (!g_subprocess_get_if_exited (r->proc) || g_subprocess_get_exit_status (r->proc) != 0)
+        g_error ("relay %s did not stop cleanly (%s %d)", r->name,
+                 g_subprocess_get_if_exited (r->proc) ? "exit status" : "signal",
+                 g_subprocess_get_if_exited (r->proc) ? g_subprocess_get_exit_status (r->proc)
+                                                      : g_subprocess_get_term_sig (r->proc));
       g_clear_object (&r->proc);
     }
   g_free (r->name);

@@ -185,6 +185,9 @@ test_admin_tree (void)
   g_subprocess_send_signal (root, SIGTERM);
   g_subprocess_wait (org, NULL, NULL);
   g_subprocess_wait (root, NULL, NULL);
+  /* Both stop cleanly (under the sanitizers: no leak, no error). */
+  g_assert_true (g_subprocess_get_if_exited (org) && g_subprocess_get_exit_status (org) == 0);
+  g_assert_true (g_subprocess_get_if_exited (root) && g_subprocess_get_exit_status (root) == 0);
   g_object_unref (org);
   g_object_unref (root);
   test_rm_rf (dir);
