@@ -34,6 +34,11 @@ struct _JcRelay {
   JcLog           *log;             /* RFC 5424 audit records */
   char            *node_id;
   GTlsCertificate *identity;
+  char            *cert_path;       /* in use: the configured one, or a rotated one in state-dir */
+  char            *key_path;
+  GPtrArray       *previous;        /* GTlsCertificate*: our earlier certificates (rotation) */
+  char            *issued_chain;    /* a rotated certificate waiting to be installed */
+  guint            install_id;
   char           **own_chain_pem;   /* our certificate and its issuers */
   GTlsDatabase    *trust;
   SoupServer      *server;
@@ -55,6 +60,9 @@ struct _JcRelay {
   JcNetChannelHandler parent_handler;
   JcNetChannelHandler child_handler;
 };
+
+/* jc-relay.c */
+gboolean   jc_relay_reload_identity  (JcRelay *relay, GError **error);
 
 /* jc-relay-db.c */
 gboolean   jc_relay_db_open          (JcRelay *relay, GError **error);

@@ -254,7 +254,12 @@ plan_recipient (JcRelay *relay, const char *link, const char *r, Plan *plan, GEr
       return TRUE;
     }
   if (g_strcmp0 (r, JC_NET_ADDRESS_PARENT) == 0)
-    return TRUE; /* from the parent to its parent: meaningless, dropped */
+    {
+      /* This relay's own message to its parent; from the parent it means nothing. */
+      if (!link && has_parent (relay))
+        plan_add (plan, JC_RELAY_PARENT_LINK, r);
+      return TRUE;
+    }
 
   g_autoptr(GError) local = NULL;
   g_autofree char *via = route_lookup (relay, r, &local);
@@ -390,6 +395,10 @@ route_message (JcRelay *relay, const char *link, JcNetEnvelope *env, const char 
   if (ok && !(refusal && *refusal) && plan.local->len > 0 && is_child_link (link) &&
       g_strcmp0 (env->topic, "tasks.query") == 0)
     ok = jc_relay_tasks_query (relay, env, touched, refusal, error);
+  /* Our own rotated certificate, from our parent. */
+  if (ok && !(refusal && *refusal) && plan.local->len > 0 &&
+      g_strcmp0 (link, JC_RELAY_PARENT_LINK) == 0 && g_strcmp0 (env->topic, "cert.issued") == 0)
+    jc_relay_rotation_received (relay, env);
   /* Every relay issues the rotated certificates of its direct children. */
   if (ok && !(refusal && *refusal) && plan.local->len > 0 && is_child_link (link) &&
       g_strcmp0 (env->topic, "cert.rotate") == 0)

@@ -345,6 +345,82 @@ test_rotation (void)
   test_rm_rf (dir);
 }
 
+static gboolean
+file_exists (gpointer path)
+{
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* An intermediate relay rotates its own certificate with its parent (joconde-relay
+ * rotate): it keeps serving, the children its old certificate issued are still admitted
+ * and can rotate with it, and messages cross it both ways. */
+static void
+test_relay_rotation (void)
+{
+  g_autofree char *dir = test_pki_new ();
+  const char *fast = "[tasks]\ndeadline-check-seconds=1\n";
+  TestRelay *root = test_relay_new (dir, "root", NULL, fast);
+  test_relay_start (root);
+  g_autofree char *root_url = test_relay_url (root);
+  TestRelay *org = test_relay_new (dir, "org", root_url, fast);
+  test_relay_start (org);
+  g_autofree char *org_url = test_relay_url (org);
+  JcNetClient *a = test_client_new (dir, "a", NULL, org_url);
+  JcNetClient *c = test_client_new (dir, "c", NULL, root_url);
+  jc_net_client_start (a);
+  jc_net_client_start (c);
+  g_assert_true (test_wait (is_connected, a, 10000));
+  g_assert_true (test_wait (is_connected, c, 10000));
+
+  const char *argv[] = { g_getenv ("JC_RELAY_BIN"), "-c", org->conf, "rotate", NULL };
+  int st = 0;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                               NULL, NULL, NULL, &st, NULL));
+  g_assert_true (g_spawn_check_wait_status (st, NULL));
+  g_autofree char *rotated_path = g_build_filename (org->state_dir, "node.pem", NULL);
+  g_assert_true (test_wait (file_exists, rotated_path, 15000));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) new_chain = jc_cert_list_new_from_file (rotated_path, &error);
+  g_assert_no_error (error);
+  g_autofree char *old_path = g_strdup_printf ("%s/pki/org.pem", dir);
+  g_autoptr(JcCert) old_cert = jc_cert_new_from_file (old_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (jc_cert_get_name (new_chain->pdata[0]), ==, "org");
+  g_assert_cmpstr (jc_cert_get_serial (new_chain->pdata[0]), !=, jc_cert_get_serial (old_cert));
+  g_assert_cmpint (jc_cert_get_roles (new_chain->pdata[0]), ==, jc_cert_get_roles (old_cert));
+
+  /* a reconnects afresh: the org relay now shows its new certificate, and still admits a,
+   * whose certificate its old one issued. */
+  g_clear_object (&a);
+  a = test_client_new (dir, "a", NULL, org_url);
+  Counter *ca = counter_new (a), *cc = counter_new (c);
+  jc_net_client_start (a);
+  g_assert_true (test_wait (is_connected, a, 10000));
+  const char *to_c[] = { "c", NULL };
+  const char *to_a[] = { "a", NULL };
+  send_to (a, to_c, "after the relay's rotation", NULL);
+  send_to (c, to_a, "after the relay's rotation", NULL);
+  Want wc = { cc, 1 }, wa = { ca, 1 };
+  g_assert_true (test_wait (has_enough, &wc, 10000));
+  g_assert_true (test_wait (has_enough, &wa, 10000));
+
+  /* a rotates with the rotated relay: checked against the old issuer, issued by the new. */
+  guint n_rotated = 0;
+  g_signal_connect (a, "rotated", G_CALLBACK (on_rotated), &n_rotated);
+  g_assert_true (jc_net_client_rotate (a, &error));
+  g_assert_no_error (error);
+  g_assert_true (test_wait (rotated, &n_rotated, 15000));
+  g_assert_true (test_wait (is_connected, a, 10000));
+
+  g_object_unref (a);
+  g_object_unref (c);
+  counter_free (ca);
+  counter_free (cc);
+  test_relay_free (org);
+  test_relay_free (root);
+  test_rm_rf (dir);
+}
+
 /* A node whose key may have leaked asks for its own revocation: its parent and the root
  * record it, and the parent closes its link and refuses it from then on. */
 static void
@@ -393,5 +469,6 @@ main (int argc, char **argv)
   g_test_add_func ("/relay/links/tree", test_tree);
   g_test_add_func ("/relay/links/rotation", test_rotation);
   g_test_add_func ("/relay/links/self-revocation", test_self_revocation);
+  g_test_add_func ("/relay/links/relay-rotation", test_relay_rotation);
   return g_test_run ();
 }
