@@ -1,3 +1,4 @@
+#define G_LOG_DOMAIN "joconde-fuzz"
 #include "config.h"
 
 #include <stdlib.h>

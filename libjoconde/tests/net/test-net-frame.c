@@ -1,3 +1,4 @@
+#define G_LOG_DOMAIN "joconde-net-test"
 #include "config.h"
 
 #include "base/jc-error.h"
