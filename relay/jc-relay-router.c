@@ -200,6 +200,14 @@ admitted (JcRelay *relay, const char *link, JcNetEnvelope *env, GError **refusal
     }
   if (error && *error)
     return FALSE;
+  /* PAK registrations stay inside the organisation (§4.4.1.1): the root never takes one. */
+  if (is_child_link (link) && !has_parent (relay) && g_strcmp0 (env->topic, "pak.register") == 0)
+    {
+      g_set_error (refusal, JC_ERROR, JC_ERROR_DENIED,
+                   _("PAK registrations stay within the organisation: address them to a node of "
+                     "the organisation's own subtree"));
+      return FALSE;
+    }
   if (!is_child_link (link) ||
       !g_hash_table_lookup_extended (relay->config->topic_roles, env->topic, NULL, &value))
     return TRUE;

@@ -372,6 +372,21 @@ in_state (gpointer data)
   return g_strcmp0 (g_hash_table_lookup (w->n->states, w->task), w->state) == 0;
 }
 
+static gint64
+query_int (const char *path, const char *sql, const char *arg)
+{
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_stmt *st = NULL;
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &st, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (st, 1, arg, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  gint64 n = sqlite3_column_int64 (st, 0);
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  return n;
+}
+
 static void
 test_task_lifecycle (void)
 {
@@ -501,6 +516,25 @@ test_task_lifecycle (void)
   WantState calc = { c, task_id, "calculation" };
   g_assert_true (test_wait (in_state, &calc, 10000));
 
+  /* PAK registrations travel inside the organisation and never reach the root. */
+  {
+    g_autoptr(JsonNode) reg = load_json ("pak-registration.json");
+    json_object_set_string_member (json_node_get_object (reg), "task_id", task_id);
+    const char *to_a[] = { "a", NULL };
+    const char *to_c[] = { "c", NULL };
+    g_assert_true (jc_net_client_send (b->client, to_a, "pak.register", reg, NULL, NULL));
+    wait_topic (a, "pak.register", 1);
+    guint before = b->refused;
+    g_assert_true (jc_net_client_send (b->client, to_c, "pak.register", reg, NULL, NULL));
+    Want w = { b, NULL, before + 1 };
+    g_assert_true (test_wait (refused_more, &w, 10000));
+    g_assert_cmpstr (b->refusal_code, ==, "denied");
+    g_autofree char *root_db = g_build_filename (root->state_dir, "relay.db", NULL);
+    g_assert_cmpint (query_int (root_db, "SELECT count(*) FROM messages WHERE topic = ?",
+                                "pak.register"), ==, 0);
+    g_assert_cmpuint (count (c, "pak.register"), ==, 0);
+  }
+
   /* Organisation relays answer their children's questions from their copies: the
    * tasks of a node, and the tasks of a PAK. */
   {
@@ -579,21 +613,6 @@ static gboolean
 has_erased (gpointer data)
 {
   return count (data, "task.erased") >= 3;
-}
-
-static gint64
-query_int (const char *path, const char *sql, const char *arg)
-{
-  sqlite3 *db = NULL;
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  sqlite3_stmt *st = NULL;
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &st, NULL), ==, SQLITE_OK);
-  sqlite3_bind_text (st, 1, arg, -1, SQLITE_STATIC);
-  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
-  gint64 n = sqlite3_column_int64 (st, 0);
-  sqlite3_finalize (st);
-  sqlite3_close (db);
-  return n;
 }
 
 static gboolean
