@@ -699,6 +699,32 @@ on_control (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touc
   if (g_strv_contains ((const char *const[]) { "finished", "cancelled", "erased", NULL }, t->state))
     return refuse (refusal, JC_ERROR_STATE, _("Task %s is %s already"), task_id, t->state);
   g_autofree char *why = g_strdup_printf ("%s requested by %s", action, env->from);
+  /* The request travels on to the computing parties and peers as sent: a signed control
+   * message in it ("message", "signature") is for the CPs and their VMs to verify against
+   * the CTA themselves (§4.4.1.1). */
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "task_id");
+  json_builder_add_string_value (b, task_id);
+  json_builder_set_member_name (b, "action");
+  json_builder_add_string_value (b, action);
+  json_builder_set_member_name (b, "requested_by");
+  json_builder_add_string_value (b, env->from);
+  const char *passed[] = { "message", "signature", "reason" };
+  for (guint i = 0; i < G_N_ELEMENTS (passed); i++)
+    {
+      JsonNode *m = json_object_get_member (json_node_get_object (body), passed[i]);
+      if (m)
+        {
+          json_builder_set_member_name (b, passed[i]);
+          json_builder_add_value (b, json_node_copy (m));
+        }
+    }
+  json_builder_end_object (b);
+  g_autoptr(JsonNode) out = json_builder_get_root (b);
+  g_auto(GStrv) to = task_nodes (t->ctsc, NULL);
+  if (!send_to (relay, (const char *const *) to, "task.control", out, touched, error))
+    return FALSE;
   return cancel_task (relay, t, why, touched, error);
 }
 

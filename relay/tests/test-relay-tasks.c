@@ -667,6 +667,7 @@ test_task_cancellations (void)
   send_root (a, "control.request", cancel);
   WantState w1 = { c, asked, "cancelled" };
   g_assert_true (test_wait (in_state, &w1, 10000));
+  wait_topic (c, "task.control", 1);
 
   /* The approval deadline passes. */
   WantState w2 = { a, due, "cancelled" };
