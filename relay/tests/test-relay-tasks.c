@@ -237,6 +237,7 @@ make_ctsc_due (const char *dir, gint64 approval_in)
   g_autoptr(GError) error = NULL;
   g_autoptr(JcCtsc) check = jc_ctsc_from_json (ctsc, &error);
   g_assert_no_error (error);
+  g_assert_nonnull (check);
   return ctsc;
 }
 

@@ -116,6 +116,7 @@ test_malformed_envelopes (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(JcNetFrame) f = parse_msg (good, "[\"b\"]", 1, &error);
   g_assert_no_error (error);
+  g_assert_cmpstr (f->envelope->from, ==, "a");
 
   g_autofree char *other_id = envelope ("ffffffffffffffffffffffffffffffff", "a", "[\"b\"]", ok_time,
                                         ",\"body\":null");
