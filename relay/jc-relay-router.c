@@ -285,6 +285,26 @@ plan_recipient (JcRelay *relay, const char *link, const char *r, Plan *plan, GEr
   return TRUE;
 }
 
+/* Messages for nodes the relay does not know yet wait; one origin may not fill the
+ * relay with them. */
+static gboolean
+parking_allowed (JcRelay *relay, JcNetEnvelope *env, guint more, GError **refusal,
+                 GError **error)
+{
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "SELECT count(*) FROM parked p JOIN messages m ON m.id = p.msg_id WHERE m.origin = ?", error);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, env->from, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_ROW)
+    return jc_net_sqlite_fail (relay->db, error);
+  if (sqlite3_column_int64 (st, 0) + more > relay->config->max_parked)
+    g_set_error (refusal, JC_ERROR, JC_ERROR_TOO_LARGE,
+                 _("The relay already holds %u messages from %s for nodes it does not know"),
+                 relay->config->max_parked, env->from);
+  return TRUE;
+}
+
 static gboolean
 store_plan (JcRelay *relay, const char *msg_id, Plan *plan, GHashTable *touched, GError **error)
 {
@@ -411,6 +431,8 @@ route_message (JcRelay *relay, const char *link, JcNetEnvelope *env, const char 
   if (ok && !(refusal && *refusal) && plan.local->len > 0 && is_child_link (link) &&
       g_strcmp0 (env->topic, "cert.rotate") == 0)
     ok = jc_relay_rotation_handle (relay, link, env, touched, refusal, error);
+  if (ok && !(refusal && *refusal) && plan.parked->len > 0)
+    ok = parking_allowed (relay, env, plan.parked->len, refusal, error);
   if (ok && !(refusal && *refusal))
     ok = store_plan (relay, env->id, &plan, touched, error);
   g_hash_table_unref (plan.per_link);

@@ -180,7 +180,7 @@ static void
 test_tree (void)
 {
   g_autofree char *dir = test_pki_new ();
-  TestRelay *root = test_relay_new (dir, "root", NULL, NULL);
+  TestRelay *root = test_relay_new (dir, "root", NULL, "[link]\nmax-parked=3\n");
   test_relay_start (root);
   g_autofree char *root_url = test_relay_url (root);
   TestRelay *org = test_relay_new (dir, "org", root_url, NULL);
@@ -230,6 +230,19 @@ test_tree (void)
   test_spin (300);
   g_assert_cmpuint (cb2->total, ==, 5);
   g_assert_cmpint (jc_net_client_inbox_count (b), ==, 6);
+
+  /* Messages for unknown nodes wait at the root, up to a limit per origin (3 here). */
+  {
+    RefusedCount rp = { 0 };
+    g_signal_connect (x, "refused", G_CALLBACK (on_refused), &rp);
+    const char *to_ghost[] = { "ghost1", "ghost2", NULL };
+    send_topic (x, to_ghost, "test.note");
+    send_topic (x, to_ghost, "test.note");
+    g_assert_true (test_wait (got_refusal, &rp, 10000));
+    g_assert_cmpstr (rp.code, ==, "too-large");
+    g_free (rp.code);
+    g_signal_handlers_disconnect_by_data (x, &rp);
+  }
 
   /* Admission by roles: b (custodian) and x (no role) may not submit a CTSC; a
    * (organiser) may. The refusal comes back to the sender, nothing reaches c. */
