@@ -468,6 +468,11 @@ test_task_lifecycle (void)
   send_root (c, "signature.submit", s_c);
   send_root (so, "approval.submit", ap0);
   send_root (so, "approval.submit", ap1);
+  /* The root is killed at some moment around the finalisation and restarted: the CTA is
+   * still finalised once, and sent once to each node. */
+  test_spin (g_random_int_range (0, 40));
+  test_relay_kill (root);
+  test_relay_start (root);
   for (int i = 0; i < 2; i++)
     wait_topic (cp[i], "cta.final", 1);
   cp[2] = node_new (dir, "cp3", root_url);
@@ -475,6 +480,9 @@ test_task_lifecycle (void)
   wait_topic (cp[2], "cta.final", 1);
   wait_topic (a, "cta.final", 1);
   wait_topic (c, "cta.final", 1);
+  test_spin (300);
+  for (int i = 0; i < 3; i++)
+    g_assert_cmpuint (count (cp[i], "cta.final"), ==, 1);
 
   /* The CTA is complete and its approval is the root's signature over the body hash. */
   JsonNode *cta_doc = json_object_get_member (json_node_get_object (cp[0]->last_cta), "cta");
