@@ -238,6 +238,40 @@ cmd_export_logs (JcRelayConfig *config)
   return 0;
 }
 
+/* tasks: the root's tasks with their state, update counter and approvals. */
+static int
+cmd_tasks (JcRelayConfig *config)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcStore) store = NULL;
+  sqlite3 *db = open_state (config, &store, &error);
+  if (!db)
+    {
+      g_printerr ("joconde-relay: %s\n", error->message);
+      return 1;
+    }
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (db,
+    "SELECT t.task_id, t.state, t.update_counter, t.organiser, t.approval_deadline, "
+    "  (SELECT count(*) FROM ctsas c WHERE c.task_id = t.task_id AND c.status = 'approved'), "
+    "  (SELECT count(*) FROM ctsas c WHERE c.task_id = t.task_id) "
+    "FROM tasks t ORDER BY t.created", &error);
+  if (!st)
+    {
+      g_printerr ("joconde-relay: %s\n", error->message);
+      return 1;
+    }
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      g_autofree char *deadline = jc_time_format (sqlite3_column_int64 (st, 4));
+      printf (_("%s  %-14s  update %lld  organiser %s  approval deadline %s  "
+                "CTSAs approved %lld/%lld\n"),
+              sqlite3_column_text (st, 0), sqlite3_column_text (st, 1),
+              (long long) sqlite3_column_int64 (st, 2), sqlite3_column_text (st, 3), deadline,
+              (long long) sqlite3_column_int64 (st, 5), (long long) sqlite3_column_int64 (st, 6));
+    }
+  return 0;
+}
+
 /* rotate: asks the running relay to rotate its own certificate with its parent. */
 static int
 cmd_rotate (JcRelayConfig *config)
@@ -284,7 +318,7 @@ main (int argc, char **argv)
 
   g_autoptr(GOptionContext) ctx =
     g_option_context_new (_("[run | init-root | init-node | csr add FILE | csr list | csr approve ID | "
-                            "csr reject ID | revoke SERIAL | rotate | tree | export-logs]  — the JOCONDE relay"));
+                            "csr reject ID | revoke SERIAL | rotate | tree | tasks | export-logs]  — the JOCONDE relay"));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     {
@@ -323,6 +357,8 @@ main (int argc, char **argv)
     rc = jc_relay_admin_csr_approve (config, argv[3], &admin);
   else if (g_strcmp0 (cmd, "csr") == 0 && argc == 4 && g_strcmp0 (argv[2], "reject") == 0)
     rc = jc_relay_admin_csr_reject (config, argv[3], &admin);
+  else if (g_strcmp0 (cmd, "tasks") == 0)
+    rc = cmd_tasks (config);
   else if (g_strcmp0 (cmd, "rotate") == 0)
     rc = cmd_rotate (config);
   else if (g_strcmp0 (cmd, "export-logs") == 0)

@@ -583,6 +583,19 @@ test_task_lifecycle (void)
     g_hash_table_remove (b->topics, "jc.refused");
   }
 
+  /* The SO sees the task at the root. */
+  {
+    g_autofree char *out = NULL;
+    const char *argv[] = { g_getenv ("JC_RELAY_BIN"), "-c", root->conf, "tasks", NULL };
+    int st = 0;
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                                 NULL, &out, NULL, &st, NULL));
+    g_assert_true (g_spawn_check_wait_status (st, NULL));
+    g_assert_nonnull (strstr (out, task_id));
+    g_assert_nonnull (strstr (out, "calculation"));
+    g_assert_nonnull (strstr (out, "CTSAs approved 2/2"));
+  }
+
   /* After finalisation the agreement is closed. */
   expect_refusal (a, "ctsa.submit", m_a, "state");
 
