@@ -4,6 +4,7 @@
 #include "base/jc-encoding.h"
 #include "base/jc-init.h"
 #include "base/jc-time.h"
+#include "jc-agreement.h"
 #include "jc-cert.h"
 #include "jc-doc.h"
 #include "jc-model.h"
@@ -499,6 +500,18 @@ test_task_lifecycle (void)
   const guint8 *sig = g_bytes_get_data (cta->approval->signature, &sig_len);
   g_assert_true (jc_cert_verify_hash (root_cert, body_hash, sizeof body_hash, sig, sig_len, &error));
   g_assert_no_error (error);
+  /* ...and it passes the complete check a computing party makes (libjoconde/agreement). */
+  {
+    g_autofree char *ca_path = g_strdup_printf ("%s/pki/ca.pem", dir);
+    g_autoptr(JcCert) ca_cert = jc_cert_new_from_file (ca_path, &error);
+    g_assert_no_error (error);
+    g_autoptr(GPtrArray) approver = g_ptr_array_new_with_free_func (g_object_unref);
+    g_ptr_array_add (approver, g_object_ref (root_cert));
+    g_ptr_array_add (approver, g_object_ref (ca_cert));
+    JcAgreementTrust trust = { .root = ca_cert, .approver = approver, .at = jc_time_now () };
+    g_assert_true (jc_agreement_verify (cta, &trust, &error));
+    g_assert_no_error (error);
+  }
 
   /* Running: the CPs report their VM addresses and telemetry; the peers get both. */
   g_autoptr(JsonBuilder) vb = json_builder_new ();
