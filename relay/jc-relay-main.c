@@ -9,7 +9,9 @@
 #include "base/jc-init.h"
 #include "base/jc-time.h"
 #include "jc-net-sqlite-private.h"
+#include "jc-cert.h"
 #include "jc-relay-admin.h"
+#include "jc-revocations.h"
 #include "jc-relay-notify.h"
 #include "jc-relay-private.h"
 #include "jc-relay.h"
@@ -167,9 +169,27 @@ cmd_revoke (JcRelayConfig *config, const char *serial)
       g_printerr ("joconde-relay: %s\n", error->message);
       return 1;
     }
+  /* The key of the certificate, when this relay knows the certificate (a child's, or one
+   * a route announcement carried): the root publishes revoked keys (revoked-keys). */
+  g_autofree char *key_id = NULL;
+  {
+    g_autoptr(sqlite3_stmt) known = jc_net_sqlite_prepare (db,
+      "SELECT certificate FROM children UNION ALL "
+      "SELECT certificate FROM routes WHERE certificate IS NOT NULL", NULL);
+    while (known && !key_id && sqlite3_step (known) == SQLITE_ROW)
+      {
+        g_autoptr(JcCert) cert = jc_cert_new_from_pem ((const char *) sqlite3_column_text (known, 0),
+                                                       -1, NULL);
+        const char *s = cert ? jc_cert_get_serial (cert) : "";
+        while (s[0] == '0' && s[1])
+          s++;
+        if (cert && g_strcmp0 (s, lower) == 0)
+          key_id = g_strdup (jc_cert_get_key_id (cert));
+      }
+  }
   g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (db,
-    "INSERT OR REPLACE INTO revoked (serial, node, reason, at) VALUES "
-    "(?, (SELECT node FROM children WHERE serial = ?), ?, ?)", &error);
+    "INSERT OR REPLACE INTO revoked (serial, node, reason, at, key_id) VALUES "
+    "(?, (SELECT node FROM children WHERE serial = ?), ?, ?, ?)", &error);
   int rc = 1;
   if (st)
     {
@@ -177,6 +197,8 @@ cmd_revoke (JcRelayConfig *config, const char *serial)
       sqlite3_bind_text (st, 2, lower, -1, SQLITE_STATIC);
       sqlite3_bind_text (st, 3, opt_reason ? opt_reason : "key compromise", -1, SQLITE_STATIC);
       sqlite3_bind_int64 (st, 4, jc_time_now ());
+      if (key_id)
+        sqlite3_bind_text (st, 5, key_id, -1, SQLITE_STATIC);
       if (sqlite3_step (st) == SQLITE_DONE)
         {
           printf (_("Certificate %s is revoked.\n"), lower);
@@ -272,6 +294,45 @@ cmd_tasks (JcRelayConfig *config)
   return 0;
 }
 
+/* revoked-keys: the revoked keys this relay knows, in the form computing parties and
+ * their VMs load (docs/pki.md, "Revocation"). */
+static int
+cmd_revoked_keys (JcRelayConfig *config)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcStore) store = NULL;
+  sqlite3 *db = open_state (config, &store, &error);
+  g_autoptr(sqlite3_stmt) st = db ? jc_net_sqlite_prepare (db,
+    "SELECT key_id, at, reason FROM revoked WHERE key_id IS NOT NULL ORDER BY at", &error) : NULL;
+  if (!st)
+    {
+      g_printerr ("joconde-relay: %s\n", error->message);
+      return 1;
+    }
+  g_autoptr(JcRevocations) revocations = jc_revocations_new ();
+  while (sqlite3_step (st) == SQLITE_ROW)
+    if (!jc_revocations_revoke_key (revocations, (const char *) sqlite3_column_text (st, 0),
+                                    sqlite3_column_int64 (st, 1),
+                                    (const char *) sqlite3_column_text (st, 2), &error))
+      {
+        g_printerr ("joconde-relay: %s\n", error->message);
+        return 1;
+      }
+  g_autofree char *json = jc_revocations_keys_to_json (revocations);
+  if (opt_out)
+    {
+      if (!g_file_set_contents_full (opt_out, json, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644,
+                                     &error))
+        {
+          g_printerr ("joconde-relay: %s\n", error->message);
+          return 1;
+        }
+    }
+  else
+    printf ("%s\n", json);
+  return 0;
+}
+
 /* rotate: asks the running relay to rotate its own certificate with its parent. */
 static int
 cmd_rotate (JcRelayConfig *config)
@@ -318,7 +379,7 @@ main (int argc, char **argv)
 
   g_autoptr(GOptionContext) ctx =
     g_option_context_new (_("[run | init-root | init-node | csr add FILE | csr list | csr approve ID | "
-                            "csr reject ID | revoke SERIAL | rotate | tree | tasks | export-logs]  — the JOCONDE relay"));
+                            "csr reject ID | revoke SERIAL | revoked-keys | rotate | tree | tasks | export-logs]  — the JOCONDE relay"));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     {
@@ -357,6 +418,8 @@ main (int argc, char **argv)
     rc = jc_relay_admin_csr_approve (config, argv[3], &admin);
   else if (g_strcmp0 (cmd, "csr") == 0 && argc == 4 && g_strcmp0 (argv[2], "reject") == 0)
     rc = jc_relay_admin_csr_reject (config, argv[3], &admin);
+  else if (g_strcmp0 (cmd, "revoked-keys") == 0)
+    rc = cmd_revoked_keys (config);
   else if (g_strcmp0 (cmd, "tasks") == 0)
     rc = cmd_tasks (config);
   else if (g_strcmp0 (cmd, "rotate") == 0)
