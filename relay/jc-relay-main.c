@@ -11,6 +11,8 @@
 #include "jc-net-sqlite-private.h"
 #include "jc-cert.h"
 #include "jc-relay-admin.h"
+#include "jc-crl.h"
+#include "jc-node-key.h"
 #include "jc-revocations.h"
 #include "jc-relay-notify.h"
 #include "jc-relay-private.h"
@@ -333,6 +335,61 @@ cmd_revoked_keys (JcRelayConfig *config)
   return 0;
 }
 
+/* crl: this relay's CRL of the children certificates it revoked, signed with its key, for
+ * anyone who verifies chains through it (docs/pki.md, "Revocation"). */
+static int
+cmd_crl (JcRelayConfig *config)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcStore) store = NULL;
+  sqlite3 *db = open_state (config, &store, &error);
+  g_autofree char *cert_path = NULL, *key_path = NULL;
+  jc_relay_config_identity_paths (config, &cert_path, &key_path);
+  g_autoptr(JcNodeKey) key = db ? jc_node_key_load_file (key_path, NULL, &error) : NULL;
+  g_autoptr(GPtrArray) chain = key ? jc_cert_list_new_from_file (cert_path, &error) : NULL;
+  g_autoptr(sqlite3_stmt) st = chain ? jc_net_sqlite_prepare (db,
+    "SELECT c.certificate, r.at FROM revoked r JOIN children c "
+    "ON ltrim(c.serial, '0') = r.serial ORDER BY r.at", &error) : NULL;
+  if (!st)
+    {
+      g_printerr ("joconde-relay: %s\n", error->message);
+      return 1;
+    }
+  g_autoptr(GPtrArray) serials = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) crl_entries = g_array_new (FALSE, TRUE, sizeof (JcCrlEntry));
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      /* The serial exactly as in the certificate (leading zero bytes included). */
+      g_autoptr(JcCert) cert = jc_cert_new_from_pem ((const char *) sqlite3_column_text (st, 0),
+                                                     -1, NULL);
+      if (!cert)
+        continue;
+      char *serial = g_strdup (jc_cert_get_serial (cert));
+      g_ptr_array_add (serials, serial);
+      JcCrlEntry e = { serial, sqlite3_column_int64 (st, 1) };
+      g_array_append_val (crl_entries, e);
+    }
+  gint64 now = jc_time_now ();
+  g_autoptr(JcCrl) crl = jc_crl_new_signed (key, chain->pdata[0], (JcCrlEntry *) crl_entries->data,
+                                            crl_entries->len, now, now + 7 * 86400, (guint64) now,
+                                            &error);
+  if (!crl)
+    {
+      g_printerr ("joconde-relay: %s\n", error->message);
+      return 1;
+    }
+  g_autofree char *pem = jc_crl_to_pem (crl);
+  if (opt_out && !g_file_set_contents_full (opt_out, pem, -1, G_FILE_SET_CONTENTS_CONSISTENT,
+                                            0644, &error))
+    {
+      g_printerr ("joconde-relay: %s\n", error->message);
+      return 1;
+    }
+  if (!opt_out)
+    fputs (pem, stdout);
+  return 0;
+}
+
 /* rotate: asks the running relay to rotate its own certificate with its parent. */
 static int
 cmd_rotate (JcRelayConfig *config)
@@ -379,7 +436,7 @@ main (int argc, char **argv)
 
   g_autoptr(GOptionContext) ctx =
     g_option_context_new (_("[run | init-root | init-node | csr add FILE | csr list | csr approve ID | "
-                            "csr reject ID | revoke SERIAL | revoked-keys | rotate | tree | tasks | export-logs]  — the JOCONDE relay"));
+                            "csr reject ID | revoke SERIAL | crl | revoked-keys | rotate | tree | tasks | export-logs]  — the JOCONDE relay"));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     {
@@ -418,6 +475,8 @@ main (int argc, char **argv)
     rc = jc_relay_admin_csr_approve (config, argv[3], &admin);
   else if (g_strcmp0 (cmd, "csr") == 0 && argc == 4 && g_strcmp0 (argv[2], "reject") == 0)
     rc = jc_relay_admin_csr_reject (config, argv[3], &admin);
+  else if (g_strcmp0 (cmd, "crl") == 0)
+    rc = cmd_crl (config);
   else if (g_strcmp0 (cmd, "revoked-keys") == 0)
     rc = cmd_revoked_keys (config);
   else if (g_strcmp0 (cmd, "tasks") == 0)

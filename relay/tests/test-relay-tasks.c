@@ -6,6 +6,7 @@
 #include "base/jc-time.h"
 #include "jc-agreement.h"
 #include "jc-cert.h"
+#include "jc-crl.h"
 #include "jc-doc.h"
 #include "jc-model.h"
 #include "jc-node-key.h"
@@ -723,6 +724,25 @@ test_task_cancellations (void)
   g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
                                NULL, NULL, NULL, &st, NULL));
   g_assert_true (g_spawn_check_wait_status (st, NULL));
+  /* The root's CRL, signed with its key, lists c. */
+  {
+    g_autofree char *crl_path = g_build_filename (dir, "root-own.crl", NULL);
+    const char *crl_argv[] = { g_getenv ("JC_RELAY_BIN"), "-c", root->conf, "crl", "--out",
+                               crl_path, NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) crl_argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                                 NULL, NULL, NULL, &st, NULL));
+    g_assert_true (g_spawn_check_wait_status (st, NULL));
+    g_autofree char *crl_pem = NULL;
+    g_assert_true (g_file_get_contents (crl_path, &crl_pem, NULL, NULL));
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JcCrl) crl = jc_crl_new_from_pem (crl_pem, -1, &error);
+    g_assert_no_error (error);
+    g_autofree char *root_pem = g_strdup_printf ("%s/pki/root.pem", dir);
+    g_autoptr(JcCert) root_cert = jc_cert_new_from_file (root_pem, &error);
+    g_assert_true (jc_crl_verify (crl, root_cert, &error));
+    g_assert_no_error (error);
+    g_assert_true (jc_crl_lookup (crl, serial, NULL));
+  }
   WantState w3 = { a, revoked, "cancelled" };
   g_assert_true (test_wait (in_state, &w3, 10000));
   g_assert_true (test_wait (is_disconnected, c->client, 10000));
