@@ -765,6 +765,16 @@ test_task_cancellations (void)
     g_assert_cmpint (query_int (root_db, "SELECT count(*) FROM messages WHERE task_id = ? AND "
                                 "envelope <> '' AND topic <> 'task.erased'", asked), ==, 0);
   }
+  /* The leaves erased their inbox copies of the task too, keeping the notice. */
+  {
+    g_autoptr(GPtrArray) inbox = jc_net_client_inbox_list (a->client, 0, 1000, NULL);
+    for (guint i = 0; i < inbox->len; i++)
+      {
+        JcNetEnvelope *env = inbox->pdata[i];
+        if (strstr (env->text, asked))
+          g_assert_cmpstr (env->topic, ==, "task.erased");
+      }
+  }
   /* An erased task takes no more requests. */
   expect_refusal (a, "control.request", cancel, "not-found");
 
