@@ -45,13 +45,28 @@ scan_macros() {
 
 # Checks 2 and 3: extracts the strings of the files named in $1 (one per line) into $2.
 extract() {
-  xgettext --keyword=_ --keyword=N_ --keyword=C_:1c,2 --keyword=NC_:1c,2 \
-           --keyword=g_dngettext:2,3 --from-code=UTF-8 --add-comments \
+  # The arguments of meson's glib preset (mesonbuild/modules/i18n.py), flags included, so
+  # xgettext also judges the strings it knows to be printf formats.
+  xgettext --from-code=UTF-8 --add-comments --keyword=_ --keyword=N_ --keyword=C_:1c,2 \
+           --keyword=NC_:1c,2 --keyword=g_dcgettext:2 --keyword=g_dngettext:2,3 \
+           --keyword=g_dpgettext2:2c,3 --flag=N_:1:pass-c-format --flag=C_:2:pass-c-format \
+           --flag=NC_:2:pass-c-format --flag=g_dngettext:2:pass-c-format \
+           --flag=g_strdup_printf:1:c-format --flag=g_string_printf:2:c-format \
+           --flag=g_string_append_printf:2:c-format --flag=g_error_new:3:c-format \
+           --flag=g_set_error:4:c-format --flag=g_markup_printf_escaped:1:c-format \
+           --flag=g_log:3:c-format --flag=g_print:1:c-format --flag=g_printerr:1:c-format \
+           --flag=g_printf:1:c-format --flag=g_fprintf:2:c-format --flag=g_sprintf:2:c-format \
+           --flag=g_snprintf:3:c-format \
            -f "$1" -o "$2" 2>"$tmp/xgettext.err" || { cat "$tmp/xgettext.err"; return 1; }
-  if [ -s "$tmp/xgettext.err" ]; then
-    sed 's/^/xgettext: /' "$tmp/xgettext.err"
-    return 1
-  fi
+  bad=0 p=""
+  while IFS= read -r w; do
+    # A line that starts with blanks continues the warning above it.
+    case "$w" in [[:space:]]*) ;; *) p=""
+      for f in $PENDING; do case "$w" in "$f:"*) p="pending: " ;; esac; done ;; esac
+    echo "${p}xgettext: $w"
+    [ -n "$p" ] || bad=1
+  done <"$tmp/xgettext.err"
+  [ $bad -eq 0 ] || return 1
   # A msgid whose last conversion has no conversion letter was cut at a macro.
   # Entries found only in PENDING files are reported as pending and do not fail.
   perl -e '
