@@ -54,7 +54,8 @@ env (const char *name)
   return v;
 }
 
-/* The builder's command line, as guest/image/meson.build gives it. */
+/* The builder's command line, as `ninja guest-image` runs it (the configured builder fills
+ * in the engine module, the image tool and the OVMF firmware). */
 static GStrv
 builder_argv (const char *output)
 {
@@ -63,9 +64,6 @@ builder_argv (const char *output)
 
   g_strv_builder_add_many (b, env ("JC_GUEST_IMAGE_BUILDER"),
                            "--guest", env ("JC_GUEST_BINARY"),
-                           "--engine-module", env ("JC_ENGINE_MODULE"),
-                           "--image-tool", env ("JC_IMAGE_TOOL"),
-                           "--ovmf", env ("JC_OVMF"),
                            "--output", output, "--cache", cache, NULL);
   return g_strv_builder_end (b);
 }
