@@ -27,8 +27,8 @@ Usage: build-image.sh --guest FILE --engine-module FILE --image-tool FILE --ovmf
   --image-tool FILE       the build's joconde-image-tool (engine ids, SNP measurement)
   --ovmf FILE             the OVMF firmware the SEV-SNP measurement assumes
                           (Debian's ovmf package: /usr/share/ovmf/OVMF.fd)
-  --snp-vcpus N           vCPUs of the measured guest (default 1)
-  --snp-vcpu-type NAME    QEMU vCPU model of the measured guest (default EPYC-v4)
+  --snp-vcpus N           vCPUs of the measured guest (default 2, the cpd's default)
+  --snp-vcpu-type NAME    QEMU vCPU model of the measured guest (default EPYC-v4, the cpd's)
   --snp-guest-features X  SEV_FEATURES of the measured guest (default 0x1, QEMU's default)
   --output DIR            where vmlinuz, initrd.img, cmdline and manifest.json are written
   --cache DIR             where downloaded .deb files are kept (default OUTPUT/cache)
@@ -42,7 +42,7 @@ EOF
 die() { echo "build-image.sh: $*" >&2; exit 1; }
 
 guest= output= cache= kernel_pkg=linux-image-cloud-amd64 kernel_deb= busybox=/bin/busybox port=8443
-tool= ovmf= snp_vcpus=1 snp_vcpu_type=EPYC-v4 snp_features=0x1
+tool= ovmf= snp_vcpus=2 snp_vcpu_type=EPYC-v4 snp_features=0x1
 modules=()
 while [ $# -gt 0 ]; do
   case $1 in
