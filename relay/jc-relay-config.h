@@ -25,6 +25,8 @@ typedef struct {
   gsize    max_message;
   gboolean synchronous_full;
   GHashTable *topic_roles;     /* topic -> GUINT (JcRoles): the origin needs one of them */
+  guint    active_months;     /* issued certificates: active, then passive (§4.4.2.3) */
+  guint    passive_months;
   char    *log_target;        /* syslog, stderr or file */
   char    *log_file;          /* for target=file */ /* policy, "role:topic" pairs (step 3) */
 } JcRelayConfig;

@@ -40,6 +40,11 @@ static const JcStoreMigration schema[] = {
   "  at INTEGER NOT NULL);" },
   /* The certificate of each routed node, for admission by the origin's roles. */
   { 2, "ALTER TABLE routes ADD COLUMN certificate TEXT;" },
+  /* Certificate requests of children, received out of band (csr add). */
+  { 3, "CREATE TABLE csrs (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL,"
+       "  pem TEXT NOT NULL, key_id TEXT NOT NULL UNIQUE, requested_roles TEXT NOT NULL,"
+       "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','approved','rejected')),"
+       "  granted_roles TEXT, reason TEXT, serial TEXT, received INTEGER NOT NULL, decided INTEGER);" },
 };
 
 gboolean

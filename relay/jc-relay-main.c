@@ -9,6 +9,7 @@
 #include "base/jc-init.h"
 #include "base/jc-time.h"
 #include "jc-net-sqlite-private.h"
+#include "jc-relay-admin.h"
 #include "jc-relay-notify.h"
 #include "jc-relay-private.h"
 #include "jc-relay.h"
@@ -17,15 +18,26 @@ static char *opt_config = NULL;
 static char *opt_reason = NULL;
 static char *opt_since = NULL;
 static char *opt_out = NULL;
+static JcRelayAdminOptions admin;
 
 static const GOptionEntry entries[] = {
   { "config", 'c', 0, G_OPTION_ARG_FILENAME, &opt_config,
-    N_("Configuration file (default /etc/joconde/relay.conf)"), N_("FILE") },
+    N_("Configuration file (default /etc/joconde/relay/relay.conf)"), N_("FILE") },
   { "reason", 0, 0, G_OPTION_ARG_STRING, &opt_reason, N_("Reason recorded with a revocation"),
     N_("TEXT") },
   { "since", 0, 0, G_OPTION_ARG_STRING, &opt_since,
     N_("export-logs: only records from this RFC 3339 time on"), N_("TIME") },
   { "out", 'o', 0, G_OPTION_ARG_FILENAME, &opt_out, N_("Output file"), N_("FILE") },
+  { "dir", 'd', 0, G_OPTION_ARG_FILENAME, &admin.dir,
+    N_("Folder for keys and certificates (default: the configuration's)"), N_("DIR") },
+  { "company", 0, 0, G_OPTION_ARG_STRING, &admin.company, N_("Company name (certificate O)"), N_("TEXT") },
+  { "department", 0, 0, G_OPTION_ARG_STRING, &admin.department, N_("Department (certificate OU)"), N_("TEXT") },
+  { "email", 0, 0, G_OPTION_ARG_STRING, &admin.email, N_("Non-personal contact e-mail"), N_("ADDRESS") },
+  { "name", 0, 0, G_OPTION_ARG_STRING, &admin.name, N_("Node name (certificate CN, the node id)"), N_("NAME") },
+  { "role", 0, 0, G_OPTION_ARG_STRING, &admin.roles,
+    N_("Roles, comma-separated: relay, organiser, signatory, custodian, analyst, approver, cp"), N_("ROLES") },
+  { "ca-token", 0, 0, G_OPTION_ARG_STRING, &admin.ca_token,
+    N_("init-root: PKCS#11 token URI for the root CA key (PIN in $JOCONDE_PKCS11_PIN)"), N_("URI") },
   { NULL }
 };
 
@@ -235,7 +247,8 @@ main (int argc, char **argv)
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
 
   g_autoptr(GOptionContext) ctx =
-    g_option_context_new (_("[run | tree | revoke SERIAL]  — the JOCONDE relay"));
+    g_option_context_new (_("[run | init-root | init-node | csr add FILE | csr list | csr approve ID | "
+                            "csr reject ID | revoke SERIAL | tree | export-logs]  — the JOCONDE relay"));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     {
@@ -248,8 +261,10 @@ main (int argc, char **argv)
       return 1;
     }
   const char *cmd = argc > 1 ? argv[1] : "run";
+  admin.out = opt_out;
+  admin.reason = opt_reason;
   JcRelayConfig *config = jc_relay_config_load (opt_config ? opt_config
-                                                : "/etc/joconde/relay.conf", &error);
+                                                : "/etc/joconde/relay/relay.conf", &error);
   if (!config)
     {
       g_printerr ("joconde-relay: %s\n", error->message);
@@ -260,6 +275,18 @@ main (int argc, char **argv)
     return cmd_run (config); /* the relay owns the configuration from here */
   if (g_strcmp0 (cmd, "tree") == 0)
     rc = cmd_tree (config);
+  else if (g_strcmp0 (cmd, "init-root") == 0)
+    rc = jc_relay_admin_init_root (config, &admin);
+  else if (g_strcmp0 (cmd, "init-node") == 0)
+    rc = jc_relay_admin_init_node (config, &admin);
+  else if (g_strcmp0 (cmd, "csr") == 0 && argc == 4 && g_strcmp0 (argv[2], "add") == 0)
+    rc = jc_relay_admin_csr_add (config, argv[3]);
+  else if (g_strcmp0 (cmd, "csr") == 0 && argc == 3 && g_strcmp0 (argv[2], "list") == 0)
+    rc = jc_relay_admin_csr_list (config);
+  else if (g_strcmp0 (cmd, "csr") == 0 && argc == 4 && g_strcmp0 (argv[2], "approve") == 0)
+    rc = jc_relay_admin_csr_approve (config, argv[3], &admin);
+  else if (g_strcmp0 (cmd, "csr") == 0 && argc == 4 && g_strcmp0 (argv[2], "reject") == 0)
+    rc = jc_relay_admin_csr_reject (config, argv[3], &admin);
   else if (g_strcmp0 (cmd, "export-logs") == 0)
     rc = cmd_export_logs (config);
   else if (g_strcmp0 (cmd, "revoke") == 0 && argc == 3)

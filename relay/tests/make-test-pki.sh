@@ -1,6 +1,7 @@
 #!/bin/sh
 # Makes the certificates of a test tree with certtool (gnutls-bin), at test time:
 #   ca (offline root CA) -> root (root relay node) -> org (organisation relay) -> a, b
+#                                                                             -> dept -> d
 #                                                  -> c, x (leaves directly under root)
 #                                                  -> expired, revoked (+ root.crl)
 #   other-ca -> other (a certificate of another System)
@@ -53,6 +54,8 @@ ROLES="relay" issue org root ca
 ROLES="organiser" issue a org leaf
 ROLES="custodian" issue b org leaf
 ROLES="organiser signatory" issue c root leaf
+ROLES="relay" issue dept org ca
+ROLES="analyst" issue d dept leaf
 ROLES="" issue x root leaf
 issue expired root leaf expired
 issue revoked root leaf
