@@ -18,6 +18,9 @@
  * (JC_ERROR domain) on network failure or cancellation; the context is then unusable.
  *
  * Aliasing: unless noted, `out` may be the same vector as an input.
+ *
+ * Threads: a context is used by one thread at a time. It keeps big scratch buffers between
+ * calls (freed with the context). Costs, security arguments and sources: docs/rss3.md.
  */
 #pragma once
 
@@ -61,7 +64,9 @@ typedef struct {
 
 /* Boolean shared vector, bit-sliced: `bits` bit planes of `nwords` = ceil(n/64) words each.
  * Bit b of element e is bit (e % 64) of word s[b * nwords + e / 64]; bit 0 is the least
- * significant. Lanes past n are kept zero in both shares. A predicate is a 1-bit vector. */
+ * significant. Lanes past n hold unspecified (data-independent) values: every function here
+ * ignores them, and code that reads the words directly must mask them. A predicate is a
+ * 1-bit vector. */
 typedef struct {
   size_t n;
   unsigned bits;
@@ -154,14 +159,22 @@ gboolean jc_rss3_mul (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b,
 gboolean jc_rss3_mul_many (JcRss3Ctx *ctx, size_t k, const JcRss3AVec *const *a,
                            const JcRss3AVec *const *b, JcRss3AVec *const *out,
                            GError **error);
-/* Fixed point with f fractional bits: out = (a * b) / 2^f, two rounds. Probabilistic
- * truncation: the result is exact or one unit (2^-f) off, except with probability at most
- * 2^(l+1-64) per element where |a*b| < 2^l, when it is wrong by about 2^(64-f). */
+/* Fixed point with f fractional bits (1 <= f <= 62): out = (a * b) >> f, exact (the floor
+ * of a*b / 2^f, as the signed shift in C), as long as a * b fits in 64 bits. */
 gboolean jc_rss3_mul_fixed (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b,
                             unsigned f, JcRss3AVec *out, GError **error);
-/* out = a / 2^f (signed), same truncation error as above; one round. */
+/* out = a >> f (signed, exact): a boolean adder for the two carries that a local shift of
+ * the shares loses; 16 rounds, about 50 bytes per element. */
 gboolean jc_rss3_trunc (JcRss3Ctx *ctx, const JcRss3AVec *a, unsigned f, JcRss3AVec *out,
                         GError **error);
+/* Probabilistic truncation (SecureML / ABY3): one round, 8 bytes from one party, result
+ * exact or one unit (2^-f) too small, EXCEPT with probability about |a| / 2^63 per element,
+ * when it is wrong by about 2^(64-f). Only for values far below 2^63 where a rare large
+ * error is acceptable (never for published statistics). */
+gboolean jc_rss3_trunc_pr (JcRss3Ctx *ctx, const JcRss3AVec *a, unsigned f, JcRss3AVec *out,
+                           GError **error);
+gboolean jc_rss3_mul_fixed_pr (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b,
+                               unsigned f, JcRss3AVec *out, GError **error);
 
 /* ---- boolean ---------------------------------------------------------------------------- */
 

@@ -585,7 +585,32 @@ typedef struct {
   guint ncols[2];
   JcRss3AVec **cols[2];
   JcRss3BVec *valid;
+  gboolean *used[2];   /* columns the query refers to; the others are never computed on */
 } Rel;
+
+static void
+mark_used (const JcSqlExpr *e, gboolean *used[2])
+{
+  if (e == NULL)
+    return;
+  if (e->kind == JC_SQL_COLUMN)
+    used[e->side][e->col_index] = TRUE;
+  for (guint i = 0; i < e->n_args; i++)
+    mark_used (e->args[i], used);
+}
+
+static void
+rel_mark_used (Exec *ex, Rel *r, const JcSqlQuery *q, guint ncols0, guint ncols1)
+{
+  r->used[0] = M (ex, ncols0 * sizeof (gboolean));
+  r->used[1] = M (ex, ncols1 * sizeof (gboolean));
+  for (guint i = 0; i < q->n_items; i++)
+    mark_used (q->items[i].expr, r->used);
+  mark_used (q->where, r->used);
+  mark_used (q->having, r->used);
+  for (guint g = 0; g < q->n_group_by; g++)
+    mark_used (q->group_by[g], r->used);
+}
 
 static void
 rel_clear (Exec *ex, Rel *r)
@@ -595,7 +620,9 @@ rel_clear (Exec *ex, Rel *r)
       for (guint c = 0; c < r->ncols[s]; c++)
         dropA (ex, r->cols[s][c]);
       dropM (ex, r->cols[s]);
+      dropM (ex, r->used[s]);
       r->cols[s] = NULL;
+      r->used[s] = NULL;
       r->ncols[s] = 0;
     }
   dropB (ex, r->valid);
@@ -609,7 +636,7 @@ rel_from_table (Exec *ex, Rel *r, int side, const JcSqlTable *t)
   r->ncols[side] = t->n_columns;
   r->cols[side] = M (ex, t->n_columns * sizeof (JcRss3AVec *));
   for (guint c = 0; c < t->n_columns; c++)
-    r->cols[side][c] = dupA (ex, t->columns[c]);
+    r->cols[side][c] = r->used[side][c] ? dupA (ex, t->columns[c]) : A (ex, 0);
 }
 
 static guint
@@ -633,21 +660,23 @@ key_bits_of (const JcSqlType *t)
     }
 }
 
-/* Joins two tables on a key unique in each (docs/sql.md): sort both together by key, with
- * the FROM rows first among equal keys (stable sort); a FROM row followed by a JOIN row of
- * the same key is a match. Row i of the result pairs sorted row i with row i + 1. */
+/* Joins FROM (any number of rows per key) with JOIN (at most one row per key), as in
+ * persons JOIN households (docs/sql.md). Both tables are sorted together by key, the JOIN
+ * rows first among equal keys (they come first in the concatenation and the sort is
+ * stable); a segmented sum over the runs of equal keys then copies the JOIN row's columns
+ * onto every FROM row of its key, and a FROM row is valid when its run had a JOIN row. */
 static void
 rel_join (Exec *ex, Rel *r, const JcSqlQuery *q, const JcSqlTable *ta, const JcSqlTable *tb)
 {
   gsize na = ta->n_rows, nb = tb->n_rows, n = na + nb;
   guint ca = ta->n_columns, cb = tb->n_columns;
-  if (n < 2)
+  r->ncols[0] = ca;
+  r->ncols[1] = cb;
+  r->cols[0] = M (ex, ca * sizeof (JcRss3AVec *));
+  r->cols[1] = M (ex, cb * sizeof (JcRss3AVec *));
+  if (na == 0 || nb == 0)
     {
       r->n = 0;
-      r->ncols[0] = ca;
-      r->ncols[1] = cb;
-      r->cols[0] = M (ex, ca * sizeof (JcRss3AVec *));
-      r->cols[1] = M (ex, cb * sizeof (JcRss3AVec *));
       for (guint c = 0; c < ca; c++)
         r->cols[0][c] = A (ex, 0);
       for (guint c = 0; c < cb; c++)
@@ -655,80 +684,132 @@ rel_join (Exec *ex, Rel *r, const JcSqlQuery *q, const JcSqlTable *ta, const JcS
       r->valid = B (ex, 0);
       return;
     }
-  /* Columns of the concatenation: FROM columns (zero under JOIN rows), JOIN columns (zero
-   * under FROM rows), the tag (0 FROM, 1 JOIN). */
-  guint np = ca + cb + 1;
+  /* The concatenation, JOIN rows first: JOIN columns (zero under FROM rows), FROM columns
+   * (zero under JOIN rows), the tag (1 for a JOIN row). */
+  guint np = cb + ca + 1;
   JcRss3AVec **pay = M (ex, np * sizeof (JcRss3AVec *));
-  for (guint c = 0; c < ca; c++)
-    {
-      pay[c] = A (ex, n);
-      memcpy (pay[c]->s0, ta->columns[c]->s0, na * sizeof (guint64));
-      memcpy (pay[c]->s1, ta->columns[c]->s1, na * sizeof (guint64));
-    }
   for (guint c = 0; c < cb; c++)
     {
-      pay[ca + c] = A (ex, n);
-      memcpy (pay[ca + c]->s0 + na, tb->columns[c]->s0, nb * sizeof (guint64));
-      memcpy (pay[ca + c]->s1 + na, tb->columns[c]->s1, nb * sizeof (guint64));
+      pay[c] = A (ex, r->used[1][c] ? n : 0);
+      if (!r->used[1][c])
+        continue;
+      memcpy (pay[c]->s0, tb->columns[c]->s0, nb * sizeof (guint64));
+      memcpy (pay[c]->s1, tb->columns[c]->s1, nb * sizeof (guint64));
+    }
+  for (guint c = 0; c < ca; c++)
+    {
+      pay[cb + c] = A (ex, r->used[0][c] ? n : 0);
+      if (!r->used[0][c])
+        continue;
+      memcpy (pay[cb + c]->s0 + nb, ta->columns[c]->s0, na * sizeof (guint64));
+      memcpy (pay[cb + c]->s1 + nb, ta->columns[c]->s1, na * sizeof (guint64));
     }
   JcRss3AVec *tag = constA (ex, n, 0);
   {
     JcRss3AVec *ones = constA (ex, nb, 1);
-    memcpy (tag->s0 + na, ones->s0, nb * sizeof (guint64));
-    memcpy (tag->s1 + na, ones->s1, nb * sizeof (guint64));
+    memcpy (tag->s0, ones->s0, nb * sizeof (guint64));
+    memcpy (tag->s1, ones->s1, nb * sizeof (guint64));
     dropA (ex, ones);
   }
-  pay[ca + cb] = tag;
+  pay[cb + ca] = tag;
   JcRss3AVec *key = A (ex, n);
   guint ka = q->join_left->col_index, kb = q->join_right->col_index;
-  memcpy (key->s0, ta->columns[ka]->s0, na * sizeof (guint64));
-  memcpy (key->s1, ta->columns[ka]->s1, na * sizeof (guint64));
-  memcpy (key->s0 + na, tb->columns[kb]->s0, nb * sizeof (guint64));
-  memcpy (key->s1 + na, tb->columns[kb]->s1, nb * sizeof (guint64));
-  CK (jc_rss3_sort (ex->ctx, key, key_bits_of (&q->join_left->type), np, pay, &ex->gerr));
+  memcpy (key->s0, tb->columns[kb]->s0, nb * sizeof (guint64));
+  memcpy (key->s1, tb->columns[kb]->s1, nb * sizeof (guint64));
+  memcpy (key->s0 + nb, ta->columns[ka]->s0, na * sizeof (guint64));
+  memcpy (key->s1 + nb, ta->columns[ka]->s1, na * sizeof (guint64));
+  /* Unused columns (empty vectors) stay out of the sort. */
+  JcRss3AVec **sorted = M (ex, np * sizeof (JcRss3AVec *));
+  guint nsorted = 0;
+  for (guint c = 0; c < np; c++)
+    if (pay[c]->n == n)
+      sorted[nsorted++] = pay[c];
+  CK (jc_rss3_sort (ex->ctx, key, key_bits_of (&q->join_left->type), nsorted, sorted,
+                    &ex->gerr));
+  dropM (ex, sorted);
   check_cancel (ex);
 
+  /* Runs of equal keys: start[0] = 1, start[i] = key[i−1] ≠ key[i]. */
   gsize m = n - 1;
   JcRss3AVec *k0 = sliceA (ex, key, 0, m), *k1 = sliceA (ex, key, 1, m);
   JcRss3AVec *t0 = sliceA (ex, tag, 0, m), *t1 = sliceA (ex, tag, 1, m);
-  JcRss3BVec *same = B (ex, m), *t0z = B (ex, m), *t1z = B (ex, m);
+  JcRss3BVec *same = B (ex, m);
   CK (jc_rss3_eq (ex->ctx, k0, k1, same, &ex->gerr));
-  CK (jc_rss3_eqz (ex->ctx, t0, t0z, &ex->gerr));
-  CK (jc_rss3_eqz (ex->ctx, t1, t1z, &ex->gerr));
-  /* Two rows of one table with the same key break the pairing: refuse, revealing one bit. */
-  JcRss3BVec *sametag = B (ex, m);
-  jc_rss3_bxor (ex->ctx, t0z, t1z, sametag);
-  jc_rss3_bnot (ex->ctx, sametag, sametag);
-  JcRss3BVec *dup = band (ex, same, sametag);
-  Val dv = { .b = dup };
-  JcRss3AVec *dupsum = totalA (ex, arith (ex, &dv));
+  /* Two JOIN rows with one key would leave the FROM rows with the sum of both: refuse,
+   * revealing one bit (whether any key repeats in the JOIN table). */
+  JcRss3AVec *tt = mul (ex, t0, t1);
+  Val sv = { .b = same };
+  JcRss3AVec *dupv = mul (ex, tt, arith (ex, &sv));
+  JcRss3AVec *dupsum = totalA (ex, dupv);
   JcRss3BVec *nodup = B (ex, 1);
   CK (jc_rss3_eqz (ex->ctx, dupsum, nodup, &ex->gerr));
   guint64 nodup_clear = 0;
   CK (jc_rss3_breveal (ex->ctx, nodup, &nodup_clear, &ex->gerr));
   if (!(nodup_clear & 1))
     ex_fail (ex, JC_ENGINE_ERR_INVALID,
-             _("The join key %s is not unique within one of the tables: each key may appear "
-               "once per table."), q->join_left->name);
-  jc_rss3_bnot (ex->ctx, t1z, t1z);
-  JcRss3BVec *ab = band (ex, t0z, t1z);
-  r->valid = band (ex, same, ab);
-  r->n = m;
-  r->ncols[0] = ca;
-  r->ncols[1] = cb;
-  r->cols[0] = M (ex, ca * sizeof (JcRss3AVec *));
-  r->cols[1] = M (ex, cb * sizeof (JcRss3AVec *));
-  for (guint c = 0; c < ca; c++)
-    r->cols[0][c] = sliceA (ex, pay[c], 0, m);
+             _("The join key %s.%s is not unique in the table %s: each key may appear once "
+               "in the table after JOIN."),
+             q->join.alias ? q->join.alias : q->join.name, q->join_right->name, q->join.name);
+  JcRss3BVec *start = constB (ex, n, TRUE);
+  for (gsize i = 1; i < n; i++)
+    {
+      guint64 b0 = (same->s0[(i - 1) / 64] >> ((i - 1) % 64)) & 1;
+      guint64 b1 = (same->s1[(i - 1) / 64] >> ((i - 1) % 64)) & 1;
+      /* start = ¬same, shifted by one lane; NOT of a sharing flips the public part only. */
+      start->s0[i / 64] ^= b0 << (i % 64);
+      start->s1[i / 64] ^= b1 << (i % 64);
+    }
+  /* start now holds 1 ⊕ same[i−1] for i ≥ 1 (constB put the public 1 in every lane). */
+
+  /* Copy the JOIN row onto its run: a segmented sum of its columns and its tag (zero on
+   * FROM rows). */
+  JcRss3AVec **sin = M (ex, (cb + 1) * sizeof (JcRss3AVec *));
+  JcRss3AVec **sout = M (ex, (cb + 1) * sizeof (JcRss3AVec *));
+  JcRss3AVec **seg_in = M (ex, (cb + 1) * sizeof (JcRss3AVec *));
+  JcRss3AVec **seg_out = M (ex, (cb + 1) * sizeof (JcRss3AVec *));
+  guint nseg = 0;
   for (guint c = 0; c < cb; c++)
-    r->cols[1][c] = sliceA (ex, pay[ca + c], 1, m);
-  for (guint c = 0; c < np; c++)
-    dropA (ex, pay[c]);
+    {
+      sin[c] = pay[c];
+      sout[c] = A (ex, r->used[1][c] ? n : 0);
+      if (r->used[1][c])
+        {
+          seg_in[nseg] = sin[c];
+          seg_out[nseg++] = sout[c];
+        }
+    }
+  sin[cb] = tag;
+  sout[cb] = A (ex, n);
+  seg_in[nseg] = tag;
+  seg_out[nseg++] = sout[cb];
+  CK (jc_rss3_seg_sum_many (ex->ctx, start, nseg, (const JcRss3AVec *const *) seg_in, seg_out,
+                            &ex->gerr));
+  dropM (ex, seg_in);
+  dropM (ex, seg_out);
+  /* valid = (this row is a FROM row) ∧ (its run has a JOIN row): (1 − tag) · has. */
+  JcRss3AVec *from = A (ex, n);
+  jc_rss3_neg (ex->ctx, tag, from);
+  jc_rss3_add_const (ex->ctx, from, 1, from);
+  JcRss3AVec *va = mul (ex, from, sout[cb]);
+  Val vv = { .a = va };
+  r->valid = boolean (ex, &vv);
+  vv.b = NULL;
+  r->n = n;
+  for (guint c = 0; c < ca; c++)
+    r->cols[0][c] = pay[cb + c];
+  for (guint c = 0; c < cb; c++)
+    {
+      r->cols[1][c] = sout[c];
+      dropA (ex, pay[c]);
+    }
+  dropA (ex, sout[cb]);
+  dropM (ex, sin);
+  dropM (ex, sout);
   dropM (ex, pay);
-  JcRss3AVec *tmpA[] = { key, k0, k1, t0, t1, dupsum, dv.a };
+  JcRss3AVec *tmpA[] = { key, k0, k1, t0, t1, tt, sv.a, dupv, dupsum, tag, from, va };
   for (gsize i = 0; i < G_N_ELEMENTS (tmpA); i++)
     dropA (ex, tmpA[i]);
-  JcRss3BVec *tmpB[] = { same, t0z, t1z, sametag, dup, nodup, ab };
+  JcRss3BVec *tmpB[] = { same, nodup, start };
   for (gsize i = 0; i < G_N_ELEMENTS (tmpB); i++)
     dropB (ex, tmpB[i]);
 }
@@ -904,14 +985,27 @@ aggregate_all (Exec *ex, const JcSqlQuery *q, const Frame *rows, JcRss3BVec *val
   dropB (ex, empty);
 }
 
+static gboolean
+uses_stat (const JcSqlExpr *e)
+{
+  if (e->kind == JC_SQL_AGGREGATE && agg_is_stat (e->agg))
+    return TRUE;
+  for (guint i = 0; i < e->n_args; i++)
+    if (uses_stat (e->args[i]))
+      return TRUE;
+  return FALSE;
+}
+
 /* Aggregates with GROUP BY, obliviously: sort the rows by the group keys (rows outside WHERE
  * get a key no group has), mark where each group starts, and compute each aggregate with a
  * segmented scan so that the last row of a group holds its value. Returns n rows of which
- * `last` marks one per group; `group_keys` and `aggs` are n-element columns. */
+ * `last` marks one per group; `group_keys` and `aggs` are n-element columns. With `raw`, the
+ * statistical aggregates are left unfinished: aggs[i] holds their sum, raw[0] the count and
+ * raw[1 + i] the sum of squares, so the divisions run on the output groups only. */
 static void
 aggregate_grouped (Exec *ex, const JcSqlQuery *q, Frame *rows, JcRss3BVec *valid,
                    gboolean all_valid, JcRss3AVec **group_keys, JcRss3AVec **aggs,
-                   JcRss3BVec **last_out, JcRss3BVec **valid_out)
+                   JcRss3AVec **raw, JcRss3BVec **last_out, JcRss3BVec **valid_out)
 {
   gsize n = rows->n;
   guint ng = q->n_group_by, na = q->n_aggregates;
@@ -928,7 +1022,7 @@ aggregate_grouped (Exec *ex, const JcSqlQuery *q, Frame *rows, JcRss3BVec *valid
       const JcSqlExpr *agg = q->aggregates[i];
       pay[ng + i] = agg_input (ex, rows, agg);
       constant[ng + i] = agg->n_args == 0 || agg->agg == JC_SQL_AGG_COUNT;
-      if (agg_is_stat (agg->agg))
+      if (agg_is_stat (agg->agg) && agg->agg != JC_SQL_AGG_AVG)
         pay[ng + na + i] = mul (ex, pay[ng + i], pay[ng + i]);
       else
         {
@@ -1043,42 +1137,72 @@ aggregate_grouped (Exec *ex, const JcSqlQuery *q, Frame *rows, JcRss3BVec *valid
     dropB (ex, one);
   }
 
-  JcRss3AVec *cnt = NULL;
+  /* Every sum (SUM, COUNT, and the count, sum and sum of squares behind the statistics) in
+   * one segmented scan; MIN and MAX in their own. */
+  gboolean need_cnt = FALSE;
+  for (guint i = 0; i < na; i++)
+    need_cnt |= agg_is_stat (q->aggregates[i]->agg);
+  JcRss3AVec **sin = M (ex, (2 * na + 1) * sizeof (JcRss3AVec *));
+  JcRss3AVec **sout = M (ex, (2 * na + 1) * sizeof (JcRss3AVec *));
+  JcRss3AVec **s2 = M (ex, na * sizeof (JcRss3AVec *));
+  guint k = 0;
+  JcRss3AVec *cnt = NULL, *ones = NULL;
+  if (need_cnt)
+    {
+      ones = constA (ex, n, 1);
+      cnt = A (ex, n);
+      sin[k] = ones;
+      sout[k++] = cnt;
+    }
+  for (guint i = 0; i < na; i++)
+    {
+      const JcSqlExpr *agg = q->aggregates[i];
+      aggs[i] = A (ex, n);
+      if (agg->agg == JC_SQL_AGG_MIN || agg->agg == JC_SQL_AGG_MAX)
+        continue;
+      sin[k] = pay[ng + i];
+      sout[k++] = aggs[i];
+      if (agg_is_stat (agg->agg) && agg->agg != JC_SQL_AGG_AVG)
+        {
+          s2[i] = A (ex, n);
+          sin[k] = pay[ng + na + i];
+          sout[k++] = s2[i];
+        }
+    }
+  check_cancel (ex);
+  if (k > 0)
+    CK (jc_rss3_seg_sum_many (ex->ctx, start, k, (const JcRss3AVec *const *) sin, sout,
+                              &ex->gerr));
+  dropA (ex, ones);
+  dropM (ex, sin);
+  dropM (ex, sout);
   for (guint i = 0; i < na; i++)
     {
       const JcSqlExpr *agg = q->aggregates[i];
       check_cancel (ex);
-      JcRss3AVec *o = A (ex, n);
-      switch (agg->agg)
+      if (agg->agg == JC_SQL_AGG_MIN)
+        CK (jc_rss3_seg_min (ex->ctx, start, pay[ng + i], aggs[i], &ex->gerr));
+      else if (agg->agg == JC_SQL_AGG_MAX)
+        CK (jc_rss3_seg_max (ex->ctx, start, pay[ng + i], aggs[i], &ex->gerr));
+      else if (agg_is_stat (agg->agg))
         {
-        case JC_SQL_AGG_MIN:
-          CK (jc_rss3_seg_min (ex->ctx, start, pay[ng + i], o, &ex->gerr));
-          break;
-        case JC_SQL_AGG_MAX:
-          CK (jc_rss3_seg_max (ex->ctx, start, pay[ng + i], o, &ex->gerr));
-          break;
-        default:
-          CK (jc_rss3_seg_sum (ex->ctx, start, pay[ng + i], o, &ex->gerr));
-        }
-      if (agg_is_stat (agg->agg))
-        {
-          if (cnt == NULL)
+          if (raw != NULL)
             {
-              JcRss3AVec *ones = constA (ex, n, 1);
-              cnt = A (ex, n);
-              CK (jc_rss3_seg_sum (ex->ctx, start, ones, cnt, &ex->gerr));
-              dropA (ex, ones);
+              /* Finished later, on the output groups only. */
+              raw[1 + i] = s2[i];
+              continue;
             }
-          JcRss3AVec *s2 = A (ex, n);
-          CK (jc_rss3_seg_sum (ex->ctx, start, pay[ng + na + i], s2, &ex->gerr));
-          aggs[i] = agg_finish_stat (ex, agg, cnt, o, s2);
-          dropA (ex, o);
-          dropA (ex, s2);
+          JcRss3AVec *f = agg_finish_stat (ex, agg, cnt, aggs[i], s2[i]);
+          dropA (ex, aggs[i]);
+          dropA (ex, s2[i]);
+          aggs[i] = f;
         }
-      else
-        aggs[i] = o;
     }
-  dropA (ex, cnt);
+  dropM (ex, s2);
+  if (raw != NULL)
+    raw[0] = cnt;
+  else
+    dropA (ex, cnt);
   for (guint g = 0; g < ng; g++)
     group_keys[g] = pay[g];
   for (guint i = 0; i < na; i++)
@@ -1143,6 +1267,8 @@ static gsize
 run_query (Exec *ex, const JcSqlQuery *q, JcSqlTable *const *inputs, JcRss3AVec **out_cols)
 {
   Rel rel = { 0 };
+  rel_mark_used (ex, &rel, q, inputs[q->from.input_index]->n_columns,
+                 q->has_join ? inputs[q->join.input_index]->n_columns : 0);
   if (q->has_join)
     rel_join (ex, &rel, q, inputs[q->from.input_index], inputs[q->join.input_index]);
   else
@@ -1167,12 +1293,12 @@ run_query (Exec *ex, const JcSqlQuery *q, JcSqlTable *const *inputs, JcRss3AVec 
   if (!q->aggregated)
     {
       /* Keep the valid rows, then compute the result columns on them only. */
-      guint total = rel.ncols[0] + rel.ncols[1];
-      JcRss3AVec **all = M (ex, total * sizeof (JcRss3AVec *));
-      for (guint c = 0; c < rel.ncols[0]; c++)
-        all[c] = rel.cols[0][c];
-      for (guint c = 0; c < rel.ncols[1]; c++)
-        all[rel.ncols[0] + c] = rel.cols[1][c];
+      guint total = 0;
+      JcRss3AVec **all = M (ex, (rel.ncols[0] + rel.ncols[1]) * sizeof (JcRss3AVec *));
+      for (int side = 0; side < 2; side++)
+        for (guint c = 0; c < rel.ncols[side]; c++)
+          if (rel.used[side][c])
+            all[total++] = rel.cols[side][c];
       m = compact (ex, rel.n, all, total, rel.valid);
       Frame kept = { .n = m, .cols = { rel.cols[0], rel.cols[1] } };
       for (guint i = 0; i < nc; i++)
@@ -1208,9 +1334,17 @@ run_query (Exec *ex, const JcSqlQuery *q, JcSqlTable *const *inputs, JcRss3AVec 
   else
     {
       guint ng = q->n_group_by, na = q->n_aggregates;
-      JcRss3AVec **cols = M (ex, (ng + na) * sizeof (JcRss3AVec *));
+      /* Group keys, aggregates, then (when HAVING needs no statistic) the count and the
+       * sums of squares of the statistical aggregates, finished after the compaction. */
+      gboolean lazy = q->having == NULL || !uses_stat (q->having);
+      guint nraw = 0;
+      for (guint i = 0; i < na; i++)
+        nraw += agg_is_stat (q->aggregates[i]->agg);
+      nraw = (lazy && nraw > 0) ? 1 + na : 0;
+      JcRss3AVec **cols = M (ex, (ng + na + nraw) * sizeof (JcRss3AVec *));
+      JcRss3AVec **raw = nraw > 0 ? cols + ng + na : NULL;
       JcRss3BVec *last = NULL, *gvalid = NULL;
-      aggregate_grouped (ex, q, &rows, rel.valid, all_valid, cols, cols + ng, &last, &gvalid);
+      aggregate_grouped (ex, q, &rows, rel.valid, all_valid, cols, cols + ng, raw, &last, &gvalid);
       JcRss3BVec *keep = all_valid ? jc_rss3_bvec_dup (last) : band (ex, last, gvalid);
       if (all_valid)
         g_ptr_array_add (ex->bvecs, keep);
@@ -1224,11 +1358,27 @@ run_query (Exec *ex, const JcSqlQuery *q, JcSqlTable *const *inputs, JcRss3AVec 
           dropB (ex, keep);
           keep = k2;
         }
-      m = compact (ex, rel.n, cols, ng + na, keep);
+      /* Columns that are NULL (sums of squares of non-statistics) stay out of the shuffle. */
+      guint nc_all = 0;
+      JcRss3AVec **moved = M (ex, (ng + na + nraw) * sizeof (JcRss3AVec *));
+      for (guint i = 0; i < ng + na + nraw; i++)
+        if (cols[i] != NULL)
+          moved[nc_all++] = cols[i];
+      m = compact (ex, rel.n, moved, nc_all, keep);
+      dropM (ex, moved);
+      if (raw != NULL && m > 0)
+        for (guint i = 0; i < na; i++)
+          if (agg_is_stat (q->aggregates[i]->agg))
+            {
+              JcRss3AVec *f = agg_finish_stat (ex, q->aggregates[i], raw[0], cols[ng + i],
+                                               raw[1 + i]);
+              dropA (ex, cols[ng + i]);
+              cols[ng + i] = f;
+            }
       Frame groups = { .n = m, .group_keys = cols, .aggs = cols + ng };
       for (guint i = 0; i < nc; i++)
         out_cols[i] = m > 0 ? evalA (ex, &groups, q->items[i].expr) : A (ex, 0);
-      for (guint i = 0; i < ng + na; i++)
+      for (guint i = 0; i < ng + na + nraw; i++)
         dropA (ex, cols[i]);
       dropM (ex, cols);
       dropB (ex, last);

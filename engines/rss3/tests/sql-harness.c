@@ -227,13 +227,27 @@ p_slot_write (void *user, const char *key, const void *buf, size_t len)
   return -1;
 }
 
+gboolean test_cancel_runs;
+
+static int
+p_cancelled (void *user)
+{
+  return test_cancel_runs;
+}
+
+static void
+p_progress (void *user, double fraction, const char *stage)
+{
+  g_assert_true (fraction >= 0 && fraction <= 1);
+}
+
 static gpointer
 party_main (gpointer data)
 {
   Party *p = data;
   JcEngineHost host = {
     .user = p, .send = p_send, .recv = p_recv, .slot_read = p_slot_read,
-    .slot_write = p_slot_write,
+    .slot_write = p_slot_write, .cancelled = p_cancelled, .progress = p_progress,
   };
   JcEngineKeys keys = { .n_parties = 3, .keys = (const uint8_t (*)[JC_ENGINE_KEY_LEN]) p->keys };
   p->rc = test_engine ()->run (p->program, p->party, &keys, &host, &p->err);

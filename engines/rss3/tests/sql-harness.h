@@ -36,5 +36,8 @@ GPtrArray *test_run (const char *algorithm, TestTable **inputs, gsize n_inputs,
                      const JcEngineSchema *outputs, gsize n_outputs, unsigned flags,
                      GByteArray *views[3], JcEngineError *err);
 
+/* When TRUE, every party's host reports the run as cancelled. */
+extern gboolean test_cancel_runs;
+
 /* Shares a table into three streams with the module's sharer. */
 void test_share (TestTable *t, GByteArray *streams[3]);

@@ -91,7 +91,7 @@ static void
 test_round_trip (void)
 {
   TestSchema *s = test_schema_parse (ALL);
-  TestTable *t = make_table (&s->schema, 10000, 7);   /* more than two chunks */
+  TestTable *t = make_table (&s->schema, 25000, 7);   /* more than two chunks of 10922 rows */
   GByteArray *a[3], *b[3];
   for (int p = 0; p < 3; p++)
     {
