@@ -63,10 +63,13 @@ gboolean   jc_relay_router_originate (JcRelay *relay, const char *const *to, con
                                       GError **error);
 GPtrArray *jc_relay_router_pending   (JcRelay *relay, const char *link, gint64 after, guint limit);
 void       jc_relay_router_acked     (JcRelay *relay, const char *link, GArray *seqs);
+void       jc_relay_router_refused   (JcRelay *relay, const char *link, const char *id,
+                                      const char *code, const char *reason);
 gboolean   jc_relay_router_child_joined (JcRelay *relay, JcRelayChild *child,
                                          GHashTable *touched, GError **error);
 void       jc_relay_kick             (JcRelay *relay, GHashTable *touched);
 JcRoles    jc_relay_origin_roles     (JcRelay *relay, const char *origin);
+gboolean   jc_relay_serial_revoked   (JcRelay *relay, const char *serial);
 
 /* jc-relay-admission.c */
 gboolean   jc_relay_admission_load_crls (JcRelay *relay, GError **error);

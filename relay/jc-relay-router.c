@@ -155,11 +155,49 @@ origin_roles (JcRelay *relay, const char *origin, GError **error)
   return cert ? jc_cert_get_roles (cert) : JC_ROLE_NONE;
 }
 
+/* TRUE when the certificate this relay knows for a node of its subtree is revoked here
+ * (joconde-relay revoke): a revoked node no longer reaches the task artefacts (§4.4.2.3). */
+static gboolean
+origin_revoked (JcRelay *relay, const char *origin, GError **error)
+{
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "SELECT certificate FROM routes WHERE node = ? AND certificate IS NOT NULL", error);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, origin, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_ROW)
+    return FALSE;
+  g_autoptr(JcCert) cert = jc_cert_new_from_pem ((const char *) sqlite3_column_text (st, 0), -1,
+                                                 NULL);
+  if (!cert)
+    return FALSE;
+  return jc_relay_serial_revoked (relay, jc_cert_get_serial (cert));
+}
+
+gboolean
+jc_relay_serial_revoked (JcRelay *relay, const char *serial)
+{
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "SELECT 1 FROM revoked WHERE ltrim(serial, '0') = ltrim(lower(?), '0')", NULL);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, serial, -1, SQLITE_STATIC);
+  return sqlite3_step (st) == SQLITE_ROW;
+}
+
 /* Admission (§4.3.2.1): the topic's policy against the origin's certificate roles. */
 static gboolean
 admitted (JcRelay *relay, const char *link, JcNetEnvelope *env, GError **refusal, GError **error)
 {
   gpointer value;
+  if (is_child_link (link) && origin_revoked (relay, env->from, error))
+    {
+      g_set_error (refusal, JC_ERROR, JC_ERROR_REVOKED,
+                   _("The certificate of node %s is revoked"), env->from);
+      return FALSE;
+    }
+  if (error && *error)
+    return FALSE;
   if (!is_child_link (link) ||
       !g_hash_table_lookup_extended (relay->config->topic_roles, env->topic, NULL, &value))
     return TRUE;
@@ -507,4 +545,50 @@ jc_relay_router_child_joined (JcRelay *relay, JcRelayChild *child, GHashTable *t
 fail:
   jc_net_sqlite_rollback (relay->db);
   return FALSE;
+}
+
+/* A peer refused a message for good: tell its origin, wherever it is, with a
+ * "jc.refused" message (the origin's own relay link only saw an acknowledgement). */
+void
+jc_relay_router_refused (JcRelay *relay, const char *link, const char *id, const char *code,
+                         const char *reason)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *origin = NULL;
+  {
+    g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+      "SELECT origin FROM messages WHERE id = ?", &error);
+    if (st)
+      {
+        sqlite3_bind_text (st, 1, id, -1, SQLITE_STATIC);
+        if (sqlite3_step (st) == SQLITE_ROW)
+          origin = g_strdup ((const char *) sqlite3_column_text (st, 0));
+      }
+  }
+  const JcLogParam params[] = { { "id", id }, { "code", code }, { "link", link },
+                                { "origin", origin ? origin : "-" }, { NULL, NULL } };
+  jc_log_write (relay->log, JC_LOG_WARNING, "MESSAGE-REFUSED", params, "%s", reason);
+  if (!origin || g_strcmp0 (origin, relay->node_id) == 0)
+    return;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, id);
+  json_builder_set_member_name (b, "code");
+  json_builder_add_string_value (b, code);
+  json_builder_set_member_name (b, "reason");
+  json_builder_add_string_value (b, reason);
+  json_builder_end_object (b);
+  g_autoptr(JsonNode) body = json_builder_get_root (b);
+  g_autoptr(GHashTable) touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *to[] = { origin, NULL };
+  if (!jc_net_sqlite_begin (relay->db, &error) ||
+      !jc_relay_router_originate (relay, to, "jc.refused", body, touched, NULL, &error) ||
+      !jc_net_sqlite_commit (relay->db, &error))
+    {
+      jc_net_sqlite_rollback (relay->db);
+      g_warning ("cannot tell %s that message %s was refused: %s", origin, id, error->message);
+      return;
+    }
+  jc_relay_kick (relay, touched);
 }

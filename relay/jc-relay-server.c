@@ -177,7 +177,7 @@ static void
 child_refused (gpointer data, gint64 seq, const char *id, const char *code, const char *reason)
 {
   JcRelayChild *child = data;
-  g_warning ("child %s refused message %s (%s): %s", child->node_id, id, code, reason);
+  jc_relay_router_refused (child->relay, child->node_id, id, code, reason);
 }
 
 static gboolean

@@ -237,8 +237,8 @@ on_ctsc (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched
   g_autoptr(JcCtsc) ctsc = doc ? jc_ctsc_from_json (doc, &local) : NULL;
   guint8 hash[JC_DOC_HASH_SIZE];
   if (!ctsc)
-    return refuse (refusal, JC_ERROR_INVALID, _("The CTSC is not valid: %s"),
-                   local ? local->message : _("missing"));
+    return refuse (refusal, JC_ERROR_INVALID, "%s",
+                   local ? local->message : _("The message carries no CTSC"));
   if (jc_ctsc_find_peer (ctsc, env->from) < 0)
     return refuse (refusal, JC_ERROR_DENIED,
                    _("Node %s submitted a CTSC in which it is not a peer"), env->from);
@@ -321,8 +321,8 @@ on_ctsa (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched
   g_autoptr(GError) local = NULL;
   g_autoptr(JcCtsa) ctsa = doc ? jc_ctsa_from_json (doc, &local) : NULL;
   if (!ctsa)
-    return refuse (refusal, JC_ERROR_INVALID, _("The CTSA is not valid: %s"),
-                   local ? local->message : _("missing"));
+    return refuse (refusal, JC_ERROR_INVALID, "%s",
+                   local ? local->message : _("The message carries no CTSA"));
   g_autoptr(JcNodeSignature) sig = sig_doc ? jc_node_signature_from_json (sig_doc, &local) : NULL;
   if (!sig)
     return refuse (refusal, JC_ERROR_INVALID, _("The CTSA's node signature is not valid: %s"),
@@ -401,6 +401,8 @@ on_ctsa (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched
   return task_changed (relay, t, "emerging", what, touched, error);
 }
 
+static gboolean finalise_if_complete (JcRelay *relay, Task *t, GHashTable *touched, GError **error);
+
 /* --- signatory signatures -------------------------------------------------------------- */
 
 static gboolean
@@ -454,7 +456,9 @@ on_signature (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *to
   if (sqlite3_step (ins) != SQLITE_DONE)
     return jc_net_sqlite_fail (relay->db, error);
   g_autofree char *what = g_strdup_printf ("signatory signature for %s", party->name);
-  return task_changed (relay, t, "emerging", what, touched, error);
+  /* Approvals and signatures may come in any order: the last one finalises. */
+  return task_changed (relay, t, "emerging", what, touched, error) &&
+         finalise_if_complete (relay, t, touched, error);
 }
 
 /* --- approval and finalisation --------------------------------------------------------- */
@@ -668,6 +672,43 @@ jc_relay_tasks_check_deadlines (JcRelay *relay, GHashTable *touched, GError **er
       g_autoptr(Task) t = task_load (relay, due->pdata[i], error);
       if (!t || !cancel_task (relay, t, "approval deadline passed", touched, error))
         return FALSE;
+    }
+  return TRUE;
+}
+
+/* A revoked peer key cancels the peer's unfinished tasks (§4.4.2.3). */
+gboolean
+jc_relay_tasks_check_revocations (JcRelay *relay, GHashTable *touched, GError **error)
+{
+  g_autoptr(GPtrArray) live = g_ptr_array_new_with_free_func (g_free);
+  {
+    g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+      "SELECT task_id FROM tasks WHERE state NOT IN ('finished', 'cancelled', 'erased') "
+      "AND EXISTS (SELECT 1 FROM revoked)", error);
+    if (!st)
+      return FALSE;
+    while (sqlite3_step (st) == SQLITE_ROW)
+      g_ptr_array_add (live, g_strdup ((const char *) sqlite3_column_text (st, 0)));
+  }
+  for (guint i = 0; i < live->len; i++)
+    {
+      g_autoptr(Task) t = task_load (relay, live->pdata[i], error);
+      if (!t)
+        return FALSE;
+      for (guint p = 0; p < t->ctsc->peers->len; p++)
+        {
+          const JcParty *party = t->ctsc->peers->pdata[p];
+          g_autoptr(JcCert) cert = party->chain->len > 0
+            ? jc_cert_new_from_der (party->chain->pdata[0], NULL) : NULL;
+          if (cert && jc_relay_serial_revoked (relay, jc_cert_get_serial (cert)))
+            {
+              g_autofree char *why = g_strdup_printf ("the certificate of peer %s was revoked",
+                                                      party->name);
+              if (!cancel_task (relay, t, why, touched, error))
+                return FALSE;
+              break;
+            }
+        }
     }
   return TRUE;
 }

@@ -26,7 +26,7 @@ parent_acked (gpointer data, GArray *seqs)
 static void
 parent_refused (gpointer data, gint64 seq, const char *id, const char *code, const char *reason)
 {
-  g_warning ("the parent refused message %s (%s): %s", id, code, reason);
+  jc_relay_router_refused (data, JC_RELAY_PARENT_LINK, id, code, reason);
 }
 
 static gboolean
@@ -140,14 +140,42 @@ load_root_keys (JcRelay *relay, GError **error)
   return TRUE;
 }
 
+/* A revoked child's open link is closed: a TLS connection outlives a revocation. */
+static void
+close_revoked_children (JcRelay *relay)
+{
+  GHashTableIter it;
+  gpointer value;
+  g_autoptr(GPtrArray) doomed = g_ptr_array_new ();
+  g_hash_table_iter_init (&it, relay->children);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      JcRelayChild *child = value;
+      g_autoptr(GError) error = NULL;
+      if (!jc_relay_admission_check (relay, child->cert, 0, &error))
+        {
+          jc_relay_log_peer (relay, JC_LOG_WARNING, "REFUSED", "link closed", NULL, child->cert,
+                             error->message);
+          g_ptr_array_add (doomed, child->channel);
+        }
+    }
+  for (guint i = 0; i < doomed->len; i++)
+    jc_net_channel_close (doomed->pdata[i]);
+}
+
 static gboolean
-deadline_tick (gpointer data)
+periodic_tick (gpointer data)
 {
   JcRelay *relay = data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GHashTable) touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (relay->children)
+    close_revoked_children (relay);
+  if (relay->parent)
+    return G_SOURCE_CONTINUE;
   if (!jc_net_sqlite_begin (relay->db, &error) ||
       !jc_relay_tasks_check_deadlines (relay, touched, &error) ||
+      !jc_relay_tasks_check_revocations (relay, touched, &error) ||
       !jc_net_sqlite_commit (relay->db, &error))
     {
       jc_net_sqlite_rollback (relay->db);
@@ -161,18 +189,15 @@ deadline_tick (gpointer data)
 gboolean
 jc_relay_start (JcRelay *relay, GError **error)
 {
-  if (!relay->parent)
-    {
-      if (!load_root_keys (relay, error))
-        return FALSE;
-      deadline_tick (relay);
-      relay->deadline_timer = g_timeout_add_seconds (relay->config->deadline_check_s,
-                                                     deadline_tick, relay);
-    }
+  if (!relay->parent && !load_root_keys (relay, error))
+    return FALSE;
   if (!jc_relay_server_start (relay, error))
     return FALSE;
   if (relay->parent)
     jc_net_link_start (relay->parent);
+  periodic_tick (relay);
+  relay->deadline_timer = g_timeout_add_seconds (relay->config->deadline_check_s, periodic_tick,
+                                                 relay);
   return TRUE;
 }
 

@@ -159,7 +159,19 @@ store_receive (gpointer d, GPtrArray *incoming, GError **error)
   if (!jc_net_sqlite_commit (self->db, error))
     return FALSE;
   for (guint i = 0; i < fresh->len; i++)
-    g_signal_emit (self, signals[SIG_MESSAGE], 0, fresh->pdata[i]);
+    {
+      JcNetEnvelope *env = fresh->pdata[i];
+      /* A relay further up refused one of our messages (docs/wire.md, jc.refused). */
+      if (g_strcmp0 (env->topic, "jc.refused") == 0 && JSON_NODE_HOLDS_OBJECT (env->body))
+        {
+          JsonObject *o = json_node_get_object (env->body);
+          g_signal_emit (self, signals[SIG_REFUSED], 0,
+                         json_object_get_string_member_with_default (o, "id", ""),
+                         json_object_get_string_member_with_default (o, "code", "failed"),
+                         json_object_get_string_member_with_default (o, "reason", ""));
+        }
+      g_signal_emit (self, signals[SIG_MESSAGE], 0, env);
+    }
   return TRUE;
 }
 

@@ -6,7 +6,7 @@
 #                                                  -> expired, revoked (+ root.crl)
 #   other-ca -> other (a certificate of another System)
 # Roles (urn:joconde:role:… URIs): root relay+approver, org relay, a organiser,
-# b custodian, c organiser+signatory, x none.
+# b custodian, c organiser+signatory, x none, so approver, cp1..cp3 cp (under root).
 # For each node N: N.key, N.pem (its certificate) and N.chain (N.pem + issuers, no CA).
 set -eu
 dir=$1
@@ -54,6 +54,10 @@ ROLES="relay" issue org root ca
 ROLES="organiser" issue a org leaf
 ROLES="custodian" issue b org leaf
 ROLES="organiser signatory" issue c root leaf
+ROLES="approver" issue so root leaf
+ROLES="cp" issue cp1 root leaf
+ROLES="cp" issue cp2 root leaf
+ROLES="cp" issue cp3 root leaf
 ROLES="relay" issue dept org ca
 ROLES="analyst" issue d dept leaf
 ROLES="" issue x root leaf
