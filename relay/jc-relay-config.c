@@ -20,6 +20,8 @@ jc_relay_config_free (JcRelayConfig *c)
   g_free (c->crl_file);
   g_clear_pointer (&c->topic_roles, g_hash_table_unref);
   g_free (c->log_target);
+  g_free (c->mail_command);
+  g_free (c->mail_from);
   g_free (c->log_file);
   g_free (c);
 }
@@ -123,7 +125,7 @@ jc_relay_config_load (const char *path, GError **error)
   g_autofree char *state = get_string (kf, "node", "state-dir", "/var/lib/joconde-relay");
   g_autofree char *crl = get_string (kf, "revocation", "crl-file", "");
   g_autofree char *sync = get_string (kf, "database", "synchronous", "full");
-  guint64 port, window, rmin, rmax, keepalive, maxmsg, active, passive, deadline;
+  guint64 port, window, rmin, rmax, keepalive, maxmsg, active, passive, deadline, days, secs;
 
   c->certificate = resolve (cert, base);
   c->key = resolve (key, base);
@@ -132,6 +134,10 @@ jc_relay_config_load (const char *path, GError **error)
   c->crl_file = resolve (crl, base);
   c->listen_address = get_string (kf, "listen", "address", "0.0.0.0");
   c->parent_url = get_string (kf, "parent", "url", "");
+  c->mail_command = get_string (kf, "mail", "command", "");
+  if (!*c->mail_command)
+    g_clear_pointer (&c->mail_command, g_free);
+  c->mail_from = get_string (kf, "mail", "from", "joconde-relay@localhost");
   c->log_target = get_string (kf, "log", "target", "syslog");
   {
     g_autofree char *lf = get_string (kf, "log", "file", "audit.log");
@@ -165,8 +171,11 @@ jc_relay_config_load (const char *path, GError **error)
                  256 * 1024 * 1024, &maxmsg, error) ||
       !get_uint (kf, "pki", "active-months", 6, 1, 120, &active, error) ||
       !get_uint (kf, "pki", "passive-months", 18, 1, 240, &passive, error) ||
-      !get_uint (kf, "tasks", "deadline-check-seconds", 30, 1, 3600, &deadline, error))
+      !get_uint (kf, "tasks", "deadline-check-seconds", 30, 1, 3600, &deadline, error) ||
+      !get_uint (kf, "tasks", "retention-days", 365, 1, 36500, &days, error) ||
+      !get_uint (kf, "tasks", "retention-seconds", 0, 0, G_MAXINT32, &secs, error))
     return NULL;
+  c->retention_s = secs ? (gint64) secs : (gint64) days * 86400;
   c->deadline_check_s = (guint) deadline;
   c->active_months = (guint) active;
   c->passive_months = (guint) passive;

@@ -26,8 +26,11 @@ typedef struct {
   gboolean synchronous_full;
   GHashTable *topic_roles;     /* topic -> GUINT (JcRoles): the origin needs one of them */
   guint    deadline_check_s;  /* root: how often task deadlines are checked */
+  gint64   retention_s;       /* root: how long an ended task's data is kept */
   guint    active_months;     /* issued certificates: active, then passive (§4.4.2.3) */
   guint    passive_months;
+  char    *mail_command;      /* sendmail-compatible; NULL: no e-mail */
+  char    *mail_from;
   char    *log_target;        /* syslog, stderr or file */
   char    *log_file;          /* for target=file */ /* policy, "role:topic" pairs (step 3) */
 } JcRelayConfig;

@@ -46,6 +46,8 @@ struct _JcRelay {
   JcCert          *node_cert;
   JcNodeKey       *node_key;
   guint            deadline_timer;
+  GCancellable    *mail_cancel;
+  gboolean         mail_busy;
   guint            port;
   /* Parent link handler: the router seen from the parent's side. */
   JcNetChannelHandler parent_handler;

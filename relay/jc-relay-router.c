@@ -10,6 +10,7 @@
 #include "jc-net-tls.h"
 #include "jc-relay-private.h"
 #include "jc-relay-tasks.h"
+#include "jc-uuid.h"
 
 /* Routing: every message arrives over one link (a child, the parent, or this relay
  * itself) with the recipients that copy is for. In one transaction the relay keeps a
@@ -320,9 +321,17 @@ route_message (JcRelay *relay, const char *link, JcNetEnvelope *env, const char 
   if (!admitted (relay, link, env, refusal, error))
     return !(error && *error);
   {
+    const char *task_id = NULL;
+    if (JSON_NODE_HOLDS_OBJECT (env->body))
+      {
+        JsonNode *tn = json_object_get_member (json_node_get_object (env->body), "task_id");
+        if (tn && JSON_NODE_HOLDS_VALUE (tn) && json_node_get_value_type (tn) == G_TYPE_STRING &&
+            jc_uuid_is_v4 (json_node_get_string (tn)))
+          task_id = json_node_get_string (tn);
+      }
     g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
-      "INSERT OR IGNORE INTO messages (id, origin, topic, envelope, from_link, received) "
-      "VALUES (?,?,?,?,?,?)", error);
+      "INSERT OR IGNORE INTO messages (id, origin, topic, envelope, from_link, received, task_id) "
+      "VALUES (?,?,?,?,?,?,?)", error);
     if (!st)
       return FALSE;
     sqlite3_bind_text (st, 1, env->id, -1, SQLITE_STATIC);
@@ -332,6 +341,8 @@ route_message (JcRelay *relay, const char *link, JcNetEnvelope *env, const char 
     if (link)
       sqlite3_bind_text (st, 5, link, -1, SQLITE_STATIC);
     sqlite3_bind_int64 (st, 6, jc_time_now ());
+    if (task_id)
+      sqlite3_bind_text (st, 7, task_id, -1, SQLITE_STATIC);
     if (sqlite3_step (st) != SQLITE_DONE)
       return jc_net_sqlite_fail (relay->db, error);
   }
@@ -363,6 +374,9 @@ route_message (JcRelay *relay, const char *link, JcNetEnvelope *env, const char 
   /* Route announcements are applied by every relay they pass, once. */
   if (ok && fresh && is_child_link (link) && g_strcmp0 (env->topic, TOPIC_ROUTE) == 0)
     ok = apply_route (relay, link, env, touched, refusal, error);
+  /* Relays on the way learn which task a CTSC became, and erase expired tasks. */
+  if (ok && fresh && !is_child_link (link))
+    ok = jc_relay_tasks_in_passing (relay, env, error);
   /* The root runs the task lifecycle on the messages addressed to it. */
   if (ok && !(refusal && *refusal) && plan.local->len > 0 && !has_parent (relay) &&
       jc_relay_tasks_handles (env->topic))

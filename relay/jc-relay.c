@@ -9,6 +9,7 @@
 #include "jc-net-tls.h"
 #include "jc-relay-private.h"
 #include "jc-relay.h"
+#include "jc-relay-mail.h"
 #include "jc-relay-tasks.h"
 
 static GPtrArray *
@@ -37,6 +38,7 @@ parent_receive (gpointer data, GPtrArray *incoming, GError **error)
   if (!jc_relay_router_receive (relay, JC_RELAY_PARENT_LINK, incoming, touched, error))
     return FALSE;
   jc_relay_kick (relay, touched);
+  jc_relay_mail_flush (relay);
   return TRUE;
 }
 
@@ -98,6 +100,7 @@ jc_relay_new (JcRelayConfig *config, GError **error)
 {
   g_autoptr(JcRelay) relay = g_new0 (JcRelay, 1);
   relay->config = config;
+  relay->mail_cancel = g_cancellable_new ();
   JcLogTarget target = g_strcmp0 (config->log_target, "file") == 0 ? JC_LOG_TO_FILE
                        : g_strcmp0 (config->log_target, "stderr") == 0 ? JC_LOG_TO_STDERR
                        : JC_LOG_TO_SYSLOG;
@@ -176,6 +179,7 @@ periodic_tick (gpointer data)
   if (!jc_net_sqlite_begin (relay->db, &error) ||
       !jc_relay_tasks_check_deadlines (relay, touched, &error) ||
       !jc_relay_tasks_check_revocations (relay, touched, &error) ||
+      !jc_relay_tasks_check_retention (relay, touched, &error) ||
       !jc_net_sqlite_commit (relay->db, &error))
     {
       jc_net_sqlite_rollback (relay->db);
@@ -183,6 +187,7 @@ periodic_tick (gpointer data)
       return G_SOURCE_CONTINUE;
     }
   jc_relay_kick (relay, touched);
+  jc_relay_mail_flush (relay);
   return G_SOURCE_CONTINUE;
 }
 
@@ -220,6 +225,9 @@ jc_relay_free (JcRelay *relay)
     return;
   if (relay->deadline_timer)
     g_source_remove (relay->deadline_timer);
+  if (relay->mail_cancel)
+    g_cancellable_cancel (relay->mail_cancel);
+  g_clear_object (&relay->mail_cancel);
   g_clear_object (&relay->root_ca);
   g_clear_object (&relay->node_cert);
   g_clear_object (&relay->node_key);

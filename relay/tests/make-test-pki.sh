@@ -22,10 +22,11 @@ tmpl () { # name ca? [expired]
     echo "unit = Statistics"
     echo "email = joconde@$1.example"
     echo "serial = $(od -An -N4 -tu4 /dev/urandom | tr -d ' \n')"
+    # Relays (CAs) also serve TLS; certtool leaves the e-mail out of server certificates.
     if [ "$2" = ca ]; then
-      echo "ca"; echo "cert_signing_key"; echo "crl_signing_key"
+      echo "ca"; echo "cert_signing_key"; echo "crl_signing_key"; echo "tls_www_server"
     fi
-    echo "signing_key"; echo "tls_www_client"; echo "tls_www_server"
+    echo "signing_key"; echo "tls_www_client"
     echo "ip_address = 127.0.0.1"
     for r in ${ROLES:-}; do echo "uri = urn:joconde:role:$r"; done
     if [ "${3:-}" = expired ]; then

@@ -10,6 +10,8 @@
 #include "jc-node-key.h"
 #include "relay-test-util.h"
 
+#include <sqlite3.h>
+
 /* A three-level tree (root -> org -> leaves) carries a task from CTSC to finalised CTA:
  * a (under org) and c (under the root) are the peers, cp1..cp3 the computing parties,
  * so the SO's approver node; b (under org) and x (under the root) are outside the task
@@ -346,6 +348,15 @@ node_free (Node *n)
   g_free (n);
 }
 
+typedef struct { Node *n; const char *task; const char *state; } WantState;
+
+static gboolean
+in_state (gpointer data)
+{
+  WantState *w = data;
+  return g_strcmp0 (g_hash_table_lookup (w->n->states, w->task), w->state) == 0;
+}
+
 static void
 test_task_lifecycle (void)
 {
@@ -444,6 +455,31 @@ test_task_lifecycle (void)
   g_assert_true (jc_cert_verify_hash (root_cert, body_hash, sizeof body_hash, sig, sig_len, &error));
   g_assert_no_error (error);
 
+  /* Running: the CPs report their VM addresses and telemetry; the peers get both. */
+  g_autoptr(JsonBuilder) vb = json_builder_new ();
+  json_builder_begin_object (vb);
+  json_builder_set_member_name (vb, "task_id");
+  json_builder_add_string_value (vb, task_id);
+  json_builder_set_member_name (vb, "address");
+  json_builder_add_string_value (vb, "cp1.example:9443");
+  json_builder_end_object (vb);
+  g_autoptr(JsonNode) vm = json_builder_get_root (vb);
+  expect_refusal (x, "vm.address", vm, "denied");
+  send_root (cp[0], "vm.address", vm);
+  wait_topic (a, "task.vm", 1);
+  wait_topic (c, "task.vm", 1);
+  g_autoptr(JsonNode) ev = load_json ("telemetry-state.json");
+  JsonObject *evo = json_node_get_object (ev);
+  json_object_set_string_member (evo, "task_id", task_id);
+  json_object_set_int_member (evo, "cp", 0);
+  g_autoptr(JsonNode) tel = wrap (NULL, "event", ev);
+  expect_refusal (cp[1], "telemetry.event", tel, "denied");
+  send_root (cp[0], "telemetry.event", tel);
+  wait_topic (a, "task.telemetry", 1);
+  wait_topic (c, "task.telemetry", 1);
+  WantState calc = { c, task_id, "calculation" };
+  g_assert_true (test_wait (in_state, &calc, 10000));
+
   /* After finalisation the agreement is closed. */
   expect_refusal (a, "ctsa.submit", m_a, "state");
 
@@ -462,15 +498,6 @@ test_task_lifecycle (void)
   test_rm_rf (dir);
 }
 
-typedef struct { Node *n; const char *task; const char *state; } WantState;
-
-static gboolean
-in_state (gpointer data)
-{
-  WantState *w = data;
-  return g_strcmp0 (g_hash_table_lookup (w->n->states, w->task), w->state) == 0;
-}
-
 static char *
 create_task (Node *a, const char *dir, gint64 approval_in)
 {
@@ -481,6 +508,27 @@ create_task (Node *a, const char *dir, gint64 approval_in)
   wait_topic (a, "task.created", before + 1);
   return g_strdup (json_object_get_string_member (json_node_get_object (a->last_created),
                                                   "task_id"));
+}
+
+static gboolean
+has_erased (gpointer data)
+{
+  return count (data, "task.erased") >= 3;
+}
+
+static gint64
+query_int (const char *path, const char *sql, const char *arg)
+{
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_stmt *st = NULL;
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &st, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (st, 1, arg, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  gint64 n = sqlite3_column_int64 (st, 0);
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  return n;
 }
 
 static gboolean
@@ -495,8 +543,12 @@ static void
 test_task_cancellations (void)
 {
   g_autofree char *dir = test_pki_new ();
-  const char *fast = "[tasks]\ndeadline-check-seconds=1\n";
-  TestRelay *root = test_relay_new (dir, "root", NULL, fast);
+  const char *fast = "[tasks]\ndeadline-check-seconds=1\nretention-seconds=2\n";
+  g_autofree char *mailbox = g_build_filename (dir, "mailbox.txt", NULL);
+  g_autofree char *root_extra = g_strdup_printf (
+    "%s[mail]\ncommand=sh -c 'cat >> \"$0\"; echo \"RCPT $*\" >> \"$0\"' %s\nfrom=so@example.org\n",
+    fast, mailbox);
+  TestRelay *root = test_relay_new (dir, "root", NULL, root_extra);
   test_relay_start (root);
   g_autofree char *root_url = test_relay_url (root);
   TestRelay *org = test_relay_new (dir, "org", root_url, fast);
@@ -550,6 +602,34 @@ test_task_cancellations (void)
   g_assert_true (test_wait (is_disconnected, c->client, 10000));
   test_spin (500);
   g_assert_false (jc_net_client_is_connected (c->client));
+
+  /* After the retention time every relay erases the ended tasks and keeps tombstones. */
+  g_assert_true (test_wait (has_erased, a, 15000));
+  {
+    g_autofree char *org_db = g_build_filename (org->state_dir, "relay.db", NULL);
+    g_autofree char *root_db = g_build_filename (root->state_dir, "relay.db", NULL);
+    g_assert_cmpint (query_int (org_db, "SELECT count(*) FROM messages WHERE task_id = ? AND "
+                                "envelope <> '' AND topic <> 'task.erased'", asked), ==, 0);
+    g_assert_cmpint (query_int (org_db, "SELECT count(*) FROM messages WHERE task_id = ?", asked),
+                     >, 0);
+    g_assert_cmpint (query_int (org_db, "SELECT count(*) FROM tombstones WHERE task_id = ? AND "
+                                "state = 'cancelled'", asked), ==, 1);
+    g_assert_cmpint (query_int (root_db, "SELECT count(*) FROM tasks WHERE task_id = ? AND "
+                                "state = 'erased' AND ctsc = '{}'", asked), ==, 1);
+    g_assert_cmpint (query_int (root_db, "SELECT count(*) FROM messages WHERE task_id = ? AND "
+                                "envelope <> '' AND topic <> 'task.erased'", asked), ==, 0);
+  }
+  /* An erased task takes no more requests. */
+  expect_refusal (a, "control.request", cancel, "not-found");
+
+  /* Each change went to the peers' contact addresses by e-mail. */
+  test_spin (300);
+  g_autofree char *mail = NULL;
+  g_assert_true (g_file_get_contents (mailbox, &mail, NULL, NULL));
+  g_assert_nonnull (strstr (mail, "To: joconde@a.example, joconde@c.example"));
+  g_assert_nonnull (strstr (mail, "RCPT joconde@a.example joconde@c.example"));
+  g_assert_nonnull (strstr (mail, "State: cancelled"));
+  g_assert_nonnull (strstr (mail, "approval deadline passed"));
 
   for (guint i = 0; i < G_N_ELEMENTS (all); i++)
     node_free (all[i]);
