@@ -167,12 +167,16 @@ task_for_update (JcRelay *relay, JsonNode *body, GError **refusal, GError **erro
   return t;
 }
 
-/* The nodes of a task: its peers and computing parties. */
+/* The nodes of a task: its peers and computing parties, and the SO's approver nodes
+ * named by [tasks] approvers, which review every task. */
 static GStrv
-task_nodes (const JcCtsc *ctsc, const char *also)
+task_nodes_of (JcRelay *relay, const JcCtsc *ctsc, const char *also)
 {
   g_autoptr(GStrvBuilder) sb = g_strv_builder_new ();
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; relay->config->approvers && relay->config->approvers[i]; i++)
+    if (g_hash_table_add (seen, relay->config->approvers[i]))
+      g_strv_builder_add (sb, relay->config->approvers[i]);
   GPtrArray *lists[] = { ctsc->peers, ctsc->computing_parties };
   for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
     for (guint i = 0; i < lists[l]->len; i++)
@@ -252,7 +256,7 @@ task_changed (JcRelay *relay, Task *t, const char *state, const char *what, GHas
   json_builder_add_string_value (b, what);
   json_builder_end_object (b);
   g_autoptr(JsonNode) body = json_builder_get_root (b);
-  g_auto(GStrv) to = task_nodes (t->ctsc, NULL);
+  g_auto(GStrv) to = task_nodes_of (relay, t->ctsc, NULL);
   const JcLogParam params[] = { { "task", t->task_id }, { "state", state }, { NULL, NULL } };
   jc_log_write (relay->log, JC_LOG_NOTICE, "TASK", params, "%s", what);
   return send_to (relay, (const char *const *) to, "task.status", body, touched, error) &&
@@ -320,7 +324,7 @@ on_ctsc (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched
   json_builder_add_value (b, json_node_copy (doc));
   json_builder_end_object (b);
   g_autoptr(JsonNode) out = json_builder_get_root (b);
-  g_auto(GStrv) to = task_nodes (ctsc, env->from);
+  g_auto(GStrv) to = task_nodes_of (relay, ctsc, env->from);
   const JcLogParam params[] = { { "task", task_id }, { "ctsc", hash_hex }, { "organiser", env->from },
                                 { NULL, NULL } };
   jc_log_write (relay->log, JC_LOG_NOTICE, "TASK", params, "CTSC registered");
@@ -620,7 +624,7 @@ finalise_if_complete (JcRelay *relay, Task *t, GHashTable *touched, GError **err
   json_builder_add_value (b, json_node_copy (doc));
   json_builder_end_object (b);
   g_autoptr(JsonNode) body = json_builder_get_root (b);
-  g_auto(GStrv) to = task_nodes (t->ctsc, NULL);
+  g_auto(GStrv) to = task_nodes_of (relay, t->ctsc, NULL);
   if (!send_to (relay, (const char *const *) to, "cta.final", body, touched, error))
     return FALSE;
   return task_changed (relay, t, "initialisation", "CTA finalised", touched, error);
@@ -855,7 +859,7 @@ on_vm_address (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *t
   json_builder_end_array (b);
   json_builder_end_object (b);
   g_autoptr(JsonNode) out = json_builder_get_root (b);
-  g_auto(GStrv) to = task_nodes (t->ctsc, NULL);
+  g_auto(GStrv) to = task_nodes_of (relay, t->ctsc, NULL);
   if (!send_to (relay, (const char *const *) to, "task.vm", out, touched, error))
     return FALSE;
   g_autofree char *what = g_strdup_printf ("VM address of %s", env->from);
@@ -1019,7 +1023,7 @@ jc_relay_tasks_check_retention (JcRelay *relay, GHashTable *touched, GError **er
       json_builder_add_int_value (b, ended);
       json_builder_end_object (b);
       g_autoptr(JsonNode) body = json_builder_get_root (b);
-      g_auto(GStrv) to = task_nodes (t->ctsc, NULL);
+      g_auto(GStrv) to = task_nodes_of (relay, t->ctsc, NULL);
       g_autofree char *notice_id = NULL;
       if (!jc_relay_router_originate (relay, (const char *const *) to, "task.erased", body,
                                       touched, &notice_id, error) ||
