@@ -784,7 +784,8 @@ reconcile (JcCpdDaemon *self, GError **error)
 static gboolean
 load_trust (JcCpdDaemon *self, GError **error)
 {
-  g_autoptr(JcCert) own = NULL;
+  g_autoptr(GPtrArray) chain = NULL;
+  JcCert *own;
 
   self->trust.root = jc_cert_new_from_file (self->config->root_ca, error);
   if (self->trust.root == NULL)
@@ -802,9 +803,17 @@ load_trust (JcCpdDaemon *self, GError **error)
       self->trust.revocations = jc_revocations_new ();
       jc_revocations_add_crl (self->trust.revocations, crl);
     }
-  own = jc_cert_new_from_file (self->config->certificate, error);
-  if (own == NULL)
+  /* The file holds this node's certificate first, then its issuers. */
+  chain = jc_cert_list_new_from_file (self->config->certificate, error);
+  if (chain == NULL)
     return FALSE;
+  if (chain->len == 0)
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_INVALID, _("%s holds no certificate"),
+                   self->config->certificate);
+      return FALSE;
+    }
+  own = chain->pdata[0];
   if (!jc_cert_has_roles (own, JC_ROLE_CP))
     {
       g_set_error (error, JC_ERROR, JC_ERROR_DENIED,

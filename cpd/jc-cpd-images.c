@@ -211,6 +211,7 @@ jc_cpd_images_select (const char *dir, const char *engine, JcTeePlatform platfor
   g_autoptr(GDir) d = NULL;
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   gboolean engine_seen = FALSE;
+  g_autoptr(GString) broken = g_string_new (NULL);
   const char *entry;
 
   d = g_dir_open (dir, 0, error);
@@ -232,6 +233,7 @@ jc_cpd_images_select (const char *dir, const char *engine, JcTeePlatform platfor
       if (image == NULL)
         {
           g_warning ("%s", local->message);
+          g_string_append_printf (broken, " %s", local->message);
           continue;
         }
       if (!g_strv_contains ((const char * const *) image->engines, engine))
@@ -249,6 +251,10 @@ jc_cpd_images_select (const char *dir, const char *engine, JcTeePlatform platfor
     g_set_error (error, JC_ERROR, JC_ERROR_DENIED,
                  _("No image in %s for the engine %s has a measurement the task allows"),
                  dir, engine);
+  else if (broken->len > 0)
+    g_set_error (error, JC_ERROR, JC_ERROR_NOT_FOUND,
+                 _("No usable image in %s serves the engine %s; unusable images:%s"),
+                 dir, engine, broken->str);
   else
     g_set_error (error, JC_ERROR, JC_ERROR_NOT_FOUND,
                  _("No image in %s serves the engine %s"), dir, engine);
