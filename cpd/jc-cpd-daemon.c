@@ -843,7 +843,13 @@ jc_cpd_daemon_new (const JcCpdConfig *config, JcCpdVmBackend *backend, JcLog *lo
       return NULL;
     }
   self->cta_dir = g_build_filename (config->state_dir, "agreements", NULL);
-  g_mkdir_with_parents (self->cta_dir, 0700);
+  /* QEMU (another user under qemu:///system) opens the agreement it is handed: the folder
+   * can be traversed but not listed, and libvirt gives each file to its VM's user. */
+  if (g_mkdir_with_parents (self->cta_dir, 0711) != 0 || g_chmod (self->cta_dir, 0711) != 0)
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_IO, _("Cannot create the folder %s"), self->cta_dir);
+      return NULL;
+    }
   if (g_str_equal (jc_cpd_vm_backend_get_name (backend), "process"))
     self->vm_log_dir = g_build_filename (config->state_dir, "vms", NULL);
   if (!load_trust (self, error))
