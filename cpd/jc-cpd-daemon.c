@@ -32,8 +32,35 @@ typedef struct {
   goffset       log_offset;
   JcTaskState   vm_state;     /* the orchestrator's last reported state */
   gboolean      vm_state_known;
-  gboolean      polling;
+  gboolean      polling;      /* a health request is out */
+  gboolean      starting;     /* the VM is being defined and started */
+  gboolean      querying;     /* a state query is queued */
+  gboolean      ending;       /* its destruction is queued */
+  char         *end_state;    /* what the task ends as, once the VM is gone */
+  GError       *end_reason;
 } ActiveTask;
+
+/* A backend call, run on the daemon's worker thread so that a slow or unreachable
+ * hypervisor never stalls the link or the watchdog. One worker: the calls about a task
+ * happen in the order they were asked for (a cancel that arrives while its VM starts is
+ * carried out after the start). */
+typedef enum {
+  OP_START,
+  OP_STATE,
+  OP_DESTROY,
+} OpKind;
+
+typedef struct {
+  JcCpdDaemon  *self;
+  OpKind        kind;
+  char         *task_id;
+  char         *vm;
+  JcCpdVmSpec  *spec;      /* OP_START */
+  char         *address;   /* OP_START */
+  gboolean      ok;
+  GError       *error;
+  JcCpdVmState  state;     /* OP_STATE */
+} BackendOp;
 
 struct _JcCpdDaemon
 {
@@ -51,6 +78,8 @@ struct _JcCpdDaemon
   char            *vm_log_dir;   /* the process backend's working directories, or NULL */
   GHashTable      *active;       /* task id → ActiveTask */
   guint            poll_source;
+  GThreadPool     *worker;       /* BackendOp, one thread */
+  GMainContext    *context;      /* where the daemon runs */
 };
 
 G_DEFINE_FINAL_TYPE (JcCpdDaemon, jc_cpd_daemon, G_TYPE_OBJECT)
@@ -70,7 +99,61 @@ active_task_free (ActiveTask *t)
 {
   g_free (t->task_id);
   g_free (t->vm);
+  g_free (t->end_state);
+  g_clear_error (&t->end_reason);
   g_free (t);
+}
+
+static void
+backend_op_free (BackendOp *op)
+{
+  g_object_unref (op->self);
+  g_free (op->task_id);
+  g_free (op->vm);
+  g_clear_pointer (&op->spec, jc_cpd_vm_spec_free);
+  g_free (op->address);
+  g_clear_error (&op->error);
+  g_free (op);
+}
+
+static gboolean op_done (gpointer data);
+
+/* On the worker thread. */
+static void
+op_run (gpointer data, gpointer user_data)
+{
+  BackendOp *op = data;
+  JcCpdVmBackend *backend = op->self->backend;
+
+  switch (op->kind)
+    {
+    case OP_START:
+      op->ok = jc_cpd_vm_backend_define (backend, op->spec, &op->error) &&
+               jc_cpd_vm_backend_start (backend, op->vm, &op->error);
+      break;
+    case OP_STATE:
+      op->ok = jc_cpd_vm_backend_get_state (backend, op->vm, &op->state, &op->error);
+      break;
+    case OP_DESTROY:
+      op->ok = jc_cpd_vm_backend_destroy (backend, op->vm, &op->error) ||
+               g_error_matches (op->error, JC_ERROR, JC_ERROR_NOT_FOUND);
+      break;
+    }
+  g_main_context_invoke (op->self->context, op_done, op);
+}
+
+static void
+queue_op (JcCpdDaemon *self, OpKind kind, ActiveTask *t, JcCpdVmSpec *spec, const char *address)
+{
+  BackendOp *op = g_new0 (BackendOp, 1);
+
+  op->self = g_object_ref (self);
+  op->kind = kind;
+  op->task_id = g_strdup (t->task_id);
+  op->vm = g_strdup (t->vm);
+  op->spec = spec;
+  op->address = g_strdup (address);
+  g_thread_pool_push (self->worker, op, NULL);
 }
 
 static void
@@ -237,31 +320,132 @@ cta_path (JcCpdDaemon *self, const char *task_id)
   return g_build_filename (self->cta_dir, name, NULL);
 }
 
-/* Destroys the task's VM (its data must not outlive the task), records STATE and tells the
- * root. A VM already gone is fine: the end is what counts. */
+/* Records how the task ended, forgets its agreement and tells the root. */
 static void
-end_task (JcCpdDaemon *self, const char *task_id, const char *state, const GError *reason)
+task_ended (JcCpdDaemon *self, const char *task_id, gint64 cp, const char *state, const GError *reason)
 {
-  ActiveTask *t = g_hash_table_lookup (self->active, task_id);
   g_autoptr(GError) error = NULL;
   g_autofree char *path = cta_path (self, task_id);
-  gint64 cp = t ? t->cp : -1;
 
-  if (t != NULL &&
-      !jc_cpd_vm_backend_destroy (self->backend, t->vm, &error) &&
-      !g_error_matches (error, JC_ERROR, JC_ERROR_NOT_FOUND))
-    {
-      /* It stays active: the next poll tries again. */
-      g_autofree char *msg = g_strdup_printf ("cannot destroy the VM %s: %s", t->vm, error->message);
-      log_task (self, JC_LOG_ERROR, "vm-destroy", task_id, msg);
-      return;
-    }
-  g_clear_error (&error);
   if (!db_set_state (self, task_id, state, reason ? reason->message : NULL, &error))
     g_warning ("%s", error->message);
   g_unlink (path);
   report_state (self, task_id, cp, state, reason);
+}
+
+/* Destroys the task's VM (its data must not outlive the task), then records STATE and tells
+ * the root. A VM already gone is fine: the end is what counts. A destruction that fails is
+ * tried again at the next poll, with the same outcome. */
+static void
+end_task (JcCpdDaemon *self, const char *task_id, const char *state, const GError *reason)
+{
+  ActiveTask *t = g_hash_table_lookup (self->active, task_id);
+
+  if (t == NULL)
+    {
+      task_ended (self, task_id, -1, state, reason);
+      return;
+    }
+  if (t->ending)
+    return;
+  if (t->end_state == NULL)
+    {
+      t->end_state = g_strdup (state);
+      t->end_reason = reason ? g_error_copy (reason) : NULL;
+    }
+  t->ending = TRUE;
+  queue_op (self, OP_DESTROY, t, NULL, NULL);
+}
+
+static void
+start_done (JcCpdDaemon *self, ActiveTask *t, BackendOp *op)
+{
+  g_autoptr(GError) error = NULL;
+
+  t->starting = FALSE;
+  if (!op->ok)
+    {
+      /* Whatever part was made goes again. */
+      end_task (self, t->task_id, "failed", op->error);
+      return;
+    }
+  if (t->ending)
+    return;   /* cancelled while it started: its destruction comes next */
+  if (!db_set_state (self, t->task_id, "running", NULL, &error))
+    g_warning ("%s", error->message);
+  report_address (self, t->task_id, t->cp, op->address);
+  report_state (self, t->task_id, t->cp, "running", NULL);
+}
+
+static void poll_health (JcCpdDaemon *self, ActiveTask *t);
+
+static void
+state_done (JcCpdDaemon *self, ActiveTask *t, BackendOp *op)
+{
+  g_autoptr(GError) error = NULL;
+
+  t->querying = FALSE;
+  if (t->ending || t->starting)
+    return;
+  if (!op->ok)
+    {
+      end_task (self, t->task_id, "lost", op->error);
+      return;
+    }
+  switch (op->state)
+    {
+    case JC_CPD_VM_STATE_RUNNING:
+      poll_health (self, t);
+      break;
+    case JC_CPD_VM_STATE_SHUTOFF:
+      /* The orchestrator exits when its task is over, and the VM powers off with it. */
+      end_task (self, t->task_id, "finished", NULL);
+      break;
+    case JC_CPD_VM_STATE_DEFINED:
+      break;
+    default:
+      g_set_error (&error, JC_ERROR, JC_ERROR_FAILED, _("The VM %s stopped working (%s)"),
+                   t->vm, jc_cpd_vm_state_to_string (op->state));
+      end_task (self, t->task_id, "failed", error);
+      break;
+    }
+}
+
+static void
+destroy_done (JcCpdDaemon *self, ActiveTask *t, BackendOp *op)
+{
+  g_autofree char *task_id = g_strdup (t->task_id);
+
+  t->ending = FALSE;
+  if (!op->ok)
+    {
+      g_autofree char *msg = g_strdup_printf ("cannot destroy the VM %s: %s", t->vm, op->error->message);
+      log_task (self, JC_LOG_ERROR, "vm-destroy", t->task_id, msg);
+      return;
+    }
+  task_ended (self, task_id, t->cp, t->end_state, t->end_reason);
   g_hash_table_remove (self->active, task_id);
+}
+
+/* On the daemon's main context. */
+static gboolean
+op_done (gpointer data)
+{
+  BackendOp *op = data;
+  JcCpdDaemon *self = op->self;
+  ActiveTask *t = self->active ? g_hash_table_lookup (self->active, op->task_id) : NULL;
+
+  if (t != NULL)
+    {
+      if (op->kind == OP_START)
+        start_done (self, t, op);
+      else if (op->kind == OP_STATE)
+        state_done (self, t, op);
+      else
+        destroy_done (self, t, op);
+    }
+  backend_op_free (op);
+  return G_SOURCE_REMOVE;
 }
 
 /* ---- starting a task ---------------------------------------------------------------- */
@@ -447,16 +631,8 @@ handle_cta (JcCpdDaemon *self, JsonNode *body)
                                             spec->name, image->name, port);
     log_task (self, JC_LOG_NOTICE, "cta", task_id, msg);
   }
-  if (!jc_cpd_vm_backend_define (self->backend, spec, &error) ||
-      !jc_cpd_vm_backend_start (self->backend, spec->name, &error))
-    {
-      end_task (self, task_id, "failed", error);
-      return;
-    }
-  if (!db_set_state (self, task_id, "running", NULL, &error))
-    g_warning ("%s", error->message);
-  report_address (self, task_id, cp, address);
-  report_state (self, task_id, cp, "running", NULL);
+  t->starting = TRUE;
+  queue_op (self, OP_START, t, g_steal_pointer (&spec), address);
 }
 
 /* ---- VM logs and telemetry ---------------------------------------------------------- */
@@ -590,38 +766,24 @@ poll_tasks (gpointer data)
       g_autofree char *id = g_strdup (ids[i]);
       ActiveTask *t = g_hash_table_lookup (self->active, id);
       g_autoptr(GError) error = NULL;
-      JcCpdVmState state;
 
       if (t == NULL)
         continue;
       forward_log (self, t);
-      if (now >= t->output_deadline)
+      if (t->ending)
+        continue;
+      if (now >= t->output_deadline && t->end_state == NULL)
         {
           g_set_error (&error, JC_ERROR, JC_ERROR_EXPIRED, _("The task reached its output deadline"));
           end_task (self, id, "expired", error);
           continue;
         }
-      if (!jc_cpd_vm_backend_get_state (self->backend, t->vm, &state, &error))
+      if (t->end_state != NULL)
+        end_task (self, id, t->end_state, t->end_reason);   /* a destruction to try again */
+      else if (!t->starting && !t->querying && !t->ending)
         {
-          end_task (self, id, "lost", error);
-          continue;
-        }
-      switch (state)
-        {
-        case JC_CPD_VM_STATE_RUNNING:
-          poll_health (self, t);
-          break;
-        case JC_CPD_VM_STATE_SHUTOFF:
-          /* The orchestrator exits when its task is over, and the VM powers off with it. */
-          end_task (self, id, "finished", NULL);
-          break;
-        case JC_CPD_VM_STATE_DEFINED:
-          break;
-        default:
-          g_set_error (&error, JC_ERROR, JC_ERROR_FAILED, _("The VM %s stopped working (%s)"),
-                       t->vm, jc_cpd_vm_state_to_string (state));
-          end_task (self, id, "failed", error);
-          break;
+          t->querying = TRUE;
+          queue_op (self, OP_STATE, t, NULL, NULL);
         }
     }
   return G_SOURCE_CONTINUE;
@@ -879,6 +1041,10 @@ jc_cpd_daemon_start (JcCpdDaemon *self, GError **error)
 
   if (!reconcile (self, error))
     return FALSE;
+  self->context = g_main_context_ref_thread_default ();
+  self->worker = g_thread_pool_new (op_run, self, 1, FALSE, error);
+  if (self->worker == NULL)
+    return FALSE;
   g_signal_connect (self->client, "message", G_CALLBACK (on_message), self);
   /* Messages committed to the inbox before a crash but not acted on yet. */
   pending = jc_net_client_inbox_list (self->client, 0, G_MAXINT, error);
@@ -903,6 +1069,9 @@ jc_cpd_daemon_dispose (GObject *object)
   JcCpdDaemon *self = JC_CPD_DAEMON (object);
 
   g_clear_handle_id (&self->poll_source, g_source_remove);
+  /* Calls under way finish; their results are dropped with the daemon. */
+  if (self->worker != NULL)
+    g_thread_pool_free (g_steal_pointer (&self->worker), FALSE, TRUE);
   if (self->http != NULL)
     soup_session_abort (self->http);
   g_clear_object (&self->client);
@@ -916,6 +1085,7 @@ jc_cpd_daemon_finalize (GObject *object)
   JcCpdDaemon *self = JC_CPD_DAEMON (object);
 
   g_clear_pointer (&self->active, g_hash_table_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_object (&self->store);
   g_clear_object (&self->backend);
   g_clear_object (&self->log);
