@@ -128,6 +128,7 @@ fixture_setup (Fixture *f, gconstpointer data)
   g_autofree char *pki = NULL;
   g_autofree char *text = NULL;
   guint port_min = test_free_port ();
+  const char *backend = data != NULL ? data : "type=process";
 
   task_init (&f->t, 600, 1200, 1800);
   {
@@ -162,10 +163,10 @@ fixture_setup (Fixture *f, gconstpointer data)
     "state-dir=%s\n"
     "[parent]\nurl=%s\nreconnect-min-ms=50\nreconnect-max-ms=400\n"
     "[images]\ndirectory=%s\n"
-    "[backend]\ntype=process\nguest-binary=%s\nkvm=false\n"
+    "[backend]\n%s\nguest-binary=%s\nkvm=false\n"
     "[vm]\nlisten-address=127.0.0.1\npublic-host=127.0.0.1\nport-min=%u\nport-max=%u\npoll-ms=100\n"
     "[log]\ntarget=file\n",
-    f->state, f->relay_url, f->images, g_getenv ("JC_GUEST_BINARY"), port_min, MIN (port_min + 40, 65535));
+    f->state, f->relay_url, f->images, backend, g_getenv ("JC_GUEST_BINARY"), port_min, MIN (port_min + 40, 65535));
   write_file (f->conf, text, -1);
   cpd_start (f);
   f->nsi = test_client_new (f->dir, "nsi", NULL, f->relay_url);
@@ -606,6 +607,28 @@ test_restart_lost (Fixture *f, gconstpointer data)
   g_assert_cmpuint (count_state (f, a, "running"), ==, 1);
 }
 
+/* The same daemon code driving the libvirt backend (libvirt's test driver, which runs no
+ * VM): the domain is defined, started, reported and destroyed at the cancel. */
+static void
+test_libvirt (Fixture *f, gconstpointer data)
+{
+  g_autofree char *a = g_strdup (f->t.cta->task_id);
+  g_autoptr(JsonNode) running = NULL, cancelled = NULL, control = NULL;
+  g_autoptr(GPtrArray) addresses = NULL;
+
+  deliver (f, f->t.cta_bytes);
+  running = wait_state (f, a, "running");
+  addresses = root_received (f, JC_CPD_TOPIC_VM_ADDRESS, a);
+  g_assert_cmpuint (addresses->len, ==, 1);
+  /* Polls go on while it runs; nothing ends it but the cancel. */
+  test_spin (500);
+  g_assert_cmpuint (count_state (f, a, "failed") + count_state (f, a, "lost"), ==, 0);
+  control = signed_control (f, a, JC_CONTROL_CANCEL);
+  send_to_cp1 (f, JC_CPD_TOPIC_CONTROL, control);
+  cancelled = wait_state (f, a, "cancelled");
+  g_assert_cmpuint (count_state (f, a, "running"), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -614,5 +637,7 @@ main (int argc, char **argv)
   g_test_add ("/cpd/daemon/refusals", Fixture, NULL, fixture_setup, test_refusals, fixture_teardown);
   g_test_add ("/cpd/daemon/restart", Fixture, NULL, fixture_setup, test_restart, fixture_teardown);
   g_test_add ("/cpd/daemon/restart-lost", Fixture, NULL, fixture_setup, test_restart_lost, fixture_teardown);
+  g_test_add ("/cpd/daemon/libvirt-test-driver", Fixture, "type=libvirt\nlibvirt-uris=test:///default\nmemory-mib=256\nvcpus=1",
+              fixture_setup, test_libvirt, fixture_teardown);
   return g_test_run ();
 }
