@@ -496,6 +496,7 @@ make_spec (JcCpdDaemon *self, const JcCta *cta, const JcCpdImage *image, const c
   spec->memory_mib = self->config->memory_mib;
   spec->vcpus = self->config->vcpus;
   spec->kvm = self->config->kvm;
+  g_free (spec->host_address);
   spec->host_address = g_strdup (self->config->listen_address);
   spec->host_port = port;
   spec->guest_port = image->guest_port;

@@ -138,7 +138,7 @@ int
 main (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *config_path = g_strdup (SYSCONFDIR "/joconde/cpd/cpd.conf");
+  g_autofree char *config_path = NULL;   /* GOption replaces, never frees, a default */
   g_autofree char *name = NULL;
   g_autofree char *company = NULL;
   g_autofree char *email = NULL;
@@ -173,7 +173,7 @@ main (int argc, char **argv)
       g_printerr (_("joconde-cpd: unknown command; see joconde-cpd --help\n"));
       return 2;
     }
-  config = jc_cpd_config_load (config_path, &error);
+  config = jc_cpd_config_load (config_path ? config_path : SYSCONFDIR "/joconde/cpd/cpd.conf", &error);
   if (config == NULL)
     {
       g_printerr ("joconde-cpd: %s\n", error->message);
