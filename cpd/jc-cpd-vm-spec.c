@@ -98,6 +98,12 @@ check_path (const char *what, const char *path, gboolean required, GError **erro
 }
 
 gboolean
+jc_cpd_vm_name_is_valid (const char *name)
+{
+  return name_is_safe (name);
+}
+
+gboolean
 jc_cpd_vm_spec_validate (const JcCpdVmSpec *spec, GError **error)
 {
   if (!name_is_safe (spec->name))

@@ -54,6 +54,9 @@ void         jc_cpd_vm_spec_free (JcCpdVmSpec *spec);
  * absolute paths, a TEE with KVM and firmware, ports set. */
 gboolean     jc_cpd_vm_spec_validate (const JcCpdVmSpec *spec, GError **error);
 
+/* A VM name libvirt and file systems accept: up to 64 letters, digits, "-", "_", ".". */
+gboolean     jc_cpd_vm_name_is_valid (const char *name);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JcCpdVmSpec, jc_cpd_vm_spec_free)
 
 G_END_DECLS
