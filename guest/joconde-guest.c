@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib-unix.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -154,6 +155,9 @@ main (int argc, char **argv)
       fprintf (stderr, _("joconde-guest: unexpected argument “%s”\n"), argv[1]);
       return 2;
     }
+
+  /* a counterpart that dies mid-write must be an error on that channel, not our death */
+  signal (SIGPIPE, SIG_IGN);
 
   if (!jc_init (&error))
     return fail (NULL, g_steal_pointer (&error));

@@ -244,6 +244,8 @@ rss3_run (const JcEngineProgram *program, unsigned party, const JcEngineKeys *ke
   g_autofree StreamId *ids = g_new0 (StreamId, MAX (ni, 1));
   int status = -1;
   JcRss3Ctx *ctx = NULL;
+  /* declared before the first "goto out", so its cleanup never sees an unset pointer */
+  g_autoptr(GError) gerr = NULL;
 
   for (gsize i = 0; i < ni; i++)
     {
@@ -269,7 +271,6 @@ rss3_run (const JcEngineProgram *program, unsigned party, const JcEngineKeys *ke
     goto out;
 
   JcRss3Net net = { .send = host->send, .recv = host->recv, .user = host->user };
-  g_autoptr(GError) gerr = NULL;
   ctx = jc_rss3_ctx_new (party, keys->keys[(party + 2) % 3], keys->keys[(party + 1) % 3], &net,
                          &gerr);
   if (ctx == NULL)

@@ -112,6 +112,13 @@ guests_start (Guests *g, Task *t)
       g->log_path[i] = g_strdup_printf ("%s/guest-%d.log", g->dir, i + 1);
       g_subprocess_launcher_set_stderr_file_path (l, g->log_path[i]);
       g->events[i] = g_ptr_array_new_with_free_func (g_free);
+      if (g_getenv ("JC_GUEST_GDB") != NULL)
+        g->proc[i] = g_subprocess_launcher_spawn (l, &error, "sh", "-c", "exec gdb -batch -ex run -ex 'thread apply all bt' --args \"$@\" > \"$0.gdb\" 2>&1", g->log_path[i], g_getenv ("JC_GUEST_BINARY"), listen,
+                                                "--cta", cta, "--root", root, "--approver",
+                                                approver, party, "--counterparts", cps,
+                                                "--sim-key", key, "--state-dir", g->state_dir[i],
+                                                "--counterpart-timeout", "3", NULL);
+      else
       g->proc[i] = g_subprocess_launcher_spawn (l, &error, g_getenv ("JC_GUEST_BINARY"), listen,
                                                 "--cta", cta, "--root", root, "--approver",
                                                 approver, party, "--counterparts", cps,
@@ -171,6 +178,15 @@ guests_stop (Guests *g)
           g_subprocess_wait (g->proc[i], NULL, NULL);
           g_thread_join (g->readers[i]);
           g_clear_object (&g->proc[i]);
+        }
+      if (g->log_path[i] != NULL)
+        {
+          /* a sanitizer build reports into the guest's stderr: that is a failure too */
+          g_autofree char *log = guests_log (g, i);
+          if (strstr (log, "Sanitizer") != NULL || strstr (log, "runtime error:") != NULL)
+            g_test_message ("guest %d log:\n%s", i + 1, log);
+          g_assert_null (strstr (log, "Sanitizer"));
+          g_assert_null (strstr (log, "runtime error:"));
         }
       g_clear_pointer (&g->events[i], g_ptr_array_unref);
       g_free (g->address[i]);

@@ -276,20 +276,21 @@ jc_tee_evidence_from_node (JsonNode *node, GError **error)
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return evidence_refuse (error, _("not a JSON object")), NULL;
   o = json_node_get_object (node);
-  for (GList *l = json_object_get_members (o), *it = l; it; it = it->next)
-    {
-      gboolean ok = FALSE;
-      for (guint i = 0; i < G_N_ELEMENTS (known); i++)
-        ok |= g_str_equal (it->data, known[i]);
-      if (!ok)
-        {
-          g_autofree char *why = g_strdup_printf (_("unknown member “%s”"), (char *) it->data);
-          g_list_free (l);
-          return evidence_refuse (error, why), NULL;
-        }
-      if (it->next == NULL)
-        g_list_free (l);
-    }
+  {
+    /* the list is freed after the loop: freeing it inside read it->next after the free */
+    g_autoptr(GList) l = json_object_get_members (o);
+    for (GList *it = l; it; it = it->next)
+      {
+        gboolean ok = FALSE;
+        for (guint i = 0; i < G_N_ELEMENTS (known); i++)
+          ok |= g_str_equal (it->data, known[i]);
+        if (!ok)
+          {
+            g_autofree char *why = g_strdup_printf (_("unknown member “%s”"), (char *) it->data);
+            return evidence_refuse (error, why), NULL;
+          }
+      }
+  }
   m = json_object_get_member (o, "type");
   if (m == NULL || !JSON_NODE_HOLDS_VALUE (m) || json_node_get_value_type (m) != G_TYPE_STRING ||
       !g_str_equal (json_node_get_string (m), EVIDENCE_TYPE))
@@ -561,20 +562,21 @@ jc_tee_policy_from_json (JsonObject *tee, JcTeePolicy *policy, GError **error)
   const char *known[] = { "platform", "measurements", "min_tcb", "max_vmpl", "sim_keys" };
 
   jc_tee_policy_init (policy, JC_TEE_PLATFORM_NONE);
-  for (GList *l = json_object_get_members (tee), *it = l; it; it = it->next)
-    {
-      gboolean ok = FALSE;
-      for (guint i = 0; i < G_N_ELEMENTS (known); i++)
-        ok |= g_str_equal (it->data, known[i]);
-      if (!ok)
-        {
-          g_autofree char *why = g_strdup_printf (_("unknown member “%s”"), (char *) it->data);
-          g_list_free (l);
-          return policy_refuse (error, why);
-        }
-      if (it->next == NULL)
-        g_list_free (l);
-    }
+  {
+    /* the list is freed after the loop: freeing it inside read it->next after the free */
+    g_autoptr(GList) l = json_object_get_members (tee);
+    for (GList *it = l; it; it = it->next)
+      {
+        gboolean ok = FALSE;
+        for (guint i = 0; i < G_N_ELEMENTS (known); i++)
+          ok |= g_str_equal (it->data, known[i]);
+        if (!ok)
+          {
+            g_autofree char *why = g_strdup_printf (_("unknown member “%s”"), (char *) it->data);
+            return policy_refuse (error, why);
+          }
+      }
+  }
   if (m == NULL || !JSON_NODE_HOLDS_VALUE (m) || json_node_get_value_type (m) != G_TYPE_STRING)
     return policy_refuse (error, _("it names no platform"));
   if (!jc_tee_platform_from_string (json_node_get_string (m), &platform, error))
