@@ -127,6 +127,14 @@ run_a2b (JcBenchEnv *env, gpointer state, GError **error)
 }
 
 static gboolean
+run_b2a (JcBenchEnv *env, gpointer state, GError **error)
+{
+  State *s = state;
+  g_autoptr (JcRss3BVec) bits = jc_rss3_bvec_new (env->n, 64);
+  return jc_rss3_a2b (env->ctx, s->a, bits, error) && jc_rss3_b2a (env->ctx, bits, s->b, error);
+}
+
+static gboolean
 run_div (JcBenchEnv *env, gpointer state, GError **error)
 {
   State *s = state;
@@ -214,6 +222,7 @@ const JcBenchOp jc_bench_proto_ops[] = {
   { "sort32", FALSE, setup_32, run_sort32, teardown, base_sort, FALSE },
   { "trunc", FALSE, setup_full, run_trunc, teardown, NULL, TRUE },
   { "a2b", FALSE, setup_full, run_a2b, teardown, NULL, TRUE },
+  { "a2b+b2a", FALSE, setup_full, run_b2a, teardown, NULL, TRUE },
   { "div32", FALSE, setup_32, run_div, teardown, NULL, FALSE },
   { NULL },
 };

@@ -543,25 +543,91 @@ jc_rss3_eq (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b, JcRss3BVec
   return ok;
 }
 
-/* ---- conversions ------------------------------------------------------------------------ */
+/* ---- several comparisons in the same rounds --------------------------------------------- */
+
+/* The differences a[i] - b[i] laid end to end, each column padded to whole words so that
+ * its result plane starts at a word boundary; one MSB or zero test for all of them. */
+static gboolean
+compare_many (JcRss3Ctx *ctx, size_t k, const JcRss3AVec *const *a,
+              const JcRss3AVec *const *b, JcRss3BVec *const *out, gboolean equality,
+              GError **error)
+{
+  size_t total = 0;
+  for (size_t i = 0; i < k; i++)
+    {
+      g_return_val_if_fail (a[i]->n == b[i]->n && out[i]->n == a[i]->n && out[i]->bits == 1,
+                            FALSE);
+      total += 64 * jc_rss3_nwords (a[i]->n);
+    }
+  JcRss3AVec d = jc_rss3_tmp_avec (ctx, total);
+  size_t off = 0;
+  for (size_t i = 0; i < k; i++)
+    {
+      size_t n = a[i]->n, pad = 64 * jc_rss3_nwords (n);
+      for (size_t e = 0; e < n; e++)
+        {
+          d.s0[off + e] = a[i]->s0[e] - b[i]->s0[e];
+          d.s1[off + e] = a[i]->s1[e] - b[i]->s1[e];
+        }
+      memset (d.s0 + off + n, 0, (pad - n) * 8);
+      memset (d.s1 + off + n, 0, (pad - n) * 8);
+      off += pad;
+    }
+  JcRss3BVec r = { total, 1, jc_rss3_nwords (total), jc_rss3_scratch (ctx, total / 64 + 1),
+                   jc_rss3_scratch (ctx, total / 64 + 1) };
+  gboolean ok = equality ? jc_rss3_eqz (ctx, &d, &r, error) : jc_rss3_msb (ctx, &d, &r, error);
+  off = 0;
+  for (size_t i = 0; ok && i < k; i++)
+    {
+      size_t nw = out[i]->nwords;
+      memcpy (out[i]->s0, r.s0 + off, nw * 8);
+      memcpy (out[i]->s1, r.s1 + off, nw * 8);
+      off += nw;
+    }
+  jc_rss3_scratch_put (ctx, r.s0);
+  jc_rss3_scratch_put (ctx, r.s1);
+  jc_rss3_tmp_avec_put (ctx, &d);
+  return ok;
+}
 
 gboolean
-jc_rss3_a2b (JcRss3Ctx *ctx, const JcRss3AVec *a, JcRss3BVec *out, GError **error)
+jc_rss3_lt_many (JcRss3Ctx *ctx, size_t k, const JcRss3AVec *const *a,
+                 const JcRss3AVec *const *b, JcRss3BVec *const *out, GError **error)
 {
-  /* v + w with a Kogge-Stone prefix of the carry operator over the bit planes
-   * (Kogge-Stone, IEEE Trans. Computers 1973): 6 levels after the generate round. */
-  g_return_val_if_fail (out->n == a->n && out->bits == 64, FALSE);
-  size_t n = a->n, nw = jc_rss3_nwords (n), pw = 64 * nw;
-  u64 *buf = jc_rss3_scratch (ctx, 8 * pw + 1);
-  u64 *v0 = buf, *v1 = buf + pw, *w0 = buf + 2 * pw, *w1 = buf + 3 * pw;
-  u64 *G0 = buf + 4 * pw, *G1 = buf + 5 * pw, *P0 = buf + 6 * pw, *P1 = buf + 7 * pw;
-  gboolean ok = jc_rss3_split_bool (ctx, a, FALSE, v0, v1, w0, w1, error) &&
-                jc_rss3_and_raw (ctx, pw, v0, v1, w0, w1, G0, G1, error);
+  return compare_many (ctx, k, a, b, out, FALSE, error);
+}
+
+gboolean
+jc_rss3_eq_many (JcRss3Ctx *ctx, size_t k, const JcRss3AVec *const *a,
+                 const JcRss3AVec *const *b, JcRss3BVec *const *out, GError **error)
+{
+  return compare_many (ctx, k, a, b, out, TRUE, error);
+}
+
+/* ---- conversions ------------------------------------------------------------------------ */
+
+/* o = v + w (+ 1 when cin) over 64 bit planes, with a Kogge-Stone prefix of the carry
+ * operator (Kogge, Stone, IEEE Trans. Computers 1973): 1 + 6 rounds. A carry-in of 1 is
+ * folded into bit 0's generate bit (g_0 | p_0 = g_0 ^ p_0). o must not alias v or w. */
+static gboolean
+add_planes (JcRss3Ctx *ctx, size_t nw, const u64 *v0, const u64 *v1, const u64 *w0,
+            const u64 *w1, gboolean cin, u64 *o0, u64 *o1, GError **error)
+{
+  size_t pw = 64 * nw;
+  u64 *buf = jc_rss3_scratch (ctx, 4 * pw + 1);
+  u64 *G0 = buf, *G1 = buf + pw, *P0 = buf + 2 * pw, *P1 = buf + 3 * pw;
+  gboolean ok = jc_rss3_and_raw (ctx, pw, v0, v1, w0, w1, G0, G1, error);
   for (size_t k = 0; ok && k < pw; k++)
     {
       P0[k] = v0[k] ^ w0[k];
       P1[k] = v1[k] ^ w1[k];
     }
+  if (ok && cin)
+    for (size_t k = 0; k < nw; k++)
+      {
+        G0[k] ^= P0[k];
+        G1[k] ^= P1[k];
+      }
   u64 **xa0 = g_new (u64 *, 128), **xa1 = g_new (u64 *, 128);
   u64 **xb0 = g_new (u64 *, 128), **xb1 = g_new (u64 *, 128);
   u64 *Z0 = jc_rss3_scratch (ctx, 128 * nw + 1), *Z1 = jc_rss3_scratch (ctx, 128 * nw + 1);
@@ -601,17 +667,33 @@ jc_rss3_a2b (JcRss3Ctx *ctx, const JcRss3AVec *a, JcRss3BVec *out, GError **erro
     }
   if (ok)
     {
-      /* sum bit j = p_j ^ carry into j = v_j ^ w_j ^ G_{j-1} */
+      /* sum bit j = v_j ^ w_j ^ carry into j (G_{j-1}; the carry-in for bit 0) */
+      u64 c0 = cin && ctx->party == 0 ? ~0ULL : 0, c1 = cin && ctx->party == 2 ? ~0ULL : 0;
       for (unsigned j = 0; j < 64; j++)
         for (size_t k = 0; k < nw; k++)
           {
-            u64 c0 = j ? G0[(j - 1) * nw + k] : 0, c1 = j ? G1[(j - 1) * nw + k] : 0;
-            out->s0[j * nw + k] = v0[j * nw + k] ^ w0[j * nw + k] ^ c0;
-            out->s1[j * nw + k] = v1[j * nw + k] ^ w1[j * nw + k] ^ c1;
+            u64 g0 = j ? G0[(j - 1) * nw + k] : c0, g1 = j ? G1[(j - 1) * nw + k] : c1;
+            o0[j * nw + k] = v0[j * nw + k] ^ w0[j * nw + k] ^ g0;
+            o1[j * nw + k] = v1[j * nw + k] ^ w1[j * nw + k] ^ g1;
           }
     }
-  jc_rss3_scratch_put (ctx, xa0); jc_rss3_scratch_put (ctx, xa1); jc_rss3_scratch_put (ctx, xb0); jc_rss3_scratch_put (ctx, xb1);
-  jc_rss3_scratch_put (ctx, Z0); jc_rss3_scratch_put (ctx, Z1);
+  g_free (xa0); g_free (xa1); g_free (xb0); g_free (xb1);
+  jc_rss3_scratch_put (ctx, Z0);
+  jc_rss3_scratch_put (ctx, Z1);
+  jc_rss3_scratch_put (ctx, buf);
+  return ok;
+}
+
+gboolean
+jc_rss3_a2b (JcRss3Ctx *ctx, const JcRss3AVec *a, JcRss3BVec *out, GError **error)
+{
+  /* a = v + w (local conversion), then a boolean adder */
+  g_return_val_if_fail (out->n == a->n && out->bits == 64, FALSE);
+  size_t n = a->n, nw = jc_rss3_nwords (n), pw = 64 * nw;
+  u64 *buf = jc_rss3_scratch (ctx, 4 * pw + 1);
+  u64 *v0 = buf, *v1 = buf + pw, *w0 = buf + 2 * pw, *w1 = buf + 3 * pw;
+  gboolean ok = jc_rss3_split_bool (ctx, a, FALSE, v0, v1, w0, w1, error) &&
+                add_planes (ctx, nw, v0, v1, w0, w1, FALSE, out->s0, out->s1, error);
   jc_rss3_scratch_put (ctx, buf);
   return ok;
 }
@@ -650,10 +732,99 @@ jc_rss3_b2a_bits (JcRss3Ctx *ctx, size_t m, const u64 *b0, const u64 *b1, u64 *o
   return ok;
 }
 
+/* B2A of a multi-bit value with one boolean subtractor: the arithmetic shares y_{c+1},
+ * y_{c+2} are drawn from the keys of their holders; party c+1 knows both and reshares
+ * s = y_{c+1} + y_{c+2} as a boolean value; y_c = x - s is computed by the subtractor and
+ * opened to its two holders, c and c+2. Each of them lacks one of y_{c+1}, y_{c+2}, so y_c
+ * is uniform to it. 9 rounds, ~85 bytes (ABY3, section 5.3, with the random side known to
+ * one party). */
+static gboolean
+b2a_adder (JcRss3Ctx *ctx, const JcRss3BVec *b, JcRss3AVec *out, GError **error)
+{
+  size_t n = b->n, nw = b->nwords, pw = 64 * nw;
+  unsigned r = jc_rss3_next_role (ctx);
+  u64 *ya = jc_rss3_scratch (ctx, n + 1), *yb = jc_rss3_scratch (ctx, n + 1);
+  u64 *sv = NULL;
+  if (r == 0)
+    jc_rss3_prf (ctx, JC_RSS3_NEXT, yb, n * 8);          /* y_{c+1} */
+  else if (r == 1)
+    {
+      jc_rss3_prf (ctx, JC_RSS3_PREV, ya, n * 8);        /* y_{c+1} */
+      jc_rss3_prf (ctx, JC_RSS3_NEXT, yb, n * 8);        /* y_{c+2} */
+      sv = jc_rss3_scratch (ctx, n + 1);
+      for (size_t e = 0; e < n; e++)
+        sv[e] = ya[e] + yb[e];
+    }
+  else
+    jc_rss3_prf (ctx, JC_RSS3_PREV, ya, n * 8);          /* y_{c+2} */
+  u64 *t0 = jc_rss3_scratch (ctx, n + 1), *t1 = jc_rss3_scratch (ctx, n + 1);
+  u64 *pl = jc_rss3_scratch (ctx, 6 * pw + 1);
+  u64 *X0 = pl, *X1 = pl + pw, *S0 = pl + 2 * pw, *S1 = pl + 3 * pw, *D0 = pl + 4 * pw,
+      *D1 = pl + 5 * pw;
+  gboolean ok = jc_rss3_share_from_role (ctx, (r + 2) % 3, sv, n, n, t0, t1, error);
+  jc_rss3_scratch_put (ctx, sv);
+  if (ok)
+    {
+      jc_rss3_words_to_planes (t0, n, 64, S0);
+      jc_rss3_words_to_planes (t1, n, 64, S1);
+      not_planes (ctx, pw, S0, S1, S0, S1);
+      size_t kw = (size_t) b->bits * nw;
+      memcpy (X0, b->s0, kw * 8);
+      memcpy (X1, b->s1, kw * 8);
+      memset (X0 + kw, 0, (pw - kw) * 8);
+      memset (X1 + kw, 0, (pw - kw) * 8);
+      /* x - s = x + ~s + 1 */
+      ok = add_planes (ctx, nw, X0, X1, S0, S1, TRUE, D0, D1, error);
+    }
+  if (ok)
+    {
+      /* open y_c to c (from c+1) and to c+2 (from c) */
+      u64 *rbuf = jc_rss3_scratch (ctx, pw + 1);
+      if (r == 0 || r == 1)
+        jc_rss3_net_send (ctx, ctx->prev, D1, pw * 8);
+      if (r == 0 || r == 2)
+        ok = jc_rss3_net_recv (ctx, ctx->next, rbuf, pw * 8, error);
+      ok = jc_rss3_net_round_end (ctx, ok ? error : NULL) && ok;
+      if (ok && r != 1)
+        {
+          for (size_t k = 0; k < pw; k++)
+            rbuf[k] ^= D0[k] ^ D1[k];
+          jc_rss3_planes_to_words (rbuf, n, 64, t0);   /* y_c */
+        }
+      jc_rss3_scratch_put (ctx, rbuf);
+    }
+  if (ok && n)
+    {
+      if (r == 0)
+        {
+          memcpy (out->s0, t0, n * 8);
+          memcpy (out->s1, yb, n * 8);
+        }
+      else if (r == 1)
+        {
+          memcpy (out->s0, ya, n * 8);
+          memcpy (out->s1, yb, n * 8);
+        }
+      else
+        {
+          memcpy (out->s0, ya, n * 8);
+          memcpy (out->s1, t0, n * 8);
+        }
+    }
+  jc_rss3_scratch_put (ctx, ya);
+  jc_rss3_scratch_put (ctx, yb);
+  jc_rss3_scratch_put (ctx, t0);
+  jc_rss3_scratch_put (ctx, t1);
+  jc_rss3_scratch_put (ctx, pl);
+  return ok;
+}
+
 gboolean
 jc_rss3_b2a (JcRss3Ctx *ctx, const JcRss3BVec *b, JcRss3AVec *out, GError **error)
 {
   g_return_val_if_fail (out->n == b->n && b->bits <= 64, FALSE);
+  if (b->bits >= 8)   /* one subtractor is cheaper than a conversion per bit */
+    return b2a_adder (ctx, b, out, error);
   size_t n = b->n, K = b->bits, m = n * K;
   u64 *buf = jc_rss3_scratch (ctx, 4 * m + 1);
   u64 *t0 = buf, *t1 = buf + m, *r0 = buf + 2 * m, *r1 = buf + 3 * m;

@@ -117,8 +117,9 @@ sender_main (gpointer data)
       if (ctx->quit)
         break;
       JcRss3SendJob job = ctx->jobs[ctx->job_head];
+      gboolean skip = ctx->send_failed;
       g_mutex_unlock (&ctx->lock);
-      int rc = ctx->send_failed ? -1 : ctx->net.send (ctx->net.user, job.to, job.buf, job.len);
+      int rc = skip ? -1 : ctx->net.send (ctx->net.user, job.to, job.buf, job.len);
       g_mutex_lock (&ctx->lock);
       if (rc != 0)
         ctx->send_failed = TRUE;

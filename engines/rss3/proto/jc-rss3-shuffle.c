@@ -42,6 +42,7 @@ jc_rss3_shuffle_mixed (JcRss3Ctx *ctx, size_t na, JcRss3AVec *const *acols, size
    * (The resharing-based shuffle of Laur, Willemson, Zhang, ISC 2011, in its 3-party form.) */
   size_t k = na + nx;
   size_t n = k ? (na ? acols[0]->n : xcols[0]->n) : 0;
+  g_return_val_if_fail (n < G_MAXUINT32, FALSE);
   if (k == 0 || n == 0)
     return TRUE;
   u64 *msg = jc_rss3_scratch (ctx, k * n), *msg2 = jc_rss3_scratch (ctx, k * n), *tmp = jc_rss3_scratch (ctx, n);
@@ -182,6 +183,7 @@ jc_rss3_sort (JcRss3Ctx *ctx, JcRss3AVec *key, unsigned key_bits, size_t k,
   size_t n = key->n;
   for (size_t c = 0; c < k; c++)
     g_return_val_if_fail (payload[c]->n == n, FALSE);
+  g_return_val_if_fail (n < G_MAXUINT32, FALSE);
   if (n < 2)
     return TRUE;
   unsigned L = index_bits (n), H = key_bits;

@@ -168,7 +168,7 @@ gboolean jc_rss3_mul_fixed (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVe
 gboolean jc_rss3_trunc (JcRss3Ctx *ctx, const JcRss3AVec *a, unsigned f, JcRss3AVec *out,
                         GError **error);
 /* Probabilistic truncation (SecureML / ABY3): one round, 8 bytes from one party, result
- * exact or one unit (2^-f) too small, EXCEPT with probability about |a| / 2^63 per element,
+ * exact or off by one unit (2^-f), EXCEPT with probability about |a| / 2^63 per element,
  * when it is wrong by about 2^(64-f). Only for values far below 2^63 where a rare large
  * error is acceptable (never for published statistics). */
 gboolean jc_rss3_trunc_pr (JcRss3Ctx *ctx, const JcRss3AVec *a, unsigned f, JcRss3AVec *out,
@@ -188,9 +188,10 @@ gboolean jc_rss3_bor (JcRss3Ctx *ctx, const JcRss3BVec *a, const JcRss3BVec *b,
 
 /* ---- conversions ------------------------------------------------------------------------ */
 
-/* Bit decomposition: out gets 64 planes (out->bits must be 64). */
+/* Bit decomposition: out gets 64 planes (out->bits must be 64). 8 rounds, ~82 bytes. */
 gboolean jc_rss3_a2b (JcRss3Ctx *ctx, const JcRss3AVec *a, JcRss3BVec *out, GError **error);
-/* Boolean (1..64 bits, read as unsigned) to arithmetic. */
+/* Boolean (1..64 bits, read as unsigned) to arithmetic. 1-7 bits: 2 rounds, ~11 bytes per
+ * bit; 8-64 bits: one boolean subtractor, 9 rounds, ~87 bytes. */
 gboolean jc_rss3_b2a (JcRss3Ctx *ctx, const JcRss3BVec *b, JcRss3AVec *out, GError **error);
 
 /* ---- comparison (arithmetic in, 1-bit boolean out) -------------------------------------- */
@@ -198,7 +199,8 @@ gboolean jc_rss3_b2a (JcRss3Ctx *ctx, const JcRss3BVec *b, JcRss3AVec *out, GErr
 /* out = 1 iff a < 0 as a signed 64-bit integer (the top bit). */
 gboolean jc_rss3_msb (JcRss3Ctx *ctx, const JcRss3AVec *a, JcRss3BVec *out, GError **error);
 /* out = [a < b] for signed values with |a - b| < 2^63 (true for any two values of 63-bit
- * range, which is what the SQL types use). One MSB: ~24 bytes per element per party. */
+ * range, which is what the SQL types use). One MSB: 8 rounds, 25.3 bytes per element on
+ * average (30.6 for the party that reshares, which rotates between calls). */
 gboolean jc_rss3_lt (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b,
                      JcRss3BVec *out, GError **error);
 /* out = [a <= b], same range rule. */
@@ -207,9 +209,15 @@ gboolean jc_rss3_le (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b,
 /* out = [a < b] for any two signed 64-bit values (three MSBs, batched in the same rounds). */
 gboolean jc_rss3_lt_full (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b,
                           JcRss3BVec *out, GError **error);
-/* out = [a == b] for any values. */
+/* out = [a == b] for any values. 7 rounds, 10.5 bytes on average (15.9 at most). */
 gboolean jc_rss3_eq (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b,
                      JcRss3BVec *out, GError **error);
+/* k comparisons [a[i] < b[i]] (same range rule) / [a[i] == b[i]] of columns of any lengths
+ * in the rounds of one: for WHERE clauses with several conditions. */
+gboolean jc_rss3_lt_many (JcRss3Ctx *ctx, size_t k, const JcRss3AVec *const *a,
+                          const JcRss3AVec *const *b, JcRss3BVec *const *out, GError **error);
+gboolean jc_rss3_eq_many (JcRss3Ctx *ctx, size_t k, const JcRss3AVec *const *a,
+                          const JcRss3AVec *const *b, JcRss3BVec *const *out, GError **error);
 /* out = [a == 0]. */
 gboolean jc_rss3_eqz (JcRss3Ctx *ctx, const JcRss3AVec *a, JcRss3BVec *out, GError **error);
 
@@ -248,6 +256,8 @@ gboolean jc_rss3_seg_sum (JcRss3Ctx *ctx, const JcRss3BVec *start, const JcRss3A
 gboolean jc_rss3_seg_sum_many (JcRss3Ctx *ctx, const JcRss3BVec *start, size_t k,
                                const JcRss3AVec *const *a, JcRss3AVec *const *out,
                                GError **error);
+/* Running minimum / maximum per segment; values must respect the range rule of jc_rss3_lt.
+ * About 12 rounds per step of the scan. */
 gboolean jc_rss3_seg_min (JcRss3Ctx *ctx, const JcRss3BVec *start, const JcRss3AVec *a,
                           JcRss3AVec *out, GError **error);
 gboolean jc_rss3_seg_max (JcRss3Ctx *ctx, const JcRss3BVec *start, const JcRss3AVec *a,

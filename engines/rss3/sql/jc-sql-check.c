@@ -542,6 +542,33 @@ find_schema (const JcEngineSchema *list, gsize n, const char *key, guint *index)
   return NULL;
 }
 
+/* A statistic that is a whole result column is computed at its output column's scale
+ * directly (the same truncated value, without a second division to rescale it). STDDEV keeps
+ * at most STDDEV_MIN_SCALE digits: more would shrink its range (docs/sql.md). */
+static void
+compute_at_output_scale (JcSqlExpr *e, const JcEngineColumn *col)
+{
+  if (e->kind != JC_SQL_AGGREGATE || col->type != JC_ENGINE_TYPE_DECIMAL || e->n_args == 0)
+    return;
+  guint s = e->args[0]->type.scale;
+  switch (e->agg)
+    {
+    case JC_SQL_AGG_AVG:
+      e->type.scale = MAX (s, col->scale);
+      break;
+    case JC_SQL_AGG_VAR_POP:
+    case JC_SQL_AGG_VAR_SAMP:
+      e->type.scale = MAX (2 * s, col->scale);
+      break;
+    case JC_SQL_AGG_STDDEV_POP:
+    case JC_SQL_AGG_STDDEV_SAMP:
+      e->type.scale = MAX (s, MIN (col->scale, STDDEV_MIN_SCALE));
+      break;
+    default:
+      break;
+    }
+}
+
 static void
 check_output_match (Checker *c, JcSqlStatement *st)
 {
@@ -589,6 +616,7 @@ check_output_match (Checker *c, JcSqlStatement *st)
                     "declares %s%s."), i + 1, col->name, jc_sql_type_name (t), out->key,
                   jc_sql_type_name (&(JcSqlType) { .type = col->type }),
                   col->type == JC_ENGINE_TYPE_CATEGORY ? _(" with other codes") : "");
+      compute_at_output_scale (it->expr, col);
     }
 }
 

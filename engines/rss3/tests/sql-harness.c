@@ -163,7 +163,8 @@ p_send (void *user, unsigned to, const void *buf, size_t len)
   const guint8 *b = buf;
   while (len > 0)
     {
-      ssize_t w = write (p->fd[to], b, len);
+      /* MSG_NOSIGNAL: a counterpart that gave up must not kill the test with SIGPIPE. */
+      ssize_t w = send (p->fd[to], b, len, MSG_NOSIGNAL);
       if (w < 0 && errno == EINTR)
         continue;
       if (w <= 0)
@@ -228,6 +229,7 @@ p_slot_write (void *user, const char *key, const void *buf, size_t len)
 }
 
 gboolean test_cancel_runs;
+void (*test_tamper) (GByteArray *streams[3]);
 
 static int
 p_cancelled (void *user)
@@ -295,6 +297,8 @@ test_run (const char *algorithm, TestTable **inputs, gsize n_inputs,
       for (int p = 0; p < 3; p++)
         streams[i][p] = g_byte_array_new ();
       test_share (inputs[i], streams[i]);
+      if (test_tamper != NULL)
+        test_tamper (streams[i]);
     }
 
   Party parties[3];

@@ -507,6 +507,37 @@ test_data_quality (void)
   test_schema_free (o2);
 }
 
+static void
+flip_one_share (GByteArray *streams[3])
+{
+  /* Party 1's second share of row 3 of the first column: party 2 holds the same word. */
+  guint8 *chunk = streams[1]->data + 32;
+  guint32 rows = chunk[0] | chunk[1] << 8 | chunk[2] << 16 | (guint32) chunk[3] << 24;
+  chunk[4 + 8 * rows + 8 * 3] ^= 0x10;
+}
+
+/* A share corrupted between client and party is detected before anything is computed. */
+static void
+test_corrupt_upload (void)
+{
+  g_autoptr(GRand) r = g_rand_new_with_seed (11);
+  TestSchema *ps = test_schema_parse (PEOPLE);
+  TestTable *people = make_people (&ps->schema, 20, r);
+  TestSchema *o = test_schema_parse ("o: n INT");
+  TestTable *inputs[] = { people };
+  JcEngineError err = { 0 };
+  test_tamper = flip_one_share;
+  GPtrArray *res = test_run ("OUTPUT o AS SELECT COUNT(*) AS n FROM people;",
+                             inputs, 1, &o->schema, 1, 0, NULL, &err);
+  test_tamper = NULL;
+  g_assert_null (res);
+  g_assert_cmpint (err.status, ==, JC_ENGINE_ERR_INVALID);
+  g_assert_nonnull (strstr (err.message, "do not agree"));
+  test_table_free (people);
+  test_schema_free (ps);
+  test_schema_free (o);
+}
+
 /* A cancelled run stops every party with "cancelled". */
 static void
 test_cancel (void)
@@ -584,6 +615,7 @@ main (int argc, char **argv)
   g_test_add_func ("/rss3/sql/diff/edge-values", test_edge_values);
   g_test_add_func ("/rss3/sql/diff/data-quality", test_data_quality);
   g_test_add_func ("/rss3/sql/diff/cancel", test_cancel);
+  g_test_add_func ("/rss3/sql/diff/corrupt-upload", test_corrupt_upload);
   g_test_add_func ("/rss3/sql/diff/join-duplicate-key", test_join_duplicate_key);
   return g_test_run ();
 }
