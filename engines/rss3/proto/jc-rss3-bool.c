@@ -543,6 +543,44 @@ jc_rss3_eq (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b, JcRss3BVec
   return ok;
 }
 
+/* ---- comparisons of boolean-shared values ---------------------------------------------- */
+
+gboolean
+jc_rss3_blt (JcRss3Ctx *ctx, const JcRss3BVec *a, const JcRss3BVec *b, JcRss3BVec *out,
+             GError **error)
+{
+  /* unsigned a < b iff ~a + b carries out of K bits: the carry tree of the MSB */
+  g_return_val_if_fail (a->n == b->n && a->bits == b->bits && a->bits <= 64, FALSE);
+  g_return_val_if_fail (out->n == a->n && out->bits == 1, FALSE);
+  size_t pw = (size_t) a->bits * a->nwords;
+  u64 *n0 = jc_rss3_scratch (ctx, 2 * pw + 1), *n1 = n0 + pw;
+  not_planes (ctx, pw, a->s0, a->s1, n0, n1);
+  gboolean ok = jc_rss3_carry (ctx, a->bits, a->nwords, n0, n1, b->s0, b->s1, out->s0, out->s1,
+                               NULL, NULL, error);
+  jc_rss3_scratch_put (ctx, n0);
+  return ok;
+}
+
+gboolean
+jc_rss3_beq (JcRss3Ctx *ctx, const JcRss3BVec *a, const JcRss3BVec *b, JcRss3BVec *out,
+             GError **error)
+{
+  /* AND over the planes of NOT (a ^ b) */
+  g_return_val_if_fail (a->n == b->n && a->bits == b->bits, FALSE);
+  g_return_val_if_fail (out->n == a->n && out->bits == 1, FALSE);
+  size_t pw = (size_t) a->bits * a->nwords;
+  u64 *t0 = jc_rss3_scratch (ctx, 2 * pw + 1), *t1 = t0 + pw;
+  for (size_t k = 0; k < pw; k++)
+    {
+      t0[k] = a->s0[k] ^ b->s0[k];
+      t1[k] = a->s1[k] ^ b->s1[k];
+    }
+  not_planes (ctx, pw, t0, t1, t0, t1);
+  gboolean ok = and_tree (ctx, a->bits, a->nwords, t0, t1, out->s0, out->s1, error);
+  jc_rss3_scratch_put (ctx, t0);
+  return ok;
+}
+
 /* ---- several comparisons in the same rounds --------------------------------------------- */
 
 /* The differences a[i] - b[i] laid end to end, each column padded to whole words so that

@@ -138,6 +138,17 @@ jc_rss3_net_send (JcRss3Ctx *ctx, unsigned to, const void *buf, size_t len)
     return;
   ctx->stats.bytes_sent += len;
   g_mutex_lock (&ctx->lock);
+  if (ctx->njobs == 0 && len <= JC_RSS3_INLINE_SEND && !ctx->send_failed)
+    {
+      /* A small message fits in the transport's buffers, so sending it from this thread
+       * cannot block against the peer's own send; it saves waking the sender thread,
+       * which matters for the many small rounds of a sort. The lock keeps the sender
+       * thread (idle: no jobs) from starting a send to the same peer meanwhile. */
+      if (ctx->net.send (ctx->net.user, to, buf, len) != 0)
+        ctx->send_failed = TRUE;
+      g_mutex_unlock (&ctx->lock);
+      return;
+    }
   g_assert (ctx->njobs < JC_RSS3_MAX_SENDS);
   unsigned slot = (ctx->job_head + ctx->njobs) % JC_RSS3_MAX_SENDS;
   ctx->jobs[slot] = (JcRss3SendJob) { to, buf, len };

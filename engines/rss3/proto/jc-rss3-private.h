@@ -9,6 +9,7 @@
 typedef guint64 u64;
 
 #define JC_RSS3_MAX_SENDS 4
+#define JC_RSS3_INLINE_SEND 16384   /* bytes sent from the calling thread */
 #define JC_RSS3_POOL 32
 
 typedef struct {

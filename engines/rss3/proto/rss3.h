@@ -9,10 +9,12 @@
  * sharings are the same over Z_2 (XOR instead of +), bit-sliced: 64 elements per word.
  *
  * Network. The host supplies two blocking callbacks (whole buffer, return 0 or -1). The
- * runtime calls `send` from one internal sender thread per context and `recv` from the
- * calling thread, possibly at the same time (full duplex), so a host transport must allow one
- * concurrent sender and one concurrent receiver per peer (plain sockets and GnuTLS sessions
- * do). All three parties must call the same functions in the same order with the same sizes.
+ * runtime calls `recv` from the calling thread and `send` from an internal sender thread
+ * (or, for messages up to 16 KB when that thread is idle, from the calling thread), never two
+ * sends at once but a send and a receive possibly at the same time (full duplex): a host
+ * transport must allow one concurrent sender and one concurrent receiver (plain sockets and
+ * GnuTLS sessions do) and buffer at least 16 KB per direction (any socket does). All three
+ * parties must call the same functions in the same order with the same sizes.
  *
  * Errors. Every function that talks to the network returns FALSE and sets a GError
  * (JC_ERROR domain) on network failure or cancellation; the context is then unusable.
@@ -220,6 +222,13 @@ gboolean jc_rss3_eq_many (JcRss3Ctx *ctx, size_t k, const JcRss3AVec *const *a,
                           const JcRss3AVec *const *b, JcRss3BVec *const *out, GError **error);
 /* out = [a == 0]. */
 gboolean jc_rss3_eqz (JcRss3Ctx *ctx, const JcRss3AVec *a, JcRss3BVec *out, GError **error);
+
+/* Comparisons of boolean-shared values (1..64 bits, read as unsigned): [a < b] in
+ * 1 + ceil(log2 bits) rounds (~3 ANDs per bit), [a == b] in ceil(log2 bits) rounds. */
+gboolean jc_rss3_blt (JcRss3Ctx *ctx, const JcRss3BVec *a, const JcRss3BVec *b,
+                      JcRss3BVec *out, GError **error);
+gboolean jc_rss3_beq (JcRss3Ctx *ctx, const JcRss3BVec *a, const JcRss3BVec *b,
+                      JcRss3BVec *out, GError **error);
 
 /* ---- selection -------------------------------------------------------------------------- */
 

@@ -226,6 +226,26 @@ bool_party (JcRss3Ctx *ctx, gpointer data)
   memcpy (small->s1, ba->s1, 5 * ba->nwords * 8);
   g_assert_true (jc_rss3_b2a (ctx, small, back, &error));
   g_autofree guint64 *o6 = rss3_test_open (ctx, back);
+  /* comparisons of the boolean-shared values (unsigned), and of their 5-bit parts */
+  g_autoptr (JcRss3BVec) c = jc_rss3_bvec_new (n, 1);
+  g_assert_true (jc_rss3_blt (ctx, ba, bb, c, &error));
+  g_autofree guint64 *o7 = rss3_test_bopen (ctx, c);
+  g_assert_true (jc_rss3_beq (ctx, ba, ba, c, &error));
+  g_autofree guint64 *o8 = rss3_test_bopen (ctx, c);
+  g_autoptr (JcRss3BVec) small2 = jc_rss3_bvec_new (n, 5);
+  memcpy (small2->s0, bb->s0, 5 * bb->nwords * 8);
+  memcpy (small2->s1, bb->s1, 5 * bb->nwords * 8);
+  g_assert_true (jc_rss3_blt (ctx, small, small2, c, &error));
+  g_autofree guint64 *o9 = rss3_test_bopen (ctx, c);
+  g_assert_true (jc_rss3_beq (ctx, small, small2, c, &error));
+  g_autofree guint64 *o10 = rss3_test_bopen (ctx, c);
+  for (size_t e = 0; e < n; e++)
+    {
+      g_assert_cmpuint (o7[e], ==, va[e] < vb[e]);
+      g_assert_cmpuint (o8[e], ==, 1);
+      g_assert_cmpuint (o9[e], ==, (va[e] & 31) < (vb[e] & 31));
+      g_assert_cmpuint (o10[e], ==, (va[e] & 31) == (vb[e] & 31));
+    }
   for (size_t e = 0; e < n; e++)
     {
       g_assert_cmpuint (o1[e], ==, va[e]);
