@@ -22,6 +22,7 @@ int jc_cli_reject (int argc, char **argv);
 int jc_cli_status (int argc, char **argv);
 int jc_cli_terminate (int argc, char **argv);
 int jc_cli_peers (int argc, char **argv);
+int jc_cli_sandbox (int argc, char **argv);
 
 static const JcCliCommand groups[] = {
   { "doc",    N_("Canonicalise, hash and check JOCONDE documents"), jc_cli_doc },
@@ -37,6 +38,7 @@ static const JcCliCommand groups[] = {
   { "reject",    N_("SO: reject a peer's addendum"),                   jc_cli_reject },
   { "status",    N_("Show or wait for the state of a task"),           jc_cli_status },
   { "terminate", N_("End a task before its time"),                     jc_cli_terminate },
+  { "sandbox",   N_("Run a whole System on this machine; its demo"),   jc_cli_sandbox },
   { NULL, NULL, NULL },
 };
 
