@@ -190,6 +190,16 @@ task_nodes_of (JcRelay *relay, const JcCtsc *ctsc, const char *also)
   return g_strv_builder_end (sb);
 }
 
+/* The computing parties of a task, by name. */
+static GStrv
+computing_parties (const JcCtsc *ctsc)
+{
+  g_autoptr(GStrvBuilder) sb = g_strv_builder_new ();
+  for (guint i = 0; i < ctsc->computing_parties->len; i++)
+    g_strv_builder_add (sb, ((JcParty *) ctsc->computing_parties->pdata[i])->name);
+  return g_strv_builder_end (sb);
+}
+
 static gboolean
 send_to (JcRelay *relay, const char *const *to, const char *topic, JsonNode *body,
          GHashTable *touched, GError **error)
@@ -627,6 +637,10 @@ finalise_if_complete (JcRelay *relay, Task *t, GHashTable *touched, GError **err
   g_auto(GStrv) to = task_nodes_of (relay, t->ctsc, NULL);
   if (!send_to (relay, (const char *const *) to, "cta.final", body, touched, error))
     return FALSE;
+  /* The computing parties' daemons take the CTA document itself (docs/admin-cpd.md). */
+  g_auto(GStrv) cps = computing_parties (t->ctsc);
+  if (!send_to (relay, (const char *const *) cps, "cta.deliver", doc, touched, error))
+    return FALSE;
   return task_changed (relay, t, "initialisation", "CTA finalised", touched, error);
 }
 
@@ -699,6 +713,24 @@ on_control (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touc
   if (g_strv_contains ((const char *const[]) { "finished", "cancelled", "erased", NULL }, t->state))
     return refuse (refusal, JC_ERROR_STATE, _("Task %s is %s already"), task_id, t->state);
   g_autofree char *why = g_strdup_printf ("%s requested by %s", action, env->from);
+  /* A control message signed by the requester goes on to the computing parties, whose
+   * daemons check it themselves (jc_agreement_verify_control) before stopping the VMs. */
+  JsonNode *control = json_object_get_member (json_node_get_object (body), "control");
+  JsonNode *signature = json_object_get_member (json_node_get_object (body), "signature");
+  if (control && signature && g_strcmp0 (t->state, "emerging") != 0)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "control");
+      json_builder_add_value (b, json_node_copy (control));
+      json_builder_set_member_name (b, "signature");
+      json_builder_add_value (b, json_node_copy (signature));
+      json_builder_end_object (b);
+      g_autoptr(JsonNode) forward = json_builder_get_root (b);
+      g_auto(GStrv) cps = computing_parties (t->ctsc);
+      if (!send_to (relay, (const char *const *) cps, "task.control", forward, touched, error))
+        return FALSE;
+    }
   return cancel_task (relay, t, why, touched, error);
 }
 

@@ -8,6 +8,7 @@
 #include "jc-agreement.h"
 #include "jc-client-actions.h"
 #include "jc-client-draft.h"
+#include "jc-client-store.h"
 #include "jc-client-tasks.h"
 #include "jc-ctsa.h"
 #include "jc-ctsc.h"
@@ -17,6 +18,7 @@
 #include "jc-pak.h"
 #include "jc-signatures.h"
 #include "jc-task-messages.h"
+#include "jc-time.h"
 
 /* Files attached to documents travel inside one message. */
 #define FILE_MAX (2 * 1024 * 1024)
@@ -113,8 +115,10 @@ gboolean
 jc_client_request_wait (JcClientNode *node, const char *task_id, const char *msg_id,
                         guint timeout_ms, GError **error)
 {
-  g_autoptr(JcClientTask) task = jc_client_tasks_get (jc_client_node_get_store (node), task_id, NULL);
-  Taken t = { task_id, task ? task->update_counter : 0, task && task->ctsc, 0 };
+  JcStore *store = jc_client_node_get_store (node);
+  g_autoptr(JcClientTask) task = jc_client_tasks_get (store, task_id, NULL);
+  g_autoptr(JcClientRequest) request = jc_client_request_get (store, msg_id);
+  Taken t = { task_id, request ? request->counter : 0, task && task->ctsc, 0 };
   return jc_client_node_wait (node, msg_id, is_taken, &t, timeout_ms, error);
 }
 
@@ -352,6 +356,10 @@ jc_client_addendum (JcClientNode *node, const char *task_id, const char *const *
                                                       jc_client_node_get_name (node), hash, error);
   if (!sig)
     return NULL;
+  /* A signer names the node by its chain fingerprint as the CTSC has it (docs/model.md);
+   * jc_agreement_sign puts the leaf's alone, which differs for a node below a relay. */
+  const JcParty *self_party = ctsc->peers->pdata[peer];
+  memcpy (sig->signer.fingerprint, self_party->fingerprint, JC_DOC_HASH_SIZE);
   g_autoptr(JsonNode) sig_doc = jc_node_signature_to_json (sig);
 
   g_autoptr(JsonBuilder) b = json_builder_new ();
@@ -493,6 +501,50 @@ jc_client_terminate (JcClientNode *node, const char *task_id, const char *reason
       g_set_error (error, JC_ERROR, JC_ERROR_INVALID, _("Terminating a task says why (--reason)"));
       return NULL;
     }
+  /* A signed control message, which the root passes to the computing parties' daemons:
+   * they stop the task's VMs only on a request they can check themselves. */
+  JcClientProfile *profile = jc_client_node_get_profile (node);
+  JcStore *store = jc_client_node_get_store (node);
+  g_autoptr(JcNodeKey) key = jc_client_profile_get_key (profile, error);
+  g_autoptr(GPtrArray) chain = key ? jc_client_profile_get_chain (profile, error) : NULL;
+  if (!chain)
+    return NULL;
+  g_autoptr(JcControlMessage) msg = jc_control_message_new ();
+  if (!g_uuid_string_is_valid (task_id))
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_INVALID, _("“%s” is not a task id (a UUID)"), task_id);
+      return NULL;
+    }
+  g_strlcpy (msg->task_id, task_id, sizeof msg->task_id);
+  msg->action = JC_CONTROL_TERMINATE;
+  msg->reason = g_strdup (reason);
+  msg->time = jc_time_now ();
+  guint8 digest[JC_DOC_HASH_SIZE] = { 0 };
+  msg->signer.name = g_strdup (jc_client_node_get_name (node));
+  g_autoptr(JcNodeSignature) sig = jc_agreement_sign (key, g_ptr_array_index (chain, 0),
+                                                      msg->signer.name, digest, error);
+  if (!sig)
+    return NULL;
+  /* A peer is named by its chain fingerprint from the CTSC; the SO's approver by its
+   * certificate's (as jc_agreement_sign does). */
+  g_autoptr(JcCtsc) ctsc = task_ctsc (store, task_id, NULL, NULL);
+  gint64 peer = ctsc ? jc_ctsc_find_peer (ctsc, msg->signer.name) : -1;
+  if (peer >= 0)
+    memcpy (sig->signer.fingerprint, ((JcParty *) ctsc->peers->pdata[peer])->fingerprint,
+            JC_DOC_HASH_SIZE);
+  memcpy (msg->signer.fingerprint, sig->signer.fingerprint, JC_DOC_HASH_SIZE);
+  if (!jc_control_message_digest (msg, digest))
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_INVALID, _("The control message cannot be hashed"));
+      return NULL;
+    }
+  g_clear_pointer (&sig->signature, g_bytes_unref);
+  if (!(sig->signature = jc_node_key_sign_hash (key, digest, JC_DOC_HASH_SIZE, error)))
+    return NULL;
+  memcpy (sig->document_hash, digest, JC_DOC_HASH_SIZE);
+  g_autoptr(JsonNode) control = jc_control_message_to_json (msg);
+  g_autoptr(JsonNode) signature = jc_node_signature_to_json (sig);
+
   g_autoptr(JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "task_id");
@@ -501,6 +553,10 @@ jc_client_terminate (JcClientNode *node, const char *task_id, const char *reason
   json_builder_add_string_value (b, "terminate");
   json_builder_set_member_name (b, "reason");
   json_builder_add_string_value (b, reason);
+  json_builder_set_member_name (b, "control");
+  json_builder_add_value (b, json_node_copy (control));
+  json_builder_set_member_name (b, "signature");
+  json_builder_add_value (b, json_node_copy (signature));
   json_builder_end_object (b);
   g_autoptr(JsonNode) body = json_builder_get_root (b);
   char *id = NULL;

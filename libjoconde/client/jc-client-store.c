@@ -26,7 +26,7 @@ static const JcStoreMigration migrations[] = {
     "CREATE TABLE paks_own (task_id TEXT NOT NULL, pak TEXT NOT NULL, role TEXT NOT NULL,"
     "  created TEXT NOT NULL, PRIMARY KEY (task_id, pak));"
     "CREATE TABLE requests (msg_id TEXT PRIMARY KEY, topic TEXT NOT NULL, task_id TEXT,"
-    "  sent TEXT NOT NULL, code TEXT, reason TEXT);"
+    "  sent TEXT NOT NULL, code TEXT, reason TEXT, counter INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE processed (msg_id TEXT PRIMARY KEY);"
     /* What stays of a task after its retention time: that it existed, and when it went. */
     "CREATE TABLE tombstones (task_id TEXT PRIMARY KEY, title TEXT, ctsc_hash TEXT,"
@@ -70,7 +70,8 @@ jc_client_request_add (JcStore *store, const char *msg_id, const char *topic,
                        const char *task_id, GError **error)
 {
   sqlite3_stmt *st = jc_store_prepare (store,
-    "INSERT OR IGNORE INTO requests (msg_id, topic, task_id, sent) VALUES (?, ?, ?, ?)", error);
+    "INSERT OR IGNORE INTO requests (msg_id, topic, task_id, sent, counter) VALUES (?, ?, ?, ?,"
+    " COALESCE((SELECT update_counter FROM tasks WHERE task_id = ?3), 0))", error);
   if (!st)
     return FALSE;
   g_autofree char *now = jc_time_format (jc_time_now ());
@@ -99,7 +100,7 @@ JcClientRequest *
 jc_client_request_get (JcStore *store, const char *msg_id)
 {
   sqlite3_stmt *st = jc_store_prepare (store,
-    "SELECT msg_id, topic, task_id, code, reason FROM requests WHERE msg_id = ?", NULL);
+    "SELECT msg_id, topic, task_id, code, reason, counter FROM requests WHERE msg_id = ?", NULL);
   gboolean row = FALSE;
   if (!st)
     return NULL;
@@ -112,6 +113,7 @@ jc_client_request_get (JcStore *store, const char *msg_id)
   r->task_id = g_strdup ((const char *) sqlite3_column_text (st, 2));
   r->code = g_strdup ((const char *) sqlite3_column_text (st, 3));
   r->reason = g_strdup ((const char *) sqlite3_column_text (st, 4));
+  r->counter = sqlite3_column_int64 (st, 5);
   return r;
 }
 

@@ -22,6 +22,7 @@ typedef struct {
   char *task_id;   /* or NULL */
   char *code;      /* NULL while not refused */
   char *reason;
+  gint64 counter;  /* the task's update counter when the request was sent */
 } JcClientRequest;
 
 gboolean         jc_client_request_add     (JcStore *store, const char *msg_id, const char *topic,
