@@ -902,7 +902,10 @@ static gboolean
 on_telemetry (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched,
               GError **refusal, GError **error)
 {
-  JsonNode *doc = json_object_get_member (json_node_get_object (body), "event");
+  /* {"event": telemetry-event}, or the telemetry-event document itself (as joconde-cpd
+   * sends it, docs/admin-cpd.md). */
+  JsonObject *bo = json_node_get_object (body);
+  JsonNode *doc = json_object_has_member (bo, "type") ? body : json_object_get_member (bo, "event");
   g_autoptr(GError) local = NULL;
   g_autoptr(JcTelemetryEvent) ev = doc ? jc_telemetry_event_from_json (doc, &local) : NULL;
   if (!ev)

@@ -93,10 +93,11 @@ member_string (JsonObject *o, const char *name)
   return json_node_get_string (n);
 }
 
-/* The organiser's node shares a finalised CTA with the custodians and analysts whose
- * PAKs it registered: they are no peers, so the root does not send it to them. */
+/* The organiser's node shares what the root tells the peers about a task (finalised CTA,
+ * states, VM addresses, telemetry) with the custodians and analysts whose PAKs it
+ * registered: they are no peers, so the root does not send it to them. */
 static void
-share_cta (JcClientNode *self, const char *task_id, JsonNode *body)
+share_with_registrants (JcClientNode *self, const char *task_id, const char *topic, JsonNode *body)
 {
   JcStore *store = jc_client_node_get_store (self);
   g_autoptr(GPtrArray) paks = jc_client_paks_list_received (store, task_id, NULL);
@@ -112,8 +113,8 @@ share_cta (JcClientNode *self, const char *task_id, JsonNode *body)
     }
   g_auto(GStrv) to = g_strv_builder_end (sb);
   g_autoptr(GError) error = NULL;
-  if (!jc_net_client_send (self->net, (const char *const *) to, "task.shared", body, NULL, &error))
-    g_warning ("Cannot share the agreement of task %s: %s", task_id, error->message);
+  if (!jc_net_client_send (self->net, (const char *const *) to, topic, body, NULL, &error))
+    g_warning ("Cannot share %s of task %s: %s", topic, task_id, error->message);
 }
 
 static gboolean
@@ -124,7 +125,9 @@ record (JcClientNode *self, const JcNetEnvelope *env, char **changed, GError **e
                      ? json_node_get_object (env->body) : NULL;
   const char *task_id = member_string (body, "task_id");
   const char *organisation = jc_client_profile_get_organisation (self->profile);
-  gboolean from_root = TRUE; /* the link only delivers what the tree routed here */
+  /* What the root sends the peers, or what this node's organisation node passes on. */
+  gboolean from_org = organisation && g_strcmp0 (env->from, organisation) == 0;
+  gboolean from_root = !from_org;
 
   if (g_str_equal (env->topic, "jc.refused"))
     return jc_client_request_refused (store, member_string (body, "id"), member_string (body, "code"),
@@ -145,14 +148,56 @@ record (JcClientNode *self, const JcNetEnvelope *env, char **changed, GError **e
                    local ? local->message : "missing");
       return TRUE;
     }
+  gboolean share = from_root && jc_client_paks_has_received (store, task_id);
   if (g_str_equal (env->topic, "task.status"))
     {
       JsonNode *c = json_object_get_member (body, "update_counter");
       gint64 counter = c && JSON_NODE_HOLDS_VALUE (c) ? json_node_get_int (c) : 0;
       const char *state = member_string (body, "state");
+      if (share)
+        share_with_registrants (self, task_id, env->topic, env->body);
       return !state || jc_client_tasks_record_status (store, task_id, state, counter,
                                                       member_string (body, "event"), error);
     }
+  if (g_str_equal (env->topic, "task.vm"))
+    {
+      JsonNode *list = json_object_get_member (body, "addresses");
+      if (share)
+        share_with_registrants (self, task_id, env->topic, env->body);
+      if (!list || !JSON_NODE_HOLDS_ARRAY (list))
+        return TRUE;
+      JsonArray *a = json_node_get_array (list);
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        {
+          JsonNode *e = json_array_get_element (a, i);
+          JsonObject *eo = JSON_NODE_HOLDS_OBJECT (e) ? json_node_get_object (e) : NULL;
+          JsonNode *cp = eo ? json_object_get_member (eo, "cp") : NULL;
+          const char *address = member_string (eo, "address");
+          if (!cp || !JSON_NODE_HOLDS_VALUE (cp) || json_node_get_value_type (cp) != G_TYPE_INT64 || !address)
+            continue;
+          g_autofree char *key = g_strdup_printf ("vm:%s:%" G_GINT64_FORMAT, task_id, json_node_get_int (cp));
+          if (!jc_client_store_set_meta (store, key, address, error))
+            return FALSE;
+        }
+      return TRUE;
+    }
+  if (g_str_equal (env->topic, "task.telemetry"))
+    {
+      if (share)
+        share_with_registrants (self, task_id, env->topic, env->body);
+      JsonNode *ev_node = json_object_get_member (body, "event");
+      g_autoptr(JcTelemetryEvent) ev = ev_node ? jc_telemetry_event_from_json (ev_node, NULL) : NULL;
+      if (ev && ev->kind == JC_TELEMETRY_DATA_QUALITY && ev->input)
+        {
+          g_autofree char *key = g_strdup_printf ("quality:%s:%s:%" G_GINT64_FORMAT, task_id,
+                                                  ev->input, ev->cp);
+          g_autofree char *text = json_to_string (ev_node, FALSE);
+          return jc_client_store_set_meta (store, key, text, error);
+        }
+      return TRUE;
+    }
+  if (g_str_equal (env->topic, "task.erased"))
+    return jc_client_tasks_erase (jc_client_profile_get_dir (self->profile), store, task_id, error);
   if (g_str_equal (env->topic, "cta.final")
       || (g_str_equal (env->topic, "task.shared") && g_strcmp0 (env->from, organisation) == 0))
     {
@@ -162,8 +207,8 @@ record (JcClientNode *self, const JcNetEnvelope *env, char **changed, GError **e
       JsonNode *ctsc = json_object_get_member (json_node_get_object (cta), "ctsc");
       if (ctsc)
         jc_client_tasks_record_created (store, task_id, NULL, ctsc, NULL);
-      if (g_str_equal (env->topic, "cta.final"))
-        share_cta (self, task_id, env->body);
+      if (g_str_equal (env->topic, "cta.final") && share)
+        share_with_registrants (self, task_id, "task.shared", env->body);
       return TRUE;
     }
   if (g_str_equal (env->topic, "pak.register"))
@@ -182,25 +227,6 @@ record (JcClientNode *self, const JcNetEnvelope *env, char **changed, GError **e
       g_autofree char *b64 = jc_base64url_encode (pub, len);
       return jc_client_paks_record_received (store, reg->task_id, b64,
                                              jc_pak_role_to_string (reg->role), env->from, error);
-    }
-  if (g_str_equal (env->topic, "vm.address"))
-    {
-      JsonNode *cp = json_object_get_member (body, "cp");
-      const char *address = member_string (body, "address");
-      if (!cp || !address)
-        return TRUE;
-      g_autofree char *key = NULL;
-      if (json_node_get_value_type (cp) == G_TYPE_STRING)
-        key = g_strdup_printf ("vm:%s:%s", task_id, json_node_get_string (cp));
-      else
-        key = g_strdup_printf ("vm:%s:%" G_GINT64_FORMAT, task_id, json_node_get_int (cp));
-      return jc_client_store_set_meta (store, key, address, error);
-    }
-  if (g_str_equal (env->topic, "telemetry.event"))
-    {
-      g_autofree char *key = g_strdup_printf ("telemetry:%s:%s", task_id, env->id);
-      g_autofree char *text = json_to_string (env->body, FALSE);
-      return jc_client_store_set_meta (store, key, text, error);
     }
   g_debug ("Ignoring a %s message from %s", env->topic, env->from);
   return TRUE;
@@ -303,6 +329,11 @@ jc_client_node_connect (JcClientNode *self, GError **error)
   g_signal_connect (self->net, "message", G_CALLBACK (on_message), self);
   g_signal_connect (self->net, "refused", G_CALLBACK (on_refused), self);
   jc_net_client_start (self->net);
+  /* Retention is checked whenever the node comes up. */
+  if (jc_client_tasks_erase_expired (jc_client_profile_get_dir (self->profile),
+                                     jc_client_node_get_store (self),
+                                     jc_client_profile_get_retention_days (self->profile), error) < 0)
+    return FALSE;
   return jc_client_node_process_inbox (self, error);
 }
 

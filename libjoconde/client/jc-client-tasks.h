@@ -67,3 +67,20 @@ gboolean   jc_client_task_state_reached   (JcTaskState current, JcTaskState want
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JcClientPakEntry, jc_client_pak_entry_free)
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+
+/* TRUE when custodians or analysts registered PAKs with this node for the task. */
+gboolean jc_client_paks_has_received (JcStore *store, const char *task_id);
+
+/* Data retention (spec §4.4.1.1 "Erased"): erases what this node holds of a task — its
+ * documents, PAKs, VM addresses, telemetry, and the PAK private keys made for it under
+ * PROFILE_DIR/paks — keeping a tombstone (task id, title, CTSC hash, time). */
+gboolean jc_client_tasks_erase          (const char *profile_dir, JcStore *store,
+                                         const char *task_id, GError **error);
+/* Erases every task whose output deadline is more than RETENTION_DAYS past. Returns the
+ * number erased, or -1 on error. */
+gint     jc_client_tasks_erase_expired  (const char *profile_dir, JcStore *store,
+                                         guint retention_days, GError **error);
+
+G_END_DECLS
