@@ -482,8 +482,8 @@ pick_port (JcCpdDaemon *self)
 }
 
 static JcCpdVmSpec *
-make_spec (JcCpdDaemon *self, const JcCta *cta, const JcCpdImage *image, const char *path,
-           const guint8 hash[JC_DOC_HASH_SIZE], guint16 port)
+make_spec (JcCpdDaemon *self, const JcCta *cta, gint64 cp, const JcCpdImage *image,
+           const char *path, const guint8 hash[JC_DOC_HASH_SIZE], guint16 port)
 {
   g_autofree char *name = g_strconcat ("joconde-", cta->task_id, NULL);
   JcCpdVmSpec *spec = jc_cpd_vm_spec_new (name);
@@ -493,6 +493,11 @@ make_spec (JcCpdDaemon *self, const JcCta *cta, const JcCpdImage *image, const c
   spec->cmdline = g_strdup (image->cmdline);
   spec->firmware = g_strdup (image->firmware ? image->firmware : self->config->firmware);
   spec->cta_path = g_strdup (path);
+  spec->root_ca_path = g_canonicalize_filename (self->config->root_ca, NULL);
+  spec->approver_path = g_canonicalize_filename (self->config->approver, NULL);
+  spec->party = (guint) (cp + 1);
+  if (cta->ctsc->platform == JC_TEE_PLATFORM_SIM)
+    spec->sim_key_path = g_build_filename (self->config->state_dir, "sim-tee.key", NULL);
   memcpy (spec->cta_sha256, hash, sizeof spec->cta_sha256);
   spec->memory_mib = self->config->memory_mib;
   spec->vcpus = self->config->vcpus;
@@ -595,7 +600,7 @@ handle_cta (JcCpdDaemon *self, JsonNode *body)
       refuse (self, task_id, cp, error);
       return;
     }
-  spec = make_spec (self, cta, image, path, hash, port);
+  spec = make_spec (self, cta, cp, image, path, hash, port);
   address = g_strdup_printf (strchr (self->config->public_host, ':') ? "[%s]:%u" : "%s:%u",
                              self->config->public_host, port);
   {
@@ -854,6 +859,116 @@ handle_control (JcCpdDaemon *self, JsonNode *body)
   }
 }
 
+/* The root tells the task's computing parties every VM address it knows (task.vm); once
+ * all are known, this cpd hands them to its VM, which then links to its counterparts
+ * (POST /counterparts, docs/guest.md; write-once, so a repeat is answered 409). */
+typedef struct {
+  JcCpdDaemon *self;
+  char        *task_id;
+  char        *url;
+  char        *text;
+  guint        tries;
+} CounterpartsPost;
+
+static void
+counterparts_post_free (CounterpartsPost *p)
+{
+  g_object_unref (p->self);
+  g_free (p->task_id);
+  g_free (p->url);
+  g_free (p->text);
+  g_free (p);
+}
+
+static void counterparts_send (CounterpartsPost *p);
+
+static gboolean
+counterparts_retry (gpointer data)
+{
+  counterparts_send (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+counterparts_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  CounterpartsPost *p = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) reply = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  /* The VM may not listen yet when the addresses arrive: try again for a while. */
+  if (reply == NULL && ++p->tries < 60)
+    {
+      g_timeout_add (500, counterparts_retry, p);
+      return;
+    }
+  if (reply == NULL)
+    g_warning ("Task %s: the VM did not take its counterparts' addresses: %s", p->task_id, error->message);
+  counterparts_post_free (p);
+}
+
+static void
+counterparts_send (CounterpartsPost *p)
+{
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", p->url);
+  if (msg == NULL)
+    {
+      counterparts_post_free (p);
+      return;
+    }
+  g_autoptr(GBytes) bytes = g_bytes_new (p->text, strlen (p->text));
+  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+  soup_session_send_and_read_async (p->self->http, msg, G_PRIORITY_DEFAULT, NULL, counterparts_done, p);
+}
+
+static void
+handle_task_vm (JcCpdDaemon *self, JsonNode *body)
+{
+  JsonObject *o = body && JSON_NODE_HOLDS_OBJECT (body) ? json_node_get_object (body) : NULL;
+  const char *task_id = o ? json_object_get_string_member_with_default (o, "task_id", NULL) : NULL;
+  JsonArray *list = o && json_object_has_member (o, "addresses")
+                    && JSON_NODE_HOLDS_ARRAY (json_object_get_member (o, "addresses"))
+                    ? json_object_get_array_member (o, "addresses") : NULL;
+  ActiveTask *t = task_id ? g_hash_table_lookup (self->active, task_id) : NULL;
+  const char *addresses[3] = { NULL, NULL, NULL };
+
+  if (t == NULL || list == NULL || t->port == 0)
+    return;
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonNode *e = json_array_get_element (list, i);
+      JsonObject *eo = JSON_NODE_HOLDS_OBJECT (e) ? json_node_get_object (e) : NULL;
+      gint64 cp = eo ? json_object_get_int_member_with_default (eo, "cp", -1) : -1;
+      const char *address = eo ? json_object_get_string_member_with_default (eo, "address", NULL) : NULL;
+      if (cp >= 0 && cp < 3 && address != NULL)
+        addresses[cp] = address;
+    }
+  if (!addresses[0] || !addresses[1] || !addresses[2])
+    return;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "addresses");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < 3; i++)
+    json_builder_add_string_value (b, addresses[i]);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  g_autoptr(JsonNode) doc = json_builder_get_root (b);
+  g_autofree char *text = json_to_string (doc, FALSE);
+  const char *host = self->config->listen_address;
+  if (g_str_equal (host, "0.0.0.0"))
+    host = "127.0.0.1";
+  else if (g_str_equal (host, "::"))
+    host = "::1";
+  g_autofree char *url = strchr (host, ':') ? g_strdup_printf ("http://[%s]:%u/counterparts", host, t->port)
+                                            : g_strdup_printf ("http://%s:%u/counterparts", host, t->port);
+  CounterpartsPost *p = g_new0 (CounterpartsPost, 1);
+  p->self = g_object_ref (self);
+  p->task_id = g_strdup (task_id);
+  p->url = g_steal_pointer (&url);
+  p->text = g_steal_pointer (&text);
+  counterparts_send (p);
+}
+
 /* ---- messages from the link --------------------------------------------------------- */
 
 static void
@@ -867,6 +982,8 @@ handle_envelope (JcCpdDaemon *self, const JcNetEnvelope *env)
     handle_cta (self, env->body);
   else if (g_strcmp0 (env->topic, JC_CPD_TOPIC_CONTROL) == 0)
     handle_control (self, env->body);
+  else if (g_strcmp0 (env->topic, JC_CPD_TOPIC_TASK_VM) == 0)
+    handle_task_vm (self, env->body);
   else
     g_debug ("A message of topic %s from %s is not for the cpd; ignored", env->topic, env->from);
   if (!db_mark_handled (self, env, &error))

@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 #define JC_CPD_TOPIC_VM_ADDRESS "vm.address"      /* cp → @root: {"task_id", "cp", "address"} */
 #define JC_CPD_TOPIC_VM_STATE   "vm.state"        /* cp → @root: {"task_id", "cp", "node", "state", "reason"?, "code"?} */
 #define JC_CPD_TOPIC_TELEMETRY  "telemetry.event" /* cp → @root: a telemetry-event document */
+#define JC_CPD_TOPIC_TASK_VM    "task.vm"         /* root → cp: {"task_id", "addresses": [{"cp", "address"}]} */
 
 #define JC_CPD_TYPE_DAEMON (jc_cpd_daemon_get_type ())
 G_DECLARE_FINAL_TYPE (JcCpdDaemon, jc_cpd_daemon, JC_CPD, DAEMON, GObject)

@@ -252,14 +252,16 @@ task_changed (JcRelay *relay, Task *t, const char *state, const char *what, GHas
   if (sqlite3_step (st) != SQLITE_ROW)
     return jc_net_sqlite_fail (relay->db, error);
   t->counter = sqlite3_column_int64 (st, 0);
+  /* STATE may be t->state itself (a change that keeps the state): copy before freeing. */
+  char *new_state = g_strdup (state);
   g_free (t->state);
-  t->state = g_strdup (state);
+  t->state = new_state;
   g_autoptr(JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "task_id");
   json_builder_add_string_value (b, t->task_id);
   json_builder_set_member_name (b, "state");
-  json_builder_add_string_value (b, state);
+  json_builder_add_string_value (b, t->state);
   json_builder_set_member_name (b, "update_counter");
   json_builder_add_int_value (b, t->counter);
   json_builder_set_member_name (b, "event");
@@ -267,10 +269,10 @@ task_changed (JcRelay *relay, Task *t, const char *state, const char *what, GHas
   json_builder_end_object (b);
   g_autoptr(JsonNode) body = json_builder_get_root (b);
   g_auto(GStrv) to = task_nodes_of (relay, t->ctsc, NULL);
-  const JcLogParam params[] = { { "task", t->task_id }, { "state", state }, { NULL, NULL } };
+  const JcLogParam params[] = { { "task", t->task_id }, { "state", t->state }, { NULL, NULL } };
   jc_log_write (relay->log, JC_LOG_NOTICE, "TASK", params, "%s", what);
   return send_to (relay, (const char *const *) to, "task.status", body, touched, error) &&
-         notify_by_mail (relay, t->ctsc, t->task_id, state, what, error);
+         notify_by_mail (relay, t->ctsc, t->task_id, t->state, what, error);
 }
 
 /* --- CTSC ------------------------------------------------------------------------------ */

@@ -315,6 +315,11 @@ enrol_client (Sandbox *s, const char *relay_bin, const NodeSpec *spec, GError **
       || !jc_client_profile_install_chain (profile, pem, error))
     return FALSE;
   g_unlink (issued);
+  /* The SO's approver certificate, which every node pins to check the agreements. */
+  g_autofree char *root_pem = g_build_filename (root_dir, "node.pem", NULL);
+  g_autofree char *approver = jc_client_profile_path (profile, "approver.pem");
+  if (!copy_file (root_pem, approver, error))
+    return FALSE;
   JsonObject *o = json_object_new ();
   json_object_set_string_member (o, "profile", dir);
   json_object_set_string_member (o, "parent", spec->parent);

@@ -155,3 +155,20 @@ jc_cli_context_new (const char *command, const char *parameters, const char *sum
   g_option_context_set_description (ctx, description);
   return ctx;
 }
+
+void
+jc_cli_find_engines (void)
+{
+  if (g_getenv ("JC_ENGINE_DIR") || g_file_test (JC_ENGINE_DIR, G_FILE_TEST_IS_DIR))
+    return;
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  if (!self)
+    return;
+  g_autofree char *dir = g_path_get_dirname (self);
+  g_autofree char *engines = g_build_filename (dir, "..", "..", "engines", "rss3", NULL);
+  if (g_file_test (engines, G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *canonical = g_canonicalize_filename (engines, NULL);
+      g_setenv ("JC_ENGINE_DIR", canonical, TRUE);
+    }
+}

@@ -54,4 +54,8 @@ guint         jc_cli_timeout_ms       (JcCliNodeOptions *opts);
 GOptionContext *jc_cli_context_new    (const char *command, const char *parameters,
                                        const char *summary, const char *description);
 
+/* Run from the build tree, the engines are next to the programs, not installed: sets
+ * JC_ENGINE_DIR to them unless it is set or the engines are installed. */
+void            jc_cli_find_engines   (void);
+
 G_END_DECLS

@@ -23,6 +23,8 @@ int jc_cli_status (int argc, char **argv);
 int jc_cli_terminate (int argc, char **argv);
 int jc_cli_peers (int argc, char **argv);
 int jc_cli_sandbox (int argc, char **argv);
+int jc_cli_upload (int argc, char **argv);
+int jc_cli_download (int argc, char **argv);
 
 static const JcCliCommand groups[] = {
   { "doc",    N_("Canonicalise, hash and check JOCONDE documents"), jc_cli_doc },
@@ -36,6 +38,8 @@ static const JcCliCommand groups[] = {
   { "sign",      N_("Import and send a signatory's signature"),        jc_cli_sign },
   { "approve",   N_("SO: approve the addenda of a task"),              jc_cli_approve },
   { "reject",    N_("SO: reject a peer's addendum"),                   jc_cli_reject },
+  { "upload",    N_("Check and upload an input table (custodian)"),    jc_cli_upload },
+  { "download",  N_("Download an output table (analyst)"),             jc_cli_download },
   { "status",    N_("Show or wait for the state of a task"),           jc_cli_status },
   { "terminate", N_("End a task before its time"),                     jc_cli_terminate },
   { "sandbox",   N_("Run a whole System on this machine; its demo"),   jc_cli_sandbox },
@@ -71,6 +75,7 @@ main (int argc, char **argv)
 
   if (!jc_init (&error))
     return jc_cli_fail (g_steal_pointer (&error));
+  jc_cli_find_engines ();
 
   if (argc < 2)
     {
