@@ -84,6 +84,11 @@ jc_cli_upload (int argc, char **argv)
     fputc ('\n', stderr);
   printf (_("Uploaded %" G_GUINT64_FORMAT " rows of input %s to task %s in %.1f s.\n"),
           jc_client_transfer_get_rows (t), input, task, secs);
+  if (!jc_client_transfer_has_quality (t))
+    {
+      printf (_("Data quality: the task sets no check for this input.\n"));
+      return 0;
+    }
   /* The data-quality verdict comes once the VMs have run the input's checks. */
   gint64 end = g_get_monotonic_time () + (gint64) jc_cli_timeout_ms (&opts) * 1000;
   while (g_get_monotonic_time () < end)

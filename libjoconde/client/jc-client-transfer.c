@@ -50,6 +50,13 @@ jc_client_transfer_get_rows (JcClientTransfer *t)
   return t->rows;
 }
 
+gboolean
+jc_client_transfer_has_quality (JcClientTransfer *t)
+{
+  const JcInputSpec *spec = t->upload ? jc_ctsc_find_input (t->cta->ctsc, t->key) : NULL;
+  return spec && spec->quality && *spec->quality;
+}
+
 /* The agreement as this node holds it, verified again now: a stored document may have
  * been tampered with, and a certificate may have been revoked since. */
 static JcCta *

@@ -44,6 +44,8 @@ gboolean          jc_client_download_run     (JcClientTransfer *transfer,
                                               JcClientProgressFunc progress, gpointer user_data,
                                               GCancellable *cancellable, GError **error);
 guint64           jc_client_transfer_get_rows (JcClientTransfer *transfer);
+/* TRUE when the task sets a data-quality check for the input being uploaded. */
+gboolean          jc_client_transfer_has_quality (JcClientTransfer *transfer);
 void              jc_client_transfer_free    (JcClientTransfer *transfer);
 
 /* The same as GTasks, for an app: prepare on the caller's thread, run in a worker. */
