@@ -12,6 +12,7 @@
 #include "jc-client-transfer.h"
 #include "jc-csv-engine-schema.h"
 #include "jc-ctio.h"
+#include "jc-doc.h"
 #include "jc-encoding.h"
 #include "jc-engine.h"
 #include "jc-engine-value.h"
@@ -162,6 +163,22 @@ prepare (JcClientNode *node, const char *task_id, gboolean upload, const char *k
   g_autoptr(JcClientTask) task = jc_client_tasks_get (store, task_id, error);
   if (!task)
     return NULL;
+  /* The deadline first: after it, that is the reason, whatever the state says. */
+  if (task->ctsc)
+    {
+      g_autoptr(JsonNode) doc = jc_doc_parse (task->ctsc, strlen (task->ctsc), NULL, NULL);
+      g_autoptr(JcCtsc) ctsc = doc ? jc_ctsc_from_json (doc, NULL) : NULL;
+      gint64 deadline = ctsc ? (upload ? ctsc->input_deadline : ctsc->output_deadline) : 0;
+      if (deadline && jc_time_now () >= deadline)
+        {
+          g_autofree char *when = jc_time_format (deadline);
+          g_set_error (error, JC_ERROR, JC_ERROR_EXPIRED,
+                       upload ? _("The input deadline of task %s passed at %s: uploads are closed")
+                              : _("The output deadline of task %s passed at %s: the results are gone"),
+                       task_id, when);
+          return NULL;
+        }
+    }
   if (task->state == JC_TASK_CANCELLED || task->state == JC_TASK_REJECTED
       || task->state == JC_TASK_ERASED || task->state == JC_TASK_FINISHED)
     {
