@@ -36,31 +36,6 @@ jc_cta_free (JcCta *cta)
   g_free (cta);
 }
 
-typedef gpointer (*ItemReader) (JsonNode *node, const char *path, JcProblems *problems);
-
-/* Reads the array KEY; a NULL entry stands for an element that could not be read. */
-static void
-read_items (JcObjReader *r, const char *key, gsize min, ItemReader read, GPtrArray *into)
-{
-  JsonArray *array = jc_obj_array (r, key, min, TRUE);
-  g_autofree char *path = jc_path_member (r->path, key);
-  guint n;
-
-  if (array == NULL)
-    return;
-  n = json_array_get_length (array);
-  if (n > JC_CTA_MAX_ENTRIES)
-    {
-      jc_problems_add (r->problems, path, _("has more than %d entries"), JC_CTA_MAX_ENTRIES);
-      n = JC_CTA_MAX_ENTRIES;
-    }
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *ipath = jc_path_index (path, i);
-      g_ptr_array_add (into, read (json_array_get_element (array, i), ipath, r->problems));
-    }
-}
-
 static gpointer
 read_ctsa (JsonNode *node, const char *path, JcProblems *problems)
 {
@@ -317,9 +292,11 @@ jc_cta_read (JsonNode *node, const char *path, JcProblems *problems)
       g_autofree char *cpath = jc_path_member (r.path, "ctsc");
       cta->ctsc = jc_ctsc_read (member, cpath, problems);
     }
-  read_items (&r, "ctsas", 1, read_ctsa, cta->ctsas);
-  read_items (&r, "node_signatures", 1, read_node_signature, cta->node_signatures);
-  read_items (&r, "signatory_signatures", 1, read_signatory_signature, cta->signatory_signatures);
+  jc_obj_items (&r, "ctsas", 1, JC_CTA_MAX_ENTRIES, read_ctsa, TRUE, cta->ctsas);
+  jc_obj_items (&r, "node_signatures", 1, JC_CTA_MAX_ENTRIES, read_node_signature, TRUE,
+                cta->node_signatures);
+  jc_obj_items (&r, "signatory_signatures", 1, JC_CTA_MAX_ENTRIES, read_signatory_signature, TRUE,
+                cta->signatory_signatures);
   if ((member = jc_obj_member (&r, "approval", TRUE)) != NULL)
     {
       g_autofree char *apath = jc_path_member (r.path, "approval");

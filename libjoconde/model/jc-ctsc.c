@@ -208,30 +208,14 @@ read_deadlines (JcObjReader *parent, JcCtsc *c)
         }
 }
 
-static void
-read_parties (JcObjReader *r, const char *key, gsize min, GPtrArray *into)
+/* A party that could not be read stays as an empty one, to keep indices aligned with
+ * the document. */
+static gpointer
+read_party (JsonNode *node, const char *path, JcProblems *problems)
 {
-  JsonArray *array = jc_obj_array (r, key, min, TRUE);
-  g_autofree char *path = jc_path_member (r->path, key);
-  guint n;
+  JcParty *party = jc_party_read (node, path, problems);
 
-  if (array == NULL)
-    return;
-  n = json_array_get_length (array);
-  if (n > JC_CTSC_MAX_ENTRIES)
-    {
-      jc_problems_add (r->problems, path, _("has more than %d entries"), JC_CTSC_MAX_ENTRIES);
-      n = JC_CTSC_MAX_ENTRIES;
-    }
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *ipath = jc_path_index (path, i);
-      JcParty *party = jc_party_read (json_array_get_element (array, i), ipath, r->problems);
-      if (party != NULL)
-        g_ptr_array_add (into, party);
-      else
-        g_ptr_array_add (into, jc_party_new ()); /* keep indices aligned with the document */
-    }
+  return party != NULL ? party : jc_party_new ();
 }
 
 static gpointer
@@ -307,37 +291,10 @@ read_output (JsonNode *node, const char *path, JcProblems *problems)
   return out;
 }
 
-typedef gpointer (*JcItemReader) (JsonNode *node, const char *path, JcProblems *problems);
-
 static gpointer
 read_attachment (JsonNode *node, const char *path, JcProblems *problems)
 {
   return jc_attachment_read (node, path, problems);
-}
-
-/* Reads each element of the array KEY with READ into INTO (NULL results are skipped). */
-static void
-read_list (JcObjReader *r, const char *key, gsize min, JcItemReader read, GPtrArray *into)
-{
-  JsonArray *array = jc_obj_array (r, key, min, TRUE);
-  g_autofree char *path = jc_path_member (r->path, key);
-  guint n;
-
-  if (array == NULL)
-    return;
-  n = json_array_get_length (array);
-  if (n > JC_CTSC_MAX_ENTRIES)
-    {
-      jc_problems_add (r->problems, path, _("has more than %d entries"), JC_CTSC_MAX_ENTRIES);
-      n = JC_CTSC_MAX_ENTRIES;
-    }
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *ipath = jc_path_index (path, i);
-      gpointer item = read (json_array_get_element (array, i), ipath, r->problems);
-      if (item != NULL)
-        g_ptr_array_add (into, item);
-    }
 }
 
 /* Resolves a peer reference to an index into C's peers; a problem at PATH if it fails. */
@@ -511,12 +468,14 @@ jc_ctsc_read (JsonNode *node, const char *path, JcProblems *problems)
   c->engine = read_engine (&r);
   read_tee (&r, c);
   read_deadlines (&r, c);
-  read_parties (&r, "computing_parties", 2, c->computing_parties);
-  read_parties (&r, "peers", 1, c->peers);
-  read_list (&r, "inputs", 0, read_input, c->inputs);
-  read_list (&r, "outputs", 1, read_output, c->outputs);
+  jc_obj_items (&r, "computing_parties", 2, JC_CTSC_MAX_ENTRIES, read_party, FALSE,
+                c->computing_parties);
+  jc_obj_items (&r, "peers", 1, JC_CTSC_MAX_ENTRIES, read_party, FALSE, c->peers);
+  jc_obj_items (&r, "inputs", 0, JC_CTSC_MAX_ENTRIES, read_input, FALSE, c->inputs);
+  jc_obj_items (&r, "outputs", 1, JC_CTSC_MAX_ENTRIES, read_output, FALSE, c->outputs);
   c->algorithm = jc_obj_string (&r, "algorithm", JC_TEXT_BLOCK, TRUE);
-  read_list (&r, "attachments", 0, read_attachment, c->attachments);
+  jc_obj_items (&r, "attachments", 0, JC_CTSC_MAX_ENTRIES, read_attachment, FALSE,
+                c->attachments);
   cross_check (c, r.path, problems);
   jc_obj_reader_finish (&r);
 

@@ -58,6 +58,15 @@ char       *jc_obj_media_type (JcObjReader *r, const char *key);
 /* An enumerated string: returns the index in NAMES (NULL-terminated) or -1. */
 int         jc_obj_enum    (JcObjReader *r, const char *key, const char *const *names);
 
+/* Reads one element of an array; NULL for an element that could not be read. */
+typedef gpointer (*JcItemReader) (JsonNode *node, const char *path, JcProblems *problems);
+/* Reads each element of the array KEY (at least MIN_LEN, required) with READ into INTO,
+ * in order. An array longer than MAX_LEN is a problem and only its first MAX_LEN elements
+ * are read. KEEP_NULL adds a NULL for an element that could not be read, so that indices
+ * in INTO stay those of the document; otherwise such an element is left out. */
+void        jc_obj_items   (JcObjReader *r, const char *key, gsize min_len, guint max_len,
+                            JcItemReader read, gboolean keep_null, GPtrArray *into);
+
 /* The same on a value instead of a member. */
 char       *jc_node_string (JsonNode *node, const char *path, JcTextKind kind, JcProblems *problems);
 gboolean    jc_node_int    (JsonNode *node, const char *path, gint64 min, gint64 max, gint64 *out,

@@ -391,6 +391,31 @@ jc_obj_array (JcObjReader *r, const char *key, gsize min_len, gboolean required)
   return array;
 }
 
+void
+jc_obj_items (JcObjReader *r, const char *key, gsize min_len, guint max_len,
+              JcItemReader read, gboolean keep_null, GPtrArray *into)
+{
+  JsonArray *array = jc_obj_array (r, key, min_len, TRUE);
+  g_autofree char *path = jc_path_member (r->path, key);
+  guint n;
+
+  if (array == NULL)
+    return;
+  n = json_array_get_length (array);
+  if (n > max_len)
+    {
+      jc_problems_add (r->problems, path, _("has more than %u entries"), max_len);
+      n = max_len;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *ipath = jc_path_index (path, i);
+      gpointer item = read (json_array_get_element (array, i), ipath, r->problems);
+      if (item != NULL || keep_null)
+        g_ptr_array_add (into, item);
+    }
+}
+
 gboolean
 jc_obj_time (JcObjReader *r, const char *key, gint64 *out)
 {

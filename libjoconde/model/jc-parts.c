@@ -5,6 +5,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "jc-chain-fingerprint.h"
 #include "jc-encoding.h"
 #include "jc-model-read-private.h"
 #include "jc-parts.h"
@@ -30,32 +31,10 @@ jc_party_free (JcParty *party)
   g_free (party);
 }
 
-/* Hashes the concatenated DER of CHAIN with SHA-256 (and SHA-512 when DIGEST512 is set). */
-static void
-hash_chain (GPtrArray *chain, guint8 sha256[JC_DOC_HASH_SIZE], guint8 *digest512)
-{
-  crypto_hash_sha256_state s256;
-  crypto_hash_sha512_state s512;
-
-  crypto_hash_sha256_init (&s256);
-  crypto_hash_sha512_init (&s512);
-  for (guint i = 0; i < chain->len; i++)
-    {
-      gsize len;
-      const guint8 *der = g_bytes_get_data (g_ptr_array_index (chain, i), &len);
-      crypto_hash_sha256_update (&s256, der, len);
-      if (digest512 != NULL)
-        crypto_hash_sha512_update (&s512, der, len);
-    }
-  crypto_hash_sha256_final (&s256, sha256);
-  if (digest512 != NULL)
-    crypto_hash_sha512_final (&s512, digest512);
-}
-
 void
 jc_party_compute_fingerprint (JcParty *party)
 {
-  hash_chain (party->chain, party->fingerprint, NULL);
+  jc_chain_fingerprint_der (party->chain, party->fingerprint, NULL);
 }
 
 char *
@@ -63,7 +42,7 @@ jc_party_fingerprint_digits (const JcParty *party)
 {
   guint8 sha256[JC_DOC_HASH_SIZE], sha512[crypto_hash_sha512_BYTES];
 
-  hash_chain (party->chain, sha256, sha512);
+  jc_chain_fingerprint_der (party->chain, sha256, sha512);
   return jc_digits_fingerprint (sha512, sizeof sha512);
 }
 
@@ -114,7 +93,7 @@ jc_party_read (JsonNode *node, const char *path, JcProblems *problems)
     {
       guint8 expect[JC_DOC_HASH_SIZE];
 
-      hash_chain (party->chain, expect, NULL);
+      jc_chain_fingerprint_der (party->chain, expect, NULL);
       if (sodium_memcmp (expect, party->fingerprint, sizeof expect) != 0)
         {
           g_autofree char *fpath = jc_path_member (path, "fingerprint");
