@@ -127,7 +127,8 @@ jc_relay_config_load (const char *path, GError **error)
   g_autofree char *state = get_string (kf, "node", "state-dir", "/var/lib/joconde-relay");
   g_autofree char *crl = get_string (kf, "revocation", "crl-file", "");
   g_autofree char *sync = get_string (kf, "database", "synchronous", "full");
-  guint64 port, window, rmin, rmax, keepalive, maxmsg, active, passive, deadline, days, secs;
+  guint64 port, window, rmin, rmax, keepalive, maxmsg, active, passive, deadline, days, secs, keep;
+  guint64 parked;
 
   c->certificate = resolve (cert, base);
   c->key = resolve (key, base);
@@ -175,9 +176,13 @@ jc_relay_config_load (const char *path, GError **error)
       !get_uint (kf, "pki", "passive-months", 18, 1, 240, &passive, error) ||
       !get_uint (kf, "tasks", "deadline-check-seconds", 30, 1, 3600, &deadline, error) ||
       !get_uint (kf, "tasks", "retention-days", 365, 1, 36500, &days, error) ||
+      !get_uint (kf, "database", "keep-days", 90, 1, 36500, &keep, error) ||
+      !get_uint (kf, "link", "max-parked", 10000, 1, 10000000, &parked, error) ||
       !get_uint (kf, "tasks", "retention-seconds", 0, 0, G_MAXINT32, &secs, error))
     return NULL;
   c->retention_s = secs ? (gint64) secs : (gint64) days * 86400;
+  c->keep_days = (guint) keep;
+  c->max_parked = (guint) parked;
   c->deadline_check_s = (guint) deadline;
   c->approvers = g_key_file_get_string_list (kf, "tasks", "approvers", NULL, NULL);
   for (guint i = 0; c->approvers && c->approvers[i]; i++)

@@ -23,7 +23,9 @@ typedef struct {
   guint    reconnect_max_ms;
   guint    keepalive_s;
   gsize    max_message;
+  guint    max_parked;        /* per origin, messages waiting for unknown recipients */
   gboolean synchronous_full;
+  guint    keep_days;         /* copies of messages of no task are pruned after this */
   GHashTable *topic_roles;     /* topic -> GUINT (JcRoles): the origin needs one of them */
   guint    deadline_check_s;  /* root: how often task deadlines are checked */
   char   **approvers;         /* root: SO approver nodes that get every task's messages */

@@ -73,6 +73,8 @@ static const JcStoreMigration schema[] = {
        "ALTER TABLE tasks ADD COLUMN ended INTEGER;"
        "CREATE TABLE tombstones (task_id TEXT PRIMARY KEY, state TEXT NOT NULL,"
        "  created INTEGER, ended INTEGER, erased INTEGER NOT NULL);" },
+  /* Requests from the administration commands to the running relay. */
+  { 8, "CREATE TABLE requests (name TEXT PRIMARY KEY, at INTEGER NOT NULL);" },
 };
 
 gboolean

@@ -238,6 +238,42 @@ cmd_export_logs (JcRelayConfig *config)
   return 0;
 }
 
+/* rotate: asks the running relay to rotate its own certificate with its parent. */
+static int
+cmd_rotate (JcRelayConfig *config)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcStore) store = NULL;
+  sqlite3 *db = open_state (config, &store, &error);
+  if (!db)
+    {
+      g_printerr ("joconde-relay: %s\n", error->message);
+      return 1;
+    }
+  if (jc_relay_config_is_root (config))
+    {
+      g_printerr (_("joconde-relay: the root has no parent to rotate with; its certificate is "
+                    "re-issued with the offline root CA key (see docs/admin-relay.md)\n"));
+      return 2;
+    }
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (db,
+    "INSERT OR REPLACE INTO requests (name, at) VALUES ('rotate', ?)", &error);
+  if (!st)
+    {
+      g_printerr ("joconde-relay: %s\n", error->message);
+      return 1;
+    }
+  sqlite3_bind_int64 (st, 1, jc_time_now ());
+  if (sqlite3_step (st) != SQLITE_DONE)
+    {
+      g_printerr ("joconde-relay: %s\n", sqlite3_errmsg (db));
+      return 1;
+    }
+  printf (_("The relay will ask its parent for a new certificate within [tasks] "
+            "deadline-check-seconds.\n"));
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -248,7 +284,7 @@ main (int argc, char **argv)
 
   g_autoptr(GOptionContext) ctx =
     g_option_context_new (_("[run | init-root | init-node | csr add FILE | csr list | csr approve ID | "
-                            "csr reject ID | revoke SERIAL | tree | export-logs]  — the JOCONDE relay"));
+                            "csr reject ID | revoke SERIAL | rotate | tree | export-logs]  — the JOCONDE relay"));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     {
@@ -287,6 +323,8 @@ main (int argc, char **argv)
     rc = jc_relay_admin_csr_approve (config, argv[3], &admin);
   else if (g_strcmp0 (cmd, "csr") == 0 && argc == 4 && g_strcmp0 (argv[2], "reject") == 0)
     rc = jc_relay_admin_csr_reject (config, argv[3], &admin);
+  else if (g_strcmp0 (cmd, "rotate") == 0)
+    rc = cmd_rotate (config);
   else if (g_strcmp0 (cmd, "export-logs") == 0)
     rc = cmd_export_logs (config);
   else if (g_strcmp0 (cmd, "revoke") == 0 && argc == 3)

@@ -9,6 +9,7 @@
 #include "jc-cert.h"
 #include "jc-net-tls.h"
 #include "jc-relay-private.h"
+#include "jc-relay-rotation.h"
 #include "jc-relay-tasks.h"
 #include "jc-uuid.h"
 
@@ -199,6 +200,14 @@ admitted (JcRelay *relay, const char *link, JcNetEnvelope *env, GError **refusal
     }
   if (error && *error)
     return FALSE;
+  /* PAK registrations stay inside the organisation (§4.4.1.1): the root never takes one. */
+  if (is_child_link (link) && !has_parent (relay) && g_strcmp0 (env->topic, "pak.register") == 0)
+    {
+      g_set_error (refusal, JC_ERROR, JC_ERROR_DENIED,
+                   _("PAK registrations stay within the organisation: address them to a node of "
+                     "the organisation's own subtree"));
+      return FALSE;
+    }
   if (!is_child_link (link) ||
       !g_hash_table_lookup_extended (relay->config->topic_roles, env->topic, NULL, &value))
     return TRUE;
@@ -253,7 +262,12 @@ plan_recipient (JcRelay *relay, const char *link, const char *r, Plan *plan, GEr
       return TRUE;
     }
   if (g_strcmp0 (r, JC_NET_ADDRESS_PARENT) == 0)
-    return TRUE; /* from the parent to its parent: meaningless, dropped */
+    {
+      /* This relay's own message to its parent; from the parent it means nothing. */
+      if (!link && has_parent (relay))
+        plan_add (plan, JC_RELAY_PARENT_LINK, r);
+      return TRUE;
+    }
 
   g_autoptr(GError) local = NULL;
   g_autofree char *via = route_lookup (relay, r, &local);
@@ -268,6 +282,26 @@ plan_recipient (JcRelay *relay, const char *link, const char *r, Plan *plan, GEr
     plan_add (plan, JC_RELAY_PARENT_LINK, r);
   else
     g_ptr_array_add (plan->parked, g_strdup (r)); /* wait for a route */
+  return TRUE;
+}
+
+/* Messages for nodes the relay does not know yet wait; one origin may not fill the
+ * relay with them. */
+static gboolean
+parking_allowed (JcRelay *relay, JcNetEnvelope *env, guint more, GError **refusal,
+                 GError **error)
+{
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "SELECT count(*) FROM parked p JOIN messages m ON m.id = p.msg_id WHERE m.origin = ?", error);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, env->from, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_ROW)
+    return jc_net_sqlite_fail (relay->db, error);
+  if (sqlite3_column_int64 (st, 0) + more > relay->config->max_parked)
+    g_set_error (refusal, JC_ERROR, JC_ERROR_TOO_LARGE,
+                 _("The relay already holds %u messages from %s for nodes it does not know"),
+                 relay->config->max_parked, env->from);
   return TRUE;
 }
 
@@ -381,6 +415,24 @@ route_message (JcRelay *relay, const char *link, JcNetEnvelope *env, const char 
   if (ok && !(refusal && *refusal) && plan.local->len > 0 && !has_parent (relay) &&
       jc_relay_tasks_handles (env->topic))
     ok = jc_relay_tasks_handle (relay, env, touched, refusal, error);
+  /* Revocation requests are recorded by every relay they pass on the way up. */
+  if (ok && !(refusal && *refusal) && fresh && is_child_link (link) &&
+      g_strcmp0 (env->topic, "cert.revoke") == 0)
+    ok = jc_relay_revocation_handle (relay, env, refusal, error);
+  /* Every relay answers its children's questions about tasks from its copies. */
+  if (ok && !(refusal && *refusal) && plan.local->len > 0 && is_child_link (link) &&
+      g_strcmp0 (env->topic, "tasks.query") == 0)
+    ok = jc_relay_tasks_query (relay, env, touched, refusal, error);
+  /* Our own rotated certificate, from our parent. */
+  if (ok && !(refusal && *refusal) && plan.local->len > 0 &&
+      g_strcmp0 (link, JC_RELAY_PARENT_LINK) == 0 && g_strcmp0 (env->topic, "cert.issued") == 0)
+    jc_relay_rotation_received (relay, env);
+  /* Every relay issues the rotated certificates of its direct children. */
+  if (ok && !(refusal && *refusal) && plan.local->len > 0 && is_child_link (link) &&
+      g_strcmp0 (env->topic, "cert.rotate") == 0)
+    ok = jc_relay_rotation_handle (relay, link, env, touched, refusal, error);
+  if (ok && !(refusal && *refusal) && plan.parked->len > 0)
+    ok = parking_allowed (relay, env, plan.parked->len, refusal, error);
   if (ok && !(refusal && *refusal))
     ok = store_plan (relay, env->id, &plan, touched, error);
   g_hash_table_unref (plan.per_link);
@@ -605,4 +657,29 @@ jc_relay_router_refused (JcRelay *relay, const char *link, const char *id, const
       return;
     }
   jc_relay_kick (relay, touched);
+}
+
+/* Forgets copies of messages of no task older than keep-days, with their de-duplication
+ * records, once nothing waits to be sent from them. */
+gboolean
+jc_relay_router_prune (JcRelay *relay, GError **error)
+{
+  gint64 cutoff = jc_time_now () - (gint64) relay->config->keep_days * 86400;
+  const char *old =
+    "SELECT id FROM messages WHERE received < ?1 AND task_id IS NULL "
+    "AND id NOT IN (SELECT msg_id FROM outbox) AND id NOT IN (SELECT msg_id FROM parked)";
+  g_autofree char *del_inbox = g_strdup_printf ("DELETE FROM inbox WHERE msg_id IN (%s)", old);
+  g_autofree char *del_deliv = g_strdup_printf ("DELETE FROM deliveries WHERE msg_id IN (%s)", old);
+  g_autofree char *del_msgs = g_strdup_printf ("DELETE FROM messages WHERE id IN (%s)", old);
+  const char *steps[] = { del_inbox, del_deliv, del_msgs };
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db, steps[i], error);
+      if (!st)
+        return FALSE;
+      sqlite3_bind_int64 (st, 1, cutoff);
+      if (sqlite3_step (st) != SQLITE_DONE)
+        return jc_net_sqlite_fail (relay->db, error);
+    }
+  return TRUE;
 }

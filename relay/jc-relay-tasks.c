@@ -8,6 +8,7 @@
 #include "base/jc-time.h"
 #include "jc-cert.h"
 #include "jc-chain.h"
+#include "jc-chain-fingerprint.h"
 #include "jc-doc.h"
 #include "jc-model.h"
 #include "jc-net-sqlite-private.h"
@@ -237,9 +238,11 @@ notify_by_mail (JcRelay *relay, const JcCtsc *ctsc, const char *task_id, const c
 
 /* Bumps the update counter and tells the task's nodes (B.2 status). */
 static gboolean
-task_changed (JcRelay *relay, Task *t, const char *state, const char *what, GHashTable *touched,
-              GError **error)
+task_changed (JcRelay *relay, Task *t, const char *new_state, const char *what,
+              GHashTable *touched, GError **error)
 {
+  /* new_state may be t->state itself, which is replaced below. */
+  g_autofree char *state = g_strdup (new_state);
   g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
     "UPDATE tasks SET state = ?1, update_counter = update_counter + 1, "
     "ended = CASE WHEN ?1 IN ('finished', 'cancelled') THEN ?3 ELSE ended END "
@@ -588,8 +591,9 @@ seal (JcRelay *relay, JcCta *cta, GError **error)
     return FALSE;
   JcNodeSignature *approval = jc_node_signature_new ();
   approval->signer.name = g_strdup (relay->node_id);
-  if (!jc_hex_decode_into (jc_cert_get_sha256 (relay->node_cert), approval->signer.fingerprint,
-                           JC_DOC_HASH_SIZE, error))
+  g_autofree char *fingerprint = NULL;
+  jc_chain_fingerprint (relay->node_chain, relay->root_ca, NULL, &fingerprint);
+  if (!jc_hex_decode_into (fingerprint, approval->signer.fingerprint, JC_DOC_HASH_SIZE, error))
     {
       jc_node_signature_free (approval);
       return FALSE;
@@ -715,24 +719,32 @@ on_control (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touc
   if (g_strv_contains ((const char *const[]) { "finished", "cancelled", "erased", NULL }, t->state))
     return refuse (refusal, JC_ERROR_STATE, _("Task %s is %s already"), task_id, t->state);
   g_autofree char *why = g_strdup_printf ("%s requested by %s", action, env->from);
-  /* A control message signed by the requester goes on to the computing parties, whose
-   * daemons check it themselves (jc_agreement_verify_control) before stopping the VMs. */
-  JsonNode *control = json_object_get_member (json_node_get_object (body), "control");
-  JsonNode *signature = json_object_get_member (json_node_get_object (body), "signature");
-  if (control && signature && g_strcmp0 (t->state, "emerging") != 0)
+  /* The request travels on to the computing parties and peers as sent: a signed control
+   * message in it ("message", "signature") is for the CPs and their VMs to verify against
+   * the CTA themselves (§4.4.1.1). */
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "task_id");
+  json_builder_add_string_value (b, task_id);
+  json_builder_set_member_name (b, "action");
+  json_builder_add_string_value (b, action);
+  json_builder_set_member_name (b, "requested_by");
+  json_builder_add_string_value (b, env->from);
+  const char *passed[] = { "message", "signature", "reason" };
+  for (guint i = 0; i < G_N_ELEMENTS (passed); i++)
     {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "control");
-      json_builder_add_value (b, json_node_copy (control));
-      json_builder_set_member_name (b, "signature");
-      json_builder_add_value (b, json_node_copy (signature));
-      json_builder_end_object (b);
-      g_autoptr(JsonNode) forward = json_builder_get_root (b);
-      g_auto(GStrv) cps = computing_parties (t->ctsc);
-      if (!send_to (relay, (const char *const *) cps, "task.control", forward, touched, error))
-        return FALSE;
+      JsonNode *m = json_object_get_member (json_node_get_object (body), passed[i]);
+      if (m)
+        {
+          json_builder_set_member_name (b, passed[i]);
+          json_builder_add_value (b, json_node_copy (m));
+        }
     }
+  json_builder_end_object (b);
+  g_autoptr(JsonNode) out = json_builder_get_root (b);
+  g_auto(GStrv) to = task_nodes_of (relay, t->ctsc, NULL);
+  if (!send_to (relay, (const char *const *) to, "task.control", out, touched, error))
+    return FALSE;
   return cancel_task (relay, t, why, touched, error);
 }
 
@@ -1076,6 +1088,97 @@ jc_relay_tasks_check_retention (JcRelay *relay, GHashTable *touched, GError **er
   return TRUE;
 }
 
+/* --- queries answered by any relay from its copies (§4.4.1.5) ------------------------- */
+
+static gboolean
+pak_text_ok (const char *pak)
+{
+  if (!pak || strlen (pak) != 43)
+    return FALSE;
+  for (const char *p = pak; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
+      return FALSE;
+  return TRUE;
+}
+
+/* The newest status this relay has seen of a task: state and update counter. */
+static void
+latest_status (JcRelay *relay, const char *task_id, char **state, gint64 *counter)
+{
+  *state = NULL;
+  *counter = 0;
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "SELECT envelope FROM messages WHERE task_id = ? AND topic IN ('task.status', 'task.created') "
+    "AND envelope <> ''", NULL);
+  if (!st)
+    return;
+  sqlite3_bind_text (st, 1, task_id, -1, SQLITE_STATIC);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      g_autoptr(JcNetEnvelope) env = jc_net_envelope_parse ((const char *) sqlite3_column_text (st, 0),
+                                                            G_MAXSIZE, NULL);
+      if (!env || !JSON_NODE_HOLDS_OBJECT (env->body))
+        continue;
+      JsonObject *o = json_node_get_object (env->body);
+      gint64 n = g_strcmp0 (env->topic, "task.created") == 0
+                 ? 1 : json_object_get_int_member_with_default (o, "update_counter", 0);
+      if (n >= *counter)
+        {
+          *counter = n;
+          g_free (*state);
+          *state = g_strdup (json_object_get_string_member_with_default (o, "state", "emerging"));
+        }
+    }
+}
+
+/* tasks.query from a child: the tasks of the sender, or of a PAK, as this relay knows
+ * them from the copies it keeps; answered with tasks.result. */
+gboolean
+jc_relay_tasks_query (JcRelay *relay, JcNetEnvelope *env, GHashTable *touched,
+                      GError **refusal, GError **error)
+{
+  const char *pak = JSON_NODE_HOLDS_OBJECT (env->body)
+    ? json_object_get_string_member_with_default (json_node_get_object (env->body), "pak", NULL)
+    : NULL;
+  if (pak && !pak_text_ok (pak))
+    return refuse (refusal, JC_ERROR_INVALID, _("The PAK is not 43 base64url characters"));
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db, pak
+    ? "SELECT DISTINCT task_id FROM messages WHERE task_id IS NOT NULL AND envelope <> '' "
+      "AND topic IN ('cta.final', 'ctsa.submit') AND instr(envelope, ?) > 0 ORDER BY task_id"
+    : "SELECT DISTINCT m.task_id FROM messages m JOIN deliveries d ON d.msg_id = m.id "
+      "WHERE d.recipient = ? AND m.task_id IS NOT NULL AND m.envelope <> '' ORDER BY m.task_id",
+    error);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, pak ? pak : env->from, -1, SQLITE_STATIC);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "request");
+  json_builder_add_string_value (b, env->id);
+  json_builder_set_member_name (b, "tasks");
+  json_builder_begin_array (b);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      const char *task_id = (const char *) sqlite3_column_text (st, 0);
+      g_autofree char *state = NULL;
+      gint64 counter;
+      latest_status (relay, task_id, &state, &counter);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "task_id");
+      json_builder_add_string_value (b, task_id);
+      json_builder_set_member_name (b, "state");
+      json_builder_add_string_value (b, state ? state : "emerging");
+      json_builder_set_member_name (b, "update_counter");
+      json_builder_add_int_value (b, counter);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  g_autoptr(JsonNode) body = json_builder_get_root (b);
+  const char *to[] = { env->from, NULL };
+  return send_to (relay, to, "tasks.result", body, touched, error);
+}
+
 typedef gboolean (*Handler) (JcRelay *, JcNetEnvelope *, JsonNode *, GHashTable *, GError **,
                              GError **);
 
@@ -1102,8 +1205,8 @@ gboolean
 jc_relay_tasks_handle (JcRelay *relay, JcNetEnvelope *env, GHashTable *touched,
                        GError **refusal, GError **error)
 {
-  if (!relay->node_key)
-    return refuse (refusal, JC_ERROR_STATE, _("This relay does not run the task lifecycle"));
+  if (relay->parent)
+    return refuse (refusal, JC_ERROR_STATE, _("Only the root relay runs the task lifecycle"));
   for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
     if (g_strcmp0 (handlers[i].topic, env->topic) == 0)
       {

@@ -22,12 +22,14 @@ tmpl () { # name ca? [expired]
     echo "unit = Statistics"
     echo "email = joconde@$1.example"
     echo "serial = $(od -An -N4 -tu4 /dev/urandom | tr -d ' \n')"
-    # Relays (CAs) also serve TLS; certtool leaves the e-mail out of server certificates.
+    # Relays (CAs) serve TLS too: they get no extended key usage at all (any purpose),
+    # since certtool leaves the e-mail out of certificates marked for TLS servers.
     if [ "$2" = ca ]; then
-      echo "ca"; echo "cert_signing_key"; echo "crl_signing_key"; echo "tls_www_server"
+      echo "ca"; echo "cert_signing_key"; echo "crl_signing_key"; echo "ip_address = 127.0.0.1"
+    else
+      echo "tls_www_client"
     fi
-    echo "signing_key"; echo "tls_www_client"
-    echo "ip_address = 127.0.0.1"
+    echo "signing_key"
     for r in ${ROLES:-}; do echo "uri = urn:joconde:role:$r"; done
     if [ "${3:-}" = expired ]; then
       echo 'activation_date = "2020-01-01 00:00:00 UTC"'

@@ -23,6 +23,7 @@ typedef struct {
   GHashTable  *topics;     /* topic -> count */
   JsonNode    *last_created;
   JsonNode    *last_cta;
+  JsonNode    *last_result;
   GHashTable  *states;     /* task id -> last state from task.status */
   guint        refused;
   char        *refusal_code;
@@ -39,6 +40,11 @@ on_message (JcNetClient *c, const JcNetEnvelope *env, Node *n)
       g_clear_pointer (&n->last_created, json_node_unref);
       n->last_created = json_node_copy (env->body);
     }
+  if (g_strcmp0 (env->topic, "tasks.result") == 0)
+    {
+      g_clear_pointer (&n->last_result, json_node_unref);
+      n->last_result = json_node_copy (env->body);
+    }
   if (g_strcmp0 (env->topic, "task.status") == 0)
     {
       JsonObject *o = json_node_get_object (env->body);
@@ -48,6 +54,7 @@ on_message (JcNetClient *c, const JcNetEnvelope *env, Node *n)
   if (g_strcmp0 (env->topic, "cta.final") == 0)
     {
       g_clear_pointer (&n->last_cta, json_node_unref);
+  g_clear_pointer (&n->last_result, json_node_unref);
       n->last_cta = json_node_copy (env->body);
     }
 }
@@ -144,14 +151,23 @@ der_of (const char *dir, const char *name)
   return der;
 }
 
+/* The chain fingerprint (docs/model.md): SHA-256 of the chain's DER concatenated. */
 static char *
-sha256_of (const char *dir, const char *name)
+chain_fingerprint (const char *dir, const char *const *chain)
 {
-  g_autoptr(GByteArray) der = der_of (dir, name);
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  for (guint i = 0; chain[i]; i++)
+    {
+      g_autoptr(GByteArray) der = der_of (dir, chain[i]);
+      g_checksum_update (sum, der->data, der->len);
+    }
+  return g_strdup (g_checksum_get_string (sum));
 }
 
-/* {"name", "chain": [node, its issuers up to the root node], "fingerprint"} */
+static const char *const chain_a[] = { "a", "org", "root", "ca", NULL };
+static const char *const chain_c[] = { "c", "root", "ca", NULL };
+
+/* {"name", "chain": [node, its issuers up to the root CA], "fingerprint"} */
 static JsonNode *
 party (const char *dir, const char *const *chain)
 {
@@ -169,7 +185,7 @@ party (const char *dir, const char *const *chain)
     }
   json_builder_end_array (b);
   json_builder_set_member_name (b, "fingerprint");
-  g_autofree char *fp = sha256_of (dir, chain[0]);
+  g_autofree char *fp = chain_fingerprint (dir, chain);
   json_builder_add_string_value (b, fp);
   json_builder_end_object (b);
   return json_builder_get_root (b);
@@ -198,13 +214,11 @@ make_ctsc_due (const char *dir, gint64 approval_in)
   for (int i = 1; i <= 3; i++)
     {
       g_autofree char *name = g_strdup_printf ("cp%d", i);
-      const char *chain[] = { name, "root", NULL };
+      const char *chain[] = { name, "root", "ca", NULL };
       json_array_add_element (cps, party (dir, chain));
     }
   json_object_set_array_member (o, "computing_parties", cps);
   JsonArray *peers = json_array_new ();
-  const char *chain_a[] = { "a", "org", "root", NULL };
-  const char *chain_c[] = { "c", "root", NULL };
   json_array_add_element (peers, party (dir, chain_a));
   json_array_add_element (peers, party (dir, chain_c));
   json_object_set_array_member (o, "peers", peers);
@@ -223,6 +237,7 @@ make_ctsc_due (const char *dir, gint64 approval_in)
   g_autoptr(GError) error = NULL;
   g_autoptr(JcCtsc) check = jc_ctsc_from_json (ctsc, &error);
   g_assert_no_error (error);
+  g_assert_nonnull (check);
   return ctsc;
 }
 
@@ -269,7 +284,7 @@ ctsa_message (const char *dir, const char *task_id, const char *file, const guin
   g_autoptr(JcNodeSignature) sig = jc_node_signature_new ();
   /* The signer named is always the peer: a forged signature must be caught by its bytes. */
   sig->signer.name = g_strdup (ctsa->peer == 0 ? "a" : "c");
-  g_autofree char *fp = sha256_of (dir, sig->signer.name);
+  g_autofree char *fp = chain_fingerprint (dir, ctsa->peer == 0 ? chain_a : chain_c);
   g_assert_true (jc_hex_decode_into (fp, sig->signer.fingerprint, JC_DOC_HASH_SIZE, NULL));
   memcpy (sig->document_hash, hash, sizeof hash);
   sig->signature = jc_node_key_sign_hash (key, hash, sizeof hash, &error);
@@ -342,6 +357,7 @@ node_free (Node *n)
   g_hash_table_unref (n->states);
   g_clear_pointer (&n->last_created, json_node_unref);
   g_clear_pointer (&n->last_cta, json_node_unref);
+  g_clear_pointer (&n->last_result, json_node_unref);
   g_free (n->refusal_code);
   g_free (n->refusal_reason);
   g_free (n->name);
@@ -355,6 +371,21 @@ in_state (gpointer data)
 {
   WantState *w = data;
   return g_strcmp0 (g_hash_table_lookup (w->n->states, w->task), w->state) == 0;
+}
+
+static gint64
+query_int (const char *path, const char *sql, const char *arg)
+{
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_stmt *st = NULL;
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &st, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (st, 1, arg, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  gint64 n = sqlite3_column_int64 (st, 0);
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  return n;
 }
 
 static void
@@ -430,12 +461,18 @@ test_task_lifecycle (void)
   expect_refusal (a, "signature.submit", s_wrong, "invalid");
   g_autoptr(JsonNode) s_a = signature_message (task_id, 0, ha);
   g_autoptr(JsonNode) s_c = signature_message (task_id, 1, hc);
+  /* cp3 is offline while the agreement is finalised; it gets the CTA on reconnect. */
+  node_free (cp[2]);
+  cp[2] = NULL;
   send_root (a, "signature.submit", s_a);
   send_root (c, "signature.submit", s_c);
   send_root (so, "approval.submit", ap0);
   send_root (so, "approval.submit", ap1);
-  for (int i = 0; i < 3; i++)
+  for (int i = 0; i < 2; i++)
     wait_topic (cp[i], "cta.final", 1);
+  cp[2] = node_new (dir, "cp3", root_url);
+  all[7] = cp[2];
+  wait_topic (cp[2], "cta.final", 1);
   wait_topic (a, "cta.final", 1);
   wait_topic (c, "cta.final", 1);
 
@@ -480,6 +517,64 @@ test_task_lifecycle (void)
   WantState calc = { c, task_id, "calculation" };
   g_assert_true (test_wait (in_state, &calc, 10000));
 
+  /* PAK registrations travel inside the organisation and never reach the root. */
+  {
+    g_autoptr(JsonNode) reg = load_json ("pak-registration.json");
+    json_object_set_string_member (json_node_get_object (reg), "task_id", task_id);
+    const char *to_a[] = { "a", NULL };
+    const char *to_c[] = { "c", NULL };
+    g_assert_true (jc_net_client_send (b->client, to_a, "pak.register", reg, NULL, NULL));
+    wait_topic (a, "pak.register", 1);
+    guint before = b->refused;
+    g_assert_true (jc_net_client_send (b->client, to_c, "pak.register", reg, NULL, NULL));
+    Want w = { b, NULL, before + 1 };
+    g_assert_true (test_wait (refused_more, &w, 10000));
+    g_assert_cmpstr (b->refusal_code, ==, "denied");
+    g_autofree char *root_db = g_build_filename (root->state_dir, "relay.db", NULL);
+    g_assert_cmpint (query_int (root_db, "SELECT count(*) FROM messages WHERE topic = ?",
+                                "pak.register"), ==, 0);
+    g_assert_cmpuint (count (c, "pak.register"), ==, 0);
+  }
+
+  /* Organisation relays answer their children's questions from their copies: the
+   * tasks of a node, and the tasks of a PAK. */
+  {
+    const char *to_parent[] = { "@parent", NULL };
+    g_autoptr(JsonNode) mine = json_from_string ("{}", NULL);
+    g_assert_true (jc_net_client_send (a->client, to_parent, "tasks.query", mine, NULL, NULL));
+    wait_topic (a, "tasks.result", 1);
+    JsonArray *tasks = json_object_get_array_member (json_node_get_object (a->last_result), "tasks");
+    g_assert_cmpuint (json_array_get_length (tasks), ==, 1);
+    JsonObject *t0 = json_array_get_object_element (tasks, 0);
+    g_assert_cmpstr (json_object_get_string_member (t0, "task_id"), ==, task_id);
+    g_assert_cmpstr (json_object_get_string_member (t0, "state"), ==, "calculation");
+    g_autoptr(JsonNode) ctsa_doc = load_json ("ctsa.json");
+    JsonObject *grant = json_array_get_object_element (
+      json_object_get_array_member (json_node_get_object (ctsa_doc), "custodians"), 0);
+    g_autofree char *q = g_strdup_printf ("{\"pak\": \"%s\"}",
+                                          json_object_get_string_member (grant, "pak"));
+    g_autoptr(JsonNode) by_pak = json_from_string (q, NULL);
+    g_assert_true (jc_net_client_send (b->client, to_parent, "tasks.query", by_pak, NULL, NULL));
+    wait_topic (b, "tasks.result", 1);
+    tasks = json_object_get_array_member (json_node_get_object (b->last_result), "tasks");
+    g_assert_cmpuint (json_array_get_length (tasks), ==, 1);
+    g_autoptr(JsonNode) unknown = json_from_string (
+      "{\"pak\": \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}", NULL);
+    g_assert_true (jc_net_client_send (b->client, to_parent, "tasks.query", unknown, NULL, NULL));
+    wait_topic (b, "tasks.result", 2);
+    tasks = json_object_get_array_member (json_node_get_object (b->last_result), "tasks");
+    g_assert_cmpuint (json_array_get_length (tasks), ==, 0);
+    g_autoptr(JsonNode) bad_pak = json_from_string ("{\"pak\": \"%_\"}", NULL);
+    guint before = b->refused;
+    g_assert_true (jc_net_client_send (b->client, to_parent, "tasks.query", bad_pak, NULL, NULL));
+    Want w = { b, NULL, before + 1 };
+    g_assert_true (test_wait (refused_more, &w, 10000));
+    g_assert_cmpstr (b->refusal_code, ==, "invalid");
+    /* b's own answers are about b, who is in no task: its subtree never saw the task. */
+    g_hash_table_remove (b->topics, "tasks.result");
+    g_hash_table_remove (b->topics, "jc.refused");
+  }
+
   /* After finalisation the agreement is closed. */
   expect_refusal (a, "ctsa.submit", m_a, "state");
 
@@ -487,7 +582,12 @@ test_task_lifecycle (void)
   test_spin (200);
   g_assert_cmpuint (g_hash_table_size (b->topics), ==, 0);
   g_assert_cmpuint (g_hash_table_size (x->topics), ==, 0);
-  g_assert_cmpint (jc_net_client_inbox_count (b->client), ==, 0);
+  {
+    g_autoptr(GPtrArray) inbox = jc_net_client_inbox_list (b->client, 0, 100, NULL);
+    for (guint i = 0; i < inbox->len; i++)
+      g_assert_true (g_str_has_prefix (((JcNetEnvelope *) inbox->pdata[i])->topic, "tasks.result") ||
+                     g_str_has_prefix (((JcNetEnvelope *) inbox->pdata[i])->topic, "jc.refused"));
+  }
   g_assert_cmpint (jc_net_client_inbox_count (x->client), ==, 0);
   g_assert_cmpuint (count (so, "task.created"), ==, 0);
 
@@ -514,21 +614,6 @@ static gboolean
 has_erased (gpointer data)
 {
   return count (data, "task.erased") >= 3;
-}
-
-static gint64
-query_int (const char *path, const char *sql, const char *arg)
-{
-  sqlite3 *db = NULL;
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  sqlite3_stmt *st = NULL;
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &st, NULL), ==, SQLITE_OK);
-  sqlite3_bind_text (st, 1, arg, -1, SQLITE_STATIC);
-  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
-  gint64 n = sqlite3_column_int64 (st, 0);
-  sqlite3_finalize (st);
-  sqlite3_close (db);
-  return n;
 }
 
 static gboolean
@@ -560,6 +645,12 @@ test_task_cancellations (void)
   for (guint i = 0; i < G_N_ELEMENTS (all); i++)
     g_assert_true (test_wait (is_connected, all[i]->client, 10000));
 
+  /* A CTSC whose approval deadline has passed is refused. */
+  {
+    g_autoptr(JsonNode) late = make_ctsc_due (dir, -60);
+    g_autoptr(JsonNode) msg = wrap (NULL, "ctsc", late);
+    expect_refusal (a, "ctsc.submit", msg, "expired");
+  }
   g_autofree char *due = create_task (a, dir, 3);
   g_autofree char *asked = create_task (a, dir, 3600);
   g_autofree char *revoked = create_task (a, dir, 3600);
@@ -577,6 +668,7 @@ test_task_cancellations (void)
   send_root (a, "control.request", cancel);
   WantState w1 = { c, asked, "cancelled" };
   g_assert_true (test_wait (in_state, &w1, 10000));
+  wait_topic (c, "task.control", 1);
 
   /* The approval deadline passes. */
   WantState w2 = { a, due, "cancelled" };
