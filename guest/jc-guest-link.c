@@ -268,16 +268,31 @@ jc_guest_link_ping (JcGuestTask *task)
   jc_guest_link_broadcast (task, ping);
 }
 
-void
-jc_guest_link_shutdown_all (JcGuestTask *task)
+static void
+shutdown_channels (JcGuestTask *task, gboolean control)
 {
   g_mutex_lock (&task->lock);
   for (guint j = 0; j < JC_GUEST_MAX_PARTIES; j++)
     {
-      Channel *chs[2] = { &task->cps[j].control, &task->cps[j].data };
-      for (guint c = 0; c < 2; c++)
+      Channel *chs[2] = { &task->cps[j].data, &task->cps[j].control };
+      for (guint c = 0; c < (control ? 2u : 1u); c++)
         if (chs[c]->socket != NULL)
           g_socket_shutdown (chs[c]->socket, TRUE, TRUE, NULL);
     }
   g_mutex_unlock (&task->lock);
+}
+
+/* Unblocks a run waiting on a counterpart. The control channels stay open: closing them
+ * while a counterpart writes would reset the connection and could destroy the cancel
+ * message still in flight to it. */
+void
+jc_guest_link_shutdown_data (JcGuestTask *task)
+{
+  shutdown_channels (task, FALSE);
+}
+
+void
+jc_guest_link_shutdown_all (JcGuestTask *task)
+{
+  shutdown_channels (task, TRUE);
 }

@@ -141,6 +141,7 @@ void     jc_guest_link_start (JcGuestTask *task);
 void     jc_guest_link_accept (JcGuestTask *task, JcAtlsSession *session, const char *remote);
 gboolean jc_guest_link_send (JcGuestTask *task, guint party, JsonNode *message, GError **error);
 void     jc_guest_link_broadcast (JcGuestTask *task, JsonNode *message);
+void     jc_guest_link_shutdown_data (JcGuestTask *task);
 void     jc_guest_link_shutdown_all (JcGuestTask *task);
 void     jc_guest_link_ping (JcGuestTask *task);
 JsonNode *jc_guest_message (const char *type, ...) G_GNUC_NULL_TERMINATED;

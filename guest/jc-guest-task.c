@@ -41,6 +41,9 @@ output_free (gpointer p)
   g_free (o);
 }
 
+static JcTelemetryEvent *event_new (JcGuestTask *task, JcTelemetryKind kind);
+static void emit_event (JcGuestTask *task, JcTelemetryEvent *e);
+
 static gboolean
 pak_allowed (const guint8 pak[JC_ATLS_PAK_SIZE], gpointer user_data, GError **error)
 {
@@ -165,6 +168,12 @@ jc_guest_task_new (const JcGuestTaskConfig *config, GError **error)
   jc_agreement_tee_policy (ctsc, jc_guest_now (), &task->vm_policy);
   jc_atls_server_set_peer_policy (task->atls, &task->vm_policy);
 
+  {
+    /* the cpd hears of the initialisation state like of every later one */
+    g_autoptr(JcTelemetryEvent) e = event_new (task, JC_TELEMETRY_STATE_CHANGE);
+    e->state = JC_TASK_INITIALISATION;
+    emit_event (task, e);
+  }
   jc_guest_task_log (task, JC_LOG_NOTICE, "start", NULL,
                      "task %s: agreement %s verified; party %u of %u; engine %s", task->cta->task_id,
                      task->cta_hash_hex, task->party + 1, task->n_parties, ctsc->engine);
@@ -425,6 +434,12 @@ jc_guest_task_cancel (JcGuestTask *task, const char *reason, gboolean tell_count
     }
   g_free (task->reason);
   task->reason = g_strdup (reason);
+  {
+    /* the reason reaches the peers as an error event, then the state change */
+    g_autoptr(JcTelemetryEvent) e = event_new (task, JC_TELEMETRY_ERROR);
+    e->text = g_strdup (reason);
+    emit_event (task, e);
+  }
   /* erase everything before anyone hears of the cancel */
   jc_guest_task_erase_inputs_locked (task);
   for (guint i = 0; i < task->output_order->len; i++)
@@ -442,7 +457,7 @@ jc_guest_task_cancel (JcGuestTask *task, const char *reason, gboolean tell_count
       jc_guest_link_broadcast (task, msg);
     }
   /* a run blocked on a counterpart must stop now */
-  jc_guest_link_shutdown_all (task);
+  jc_guest_link_shutdown_data (task);
 }
 
 void

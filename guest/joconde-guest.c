@@ -119,25 +119,31 @@ main (int argc, char **argv)
       "(or as a plain process under the cpd's process backend) and alone decides what may\n"
       "happen to the task's data, following the task's agreement (CTA)."));
   g_option_context_set_description (ctx,
-    _("Endpoints:\n"
-      "  GET /health   {\"state\": \"initialisation\", \"version\": \"…\", \"cta_sha256\": \"…\"}\n"
-      "                answered as soon as the orchestrator listens; cta_sha256 is present\n"
-      "                when an agreement was read and is the SHA-256 of its bytes, the value\n"
-      "                the cpd binds into the TEE launch (SEV-SNP host data).\n"
+    _("One port serves everything; the first byte of a connection tells them apart:\n"
+      "  attested TLS   the IO protocol of data custodians and analysts (status, upload,\n"
+      "                 download, signed cancel) and the links of the counterpart VMs\n"
+      "  plain HTTP     GET /health {\"state\", \"version\", \"cta_sha256\", \"task_id\",\n"
+      "                 \"cta_hash\", \"party\", \"destroy\"}, and for the cpd\n"
+      "                 POST /counterparts {\"addresses\": [A1, A2, A3]} (once) and\n"
+      "                 POST /control {\"message\": …, \"signature\": …}\n"
       "\n"
-      "Inside a task VM the image's init starts it with --listen=0.0.0.0:8443 and, when the\n"
-      "cpd handed over an agreement through QEMU's firmware configuration, with\n"
-      "--cta=/sys/firmware/qemu_fw_cfg/by_name/opt/org.joconde/cta/raw.\n"
+      "With --cta and --root the agreement is verified once, at start (finalised, every\n"
+      "signature, chains to the root, nothing revoked) and the task runs; a refused\n"
+      "agreement stops the orchestrator. Without --root only /health answers.\n"
+      "\n"
+      "To the cpd: telemetry events and {\"type\": \"guest-request\", \"request\": \"destroy\"}\n"
+      "as JSON lines on stdout; the CT VM log as RFC 5424 records on stderr.\n"
       "\n"
       "Signals: SIGTERM or SIGINT stop it cleanly.\n"
-      "Exit status: 0 after a clean stop, 1 when it cannot start (unreadable agreement,\n"
+      "Exit status: 0 after a clean stop, 1 when it cannot start (refused agreement,\n"
       "address in use), 2 on a usage error.\n"
       "\n"
       "Examples:\n"
       "  joconde-guest --listen=127.0.0.1:0\n"
-      "  joconde-guest --listen=0.0.0.0:8443 --cta=task.cta.json\n"
+      "  joconde-guest --listen=0.0.0.0:8443 --cta=task.cta.json --root=root.pem \\\n"
+      "      --approver=so.pem --party=2 --sim-key=sim-tee.key\n"
       "\n"
-      "See docs/guest-image.md for the VM image it ships in."));
+      "See docs/guest.md for the protocol and docs/guest-image.md for the VM image."));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     {

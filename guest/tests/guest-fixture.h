@@ -4,6 +4,7 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <libsoup/soup.h>
 #include <signal.h>
 
 #include "jc-ctio.h"
@@ -71,8 +72,10 @@ write_pem (const char *path, JcCert *first, JcCert *second)
   g_assert_true (g_file_set_contents (path, all, -1, NULL));
 }
 
+/* VIA_HTTP: the counterparts' addresses are not on the command line but posted by the
+ * "cpd" to POST /counterparts, as for VMs whose addresses are known only once all run. */
 static void
-guests_start (Guests *g, Task *t)
+guests_start_full (Guests *g, Task *t, gboolean via_http)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *cta = NULL, *root = NULL, *approver = NULL, *key = NULL, *cps = NULL;
@@ -112,7 +115,13 @@ guests_start (Guests *g, Task *t)
       g->log_path[i] = g_strdup_printf ("%s/guest-%d.log", g->dir, i + 1);
       g_subprocess_launcher_set_stderr_file_path (l, g->log_path[i]);
       g->events[i] = g_ptr_array_new_with_free_func (g_free);
-      if (g_getenv ("JC_GUEST_GDB") != NULL)
+      if (via_http)
+        g->proc[i] = g_subprocess_launcher_spawn (l, &error, g_getenv ("JC_GUEST_BINARY"), listen,
+                                                  "--cta", cta, "--root", root, "--approver",
+                                                  approver, party, "--sim-key", key,
+                                                  "--state-dir", g->state_dir[i],
+                                                  "--counterpart-timeout", "3", NULL);
+      else if (g_getenv ("JC_GUEST_GDB") != NULL)
         g->proc[i] = g_subprocess_launcher_spawn (l, &error, "sh", "-c", "exec gdb -batch -ex run -ex 'thread apply all bt' --args \"$@\" > \"$0.gdb\" 2>&1", g->log_path[i], g_getenv ("JC_GUEST_BINARY"), listen,
                                                 "--cta", cta, "--root", root, "--approver",
                                                 approver, party, "--counterparts", cps,
@@ -129,6 +138,38 @@ guests_start (Guests *g, Task *t)
       args->party = i;
       g->readers[i] = g_thread_new ("events", read_events, args);
     }
+}
+
+static void
+guests_start (Guests *g, Task *t)
+{
+  guests_start_full (g, t, FALSE);
+}
+
+/* POSTs BODY to PATH on guest I; returns the HTTP status. */
+static guint
+guests_post (Guests *g, int i, const char *path, const char *body)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *uri = g_strdup_printf ("http://%s%s", g->address[i], path);
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autoptr(GBytes) b = g_bytes_new (body, strlen (body));
+      g_autoptr(GError) error = NULL;
+      g_clear_object (&msg);
+      msg = soup_message_new ("POST", uri);
+      soup_message_set_request_body_from_bytes (msg, "application/json", b);
+      g_clear_pointer (&reply, g_bytes_unref);
+      reply = soup_session_send_and_read (session, msg, NULL, &error);
+      if (reply != NULL || g_get_monotonic_time () > end)
+        break;
+      g_usleep (100 * 1000);   /* not listening yet */
+    }
+  return soup_message_get_status (msg);
 }
 
 static void

@@ -448,3 +448,111 @@ jc_ctio_control (JcCtioClient *self, guint party, const JcControlMessage *messag
     }
   return TRUE;
 }
+
+/* ---- waiting ---- */
+
+static const char *const state_order[] = {
+  "initialisation", "input", "calculation", "output", "finished",
+};
+
+static int
+state_rank (const char *state)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (state_order); i++)
+    if (g_strcmp0 (state, state_order[i]) == 0)
+      return (int) i;
+  return -1;
+}
+
+#define POLL_INTERVAL_US (200 * 1000)
+
+gboolean
+jc_ctio_wait_state (JcCtioClient *self, const char *state, guint timeout_s,
+                    GCancellable *cancellable, GError **error)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
+  gboolean want_cancelled = g_strcmp0 (state, "cancelled") == 0;
+
+  for (guint p = 0; p < self->n_parties; p++)
+    for (;;)
+      {
+        g_autoptr(GError) local = NULL;
+        g_autoptr(JsonNode) st = jc_ctio_status (self, p, cancellable, &local);
+        JsonObject *o = st ? json_node_get_object (st) : NULL;
+        const char *now = o ? json_object_get_string_member_with_default (o, "state", "") : NULL;
+
+        if (g_cancellable_set_error_if_cancelled (cancellable, error))
+          return FALSE;
+        if (now != NULL && g_strcmp0 (now, "cancelled") == 0)
+          {
+            if (want_cancelled)
+              break;
+            g_set_error (error, JC_ERROR, JC_ERROR_CANCELLED,
+                         _("The task was cancelled: %s"),
+                         json_object_get_string_member_with_default (o, "reason", ""));
+            return FALSE;
+          }
+        if (now != NULL && !want_cancelled && state_rank (now) >= state_rank (state)
+            && state_rank (state) >= 0)
+          break;
+        if (g_get_monotonic_time () > end)
+          {
+            g_set_error (error, JC_ERROR, JC_ERROR_EXPIRED,
+                         _("Computing party %u's VM did not reach “%s” in %u s (it is %s)"),
+                         p + 1, state, timeout_s, now ? now : local->message);
+            return FALSE;
+          }
+        g_usleep (POLL_INTERVAL_US);
+      }
+  return TRUE;
+}
+
+gboolean
+jc_ctio_wait_quality (JcCtioClient *self, const char *input_key, guint timeout_s,
+                      gboolean *passed, gint64 *violations, GCancellable *cancellable,
+                      GError **error)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autoptr(JsonNode) st = jc_ctio_status (self, 0, cancellable, error);
+      JsonObject *o;
+      JsonArray *inputs;
+      const char *state;
+
+      if (st == NULL)
+        return FALSE;
+      o = json_node_get_object (st);
+      state = json_object_get_string_member_with_default (o, "state", "");
+      inputs = json_object_has_member (o, "inputs") ? json_object_get_array_member (o, "inputs")
+                                                    : NULL;
+      for (guint i = 0; inputs != NULL && i < json_array_get_length (inputs); i++)
+        {
+          JsonObject *in = json_array_get_object_element (inputs, i);
+          JsonObject *q;
+          if (in == NULL || g_strcmp0 (json_object_get_string_member_with_default (in, "key", ""),
+                                       input_key) != 0)
+            continue;
+          if (!json_object_has_member (in, "quality"))
+            break;
+          q = json_object_get_object_member (in, "quality");
+          *passed = json_object_get_boolean_member_with_default (q, "passed", FALSE);
+          *violations = json_object_get_int_member_with_default (q, "violations", -1);
+          return TRUE;
+        }
+      if (state_rank (state) >= state_rank ("output") || g_strcmp0 (state, "cancelled") == 0)
+        {
+          g_set_error (error, JC_ERROR, JC_ERROR_NOT_FOUND,
+                       _("No data-quality verdict for “%s” (the task is %s)"), input_key, state);
+          return FALSE;
+        }
+      if (g_get_monotonic_time () > end)
+        {
+          g_set_error (error, JC_ERROR, JC_ERROR_EXPIRED,
+                       _("No data-quality verdict for “%s” within %u s"), input_key, timeout_s);
+          return FALSE;
+        }
+      g_usleep (POLL_INTERVAL_US);
+    }
+}

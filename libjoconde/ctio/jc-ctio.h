@@ -42,6 +42,18 @@ void          jc_ctio_client_set_timeout (JcCtioClient *self, guint seconds);
 JsonNode     *jc_ctio_status (JcCtioClient *self, guint party, GCancellable *cancellable,
                               GError **error);
 
+/* Polls every VM's status until each reports STATE (or a later one), for `status --wait`.
+ * Fails with JC_ERROR_CANCELLED when a VM reports "cancelled" (its reason in the message,
+ * unless STATE is "cancelled"), JC_ERROR_EXPIRED after TIMEOUT_S seconds. */
+gboolean      jc_ctio_wait_state (JcCtioClient *self, const char *state, guint timeout_s,
+                                  GCancellable *cancellable, GError **error);
+/* Polls PARTY 0's status until the data-quality verdict of INPUT_KEY's committed upload is
+ * known: PASSED and VIOLATIONS. Fails after TIMEOUT_S seconds, or when the input has no
+ * quality check (JC_ERROR_NOT_FOUND once the calculation started without one). */
+gboolean      jc_ctio_wait_quality (JcCtioClient *self, const char *input_key, guint timeout_s,
+                                    gboolean *passed, gint64 *violations,
+                                    GCancellable *cancellable, GError **error);
+
 /* ---- Upload of one input table: one share stream per VM ---- */
 typedef struct _JcCtioUpload JcCtioUpload;
 
