@@ -702,8 +702,12 @@ health_done (GObject *source, GAsyncResult *result, gpointer data)
       !json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), (gssize) g_bytes_get_size (body), NULL) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     goto out;
-  name = json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
-                                                     "state", NULL);
+  {
+    /* The VM is not trusted to send well-formed answers. */
+    JsonNode *n = json_object_get_member (json_node_get_object (json_parser_get_root (parser)), "state");
+    name = n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
+           ? json_node_get_string (n) : NULL;
+  }
   if (name == NULL || !jc_task_state_from_string (name, &state) ||
       (t->vm_state_known && t->vm_state == state))
     goto out;
