@@ -357,6 +357,8 @@ end_task (JcCpdDaemon *self, const char *task_id, const char *state, const GErro
   queue_op (self, OP_DESTROY, t, NULL, NULL);
 }
 
+static void follow_console (JcCpdDaemon *self, ActiveTask *t);
+
 static void
 start_done (JcCpdDaemon *self, ActiveTask *t, BackendOp *op)
 {
@@ -375,9 +377,99 @@ start_done (JcCpdDaemon *self, ActiveTask *t, BackendOp *op)
     g_warning ("%s", error->message);
   report_address (self, t->task_id, t->cp, op->address);
   report_state (self, t->task_id, t->cp, "running", NULL);
+  follow_console (self, t);
 }
 
 static void poll_health (JcCpdDaemon *self, ActiveTask *t);
+
+/* ---- VM console logs (backends with a console stream) ------------------------------- */
+
+typedef struct {
+  JcCpdDaemon *self;
+  char        *task_id;
+  char        *line;
+} LogLine;
+
+static gboolean
+log_line_write (gpointer data)
+{
+  LogLine *l = data;
+
+  log_task (l->self, JC_LOG_INFO, "vm-log", l->task_id, l->line);
+  g_object_unref (l->self);
+  g_free (l->task_id);
+  g_free (l->line);
+  g_free (l);
+  return G_SOURCE_REMOVE;
+}
+
+typedef struct {
+  char *task_id;
+  char *vm;
+} LogReader;
+
+static void
+log_reader_free (LogReader *r)
+{
+  g_free (r->task_id);
+  g_free (r->vm);
+  g_free (r);
+}
+
+/* In its own thread for as long as the VM lives: console lines go to the daemon's log
+ * (syslog) with the task id, written from the main context. */
+static void
+read_console (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  JcCpdDaemon *self = source;
+  LogReader *r = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) raw = jc_cpd_vm_backend_open_log (self->backend, r->vm, &error);
+  g_autoptr(GDataInputStream) in = NULL;
+  char *line;
+
+  if (raw == NULL)
+    {
+      g_debug ("No console log for the VM %s: %s", r->vm, error->message);
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  in = g_data_input_stream_new (raw);
+  while ((line = g_data_input_stream_read_line (in, NULL, NULL, NULL)) != NULL)
+    {
+      LogLine *l;
+      g_strchomp (line);
+      if (*line == '\0')
+        {
+          g_free (line);
+          continue;
+        }
+      l = g_new0 (LogLine, 1);
+      l->self = g_object_ref (self);
+      l->task_id = g_strdup (r->task_id);
+      l->line = g_utf8_make_valid (line, -1);
+      g_free (line);
+      g_main_context_invoke (self->context, log_line_write, l);
+    }
+  g_input_stream_close (raw, NULL, NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+follow_console (JcCpdDaemon *self, ActiveTask *t)
+{
+  g_autoptr(GTask) task = NULL;
+  LogReader *r;
+
+  if (self->vm_log_dir != NULL)
+    return;   /* the process backend's log file is read by the poll */
+  r = g_new0 (LogReader, 1);
+  r->task_id = g_strdup (t->task_id);
+  r->vm = g_strdup (t->vm);
+  task = g_task_new (self, NULL, NULL, NULL);
+  g_task_set_task_data (task, r, (GDestroyNotify) log_reader_free);
+  g_task_run_in_thread (task, read_console);
+}
 
 static void
 state_done (JcCpdDaemon *self, ActiveTask *t, BackendOp *op)
@@ -1050,6 +1142,14 @@ jc_cpd_daemon_start (JcCpdDaemon *self, GError **error)
   self->worker = g_thread_pool_new (op_run, self, 1, FALSE, error);
   if (self->worker == NULL)
     return FALSE;
+  {
+    /* VMs that outlived a restart keep their logs going. */
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init (&it, self->active);
+    while (g_hash_table_iter_next (&it, NULL, &v))
+      follow_console (self, v);
+  }
   g_signal_connect (self->client, "message", G_CALLBACK (on_message), self);
   /* Messages committed to the inbox before a crash but not acted on yet. */
   pending = jc_net_client_inbox_list (self->client, 0, G_MAXINT, error);

@@ -133,6 +133,30 @@ health_cta_sha256 (const char *address)
                                                                "cta_sha256", ""));
 }
 
+typedef struct {
+  const char *path;
+  const char *task_id;
+} LogWait;
+
+/* The init's console line, forwarded to the cpd's log with the task id. */
+static gboolean
+console_logged (gpointer data)
+{
+  LogWait *w = data;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *tag = g_strdup_printf ("task=\"%s\"", w->task_id);
+
+  if (!g_file_get_contents (w->path, &text, NULL, NULL))
+    return FALSE;
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], " vm-log ") && strstr (lines[i], tag) &&
+        strstr (lines[i], "joconde-init: network"))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 test_boot (void)
 {
@@ -146,8 +170,9 @@ test_boot (void)
   Fixture fx = { 0 }, *f = &fx;
   TelemetryWait tw = { f, NULL };
   const char *uris[] = { "qemu:///session", NULL };
-  gboolean booted;
+  gboolean booted, logged = FALSE;
   gint64 start;
+  g_autofree char *log_path = NULL;
 
   g_assert_nonnull (image_dir);
   g_assert_true (g_file_test ("/usr/sbin/libvirtd", G_FILE_TEST_IS_EXECUTABLE));
@@ -182,7 +207,19 @@ test_boot (void)
   g_test_message ("CTA to orchestrator answering, through relay, cpd and libvirt (TCG): %.1f s",
                   (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC);
   if (booted)
-    got = health_cta_sha256 (address);
+    {
+      LogWait lw = { NULL, task };
+      got = health_cta_sha256 (address);
+      log_path = g_build_filename (f->state, "cpd.log", NULL);
+      lw.path = log_path;
+      logged = test_wait (console_logged, &lw, 10000);
+      if (!logged)
+        {
+          g_autofree char *text = NULL;
+          g_file_get_contents (log_path, &text, NULL, NULL);
+          g_test_message ("the cpd's log:\n%s", text ? text : "(none)");
+        }
+    }
 
   control = signed_control (f, task, JC_CONTROL_CANCEL);
   send_to_cp1 (f, JC_CPD_TOPIC_CONTROL, control);
@@ -199,6 +236,7 @@ test_boot (void)
 
   g_assert_true (booted);
   g_assert_cmpstr (got, ==, expected);
+  g_assert_true (logged);
   g_assert_no_error (error);
   g_assert_nonnull (left);
   g_assert_cmpuint (g_strv_length (left), ==, 0);
