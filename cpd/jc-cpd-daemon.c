@@ -982,33 +982,54 @@ reconcile (JcCpdDaemon *self, GError **error)
   g_auto(GStrv) vms = jc_cpd_vm_backend_list (self->backend, error);
   g_autoptr(GHashTable) claimed = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) lost = g_ptr_array_new_with_free_func ((GDestroyNotify) active_task_free);
+  g_autoptr(GPtrArray) interrupted = g_ptr_array_new_with_free_func ((GDestroyNotify) active_task_free);
   sqlite3_stmt *st;
   gboolean row = FALSE;
 
   if (vms == NULL)
     return FALSE;
   st = jc_store_prepare (self->store,
-    "SELECT task_id, vm, cp, port, output_deadline FROM tasks WHERE state IN ('starting', 'running')",
+    "SELECT task_id, vm, cp, port, output_deadline, state, address FROM tasks"
+    " WHERE state IN ('starting', 'running')",
     error);
   if (st == NULL)
     return FALSE;
   while (jc_store_step (self->store, st, &row, error) && row)
     {
       ActiveTask *t = g_new0 (ActiveTask, 1);
+      gboolean was_starting = g_strcmp0 ((const char *) sqlite3_column_text (st, 5), "starting") == 0;
+      JcCpdVmState state = JC_CPD_VM_STATE_OTHER;
+
       t->task_id = g_strdup ((const char *) sqlite3_column_text (st, 0));
       t->vm = g_strdup ((const char *) sqlite3_column_text (st, 1));
       t->cp = sqlite3_column_int64 (st, 2);
       t->port = (guint16) sqlite3_column_int (st, 3);
       t->output_deadline = sqlite3_column_int64 (st, 4);
-      if (g_strv_contains ((const char * const *) vms, t->vm))
+      if (!g_strv_contains ((const char * const *) vms, t->vm))
         {
-          /* Still there: looked after again, never started a second time. */
-          g_hash_table_add (claimed, t->vm);
-          g_hash_table_insert (self->active, t->task_id, t);
-          log_task (self, JC_LOG_NOTICE, "reconcile", t->task_id, "the task's VM is still there; looking after it again");
+          g_ptr_array_add (was_starting ? interrupted : lost, t);
+          continue;
         }
-      else
-        g_ptr_array_add (lost, t);
+      if (was_starting &&
+          !(jc_cpd_vm_backend_get_state (self->backend, t->vm, &state, NULL) &&
+            state == JC_CPD_VM_STATE_RUNNING))
+        {
+          /* Made but never started: it goes with the orphans below, the task fails. */
+          g_ptr_array_add (interrupted, t);
+          continue;
+        }
+      /* Still there: looked after again, never started a second time. */
+      g_hash_table_add (claimed, t->vm);
+      g_hash_table_insert (self->active, t->task_id, t);
+      log_task (self, JC_LOG_NOTICE, "reconcile", t->task_id, "the task's VM is still there; looking after it again");
+      if (was_starting)
+        {
+          /* It started just before the cpd stopped: the root may not know yet. */
+          g_autofree char *address = g_strdup ((const char *) sqlite3_column_text (st, 6));
+          db_set_state (self, t->task_id, "running", NULL, NULL);
+          report_address (self, t->task_id, t->cp, address);
+          report_state (self, t->task_id, t->cp, "running", NULL);
+        }
     }
   sqlite3_reset (st);
   if (error != NULL && *error != NULL)
@@ -1017,12 +1038,17 @@ reconcile (JcCpdDaemon *self, GError **error)
     {
       ActiveTask *t = lost->pdata[i];
       g_autoptr(GError) why = NULL;
-      g_autofree char *path = cta_path (self, t->task_id);
       g_set_error (&why, JC_ERROR, JC_ERROR_NOT_FOUND,
                    _("The VM %s disappeared while the cpd was not running"), t->vm);
-      db_set_state (self, t->task_id, "lost", why->message, NULL);
-      g_unlink (path);
-      report_state (self, t->task_id, t->cp, "lost", why);
+      task_ended (self, t->task_id, t->cp, "lost", why);
+    }
+  for (guint i = 0; i < interrupted->len; i++)
+    {
+      ActiveTask *t = interrupted->pdata[i];
+      g_autoptr(GError) why = NULL;
+      g_set_error (&why, JC_ERROR, JC_ERROR_FAILED,
+                   _("The cpd stopped while it was starting the VM %s"), t->vm);
+      task_ended (self, t->task_id, t->cp, "failed", why);
     }
   for (guint i = 0; vms[i] != NULL; i++)
     {

@@ -253,6 +253,44 @@ test_libvirt (Fixture *f, gconstpointer data)
   g_assert_cmpuint (count_state (f, a, "running"), ==, 1);
 }
 
+static void
+db_exec (Fixture *f, const char *sql)
+{
+  g_autofree char *path = g_build_filename (f->state, "cpd.db", NULL);
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+/* Killed after the VM started but before the start was recorded: the restarted cpd finds it
+ * running, keeps it (same process) and tells the root again where it is. */
+static void
+test_restart_starting (Fixture *f, gconstpointer data)
+{
+  g_autofree char *a = g_strdup (f->t.cta->task_id);
+  g_autoptr(JsonNode) running = NULL;
+  GPid pid_a;
+
+  deliver (f, f->t.cta_bytes);
+  running = wait_state (f, a, "running");
+  pid_a = vm_pid (f, a);
+  cpd_kill (f, SIGKILL);
+  db_exec (f, "UPDATE tasks SET state = 'starting'");
+  cpd_start (f);
+  g_assert_cmpint (vm_pid (f, a), ==, pid_a);
+  g_assert_true (process_alive (pid_a));
+  {
+    g_autoptr(GPtrArray) addresses = NULL;
+    for (guint i = 0; i < 200 && count_state (f, a, "running") < 2; i++)
+      test_spin (50);
+    g_assert_cmpuint (count_state (f, a, "running"), ==, 2);
+    addresses = root_received (f, JC_CPD_TOPIC_VM_ADDRESS, a);
+    g_assert_cmpuint (addresses->len, ==, 2);
+  }
+  g_assert_cmpint (vm_pid (f, a), ==, pid_a);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -261,6 +299,7 @@ main (int argc, char **argv)
   g_test_add ("/cpd/daemon/refusals", Fixture, NULL, fixture_setup, test_refusals, fixture_teardown);
   g_test_add ("/cpd/daemon/restart", Fixture, NULL, fixture_setup, test_restart, fixture_teardown);
   g_test_add ("/cpd/daemon/restart-lost", Fixture, NULL, fixture_setup, test_restart_lost, fixture_teardown);
+  g_test_add ("/cpd/daemon/restart-starting", Fixture, NULL, fixture_setup, test_restart_starting, fixture_teardown);
   g_test_add ("/cpd/daemon/libvirt-test-driver", Fixture, "type=libvirt\nlibvirt-uris=test:///default\nmemory-mib=256\nvcpus=1",
               fixture_setup, test_libvirt, fixture_teardown);
   return g_test_run ();
