@@ -284,7 +284,10 @@ db_was_handled (JcCpdDaemon *self, const char *msg_id)
 static gboolean
 db_task_known (JcCpdDaemon *self, const char *task_id)
 {
-  sqlite3_stmt *st = jc_store_prepare (self->store, "SELECT 1 FROM tasks WHERE task_id = ?1", NULL);
+  /* A refused task does not count: anyone can send a forged agreement under a real task's
+   * id, and that must not keep the real one out. */
+  sqlite3_stmt *st = jc_store_prepare (self->store,
+    "SELECT 1 FROM tasks WHERE task_id = ?1 AND state != 'refused'", NULL);
   gboolean row = FALSE;
 
   if (st == NULL)
@@ -662,6 +665,14 @@ handle_cta (JcCpdDaemon *self, JsonNode *body)
       refuse (self, task_id, -1, error);
       return;
     }
+  /* From here on the task id is the verified one. */
+  g_free (task_id);
+  task_id = g_strdup (cta->task_id);
+  if (db_task_known (self, task_id))
+    {
+      log_task (self, JC_LOG_NOTICE, "cta", task_id, "the agreement arrived again; ignored");
+      return;
+    }
   image = jc_cpd_images_select (self->config->image_dir, cta->ctsc->engine, cta->ctsc->platform,
                                 cta->ctsc->measurements, self->config->vcpus,
                                 self->config->snp_vcpu_type, &error);
@@ -693,7 +704,7 @@ handle_cta (JcCpdDaemon *self, JsonNode *body)
     /* Recorded before the VM exists: a crash in between leaves a task the restart finds
      * (and a VM it either adopts or reports lost), never a VM nobody knows of. */
     sqlite3_stmt *st = jc_store_prepare (self->store,
-      "INSERT INTO tasks (task_id, vm, state, cp, port, address, output_deadline, updated)"
+      "INSERT OR REPLACE INTO tasks (task_id, vm, state, cp, port, address, output_deadline, updated)"
       " VALUES (?1, ?2, 'starting', ?3, ?4, ?5, ?6, ?7)", &error);
     if (st != NULL)
       {

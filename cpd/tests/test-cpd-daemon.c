@@ -86,6 +86,8 @@ test_refusals (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
+  g_autoptr(GBytes) original = g_bytes_ref (f->t.cta_bytes);
+  g_autofree char *original_id = g_strdup (f->t.cta->task_id);
 
   /* A bad signature: one character of the approval's signature changed. */
   {
@@ -146,6 +148,15 @@ test_refusals (Fixture *f, gconstpointer data)
   {
     g_autoptr(JsonNode) none = wait_state (f, NULL, "refused");
     (void) none;
+  }
+
+  /* The forged agreement refused first under the real task's id does not keep the real one
+   * out. */
+  write_image (f, "rss3", "rss3-sh-z64");
+  deliver (f, original);
+  {
+    g_autoptr(JsonNode) running = wait_state (f, original_id, "running");
+    (void) running;
   }
 }
 
