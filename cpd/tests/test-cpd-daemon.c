@@ -302,10 +302,136 @@ test_restart_starting (Fixture *f, gconstpointer data)
   g_assert_cmpint (vm_pid (f, a), ==, pid_a);
 }
 
+/* Runs BIN with the arguments; asserts its exit status; returns its standard output. */
+static char *
+run_prog (int expect, const char *bin, ...)
+{
+  va_list ap;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *o = NULL, *e = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_ptr_array_add (argv, (char *) bin);
+  va_start (ap, bin);
+  for (const char *a; (a = va_arg (ap, const char *));)
+    g_ptr_array_add (argv, (char *) a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               &o, &e, &status, &error));
+  g_assert_no_error (error);
+  g_test_message ("%s: %s%s", (char *) argv->pdata[1], o, e);
+  g_assert_cmpint (WIFEXITED (status) ? WEXITSTATUS (status) : -1, ==, expect);
+  return g_steal_pointer (&o);
+}
+
+typedef struct {
+  const char *conf;
+} TreeWait;
+
+static gboolean
+cpd_in_tree (gpointer data)
+{
+  TreeWait *w = data;
+  g_autofree char *tree = run_prog (0, g_getenv ("JC_RELAY_BIN"), "-c", w->conf, "tree", NULL);
+  return strstr (tree, "cp-acme") != NULL;
+}
+
+/* Enrolment as an administrator does it: the cpd makes its key and request, the relay's
+ * administrator approves it with the cp role, and the cpd joins the tree with it. A
+ * certificate without the cp role is refused at start. */
+static void
+test_enrolment (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("jc-cpd-enrol-XXXXXX", &error);
+  g_autofree char *rdir = g_build_filename (dir, "root", NULL);
+  g_autofree char *cdir = g_build_filename (dir, "cpd", NULL);
+  g_autofree char *rconf = g_build_filename (rdir, "relay.conf", NULL);
+  g_autofree char *cconf = g_build_filename (cdir, "cpd.conf", NULL);
+  g_autofree char *csr = g_build_filename (cdir, "node.csr", NULL);
+  g_autofree char *cert = g_build_filename (cdir, "node.pem", NULL);
+  g_autofree char *wrong = g_build_filename (cdir, "organiser.pem", NULL);
+  g_autofree char *text = NULL, *out = NULL, *ca_pem = NULL, *approver_pem = NULL;
+  guint port = test_free_port ();
+  const char *relay = g_getenv ("JC_RELAY_BIN");
+  const char *cpd = g_getenv ("JC_CPD_BIN");
+  g_autoptr(GSubprocess) root = NULL;
+  g_autoptr(GSubprocess) daemon = NULL;
+  TreeWait tw = { rconf };
+
+  g_assert_no_error (error);
+  g_mkdir_with_parents (rdir, 0700);
+  text = g_strdup_printf ("[node]\nstate-dir=state\n[listen]\naddress=127.0.0.1\nport=%u\n[parent]\nurl=\n"
+                          "[link]\nreconnect-min-ms=50\nreconnect-max-ms=400\n[log]\ntarget=file\n", port);
+  write_file (rconf, text, -1);
+  g_free (run_prog (0, relay, "-c", rconf, "init-root", "--company", "Statistics Office",
+                    "--email", "so@example.org", "--name", "so-root", NULL));
+
+  out = run_prog (0, cpd, "enrol", "--name", "cp-acme", "--company", "ACME Computing",
+                  "--email", "it@acme.example", "-o", cdir, NULL);
+  g_assert_nonnull (strstr (out, "node.csr"));
+  g_free (run_prog (1, cpd, "enrol", "--name", "cp-acme", "--company", "ACME Computing",
+                    "--email", "it@acme.example", "-o", cdir, NULL));   /* never over a key */
+  g_free (run_prog (2, cpd, "enrol", "-o", cdir, NULL));               /* identity missing */
+  g_free (run_prog (0, relay, "-c", rconf, "csr", "add", csr, NULL));
+  g_free (run_prog (0, relay, "-c", rconf, "csr", "approve", "1", "--role", "cp", "--out", cert, NULL));
+
+  /* The System's root CA and the SO approver's certificate, as the SO publishes them. */
+  {
+    g_autofree char *src_ca = g_build_filename (rdir, "root-ca.pem", NULL);
+    g_autofree char *src_node = g_build_filename (rdir, "node.pem", NULL);
+    g_autofree char *dst_ca = g_build_filename (cdir, "root-ca.pem", NULL);
+    g_autofree char *dst_ap = g_build_filename (cdir, "approver.pem", NULL);
+    g_assert_true (g_file_get_contents (src_ca, &ca_pem, NULL, NULL));
+    g_assert_true (g_file_get_contents (src_node, &approver_pem, NULL, NULL));
+    write_file (dst_ca, ca_pem, -1);
+    write_file (dst_ap, approver_pem, -1);
+    /* the approver's certificate as a stand-in for a certificate without the cp role */
+    write_file (wrong, approver_pem, -1);
+  }
+  g_free (text);
+  text = g_strdup_printf ("[node]\ncertificate=organiser.pem\nstate-dir=state\n[parent]\nurl=https://127.0.0.1:%u\n"
+                          "[images]\ndirectory=images\n[backend]\ntype=process\n[log]\ntarget=file\n", port);
+  write_file (cconf, text, -1);
+  g_free (run_prog (1, cpd, "-c", cconf, "run", NULL));
+  g_free (text);
+  text = g_strdup_printf ("[node]\nstate-dir=state\n[parent]\nurl=https://127.0.0.1:%u\n"
+                          "reconnect-min-ms=50\nreconnect-max-ms=400\n"
+                          "[images]\ndirectory=images\n[backend]\ntype=process\n[log]\ntarget=file\n", port);
+  write_file (cconf, text, -1);
+
+  root = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, relay, "-c", rconf, "run", NULL);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GDataInputStream) in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (root));
+    g_autofree char *line = g_data_input_stream_read_line (in, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_str_has_prefix (line, "listening"));
+  }
+  daemon = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, cpd, "-c", cconf, "run", NULL);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GDataInputStream) in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (daemon));
+    g_autofree char *line = g_data_input_stream_read_line (in, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (line, ==, "ready");
+  }
+  g_assert_true (test_wait (cpd_in_tree, &tw, 15000));
+
+  g_subprocess_send_signal (daemon, SIGTERM);
+  g_subprocess_send_signal (root, SIGTERM);
+  g_subprocess_wait (daemon, NULL, NULL);
+  g_subprocess_wait (root, NULL, NULL);
+  test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/cpd/daemon/enrolment", test_enrolment);
   g_test_add ("/cpd/daemon/lifecycle", Fixture, NULL, fixture_setup, test_lifecycle, fixture_teardown);
   g_test_add ("/cpd/daemon/refusals", Fixture, NULL, fixture_setup, test_refusals, fixture_teardown);
   g_test_add ("/cpd/daemon/restart", Fixture, NULL, fixture_setup, test_restart, fixture_teardown);
