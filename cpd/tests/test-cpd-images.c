@@ -78,7 +78,7 @@ test_snp_measurement (void)
   g_autoptr(JcCpdImage) chosen = NULL;
   g_autoptr(JcCpdImage) none = NULL;
   g_autoptr(GPtrArray) good = measurements (SNP_EXPECTED);
-  g_autofree char *other_hex = g_strconcat ("00", SNP_EXPECTED + 2, NULL);
+  g_autofree char *other_hex = g_strconcat ("00", &SNP_EXPECTED[2], NULL);
   g_autoptr(GPtrArray) other = measurements (other_hex);
   g_autofree char *dir = NULL;
   g_autofree char *hex = NULL;
