@@ -8,6 +8,7 @@
 
 #include "jc-cpd-daemon.h"
 #include "jc-cpd-images.h"
+#include "jc-cpd-libvirt-backend.h"
 #include "jc-cpd-verify.h"
 #include "jc-crl.h"
 #include "jc-doc.h"
@@ -32,6 +33,7 @@ typedef struct {
   goffset       log_offset;
   JcTaskState   vm_state;     /* the orchestrator's last reported state */
   gboolean      vm_state_known;
+  char         *host;         /* the remote hypervisor publishing its endpoint, or NULL */
   gboolean      polling;      /* a health request is out */
   gboolean      starting;     /* the VM is being defined and started */
   gboolean      querying;     /* a state query is queued */
@@ -57,6 +59,7 @@ typedef struct {
   char         *vm;
   JcCpdVmSpec  *spec;      /* OP_START */
   char         *address;   /* OP_START */
+  char         *vm_host;   /* OP_START: the remote hypervisor it went to, or NULL */
   gboolean      ok;
   GError       *error;
   JcCpdVmState  state;     /* OP_STATE */
@@ -99,6 +102,7 @@ active_task_free (ActiveTask *t)
 {
   g_free (t->task_id);
   g_free (t->vm);
+  g_free (t->host);
   g_free (t->end_state);
   g_clear_error (&t->end_reason);
   g_free (t);
@@ -112,11 +116,31 @@ backend_op_free (BackendOp *op)
   g_free (op->vm);
   g_clear_pointer (&op->spec, jc_cpd_vm_spec_free);
   g_free (op->address);
+  g_free (op->vm_host);
   g_clear_error (&op->error);
   g_free (op);
 }
 
 static gboolean op_done (gpointer data);
+
+/* The host name of the remote hypervisor holding VM (its libvirt URI's host), whose
+ * published port is the VM's endpoint; NULL for a VM on this host. Any thread. */
+static char *
+vm_remote_host (JcCpdDaemon *self, const char *vm)
+{
+  g_autofree char *uri = NULL;
+  g_autoptr(GUri) parsed = NULL;
+  const char *host;
+
+  if (!JC_CPD_IS_LIBVIRT_BACKEND (self->backend))
+    return NULL;
+  uri = jc_cpd_libvirt_backend_get_vm_uri (JC_CPD_LIBVIRT_BACKEND (self->backend), vm, NULL);
+  parsed = uri ? g_uri_parse (uri, G_URI_FLAGS_NONE, NULL) : NULL;
+  host = parsed ? g_uri_get_host (parsed) : NULL;
+  if (host == NULL || *host == '\0' || g_str_equal (host, "localhost"))
+    return NULL;
+  return g_strdup (host);
+}
 
 /* On the worker thread. */
 static void
@@ -130,6 +154,8 @@ op_run (gpointer data, gpointer user_data)
     case OP_START:
       op->ok = jc_cpd_vm_backend_define (backend, op->spec, &op->error) &&
                jc_cpd_vm_backend_start (backend, op->vm, &op->error);
+      if (op->ok)
+        op->vm_host = vm_remote_host (op->self, op->vm);
       break;
     case OP_STATE:
       op->ok = jc_cpd_vm_backend_get_state (backend, op->vm, &op->state, &op->error);
@@ -376,6 +402,20 @@ start_done (JcCpdDaemon *self, ActiveTask *t, BackendOp *op)
     }
   if (t->ending)
     return;   /* cancelled while it started: its destruction comes next */
+  if (op->vm_host != NULL)
+    {
+      /* Placed on another hypervisor: its endpoint is published there. */
+      sqlite3_stmt *st = jc_store_prepare (self->store, "UPDATE tasks SET address = ?2 WHERE task_id = ?1", NULL);
+      t->host = g_strdup (op->vm_host);
+      g_free (op->address);
+      op->address = g_strdup_printf (strchr (t->host, ':') ? "[%s]:%u" : "%s:%u", t->host, t->port);
+      if (st != NULL)
+        {
+          sqlite3_bind_text (st, 1, t->task_id, -1, SQLITE_TRANSIENT);
+          sqlite3_bind_text (st, 2, op->address, -1, SQLITE_TRANSIENT);
+          jc_store_run (self->store, st, NULL);
+        }
+    }
   if (!db_set_state (self, t->task_id, "running", NULL, &error))
     g_warning ("%s", error->message);
   report_address (self, t->task_id, t->cp, op->address);
@@ -836,7 +876,7 @@ out:
 static void
 poll_health (JcCpdDaemon *self, ActiveTask *t)
 {
-  const char *host = self->config->listen_address;
+  const char *host = t->host ? t->host : self->config->listen_address;
   g_autofree char *url = NULL;
   g_autoptr(SoupMessage) msg = NULL;
   HealthPoll *p;
@@ -1030,6 +1070,7 @@ reconcile (JcCpdDaemon *self, GError **error)
           continue;
         }
       /* Still there: looked after again, never started a second time. */
+      t->host = vm_remote_host (self, t->vm);
       g_hash_table_add (claimed, t->vm);
       g_hash_table_insert (self->active, t->task_id, t);
       log_task (self, JC_LOG_NOTICE, "reconcile", t->task_id, "the task's VM is still there; looking after it again");
