@@ -95,7 +95,17 @@ static const JcStoreMigration schema[] = {
     "  updated INTEGER NOT NULL);"
     /* handled: link messages acted on, so that none is acted on twice after a crash. */
     "CREATE TABLE handled (msg_id TEXT PRIMARY KEY, topic TEXT NOT NULL, handled INTEGER NOT NULL);" },
+  { 2,
+    /* pending_controls: cancels and terminations that came before their task's CTA (they
+     * travel from other origins, so may overtake it); checked when the CTA arrives. */
+    "CREATE TABLE pending_controls (msg_id TEXT PRIMARY KEY, task_id TEXT NOT NULL,"
+    "  body TEXT NOT NULL, received INTEGER NOT NULL);"
+    "CREATE INDEX pending_controls_task ON pending_controls (task_id);" },
 };
+
+/* Bounds on what strangers can make the cpd keep: control messages for unknown tasks. */
+#define MAX_PENDING_PER_TASK 8
+#define MAX_PENDING 1024
 
 static void
 active_task_free (ActiveTask *t)
@@ -657,6 +667,8 @@ refuse (JcCpdDaemon *self, const char *task_id, gint64 cp, const GError *why)
   report_state (self, task_id, cp, "refused", why);
 }
 
+static gboolean pending_control_ends (JcCpdDaemon *self, const JcCta *cta, GError **why);
+
 static void
 handle_cta (JcCpdDaemon *self, JsonNode *body)
 {
@@ -713,6 +725,25 @@ handle_cta (JcCpdDaemon *self, JsonNode *body)
       log_task (self, JC_LOG_NOTICE, "cta", task_id, "the agreement arrived again; ignored");
       return;
     }
+  {
+    g_autoptr(GError) why = NULL;
+    if (pending_control_ends (self, cta, &why))
+      {
+        sqlite3_stmt *st = jc_store_prepare (self->store,
+          "INSERT OR REPLACE INTO tasks (task_id, vm, state, cp, reason, updated)"
+          " VALUES (?1, '', 'cancelled', ?2, ?3, ?4)", NULL);
+        if (st != NULL)
+          {
+            sqlite3_bind_text (st, 1, task_id, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64 (st, 2, cp);
+            sqlite3_bind_text (st, 3, why->message, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64 (st, 4, jc_time_now ());
+            jc_store_run (self->store, st, NULL);
+          }
+        report_state (self, task_id, cp, "cancelled", why);
+        return;
+      }
+  }
   image = jc_cpd_images_select (self->config->image_dir, cta->ctsc->engine, cta->ctsc->platform,
                                 cta->ctsc->measurements, self->config->vcpus,
                                 self->config->snp_vcpu_type, &error);
@@ -939,8 +970,98 @@ poll_tasks (gpointer data)
 
 /* ---- control messages --------------------------------------------------------------- */
 
+/* Reads a task.control body: {"control": <control-message>, "signature": <node-signature>}. */
+static gboolean
+parse_control (JsonNode *body, JcControlMessage **msg, JcNodeSignature **sig, GError **error)
+{
+  JsonObject *o;
+
+  if (body == NULL || !JSON_NODE_HOLDS_OBJECT (body) ||
+      !json_object_has_member (o = json_node_get_object (body), "control") ||
+      !json_object_has_member (o, "signature"))
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
+                   _("A control message needs the members control and signature"));
+      return FALSE;
+    }
+  *msg = jc_control_message_from_json (json_object_get_member (o, "control"), error);
+  if (*msg == NULL)
+    return FALSE;
+  *sig = jc_node_signature_from_json (json_object_get_member (o, "signature"), error);
+  if (*sig == NULL)
+    {
+      g_clear_pointer (msg, jc_control_message_free);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
-handle_control (JcCpdDaemon *self, JsonNode *body)
+keep_pending_control (JcCpdDaemon *self, const char *msg_id, const char *task_id, JsonNode *body)
+{
+  g_autofree char *text = json_to_string (body, FALSE);
+  sqlite3_stmt *st = jc_store_prepare (self->store,
+    "INSERT OR IGNORE INTO pending_controls (msg_id, task_id, body, received)"
+    " SELECT ?1, ?2, ?3, ?4 WHERE (SELECT COUNT(*) FROM pending_controls WHERE task_id = ?2) < ?5"
+    " AND (SELECT COUNT(*) FROM pending_controls) < ?6", NULL);
+
+  if (st == NULL)
+    return;
+  sqlite3_bind_text (st, 1, msg_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (st, 2, task_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (st, 3, text, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (st, 4, jc_time_now ());
+  sqlite3_bind_int (st, 5, MAX_PENDING_PER_TASK);
+  sqlite3_bind_int (st, 6, MAX_PENDING);
+  jc_store_run (self->store, st, NULL);
+  log_task (self, JC_LOG_NOTICE, "control", task_id,
+            "a control message came before its task's agreement; kept until it arrives");
+}
+
+/* A valid cancel or terminate among the control messages kept for CTA's task: the task is
+ * then over before it starts. Every kept message of the task is dropped. */
+static gboolean
+pending_control_ends (JcCpdDaemon *self, const JcCta *cta, GError **why)
+{
+  sqlite3_stmt *st = jc_store_prepare (self->store,
+    "SELECT body FROM pending_controls WHERE task_id = ?1 ORDER BY received", NULL);
+  sqlite3_stmt *del;
+  gboolean row = FALSE, found = FALSE;
+
+  if (st == NULL)
+    return FALSE;
+  sqlite3_bind_text (st, 1, cta->task_id, -1, SQLITE_TRANSIENT);
+  while (!found && jc_store_step (self->store, st, &row, NULL) && row)
+    {
+      g_autoptr(JsonNode) body = json_from_string ((const char *) sqlite3_column_text (st, 0), NULL);
+      g_autoptr(JcControlMessage) msg = NULL;
+      g_autoptr(JcNodeSignature) sig = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (!parse_control (body, &msg, &sig, &error) ||
+          !jc_agreement_verify_control (cta, &self->trust, msg, sig, &error))
+        {
+          g_autofree char *m = g_strdup_printf ("a kept control message was refused: %s", error->message);
+          log_task (self, JC_LOG_WARNING, "control", cta->task_id, m);
+          continue;
+        }
+      g_set_error (why, JC_ERROR, JC_ERROR_CANCELLED, _("%s by %s before the VM started: %s"),
+                   msg->action == JC_CONTROL_CANCEL ? _("Cancelled") : _("Terminated"),
+                   msg->signer.name, msg->reason ? msg->reason : "");
+      found = TRUE;
+    }
+  sqlite3_reset (st);
+  del = jc_store_prepare (self->store, "DELETE FROM pending_controls WHERE task_id = ?1", NULL);
+  if (del != NULL)
+    {
+      sqlite3_bind_text (del, 1, cta->task_id, -1, SQLITE_TRANSIENT);
+      jc_store_run (self->store, del, NULL);
+    }
+  return found;
+}
+
+static void
+handle_control (JcCpdDaemon *self, const char *msg_id, JsonNode *body)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JcControlMessage) msg = NULL;
@@ -949,20 +1070,9 @@ handle_control (JcCpdDaemon *self, JsonNode *body)
   g_autofree char *path = NULL;
   g_autofree char *text = NULL;
   gsize len = 0;
-  JsonObject *o;
   ActiveTask *t;
 
-  if (body == NULL || !JSON_NODE_HOLDS_OBJECT (body) ||
-      !json_object_has_member (o = json_node_get_object (body), "control") ||
-      !json_object_has_member (o, "signature"))
-    {
-      g_warning ("A task.control message without control and signature was ignored");
-      return;
-    }
-  msg = jc_control_message_from_json (json_object_get_member (o, "control"), &error);
-  if (msg != NULL)
-    sig = jc_node_signature_from_json (json_object_get_member (o, "signature"), &error);
-  if (msg == NULL || sig == NULL)
+  if (!parse_control (body, &msg, &sig, &error))
     {
       g_warning ("A control message was ignored: %s", error->message);
       return;
@@ -970,8 +1080,11 @@ handle_control (JcCpdDaemon *self, JsonNode *body)
   t = g_hash_table_lookup (self->active, msg->task_id);
   if (t == NULL)
     {
-      log_task (self, JC_LOG_NOTICE, "control", msg->task_id,
-                "a control message for a task without a VM here was ignored");
+      if (db_task_known (self, msg->task_id))
+        log_task (self, JC_LOG_NOTICE, "control", msg->task_id,
+                  "a control message for a task that is over here was ignored");
+      else
+        keep_pending_control (self, msg_id, msg->task_id, body);
       return;
     }
   path = cta_path (self, msg->task_id);
@@ -1012,7 +1125,7 @@ handle_envelope (JcCpdDaemon *self, const JcNetEnvelope *env)
   if (g_strcmp0 (env->topic, JC_CPD_TOPIC_CTA) == 0)
     handle_cta (self, env->body);
   else if (g_strcmp0 (env->topic, JC_CPD_TOPIC_CONTROL) == 0)
-    handle_control (self, env->body);
+    handle_control (self, env->id, env->body);
   else
     g_debug ("A message of topic %s from %s is not for the cpd; ignored", env->topic, env->from);
   if (!db_mark_handled (self, env, &error))

@@ -264,6 +264,42 @@ test_libvirt (Fixture *f, gconstpointer data)
   g_assert_cmpuint (count_state (f, a, "running"), ==, 1);
 }
 
+/* A cancel may overtake its CTA (they come from different origins): it is kept and obeyed
+ * when the CTA arrives, if it verifies against it; a forged one is not. */
+static void
+test_cancel_before_cta (Fixture *f, gconstpointer data)
+{
+  g_autofree char *a = g_strdup (f->t.cta->task_id);
+  g_autofree char *b = NULL;
+  g_autoptr(GBytes) cta_a = g_bytes_ref (f->t.cta_bytes);
+  g_autoptr(JsonNode) forged = NULL, control = NULL, running = NULL, cancelled = NULL;
+
+  /* A forged cancel for A: signed by mno's key under nsi's name. */
+  {
+    JcNodeKey *nsi_key = f->t.nsi_key;
+    f->t.nsi_key = f->t.mno_key;
+    forged = signed_control (f, a, JC_CONTROL_CANCEL);
+    f->t.nsi_key = nsi_key;
+  }
+  send_to_cp1 (f, JC_CPD_TOPIC_CONTROL, forged);
+  test_spin (300);
+  deliver (f, cta_a);
+  running = wait_state (f, a, "running");
+
+  rebuild_cta (f, 600, 1200, 1800);
+  b = g_strdup (f->t.cta->task_id);
+  control = signed_control (f, b, JC_CONTROL_CANCEL);
+  send_to_cp1 (f, JC_CPD_TOPIC_CONTROL, control);
+  test_spin (300);
+  deliver (f, f->t.cta_bytes);
+  cancelled = wait_state (f, b, "cancelled");
+  g_assert_nonnull (strstr (json_object_get_string_member (json_node_get_object (cancelled), "reason"),
+                            "before the VM started"));
+  test_spin (300);
+  g_assert_cmpuint (count_state (f, b, "running"), ==, 0);
+  g_assert_cmpint (vm_pid (f, b), ==, 0);
+}
+
 static void
 db_exec (Fixture *f, const char *sql)
 {
@@ -436,6 +472,7 @@ main (int argc, char **argv)
   g_test_add ("/cpd/daemon/refusals", Fixture, NULL, fixture_setup, test_refusals, fixture_teardown);
   g_test_add ("/cpd/daemon/restart", Fixture, NULL, fixture_setup, test_restart, fixture_teardown);
   g_test_add ("/cpd/daemon/restart-lost", Fixture, NULL, fixture_setup, test_restart_lost, fixture_teardown);
+  g_test_add ("/cpd/daemon/cancel-before-cta", Fixture, NULL, fixture_setup, test_cancel_before_cta, fixture_teardown);
   g_test_add ("/cpd/daemon/restart-starting", Fixture, NULL, fixture_setup, test_restart_starting, fixture_teardown);
   g_test_add ("/cpd/daemon/libvirt-test-driver", Fixture, "type=libvirt\nlibvirt-uris=test:///default\nmemory-mib=256\nvcpus=1",
               fixture_setup, test_libvirt, fixture_teardown);
