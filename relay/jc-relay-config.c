@@ -123,7 +123,7 @@ jc_relay_config_load (const char *path, GError **error)
   g_autofree char *state = get_string (kf, "node", "state-dir", "/var/lib/joconde-relay");
   g_autofree char *crl = get_string (kf, "revocation", "crl-file", "");
   g_autofree char *sync = get_string (kf, "database", "synchronous", "full");
-  guint64 port, window, rmin, rmax, keepalive, maxmsg, active, passive;
+  guint64 port, window, rmin, rmax, keepalive, maxmsg, active, passive, deadline;
 
   c->certificate = resolve (cert, base);
   c->key = resolve (key, base);
@@ -164,8 +164,10 @@ jc_relay_config_load (const char *path, GError **error)
       !get_uint (kf, "link", "max-message-bytes", 4 * 1024 * 1024, 1024,
                  256 * 1024 * 1024, &maxmsg, error) ||
       !get_uint (kf, "pki", "active-months", 6, 1, 120, &active, error) ||
-      !get_uint (kf, "pki", "passive-months", 18, 1, 240, &passive, error))
+      !get_uint (kf, "pki", "passive-months", 18, 1, 240, &passive, error) ||
+      !get_uint (kf, "tasks", "deadline-check-seconds", 30, 1, 3600, &deadline, error))
     return NULL;
+  c->deadline_check_s = (guint) deadline;
   c->active_months = (guint) active;
   c->passive_months = (guint) passive;
   c->listen_port = (guint) port;

@@ -25,6 +25,7 @@ typedef struct {
   gsize    max_message;
   gboolean synchronous_full;
   GHashTable *topic_roles;     /* topic -> GUINT (JcRoles): the origin needs one of them */
+  guint    deadline_check_s;  /* root: how often task deadlines are checked */
   guint    active_months;     /* issued certificates: active, then passive (§4.4.2.3) */
   guint    passive_months;
   char    *log_target;        /* syslog, stderr or file */

@@ -45,6 +45,19 @@ static const JcStoreMigration schema[] = {
        "  pem TEXT NOT NULL, key_id TEXT NOT NULL UNIQUE, requested_roles TEXT NOT NULL,"
        "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','approved','rejected')),"
        "  granted_roles TEXT, reason TEXT, serial TEXT, received INTEGER NOT NULL, decided INTEGER);" },
+  /* The task lifecycle at the root (§4.4.1.1, Appendix B.2). */
+  { 4, "CREATE TABLE tasks (task_id TEXT PRIMARY KEY, state TEXT NOT NULL, ctsc TEXT NOT NULL,"
+       "  ctsc_hash TEXT NOT NULL, organiser TEXT NOT NULL, approval_deadline INTEGER NOT NULL,"
+       "  output_deadline INTEGER NOT NULL, update_counter INTEGER NOT NULL,"
+       "  created INTEGER NOT NULL, finalised INTEGER, cta TEXT);"
+       "CREATE TABLE ctsas (task_id TEXT NOT NULL REFERENCES tasks(task_id), peer INTEGER NOT NULL,"
+       "  ctsa TEXT NOT NULL, ctsa_hash TEXT NOT NULL, signature TEXT NOT NULL,"
+       "  status TEXT NOT NULL CHECK (status IN ('pending','approved','rejected')), reason TEXT,"
+       "  updated INTEGER NOT NULL, PRIMARY KEY (task_id, peer));"
+       "CREATE TABLE signatory_signatures (task_id TEXT NOT NULL, peer INTEGER NOT NULL,"
+       "  signatory INTEGER NOT NULL, document TEXT NOT NULL,"
+       "  PRIMARY KEY (task_id, peer, signatory),"
+       "  FOREIGN KEY (task_id, peer) REFERENCES ctsas (task_id, peer));" },
 };
 
 gboolean

@@ -10,6 +10,8 @@
 #include "jc-relay-config.h"
 #include "jc-store.h"
 #include "jc-log.h"
+#include "jc-cert.h"
+#include "jc-node-key.h"
 
 G_BEGIN_DECLS
 
@@ -39,6 +41,11 @@ struct _JcRelay {
   JcNetLink       *parent;          /* NULL at the root */
   GPtrArray       *crls;            /* gnutls_x509_crl_t */
   GMainLoop       *loop;
+  /* The root's task lifecycle (NULL below the root). */
+  JcCert          *root_ca;
+  JcCert          *node_cert;
+  JcNodeKey       *node_key;
+  guint            deadline_timer;
   guint            port;
   /* Parent link handler: the router seen from the parent's side. */
   JcNetChannelHandler parent_handler;
@@ -59,6 +66,7 @@ void       jc_relay_router_acked     (JcRelay *relay, const char *link, GArray *
 gboolean   jc_relay_router_child_joined (JcRelay *relay, JcRelayChild *child,
                                          GHashTable *touched, GError **error);
 void       jc_relay_kick             (JcRelay *relay, GHashTable *touched);
+JcRoles    jc_relay_origin_roles     (JcRelay *relay, const char *origin);
 
 /* jc-relay-admission.c */
 gboolean   jc_relay_admission_load_crls (JcRelay *relay, GError **error);

@@ -9,6 +9,7 @@
 #include "jc-cert.h"
 #include "jc-net-tls.h"
 #include "jc-relay-private.h"
+#include "jc-relay-tasks.h"
 
 /* Routing: every message arrives over one link (a child, the parent, or this relay
  * itself) with the recipients that copy is for. In one transaction the relay keeps a
@@ -130,6 +131,15 @@ origin_allowed (JcRelay *relay, const char *link, const char *origin, GError **e
 }
 
 /* The roles granted by the certificate of a node of our subtree. */
+static JcRoles
+origin_roles (JcRelay *relay, const char *origin, GError **error);
+
+JcRoles
+jc_relay_origin_roles (JcRelay *relay, const char *origin)
+{
+  return origin_roles (relay, origin, NULL);
+}
+
 static JcRoles
 origin_roles (JcRelay *relay, const char *origin, GError **error)
 {
@@ -315,6 +325,10 @@ route_message (JcRelay *relay, const char *link, JcNetEnvelope *env, const char 
   /* Route announcements are applied by every relay they pass, once. */
   if (ok && fresh && is_child_link (link) && g_strcmp0 (env->topic, TOPIC_ROUTE) == 0)
     ok = apply_route (relay, link, env, touched, refusal, error);
+  /* The root runs the task lifecycle on the messages addressed to it. */
+  if (ok && !(refusal && *refusal) && plan.local->len > 0 && !has_parent (relay) &&
+      jc_relay_tasks_handles (env->topic))
+    ok = jc_relay_tasks_handle (relay, env, touched, refusal, error);
   if (ok && !(refusal && *refusal))
     ok = store_plan (relay, env->id, &plan, touched, error);
   g_hash_table_unref (plan.per_link);

@@ -5,9 +5,11 @@
 #include <gnutls/x509.h>
 
 #include "base/jc-error.h"
+#include "jc-net-sqlite-private.h"
 #include "jc-net-tls.h"
 #include "jc-relay-private.h"
 #include "jc-relay.h"
+#include "jc-relay-tasks.h"
 
 static GPtrArray *
 parent_pending (gpointer data, gint64 after, guint limit)
@@ -124,9 +126,49 @@ jc_relay_new (JcRelayConfig *config, GError **error)
   return g_steal_pointer (&relay);
 }
 
+/* The root signs finalised CTAs with its node key and checks peers' chains against
+ * the root CA. */
+static gboolean
+load_root_keys (JcRelay *relay, GError **error)
+{
+  g_autoptr(GPtrArray) chain = NULL;
+  if (!(relay->root_ca = jc_cert_new_from_file (relay->config->root_ca, error)) ||
+      !(chain = jc_cert_list_new_from_file (relay->config->certificate, error)) ||
+      !(relay->node_key = jc_node_key_load_file (relay->config->key, NULL, error)))
+    return FALSE;
+  relay->node_cert = g_object_ref (chain->pdata[0]);
+  return TRUE;
+}
+
+static gboolean
+deadline_tick (gpointer data)
+{
+  JcRelay *relay = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (!jc_net_sqlite_begin (relay->db, &error) ||
+      !jc_relay_tasks_check_deadlines (relay, touched, &error) ||
+      !jc_net_sqlite_commit (relay->db, &error))
+    {
+      jc_net_sqlite_rollback (relay->db);
+      g_warning ("checking task deadlines: %s", error->message);
+      return G_SOURCE_CONTINUE;
+    }
+  jc_relay_kick (relay, touched);
+  return G_SOURCE_CONTINUE;
+}
+
 gboolean
 jc_relay_start (JcRelay *relay, GError **error)
 {
+  if (!relay->parent)
+    {
+      if (!load_root_keys (relay, error))
+        return FALSE;
+      deadline_tick (relay);
+      relay->deadline_timer = g_timeout_add_seconds (relay->config->deadline_check_s,
+                                                     deadline_tick, relay);
+    }
   if (!jc_relay_server_start (relay, error))
     return FALSE;
   if (relay->parent)
@@ -151,6 +193,11 @@ jc_relay_free (JcRelay *relay)
 {
   if (!relay)
     return;
+  if (relay->deadline_timer)
+    g_source_remove (relay->deadline_timer);
+  g_clear_object (&relay->root_ca);
+  g_clear_object (&relay->node_cert);
+  g_clear_object (&relay->node_key);
   g_clear_pointer (&relay->parent, jc_net_link_free);
   jc_relay_server_stop (relay);
   if (relay->crls)

@@ -50,15 +50,44 @@ static const struct {
        "When it is valid, prints “valid TYPE document, hash HASH”. Otherwise prints every\n"
        "problem on its own line as “PATH: MESSAGE”, where PATH is the JSON path of the\n"
        "offending value (for example “inputs[1].schema[0].type: unknown type \"flaot\"”),\n"
-       "and a one-line summary on standard error.") },
+       "and a one-line summary on standard error.\n\n"
+       "With --ctsc, a CTSA is also checked against its CTSC: the CTSC hash matches, the\n"
+       "peer exists, and every input and output granted belongs to that peer.") },
   [DOC_SHOW] = {
     "show", N_("Render a document as text for review"),
     N_("Reads and validates the document FILE (“-” for standard input) and prints it as\n"
        "the deterministic text that the desktop app's review screens show: the same\n"
        "document always gives the same bytes. The first lines name the document and its\n"
        "hash. Control and bidirectional-formatting characters in the document are shown\n"
-       "escaped as \\u{XXXX}.") },
+       "escaped as \\u{XXXX}. With --ctsc, a CTSA is shown with its CTSC: peers by name,\n"
+       "and whether it belongs to that CTSC.") },
 };
+
+/* Reads the CTSC at PATH for --ctsc. */
+static JcCtsc *
+load_ctsc (const char *path, const JcDocLimits *limits, GError **error)
+{
+  g_autoptr(JsonNode) node = jc_doc_read_file (path, limits, error);
+  JcCtsc *ctsc;
+
+  if (node == NULL)
+    return NULL;
+  ctsc = jc_ctsc_from_json (node, error);
+  if (ctsc == NULL)
+    g_prefix_error (error, "%s: ", path);
+  return ctsc;
+}
+
+/* --ctsc applies to CTSA documents only. */
+static gboolean
+check_is_ctsa (JcDocumentType type, const char *path, GError **error)
+{
+  if (type == JC_DOCUMENT_CTSA)
+    return TRUE;
+  g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
+               _("%s is not a CTSA document; --ctsc applies to CTSA documents only"), path);
+  return FALSE;
+}
 
 static int
 run_doc (DocCommand which, int argc, char **argv)
@@ -71,6 +100,7 @@ run_doc (DocCommand which, int argc, char **argv)
   g_autofree char *description = NULL;
   gint64 max_size = JC_DOC_DEFAULT_MAX_SIZE;
   int max_depth = JC_DOC_DEFAULT_MAX_DEPTH;
+  g_autofree char *ctsc_path = NULL;
   JcDocLimits limits;
   const char *path;
   int status = 0;
@@ -79,6 +109,11 @@ run_doc (DocCommand which, int argc, char **argv)
       N_("Refuse documents longer than BYTES (default 16777216)"), N_("BYTES") },
     { "max-depth", 0, 0, G_OPTION_ARG_INT, &max_depth,
       N_("Refuse documents nested deeper than LEVELS (default 64, at most 512)"), N_("LEVELS") },
+    { NULL },
+  };
+  GOptionEntry check_entries[] = {
+    { "ctsc", 0, 0, G_OPTION_ARG_FILENAME, &ctsc_path,
+      N_("For a CTSA: check (or show) it with the CTSC in CTSC_FILE"), N_("CTSC_FILE") },
     { NULL },
   };
 
@@ -91,6 +126,8 @@ run_doc (DocCommand which, int argc, char **argv)
                                  commands[which].name);
   g_option_context_set_description (ctx, description);
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  if (which == DOC_CHECK || which == DOC_SHOW)
+    g_option_context_add_main_entries (ctx, check_entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (ctx, GETTEXT_PACKAGE);
   {
     g_autofree char *prgname = g_strdup_printf ("jocondectl doc %s", commands[which].name);
@@ -113,16 +150,18 @@ run_doc (DocCommand which, int argc, char **argv)
   limits.max_size = (gsize) max_size;
   limits.max_depth = (guint) MIN (max_depth, (int) JC_DOC_MAX_DEPTH_LIMIT);
 
-  /* One byte over the limit is enough to know the document is too large. */
-  input = jc_cli_read_input (path, limits.max_size, &error);
-  if (input == NULL)
-    return jc_cli_fail (g_steal_pointer (&error));
-  node = jc_doc_parse_bytes (input, &limits, &error);
-  if (node == NULL)
+  if (g_str_equal (path, "-"))
     {
-      g_prefix_error (&error, "%s: ", path);
-      return jc_cli_fail (g_steal_pointer (&error));
+      input = jc_cli_read_input (path, limits.max_size, &error);
+      if (input != NULL)
+        node = jc_doc_parse_bytes (input, &limits, &error);
+      if (node == NULL && input != NULL)
+        g_prefix_error (&error, "%s: ", path);
     }
+  else
+    node = jc_doc_read_file (path, &limits, &error); /* the size is checked before reading */
+  if (node == NULL)
+    return jc_cli_fail (g_steal_pointer (&error));
 
   switch (which)
     {
@@ -156,7 +195,20 @@ run_doc (DocCommand which, int argc, char **argv)
         JcDocumentType type = jc_model_document_type (node);
         guint n;
 
-        if (jc_model_check (node, problems))
+        if (jc_model_check (node, problems) && ctsc_path != NULL)
+          {
+            g_autoptr(JcCtsc) ctsc = NULL;
+            g_autoptr(JcCtsa) ctsa = NULL;
+            guint8 ctsc_hash[JC_DOC_HASH_SIZE];
+
+            if (!check_is_ctsa (type, path, &error) ||
+                (ctsc = load_ctsc (ctsc_path, &limits, &error)) == NULL)
+              return jc_cli_fail (g_steal_pointer (&error));
+            jc_ctsc_hash (ctsc, ctsc_hash);
+            ctsa = jc_ctsa_from_json (node, NULL);
+            jc_ctsa_check_against (ctsa, ctsc, ctsc_hash, "", problems);
+          }
+        if (jc_problems_count (problems) == 0)
           {
             hex = jc_doc_hash_hex (node, NULL);
             printf (_("valid %s document, hash %s\n"), jc_document_type_to_string (type), hex);
@@ -181,7 +233,21 @@ run_doc (DocCommand which, int argc, char **argv)
       }
     case DOC_SHOW:
       {
-        g_autofree char *text = jc_model_render (node, &error);
+        g_autofree char *text = NULL;
+
+        if (ctsc_path != NULL)
+          {
+            g_autoptr(JcCtsc) ctsc = NULL;
+            g_autoptr(JcCtsa) ctsa = NULL;
+
+            if (!check_is_ctsa (jc_model_document_type (node), path, &error) ||
+                (ctsc = load_ctsc (ctsc_path, &limits, &error)) == NULL)
+              return jc_cli_fail (g_steal_pointer (&error));
+            if ((ctsa = jc_ctsa_from_json (node, &error)) != NULL)
+              text = jc_ctsa_render_for (ctsa, ctsc);
+          }
+        else
+          text = jc_model_render (node, &error);
         if (text == NULL)
           {
             g_prefix_error (&error, "%s: ", path);

@@ -112,6 +112,38 @@ run_sort32 (JcBenchEnv *env, gpointer state, GError **error)
 }
 
 static gboolean
+run_trunc (JcBenchEnv *env, gpointer state, GError **error)
+{
+  State *s = state;
+  return jc_rss3_trunc (env->ctx, s->a, 16, s->b, error);
+}
+
+static gboolean
+run_a2b (JcBenchEnv *env, gpointer state, GError **error)
+{
+  State *s = state;
+  g_autoptr (JcRss3BVec) bits = jc_rss3_bvec_new (env->n, 64);
+  return jc_rss3_a2b (env->ctx, s->a, bits, error);
+}
+
+static gboolean
+run_b2a (JcBenchEnv *env, gpointer state, GError **error)
+{
+  State *s = state;
+  g_autoptr (JcRss3BVec) bits = jc_rss3_bvec_new (env->n, 64);
+  return jc_rss3_a2b (env->ctx, s->a, bits, error) && jc_rss3_b2a (env->ctx, bits, s->b, error);
+}
+
+static gboolean
+run_div (JcBenchEnv *env, gpointer state, GError **error)
+{
+  State *s = state;
+  /* 32-bit numerators by a shared divisor (the cost does not depend on its value) */
+  jc_rss3_avec_fill_const (env->ctx, s->b, 7);
+  return jc_rss3_div (env->ctx, s->a, s->b, 32, s->a, error);
+}
+
+static gboolean
 setup_32 (JcBenchEnv *env, gpointer *state, GError **error)
 {
   return setup_pair (env, state, 32, FALSE, error);
@@ -188,5 +220,9 @@ const JcBenchOp jc_bench_proto_ops[] = {
   { "shuffle", FALSE, setup_full, run_shuffle, teardown, base_shuffle, TRUE },
   { "sort", FALSE, setup_full, run_sort, teardown, base_sort, FALSE },
   { "sort32", FALSE, setup_32, run_sort32, teardown, base_sort, FALSE },
+  { "trunc", FALSE, setup_full, run_trunc, teardown, NULL, TRUE },
+  { "a2b", FALSE, setup_full, run_a2b, teardown, NULL, TRUE },
+  { "a2b+b2a", FALSE, setup_full, run_b2a, teardown, NULL, TRUE },
+  { "div32", FALSE, setup_32, run_div, teardown, NULL, FALSE },
   { NULL },
 };

@@ -1,5 +1,6 @@
-/* Benchmarks of SQL queries under rss3 (groupby, join) and of the same queries in plaintext
- * SQLite (sqlite-groupby, sqlite-join), measured in the same run. */
+/* Benchmarks of SQL queries under rss3 (groupby, groupby-where, join) and of the same queries
+ * in plaintext SQLite (sqlite-groupby, sqlite-groupby-where, sqlite-join), measured in the
+ * same run. */
 #define G_LOG_DOMAIN "joconde-bench"
 #include "config.h"
 
@@ -17,6 +18,9 @@
 
 static const char *groupby_sql =
   "OUTPUT o AS SELECT g, COUNT(*) AS n, SUM(x) AS s FROM t GROUP BY g;";
+static const char *groupby_where_sql =
+  "OUTPUT o AS SELECT g, COUNT(*) AS n, AVG(x) AS s FROM t WHERE x < 500000 GROUP BY g "
+  "HAVING COUNT(*) >= 10;";
 static const char *join_sql =
   "OUTPUT o AS SELECT COUNT(*) AS n, SUM(t.x) AS sx, SUM(u.y) AS sy FROM t JOIN u ON t.id = u.id;";
 
@@ -94,7 +98,8 @@ compile (State *s, const char *sql, const JcEngineSchema *in, gsize n_in,
 
 /* The schemas live in the state's arena: the checked script points into them. */
 static gboolean
-setup_groupby (JcBenchEnv *env, gpointer *state, GError **error)
+setup_groupby_sql (JcBenchEnv *env, gpointer *state, const char *sql, gboolean avg,
+                   GError **error)
 {
   State *s = g_new0 (State, 1);
   *state = s;
@@ -108,12 +113,14 @@ setup_groupby (JcBenchEnv *env, gpointer *state, GError **error)
   g_ptr_array_add (s->arena, ocols);
   ocols[0] = cols[0];
   ocols[1] = (JcEngineColumn) { .name = "n", .type = JC_ENGINE_TYPE_INT };
-  ocols[2] = (JcEngineColumn) { .name = "s", .type = JC_ENGINE_TYPE_INT };
+  ocols[2] = avg ? (JcEngineColumn) { .name = "s", .type = JC_ENGINE_TYPE_DECIMAL,
+                                      .precision = 18, .scale = 2 }
+                 : (JcEngineColumn) { .name = "s", .type = JC_ENGINE_TYPE_INT };
   JcEngineSchema *sc = g_new0 (JcEngineSchema, 2);
   g_ptr_array_add (s->arena, sc);
   sc[0] = (JcEngineSchema) { .key = "t", .columns = cols, .n_columns = 2 };
   sc[1] = (JcEngineSchema) { .key = "o", .columns = ocols, .n_columns = 3 };
-  if (!compile (s, groupby_sql, &sc[0], 1, &sc[1], error))
+  if (!compile (s, sql, &sc[0], 1, &sc[1], error))
     return FALSE;
   g_autofree guint64 *g = g_new (guint64, env->n ? env->n : 1);
   g_autofree guint64 *x = g_new (guint64, env->n ? env->n : 1);
@@ -128,6 +135,18 @@ setup_groupby (JcBenchEnv *env, gpointer *state, GError **error)
   s->n_tables = 1;
   s->tables[0] = share_columns (env, env->n, 2, vals, error);
   return s->tables[0] != NULL;
+}
+
+static gboolean
+setup_groupby (JcBenchEnv *env, gpointer *state, GError **error)
+{
+  return setup_groupby_sql (env, state, groupby_sql, FALSE, error);
+}
+
+static gboolean
+setup_groupby_where (JcBenchEnv *env, gpointer *state, GError **error)
+{
+  return setup_groupby_sql (env, state, groupby_where_sql, TRUE, error);
 }
 
 static gboolean
@@ -275,6 +294,16 @@ setup_sqlite_groupby (JcBenchEnv *env, gpointer *state, GError **error)
 }
 
 static gboolean
+setup_sqlite_groupby_where (JcBenchEnv *env, gpointer *state, GError **error)
+{
+  if (!setup_sqlite_groupby (env, state, error))
+    return FALSE;
+  ((Plain *) *state)->sql = "SELECT g, COUNT(*), AVG(x) FROM t WHERE x < 500000 GROUP BY g "
+                            "HAVING COUNT(*) >= 10";
+  return TRUE;
+}
+
+static gboolean
 setup_sqlite_join (JcBenchEnv *env, gpointer *state, GError **error)
 {
   Plain *s = g_new0 (Plain, 1);
@@ -316,6 +345,10 @@ const JcBenchOp jc_bench_sql_ops[] = {
   { .op = "groupby", .setup = setup_groupby, .run = run_sql, .teardown = state_free },
   { .op = "sqlite-groupby", .plain = TRUE, .setup = setup_sqlite_groupby, .run = run_sqlite,
     .teardown = plain_free },
+  { .op = "groupby-where", .setup = setup_groupby_where, .run = run_sql,
+    .teardown = state_free },
+  { .op = "sqlite-groupby-where", .plain = TRUE, .setup = setup_sqlite_groupby_where,
+    .run = run_sqlite, .teardown = plain_free },
   { .op = "join", .setup = setup_join, .run = run_sql, .teardown = state_free },
   { .op = "sqlite-join", .plain = TRUE, .setup = setup_sqlite_join, .run = run_sqlite,
     .teardown = plain_free },

@@ -161,14 +161,36 @@ write_output (void *user, const JcEngineSchema *output, gsize n, JcRss3AVec *con
   return jc_rss3_stream_write (output, rc->party, n, s0, s1, rc->stream_id, rc->host, err);
 }
 
+/* SHA-256 of one share of every input column: which = 0 for x_i, 1 for x_{i+1}. */
+static void
+shares_digest (JcSqlTable *const *tables, gsize n_inputs, int which, guint8 out[32])
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  for (gsize i = 0; i < n_inputs; i++)
+    for (guint c = 0; c < tables[i]->n_columns; c++)
+      {
+        const JcRss3AVec *v = tables[i]->columns[c];
+        g_checksum_update (sum, (const guchar *) (which ? v->s1 : v->s0),
+                           v->n * sizeof (guint64));
+      }
+  gsize len = 32;
+  g_checksum_get_digest (sum, out, &len);
+}
+
 /* Before computing, the parties agree on what they hold: the same number of rows of every
- * input, from the same sharing; party 0 also proposes the id of the output streams. A
- * mismatch would otherwise surface as a hang or as garbage. */
+ * input, from the same sharing, and consistent shares — each share is held by two parties,
+ * who compare a digest of it (it tells the other holder nothing it does not know). Party 0
+ * also proposes the id of the output streams. A mismatch would otherwise surface as a hang
+ * or as garbage. */
 static gboolean
 agree_on_inputs (RunCtx *rc, JcSqlTable *const *tables, const StreamId *input_ids,
                  gsize n_inputs, JcEngineError *err)
 {
-  gsize len = 16 + n_inputs * 24;
+  gsize len = 16 + n_inputs * 24 + 32;
+  gsize dig = len - 32;
+  guint8 d[2][32];
+  shares_digest (tables, n_inputs, 0, d[0]);
+  shares_digest (tables, n_inputs, 1, d[1]);
   g_autofree guint8 *mine = g_new0 (guint8, len);
   g_autofree guint8 *theirs = g_new0 (guint8, len);
   if (rc->party == 0 && getrandom (rc->stream_id, 16, 0) != 16)
@@ -184,9 +206,16 @@ agree_on_inputs (RunCtx *rc, JcSqlTable *const *tables, const StreamId *input_id
       memcpy (mine + 24 + 24 * i, input_ids[i], 16);
     }
   const JcEngineHost *h = rc->host;
+  unsigned next = (rc->party + 1) % 3, prev = (rc->party + 2) % 3;
   for (unsigned p = 0; p < 3; p++)
-    if (p != rc->party && h->send (h->user, p, mine, len) != 0)
-      goto io;
+    {
+      if (p == rc->party)
+        continue;
+      /* With the next party we share x_{i+1} (our s1), with the previous one x_i (our s0). */
+      memcpy (mine + dig, d[p == next ? 1 : 0], 32);
+      if (h->send (h->user, p, mine, len) != 0)
+        goto io;
+    }
   for (unsigned p = 0; p < 3; p++)
     {
       if (p == rc->party)
@@ -195,7 +224,7 @@ agree_on_inputs (RunCtx *rc, JcSqlTable *const *tables, const StreamId *input_id
         goto io;
       if (p == 0)
         memcpy (rc->stream_id, theirs, 16);
-      if (memcmp (mine + 16, theirs + 16, len - 16) != 0)
+      if (memcmp (mine + 16, theirs + 16, dig - 16) != 0)
         {
           jc_rss3_error (err, JC_ENGINE_ERR_INVALID,
                          _("The parties hold different uploads of an input (another number "
@@ -203,7 +232,15 @@ agree_on_inputs (RunCtx *rc, JcSqlTable *const *tables, const StreamId *input_id
                            "of the same upload."));
           return FALSE;
         }
+      if (memcmp (theirs + dig, d[p == prev ? 0 : 1], 32) != 0)
+        {
+          jc_rss3_error (err, JC_ENGINE_ERR_INVALID,
+                         _("The shares of an input do not agree between the parties: an "
+                           "upload was corrupted on its way."));
+          return FALSE;
+        }
     }
+  (void) prev;
   return TRUE;
 io:
   jc_rss3_error (err, JC_ENGINE_ERR_IO, _("A counterpart party cannot be reached."));
@@ -244,6 +281,8 @@ rss3_run (const JcEngineProgram *program, unsigned party, const JcEngineKeys *ke
   g_autofree StreamId *ids = g_new0 (StreamId, MAX (ni, 1));
   int status = -1;
   JcRss3Ctx *ctx = NULL;
+  /* Declared before the first goto: the cleanup must never see it uninitialised. */
+  g_autoptr(GError) gerr = NULL;
 
   for (gsize i = 0; i < ni; i++)
     {
@@ -269,7 +308,6 @@ rss3_run (const JcEngineProgram *program, unsigned party, const JcEngineKeys *ke
     goto out;
 
   JcRss3Net net = { .send = host->send, .recv = host->recv, .user = host->user };
-  g_autoptr(GError) gerr = NULL;
   ctx = jc_rss3_ctx_new (party, keys->keys[(party + 2) % 3], keys->keys[(party + 1) % 3], &net,
                          &gerr);
   if (ctx == NULL)

@@ -59,6 +59,12 @@ get32 (const guint8 *p)
   return (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
 }
 
+guint
+jc_rss3_chunk_rows (gsize n_columns)
+{
+  return (guint) CLAMP (JC_RSS3_CHUNK_CELLS / MAX (n_columns, 1), 1, JC_RSS3_CHUNK_ROWS);
+}
+
 guint64
 jc_rss3_schema_hash (const JcEngineSchema *schema)
 {
@@ -185,6 +191,7 @@ struct JcEngineSharer {
   guint8 stream_id[16];
   gboolean started, finished, failed;
   guint64 total;
+  gsize chunk;             /* rows per chunk */
   gsize fill;              /* rows buffered */
   guint64 *values;         /* column-major: values[c * CHUNK + r] */
   guint64 *x[3];           /* additive shares of one column */
@@ -209,9 +216,10 @@ jc_rss3_sharer_new (const JcEngineSchema *schema, JcEngineWriteFunc write, void 
       jc_rss3_error (err, JC_ENGINE_ERR_INTERNAL, _("The system gave no randomness."));
       return NULL;
     }
-  s->values = g_new (guint64, schema->n_columns * JC_RSS3_CHUNK_ROWS);
+  s->chunk = jc_rss3_chunk_rows (schema->n_columns);
+  s->values = g_new (guint64, schema->n_columns * s->chunk);
   for (int i = 0; i < 3; i++)
-    s->x[i] = g_new (guint64, JC_RSS3_CHUNK_ROWS);
+    s->x[i] = g_new (guint64, s->chunk);
   return s;
 }
 
@@ -259,7 +267,7 @@ sharer_flush (JcEngineSharer *s, JcEngineError *err)
     put32 (parts[p], (guint32) n);
   for (gsize c = 0; c < nc; c++)
     {
-      jc_rss3_client_split (s->values + c * JC_RSS3_CHUNK_ROWS, n, s->x[0], s->x[1], s->x[2]);
+      jc_rss3_client_split (s->values + c * s->chunk, n, s->x[0], s->x[1], s->x[2]);
       for (unsigned p = 0; p < 3; p++)
         {
           guint8 *w = parts[p] + 4 + c * n * 16;
@@ -275,10 +283,12 @@ sharer_flush (JcEngineSharer *s, JcEngineError *err)
     ok = sharer_emit (s, parts[p], len, p, err);
   for (unsigned p = 0; p < 3; p++)
     {
-      memset (parts[p], 0, len);
+      explicit_bzero (parts[p], len);
       g_free (parts[p]);
     }
-  memset (s->values, 0, sizeof (guint64) * nc * JC_RSS3_CHUNK_ROWS);
+  explicit_bzero (s->values, sizeof (guint64) * nc * s->chunk);
+  for (int i = 0; i < 3; i++)
+    explicit_bzero (s->x[i], sizeof (guint64) * s->chunk);
   s->fill = 0;
   return ok;
 }
@@ -299,7 +309,7 @@ jc_rss3_sharer_add_rows (JcEngineSharer *s, const JcEngineValue *rows, size_t n_
     {
       for (gsize c = 0; c < nc; c++)
         if (!jc_rss3_value_encode (&s->schema->columns[c], &rows[r * nc + c],
-                                   &s->values[c * JC_RSS3_CHUNK_ROWS + s->fill], err))
+                                   &s->values[c * s->chunk + s->fill], err))
           {
             char pos[64];
             g_snprintf (pos, sizeof pos, _(" (row %" G_GUINT64_FORMAT ")"), s->total + 1);
@@ -309,7 +319,7 @@ jc_rss3_sharer_add_rows (JcEngineSharer *s, const JcEngineValue *rows, size_t n_
           }
       s->fill++;
       s->total++;
-      if (s->fill == JC_RSS3_CHUNK_ROWS && !sharer_flush (s, err))
+      if (s->fill == s->chunk && !sharer_flush (s, err))
         return -1;
     }
   return 0;
@@ -340,7 +350,8 @@ jc_rss3_sharer_free (JcEngineSharer *s)
 {
   if (s == NULL)
     return;
-  memset (s->values, 0, sizeof (guint64) * s->schema->n_columns * JC_RSS3_CHUNK_ROWS);
+  /* Plain values of a custodian's table: wiped, not just freed. */
+  explicit_bzero (s->values, sizeof (guint64) * s->schema->n_columns * s->chunk);
   g_free (s->values);
   for (int i = 0; i < 3; i++)
     g_free (s->x[i]);
@@ -625,7 +636,9 @@ jc_rss3_stream_read (const JcEngineSchema *schema, unsigned party, const JcEngin
       || !header_check (h, schema, party, err))
     return NULL;
   memcpy (t->stream_id, h + 16, 16);
-  g_autofree guint8 *chunk = g_new (guint8, nc * JC_RSS3_CHUNK_ROWS * 16);
+  /* Grown to the largest chunk actually sent, not to the largest allowed. */
+  g_autofree guint8 *chunk = NULL;
+  gsize chunk_size = 0;
   for (;;)
     {
       guint8 nb[4];
@@ -662,6 +675,11 @@ jc_rss3_stream_read (const JcEngineSchema *schema, unsigned party, const JcEngin
                          schema->key);
           return NULL;
         }
+      if (nc * n * 16 > chunk_size)
+        {
+          chunk_size = nc * n * 16;
+          chunk = g_realloc (chunk, chunk_size);
+        }
       if (!read_exact (host, schema->key, chunk, nc * n * 16, NULL, err))
         return NULL;
       for (gsize c = 0; c < nc; c++)
@@ -684,14 +702,15 @@ jc_rss3_stream_write (const JcEngineSchema *schema, unsigned party, gsize n,
                       const guint8 stream_id[16], const JcEngineHost *host, JcEngineError *err)
 {
   gsize nc = schema->n_columns;
-  g_autofree guint8 *chunk = g_new (guint8, 4 + nc * JC_RSS3_CHUNK_ROWS * 16);
+  gsize rows = jc_rss3_chunk_rows (nc);
+  g_autofree guint8 *chunk = g_new (guint8, 4 + nc * rows * 16);
   guint8 h[JC_RSS3_HEADER_LEN];
   header_make (h, schema, party, stream_id);
   if (host->slot_write (host->user, schema->key, h, sizeof h) != 0)
     goto io;
-  for (gsize start = 0; start < n; start += JC_RSS3_CHUNK_ROWS)
+  for (gsize start = 0; start < n; start += rows)
     {
-      gsize m = MIN (JC_RSS3_CHUNK_ROWS, n - start);
+      gsize m = MIN (rows, n - start);
       put32 (chunk, (guint32) m);
       for (gsize c = 0; c < nc; c++)
         {

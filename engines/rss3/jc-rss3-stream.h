@@ -10,7 +10,11 @@ G_BEGIN_DECLS
 
 #define JC_RSS3_STREAM_MAGIC "JCR3"
 #define JC_RSS3_STREAM_VERSION 1
-#define JC_RSS3_CHUNK_ROWS 4096u
+#define JC_RSS3_CHUNK_ROWS 4096u       /* the most rows a chunk may hold */
+#define JC_RSS3_CHUNK_CELLS 65536u     /* writers keep rows × columns of a chunk below this */
+
+/* Rows per chunk a writer uses for a table of n_columns: memory stays about 1 MB. */
+guint jc_rss3_chunk_rows (gsize n_columns);
 #define JC_RSS3_HEADER_LEN 32u
 
 /* Encodes one cell of `col` into Z_2^64, checking it against the column's declaration. */

@@ -10,6 +10,7 @@
 
 #include "jc-atls-identity.h"
 #include "jc-error.h"
+#include "jc-gnutls-private.h"
 #include "jc-secret.h"
 
 static gboolean
@@ -75,11 +76,7 @@ jc_atls_identity_new (const char *common_name, gint64 not_after, GError **error)
   result = g_tls_certificate_new_from_pem ((const char *) pem->data, cert_pem.size + key_pem.size,
                                            error);
 out:
-  if (key_pem.data)
-    {
-      jc_secret_wipe (key_pem.data, key_pem.size);
-      gnutls_free (key_pem.data);
-    }
+  jc_gnutls_datum_clear (&key_pem);
   gnutls_free (cert_pem.data);
   if (crt)
     gnutls_x509_crt_deinit (crt);

@@ -7,6 +7,7 @@
 
 #include "jc-attest-x509.h"
 #include "jc-error.h"
+#include "jc-gnutls-private.h"
 
 void
 jc_x509_list_clear (JcX509List *list)
@@ -92,17 +93,33 @@ datum_equal (const gnutls_datum_t *a, const gnutls_datum_t *b)
   return a->size == b->size && memcmp (a->data, b->data, a->size) == 0;
 }
 
+/* IDN, an issuer name just read (RC the result of reading it), is ISSUER's own name.
+ * Frees IDN. */
+static gboolean
+names_issuer (int rc, gnutls_datum_t *idn, gnutls_x509_crt_t issuer)
+{
+  gnutls_datum_t sdn = { 0 };
+  gboolean same = rc >= 0 && gnutls_x509_crt_get_raw_dn (issuer, &sdn) >= 0
+                  && datum_equal (idn, &sdn);
+  gnutls_free (idn->data);
+  gnutls_free (sdn.data);
+  return same;
+}
+
 gboolean
 jc_x509_issued_by_name (gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer)
 {
-  gnutls_datum_t idn = { 0 }, sdn = { 0 };
-  gboolean same = FALSE;
-  if (gnutls_x509_crt_get_raw_issuer_dn (crt, &idn) >= 0
-      && gnutls_x509_crt_get_raw_dn (issuer, &sdn) >= 0)
-    same = datum_equal (&idn, &sdn);
-  gnutls_free (idn.data);
-  gnutls_free (sdn.data);
-  return same;
+  gnutls_datum_t idn = { 0 };
+  int rc = gnutls_x509_crt_get_raw_issuer_dn (crt, &idn);
+  return names_issuer (rc, &idn, issuer);
+}
+
+gboolean
+jc_x509_crl_issued_by_name (gnutls_x509_crl_t crl, gnutls_x509_crt_t issuer)
+{
+  gnutls_datum_t idn = { 0 };
+  int rc = gnutls_x509_crl_get_raw_issuer_dn (crl, &idn);
+  return names_issuer (rc, &idn, issuer);
 }
 
 gboolean
@@ -140,11 +157,17 @@ jc_x509_check_signed_by (gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer, const 
   return TRUE;
 }
 
-static char *
-format_time (time_t t)
+char *
+jc_x509_format_time (time_t t)
 {
   g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (t);
   return dt ? g_date_time_format (dt, "%Y-%m-%d %H:%M:%S UTC") : g_strdup ("?");
+}
+
+gboolean
+jc_x509_period_holds (time_t from, time_t until, gint64 at)
+{
+  return from != (time_t) -1 && until != (time_t) -1 && at >= from && at <= until;
 }
 
 gboolean
@@ -152,11 +175,11 @@ jc_x509_check_time (gnutls_x509_crt_t crt, gint64 at, const char *what, GError *
 {
   time_t from = gnutls_x509_crt_get_activation_time (crt);
   time_t until = gnutls_x509_crt_get_expiration_time (crt);
-  if (from == (time_t) -1 || until == (time_t) -1 || at < from || at > until)
+  if (!jc_x509_period_holds (from, until, at))
     {
-      g_autofree char *f = format_time (from);
-      g_autofree char *u = format_time (until);
-      g_autofree char *a = format_time ((time_t) at);
+      g_autofree char *f = jc_x509_format_time (from);
+      g_autofree char *u = jc_x509_format_time (until);
+      g_autofree char *a = jc_x509_format_time ((time_t) at);
       g_set_error (error, JC_ERROR, JC_ERROR_EXPIRED,
                    _("The %s is valid from %s to %s, not at %s"), what, f, u, a);
       return FALSE;
@@ -171,9 +194,7 @@ jc_x509_extension (gnutls_x509_crt_t crt, const char *oid)
   unsigned critical = 0;
   if (gnutls_x509_crt_get_extension_by_oid2 (crt, oid, 0, &out, &critical) < 0)
     return NULL;
-  GBytes *b = g_bytes_new (out.data, out.size);
-  gnutls_free (out.data);
-  return b;
+  return jc_gnutls_datum_steal_bytes (&out);
 }
 
 gboolean

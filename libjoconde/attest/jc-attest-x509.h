@@ -25,12 +25,17 @@ gboolean jc_x509_list_add_pem   (JcX509List *list, const char *pem, const char *
 
 char    *jc_x509_common_name    (gnutls_x509_crt_t crt);   /* "" if none */
 gboolean jc_x509_issued_by_name (gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer);
+gboolean jc_x509_crl_issued_by_name (gnutls_x509_crl_t crl, gnutls_x509_crt_t issuer);
 gboolean jc_x509_is_self_issued (gnutls_x509_crt_t crt);
 gboolean jc_x509_equal          (gnutls_x509_crt_t a, gnutls_x509_crt_t b);
 
 /* The signature of crt checks with issuer's key (GnuTLS, time checks off: see below). */
 gboolean jc_x509_check_signed_by (gnutls_x509_crt_t crt, gnutls_x509_crt_t issuer,
                                   const char *what, const char *issuer_what, GError **error);
+/* A time for messages, "YYYY-MM-DD HH:MM:SS UTC" ("?" when it cannot be shown). */
+char    *jc_x509_format_time     (time_t t);
+/* at lies within [from, until], neither being GnuTLS's (time_t) -1 for "unreadable". */
+gboolean jc_x509_period_holds    (time_t from, time_t until, gint64 at);
 /* at lies within crt's validity period; JC_ERROR_EXPIRED otherwise. */
 gboolean jc_x509_check_time      (gnutls_x509_crt_t crt, gint64 at, const char *what,
                                   GError **error);

@@ -323,33 +323,16 @@ check_policy (const JcSnpReport *report, JcSnpProduct product, const JcTeePolicy
           return FALSE;
         }
     }
-  if (policy->measurements && policy->measurements->len > 0)
+  if (!jc_tee_allow_list_holds (policy->measurements, report->measurement,
+                                JC_TEE_MEASUREMENT_SIZE))
     {
-      gboolean found = FALSE;
-      for (guint i = 0; i < policy->measurements->len && !found; i++)
-        {
-          gsize n;
-          const guint8 *m = g_bytes_get_data (policy->measurements->pdata[i], &n);
-          found = n == JC_TEE_MEASUREMENT_SIZE && memcmp (m, report->measurement, n) == 0;
-        }
-      if (!found)
-        {
-          g_autofree char *hex = jc_hex_encode (report->measurement, JC_TEE_MEASUREMENT_SIZE);
-          g_set_error (error, JC_ERROR, JC_ERROR_DENIED,
-                       _("The launch measurement %s is not one the policy accepts: the VM "
-                         "runs other code"), hex);
-          return FALSE;
-        }
-    }
-  if (policy->check_report_data
-      && memcmp (policy->report_data, report->report_data, JC_TEE_REPORT_DATA_SIZE) != 0)
-    {
+      g_autofree char *hex = jc_hex_encode (report->measurement, JC_TEE_MEASUREMENT_SIZE);
       g_set_error (error, JC_ERROR, JC_ERROR_DENIED,
-                   _("The report data does not match the expected value: the evidence was "
-                     "made for another channel or request"));
+                   _("The launch measurement %s is not one the policy accepts: the VM "
+                     "runs other code"), hex);
       return FALSE;
     }
-  return TRUE;
+  return jc_tee_policy_check_report_data (policy, report->report_data, error);
 }
 
 gboolean

@@ -31,13 +31,6 @@ load_crl (GBytes *data, const char *what, gnutls_x509_crl_t *out, GError **error
   return TRUE;
 }
 
-static char *
-format_time (time_t t)
-{
-  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (t);
-  return dt ? g_date_time_format (dt, "%Y-%m-%d %H:%M:%S UTC") : g_strdup ("?");
-}
-
 /* The CRL is issued and signed by issuer, current at `at`, and does not list cert. */
 static gboolean
 check_one (GBytes *data, const char *what, gnutls_x509_crt_t issuer, gnutls_x509_crt_t cert,
@@ -45,13 +38,11 @@ check_one (GBytes *data, const char *what, gnutls_x509_crt_t issuer, gnutls_x509
 {
   gnutls_x509_crl_t crl = NULL;
   gboolean ok = FALSE;
-  gnutls_datum_t idn = { 0 }, sdn = { 0 };
   unsigned status = 0;
 
   if (!load_crl (data, what, &crl, error))
     return FALSE;
-  if (gnutls_x509_crl_get_raw_issuer_dn (crl, &idn) < 0 || gnutls_x509_crt_get_raw_dn (issuer, &sdn) < 0
-      || idn.size != sdn.size || memcmp (idn.data, sdn.data, idn.size) != 0)
+  if (!jc_x509_crl_issued_by_name (crl, issuer))
     {
       g_autofree char *cn = jc_x509_common_name (issuer);
       g_set_error (error, JC_ERROR, JC_ERROR_UNTRUSTED, _("The %s was not issued by %s"), what, cn);
@@ -73,11 +64,11 @@ check_one (GBytes *data, const char *what, gnutls_x509_crt_t issuer, gnutls_x509
     }
   time_t this_update = gnutls_x509_crl_get_this_update (crl);
   time_t next_update = gnutls_x509_crl_get_next_update (crl);
-  if (this_update == (time_t) -1 || next_update == (time_t) -1 || at < this_update || at > next_update)
+  if (!jc_x509_period_holds (this_update, next_update, at))
     {
-      g_autofree char *f = format_time (this_update);
-      g_autofree char *u = format_time (next_update);
-      g_autofree char *a = format_time ((time_t) at);
+      g_autofree char *f = jc_x509_format_time (this_update);
+      g_autofree char *u = jc_x509_format_time (next_update);
+      g_autofree char *a = jc_x509_format_time ((time_t) at);
       g_set_error (error, JC_ERROR, JC_ERROR_EXPIRED,
                    _("The %s is valid from %s to %s, not at %s: fetch a current one"), what, f, u, a);
       goto out;
@@ -90,8 +81,6 @@ check_one (GBytes *data, const char *what, gnutls_x509_crt_t issuer, gnutls_x509
     }
   ok = TRUE;
 out:
-  gnutls_free (idn.data);
-  gnutls_free (sdn.data);
   gnutls_x509_crl_deinit (crl);
   return ok;
 }

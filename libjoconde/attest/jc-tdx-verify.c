@@ -249,19 +249,16 @@ out:
   return ok;
 }
 
+/* An entry of the allow-list is the MRTD alone, or the MRTD followed by the four RTMRs. */
 static gboolean
 allow_listed (const JcTdxTdReport *td, GPtrArray *list)
 {
-  for (guint i = 0; i < list->len; i++)
-    {
-      gsize n;
-      const guint8 *m = g_bytes_get_data (list->pdata[i], &n);
-      if (n == 48 && memcmp (m, td->mrtd, 48) == 0)
-        return TRUE;
-      if (n == 5 * 48 && memcmp (m, td->mrtd, 48) == 0 && memcmp (m + 48, td->rtmr, 4 * 48) == 0)
-        return TRUE;
-    }
-  return FALSE;
+  guint8 all[5 * 48];
+
+  memcpy (all, td->mrtd, 48);
+  memcpy (all + 48, td->rtmr, 4 * 48);
+  return jc_tee_allow_list_holds (list, td->mrtd, 48)
+         || jc_tee_allow_list_holds (list, all, sizeof all);
 }
 
 static gboolean
@@ -282,15 +279,7 @@ check_policy (const JcTdxTdReport *td, const JcTeePolicy *policy, GError **error
                      "policy accepts: the VM runs other code"), hex);
       return FALSE;
     }
-  if (policy->check_report_data
-      && memcmp (policy->report_data, td->report_data, JC_TEE_REPORT_DATA_SIZE) != 0)
-    {
-      g_set_error (error, JC_ERROR, JC_ERROR_DENIED,
-                   _("The report data does not match the expected value: the evidence was "
-                     "made for another channel or request"));
-      return FALSE;
-    }
-  return TRUE;
+  return jc_tee_policy_check_report_data (policy, td->report_data, error);
 }
 
 gboolean

@@ -196,21 +196,6 @@ jc_tee_sim_report_detect (GBytes *data)
 }
 
 static gboolean
-sim_key_trusted (const JcTeePolicy *policy, const guint8 *signer)
-{
-  if (policy->sim_keys == NULL || policy->sim_keys->len == 0)
-    return TRUE;
-  for (guint i = 0; i < policy->sim_keys->len; i++)
-    {
-      gsize len;
-      const guint8 *k = g_bytes_get_data (policy->sim_keys->pdata[i], &len);
-      if (len == JC_TEE_SIM_PUBLIC_KEY_SIZE && sodium_memcmp (k, signer, len) == 0)
-        return TRUE;
-    }
-  return FALSE;
-}
-
-static gboolean
 sim_report_parse (const guint8 *r, gsize len, GError **error)
 {
   static const guint8 marker[16] = SIM_MARKER;
@@ -267,7 +252,7 @@ jc_tee_sim_verify (GBytes *report, const JcTeePolicy *policy, JcTeeVerdict *verd
       return FALSE;
     }
   signer = jc_base64url_encode (r + OFF_SIGNER, JC_TEE_SIM_PUBLIC_KEY_SIZE);
-  if (!sim_key_trusted (policy, r + OFF_SIGNER))
+  if (!jc_tee_allow_list_holds (policy->sim_keys, r + OFF_SIGNER, JC_TEE_SIM_PUBLIC_KEY_SIZE))
     {
       g_set_error (error, JC_ERROR, JC_ERROR_UNTRUSTED,
                    _("The simulated TEE report is signed by simulator key %s, which the task "

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <sodium.h>
 #include <string.h>
 
 #include "jc-error.h"
@@ -14,6 +15,36 @@ jc_tee_policy_init (JcTeePolicy *policy, JcTeePlatform platform)
   memset (policy, 0, sizeof *policy);
   policy->platform = platform;
   policy->at = jc_time_now ();
+}
+
+gboolean
+jc_tee_allow_list_holds (GPtrArray *list, const guint8 *value, gsize len)
+{
+  if (list == NULL || list->len == 0)
+    return TRUE;
+  for (guint i = 0; i < list->len; i++)
+    {
+      gsize n;
+      const guint8 *entry = g_bytes_get_data (list->pdata[i], &n);
+      if (n == len && sodium_memcmp (entry, value, len) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+jc_tee_policy_check_report_data (const JcTeePolicy *policy, const guint8 *report_data,
+                                 GError **error)
+{
+  if (policy->check_report_data
+      && memcmp (policy->report_data, report_data, JC_TEE_REPORT_DATA_SIZE) != 0)
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_DENIED,
+                   _("The report data does not match the expected value: the evidence was "
+                     "made for another channel or request"));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 void

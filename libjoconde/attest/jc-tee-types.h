@@ -57,6 +57,13 @@ typedef struct {
 void jc_tee_policy_init   (JcTeePolicy *policy, JcTeePlatform platform); /* strict defaults, at = now */
 void jc_tee_policy_clear  (JcTeePolicy *policy);
 void jc_tee_verdict_clear (JcTeeVerdict *verdict);
+/* TRUE when the allow-list @list (GBytes; NULL or empty accepts anything, as for a
+ * policy's measurements and sim_keys) holds @value of @len bytes. */
+gboolean jc_tee_allow_list_holds (GPtrArray *list, const guint8 *value, gsize len);
+/* When @policy checks report data, JC_ERROR_DENIED unless @report_data (the
+ * JC_TEE_REPORT_DATA_SIZE bytes a platform report carries) is the expected value. */
+gboolean jc_tee_policy_check_report_data (const JcTeePolicy *policy, const guint8 *report_data,
+                                          GError **error);
 
 const char *jc_tee_platform_to_string   (JcTeePlatform platform);
 gboolean    jc_tee_platform_from_string (const char *name, JcTeePlatform *out, GError **error);

@@ -241,6 +241,23 @@ jc_tee_evidence_to_json (const JcTeeEvidence *evidence, gsize *length)
   return text;
 }
 
+/* The first member of O whose name is not among KNOWN (N_KNOWN names), or NULL. */
+static char *
+unknown_member (JsonObject *o, const char *const *known, guint n_known)
+{
+  g_autoptr(GList) members = json_object_get_members (o);
+
+  for (GList *it = members; it; it = it->next)
+    {
+      gboolean ok = FALSE;
+      for (guint i = 0; i < n_known; i++)
+        ok |= g_str_equal (it->data, known[i]);
+      if (!ok)
+        return g_strdup (it->data);
+    }
+  return NULL;
+}
+
 static gboolean
 evidence_refuse (GError **error, const char *why)
 {
@@ -272,23 +289,15 @@ jc_tee_evidence_from_node (JsonNode *node, GError **error)
   const char *known[] = { "type", "version", "platform", "report", "certificates",
                           "tcb_info", "tcb_info_chain", "qe_identity", "qe_identity_chain",
                           "pck_crl", "root_crl" };
+  g_autofree char *unknown = NULL;
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return evidence_refuse (error, _("not a JSON object")), NULL;
   o = json_node_get_object (node);
-  for (GList *l = json_object_get_members (o), *it = l; it; it = it->next)
+  if ((unknown = unknown_member (o, known, G_N_ELEMENTS (known))) != NULL)
     {
-      gboolean ok = FALSE;
-      for (guint i = 0; i < G_N_ELEMENTS (known); i++)
-        ok |= g_str_equal (it->data, known[i]);
-      if (!ok)
-        {
-          g_autofree char *why = g_strdup_printf (_("unknown member “%s”"), (char *) it->data);
-          g_list_free (l);
-          return evidence_refuse (error, why), NULL;
-        }
-      if (it->next == NULL)
-        g_list_free (l);
+      g_autofree char *why = g_strdup_printf (_("unknown member “%s”"), unknown);
+      return evidence_refuse (error, why), NULL;
     }
   m = json_object_get_member (o, "type");
   if (m == NULL || !JSON_NODE_HOLDS_VALUE (m) || json_node_get_value_type (m) != G_TYPE_STRING ||
@@ -360,21 +369,6 @@ jc_tee_evidence_from_json (const char *text, gsize length, GError **error)
 
 /* ---- Verification ---- */
 
-static gboolean
-measurement_allowed (const JcTeePolicy *policy, const guint8 *measurement)
-{
-  if (policy->measurements == NULL || policy->measurements->len == 0)
-    return TRUE;
-  for (guint i = 0; i < policy->measurements->len; i++)
-    {
-      gsize len;
-      const guint8 *m = g_bytes_get_data (policy->measurements->pdata[i], &len);
-      if (len == JC_TEE_MEASUREMENT_SIZE && memcmp (m, measurement, len) == 0)
-        return TRUE;
-    }
-  return FALSE;
-}
-
 gboolean
 jc_tee_policy_check_verdict (const JcTeePolicy *policy, const JcTeeVerdict *verdict,
                              GError **error)
@@ -386,7 +380,8 @@ jc_tee_policy_check_verdict (const JcTeePolicy *policy, const JcTeeVerdict *verd
                      "policy forbids debug"));
       return FALSE;
     }
-  if (!measurement_allowed (policy, verdict->measurement))
+  if (!jc_tee_allow_list_holds (policy->measurements, verdict->measurement,
+                                JC_TEE_MEASUREMENT_SIZE))
     {
       g_autofree char *hex = jc_hex_encode (verdict->measurement, JC_TEE_MEASUREMENT_SIZE);
       g_set_error (error, JC_ERROR, JC_ERROR_UNTRUSTED,
@@ -559,21 +554,13 @@ jc_tee_policy_from_json (JsonObject *tee, JcTeePolicy *policy, GError **error)
   JcTeePlatform platform;
   JsonArray *list;
   const char *known[] = { "platform", "measurements", "min_tcb", "max_vmpl", "sim_keys" };
+  g_autofree char *unknown = NULL;
 
   jc_tee_policy_init (policy, JC_TEE_PLATFORM_NONE);
-  for (GList *l = json_object_get_members (tee), *it = l; it; it = it->next)
+  if ((unknown = unknown_member (tee, known, G_N_ELEMENTS (known))) != NULL)
     {
-      gboolean ok = FALSE;
-      for (guint i = 0; i < G_N_ELEMENTS (known); i++)
-        ok |= g_str_equal (it->data, known[i]);
-      if (!ok)
-        {
-          g_autofree char *why = g_strdup_printf (_("unknown member “%s”"), (char *) it->data);
-          g_list_free (l);
-          return policy_refuse (error, why);
-        }
-      if (it->next == NULL)
-        g_list_free (l);
+      g_autofree char *why = g_strdup_printf (_("unknown member “%s”"), unknown);
+      return policy_refuse (error, why);
     }
   if (m == NULL || !JSON_NODE_HOLDS_VALUE (m) || json_node_get_value_type (m) != G_TYPE_STRING)
     return policy_refuse (error, _("it names no platform"));

@@ -14,7 +14,10 @@ G_BEGIN_DECLS
  *
  * The canonical form is RFC 8785 (JSON Canonicalization Scheme) of the tree; the hash of
  * a document is SHA-256 over its canonical bytes. docs/hashing.md specifies both so that
- * a third party can re-implement them. */
+ * a third party can re-implement them.
+ *
+ * Store and send documents as their canonical bytes: they are a valid document, so every
+ * reader gets the same tree and the same hash back. */
 
 #define JC_DOC_HASH_SIZE 32                          /* SHA-256 */
 #define JC_DOC_DEFAULT_MAX_SIZE ((gsize) 16 << 20)   /* 16 MiB */
@@ -44,6 +47,10 @@ void      jc_doc_limits_init (JcDocLimits *limits);
 JsonNode *jc_doc_parse       (const char *data, gsize len, const JcDocLimits *limits,
                               GError **error);
 JsonNode *jc_doc_parse_bytes (GBytes *bytes, const JcDocLimits *limits, GError **error);
+/* Reads the file at PATH (refused with JC_ERROR_TOO_LARGE before reading when it is over
+ * the size limit, JC_ERROR_IO when it cannot be read) and parses it; every error message
+ * starts with PATH. */
+JsonNode *jc_doc_read_file   (const char *path, const JcDocLimits *limits, GError **error);
 
 /* The RFC 8785 canonical bytes of TREE (no trailing newline). Fails with JC_ERROR_INVALID
  * when TREE holds something a document cannot: a floating-point value, an integer beyond

@@ -273,3 +273,127 @@ jc_engine_program_free (JcEngine *self, JcEngineProgram *program)
   if (program != NULL)
     self->info->program_free (program);
 }
+
+/* The engine may leave status unset on failure; make the error say something. */
+static void
+fail_with (GError **error, JcEngineError *err)
+{
+  if (err->status == JC_ENGINE_OK)
+    err->status = JC_ENGINE_ERR_INTERNAL;
+  jc_engine_set_error (error, err);
+}
+
+JcEngineSharer *
+jc_engine_sharer_new (JcEngine *self, const JcEngineSchema *schema, JcEngineWriteFunc write,
+                      gpointer user, GError **error)
+{
+  g_return_val_if_fail (JC_IS_ENGINE (self), NULL);
+  JcEngineError err = { 0 };
+  JcEngineSharer *s = self->info->sharer_new (schema, write, user, &err);
+  if (s == NULL)
+    fail_with (error, &err);
+  return s;
+}
+
+gboolean
+jc_engine_sharer_add_rows (JcEngine *self, JcEngineSharer *sharer, const JcEngineValue *rows,
+                           gsize n_rows, GError **error)
+{
+  g_return_val_if_fail (JC_IS_ENGINE (self), FALSE);
+  JcEngineError err = { 0 };
+  if (self->info->sharer_add_rows (sharer, rows, n_rows, &err) != 0)
+    {
+      fail_with (error, &err);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+jc_engine_sharer_finish (JcEngine *self, JcEngineSharer *sharer, GError **error)
+{
+  g_return_val_if_fail (JC_IS_ENGINE (self), FALSE);
+  JcEngineError err = { 0 };
+  if (self->info->sharer_finish (sharer, &err) != 0)
+    {
+      fail_with (error, &err);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+jc_engine_sharer_free (JcEngine *self, JcEngineSharer *sharer)
+{
+  g_return_if_fail (JC_IS_ENGINE (self));
+  if (sharer != NULL)
+    self->info->sharer_free (sharer);
+}
+
+JcEngineReconstructor *
+jc_engine_reconstructor_new (JcEngine *self, const JcEngineSchema *schema, JcEngineRowFunc emit,
+                             gpointer user, GError **error)
+{
+  g_return_val_if_fail (JC_IS_ENGINE (self), NULL);
+  JcEngineError err = { 0 };
+  JcEngineReconstructor *r = self->info->reconstructor_new (schema, emit, user, &err);
+  if (r == NULL)
+    fail_with (error, &err);
+  return r;
+}
+
+gboolean
+jc_engine_reconstructor_feed (JcEngine *self, JcEngineReconstructor *rec, guint party,
+                              gconstpointer buf, gsize len, GError **error)
+{
+  g_return_val_if_fail (JC_IS_ENGINE (self), FALSE);
+  JcEngineError err = { 0 };
+  if (self->info->reconstructor_feed (rec, party, buf, len, &err) != 0)
+    {
+      fail_with (error, &err);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+jc_engine_reconstructor_finish (JcEngine *self, JcEngineReconstructor *rec, GError **error)
+{
+  g_return_val_if_fail (JC_IS_ENGINE (self), FALSE);
+  JcEngineError err = { 0 };
+  if (self->info->reconstructor_finish (rec, &err) != 0)
+    {
+      fail_with (error, &err);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+jc_engine_reconstructor_free (JcEngine *self, JcEngineReconstructor *rec)
+{
+  g_return_if_fail (JC_IS_ENGINE (self));
+  if (rec != NULL)
+    self->info->reconstructor_free (rec);
+}
+
+gboolean
+jc_engine_run (JcEngine *self, const JcEngineProgram *program, guint party,
+               const JcEngineKeys *keys, const JcEngineHost *host, GError **error)
+{
+  g_return_val_if_fail (JC_IS_ENGINE (self), FALSE);
+  if (party >= self->info->n_parties)
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
+                   _("The engine “%s” has parties 1 to %u; there is no party %u."),
+                   self->info->id, self->info->n_parties, party + 1);
+      return FALSE;
+    }
+  JcEngineError err = { 0 };
+  if (self->info->run (program, party, keys, host, &err) != 0)
+    {
+      fail_with (error, &err);
+      return FALSE;
+    }
+  return TRUE;
+}

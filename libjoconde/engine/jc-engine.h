@@ -31,6 +31,27 @@ JcEngineProgram *jc_engine_compile  (JcEngine *self, const char *algorithm,
                                      guint flags, guint *out_line, guint *out_column, GError **error);
 void        jc_engine_program_free  (JcEngine *self, JcEngineProgram *program);
 
+/* Data transfer and activation with GErrors; see engines/engine.h for the semantics. */
+JcEngineSharer *jc_engine_sharer_new (JcEngine *self, const JcEngineSchema *schema,
+                                      JcEngineWriteFunc write, gpointer user, GError **error);
+gboolean    jc_engine_sharer_add_rows (JcEngine *self, JcEngineSharer *sharer,
+                                       const JcEngineValue *rows, gsize n_rows, GError **error);
+gboolean    jc_engine_sharer_finish (JcEngine *self, JcEngineSharer *sharer, GError **error);
+void        jc_engine_sharer_free   (JcEngine *self, JcEngineSharer *sharer);
+
+JcEngineReconstructor *jc_engine_reconstructor_new (JcEngine *self, const JcEngineSchema *schema,
+                                                    JcEngineRowFunc emit, gpointer user,
+                                                    GError **error);
+gboolean    jc_engine_reconstructor_feed (JcEngine *self, JcEngineReconstructor *rec,
+                                          guint party, gconstpointer buf, gsize len,
+                                          GError **error);
+gboolean    jc_engine_reconstructor_finish (JcEngine *self, JcEngineReconstructor *rec,
+                                            GError **error);
+void        jc_engine_reconstructor_free (JcEngine *self, JcEngineReconstructor *rec);
+
+gboolean    jc_engine_run (JcEngine *self, const JcEngineProgram *program, guint party,
+                           const JcEngineKeys *keys, const JcEngineHost *host, GError **error);
+
 /* Turns an engine's error report into a JC_ERROR GError. */
 void        jc_engine_set_error     (GError **error, const JcEngineError *err);
 

@@ -26,6 +26,28 @@ jc_gnutls_datum_clear (gnutls_datum_t *d)
   d->size = 0;
 }
 
+GBytes *
+jc_gnutls_datum_steal_bytes (gnutls_datum_t *d)
+{
+  GBytes *bytes = g_bytes_new (d->data, d->size);
+
+  gnutls_free (d->data);
+  d->data = NULL;
+  d->size = 0;
+  return bytes;
+}
+
+char *
+jc_gnutls_datum_steal_string (gnutls_datum_t *d)
+{
+  char *s = g_strndup ((const char *) d->data, d->size);
+
+  gnutls_free (d->data);
+  d->data = NULL;
+  d->size = 0;
+  return s;
+}
+
 char *
 jc_gnutls_pubkey_id_hex (gnutls_pubkey_t pub, GError **error)
 {

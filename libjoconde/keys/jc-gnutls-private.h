@@ -15,6 +15,11 @@ void jc_gnutls_set_error (GError **error, int code, int rc, const char *what);
 /* Frees a GnuTLS-allocated datum after wiping it (it may hold key material). */
 void jc_gnutls_datum_clear (gnutls_datum_t *d);
 
+/* Copy a GnuTLS-allocated datum of public data (an encoding, a text) into GLib memory,
+ * then free it and leave @d empty. Key material goes through jc_gnutls_datum_clear. */
+GBytes *jc_gnutls_datum_steal_bytes  (gnutls_datum_t *d);
+char   *jc_gnutls_datum_steal_string (gnutls_datum_t *d);
+
 /* SHA-256 of a public key's SubjectPublicKeyInfo (DER), lowercase hex: the key id used
  * by the revocation set and shown to administrators. */
 char *jc_gnutls_pubkey_id_hex (gnutls_pubkey_t pub, GError **error);

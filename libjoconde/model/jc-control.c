@@ -3,8 +3,8 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "jc-model-read.h"
-#include "jc-model-render.h"
+#include "jc-model-read-private.h"
+#include "jc-model-render-private.h"
 #include "jc-task-messages.h"
 #include "jc-time.h"
 
@@ -100,7 +100,6 @@ jc_control_message_render (const JcControlMessage *m)
   GString *out = g_string_new (NULL);
   g_autoptr(JsonNode) node = jc_control_message_to_json (m);
   g_autofree char *time = jc_time_format (m->time);
-  g_autofree char *digits = jc_fingerprint_digits (m->signer.fingerprint);
   guint8 hash[JC_DOC_HASH_SIZE];
 
   jc_doc_hash (node, hash, NULL);
@@ -109,8 +108,7 @@ jc_control_message_render (const JcControlMessage *m)
   jc_render_field (out, 0, "Action", m->action == JC_CONTROL_CANCEL ? "CANCEL the task" : "TERMINATE the task");
   jc_render_block (out, 0, "Reason", m->reason);
   jc_render_field (out, 0, "Requested by node", m->signer.name);
-  jc_render_field (out, 1, "fingerprint", digits);
-  jc_render_hash (out, 1, "certificate SHA-256", m->signer.fingerprint);
+  jc_render_hash (out, 1, "chain SHA-256", m->signer.fingerprint);
   jc_render_field (out, 0, "Time (UTC)", time);
   return g_string_free (out, FALSE);
 }

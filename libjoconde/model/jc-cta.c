@@ -7,8 +7,8 @@
 
 #include "jc-cta.h"
 #include "jc-encoding.h"
-#include "jc-model-read.h"
-#include "jc-model-render.h"
+#include "jc-model-read-private.h"
+#include "jc-model-render-private.h"
 
 #define JC_CTA_MAX_ENTRIES 4096
 
@@ -36,31 +36,6 @@ jc_cta_free (JcCta *cta)
   g_free (cta);
 }
 
-typedef gpointer (*ItemReader) (JsonNode *node, const char *path, JcProblems *problems);
-
-/* Reads the array KEY; a NULL entry stands for an element that could not be read. */
-static void
-read_items (JcObjReader *r, const char *key, gsize min, ItemReader read, GPtrArray *into)
-{
-  JsonArray *array = jc_obj_array (r, key, min, TRUE);
-  g_autofree char *path = jc_path_member (r->path, key);
-  guint n;
-
-  if (array == NULL)
-    return;
-  n = json_array_get_length (array);
-  if (n > JC_CTA_MAX_ENTRIES)
-    {
-      jc_problems_add (r->problems, path, _("has more than %d entries"), JC_CTA_MAX_ENTRIES);
-      n = JC_CTA_MAX_ENTRIES;
-    }
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *ipath = jc_path_index (path, i);
-      g_ptr_array_add (into, read (json_array_get_element (array, i), ipath, r->problems));
-    }
-}
-
 static gpointer
 read_ctsa (JsonNode *node, const char *path, JcProblems *problems)
 {
@@ -85,7 +60,7 @@ granted_keys (GPtrArray *grants)
 {
   GHashTable *keys = g_hash_table_new (g_str_hash, g_str_equal);
 
-  for (guint i = 0; i < grants->len; i++)
+  for (guint i = 0; grants != NULL && i < grants->len; i++)
     {
       const JcPakGrant *g = g_ptr_array_index (grants, i);
       for (guint j = 0; j < g->keys->len; j++)
@@ -94,10 +69,12 @@ granted_keys (GPtrArray *grants)
   return keys;
 }
 
-/* The checks that tie the parts of a CTA together; PATH is the CTA's own path. Only
- * called when every part could be read. */
+/* The checks that tie the parts of a CTA together; PATH is the CTA's own path. Called
+ * when the CTSC could be read; parts that could not be read are NULL and left out (their
+ * own problems are reported already). COMPLETE says everything was read without a
+ * problem, which the checks over the whole CTA need. */
 static void
-cross_check (JcCta *cta, const char *path, JcProblems *problems)
+cross_check (JcCta *cta, const char *path, gboolean complete, JcProblems *problems)
 {
   const JcCtsc *c = cta->ctsc;
   guint8 ctsc_hash[JC_DOC_HASH_SIZE];
@@ -119,6 +96,8 @@ cross_check (JcCta *cta, const char *path, JcProblems *problems)
       const JcCtsa *a = g_ptr_array_index (cta->ctsas, i);
       g_autofree char *ipath = jc_path_index (ctsas_path, i);
 
+      if (a == NULL)
+        continue;
       jc_ctsa_hash (a, (hashes + (gsize) i * JC_DOC_HASH_SIZE));
       jc_ctsa_check_against (a, c, ctsc_hash, ipath, problems);
       if (a->peer < 0 || a->peer >= (gint64) c->peers->len)
@@ -132,7 +111,7 @@ cross_check (JcCta *cta, const char *path, JcProblems *problems)
         }
       ctsa_of_peer[a->peer] = (gint) i;
     }
-  for (guint p = 0; p < c->peers->len; p++)
+  for (guint p = 0; p < c->peers->len && complete; p++)
     if (ctsa_of_peer[p] < 0)
       {
         const JcParty *peer = g_ptr_array_index (c->peers, p);
@@ -148,6 +127,8 @@ cross_check (JcCta *cta, const char *path, JcProblems *problems)
       const JcParty *expected = NULL;
       gint covers = -1;
 
+      if (sig == NULL)
+        continue;
       if (sodium_memcmp (sig->document_hash, ctsc_hash, JC_DOC_HASH_SIZE) == 0)
         {
           /* A signature over the CTSC is by one of its peers (the organiser). */
@@ -162,12 +143,14 @@ cross_check (JcCta *cta, const char *path, JcProblems *problems)
           continue;
         }
       for (guint i = 0; i < n && covers < 0; i++)
-        if (sodium_memcmp (sig->document_hash, (hashes + (gsize) i * JC_DOC_HASH_SIZE), JC_DOC_HASH_SIZE) == 0)
+        if (g_ptr_array_index (cta->ctsas, i) != NULL &&
+            sodium_memcmp (sig->document_hash, (hashes + (gsize) i * JC_DOC_HASH_SIZE), JC_DOC_HASH_SIZE) == 0)
           covers = (gint) i;
       if (covers < 0)
         {
           g_autofree char *hpath = jc_path_member (kpath, "document_hash");
-          jc_problems_add (problems, hpath, _("matches neither the CTSC nor any CTSA of this CTA"));
+          if (complete)
+            jc_problems_add (problems, hpath, _("matches neither the CTSC nor any CTSA of this CTA"));
           continue;
         }
       {
@@ -194,13 +177,17 @@ cross_check (JcCta *cta, const char *path, JcProblems *problems)
       g_autofree char *kpath = jc_path_index (ss_path, k);
       gint covers = -1;
 
+      if (sig == NULL)
+        continue;
       for (guint i = 0; i < n && covers < 0; i++)
-        if (sodium_memcmp (sig->ctsa_hash, (hashes + (gsize) i * JC_DOC_HASH_SIZE), JC_DOC_HASH_SIZE) == 0)
+        if (g_ptr_array_index (cta->ctsas, i) != NULL &&
+            sodium_memcmp (sig->ctsa_hash, (hashes + (gsize) i * JC_DOC_HASH_SIZE), JC_DOC_HASH_SIZE) == 0)
           covers = (gint) i;
       if (covers < 0)
         {
           g_autofree char *hpath = jc_path_member (kpath, "ctsa_hash");
-          jc_problems_add (problems, hpath, _("matches no CTSA of this CTA"));
+          if (complete)
+            jc_problems_add (problems, hpath, _("matches no CTSA of this CTA"));
           continue;
         }
       {
@@ -220,6 +207,8 @@ cross_check (JcCta *cta, const char *path, JcProblems *problems)
   for (guint i = 0; i < n; i++)
     {
       g_autofree char *ipath = jc_path_index (ctsas_path, i);
+      if (g_ptr_array_index (cta->ctsas, i) == NULL || !complete)
+        continue;
       if (!node_signed[i])
         jc_problems_add (problems, ipath, _("has no node signature of its peer"));
       if (!signatory_signed[i])
@@ -234,8 +223,8 @@ cross_check (JcCta *cta, const char *path, JcProblems *problems)
   for (guint i = 0; i < n; i++)
     {
       const JcCtsa *a = g_ptr_array_index (cta->ctsas, i);
-      g_ptr_array_add (uploads, granted_keys (a->custodians));
-      g_ptr_array_add (downloads, granted_keys (a->analysts));
+      g_ptr_array_add (uploads, granted_keys (a ? a->custodians : NULL));
+      g_ptr_array_add (downloads, granted_keys (a ? a->analysts : NULL));
     }
   for (guint i = 0; i < c->inputs->len; i++)
     {
@@ -266,18 +255,19 @@ cross_check (JcCta *cta, const char *path, JcProblems *problems)
         }
     }
 
-  {
-    guint8 body[JC_DOC_HASH_SIZE];
-    jc_cta_body_hash (cta, body);
-    if (sodium_memcmp (body, cta->approval->document_hash, JC_DOC_HASH_SIZE) != 0)
-      {
-        g_autofree char *apath = jc_path_member (path, "approval");
-        g_autofree char *hpath = jc_path_member (apath, "document_hash");
-        g_autofree char *hex = jc_hex_encode (body, sizeof body);
-        jc_problems_add (problems, hpath,
-                         _("does not match the CTA without its approval (whose hash is %s)"), hex);
-      }
-  }
+  if (complete)
+    {
+      guint8 body[JC_DOC_HASH_SIZE];
+      jc_cta_body_hash (cta, body);
+      if (sodium_memcmp (body, cta->approval->document_hash, JC_DOC_HASH_SIZE) != 0)
+        {
+          g_autofree char *apath = jc_path_member (path, "approval");
+          g_autofree char *hpath = jc_path_member (apath, "document_hash");
+          g_autofree char *hex = jc_hex_encode (body, sizeof body);
+          jc_problems_add (problems, hpath,
+                           _("does not match the CTA without its approval (whose hash is %s)"), hex);
+        }
+    }
 }
 
 JcCta *
@@ -302,16 +292,18 @@ jc_cta_read (JsonNode *node, const char *path, JcProblems *problems)
       g_autofree char *cpath = jc_path_member (r.path, "ctsc");
       cta->ctsc = jc_ctsc_read (member, cpath, problems);
     }
-  read_items (&r, "ctsas", 1, read_ctsa, cta->ctsas);
-  read_items (&r, "node_signatures", 1, read_node_signature, cta->node_signatures);
-  read_items (&r, "signatory_signatures", 1, read_signatory_signature, cta->signatory_signatures);
+  jc_obj_items (&r, "ctsas", 1, JC_CTA_MAX_ENTRIES, read_ctsa, TRUE, cta->ctsas);
+  jc_obj_items (&r, "node_signatures", 1, JC_CTA_MAX_ENTRIES, read_node_signature, TRUE,
+                cta->node_signatures);
+  jc_obj_items (&r, "signatory_signatures", 1, JC_CTA_MAX_ENTRIES, read_signatory_signature, TRUE,
+                cta->signatory_signatures);
   if ((member = jc_obj_member (&r, "approval", TRUE)) != NULL)
     {
       g_autofree char *apath = jc_path_member (r.path, "approval");
       cta->approval = jc_node_signature_read (member, apath, problems);
     }
-  if (jc_problems_count (problems) == before)
-    cross_check (cta, r.path, problems);
+  if (cta->ctsc != NULL)
+    cross_check (cta, r.path, jc_problems_count (problems) == before, problems);
   jc_obj_reader_finish (&r);
 
   if (jc_problems_count (problems) != before)
@@ -343,7 +335,7 @@ body_to_object (const JcCta *cta)
 
   jc_add_header (o, "cta");
   jc_add_string (o, "task_id", cta->task_id);
-  json_object_set_member (o, "ctsc", jc_ctsc_to_json (cta->ctsc));
+  json_object_set_member (o, "ctsc", cta->ctsc ? jc_ctsc_to_json (cta->ctsc) : json_node_new (JSON_NODE_NULL));
   for (guint i = 0; i < cta->ctsas->len; i++)
     json_array_add_element (ctsas, jc_ctsa_to_json (g_ptr_array_index (cta->ctsas, i)));
   json_object_set_array_member (o, "ctsas", ctsas);
@@ -361,7 +353,8 @@ jc_cta_to_json (const JcCta *cta)
 {
   JsonObject *o = body_to_object (cta);
 
-  json_object_set_member (o, "approval", jc_node_signature_to_json (cta->approval));
+  json_object_set_member (o, "approval", cta->approval ? jc_node_signature_to_json (cta->approval)
+                                                      : json_node_new (JSON_NODE_NULL));
   return jc_node_from_object (o);
 }
 
@@ -423,9 +416,24 @@ jc_cta_render (const JcCta *cta)
     }
   for (guint i = 0; i < cta->signatory_signatures->len; i++)
     {
+      const JcSignatorySignature *sig = g_ptr_array_index (cta->signatory_signatures, i);
       g_autofree char *heading = g_strdup_printf ("Signatory signature [%u]:", i);
+
       jc_render_heading (out, 0, heading);
-      jc_signatory_signature_render_to (g_ptr_array_index (cta->signatory_signatures, i), out, 1);
+      jc_signatory_signature_render_to (sig, out, 1);
+      /* Name the signatory from the CTSA it signs, which a valid CTA always holds. */
+      for (guint j = 0; j < cta->ctsas->len; j++)
+        {
+          const JcCtsa *a = g_ptr_array_index (cta->ctsas, j);
+          jc_ctsa_hash (a, hash);
+          if (memcmp (hash, sig->ctsa_hash, sizeof hash) == 0 && sig->signatory < (gint64) a->signatories->len)
+            {
+              const JcSignatory *who = g_ptr_array_index (a->signatories, sig->signatory);
+              g_autofree char *label = g_strdup_printf ("CTSA [%u], signatory [%" G_GINT64_FORMAT "]", j, sig->signatory);
+              jc_render_field (out, 1, label, who->name);
+              break;
+            }
+        }
     }
   jc_render_heading (out, 0, "SO approval:");
   jc_node_signature_render_to (cta->approval, out, 1);

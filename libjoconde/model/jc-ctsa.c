@@ -7,10 +7,30 @@
 
 #include "jc-ctsa.h"
 #include "jc-encoding.h"
-#include "jc-model-read.h"
-#include "jc-model-render.h"
+#include "jc-model-read-private.h"
+#include "jc-model-render-private.h"
 
 #define JC_CTSA_MAX_ENTRIES 1024
+
+JcSignatory *
+jc_signatory_new (const char *name, JcFile *identification)
+{
+  JcSignatory *s = g_new0 (JcSignatory, 1);
+
+  s->name = g_strdup (name);
+  s->identification = identification;
+  return s;
+}
+
+JcPakGrant *
+jc_pak_grant_new (GBytes *pak)
+{
+  JcPakGrant *g = g_new0 (JcPakGrant, 1);
+
+  g->pak = pak ? g_bytes_ref (pak) : NULL;
+  g->keys = g_ptr_array_new_with_free_func (g_free);
+  return g;
+}
 
 void
 jc_signatory_free (JcSignatory *s)
@@ -111,7 +131,7 @@ read_grants (JcObjReader *r, const char *list, const char *keys_name, GPtrArray 
         }
       grant = g_new0 (JcPakGrant, 1);
       grant->keys = g_ptr_array_new_with_free_func (g_free);
-      grant->pak = jc_obj_base64url (&g, "pak", JC_PAK_SIZE, 0, TRUE);
+      grant->pak = jc_obj_base64url (&g, "pak", JC_PAK_PUBLIC_SIZE, 0, TRUE);
       if (grant->pak != NULL)
         {
           if (g_hash_table_contains (paks, grant->pak))
@@ -379,11 +399,26 @@ jc_ctsa_render_to (const JcCtsa *a, const JcCtsc *c, GString *out, guint indent)
 char *
 jc_ctsa_render (const JcCtsa *a)
 {
+  return jc_ctsa_render_for (a, NULL);
+}
+
+char *
+jc_ctsa_render_for (const JcCtsa *a, const JcCtsc *c)
+{
   GString *out = g_string_new (NULL);
   guint8 hash[JC_DOC_HASH_SIZE];
 
   jc_ctsa_hash (a, hash);
   jc_render_header (out, "Computation Task Specification Addendum (CTSA)", hash);
-  jc_ctsa_render_to (a, NULL, out, 0);
+  if (c != NULL)
+    {
+      guint8 ctsc_hash[JC_DOC_HASH_SIZE];
+      jc_ctsc_hash (c, ctsc_hash);
+      jc_render_field (out, 0, "Belongs to the CTSC shown",
+                       sodium_memcmp (ctsc_hash, a->ctsc_hash, sizeof ctsc_hash) == 0
+                       ? "yes" : "NO: the CTSC hash differs");
+      jc_render_field (out, 0, "Task title", c->title);
+    }
+  jc_ctsa_render_to (a, c, out, 0);
   return g_string_free (out, FALSE);
 }

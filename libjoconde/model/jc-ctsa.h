@@ -20,7 +20,7 @@ typedef struct {
 } JcSignatory;
 
 typedef struct {
-  GBytes    *pak;          /* JC_PAK_SIZE bytes */
+  GBytes    *pak;          /* JC_PAK_PUBLIC_SIZE bytes */
   GPtrArray *keys;         /* char*: input keys (custodians) or output keys (analysts) */
 } JcPakGrant;
 
@@ -41,6 +41,9 @@ JcCtsa   *jc_ctsa_read      (JsonNode *node, const char *path, JcProblems *probl
 JsonNode *jc_ctsa_to_json   (const JcCtsa *ctsa);
 gboolean  jc_ctsa_hash      (const JcCtsa *ctsa, guint8 out[JC_DOC_HASH_SIZE]);
 char     *jc_ctsa_render    (const JcCtsa *ctsa);
+/* The same with the CTSC it belongs to: the peer is shown by name and the rendering
+ * says whether the CTSA's ctsc_hash is that CTSC's. */
+char     *jc_ctsa_render_for (const JcCtsa *ctsa, const JcCtsc *ctsc);
 /* CTSC may be NULL; with it the peer's name and the grants' schemas are shown. */
 void      jc_ctsa_render_to (const JcCtsa *ctsa, const JcCtsc *ctsc, GString *out, guint indent);
 
@@ -51,6 +54,9 @@ gboolean  jc_ctsa_check_against (const JcCtsa *ctsa, const JcCtsc *ctsc,
                                   const guint8 ctsc_hash[JC_DOC_HASH_SIZE],
                                   const char *path, JcProblems *problems);
 
+/* Parts for building a CTSA in memory. */
+JcSignatory *jc_signatory_new  (const char *name, JcFile *identification /* taken, may be NULL */);
+JcPakGrant  *jc_pak_grant_new  (GBytes *pak);  /* no keys yet: add them to grant->keys */
 void jc_signatory_free (JcSignatory *signatory);
 void jc_pak_grant_free (JcPakGrant *grant);
 

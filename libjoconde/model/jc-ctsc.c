@@ -6,8 +6,8 @@
 
 #include "jc-ctsc.h"
 #include "jc-encoding.h"
-#include "jc-model-read.h"
-#include "jc-model-render.h"
+#include "jc-model-read-private.h"
+#include "jc-model-render-private.h"
 #include "jc-time.h"
 
 #define JC_CTSC_MAX_ENTRIES 1024
@@ -16,6 +16,37 @@ static void
 peer_ref_clear (gpointer p)
 {
   jc_peer_ref_clear (p);
+}
+
+JcInputSpec *
+jc_input_spec_new (const char *key)
+{
+  JcInputSpec *in = g_new0 (JcInputSpec, 1);
+
+  in->key = g_strdup (key);
+  in->peer.index = -1;
+  in->schema = jc_schema_new ();
+  return in;
+}
+
+JcOutputSpec *
+jc_output_spec_new (const char *key)
+{
+  JcOutputSpec *out = g_new0 (JcOutputSpec, 1);
+
+  out->key = g_strdup (key);
+  out->peers = g_array_new (FALSE, TRUE, sizeof (JcPeerRef));
+  g_array_set_clear_func (out->peers, peer_ref_clear);
+  out->schema = jc_schema_new ();
+  return out;
+}
+
+void
+jc_output_spec_add_peer (JcOutputSpec *out, gint64 index, const char *name)
+{
+  JcPeerRef ref = { g_strdup (name), name ? -1 : index };
+
+  g_array_append_val (out->peers, ref);
 }
 
 void
@@ -177,30 +208,14 @@ read_deadlines (JcObjReader *parent, JcCtsc *c)
         }
 }
 
-static void
-read_parties (JcObjReader *r, const char *key, gsize min, GPtrArray *into)
+/* A party that could not be read stays as an empty one, to keep indices aligned with
+ * the document. */
+static gpointer
+read_party (JsonNode *node, const char *path, JcProblems *problems)
 {
-  JsonArray *array = jc_obj_array (r, key, min, TRUE);
-  g_autofree char *path = jc_path_member (r->path, key);
-  guint n;
+  JcParty *party = jc_party_read (node, path, problems);
 
-  if (array == NULL)
-    return;
-  n = json_array_get_length (array);
-  if (n > JC_CTSC_MAX_ENTRIES)
-    {
-      jc_problems_add (r->problems, path, _("has more than %d entries"), JC_CTSC_MAX_ENTRIES);
-      n = JC_CTSC_MAX_ENTRIES;
-    }
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *ipath = jc_path_index (path, i);
-      JcParty *party = jc_party_read (json_array_get_element (array, i), ipath, r->problems);
-      if (party != NULL)
-        g_ptr_array_add (into, party);
-      else
-        g_ptr_array_add (into, jc_party_new ()); /* keep indices aligned with the document */
-    }
+  return party != NULL ? party : jc_party_new ();
 }
 
 static gpointer
@@ -210,10 +225,11 @@ read_input (JsonNode *node, const char *path, JcProblems *problems)
   JcInputSpec *in;
   JsonNode *member;
 
+  /* Not an object: an empty entry keeps the indices of the others as in the document. */
   if (!jc_obj_reader_init (&r, node, path, problems))
     {
       jc_obj_reader_finish (&r);
-      return NULL;
+      return jc_input_spec_new (NULL);
     }
   in = g_new0 (JcInputSpec, 1);
   in->peer.index = -1;
@@ -246,11 +262,10 @@ read_output (JsonNode *node, const char *path, JcProblems *problems)
   if (!jc_obj_reader_init (&r, node, path, problems))
     {
       jc_obj_reader_finish (&r);
-      return NULL;
+      return jc_output_spec_new (NULL);
     }
-  out = g_new0 (JcOutputSpec, 1);
-  out->peers = g_array_new (FALSE, TRUE, sizeof (JcPeerRef));
-  g_array_set_clear_func (out->peers, peer_ref_clear);
+  out = jc_output_spec_new (NULL);
+  g_clear_pointer (&out->schema, g_ptr_array_unref);
   out->key = jc_obj_string (&r, "key", JC_TEXT_IDENTIFIER, TRUE);
   peers = jc_obj_array (&r, "peers", 1, TRUE);
   if (peers != NULL)
@@ -276,37 +291,10 @@ read_output (JsonNode *node, const char *path, JcProblems *problems)
   return out;
 }
 
-typedef gpointer (*JcItemReader) (JsonNode *node, const char *path, JcProblems *problems);
-
 static gpointer
 read_attachment (JsonNode *node, const char *path, JcProblems *problems)
 {
   return jc_attachment_read (node, path, problems);
-}
-
-/* Reads each element of the array KEY with READ into INTO (NULL results are skipped). */
-static void
-read_list (JcObjReader *r, const char *key, gsize min, JcItemReader read, GPtrArray *into)
-{
-  JsonArray *array = jc_obj_array (r, key, min, TRUE);
-  g_autofree char *path = jc_path_member (r->path, key);
-  guint n;
-
-  if (array == NULL)
-    return;
-  n = json_array_get_length (array);
-  if (n > JC_CTSC_MAX_ENTRIES)
-    {
-      jc_problems_add (r->problems, path, _("has more than %d entries"), JC_CTSC_MAX_ENTRIES);
-      n = JC_CTSC_MAX_ENTRIES;
-    }
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *ipath = jc_path_index (path, i);
-      gpointer item = read (json_array_get_element (array, i), ipath, r->problems);
-      if (item != NULL)
-        g_ptr_array_add (into, item);
-    }
 }
 
 /* Resolves a peer reference to an index into C's peers; a problem at PATH if it fails. */
@@ -480,12 +468,14 @@ jc_ctsc_read (JsonNode *node, const char *path, JcProblems *problems)
   c->engine = read_engine (&r);
   read_tee (&r, c);
   read_deadlines (&r, c);
-  read_parties (&r, "computing_parties", 2, c->computing_parties);
-  read_parties (&r, "peers", 1, c->peers);
-  read_list (&r, "inputs", 0, read_input, c->inputs);
-  read_list (&r, "outputs", 1, read_output, c->outputs);
+  jc_obj_items (&r, "computing_parties", 2, JC_CTSC_MAX_ENTRIES, read_party, FALSE,
+                c->computing_parties);
+  jc_obj_items (&r, "peers", 1, JC_CTSC_MAX_ENTRIES, read_party, FALSE, c->peers);
+  jc_obj_items (&r, "inputs", 0, JC_CTSC_MAX_ENTRIES, read_input, FALSE, c->inputs);
+  jc_obj_items (&r, "outputs", 1, JC_CTSC_MAX_ENTRIES, read_output, FALSE, c->outputs);
   c->algorithm = jc_obj_string (&r, "algorithm", JC_TEXT_BLOCK, TRUE);
-  read_list (&r, "attachments", 0, read_attachment, c->attachments);
+  jc_obj_items (&r, "attachments", 0, JC_CTSC_MAX_ENTRIES, read_attachment, FALSE,
+                c->attachments);
   cross_check (c, r.path, problems);
   jc_obj_reader_finish (&r);
 
@@ -645,11 +635,11 @@ render_parties (GString *out, guint indent, const char *heading, GPtrArray *part
     {
       const JcParty *p = g_ptr_array_index (parties, i);
       g_autofree char *label = g_strdup_printf ("[%u]", i);
-      g_autofree char *digits = jc_fingerprint_digits (p->fingerprint);
+      g_autofree char *digits = jc_party_fingerprint_digits (p);
 
       jc_render_field (out, indent + 1, label, p->name);
       jc_render_field (out, indent + 2, "fingerprint", digits);
-      jc_render_hash (out, indent + 2, "certificate SHA-256", p->fingerprint);
+      jc_render_hash (out, indent + 2, "chain SHA-256", p->fingerprint);
       jc_render_fieldf (out, indent + 2, "chain", "%u certificate(s)", p->chain->len);
     }
 }

@@ -69,6 +69,11 @@ const JcInputSpec  *jc_ctsc_find_input  (const JcCtsc *ctsc, const char *key);
 const JcOutputSpec *jc_ctsc_find_output (const JcCtsc *ctsc, const char *key);
 gint64              jc_ctsc_find_peer   (const JcCtsc *ctsc, const char *name);
 
+/* Parts for building a CTSC in memory; each CTSC array frees what it holds. */
+JcInputSpec  *jc_input_spec_new   (const char *key);  /* empty schema, peer unset (-1) */
+JcOutputSpec *jc_output_spec_new  (const char *key);  /* no peers, empty schema */
+/* Appends a peer reference by index (NAME NULL) or by name. */
+void          jc_output_spec_add_peer (JcOutputSpec *output, gint64 index, const char *name);
 void jc_input_spec_free  (JcInputSpec *input);
 void jc_output_spec_free (JcOutputSpec *output);
 

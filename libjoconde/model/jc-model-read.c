@@ -5,11 +5,13 @@
 #include <string.h>
 
 #include "jc-encoding.h"
-#include "jc-model-read.h"
+#include "jc-model-read-private.h"
 #include "jc-time.h"
+#include "jc-uuid.h"
 
 #define LINE_MAX_CHARS 200
 #define SHORT_MAX_BYTES 64
+#define NODE_NAME_MAX_CHARS 64
 /* Base64url values (certificates, files, signatures) are bounded by the document size. */
 #define BASE64_MAX_LEN ((gsize) 16 << 20)
 
@@ -22,7 +24,7 @@ is_identifier_start (char c)
 static gboolean
 is_plain_key (const char *key)
 {
-  if (!is_identifier_start (*key))
+  if (!is_identifier_start (*key) || strlen (key) > SHORT_MAX_BYTES)
     return FALSE;
   for (const char *p = key; *p; p++)
     if (!g_ascii_isalnum (*p) && *p != '_')
@@ -229,18 +231,15 @@ check_text (const char *s, const char *path, JcTextKind kind, JcProblems *proble
         }
       return TRUE;
     case JC_TEXT_NODE_NAME:
-      {
-        gboolean ok = bytes > 0 && bytes <= SHORT_MAX_BYTES && g_ascii_isalnum (s[0]);
-        for (const char *p = s; ok && *p; p++)
-          ok = g_ascii_isalnum (*p) || *p == '.' || *p == '_' || *p == '-';
-        if (!ok)
-          {
-            g_autofree char *q = jc_quote (s);
-            jc_problems_add (problems, path,
-                             _("%s is not a node name (letters, digits, “.”, “_”, “-”, starting with a letter or digit, at most 64)"), q);
-          }
-        return ok;
-      }
+      /* As pki/jc-node-identity.h allows for a node's name (its certificate's CN). */
+      if (bytes == 0 || chars > NODE_NAME_MAX_CHARS)
+        {
+          g_autofree char *q = jc_quote (s);
+          jc_problems_add (problems, path, _("%s is not a node name (1 to %d characters)"),
+                           q, NODE_NAME_MAX_CHARS);
+          return FALSE;
+        }
+      break;
     case JC_TEXT_LINE:
     case JC_TEXT_CODE:
     case JC_TEXT_BLOCK:
@@ -248,7 +247,7 @@ check_text (const char *s, const char *path, JcTextKind kind, JcProblems *proble
       break;
     }
 
-  if (bytes == 0 && kind != JC_TEXT_BLOCK_OR_EMPTY)
+  if (bytes == 0 && kind != JC_TEXT_BLOCK_OR_EMPTY && kind != JC_TEXT_NODE_NAME)
     {
       jc_problems_add (problems, path, _("must not be empty"));
       return FALSE;
@@ -392,6 +391,31 @@ jc_obj_array (JcObjReader *r, const char *key, gsize min_len, gboolean required)
   return array;
 }
 
+void
+jc_obj_items (JcObjReader *r, const char *key, gsize min_len, guint max_len,
+              JcItemReader read, gboolean keep_null, GPtrArray *into)
+{
+  JsonArray *array = jc_obj_array (r, key, min_len, TRUE);
+  g_autofree char *path = jc_path_member (r->path, key);
+  guint n;
+
+  if (array == NULL)
+    return;
+  n = json_array_get_length (array);
+  if (n > max_len)
+    {
+      jc_problems_add (r->problems, path, _("has more than %u entries"), max_len);
+      n = max_len;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *ipath = jc_path_index (path, i);
+      gpointer item = read (json_array_get_element (array, i), ipath, r->problems);
+      if (item != NULL || keep_null)
+        g_ptr_array_add (into, item);
+    }
+}
+
 gboolean
 jc_obj_time (JcObjReader *r, const char *key, gint64 *out)
 {
@@ -446,26 +470,6 @@ jc_obj_hash (JcObjReader *r, const char *key, guint8 out[JC_DOC_HASH_SIZE])
   return jc_node_hex_into (node, path, out, JC_DOC_HASH_SIZE, r->problems);
 }
 
-gboolean
-jc_uuid_v4_is_valid (const char *text)
-{
-  if (strlen (text) != 36)
-    return FALSE;
-  for (int i = 0; i < 36; i++)
-    {
-      char c = text[i];
-      if (i == 8 || i == 13 || i == 18 || i == 23)
-        {
-          if (c != '-')
-            return FALSE;
-        }
-      else if (!g_ascii_isdigit (c) && !(c >= 'a' && c <= 'f'))
-        return FALSE;
-    }
-  /* RFC 9562 §5.4: version nibble 4, variant bits 10. */
-  return text[14] == '4' && strchr ("89ab", text[19]) != NULL;
-}
-
 char *
 jc_obj_uuid (JcObjReader *r, const char *key)
 {
@@ -479,7 +483,7 @@ jc_obj_uuid (JcObjReader *r, const char *key)
   s = jc_node_string (node, path, JC_TEXT_ANY, r->problems);
   if (s == NULL)
     return NULL;
-  if (!jc_uuid_v4_is_valid (s))
+  if (!jc_uuid_is_v4 (s))
     {
       g_autofree char *q = jc_quote (s);
       jc_problems_add (r->problems, path,
@@ -605,7 +609,10 @@ jc_obj_enum (JcObjReader *r, const char *key, const char *const *names)
 void
 jc_add_string (JsonObject *o, const char *key, const char *value)
 {
-  json_object_set_string_member (o, key, value);
+  if (value == NULL)
+    json_object_set_null_member (o, key);
+  else
+    json_object_set_string_member (o, key, value);
 }
 
 void
@@ -631,8 +638,18 @@ void
 jc_add_base64url (JsonObject *o, const char *key, GBytes *bytes)
 {
   gsize len;
-  const guint8 *data = g_bytes_get_data (bytes, &len);
-  g_autofree char *text = jc_base64url_encode (data, len);
+  const guint8 *data;
+  g_autofree char *text = NULL;
+
+  if (bytes == NULL)
+    {
+      /* A document built in memory with a part missing: written as null, which the
+       * check then reports, rather than crashing. */
+      json_object_set_null_member (o, key);
+      return;
+    }
+  data = g_bytes_get_data (bytes, &len);
+  text = jc_base64url_encode (data ? data : (const guint8 *) "", len);
   json_object_set_string_member (o, key, text);
 }
 

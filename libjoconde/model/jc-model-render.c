@@ -4,7 +4,7 @@
 #include <sodium.h>
 
 #include "jc-encoding.h"
-#include "jc-model-render.h"
+#include "jc-model-render-private.h"
 
 static gboolean
 must_escape (gunichar c, gboolean multiline)

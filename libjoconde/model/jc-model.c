@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "jc-error.h"
-#include "jc-model-read.h"
+#include "jc-model-read-private.h"
 #include "jc-model.h"
 
 static const char *const type_names[] = {

@@ -10,7 +10,12 @@
  *   g_autoptr(JsonNode) node = jc_doc_parse (data, len, NULL, &error);
  *   g_autoptr(JcCtsc) ctsc = node ? jc_ctsc_from_json (node, &error) : NULL;
  *
- * and the hash that signatures cover is jc_doc_hash (node) == jc_ctsc_hash (ctsc). */
+ * and the hash that signatures cover is jc_doc_hash (node) == jc_ctsc_hash (ctsc).
+ *
+ * Building a document: fill the struct (jc_ctsc_new, jc_input_spec_new, …; a struct owns
+ * everything it points to and its arrays free their elements), write it with *_to_json,
+ * and check the tree with jc_model_check, which names the path of every problem; a
+ * missing string or part is written as null and reported, never a crash. */
 
 #include "jc-doc.h"
 #include "jc-problems.h"

@@ -4,8 +4,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "jc-encoding.h"
-#include "jc-model-read.h"
-#include "jc-model-render.h"
+#include "jc-model-read-private.h"
+#include "jc-model-render-private.h"
 #include "jc-task-messages.h"
 
 static const char *const roles[] = { "custodian", "analyst", NULL };
@@ -51,7 +51,7 @@ jc_pak_registration_read (JsonNode *node, const char *path, JcProblems *problems
     g_strlcpy (reg->task_id, task, sizeof reg->task_id);
   role = jc_obj_enum (&r, "role", roles);
   reg->role = role >= 0 ? (JcPakRole) role : JC_PAK_ROLE_CUSTODIAN;
-  reg->pak = jc_obj_base64url (&r, "pak", JC_PAK_SIZE, 0, TRUE);
+  reg->pak = jc_obj_base64url (&r, "pak", JC_PAK_PUBLIC_SIZE, 0, TRUE);
   jc_obj_reader_finish (&r);
   if (jc_problems_count (problems) != before)
     return NULL;

@@ -5,8 +5,9 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "jc-chain-fingerprint.h"
 #include "jc-encoding.h"
-#include "jc-model-read.h"
+#include "jc-model-read-private.h"
 #include "jc-parts.h"
 
 #define JC_CHAIN_MAX_CERTS 16
@@ -33,12 +34,16 @@ jc_party_free (JcParty *party)
 void
 jc_party_compute_fingerprint (JcParty *party)
 {
-  gsize len = 0;
-  const guint8 *der;
+  jc_chain_fingerprint_der (party->chain, party->fingerprint, NULL);
+}
 
-  g_return_if_fail (party->chain->len > 0);
-  der = g_bytes_get_data (g_ptr_array_index (party->chain, 0), &len);
-  crypto_hash_sha256 (party->fingerprint, der, len);
+char *
+jc_party_fingerprint_digits (const JcParty *party)
+{
+  guint8 sha256[JC_DOC_HASH_SIZE], sha512[crypto_hash_sha512_BYTES];
+
+  jc_chain_fingerprint_der (party->chain, sha256, sha512);
+  return jc_digits_fingerprint (sha512, sizeof sha512);
 }
 
 JcParty *
@@ -87,16 +92,14 @@ jc_party_read (JsonNode *node, const char *path, JcProblems *problems)
   if (have_fp && chain_ok && party->chain->len > 0)
     {
       guint8 expect[JC_DOC_HASH_SIZE];
-      gsize len;
-      const guint8 *der = g_bytes_get_data (g_ptr_array_index (party->chain, 0), &len);
 
-      crypto_hash_sha256 (expect, der, len);
+      jc_chain_fingerprint_der (party->chain, expect, NULL);
       if (sodium_memcmp (expect, party->fingerprint, sizeof expect) != 0)
         {
           g_autofree char *fpath = jc_path_member (path, "fingerprint");
           g_autofree char *hex = jc_hex_encode (expect, sizeof expect);
           jc_problems_add (problems, fpath,
-                           _("does not match the first certificate of the chain (its SHA-256 is %s)"), hex);
+                           _("does not match the certificate chain (its fingerprint is %s)"), hex);
         }
     }
   jc_obj_reader_finish (&r);
@@ -206,6 +209,19 @@ jc_file_to_json (const JcFile *file)
   return jc_node_from_object (o);
 }
 
+JcAttachment *
+jc_attachment_new (const char *title, const char *description, const char *media_type,
+                   GBytes *content)
+{
+  JcAttachment *a = g_new0 (JcAttachment, 1);
+
+  a->title = g_strdup (title);
+  a->description = g_strdup (description);
+  a->media_type = g_strdup (media_type);
+  a->content = content ? g_bytes_ref (content) : NULL;
+  return a;
+}
+
 void
 jc_attachment_free (JcAttachment *attachment)
 {
@@ -284,8 +300,3 @@ jc_peer_ref_clear (JcPeerRef *ref)
   g_clear_pointer (&ref->name, g_free);
 }
 
-char *
-jc_fingerprint_digits (const guint8 fingerprint[JC_DOC_HASH_SIZE])
-{
-  return jc_digits_fingerprint (fingerprint, JC_DOC_HASH_SIZE);
-}

@@ -4,20 +4,21 @@
 #include <json-glib/json-glib.h>
 
 #include "jc-doc.h"
+#include "jc-pak.h"
 #include "jc-problems.h"
 
 G_BEGIN_DECLS
 
 /* Building blocks shared by several documents. */
 
-/* A Public Authentication Key (PAK) is an Ed25519 public key: 32 raw bytes, written in
- * documents as base64url without padding (43 characters). */
-#define JC_PAK_SIZE 32
+/* A Public Authentication Key (PAK) is an Ed25519 public key of JC_PAK_PUBLIC_SIZE (32)
+ * raw bytes (keys/jc-pak.h), written in documents as base64url without padding. */
 
 /* A node named in a CTSC (a computing party or a peer):
  *   {"name": "nsi", "chain": ["<base64url DER>", …], "fingerprint": "<64 hex>"}
- * chain is the node's certificate chain, the node's own certificate first; fingerprint is
- * the SHA-256 of the DER of that first certificate, in lowercase hex. */
+ * chain is the node's certificate chain, the node's own certificate first and up to the
+ * root; fingerprint is the SHA-256 of the certificates' DER encodings concatenated in that
+ * order, in lowercase hex: the chain fingerprint of pki/jc-chain-fingerprint.h. */
 typedef struct {
   char      *name;
   GPtrArray *chain;                          /* GBytes* (DER), leaf first */
@@ -25,7 +26,7 @@ typedef struct {
 } JcParty;
 
 /* The node that made a signature or a control message:
- *   {"name": "nsi", "fingerprint": "<64 hex>"} (SHA-256 of its certificate's DER). */
+ *   {"name": "nsi", "fingerprint": "<64 hex>"} (its chain fingerprint, as in JcParty). */
 typedef struct {
   char  *name;
   guint8 fingerprint[JC_DOC_HASH_SIZE];
@@ -59,8 +60,11 @@ JcParty      *jc_party_new       (void);
 void          jc_party_free      (JcParty *party);
 JcParty      *jc_party_read      (JsonNode *node, const char *path, JcProblems *problems);
 JsonNode     *jc_party_to_json   (const JcParty *party);
-/* Fills FINGERPRINT from the first certificate of the chain. */
+/* Fills FINGERPRINT from the chain. */
 void          jc_party_compute_fingerprint (JcParty *party);
+/* The chain fingerprint as 12 groups of 5 digits (SHA-512 of the same bytes), the form
+ * compared out of band (pki/jc-chain-fingerprint.h). */
+char         *jc_party_fingerprint_digits  (const JcParty *party);
 
 gboolean      jc_signer_read     (JsonNode *node, const char *path, JcSigner *out, JcProblems *problems);
 JsonNode     *jc_signer_to_json  (const JcSigner *signer);
@@ -71,6 +75,8 @@ void          jc_file_free       (JcFile *file);
 JcFile       *jc_file_read       (JsonNode *node, const char *path, JcProblems *problems);
 JsonNode     *jc_file_to_json    (const JcFile *file);
 
+JcAttachment *jc_attachment_new     (const char *title, const char *description,
+                                     const char *media_type, GBytes *content);
 void          jc_attachment_free    (JcAttachment *attachment);
 JcAttachment *jc_attachment_read    (JsonNode *node, const char *path, JcProblems *problems);
 JsonNode     *jc_attachment_to_json (const JcAttachment *attachment);
@@ -80,8 +86,6 @@ gboolean      jc_peer_ref_read   (JsonNode *node, const char *path, JcPeerRef *o
 JsonNode     *jc_peer_ref_to_json (const JcPeerRef *ref);
 void          jc_peer_ref_clear  (JcPeerRef *ref);
 
-/* "12345 67890 …": the fingerprint as groups of digits for comparison out of band. */
-char         *jc_fingerprint_digits (const guint8 fingerprint[JC_DOC_HASH_SIZE]);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JcParty, jc_party_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JcFile, jc_file_free)

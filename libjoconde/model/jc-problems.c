@@ -13,6 +13,7 @@ typedef struct {
 
 struct _JcProblems {
   GArray *items; /* Problem */
+  gboolean full;
 };
 
 static void
@@ -49,6 +50,17 @@ jc_problems_add (JcProblems *problems, const char *path, const char *format, ...
   Problem problem;
   va_list args;
 
+  if (problems->full)
+    return;
+  if (problems->items->len == JC_PROBLEMS_MAX)
+    {
+      problems->full = TRUE;
+      problem.path = g_strdup ("");
+      problem.message = g_strdup_printf (_("more problems were found; only the first %d are listed"),
+                                         JC_PROBLEMS_MAX);
+      g_array_append_val (problems->items, problem);
+      return;
+    }
   va_start (args, format);
   problem.message = g_strdup_vprintf (format, args);
   va_end (args);

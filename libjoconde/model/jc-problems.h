@@ -13,6 +13,10 @@ typedef struct _JcProblems JcProblems;
 JcProblems *jc_problems_new     (void);
 void        jc_problems_free    (JcProblems *problems);
 
+/* At most this many problems are kept; then one last problem says that more were found
+ * (a hostile document cannot make the list grow without bound). */
+#define JC_PROBLEMS_MAX 1000
+
 /* Records a problem at PATH ("" for the document itself). */
 void        jc_problems_add     (JcProblems *problems, const char *path,
                                  const char *format, ...) G_GNUC_PRINTF (3, 4);

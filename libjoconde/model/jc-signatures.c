@@ -4,8 +4,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "jc-encoding.h"
-#include "jc-model-read.h"
-#include "jc-model-render.h"
+#include "jc-model-read-private.h"
+#include "jc-model-render-private.h"
 #include "jc-signatures.h"
 
 JcNodeSignature *
@@ -46,12 +46,7 @@ jc_node_signature_read (JsonNode *node, const char *path, JcProblems *problems)
       jc_signer_read (signer, spath, &sig->signer, problems);
     }
   jc_obj_hash (&r, "document_hash", sig->document_hash);
-  sig->signature = jc_obj_base64url (&r, "signature", 0, 1, TRUE);
-  if (sig->signature != NULL && g_bytes_get_size (sig->signature) > JC_SIGNATURE_MAX_SIZE)
-    {
-      g_autofree char *spath = jc_path_member (r.path, "signature");
-      jc_problems_add (problems, spath, _("is longer than %d bytes"), JC_SIGNATURE_MAX_SIZE);
-    }
+  sig->signature = jc_obj_base64url (&r, "signature", JC_NODE_SIGNATURE_SIZE, 0, TRUE);
   jc_obj_reader_finish (&r);
   if (jc_problems_count (problems) != before)
     return NULL;
@@ -95,15 +90,13 @@ jc_node_signature_hash (const JcNodeSignature *sig, guint8 out[JC_DOC_HASH_SIZE]
 void
 jc_node_signature_render_to (const JcNodeSignature *sig, GString *out, guint indent)
 {
-  g_autofree char *digits = jc_fingerprint_digits (sig->signer.fingerprint);
   gsize len;
   const guint8 *bytes = g_bytes_get_data (sig->signature, &len);
   g_autofree char *b64 = jc_base64url_encode (bytes, len);
 
   jc_render_field (out, indent, "Algorithm", JC_NODE_SIGNATURE_ALGORITHM);
   jc_render_field (out, indent, "Signed by node", sig->signer.name);
-  jc_render_field (out, indent + 1, "fingerprint", digits);
-  jc_render_hash (out, indent + 1, "certificate SHA-256", sig->signer.fingerprint);
+  jc_render_hash (out, indent + 1, "chain SHA-256", sig->signer.fingerprint);
   jc_render_hash (out, indent, "Signed document hash", sig->document_hash);
   jc_render_field (out, indent, "Signature", b64);
 }
@@ -184,7 +177,7 @@ jc_signatory_signature_to_json (const JcSignatorySignature *sig)
   jc_add_header (o, "signatory-signature");
   jc_add_hex (o, "ctsa_hash", sig->ctsa_hash, sizeof sig->ctsa_hash);
   jc_add_int (o, "signatory", sig->signatory);
-  json_object_set_member (o, "file", jc_file_to_json (sig->file));
+  json_object_set_member (o, "file", sig->file ? jc_file_to_json (sig->file) : json_node_new (JSON_NODE_NULL));
   return jc_node_from_object (o);
 }
 

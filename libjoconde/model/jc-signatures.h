@@ -12,11 +12,12 @@ G_BEGIN_DECLS
 /* Signatures over documents (spec §4.4.1.4, Appendix B.1). */
 
 /* A node signature (type "node-signature"): a service node's ECDSA P-256 signature with
- * SHA-256 over the canonical bytes of a document (so over its document hash). The
- * signature bytes are opaque here (the keys area makes and checks them); signer names
- * the node and the SHA-256 fingerprint of the certificate whose key signed. */
+ * SHA-256 over the canonical bytes of a document, i.e. over its 32-byte document hash
+ * (jc_node_key_sign_hash). The signature is not verified here (that needs the signer's
+ * certificate: pki/jc-cert.h); signer names the node and its chain fingerprint. */
 #define JC_NODE_SIGNATURE_ALGORITHM "ecdsa-p256-sha256"
-#define JC_SIGNATURE_MAX_SIZE 1024
+/* The signature: r || s, 32 bytes each (keys/jc-node-key.h, jc_node_key_sign_hash). */
+#define JC_NODE_SIGNATURE_SIZE 64
 
 typedef struct {
   JcSigner signer;

@@ -26,7 +26,7 @@ typedef enum {
 typedef struct {
   char      task_id[JC_UUID_STRING_SIZE];
   JcPakRole role;
-  GBytes   *pak;           /* JC_PAK_SIZE bytes */
+  GBytes   *pak;           /* JC_PAK_PUBLIC_SIZE bytes */
 } JcPakRegistration;
 
 JcPakRegistration *jc_pak_registration_new       (void);

@@ -3,8 +3,8 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "jc-model-read.h"
-#include "jc-model-render.h"
+#include "jc-model-read-private.h"
+#include "jc-model-render-private.h"
 #include "jc-task-messages.h"
 #include "jc-time.h"
 

@@ -278,9 +278,8 @@ cert_new_parsed (gnutls_x509_crt_t crt, GError **error)
       jc_gnutls_set_error (error, JC_ERROR_INVALID, rc, _("Unusable certificate"));
       return NULL;
     }
-  self->der = g_bytes_new (der.data, der.size);
-  self->sha256 = sha256_hex (der.data, der.size);
-  gnutls_free (der.data);
+  self->der = jc_gnutls_datum_steal_bytes (&der);
+  self->sha256 = sha256_hex (g_bytes_get_data (self->der, NULL), g_bytes_get_size (self->der));
 
   gnutls_pubkey_init (&self->pub);
   rc = gnutls_pubkey_import_x509 (self->pub, crt, 0);
@@ -342,8 +341,7 @@ jc_cert_new_take (gnutls_x509_crt_t crt, GError **error)
       jc_gnutls_set_error (error, JC_ERROR_INVALID, rc, _("Unusable certificate"));
       return NULL;
     }
-  bytes = g_bytes_new (der.data, der.size);
-  gnutls_free (der.data);
+  bytes = jc_gnutls_datum_steal_bytes (&der);
   return jc_cert_new_from_der (bytes, error);
 }
 
@@ -476,14 +474,11 @@ char *
 jc_cert_to_pem (JcCert *cert)
 {
   gnutls_datum_t out = { NULL, 0 };
-  char *pem;
 
   g_return_val_if_fail (JC_IS_CERT (cert), NULL);
   if (gnutls_x509_crt_export2 (cert->crt, GNUTLS_X509_FMT_PEM, &out) < 0)
     return NULL;
-  pem = g_strndup ((const char *) out.data, out.size);
-  gnutls_free (out.data);
-  return pem;
+  return jc_gnutls_datum_steal_string (&out);
 }
 
 char *

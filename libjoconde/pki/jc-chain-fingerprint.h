@@ -18,4 +18,10 @@ void jc_chain_fingerprint (GPtrArray *chain,
                            char     **digits,
                            char     **sha256);
 
+/* The same hashes as raw digests, over DER encodings already in hand: @ders is a
+ * GPtrArray of GBytes, leaf first and root included. @sha512 may be NULL. */
+void jc_chain_fingerprint_der (GPtrArray *ders,
+                               guint8     sha256[32],
+                               guint8    *sha512);
+
 G_END_DECLS

@@ -108,8 +108,7 @@ check_link (JcCert *cert, JcCert *issuer, gboolean issuer_is_root, GError **erro
         g_autofree char *why = NULL;
 
         gnutls_certificate_verification_status_print (status, GNUTLS_CRT_X509, &text, 0);
-        why = g_strndup ((const char *) text.data, text.size);
-        gnutls_free (text.data);
+        why = jc_gnutls_datum_steal_string (&text);
         return fail (error, JC_CHAIN_BAD_SIGNATURE, JC_ERROR_BAD_SIGNATURE,
                      _("The certificate of %s cannot be verified with the key of “%s”: %s"),
                      who, jc_cert_get_name (issuer), why);

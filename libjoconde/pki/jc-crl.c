@@ -84,8 +84,7 @@ crl_new_take (gnutls_x509_crl_t crl, GError **error)
       jc_gnutls_set_error (error, JC_ERROR_INVALID, rc, _("Unusable revocation list"));
       return NULL;
     }
-  self->der = g_bytes_new (der.data, der.size);
-  gnutls_free (der.data);
+  self->der = jc_gnutls_datum_steal_bytes (&der);
   return g_steal_pointer (&self);
 }
 
@@ -201,14 +200,11 @@ char *
 jc_crl_to_pem (JcCrl *crl)
 {
   gnutls_datum_t out = { NULL, 0 };
-  char *pem;
 
   g_return_val_if_fail (JC_IS_CRL (crl), NULL);
   if (gnutls_x509_crl_export2 (crl->crl, GNUTLS_X509_FMT_PEM, &out) < 0)
     return NULL;
-  pem = g_strndup ((const char *) out.data, out.size);
-  gnutls_free (out.data);
-  return pem;
+  return jc_gnutls_datum_steal_string (&out);
 }
 
 GBytes *jc_crl_get_der (JcCrl *crl) { return g_bytes_ref (crl->der); }

@@ -123,8 +123,7 @@ csr_new_take (gnutls_x509_crq_t crq, GError **error)
       jc_gnutls_set_error (error, JC_ERROR_INVALID, rc, _("Unusable certificate request"));
       return NULL;
     }
-  self->der = g_bytes_new (der.data, der.size);
-  gnutls_free (der.data);
+  self->der = jc_gnutls_datum_steal_bytes (&der);
   return g_steal_pointer (&self);
 }
 
@@ -218,8 +217,7 @@ jc_csr_new (JcNodeKey *key, const JcNodeIdentity *identity, JcRoles requested_ro
       jc_gnutls_set_error (error, JC_ERROR_CRYPTO, rc, _("Cannot make the certificate request"));
       return NULL;
     }
-  bytes = g_bytes_new (der.data, der.size);
-  gnutls_free (der.data);
+  bytes = jc_gnutls_datum_steal_bytes (&der);
   /* Re-read what was written, so a made CSR and a received one are the same object. */
   return jc_csr_new_from_der (bytes, error);
 }
@@ -228,14 +226,11 @@ char *
 jc_csr_to_pem (JcCsr *csr)
 {
   gnutls_datum_t out = { NULL, 0 };
-  char *pem;
 
   g_return_val_if_fail (JC_IS_CSR (csr), NULL);
   if (gnutls_x509_crq_export2 (csr->crq, GNUTLS_X509_FMT_PEM, &out) < 0)
     return NULL;
-  pem = g_strndup ((const char *) out.data, out.size);
-  gnutls_free (out.data);
-  return pem;
+  return jc_gnutls_datum_steal_string (&out);
 }
 
 GBytes *

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "jc-error.h"
@@ -54,4 +55,31 @@ bad:
   g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
                _("Not a %s (an object with \"type\": \"%s\" and \"version\": 1)"), type, type);
   return NULL;
+}
+
+char *
+jc_pki_json_write (const char *type, ...)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  const char *name;
+  va_list ap;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "type");
+  json_builder_add_string_value (b, type);
+  json_builder_set_member_name (b, "version");
+  json_builder_add_int_value (b, 1);
+  va_start (ap, type);
+  while ((name = va_arg (ap, const char *)) != NULL)
+    {
+      json_builder_set_member_name (b, name);
+      json_builder_add_string_value (b, va_arg (ap, const char *));
+    }
+  va_end (ap);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
 }

@@ -2,11 +2,11 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <gnutls/crypto.h>
 #include <string.h>
 
 #include "jc-encoding.h"
 #include "jc-error.h"
+#include "jc-pki-digest.h"
 #include "jc-pki-json.h"
 #include "jc-revocation-request.h"
 #include "jc-time.h"
@@ -63,16 +63,13 @@ check_reason (const char *reason, GError **error)
 static void
 signed_hash (JcRevocationRequest *self, guint8 out[32])
 {
-  g_autoptr(GBytes) der = jc_cert_get_der (self->cert);
   g_autofree char *when = jc_time_format (self->requested_at);
-  const gsize tag = sizeof REVOCATION_TAG - 1;
-  guint8 buf[sizeof REVOCATION_TAG - 1 + 96];
+  g_autoptr(GBytes) der = jc_cert_get_der (self->cert);
+  g_autoptr(GBytes) when_text = g_bytes_new_static (when, strlen (when));
+  g_autoptr(GBytes) reason = g_bytes_new_static (self->reason, strlen (self->reason));
+  GBytes *parts[] = { der, when_text, reason };
 
-  memcpy (buf, REVOCATION_TAG, tag);
-  gnutls_hash_fast (GNUTLS_DIG_SHA256, g_bytes_get_data (der, NULL), g_bytes_get_size (der), buf + tag);
-  gnutls_hash_fast (GNUTLS_DIG_SHA256, when, strlen (when), buf + tag + 32);
-  gnutls_hash_fast (GNUTLS_DIG_SHA256, self->reason, strlen (self->reason), buf + tag + 64);
-  gnutls_hash_fast (GNUTLS_DIG_SHA256, buf, sizeof buf, out);
+  jc_pki_request_digest (REVOCATION_TAG, parts, G_N_ELEMENTS (parts), out);
 }
 
 JcRevocationRequest *
@@ -106,31 +103,13 @@ jc_revocation_request_new (JcNodeKey *key, JcCert *cert, const char *reason,
 char *
 jc_revocation_request_to_json (JcRevocationRequest *req)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
   g_autofree char *pem = jc_cert_to_pem (req->cert);
   g_autofree char *when = jc_time_format (req->requested_at);
   g_autofree char *sig = jc_base64url_encode (g_bytes_get_data (req->signature, NULL),
                                               g_bytes_get_size (req->signature));
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "type");
-  json_builder_add_string_value (b, "joconde-revocation-request");
-  json_builder_set_member_name (b, "version");
-  json_builder_add_int_value (b, 1);
-  json_builder_set_member_name (b, "certificate");
-  json_builder_add_string_value (b, pem);
-  json_builder_set_member_name (b, "requested_at");
-  json_builder_add_string_value (b, when);
-  json_builder_set_member_name (b, "reason");
-  json_builder_add_string_value (b, req->reason);
-  json_builder_set_member_name (b, "signature");
-  json_builder_add_string_value (b, sig);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
+  return jc_pki_json_write ("joconde-revocation-request", "certificate", pem,
+                            "requested_at", when, "reason", req->reason, "signature", sig, NULL);
 }
 
 JcRevocationRequest *

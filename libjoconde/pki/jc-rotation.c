@@ -2,13 +2,12 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <gnutls/crypto.h>
 #include <json-glib/json-glib.h>
-#include <string.h>
 
 #include "jc-ca-private.h"
 #include "jc-encoding.h"
 #include "jc-error.h"
+#include "jc-pki-digest.h"
 #include "jc-pki-json.h"
 #include "jc-rotation.h"
 
@@ -51,14 +50,9 @@ signed_hash (JcCsr *csr, JcCert *previous, guint8 out[32])
 {
   g_autoptr(GBytes) csr_der = jc_csr_get_der (csr);
   g_autoptr(GBytes) prev_der = jc_cert_get_der (previous);
-  guint8 buf[sizeof ROTATION_TAG - 1 + 64];
+  GBytes *parts[] = { csr_der, prev_der };
 
-  memcpy (buf, ROTATION_TAG, sizeof ROTATION_TAG - 1);
-  gnutls_hash_fast (GNUTLS_DIG_SHA256, g_bytes_get_data (csr_der, NULL),
-                    g_bytes_get_size (csr_der), buf + sizeof ROTATION_TAG - 1);
-  gnutls_hash_fast (GNUTLS_DIG_SHA256, g_bytes_get_data (prev_der, NULL),
-                    g_bytes_get_size (prev_der), buf + sizeof ROTATION_TAG - 1 + 32);
-  gnutls_hash_fast (GNUTLS_DIG_SHA256, buf, sizeof buf, out);
+  jc_pki_request_digest (ROTATION_TAG, parts, G_N_ELEMENTS (parts), out);
 }
 
 JcRotationRequest *
@@ -102,29 +96,13 @@ JcCert *jc_rotation_request_get_previous (JcRotationRequest *req) { return req->
 char *
 jc_rotation_request_to_json (JcRotationRequest *req)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
   g_autofree char *csr = jc_csr_to_pem (req->csr);
   g_autofree char *prev = jc_cert_to_pem (req->previous);
   g_autofree char *sig = jc_base64url_encode (g_bytes_get_data (req->signature, NULL),
                                               g_bytes_get_size (req->signature));
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "type");
-  json_builder_add_string_value (b, "joconde-rotation-request");
-  json_builder_set_member_name (b, "version");
-  json_builder_add_int_value (b, 1);
-  json_builder_set_member_name (b, "csr");
-  json_builder_add_string_value (b, csr);
-  json_builder_set_member_name (b, "previous_certificate");
-  json_builder_add_string_value (b, prev);
-  json_builder_set_member_name (b, "signature");
-  json_builder_add_string_value (b, sig);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
+  return jc_pki_json_write ("joconde-rotation-request", "csr", csr,
+                            "previous_certificate", prev, "signature", sig, NULL);
 }
 
 JcRotationRequest *

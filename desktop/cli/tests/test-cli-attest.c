@@ -5,6 +5,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "cli-run.h"
 #include "jc-encoding.h"
 #include "jc-init.h"
 #include "jc-tee.h"
@@ -16,43 +17,21 @@
 static const char *testdata;
 static char *tmpdir;
 
-typedef struct {
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
 /* Runs jocondectl attest ARGS…; file arguments starting with "@" are in the test data. */
 static void
-run (Run *r, ...)
+run (CliRun *r, ...)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
   const char *arg;
-  int wait_status;
   va_list ap;
 
-  g_ptr_array_add (argv, g_strdup (g_getenv ("JOCONDECTL")));
   g_ptr_array_add (argv, g_strdup ("attest"));
   va_start (ap, r);
   while ((arg = va_arg (ap, const char *)) != NULL)
     g_ptr_array_add (argv, arg[0] == '@' ? g_build_filename (testdata, arg + 1, NULL) : g_strdup (arg));
   va_end (ap);
   g_ptr_array_add (argv, NULL);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                               &r->out, &r->err, &wait_status, &error));
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  r->status = WEXITSTATUS (wait_status);
+  cli_run_argv (r, NULL, 0, (const char *const *) argv->pdata);
 }
 
 static void
@@ -65,7 +44,7 @@ assert_contains (const char *text, const char *fragment)
 static void
 test_help (void)
 {
-  g_auto(Run) r = { 0 };
+  g_auto(CliRun) r = { 0 };
 
   run (&r, "verify", "--help", NULL);
   g_assert_cmpint (r.status, ==, 0);
@@ -79,9 +58,9 @@ test_help (void)
 static void
 test_snp_valid (void)
 {
-  g_auto(Run) a = { 0 };
-  g_auto(Run) b = { 0 };
-  g_auto(Run) c = { 0 };
+  g_auto(CliRun) a = { 0 };
+  g_auto(CliRun) b = { 0 };
+  g_auto(CliRun) c = { 0 };
 
   /* Certificates and report in any order; the ASK/ARK are built in. */
   run (&a, "verify", "@sev-snp/trustee/test-vcek.der", "@sev-snp/trustee/test-report.bin", NULL);
@@ -116,13 +95,13 @@ write_tmp (const char *name, const void *data, gsize len)
 static void
 test_snp_refused (void)
 {
-  g_auto(Run) debug = { 0 };
-  g_auto(Run) debug_ok = { 0 };
-  g_auto(Run) other_chip = { 0 };
-  g_auto(Run) expired = { 0 };
-  g_auto(Run) at = { 0 };
-  g_auto(Run) measurement = { 0 };
-  g_auto(Run) flipped = { 0 };
+  g_auto(CliRun) debug = { 0 };
+  g_auto(CliRun) debug_ok = { 0 };
+  g_auto(CliRun) other_chip = { 0 };
+  g_auto(CliRun) expired = { 0 };
+  g_auto(CliRun) at = { 0 };
+  g_auto(CliRun) measurement = { 0 };
+  g_auto(CliRun) flipped = { 0 };
   g_autofree char *report_path = g_build_filename (testdata, "sev-snp/trustee/test-report.bin", NULL);
   g_autofree guint8 *report = NULL;
   g_autofree char *flipped_path = NULL;
@@ -175,9 +154,9 @@ test_snp_refused (void)
 static void
 test_tdx (void)
 {
-  g_auto(Run) v4 = { 0 };
-  g_auto(Run) v5 = { 0 };
-  g_auto(Run) wrong = { 0 };
+  g_auto(CliRun) v4 = { 0 };
+  g_auto(CliRun) v5 = { 0 };
+  g_auto(CliRun) wrong = { 0 };
 
   run (&v4, "verify", "@tdx/go-tdx-guest/tdx_prod_quote_SPR_E4.dat", NULL);
   g_assert_cmpint (v4.status, ==, 0);
@@ -196,11 +175,11 @@ test_tdx (void)
 static void
 test_tdx_collateral (void)
 {
-  g_auto(Run) ok = { 0 };
-  g_auto(Run) stale = { 0 };
-  g_auto(Run) nochain = { 0 };
-  g_auto(Run) tcb = { 0 };
-  g_auto(Run) notdx = { 0 };
+  g_auto(CliRun) ok = { 0 };
+  g_auto(CliRun) stale = { 0 };
+  g_auto(CliRun) nochain = { 0 };
+  g_auto(CliRun) tcb = { 0 };
+  g_auto(CliRun) notdx = { 0 };
 
   run (&ok, "verify", "--at", "2023-07-01T00:00:00Z", "@tdx/go-tdx-guest/sample_qeIdentity_response",
        "@tdx/go-tdx-guest/tdx_prod_quote_SPR_E4.dat", "@tdx/go-tdx-guest/qeidentity_issuer_chain.pem",
@@ -238,10 +217,10 @@ test_sim_container (void)
   guint8 m[48], rd[64], pk[32], other[32];
   g_autofree char *other64 = NULL;
   gsize len;
-  g_auto(Run) ok = { 0 };
-  g_auto(Run) real = { 0 };
-  g_auto(Run) untrusted = { 0 };
-  g_auto(Run) pinned = { 0 };
+  g_auto(CliRun) ok = { 0 };
+  g_auto(CliRun) real = { 0 };
+  g_auto(CliRun) untrusted = { 0 };
+  g_auto(CliRun) pinned = { 0 };
 
   randombytes_buf (m, sizeof m);
   randombytes_buf (rd, sizeof rd);
@@ -274,11 +253,11 @@ static void
 test_bad_input (void)
 {
   g_autofree char *junk = write_tmp ("junk.bin", "hello, world", 12);
-  g_auto(Run) a = { 0 };
-  g_auto(Run) b = { 0 };
-  g_auto(Run) c = { 0 };
-  g_auto(Run) d = { 0 };
-  g_auto(Run) e = { 0 };
+  g_auto(CliRun) a = { 0 };
+  g_auto(CliRun) b = { 0 };
+  g_auto(CliRun) c = { 0 };
+  g_auto(CliRun) d = { 0 };
+  g_auto(CliRun) e = { 0 };
 
   run (&a, "verify", junk, NULL);
   g_assert_cmpint (a.status, ==, 1);
@@ -300,8 +279,8 @@ static void
 test_sim_key (void)
 {
   g_autofree char *path = g_build_filename (tmpdir, "sim.key", NULL);
-  g_auto(Run) a = { 0 };
-  g_auto(Run) b = { 0 };
+  g_auto(CliRun) a = { 0 };
+  g_auto(CliRun) b = { 0 };
 
   run (&a, "sim-key", path, NULL);
   g_assert_cmpint (a.status, ==, 0);

@@ -1,25 +1,13 @@
+#define G_LOG_DOMAIN "joconde-test"
 #include "config.h"
 
 #include <gio/gio.h>
 #include <string.h>
 
+#include "cli-run.h"
+
 /* Runs the built jocondectl on good and bad documents and checks its output, its one-line
  * refusals on standard error and its exit status. */
-
-typedef struct {
-  int    status;
-  char  *out;
-  gsize  out_len;
-  char  *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
 static char *
 data_file (const char *name)
@@ -29,46 +17,9 @@ data_file (const char *name)
   return g_build_filename (root ? root : JC_SOURCE_ROOT, "libjoconde", "tests", "model", "data", file, NULL);
 }
 
-/* Runs jocondectl with ARGS (NULL-terminated), feeding STDIN_TEXT (may be NULL). */
-static void
-run (Run *r, const char *stdin_text, gssize stdin_len, ...)
-{
-  const char *exe = g_getenv ("JOCONDECTL");
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GBytes) in = NULL, out = NULL, err = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *arg;
-  va_list ap;
-
-  g_assert_nonnull (exe);
-  g_ptr_array_add (argv, (gpointer) exe);
-  va_start (ap, stdin_len);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-
-  proc = g_subprocess_newv ((const char *const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                            G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  in = stdin_text != NULL
-       ? g_bytes_new (stdin_text, stdin_len < 0 ? strlen (stdin_text) : (gsize) stdin_len)
-       : g_bytes_new (NULL, 0);
-  g_subprocess_communicate (proc, in, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  r->status = g_subprocess_get_exit_status (proc);
-  r->out_len = g_bytes_get_size (out);
-  r->out = r->out_len ? g_strndup (g_bytes_get_data (out, NULL), r->out_len) : g_strdup ("");
-  r->err = g_bytes_get_size (err) ? g_strndup (g_bytes_get_data (err, NULL), g_bytes_get_size (err))
-                                  : g_strdup ("");
-}
-
 /* A refusal: status 1, nothing on stdout, exactly one line on stderr containing WHY. */
 static void
-assert_refused (Run *r, const char *why)
+assert_refused (CliRun *r, const char *why)
 {
   g_test_message ("stderr: %s", r->err);
   g_assert_cmpint (r->status, ==, 1);
@@ -82,28 +33,28 @@ static void
 test_hash_and_canon (void)
 {
   g_autofree char *ctsc = data_file ("ctsc");
-  g_auto(Run) hash = { 0 };
-  g_auto(Run) canon = { 0 };
-  g_auto(Run) from_stdin = { 0 };
+  g_auto(CliRun) hash = { 0 };
+  g_auto(CliRun) canon = { 0 };
+  g_auto(CliRun) from_stdin = { 0 };
   g_autofree char *digest = NULL;
   g_autofree char *text = NULL;
   gsize len;
 
-  run (&hash, NULL, 0, "doc", "hash", ctsc, NULL);
+  cli_run (&hash, NULL, 0, "doc", "hash", ctsc, NULL);
   g_assert_cmpint (hash.status, ==, 0);
-  g_assert_cmpstr (hash.out, ==, "8523638607a84971761f1d8321a067a2f81b6a20ef02a2a7f3a31b2a5e76fae1\n");
+  g_assert_cmpstr (hash.out, ==, "b93b749b5bad08901dd1ffb5f3d4d811c29be1f61a961295defb540792c7207a\n");
   g_assert_cmpstr (hash.err, ==, "");
 
   /* canon prints the exact bytes whose SHA-256 is the hash. */
-  run (&canon, NULL, 0, "doc", "canon", ctsc, NULL);
+  cli_run (&canon, NULL, 0, "doc", "canon", ctsc, NULL);
   g_assert_cmpint (canon.status, ==, 0);
   digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) canon.out, canon.out_len);
-  g_assert_cmpstr (digest, ==, "8523638607a84971761f1d8321a067a2f81b6a20ef02a2a7f3a31b2a5e76fae1");
+  g_assert_cmpstr (digest, ==, "b93b749b5bad08901dd1ffb5f3d4d811c29be1f61a961295defb540792c7207a");
   g_assert_true (g_str_has_prefix (canon.out, "{\"algorithm\":\"OUTPUT rates AS\\n"));
 
   /* "-" reads standard input. */
   g_assert_true (g_file_get_contents (ctsc, &text, &len, NULL));
-  run (&from_stdin, text, (gssize) len, "doc", "canon", "-", NULL);
+  cli_run (&from_stdin, text, (gssize) len, "doc", "canon", "-", NULL);
   g_assert_cmpint (from_stdin.status, ==, 0);
   g_assert_cmpstr (from_stdin.out, ==, canon.out);
 }
@@ -111,9 +62,9 @@ test_hash_and_canon (void)
 static void
 test_canon_small (void)
 {
-  g_auto(Run) r = { 0 };
+  g_auto(CliRun) r = { 0 };
 
-  run (&r, "{ \"b\" : [1, true, null], \"a\": \"\\u00e9\\n\" }\n", -1, "doc", "canon", "-", NULL);
+  cli_run (&r, "{ \"b\" : [1, true, null], \"a\": \"\\u00e9\\n\" }\n", -1, "doc", "canon", "-", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpstr (r.out, ==, "{\"a\":\"\xc3\xa9\\n\",\"b\":[1,true,null]}");
 }
@@ -122,16 +73,16 @@ static void
 test_check (void)
 {
   g_autofree char *cta = data_file ("cta");
-  g_auto(Run) ok = { 0 };
-  g_auto(Run) bad = { 0 };
-  g_auto(Run) unknown = { 0 };
+  g_auto(CliRun) ok = { 0 };
+  g_auto(CliRun) bad = { 0 };
+  g_auto(CliRun) unknown = { 0 };
   g_autofree char *text = NULL;
   g_autoptr(GString) broken = NULL;
   g_autofree char *ctsc = data_file ("ctsc");
 
-  run (&ok, NULL, 0, "doc", "check", cta, NULL);
+  cli_run (&ok, NULL, 0, "doc", "check", cta, NULL);
   g_assert_cmpint (ok.status, ==, 0);
-  g_assert_cmpstr (ok.out, ==, "valid cta document, hash 87647428f6f5cf7af23ceeb21e0dafb3d622c59d3d3c4e703f773153bad12874\n");
+  g_assert_cmpstr (ok.out, ==, "valid cta document, hash 57a0f49af28b42a917d34c9908e3208f51e1f4870b2db5b3569f1abd8e88af43\n");
 
   /* Two problems in a CTSC: both printed with their paths, one per line. */
   g_assert_true (g_file_get_contents (ctsc, &text, NULL, NULL));
@@ -139,17 +90,65 @@ test_check (void)
   g_assert_cmpint (g_string_replace (broken, "\"type\": \"BOOL\"", "\"type\": \"flaot\"", 1), ==, 1);
   g_assert_cmpint (g_string_replace (broken, "\"input\": \"2026-12-08T12:00:00Z\"",
                                      "\"input\": \"2026-11-08T12:00:00Z\"", 1), ==, 1);
-  run (&bad, broken->str, -1, "doc", "check", "-", NULL);
+  cli_run (&bad, broken->str, -1, "doc", "check", "-", NULL);
   g_assert_cmpstr (bad.out, ==,
                    "deadlines.input: must be later than the approval deadline\n"
                    "inputs[1].schema[1].type: unknown type \"flaot\" (expected INT, DECIMAL(p,s), BOOL, DATE, CATEGORY or ID)\n");
   g_assert_cmpstr (bad.err, ==, "jocondectl: - is not a valid ctsc document (2 problems)\n");
   g_assert_cmpint (bad.status, ==, 1);
 
-  run (&unknown, "{\"type\": \"invoice\", \"version\": 1}", -1, "doc", "check", "-", NULL);
+  cli_run (&unknown, "{\"type\": \"invoice\", \"version\": 1}", -1, "doc", "check", "-", NULL);
   g_assert_cmpint (unknown.status, ==, 1);
   g_assert_true (g_str_has_prefix (unknown.out, "type: unknown document type \"invoice\""));
   assert_refused (&unknown, "not a JOCONDE document of a known type");
+}
+
+static void
+test_check_against_ctsc (void)
+{
+  g_autofree char *ctsa = data_file ("ctsa");
+  g_autofree char *ctsa_mno = data_file ("ctsa-mno");
+  g_autofree char *ctsc = data_file ("ctsc");
+  g_autofree char *ctsc_opt = g_strdup_printf ("--ctsc=%s", ctsc);
+  g_autofree char *cta_opt = NULL;
+  g_autofree char *cta = data_file ("cta");
+  g_autofree char *text = NULL;
+  g_auto(CliRun) ok = { 0 };
+  g_auto(CliRun) ok2 = { 0 };
+  g_auto(CliRun) other = { 0 };
+  g_auto(CliRun) wrong_type = { 0 };
+  g_auto(CliRun) bad_ctsc = { 0 };
+
+  cli_run (&ok, NULL, 0, "doc", "check", ctsc_opt, ctsa, NULL);
+  g_assert_cmpint (ok.status, ==, 0);
+  g_assert_true (g_str_has_prefix (ok.out, "valid ctsa document, hash "));
+  cli_run (&ok2, NULL, 0, "doc", "check", ctsc_opt, ctsa_mno, NULL);
+  g_assert_cmpint (ok2.status, ==, 0);
+
+  /* The NSI's addendum claiming the MNO's input. */
+  g_assert_true (g_file_get_contents (ctsa, &text, NULL, NULL));
+  {
+    g_autoptr(GString) s = g_string_new (text);
+    g_assert_cmpint (g_string_replace (s, "\"population\"", "\"subscribers\"", 1), ==, 1);
+    cli_run (&other, s->str, -1, "doc", "check", ctsc_opt, "-", NULL);
+    g_assert_cmpint (other.status, ==, 1);
+    g_assert_cmpstr (other.out, ==, "custodians[0].inputs[0]: the input \"subscribers\" is supplied by another peer\n");
+    assert_refused (&other, "is not a valid ctsa document (1 problem)");
+  }
+
+  cli_run (&wrong_type, NULL, 0, "doc", "check", ctsc_opt, ctsc, NULL);
+  assert_refused (&wrong_type, "is not a CTSA document; --ctsc applies to CTSA documents only");
+
+  {
+    g_auto(CliRun) shown = { 0 };
+    cli_run (&shown, NULL, 0, "doc", "show", ctsc_opt, ctsa, NULL);
+    g_assert_cmpint (shown.status, ==, 0);
+    g_assert_nonnull (strstr (shown.out, "Belongs to the CTSC shown: yes\n"));
+    g_assert_nonnull (strstr (shown.out, "Peer: [0] nsi\n"));
+  }
+  cta_opt = g_strdup_printf ("--ctsc=%s", cta);
+  cli_run (&bad_ctsc, NULL, 0, "doc", "check", cta_opt, ctsa, NULL);
+  assert_refused (&bad_ctsc, "The CTSC is not valid: type: must be \"ctsc\", not \"cta\"");
 }
 
 static void
@@ -157,25 +156,25 @@ test_show (void)
 {
   g_autofree char *ctsa = data_file ("ctsa");
   g_autofree char *text = NULL;
-  g_auto(Run) a = { 0 };
-  g_auto(Run) b = { 0 };
-  g_auto(Run) bad = { 0 };
-  g_auto(Run) compact = { 0 };
+  g_auto(CliRun) a = { 0 };
+  g_auto(CliRun) b = { 0 };
+  g_auto(CliRun) bad = { 0 };
+  g_auto(CliRun) compact = { 0 };
 
-  run (&a, NULL, 0, "doc", "show", ctsa, NULL);
-  run (&b, NULL, 0, "doc", "show", ctsa, NULL);
+  cli_run (&a, NULL, 0, "doc", "show", ctsa, NULL);
+  cli_run (&b, NULL, 0, "doc", "show", ctsa, NULL);
   g_assert_cmpint (a.status, ==, 0);
   g_assert_cmpstr (a.out, ==, b.out);
   g_assert_true (g_str_has_prefix (a.out,
     "Computation Task Specification Addendum (CTSA), version 1\n"
-    "Document hash (SHA-256): b98db4d5f1aa2bc34ddbd9b92cea38a030de6b39fa3c5e7c8c4d63ef74978d11\n"));
+    "Document hash (SHA-256): ce208317b2eccafe9fe652e8040695413e8b04bbd973ed803d34496f4b9d96df\n"));
 
   /* The same document written differently (canonical, so members reordered and no
    * whitespace) renders to the same bytes. */
   {
-    g_auto(Run) canon = { 0 };
-    run (&canon, NULL, 0, "doc", "canon", ctsa, NULL);
-    run (&compact, canon.out, (gssize) canon.out_len, "doc", "show", "-", NULL);
+    g_auto(CliRun) canon = { 0 };
+    cli_run (&canon, NULL, 0, "doc", "canon", ctsa, NULL);
+    cli_run (&compact, canon.out, (gssize) canon.out_len, "doc", "show", "-", NULL);
     g_assert_cmpint (compact.status, ==, 0);
     g_assert_cmpstr (compact.out, ==, a.out);
   }
@@ -184,7 +183,7 @@ test_show (void)
   {
     g_autoptr(GString) broken = g_string_new (text);
     g_string_replace (broken, "\"peer\": 0", "\"peer\": \"zero\"", 1);
-    run (&bad, broken->str, -1, "doc", "show", "-", NULL);
+    cli_run (&bad, broken->str, -1, "doc", "show", "-", NULL);
     assert_refused (&bad, "peer: must be an integer, not a string");
     g_assert_cmpstr (bad.out, ==, "");
   }
@@ -216,8 +215,8 @@ test_refusals (void)
   for (gsize c = 0; c < G_N_ELEMENTS (commands); c++)
     for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
       {
-        g_auto(Run) r = { 0 };
-        run (&r, bad[i].input, bad[i].len, "doc", commands[c], "-", NULL);
+        g_auto(CliRun) r = { 0 };
+        cli_run (&r, bad[i].input, bad[i].len, "doc", commands[c], "-", NULL);
         assert_refused (&r, bad[i].why);
         g_assert_true (g_str_has_prefix (r.err, "jocondectl: -: line "));
         g_assert_cmpstr (r.out, ==, "");
@@ -228,36 +227,36 @@ static void
 test_limits_and_usage (void)
 {
   g_autofree char *cta = data_file ("cta");
-  g_auto(Run) big = { 0 };
-  g_auto(Run) deep = { 0 };
-  g_auto(Run) missing = { 0 };
-  g_auto(Run) nofile = { 0 };
-  g_auto(Run) two = { 0 };
-  g_auto(Run) badopt = { 0 };
-  g_auto(Run) help = { 0 };
-  g_auto(Run) group = { 0 };
+  g_auto(CliRun) big = { 0 };
+  g_auto(CliRun) deep = { 0 };
+  g_auto(CliRun) missing = { 0 };
+  g_auto(CliRun) nofile = { 0 };
+  g_auto(CliRun) two = { 0 };
+  g_auto(CliRun) badopt = { 0 };
+  g_auto(CliRun) help = { 0 };
+  g_auto(CliRun) group = { 0 };
 
-  run (&big, NULL, 0, "doc", "hash", "--max-size", "100", cta, NULL);
-  assert_refused (&big, "larger than the limit of 100 bytes");
-  run (&deep, NULL, 0, "doc", "hash", "--max-depth", "3", cta, NULL);
+  cli_run (&big, NULL, 0, "doc", "hash", "--max-size", "100", cta, NULL);
+  assert_refused (&big, "the limit of 100 bytes");
+  cli_run (&deep, NULL, 0, "doc", "hash", "--max-depth", "3", cta, NULL);
   assert_refused (&deep, "nesting deeper than 3 levels");
-  run (&missing, NULL, 0, "doc", "check", "/nonexistent/task.json", NULL);
+  cli_run (&missing, NULL, 0, "doc", "check", "/nonexistent/task.json", NULL);
   assert_refused (&missing, "task.json");
 
-  run (&nofile, NULL, 0, "doc", "hash", NULL);
+  cli_run (&nofile, NULL, 0, "doc", "hash", NULL);
   g_assert_cmpint (nofile.status, ==, 2);
   g_assert_nonnull (strstr (nofile.err, "a FILE is needed"));
-  run (&two, NULL, 0, "doc", "hash", cta, cta, NULL);
+  cli_run (&two, NULL, 0, "doc", "hash", cta, cta, NULL);
   g_assert_cmpint (two.status, ==, 2);
-  run (&badopt, NULL, 0, "doc", "hash", "--frobnicate", cta, NULL);
+  cli_run (&badopt, NULL, 0, "doc", "hash", "--frobnicate", cta, NULL);
   g_assert_cmpint (badopt.status, ==, 2);
 
-  run (&help, NULL, 0, "doc", "check", "--help", NULL);
+  cli_run (&help, NULL, 0, "doc", "check", "--help", NULL);
   g_assert_cmpint (help.status, ==, 0);
   g_assert_nonnull (strstr (help.out, "jocondectl doc check [OPTION…] FILE"));
   g_assert_nonnull (strstr (help.out, "Exit status: 0 on success"));
   g_assert_nonnull (strstr (help.out, "--max-depth=LEVELS"));
-  run (&group, NULL, 0, "doc", "--help", NULL);
+  cli_run (&group, NULL, 0, "doc", "--help", NULL);
   g_assert_cmpint (group.status, ==, 0);
   for (const char *const *c = (const char *const[]) { "canon", "hash", "check", "show", NULL }; *c; c++)
     {
@@ -273,6 +272,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/doc/hash-canon", test_hash_and_canon);
   g_test_add_func ("/cli/doc/canon-small", test_canon_small);
   g_test_add_func ("/cli/doc/check", test_check);
+  g_test_add_func ("/cli/doc/check-against-ctsc", test_check_against_ctsc);
   g_test_add_func ("/cli/doc/show", test_show);
   g_test_add_func ("/cli/doc/refusals", test_refusals);
   g_test_add_func ("/cli/doc/limits-usage", test_limits_and_usage);

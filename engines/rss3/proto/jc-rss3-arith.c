@@ -49,7 +49,7 @@ jc_rss3_avec_set (JcRss3AVec *v, const guint64 *s0, const guint64 *s1)
 
 gboolean
 jc_rss3_share_from_role (JcRss3Ctx *ctx, unsigned role, const u64 *vals, size_t n,
-                         gboolean xor, u64 *s0, u64 *s1, GError **error)
+                         size_t nxor, u64 *s0, u64 *s1, GError **error)
 {
   /* The dealer c holds (x_c, x_{c+1}); x_c comes from the key c shares with c-1, x_{c+2} = 0,
    * and x_{c+1} = v - x_c goes to c+1, which has never seen x_c: uniformly random to it. */
@@ -57,7 +57,7 @@ jc_rss3_share_from_role (JcRss3Ctx *ctx, unsigned role, const u64 *vals, size_t 
     {
       jc_rss3_prf (ctx, JC_RSS3_PREV, s0, n * sizeof (u64));
       for (size_t e = 0; e < n; e++)
-        s1[e] = xor ? vals[e] ^ s0[e] : vals[e] - s0[e];
+        s1[e] = e < nxor ? vals[e] ^ s0[e] : vals[e] - s0[e];
       jc_rss3_net_send (ctx, ctx->next, s1, n * sizeof (u64));
       return jc_rss3_net_round_end (ctx, error);
     }
@@ -83,7 +83,7 @@ jc_rss3_input (JcRss3Ctx *ctx, unsigned owner, const guint64 *values, size_t n,
   g_return_val_if_fail (out->n == n && owner < 3, FALSE);
   g_return_val_if_fail (ctx->party != owner || values != NULL || n == 0, FALSE);
   unsigned role = (ctx->party + 3 - owner) % 3;
-  return jc_rss3_share_from_role (ctx, role, values, n, FALSE, out->s0, out->s1, error);
+  return jc_rss3_share_from_role (ctx, role, values, n, 0, out->s0, out->s1, error);
 }
 
 void
@@ -337,8 +337,8 @@ jc_rss3_mul_many (JcRss3Ctx *ctx, size_t k, const JcRss3AVec *const *a,
 }
 
 gboolean
-jc_rss3_trunc (JcRss3Ctx *ctx, const JcRss3AVec *a, unsigned f, JcRss3AVec *out,
-               GError **error)
+jc_rss3_trunc_pr (JcRss3Ctx *ctx, const JcRss3AVec *a, unsigned f, JcRss3AVec *out,
+                  GError **error)
 {
   /* Truncation of a 2-out-of-2 sharing as in SecureML (Mohassel-Zhang, S&P 2017) and its
    * three-party use in ABY3 (Mohassel-Rindal, CCS 2018, Pi_trunc1): party c holds
@@ -381,4 +381,11 @@ jc_rss3_mul_fixed (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b, uns
                    JcRss3AVec *out, GError **error)
 {
   return jc_rss3_mul (ctx, a, b, out, error) && jc_rss3_trunc (ctx, out, f, out, error);
+}
+
+gboolean
+jc_rss3_mul_fixed_pr (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b, unsigned f,
+                      JcRss3AVec *out, GError **error)
+{
+  return jc_rss3_mul (ctx, a, b, out, error) && jc_rss3_trunc_pr (ctx, out, f, out, error);
 }

@@ -46,20 +46,28 @@ jc_rss3_bvec_dup (const JcRss3BVec *v)
 
 /* ---- bit slicing ------------------------------------------------------------------------ */
 
+/* One stage of the transposition: swap the off-diagonal JxJ blocks inside every 2Jx2J block. */
+#define TRANSPOSE_STAGE(J, M)                                     \
+  for (unsigned b = 0; b < 64; b += 2 * (J))                      \
+    for (unsigned k = b; k < b + (J); k++)                        \
+      {                                                           \
+        u64 t = ((a[k] >> (J)) ^ a[k + (J)]) & (M);               \
+        a[k] ^= t << (J);                                         \
+        a[k + (J)] ^= t;                                          \
+      }
+
 void
 jc_rss3_transpose64 (u64 a[64])
 {
   /* Recursive block swap of the 64x64 bit matrix (row r = a[r], column c = bit c): swap the
    * off-diagonal 32x32 blocks, then 16x16 inside each, ... Afterwards bit c of a[r] is the
-   * former bit r of a[c]. */
-  u64 m = 0x00000000FFFFFFFFULL;
-  for (unsigned j = 32; j != 0; j >>= 1, m ^= (m << j))
-    for (unsigned k = 0; k < 64; k = ((k | j) + 1) & ~j)
-      {
-        u64 t = ((a[k] >> j) ^ a[k | j]) & m;
-        a[k] ^= t << j;
-        a[k | j] ^= t;
-      }
+   * former bit r of a[c]. Stages written out so the compiler can unroll and vectorise. */
+  TRANSPOSE_STAGE (32, 0x00000000FFFFFFFFULL)
+  TRANSPOSE_STAGE (16, 0x0000FFFF0000FFFFULL)
+  TRANSPOSE_STAGE (8, 0x00FF00FF00FF00FFULL)
+  TRANSPOSE_STAGE (4, 0x0F0F0F0F0F0F0F0FULL)
+  TRANSPOSE_STAGE (2, 0x3333333333333333ULL)
+  TRANSPOSE_STAGE (1, 0x5555555555555555ULL)
 }
 
 void
@@ -185,18 +193,28 @@ gboolean
 jc_rss3_and_planes (JcRss3Ctx *ctx, size_t cnt, size_t nw, u64 *const *x0, u64 *const *x1,
                     u64 *const *y0, u64 *const *y1, u64 *z0, u64 *z1, GError **error)
 {
-  size_t m = cnt * nw;
-  u64 *a = jc_rss3_scratch (ctx, 4 * m);
+  /* as jc_rss3_and_raw, reading the planes where they are (no gathering copy) */
+  enum { CHUNK = 4096 };
+  u64 rp[CHUNK], rn[CHUNK];
+  size_t m = cnt * nw, g = 0, left = 0;
   for (size_t c = 0; c < cnt; c++)
     {
-      memcpy (a + c * nw, x0[c], nw * sizeof (u64));
-      memcpy (a + m + c * nw, x1[c], nw * sizeof (u64));
-      memcpy (a + 2 * m + c * nw, y0[c], nw * sizeof (u64));
-      memcpy (a + 3 * m + c * nw, y1[c], nw * sizeof (u64));
+      const u64 *a0 = x0[c], *a1 = x1[c], *b0 = y0[c], *b1 = y1[c];
+      u64 *o = z0 + c * nw;
+      for (size_t k = 0; k < nw; k++, g++)
+        {
+          if (left == 0)
+            {
+              left = MIN ((size_t) CHUNK, m - g);
+              jc_rss3_prf (ctx, JC_RSS3_PREV, rp, left * sizeof (u64));
+              jc_rss3_prf (ctx, JC_RSS3_NEXT, rn, left * sizeof (u64));
+            }
+          left--;
+          size_t idx = g % CHUNK;   /* chunks start at multiples of CHUNK */
+          o[k] = (a0[k] & b0[k]) ^ (a0[k] & b1[k]) ^ (a1[k] & b0[k]) ^ rp[idx] ^ rn[idx];
+        }
     }
-  gboolean ok = jc_rss3_and_raw (ctx, m, a, a + m, a + 2 * m, a + 3 * m, z0, z1, error);
-  jc_rss3_scratch_put (ctx, a);
-  return ok;
+  return jc_rss3_ring (ctx, z0, z1, m * sizeof (u64), error);
 }
 
 gboolean
@@ -238,25 +256,36 @@ jc_rss3_split_bool (JcRss3Ctx *ctx, const JcRss3AVec *a, gboolean neg_w, u64 *v0
         vals[e] = a->s0[e] + a->s1[e];
     }
   u64 *t0 = jc_rss3_scratch (ctx, n), *t1 = jc_rss3_scratch (ctx, n);
-  gboolean ok = jc_rss3_share_from_role (ctx, role, vals, n, TRUE, t0, t1, error);
+  gboolean ok = jc_rss3_share_from_role (ctx, role, vals, n, n, t0, t1, error);
   jc_rss3_scratch_put (ctx, vals);
   if (ok)
     {
-      jc_rss3_words_to_planes (t0, n, 64, v0);
-      jc_rss3_words_to_planes (t1, n, 64, v1);
-      u64 *zero = t0, *w = t1;
-      memset (zero, 0, n * sizeof (u64));
+      /* Shares known to be zero (v_{c+2}, and w except at c+1 and c+2) are not transposed. */
+      size_t pw = 64 * jc_rss3_nwords (n);
+      if (role == 2)
+        memset (v0, 0, pw * 8);
+      else
+        jc_rss3_words_to_planes (t0, n, 64, v0);
+      if (role == 1)
+        memset (v1, 0, pw * 8);
+      else
+        jc_rss3_words_to_planes (t1, n, 64, v1);
+      u64 *w = t1;
       if (role == 1)
         memcpy (w, a->s1, n * sizeof (u64));
       else if (role == 2)
         memcpy (w, a->s0, n * sizeof (u64));
-      else
-        memset (w, 0, n * sizeof (u64));
-      if (neg_w)
+      if (neg_w && role != 0)
         for (size_t e = 0; e < n; e++)
           w[e] = -w[e];
-      jc_rss3_words_to_planes (role == 2 ? w : zero, n, 64, w0);
-      jc_rss3_words_to_planes (role == 1 ? w : zero, n, 64, w1);
+      if (role == 2)
+        jc_rss3_words_to_planes (w, n, 64, w0);
+      else
+        memset (w0, 0, pw * 8);
+      if (role == 1)
+        jc_rss3_words_to_planes (w, n, 64, w1);
+      else
+        memset (w1, 0, pw * 8);
     }
   jc_rss3_scratch_put (ctx, t0);
   jc_rss3_scratch_put (ctx, t1);
@@ -267,11 +296,13 @@ jc_rss3_split_bool (JcRss3Ctx *ctx, const JcRss3AVec *a, gboolean neg_w, u64 *v0
 
 gboolean
 jc_rss3_carry (JcRss3Ctx *ctx, unsigned K, size_t nw, const u64 *x0, const u64 *x1,
-               const u64 *y0, const u64 *y1, u64 *out0, u64 *out1, GError **error)
+               const u64 *y0, const u64 *y1, u64 *out0, u64 *out1, u64 *outp0, u64 *outp1,
+               GError **error)
 {
   /* Generate/propagate pairs (g, p) per bit, then a balanced tree of the carry operator
    * (G, P) o (G', P') = (G ^ P & G', P & P') (Brent-Kung style, only the root): 3K ANDs,
-   * ceil(log2 K) + 1 rounds. The lowest node never needs its P. */
+   * ceil(log2 K) + 1 rounds. The lowest node needs its P only when the caller wants the
+   * propagate bit of the whole range (outp0/outp1 not NULL). */
   g_return_val_if_fail (K >= 1, FALSE);
   size_t pw = (size_t) K * nw;
   u64 *G0 = jc_rss3_scratch (ctx, pw), *G1 = jc_rss3_scratch (ctx, pw);
@@ -282,7 +313,7 @@ jc_rss3_carry (JcRss3Ctx *ctx, unsigned K, size_t nw, const u64 *x0, const u64 *
       P1[k] = x1[k] ^ y1[k];
     }
   gboolean ok = jc_rss3_and_raw (ctx, pw, x0, x1, y0, y1, G0, G1, error);
-  unsigned m = K;
+  unsigned m = K, tstart = outp0 ? 0 : 1;
   u64 **a0 = g_new (u64 *, 2 * K), **a1 = g_new (u64 *, 2 * K);
   u64 **b0 = g_new (u64 *, 2 * K), **b1 = g_new (u64 *, 2 * K);
   u64 *Z0 = jc_rss3_scratch (ctx, pw), *Z1 = jc_rss3_scratch (ctx, pw);
@@ -296,7 +327,7 @@ jc_rss3_carry (JcRss3Ctx *ctx, unsigned K, size_t nw, const u64 *x0, const u64 *
           b0[cnt] = G0 + lo * nw; b1[cnt] = G1 + lo * nw;
           cnt++;
         }
-      for (unsigned t = 1; t < pairs; t++)
+      for (unsigned t = tstart; t < pairs; t++)
         {
           unsigned lo = 2 * t, hi = 2 * t + 1;
           a0[cnt] = P0 + hi * nw; a1[cnt] = P1 + hi * nw;
@@ -314,10 +345,10 @@ jc_rss3_carry (JcRss3Ctx *ctx, unsigned K, size_t nw, const u64 *x0, const u64 *
               G0[t * nw + k] = G0[hi * nw + k] ^ Z0[t * nw + k];
               G1[t * nw + k] = G1[hi * nw + k] ^ Z1[t * nw + k];
             }
-          if (t >= 1)
+          if (t >= tstart)
             {
-              memcpy (P0 + t * nw, Z0 + (pairs + t - 1) * nw, nw * sizeof (u64));
-              memcpy (P1 + t * nw, Z1 + (pairs + t - 1) * nw, nw * sizeof (u64));
+              memcpy (P0 + t * nw, Z0 + (pairs + t - tstart) * nw, nw * sizeof (u64));
+              memcpy (P1 + t * nw, Z1 + (pairs + t - tstart) * nw, nw * sizeof (u64));
             }
         }
       if (m % 2)
@@ -333,6 +364,11 @@ jc_rss3_carry (JcRss3Ctx *ctx, unsigned K, size_t nw, const u64 *x0, const u64 *
     {
       memcpy (out0, G0, nw * sizeof (u64));
       memcpy (out1, G1, nw * sizeof (u64));
+      if (outp0)
+        {
+          memcpy (outp0, P0, nw * sizeof (u64));
+          memcpy (outp1, P1, nw * sizeof (u64));
+        }
     }
   jc_rss3_scratch_put (ctx, a0); jc_rss3_scratch_put (ctx, a1); jc_rss3_scratch_put (ctx, b0); jc_rss3_scratch_put (ctx, b1);
   jc_rss3_scratch_put (ctx, Z0); jc_rss3_scratch_put (ctx, Z1);
@@ -349,7 +385,7 @@ msb_raw (JcRss3Ctx *ctx, const JcRss3AVec *a, u64 *o0, u64 *o1, GError **error)
   u64 *buf = jc_rss3_scratch (ctx, 4 * 64 * nw + 1);
   u64 *v0 = buf, *v1 = buf + 64 * nw, *w0 = buf + 128 * nw, *w1 = buf + 192 * nw;
   gboolean ok = jc_rss3_split_bool (ctx, a, FALSE, v0, v1, w0, w1, error) &&
-                jc_rss3_carry (ctx, 63, nw, v0, v1, w0, w1, o0, o1, error);
+                jc_rss3_carry (ctx, 63, nw, v0, v1, w0, w1, o0, o1, NULL, NULL, error);
   if (ok)
     for (size_t k = 0; k < nw; k++)
       {
@@ -371,9 +407,11 @@ gboolean
 jc_rss3_lt (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b, JcRss3BVec *out,
             GError **error)
 {
-  g_autoptr (JcRss3AVec) d = jc_rss3_avec_new (a->n);
-  jc_rss3_sub (ctx, a, b, d);
-  return jc_rss3_msb (ctx, d, out, error);
+  JcRss3AVec d = jc_rss3_tmp_avec (ctx, a->n);
+  jc_rss3_sub (ctx, a, b, &d);
+  gboolean ok = jc_rss3_msb (ctx, &d, out, error);
+  jc_rss3_tmp_avec_put (ctx, &d);
+  return ok;
 }
 
 gboolean
@@ -498,30 +536,98 @@ gboolean
 jc_rss3_eq (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b, JcRss3BVec *out,
             GError **error)
 {
-  g_autoptr (JcRss3AVec) d = jc_rss3_avec_new (a->n);
-  jc_rss3_sub (ctx, a, b, d);
-  return jc_rss3_eqz (ctx, d, out, error);
+  JcRss3AVec d = jc_rss3_tmp_avec (ctx, a->n);
+  jc_rss3_sub (ctx, a, b, &d);
+  gboolean ok = jc_rss3_eqz (ctx, &d, out, error);
+  jc_rss3_tmp_avec_put (ctx, &d);
+  return ok;
+}
+
+/* ---- several comparisons in the same rounds --------------------------------------------- */
+
+/* The differences a[i] - b[i] laid end to end, each column padded to whole words so that
+ * its result plane starts at a word boundary; one MSB or zero test for all of them. */
+static gboolean
+compare_many (JcRss3Ctx *ctx, size_t k, const JcRss3AVec *const *a,
+              const JcRss3AVec *const *b, JcRss3BVec *const *out, gboolean equality,
+              GError **error)
+{
+  size_t total = 0;
+  for (size_t i = 0; i < k; i++)
+    {
+      g_return_val_if_fail (a[i]->n == b[i]->n && out[i]->n == a[i]->n && out[i]->bits == 1,
+                            FALSE);
+      total += 64 * jc_rss3_nwords (a[i]->n);
+    }
+  JcRss3AVec d = jc_rss3_tmp_avec (ctx, total);
+  size_t off = 0;
+  for (size_t i = 0; i < k; i++)
+    {
+      size_t n = a[i]->n, pad = 64 * jc_rss3_nwords (n);
+      for (size_t e = 0; e < n; e++)
+        {
+          d.s0[off + e] = a[i]->s0[e] - b[i]->s0[e];
+          d.s1[off + e] = a[i]->s1[e] - b[i]->s1[e];
+        }
+      memset (d.s0 + off + n, 0, (pad - n) * 8);
+      memset (d.s1 + off + n, 0, (pad - n) * 8);
+      off += pad;
+    }
+  JcRss3BVec r = { total, 1, jc_rss3_nwords (total), jc_rss3_scratch (ctx, total / 64 + 1),
+                   jc_rss3_scratch (ctx, total / 64 + 1) };
+  gboolean ok = equality ? jc_rss3_eqz (ctx, &d, &r, error) : jc_rss3_msb (ctx, &d, &r, error);
+  off = 0;
+  for (size_t i = 0; ok && i < k; i++)
+    {
+      size_t nw = out[i]->nwords;
+      memcpy (out[i]->s0, r.s0 + off, nw * 8);
+      memcpy (out[i]->s1, r.s1 + off, nw * 8);
+      off += nw;
+    }
+  jc_rss3_scratch_put (ctx, r.s0);
+  jc_rss3_scratch_put (ctx, r.s1);
+  jc_rss3_tmp_avec_put (ctx, &d);
+  return ok;
+}
+
+gboolean
+jc_rss3_lt_many (JcRss3Ctx *ctx, size_t k, const JcRss3AVec *const *a,
+                 const JcRss3AVec *const *b, JcRss3BVec *const *out, GError **error)
+{
+  return compare_many (ctx, k, a, b, out, FALSE, error);
+}
+
+gboolean
+jc_rss3_eq_many (JcRss3Ctx *ctx, size_t k, const JcRss3AVec *const *a,
+                 const JcRss3AVec *const *b, JcRss3BVec *const *out, GError **error)
+{
+  return compare_many (ctx, k, a, b, out, TRUE, error);
 }
 
 /* ---- conversions ------------------------------------------------------------------------ */
 
-gboolean
-jc_rss3_a2b (JcRss3Ctx *ctx, const JcRss3AVec *a, JcRss3BVec *out, GError **error)
+/* o = v + w (+ 1 when cin) over 64 bit planes, with a Kogge-Stone prefix of the carry
+ * operator (Kogge, Stone, IEEE Trans. Computers 1973): 1 + 6 rounds. A carry-in of 1 is
+ * folded into bit 0's generate bit (g_0 | p_0 = g_0 ^ p_0). o must not alias v or w. */
+static gboolean
+add_planes (JcRss3Ctx *ctx, size_t nw, const u64 *v0, const u64 *v1, const u64 *w0,
+            const u64 *w1, gboolean cin, u64 *o0, u64 *o1, GError **error)
 {
-  /* v + w with a Kogge-Stone prefix of the carry operator over the bit planes
-   * (Kogge-Stone, IEEE Trans. Computers 1973): 6 levels after the generate round. */
-  g_return_val_if_fail (out->n == a->n && out->bits == 64, FALSE);
-  size_t n = a->n, nw = jc_rss3_nwords (n), pw = 64 * nw;
-  u64 *buf = jc_rss3_scratch (ctx, 8 * pw + 1);
-  u64 *v0 = buf, *v1 = buf + pw, *w0 = buf + 2 * pw, *w1 = buf + 3 * pw;
-  u64 *G0 = buf + 4 * pw, *G1 = buf + 5 * pw, *P0 = buf + 6 * pw, *P1 = buf + 7 * pw;
-  gboolean ok = jc_rss3_split_bool (ctx, a, FALSE, v0, v1, w0, w1, error) &&
-                jc_rss3_and_raw (ctx, pw, v0, v1, w0, w1, G0, G1, error);
+  size_t pw = 64 * nw;
+  u64 *buf = jc_rss3_scratch (ctx, 4 * pw + 1);
+  u64 *G0 = buf, *G1 = buf + pw, *P0 = buf + 2 * pw, *P1 = buf + 3 * pw;
+  gboolean ok = jc_rss3_and_raw (ctx, pw, v0, v1, w0, w1, G0, G1, error);
   for (size_t k = 0; ok && k < pw; k++)
     {
       P0[k] = v0[k] ^ w0[k];
       P1[k] = v1[k] ^ w1[k];
     }
+  if (ok && cin)
+    for (size_t k = 0; k < nw; k++)
+      {
+        G0[k] ^= P0[k];
+        G1[k] ^= P1[k];
+      }
   u64 **xa0 = g_new (u64 *, 128), **xa1 = g_new (u64 *, 128);
   u64 **xb0 = g_new (u64 *, 128), **xb1 = g_new (u64 *, 128);
   u64 *Z0 = jc_rss3_scratch (ctx, 128 * nw + 1), *Z1 = jc_rss3_scratch (ctx, 128 * nw + 1);
@@ -561,17 +667,33 @@ jc_rss3_a2b (JcRss3Ctx *ctx, const JcRss3AVec *a, JcRss3BVec *out, GError **erro
     }
   if (ok)
     {
-      /* sum bit j = p_j ^ carry into j = v_j ^ w_j ^ G_{j-1} */
+      /* sum bit j = v_j ^ w_j ^ carry into j (G_{j-1}; the carry-in for bit 0) */
+      u64 c0 = cin && ctx->party == 0 ? ~0ULL : 0, c1 = cin && ctx->party == 2 ? ~0ULL : 0;
       for (unsigned j = 0; j < 64; j++)
         for (size_t k = 0; k < nw; k++)
           {
-            u64 c0 = j ? G0[(j - 1) * nw + k] : 0, c1 = j ? G1[(j - 1) * nw + k] : 0;
-            out->s0[j * nw + k] = v0[j * nw + k] ^ w0[j * nw + k] ^ c0;
-            out->s1[j * nw + k] = v1[j * nw + k] ^ w1[j * nw + k] ^ c1;
+            u64 g0 = j ? G0[(j - 1) * nw + k] : c0, g1 = j ? G1[(j - 1) * nw + k] : c1;
+            o0[j * nw + k] = v0[j * nw + k] ^ w0[j * nw + k] ^ g0;
+            o1[j * nw + k] = v1[j * nw + k] ^ w1[j * nw + k] ^ g1;
           }
     }
-  jc_rss3_scratch_put (ctx, xa0); jc_rss3_scratch_put (ctx, xa1); jc_rss3_scratch_put (ctx, xb0); jc_rss3_scratch_put (ctx, xb1);
-  jc_rss3_scratch_put (ctx, Z0); jc_rss3_scratch_put (ctx, Z1);
+  g_free (xa0); g_free (xa1); g_free (xb0); g_free (xb1);
+  jc_rss3_scratch_put (ctx, Z0);
+  jc_rss3_scratch_put (ctx, Z1);
+  jc_rss3_scratch_put (ctx, buf);
+  return ok;
+}
+
+gboolean
+jc_rss3_a2b (JcRss3Ctx *ctx, const JcRss3AVec *a, JcRss3BVec *out, GError **error)
+{
+  /* a = v + w (local conversion), then a boolean adder */
+  g_return_val_if_fail (out->n == a->n && out->bits == 64, FALSE);
+  size_t n = a->n, nw = jc_rss3_nwords (n), pw = 64 * nw;
+  u64 *buf = jc_rss3_scratch (ctx, 4 * pw + 1);
+  u64 *v0 = buf, *v1 = buf + pw, *w0 = buf + 2 * pw, *w1 = buf + 3 * pw;
+  gboolean ok = jc_rss3_split_bool (ctx, a, FALSE, v0, v1, w0, w1, error) &&
+                add_planes (ctx, nw, v0, v1, w0, w1, FALSE, out->s0, out->s1, error);
   jc_rss3_scratch_put (ctx, buf);
   return ok;
 }
@@ -592,7 +714,7 @@ jc_rss3_b2a_bits (JcRss3Ctx *ctx, size_t m, const u64 *b0, const u64 *b1, u64 *o
     }
   u64 *buf = jc_rss3_scratch (ctx, 4 * m + 1);
   u64 *x0 = buf, *x1 = buf + m, *w0 = buf + 2 * m, *w1 = buf + 3 * m;
-  gboolean ok = jc_rss3_share_from_role (ctx, role, u, m, FALSE, x0, x1, error);
+  gboolean ok = jc_rss3_share_from_role (ctx, role, u, m, 0, x0, x1, error);
   jc_rss3_scratch_put (ctx, u);
   for (size_t e = 0; ok && e < m; e++)
     {
@@ -610,10 +732,99 @@ jc_rss3_b2a_bits (JcRss3Ctx *ctx, size_t m, const u64 *b0, const u64 *b1, u64 *o
   return ok;
 }
 
+/* B2A of a multi-bit value with one boolean subtractor: the arithmetic shares y_{c+1},
+ * y_{c+2} are drawn from the keys of their holders; party c+1 knows both and reshares
+ * s = y_{c+1} + y_{c+2} as a boolean value; y_c = x - s is computed by the subtractor and
+ * opened to its two holders, c and c+2. Each of them lacks one of y_{c+1}, y_{c+2}, so y_c
+ * is uniform to it. 9 rounds, ~85 bytes (ABY3, section 5.3, with the random side known to
+ * one party). */
+static gboolean
+b2a_adder (JcRss3Ctx *ctx, const JcRss3BVec *b, JcRss3AVec *out, GError **error)
+{
+  size_t n = b->n, nw = b->nwords, pw = 64 * nw;
+  unsigned r = jc_rss3_next_role (ctx);
+  u64 *ya = jc_rss3_scratch (ctx, n + 1), *yb = jc_rss3_scratch (ctx, n + 1);
+  u64 *sv = NULL;
+  if (r == 0)
+    jc_rss3_prf (ctx, JC_RSS3_NEXT, yb, n * 8);          /* y_{c+1} */
+  else if (r == 1)
+    {
+      jc_rss3_prf (ctx, JC_RSS3_PREV, ya, n * 8);        /* y_{c+1} */
+      jc_rss3_prf (ctx, JC_RSS3_NEXT, yb, n * 8);        /* y_{c+2} */
+      sv = jc_rss3_scratch (ctx, n + 1);
+      for (size_t e = 0; e < n; e++)
+        sv[e] = ya[e] + yb[e];
+    }
+  else
+    jc_rss3_prf (ctx, JC_RSS3_PREV, ya, n * 8);          /* y_{c+2} */
+  u64 *t0 = jc_rss3_scratch (ctx, n + 1), *t1 = jc_rss3_scratch (ctx, n + 1);
+  u64 *pl = jc_rss3_scratch (ctx, 6 * pw + 1);
+  u64 *X0 = pl, *X1 = pl + pw, *S0 = pl + 2 * pw, *S1 = pl + 3 * pw, *D0 = pl + 4 * pw,
+      *D1 = pl + 5 * pw;
+  gboolean ok = jc_rss3_share_from_role (ctx, (r + 2) % 3, sv, n, n, t0, t1, error);
+  jc_rss3_scratch_put (ctx, sv);
+  if (ok)
+    {
+      jc_rss3_words_to_planes (t0, n, 64, S0);
+      jc_rss3_words_to_planes (t1, n, 64, S1);
+      not_planes (ctx, pw, S0, S1, S0, S1);
+      size_t kw = (size_t) b->bits * nw;
+      memcpy (X0, b->s0, kw * 8);
+      memcpy (X1, b->s1, kw * 8);
+      memset (X0 + kw, 0, (pw - kw) * 8);
+      memset (X1 + kw, 0, (pw - kw) * 8);
+      /* x - s = x + ~s + 1 */
+      ok = add_planes (ctx, nw, X0, X1, S0, S1, TRUE, D0, D1, error);
+    }
+  if (ok)
+    {
+      /* open y_c to c (from c+1) and to c+2 (from c) */
+      u64 *rbuf = jc_rss3_scratch (ctx, pw + 1);
+      if (r == 0 || r == 1)
+        jc_rss3_net_send (ctx, ctx->prev, D1, pw * 8);
+      if (r == 0 || r == 2)
+        ok = jc_rss3_net_recv (ctx, ctx->next, rbuf, pw * 8, error);
+      ok = jc_rss3_net_round_end (ctx, ok ? error : NULL) && ok;
+      if (ok && r != 1)
+        {
+          for (size_t k = 0; k < pw; k++)
+            rbuf[k] ^= D0[k] ^ D1[k];
+          jc_rss3_planes_to_words (rbuf, n, 64, t0);   /* y_c */
+        }
+      jc_rss3_scratch_put (ctx, rbuf);
+    }
+  if (ok && n)
+    {
+      if (r == 0)
+        {
+          memcpy (out->s0, t0, n * 8);
+          memcpy (out->s1, yb, n * 8);
+        }
+      else if (r == 1)
+        {
+          memcpy (out->s0, ya, n * 8);
+          memcpy (out->s1, yb, n * 8);
+        }
+      else
+        {
+          memcpy (out->s0, ya, n * 8);
+          memcpy (out->s1, t0, n * 8);
+        }
+    }
+  jc_rss3_scratch_put (ctx, ya);
+  jc_rss3_scratch_put (ctx, yb);
+  jc_rss3_scratch_put (ctx, t0);
+  jc_rss3_scratch_put (ctx, t1);
+  jc_rss3_scratch_put (ctx, pl);
+  return ok;
+}
+
 gboolean
 jc_rss3_b2a (JcRss3Ctx *ctx, const JcRss3BVec *b, JcRss3AVec *out, GError **error)
 {
   g_return_val_if_fail (out->n == b->n && b->bits <= 64, FALSE);
+  if (b->bits >= 8)   /* one subtractor is cheaper than a conversion per bit */
+    return b2a_adder (ctx, b, out, error);
   size_t n = b->n, K = b->bits, m = n * K;
   u64 *buf = jc_rss3_scratch (ctx, 4 * m + 1);
   u64 *t0 = buf, *t1 = buf + m, *r0 = buf + 2 * m, *r1 = buf + 3 * m;

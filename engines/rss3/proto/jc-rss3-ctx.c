@@ -4,7 +4,6 @@
 #include "jc-rss3-private.h"
 
 #include <glib/gi18n-lib.h>
-#include <nettle/ctr.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -16,16 +15,30 @@ void
 jc_rss3_prf (JcRss3Ctx *ctx, int which, void *out, size_t len)
 {
   /* AES-128 in counter mode under the pairwise run key (nettle, GnuTLS's crypto library,
-   * which uses AES-NI when the CPU has it): 3-4x the speed of ChaCha20 here. Both holders
-   * of the key draw in the same order, so their counters stay equal. */
-  guint8 ctr[16] = { 0 };
+   * which uses AES-NI when the CPU has it): 3-4x the speed of ChaCha20 here. The counter
+   * blocks (64 zero bits, then the 64-bit block number, big-endian) are written into the
+   * output and encrypted in place, so the keystream needs no XOR pass. Both holders of the
+   * key draw in the same order, so their counters stay equal. */
+  guint8 *p = out;
+  size_t blocks = len / AES_BLOCK_SIZE, rem = len % AES_BLOCK_SIZE;
   guint64 b = ctx->block[which];
-  for (int k = 0; k < 8; k++)
-    ctr[15 - k] = (guint8) (b >> (8 * k));
-  memset (out, 0, len);
-  ctr_crypt (&ctx->prf[which], (nettle_cipher_func *) aes128_encrypt, AES_BLOCK_SIZE, ctr, len,
-             out, out);
-  ctx->block[which] += (len + AES_BLOCK_SIZE - 1) / AES_BLOCK_SIZE;
+  for (size_t i = 0; i < blocks; i++)
+    {
+      guint64 hi = 0, lo = GUINT64_TO_BE (b + i);
+      memcpy (p + i * AES_BLOCK_SIZE, &hi, 8);
+      memcpy (p + i * AES_BLOCK_SIZE + 8, &lo, 8);
+    }
+  if (blocks)
+    aes128_encrypt (&ctx->prf[which], blocks * AES_BLOCK_SIZE, p, p);
+  if (rem)
+    {
+      guint8 last[AES_BLOCK_SIZE] = { 0 };
+      guint64 lo = GUINT64_TO_BE (b + blocks);
+      memcpy (last + 8, &lo, 8);
+      aes128_encrypt (&ctx->prf[which], AES_BLOCK_SIZE, last, last);
+      memcpy (p + blocks * AES_BLOCK_SIZE, last, rem);
+    }
+  ctx->block[which] += blocks + (rem ? 1 : 0);
 }
 
 void
@@ -104,8 +117,9 @@ sender_main (gpointer data)
       if (ctx->quit)
         break;
       JcRss3SendJob job = ctx->jobs[ctx->job_head];
+      gboolean skip = ctx->send_failed;
       g_mutex_unlock (&ctx->lock);
-      int rc = ctx->send_failed ? -1 : ctx->net.send (ctx->net.user, job.to, job.buf, job.len);
+      int rc = skip ? -1 : ctx->net.send (ctx->net.user, job.to, job.buf, job.len);
       g_mutex_lock (&ctx->lock);
       if (rc != 0)
         ctx->send_failed = TRUE;

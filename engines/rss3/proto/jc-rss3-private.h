@@ -75,9 +75,10 @@ u64 *jc_rss3_scratch (JcRss3Ctx *ctx, size_t words);
 void jc_rss3_scratch_put (JcRss3Ctx *ctx, void *p);
 
 /* Sharing of a value that party with role 0 knows in full (vals at role 0, NULL elsewhere),
- * n words: one round, role 0 sends n words to role 1. xor selects XOR sharing. */
+ * n words: one round, role 0 sends n words to role 1. The first nxor words are shared with
+ * XOR, the rest arithmetically. */
 gboolean jc_rss3_share_from_role (JcRss3Ctx *ctx, unsigned role, const u64 *vals, size_t n,
-                                  gboolean xor, u64 *s0, u64 *s1, GError **error);
+                                  size_t nxor, u64 *s0, u64 *s1, GError **error);
 
 /* Raw multiplication / AND on m words: z = x * y (or x & y), one round. z may alias x/y. */
 gboolean jc_rss3_mul_raw (JcRss3Ctx *ctx, size_t m, const u64 *x0, const u64 *x1,
@@ -100,10 +101,12 @@ jc_rss3_nwords (size_t n)
   return (n + 63) / 64;
 }
 
-/* Carry out of X + Y over K bit planes (bool-shared, plane j at j*nw): out gets 1 plane.
- * ceil(log2 K) + 1 rounds. X and Y are left untouched. */
+/* Carry out of X + Y over K bit planes (bool-shared, plane j at j*nw): out gets 1 plane,
+ * outp (if not NULL) the AND of all propagate bits. ceil(log2 K) + 1 rounds. X and Y are
+ * left untouched. */
 gboolean jc_rss3_carry (JcRss3Ctx *ctx, unsigned K, size_t nw, const u64 *x0, const u64 *x1,
-                        const u64 *y0, const u64 *y1, u64 *out0, u64 *out1, GError **error);
+                        const u64 *y0, const u64 *y1, u64 *out0, u64 *out1, u64 *outp0,
+                        u64 *outp1, GError **error);
 /* Local conversion of an arithmetic vector to two boolean-shared 64-bit operands whose sum
  * is the value (v = x_c + x_{c+1} reshared by party c, w = x_{c+2}); one round. Planes out
  * (64 * nw words each); if neg_w, w is replaced by -w (for equality tests). */
@@ -115,15 +118,17 @@ gboolean jc_rss3_b2a_bits (JcRss3Ctx *ctx, size_t m, const u64 *b0, const u64 *b
 /* Shuffle with one permutation of na arithmetic and nx XOR-shared columns. */
 gboolean jc_rss3_shuffle_mixed (JcRss3Ctx *ctx, size_t na, JcRss3AVec *const *acols,
                                 size_t nx, JcRss3AVec *const *xcols, GError **error);
-/* The 1-plane shares of the constant c in lane set by mask (0/1 per lane word) for this
- * party: party 0 holds it in s0, party 2 in s1 (x_0 = c). */
-static inline gboolean
-jc_rss3_holds_x0_in_s0 (const JcRss3Ctx *ctx)
+
+/* A temporary arithmetic vector on scratch memory (release with jc_rss3_tmp_avec_put). */
+static inline JcRss3AVec
+jc_rss3_tmp_avec (JcRss3Ctx *ctx, size_t n)
 {
-  return ctx->party == 0;
+  JcRss3AVec v = { n, jc_rss3_scratch (ctx, n), jc_rss3_scratch (ctx, n) };
+  return v;
 }
-static inline gboolean
-jc_rss3_holds_x0_in_s1 (const JcRss3Ctx *ctx)
+static inline void
+jc_rss3_tmp_avec_put (JcRss3Ctx *ctx, JcRss3AVec *v)
 {
-  return ctx->party == 2;
+  jc_rss3_scratch_put (ctx, v->s0);
+  jc_rss3_scratch_put (ctx, v->s1);
 }

@@ -42,6 +42,7 @@ jc_rss3_shuffle_mixed (JcRss3Ctx *ctx, size_t na, JcRss3AVec *const *acols, size
    * (The resharing-based shuffle of Laur, Willemson, Zhang, ISC 2011, in its 3-party form.) */
   size_t k = na + nx;
   size_t n = k ? (na ? acols[0]->n : xcols[0]->n) : 0;
+  g_return_val_if_fail (n < G_MAXUINT32, FALSE);
   if (k == 0 || n == 0)
     return TRUE;
   u64 *msg = jc_rss3_scratch (ctx, k * n), *msg2 = jc_rss3_scratch (ctx, k * n), *tmp = jc_rss3_scratch (ctx, n);
@@ -135,12 +136,15 @@ compare_batch (JcRss3Ctx *ctx, size_t M, unsigned L, unsigned H, const u64 *xlo0
   u64 *buf = jc_rss3_scratch (ctx, 4 * pw + 4 * nw + 1);
   u64 *X0 = buf, *X1 = buf + pw, *Y0 = buf + 2 * pw, *Y1 = buf + 3 * pw;
   u64 *c0 = buf + 4 * pw, *c1 = c0 + nw, *rv = c0 + 2 * nw;
-  jc_rss3_words_to_planes (xlo0, M, L, X0);
-  jc_rss3_words_to_planes (xlo1, M, L, X1);
+  if (L > 0)
+    {
+      jc_rss3_words_to_planes (xlo0, M, L, X0);
+      jc_rss3_words_to_planes (xlo1, M, L, X1);
+      jc_rss3_words_to_planes (ylo0, M, L, Y0);
+      jc_rss3_words_to_planes (ylo1, M, L, Y1);
+    }
   jc_rss3_words_to_planes (xhi0, M, H, X0 + L * nw);
   jc_rss3_words_to_planes (xhi1, M, H, X1 + L * nw);
-  jc_rss3_words_to_planes (ylo0, M, L, Y0);
-  jc_rss3_words_to_planes (ylo1, M, L, Y1);
   jc_rss3_words_to_planes (yhi0, M, H, Y0 + L * nw);
   jc_rss3_words_to_planes (yhi1, M, H, Y1 + L * nw);
   u64 m0 = ctx->party == 0 ? ~0ULL : 0, m1 = ctx->party == 2 ? ~0ULL : 0;
@@ -149,7 +153,7 @@ compare_batch (JcRss3Ctx *ctx, size_t M, unsigned L, unsigned H, const u64 *xlo0
       X0[k] ^= m0;
       X1[k] ^= m1;
     }
-  gboolean ok = jc_rss3_carry (ctx, K, nw, X0, X1, Y0, Y1, c0, c1, error) &&
+  gboolean ok = jc_rss3_carry (ctx, K, nw, X0, X1, Y0, Y1, c0, c1, NULL, NULL, error) &&
                 jc_rss3_ring (ctx, c1, rv, nw * 8, error);
   if (ok)
     for (size_t e = 0; e < M; e++)
@@ -179,6 +183,7 @@ jc_rss3_sort (JcRss3Ctx *ctx, JcRss3AVec *key, unsigned key_bits, size_t k,
   size_t n = key->n;
   for (size_t c = 0; c < k; c++)
     g_return_val_if_fail (payload[c]->n == n, FALSE);
+  g_return_val_if_fail (n < G_MAXUINT32, FALSE);
   if (n < 2)
     return TRUE;
   unsigned L = index_bits (n), H = key_bits;
@@ -193,20 +198,34 @@ jc_rss3_sort (JcRss3Ctx *ctx, JcRss3AVec *key, unsigned key_bits, size_t k,
   jc_rss3_planes_to_words (kb->s0, n, 64, hi->s0);
   jc_rss3_planes_to_words (kb->s1, n, 64, hi->s1);
   u64 kmask = H == 64 ? ~0ULL : (1ULL << H) - 1, sign = 1ULL << (H - 1);
+  /* When key and position fit in one word, hi = key << L | position and there is no lo
+   * word: half the shuffle traffic and half the bit transpositions. */
+  gboolean packed = H + L <= 64;
   for (size_t e = 0; e < n; e++)
     {
       hi->s0[e] = (hi->s0[e] & kmask) ^ (ctx->party == 0 ? sign : 0);
       hi->s1[e] = (hi->s1[e] & kmask) ^ (ctx->party == 2 ? sign : 0);
       lo->s0[e] = ctx->party == 0 ? e : 0;
       lo->s1[e] = ctx->party == 2 ? e : 0;
+      if (packed)
+        {
+          hi->s0[e] = (hi->s0[e] << L) | lo->s0[e];
+          hi->s1[e] = (hi->s1[e] << L) | lo->s1[e];
+          lo->s0[e] = lo->s1[e] = 0;
+        }
+    }
+  if (packed)
+    {
+      H += L;
+      L = 0;
     }
 
   JcRss3AVec **acols = g_new (JcRss3AVec *, k + 1);
   acols[0] = key;
   for (size_t c = 0; c < k; c++)
     acols[c + 1] = payload[c];
-  JcRss3AVec *xcols[2] = { lo, hi };
-  gboolean ok = jc_rss3_shuffle_mixed (ctx, k + 1, acols, 2, xcols, error);
+  JcRss3AVec *xcols[2] = { hi, lo };
+  gboolean ok = jc_rss3_shuffle_mixed (ctx, k + 1, acols, packed ? 1 : 2, xcols, error);
 
   /* The comparison words of every element as one record (lo0, lo1, hi0, hi1), kept in the
    * current order with the element's index, so every level reads them sequentially. */

@@ -18,6 +18,9 @@
  * (JC_ERROR domain) on network failure or cancellation; the context is then unusable.
  *
  * Aliasing: unless noted, `out` may be the same vector as an input.
+ *
+ * Threads: a context is used by one thread at a time. It keeps big scratch buffers between
+ * calls (freed with the context). Costs, security arguments and sources: docs/rss3.md.
  */
 #pragma once
 
@@ -61,7 +64,9 @@ typedef struct {
 
 /* Boolean shared vector, bit-sliced: `bits` bit planes of `nwords` = ceil(n/64) words each.
  * Bit b of element e is bit (e % 64) of word s[b * nwords + e / 64]; bit 0 is the least
- * significant. Lanes past n are kept zero in both shares. A predicate is a 1-bit vector. */
+ * significant. Lanes past n hold unspecified (data-independent) values: every function here
+ * ignores them, and code that reads the words directly must mask them. A predicate is a
+ * 1-bit vector. */
 typedef struct {
   size_t n;
   unsigned bits;
@@ -154,14 +159,22 @@ gboolean jc_rss3_mul (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b,
 gboolean jc_rss3_mul_many (JcRss3Ctx *ctx, size_t k, const JcRss3AVec *const *a,
                            const JcRss3AVec *const *b, JcRss3AVec *const *out,
                            GError **error);
-/* Fixed point with f fractional bits: out = (a * b) / 2^f, two rounds. Probabilistic
- * truncation: the result is exact or one unit (2^-f) off, except with probability at most
- * 2^(l+1-64) per element where |a*b| < 2^l, when it is wrong by about 2^(64-f). */
+/* Fixed point with f fractional bits (1 <= f <= 62): out = (a * b) >> f, exact (the floor
+ * of a*b / 2^f, as the signed shift in C), as long as a * b fits in 64 bits. */
 gboolean jc_rss3_mul_fixed (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b,
                             unsigned f, JcRss3AVec *out, GError **error);
-/* out = a / 2^f (signed), same truncation error as above; one round. */
+/* out = a >> f (signed, exact): a boolean adder for the two carries that a local shift of
+ * the shares loses; 16 rounds, about 50 bytes per element. */
 gboolean jc_rss3_trunc (JcRss3Ctx *ctx, const JcRss3AVec *a, unsigned f, JcRss3AVec *out,
                         GError **error);
+/* Probabilistic truncation (SecureML / ABY3): one round, 8 bytes from one party, result
+ * exact or off by one unit (2^-f), EXCEPT with probability about |a| / 2^63 per element,
+ * when it is wrong by about 2^(64-f). Only for values far below 2^63 where a rare large
+ * error is acceptable (never for published statistics). */
+gboolean jc_rss3_trunc_pr (JcRss3Ctx *ctx, const JcRss3AVec *a, unsigned f, JcRss3AVec *out,
+                           GError **error);
+gboolean jc_rss3_mul_fixed_pr (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b,
+                               unsigned f, JcRss3AVec *out, GError **error);
 
 /* ---- boolean ---------------------------------------------------------------------------- */
 
@@ -175,9 +188,10 @@ gboolean jc_rss3_bor (JcRss3Ctx *ctx, const JcRss3BVec *a, const JcRss3BVec *b,
 
 /* ---- conversions ------------------------------------------------------------------------ */
 
-/* Bit decomposition: out gets 64 planes (out->bits must be 64). */
+/* Bit decomposition: out gets 64 planes (out->bits must be 64). 8 rounds, ~82 bytes. */
 gboolean jc_rss3_a2b (JcRss3Ctx *ctx, const JcRss3AVec *a, JcRss3BVec *out, GError **error);
-/* Boolean (1..64 bits, read as unsigned) to arithmetic. */
+/* Boolean (1..64 bits, read as unsigned) to arithmetic. 1-7 bits: 2 rounds, ~11 bytes per
+ * bit; 8-64 bits: one boolean subtractor, 9 rounds, ~87 bytes. */
 gboolean jc_rss3_b2a (JcRss3Ctx *ctx, const JcRss3BVec *b, JcRss3AVec *out, GError **error);
 
 /* ---- comparison (arithmetic in, 1-bit boolean out) -------------------------------------- */
@@ -185,7 +199,8 @@ gboolean jc_rss3_b2a (JcRss3Ctx *ctx, const JcRss3BVec *b, JcRss3AVec *out, GErr
 /* out = 1 iff a < 0 as a signed 64-bit integer (the top bit). */
 gboolean jc_rss3_msb (JcRss3Ctx *ctx, const JcRss3AVec *a, JcRss3BVec *out, GError **error);
 /* out = [a < b] for signed values with |a - b| < 2^63 (true for any two values of 63-bit
- * range, which is what the SQL types use). One MSB: ~24 bytes per element per party. */
+ * range, which is what the SQL types use). One MSB: 8 rounds, 25.3 bytes per element on
+ * average (30.6 for the party that reshares, which rotates between calls). */
 gboolean jc_rss3_lt (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b,
                      JcRss3BVec *out, GError **error);
 /* out = [a <= b], same range rule. */
@@ -194,9 +209,15 @@ gboolean jc_rss3_le (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b,
 /* out = [a < b] for any two signed 64-bit values (three MSBs, batched in the same rounds). */
 gboolean jc_rss3_lt_full (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b,
                           JcRss3BVec *out, GError **error);
-/* out = [a == b] for any values. */
+/* out = [a == b] for any values. 7 rounds, 10.5 bytes on average (15.9 at most). */
 gboolean jc_rss3_eq (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b,
                      JcRss3BVec *out, GError **error);
+/* k comparisons [a[i] < b[i]] (same range rule) / [a[i] == b[i]] of columns of any lengths
+ * in the rounds of one: for WHERE clauses with several conditions. */
+gboolean jc_rss3_lt_many (JcRss3Ctx *ctx, size_t k, const JcRss3AVec *const *a,
+                          const JcRss3AVec *const *b, JcRss3BVec *const *out, GError **error);
+gboolean jc_rss3_eq_many (JcRss3Ctx *ctx, size_t k, const JcRss3AVec *const *a,
+                          const JcRss3AVec *const *b, JcRss3BVec *const *out, GError **error);
 /* out = [a == 0]. */
 gboolean jc_rss3_eqz (JcRss3Ctx *ctx, const JcRss3AVec *a, JcRss3BVec *out, GError **error);
 
@@ -235,6 +256,8 @@ gboolean jc_rss3_seg_sum (JcRss3Ctx *ctx, const JcRss3BVec *start, const JcRss3A
 gboolean jc_rss3_seg_sum_many (JcRss3Ctx *ctx, const JcRss3BVec *start, size_t k,
                                const JcRss3AVec *const *a, JcRss3AVec *const *out,
                                GError **error);
+/* Running minimum / maximum per segment; values must respect the range rule of jc_rss3_lt.
+ * About 12 rounds per step of the scan. */
 gboolean jc_rss3_seg_min (JcRss3Ctx *ctx, const JcRss3BVec *start, const JcRss3AVec *a,
                           JcRss3AVec *out, GError **error);
 gboolean jc_rss3_seg_max (JcRss3Ctx *ctx, const JcRss3BVec *start, const JcRss3AVec *a,

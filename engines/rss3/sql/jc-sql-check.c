@@ -176,6 +176,18 @@ coerce_string (Checker *c, JcSqlExpr *s, const JcSqlType *to)
 
 static void check_expr (Checker *c, JcSqlExpr *e, Mode mode);
 
+/* In arithmetic and in averages a BOOL counts as 0 or 1, as in SQLite: SUM(weight * employed)
+ * is a weighted count, AVG(employed) a proportion. */
+static void
+bool_as_int (JcSqlExpr *e)
+{
+  if (e->kind != JC_SQL_STRING && e->type.type == JC_ENGINE_TYPE_BOOL)
+    {
+      e->type.type = JC_ENGINE_TYPE_INT;
+      e->type.scale = 0;
+    }
+}
+
 /* Makes a and b comparable; returns FALSE when they are not. */
 static gboolean
 unify (Checker *c, JcSqlExpr **a, JcSqlExpr **b)
@@ -324,12 +336,14 @@ check_aggregate (Checker *c, JcSqlExpr *e, Mode mode)
       e->type = x->type;
       break;
     case JC_SQL_AGG_AVG:
+      bool_as_int (x);
       require_numeric (c, x, "AVG");
       e->type.type = JC_ENGINE_TYPE_DECIMAL;
       e->type.scale = MAX (s, AVG_MIN_SCALE);
       break;
     case JC_SQL_AGG_VAR_POP:
     case JC_SQL_AGG_VAR_SAMP:
+      bool_as_int (x);
       require_numeric (c, x, "VAR");
       e->type.type = JC_ENGINE_TYPE_DECIMAL;
       e->type.scale = MAX (2 * s, VAR_MIN_SCALE);
@@ -338,6 +352,7 @@ check_aggregate (Checker *c, JcSqlExpr *e, Mode mode)
       break;
     case JC_SQL_AGG_STDDEV_POP:
     case JC_SQL_AGG_STDDEV_SAMP:
+      bool_as_int (x);
       require_numeric (c, x, "STDDEV");
       e->type.type = JC_ENGINE_TYPE_DECIMAL;
       e->type.scale = MAX (s, STDDEV_MIN_SCALE);
@@ -381,6 +396,8 @@ check_binary (Checker *c, JcSqlExpr *e, Mode mode)
   /* Arithmetic. */
   if ((*a)->kind == JC_SQL_STRING || (*b)->kind == JC_SQL_STRING)
     fail (c, (*a)->kind == JC_SQL_STRING ? *a : *b, _("Cannot compute with text in quotes."));
+  bool_as_int (*a);
+  bool_as_int (*b);
   JcSqlType *ta = &(*a)->type, *tb = &(*b)->type;
   if (ta->type == JC_ENGINE_TYPE_DATE && (e->op == JC_SQL_OP_ADD || e->op == JC_SQL_OP_SUB)
       && tb->type == JC_ENGINE_TYPE_INT)
@@ -525,6 +542,33 @@ find_schema (const JcEngineSchema *list, gsize n, const char *key, guint *index)
   return NULL;
 }
 
+/* A statistic that is a whole result column is computed at its output column's scale
+ * directly (the same truncated value, without a second division to rescale it). STDDEV keeps
+ * at most STDDEV_MIN_SCALE digits: more would shrink its range (docs/sql.md). */
+static void
+compute_at_output_scale (JcSqlExpr *e, const JcEngineColumn *col)
+{
+  if (e->kind != JC_SQL_AGGREGATE || col->type != JC_ENGINE_TYPE_DECIMAL || e->n_args == 0)
+    return;
+  guint s = e->args[0]->type.scale;
+  switch (e->agg)
+    {
+    case JC_SQL_AGG_AVG:
+      e->type.scale = MAX (s, col->scale);
+      break;
+    case JC_SQL_AGG_VAR_POP:
+    case JC_SQL_AGG_VAR_SAMP:
+      e->type.scale = MAX (2 * s, col->scale);
+      break;
+    case JC_SQL_AGG_STDDEV_POP:
+    case JC_SQL_AGG_STDDEV_SAMP:
+      e->type.scale = MAX (s, MIN (col->scale, STDDEV_MIN_SCALE));
+      break;
+    default:
+      break;
+    }
+}
+
 static void
 check_output_match (Checker *c, JcSqlStatement *st)
 {
@@ -572,6 +616,7 @@ check_output_match (Checker *c, JcSqlStatement *st)
                     "declares %s%s."), i + 1, col->name, jc_sql_type_name (t), out->key,
                   jc_sql_type_name (&(JcSqlType) { .type = col->type }),
                   col->type == JC_ENGINE_TYPE_CATEGORY ? _(" with other codes") : "");
+      compute_at_output_scale (it->expr, col);
     }
 }
 

@@ -71,7 +71,7 @@ ex_fail (Exec *ex, JcEngineStatus status, const char *format, ...)
 
 /* Scratch memory that a failure (longjmp) frees too. */
 static gpointer
-M (Exec *ex, gsize size)
+scratch (Exec *ex, gsize size)
 {
   gpointer p = g_malloc0 (MAX (size, 1));
   g_ptr_array_add (ex->mem, p);
@@ -79,14 +79,16 @@ M (Exec *ex, gsize size)
 }
 
 static void
-dropM (Exec *ex, gpointer p)
+scratch_drop (Exec *ex, gpointer p)
 {
   if (p != NULL)
     g_ptr_array_remove_fast (ex->mem, p);
 }
 
+/* Every vector of a run is registered with the run, so that a failure anywhere frees them
+ * all; the *_drop functions free one early. */
 static JcRss3AVec *
-A (Exec *ex, gsize n)
+avec (Exec *ex, gsize n)
 {
   JcRss3AVec *v = jc_rss3_avec_new (n);
   g_ptr_array_add (ex->avecs, v);
@@ -94,7 +96,7 @@ A (Exec *ex, gsize n)
 }
 
 static JcRss3BVec *
-B (Exec *ex, gsize n)
+bvec (Exec *ex, gsize n)
 {
   JcRss3BVec *v = jc_rss3_bvec_new (n, 1);
   g_ptr_array_add (ex->bvecs, v);
@@ -102,7 +104,7 @@ B (Exec *ex, gsize n)
 }
 
 static JcRss3BVec *
-Bk (Exec *ex, gsize n, unsigned bits)
+bvec_bits (Exec *ex, gsize n, unsigned bits)
 {
   JcRss3BVec *v = jc_rss3_bvec_new (n, bits);
   g_ptr_array_add (ex->bvecs, v);
@@ -110,7 +112,7 @@ Bk (Exec *ex, gsize n, unsigned bits)
 }
 
 static void
-dropA (Exec *ex, JcRss3AVec *v)
+avec_drop (Exec *ex, JcRss3AVec *v)
 {
   /* The array's free function frees it. */
   if (v != NULL)
@@ -118,14 +120,14 @@ dropA (Exec *ex, JcRss3AVec *v)
 }
 
 static void
-dropB (Exec *ex, JcRss3BVec *v)
+bvec_drop (Exec *ex, JcRss3BVec *v)
 {
   if (v != NULL)
     g_ptr_array_remove_fast (ex->bvecs, v);
 }
 
 static JcRss3AVec *
-dupA (Exec *ex, const JcRss3AVec *v)
+avec_copy (Exec *ex, const JcRss3AVec *v)
 {
   JcRss3AVec *d = jc_rss3_avec_dup (v);
   g_ptr_array_add (ex->avecs, d);
@@ -142,18 +144,18 @@ check_cancel (Exec *ex)
 /* ------------------------------------------------------------------ small building blocks */
 
 static JcRss3AVec *
-constA (Exec *ex, gsize n, int64_t c)
+avec_const (Exec *ex, gsize n, int64_t c)
 {
-  JcRss3AVec *v = A (ex, n);
+  JcRss3AVec *v = avec (ex, n);
   jc_rss3_avec_fill_const (ex->ctx, v, (guint64) c);
   return v;
 }
 
 /* A boolean sharing of a public bit: x0 = c, x1 = x2 = 0. */
 static JcRss3BVec *
-constB (Exec *ex, gsize n, gboolean c)
+bvec_const (Exec *ex, gsize n, gboolean c)
 {
-  JcRss3BVec *v = B (ex, n);
+  JcRss3BVec *v = bvec (ex, n);
   unsigned party = jc_rss3_ctx_get_party (ex->ctx);
   guint64 *w = party == 0 ? v->s0 : party == 2 ? v->s1 : NULL;
   if (c && w != NULL)
@@ -168,7 +170,7 @@ arith (Exec *ex, Val *v)
 {
   if (v->a == NULL)
     {
-      v->a = A (ex, v->b->n);
+      v->a = avec (ex, v->b->n);
       CK (jc_rss3_b2a (ex->ctx, v->b, v->a, &ex->gerr));
     }
   return v->a;
@@ -179,7 +181,7 @@ boolean (Exec *ex, Val *v)
 {
   if (v->b == NULL)
     {
-      v->b = B (ex, v->a->n);
+      v->b = bvec (ex, v->a->n);
       CK (jc_rss3_eqz (ex->ctx, v->a, v->b, &ex->gerr));
       jc_rss3_bnot (ex->ctx, v->b, v->b);
     }
@@ -189,7 +191,7 @@ boolean (Exec *ex, Val *v)
 static JcRss3BVec *
 band (Exec *ex, JcRss3BVec *x, JcRss3BVec *y)
 {
-  JcRss3BVec *o = B (ex, x->n);
+  JcRss3BVec *o = bvec (ex, x->n);
   CK (jc_rss3_band (ex->ctx, x, y, o, &ex->gerr));
   return o;
 }
@@ -197,7 +199,7 @@ band (Exec *ex, JcRss3BVec *x, JcRss3BVec *y)
 static JcRss3AVec *
 select3 (Exec *ex, JcRss3BVec *c, JcRss3AVec *x, JcRss3AVec *y)
 {
-  JcRss3AVec *o = A (ex, x->n);
+  JcRss3AVec *o = avec (ex, x->n);
   CK (jc_rss3_select (ex->ctx, c, x, y, o, &ex->gerr));
   return o;
 }
@@ -205,16 +207,16 @@ select3 (Exec *ex, JcRss3BVec *c, JcRss3AVec *x, JcRss3AVec *y)
 static JcRss3AVec *
 mul (Exec *ex, JcRss3AVec *x, JcRss3AVec *y)
 {
-  JcRss3AVec *o = A (ex, x->n);
+  JcRss3AVec *o = avec (ex, x->n);
   CK (jc_rss3_mul (ex->ctx, x, y, o, &ex->gerr));
   return o;
 }
 
 /* Elements [from, from + n) of v as a new vector (local). */
 static JcRss3AVec *
-sliceA (Exec *ex, const JcRss3AVec *v, gsize from, gsize n)
+avec_slice (Exec *ex, const JcRss3AVec *v, gsize from, gsize n)
 {
-  JcRss3AVec *o = A (ex, n);
+  JcRss3AVec *o = avec (ex, n);
   memcpy (o->s0, v->s0 + from, n * sizeof (guint64));
   memcpy (o->s1, v->s1 + from, n * sizeof (guint64));
   return o;
@@ -222,9 +224,9 @@ sliceA (Exec *ex, const JcRss3AVec *v, gsize from, gsize n)
 
 /* The sum of all elements as a 1-element vector (local). */
 static JcRss3AVec *
-totalA (Exec *ex, const JcRss3AVec *v)
+avec_total (Exec *ex, const JcRss3AVec *v)
 {
-  JcRss3AVec *o = A (ex, 1);
+  JcRss3AVec *o = avec (ex, 1);
   guint64 a = 0, b = 0;
   for (gsize i = 0; i < v->n; i++)
     {
@@ -238,88 +240,150 @@ totalA (Exec *ex, const JcRss3AVec *v)
 
 /* ------------------------------------------------------------------ division and roots */
 
-/* Truncating signed division q = a / b and remainder r (sign of a), for |a| < 2^62 and
- * |b| < 2^62; b = 0 gives q = r = 0. Restoring long division, one comparison per bit. */
+/* [x; y] as one vector (local), so that one call handles both in the same rounds. */
+static JcRss3AVec *
+avec_concat (Exec *ex, const JcRss3AVec *x, const JcRss3AVec *y)
+{
+  JcRss3AVec *o = avec (ex, x->n + y->n);
+  memcpy (o->s0, x->s0, x->n * sizeof (guint64));
+  memcpy (o->s1, x->s1, x->n * sizeof (guint64));
+  memcpy (o->s0 + x->n, y->s0, y->n * sizeof (guint64));
+  memcpy (o->s1 + x->n, y->s1, y->n * sizeof (guint64));
+  return o;
+}
+
+static JcRss3BVec *
+bvec_concat (Exec *ex, const JcRss3BVec *x, const JcRss3BVec *y)
+{
+  JcRss3BVec *o = bvec (ex, x->n + y->n);
+  for (gsize e = 0; e < x->n + y->n; e++)
+    {
+      const JcRss3BVec *src = e < x->n ? x : y;
+      gsize i = e < x->n ? e : e - x->n;
+      o->s0[e / 64] |= ((src->s0[i / 64] >> (i % 64)) & 1) << (e % 64);
+      o->s1[e / 64] |= ((src->s1[i / 64] >> (i % 64)) & 1) << (e % 64);
+    }
+  return o;
+}
+
+/* Truncating signed division q = a / b and remainder r (sign of a), for |a| < 2^62,
+ * |b| < 2^62 and |a / b| < 2^qbits; b = 0 gives q = r = 0. Restoring long division, one
+ * comparison per quotient bit: the bits of |a| above qbits start the remainder. */
 static void
-divmod (Exec *ex, JcRss3AVec *a, JcRss3AVec *b, JcRss3AVec **q_out, JcRss3AVec **r_out)
+divmod (Exec *ex, JcRss3AVec *a, JcRss3AVec *b, guint qbits, JcRss3AVec **q_out,
+        JcRss3AVec **r_out)
 {
   gsize n = a->n;
-  JcRss3BVec *sa = B (ex, n), *sb = B (ex, n), *bz = B (ex, n);
-  CK (jc_rss3_msb (ex->ctx, a, sa, &ex->gerr));
-  CK (jc_rss3_msb (ex->ctx, b, sb, &ex->gerr));
+  g_assert (qbits >= 1 && qbits <= 62);
+  /* |a| and |b| in one sign test and one selection. */
+  JcRss3AVec *ab = avec_concat (ex, a, b);
+  JcRss3BVec *sab = bvec (ex, 2 * n), *bz = bvec (ex, n);
+  CK (jc_rss3_msb (ex->ctx, ab, sab, &ex->gerr));
   CK (jc_rss3_eqz (ex->ctx, b, bz, &ex->gerr));
-  JcRss3AVec *na = A (ex, n), *nb = A (ex, n);
-  jc_rss3_neg (ex->ctx, a, na);
-  jc_rss3_neg (ex->ctx, b, nb);
-  JcRss3AVec *ua = select3 (ex, sa, na, a);
-  JcRss3AVec *ub0 = select3 (ex, sb, nb, b);
-  JcRss3AVec *one = constA (ex, n, 1);
+  JcRss3AVec *nab = avec (ex, 2 * n);
+  jc_rss3_neg (ex->ctx, ab, nab);
+  JcRss3AVec *uab = select3 (ex, sab, nab, ab);
+  JcRss3AVec *ua = avec_slice (ex, uab, 0, n), *ub0 = avec_slice (ex, uab, n, n);
+  JcRss3AVec *one = avec_const (ex, n, 1);
   JcRss3AVec *ub = select3 (ex, bz, one, ub0);
-  dropA (ex, na); dropA (ex, nb); dropA (ex, ub0);
+  avec_drop (ex, ab); avec_drop (ex, nab); avec_drop (ex, uab); avec_drop (ex, ub0);
 
   /* The bits of |a| as arithmetic 0/1 values, all converted in one go. */
-  JcRss3BVec *abits = Bk (ex, n, 64);
+  JcRss3BVec *abits = bvec_bits (ex, n, 64);
   CK (jc_rss3_a2b (ex->ctx, ua, abits, &ex->gerr));
-  JcRss3BVec *low = Bk (ex, n, 62);
-  memcpy (low->s0, abits->s0, 62 * abits->nwords * sizeof (guint64));
-  memcpy (low->s1, abits->s1, 62 * abits->nwords * sizeof (guint64));
-  dropB (ex, abits);
   JcRss3AVec *bitsA[62];
   {
-    /* b2a of a 62-plane vector gives the number back; convert plane by plane instead. */
-    JcRss3BVec *flat = B (ex, 62 * low->nwords * 64);
-    memcpy (flat->s0, low->s0, 62 * low->nwords * sizeof (guint64));
-    memcpy (flat->s1, low->s1, 62 * low->nwords * sizeof (guint64));
-    JcRss3AVec *fa = A (ex, flat->n);
+    /* b2a of a many-plane vector gives the number back; convert plane by plane instead,
+     * reading the 62 low planes as one long 1-bit vector. */
+    gsize nw = abits->nwords;
+    JcRss3BVec *flat = bvec (ex, 62 * nw * 64);
+    memcpy (flat->s0, abits->s0, 62 * nw * sizeof (guint64));
+    memcpy (flat->s1, abits->s1, 62 * nw * sizeof (guint64));
+    JcRss3AVec *fa = avec (ex, flat->n);
     CK (jc_rss3_b2a (ex->ctx, flat, fa, &ex->gerr));
     for (unsigned j = 0; j < 62; j++)
-      bitsA[j] = sliceA (ex, fa, (gsize) j * low->nwords * 64, n);
-    dropA (ex, fa);
-    dropB (ex, flat);
+      bitsA[j] = avec_slice (ex, fa, (gsize) j * nw * 64, n);
+    avec_drop (ex, fa);
+    bvec_drop (ex, flat);
   }
-  dropB (ex, low);
+  bvec_drop (ex, abits);
 
-  JcRss3BVec *qbits = Bk (ex, n, 62);
-  JcRss3AVec *r = constA (ex, n, 0);
-  for (int j = 61; j >= 0; j--)
+  /* r starts as |a| >> qbits (smaller than |b| since the quotient fits in qbits bits). */
+  JcRss3AVec *r = avec_const (ex, n, 0);
+  for (int j = 61; j >= (int) qbits; j--)
+    {
+      jc_rss3_add (ex->ctx, r, r, r);
+      jc_rss3_add (ex->ctx, r, bitsA[j], r);
+      avec_drop (ex, bitsA[j]);
+    }
+  JcRss3BVec *qb = bvec_bits (ex, n, qbits);
+  for (int j = (int) qbits - 1; j >= 0; j--)
     {
       check_cancel (ex);
       jc_rss3_add (ex->ctx, r, r, r);
       jc_rss3_add (ex->ctx, r, bitsA[j], r);
-      JcRss3BVec *c = B (ex, n);
+      JcRss3BVec *c = bvec (ex, n);
       CK (jc_rss3_le (ex->ctx, ub, r, c, &ex->gerr));
-      JcRss3AVec *rb = A (ex, n);
+      JcRss3AVec *rb = avec (ex, n);
       jc_rss3_sub (ex->ctx, r, ub, rb);
       JcRss3AVec *r2 = select3 (ex, c, rb, r);
-      dropA (ex, rb);
-      dropA (ex, r);
+      avec_drop (ex, rb);
+      avec_drop (ex, r);
       r = r2;
-      memcpy (qbits->s0 + j * qbits->nwords, c->s0, c->nwords * sizeof (guint64));
-      memcpy (qbits->s1 + j * qbits->nwords, c->s1, c->nwords * sizeof (guint64));
-      dropB (ex, c);
-      dropA (ex, bitsA[j]);
+      memcpy (qb->s0 + j * qb->nwords, c->s0, c->nwords * sizeof (guint64));
+      memcpy (qb->s1 + j * qb->nwords, c->s1, c->nwords * sizeof (guint64));
+      bvec_drop (ex, c);
+      avec_drop (ex, bitsA[j]);
     }
-  JcRss3AVec *uq = A (ex, n);
-  CK (jc_rss3_b2a (ex->ctx, qbits, uq, &ex->gerr));
-  dropB (ex, qbits);
+  JcRss3AVec *uq = avec (ex, n);
+  CK (jc_rss3_b2a (ex->ctx, qb, uq, &ex->gerr));
+  bvec_drop (ex, qb);
 
-  JcRss3BVec *sq = B (ex, n);
+  /* Signs back (q negative when the signs differ, r has the sign of a), then b = 0 → 0,
+   * each step for q and r together. */
+  JcRss3BVec *sa = bvec (ex, n), *sb = bvec (ex, n);
+  memcpy (sa->s0, sab->s0, sa->nwords * sizeof (guint64));
+  memcpy (sa->s1, sab->s1, sa->nwords * sizeof (guint64));
+  for (gsize e = 0; e < n; e++)
+    {
+      sb->s0[e / 64] |= ((sab->s0[(n + e) / 64] >> ((n + e) % 64)) & 1) << (e % 64);
+      sb->s1[e / 64] |= ((sab->s1[(n + e) / 64] >> ((n + e) % 64)) & 1) << (e % 64);
+    }
+  if (n % 64)
+    {
+      guint64 mask = (G_GUINT64_CONSTANT (1) << (n % 64)) - 1;
+      sa->s0[sa->nwords - 1] &= mask;
+      sa->s1[sa->nwords - 1] &= mask;
+    }
+  JcRss3BVec *sq = bvec (ex, n);
   jc_rss3_bxor (ex->ctx, sa, sb, sq);
-  JcRss3AVec *nq = A (ex, n), *nr = A (ex, n);
-  jc_rss3_neg (ex->ctx, uq, nq);
-  jc_rss3_neg (ex->ctx, r, nr);
-  JcRss3AVec *q1 = select3 (ex, sq, nq, uq);
-  JcRss3AVec *r1 = select3 (ex, sa, nr, r);
-  JcRss3AVec *zero = constA (ex, n, 0);
-  *q_out = select3 (ex, bz, zero, q1);
+  JcRss3BVec *sqa = bvec_concat (ex, sq, sa);
+  JcRss3AVec *qr = avec_concat (ex, uq, r);
+  JcRss3AVec *nqr = avec (ex, 2 * n);
+  jc_rss3_neg (ex->ctx, qr, nqr);
+  JcRss3AVec *sqr = select3 (ex, sqa, nqr, qr);
+  JcRss3BVec *bz2 = bvec_concat (ex, bz, bz);
+  JcRss3AVec *zero = avec_const (ex, 2 * n, 0);
+  JcRss3AVec *res = select3 (ex, bz2, zero, sqr);
+  *q_out = avec_slice (ex, res, 0, n);
   if (r_out != NULL)
-    *r_out = select3 (ex, bz, zero, r1);
-  JcRss3AVec *tmpA[] = { nq, nr, q1, r1, zero, uq, r, ua, ub, one };
+    *r_out = avec_slice (ex, res, n, n);
+  JcRss3AVec *tmpA[] = { qr, nqr, sqr, zero, res, uq, r, ua, ub, one };
   for (gsize i = 0; i < G_N_ELEMENTS (tmpA); i++)
-    dropA (ex, tmpA[i]);
-  JcRss3BVec *tmpB[] = { sa, sb, bz, sq };
+    avec_drop (ex, tmpA[i]);
+  JcRss3BVec *tmpB[] = { sab, sa, sb, bz, sq, sqa, bz2 };
   for (gsize i = 0; i < G_N_ELEMENTS (tmpB); i++)
-    dropB (ex, tmpB[i]);
+    bvec_drop (ex, tmpB[i]);
+}
+
+/* The number of bits of 10^k: 10^k < 2^bits. */
+static guint
+pow10_bits (guint k)
+{
+  guint b = 1;
+  while (b < 63 && (G_GUINT64_CONSTANT (1) << b) <= (guint64) jc_sql_pow10 (k))
+    b++;
+  return b;
 }
 
 /* trunc(a · 10^k / b) without forming a · 10^k: q·10^k + trunc(r·10^k / b). */
@@ -327,19 +391,20 @@ static JcRss3AVec *
 div_scaled (Exec *ex, JcRss3AVec *a, JcRss3AVec *b, guint k)
 {
   JcRss3AVec *q, *r;
-  divmod (ex, a, b, &q, &r);
+  divmod (ex, a, b, 62, &q, &r);
   if (k == 0)
     {
-      dropA (ex, r);
+      avec_drop (ex, r);
       return q;
     }
   jc_rss3_mul_const (ex->ctx, q, (guint64) jc_sql_pow10 (k), q);
   jc_rss3_mul_const (ex->ctx, r, (guint64) jc_sql_pow10 (k), r);
   JcRss3AVec *f;
-  divmod (ex, r, b, &f, NULL);
+  /* |r| < |b|, so |r·10^k / b| < 10^k: a short division. */
+  divmod (ex, r, b, pow10_bits (k), &f, NULL);
   jc_rss3_add (ex->ctx, q, f, q);
-  dropA (ex, r);
-  dropA (ex, f);
+  avec_drop (ex, r);
+  avec_drop (ex, f);
   return q;
 }
 
@@ -347,10 +412,11 @@ div_scaled (Exec *ex, JcRss3AVec *a, JcRss3AVec *b, guint k)
 static JcRss3AVec *
 div_pow10 (Exec *ex, JcRss3AVec *a, guint k)
 {
-  JcRss3AVec *d = constA (ex, a->n, jc_sql_pow10 (k));
+  JcRss3AVec *d = avec_const (ex, a->n, jc_sql_pow10 (k));
   JcRss3AVec *q;
-  divmod (ex, a, d, &q, NULL);
-  dropA (ex, d);
+  /* |a| < 2^62 and 10^k ≥ 2^(bits−1): the quotient is below 2^(63−bits). */
+  divmod (ex, a, d, MIN (62, 63 - pow10_bits (k)), &q, NULL);
+  avec_drop (ex, d);
   return q;
 }
 
@@ -359,19 +425,19 @@ static JcRss3AVec *
 isqrt (Exec *ex, JcRss3AVec *a)
 {
   gsize n = a->n;
-  JcRss3AVec *res = constA (ex, n, 0);
+  JcRss3AVec *res = avec_const (ex, n, 0);
   for (int j = 30; j >= 0; j--)
     {
-      JcRss3AVec *cand = A (ex, n);
+      JcRss3AVec *cand = avec (ex, n);
       jc_rss3_add_const (ex->ctx, res, G_GUINT64_CONSTANT (1) << j, cand);
       JcRss3AVec *sq = mul (ex, cand, cand);
-      JcRss3BVec *c = B (ex, n);
+      JcRss3BVec *c = bvec (ex, n);
       CK (jc_rss3_le (ex->ctx, sq, a, c, &ex->gerr));
       JcRss3AVec *r2 = select3 (ex, c, cand, res);
-      dropA (ex, res);
-      dropA (ex, cand);
-      dropA (ex, sq);
-      dropB (ex, c);
+      avec_drop (ex, res);
+      avec_drop (ex, cand);
+      avec_drop (ex, sq);
+      bvec_drop (ex, c);
       res = r2;
     }
   return res;
@@ -386,7 +452,7 @@ evalA (Exec *ex, const Frame *f, const JcSqlExpr *e)
 {
   Val v = eval (ex, f, e);
   JcRss3AVec *a = arith (ex, &v);
-  dropB (ex, v.b);
+  bvec_drop (ex, v.b);
   return a;
 }
 
@@ -395,14 +461,14 @@ evalB (Exec *ex, const Frame *f, const JcSqlExpr *e)
 {
   Val v = eval (ex, f, e);
   JcRss3BVec *b = boolean (ex, &v);
-  dropA (ex, v.a);
+  avec_drop (ex, v.a);
   return b;
 }
 
 static JcRss3BVec *
 compare (Exec *ex, JcSqlOp op, JcRss3AVec *x, JcRss3AVec *y)
 {
-  JcRss3BVec *o = B (ex, x->n);
+  JcRss3BVec *o = bvec (ex, x->n);
   switch (op)
     {
     case JC_SQL_OP_EQ: CK (jc_rss3_eq (ex->ctx, x, y, o, &ex->gerr)); break;
@@ -427,24 +493,24 @@ eval_binary (Exec *ex, const Frame *f, const JcSqlExpr *e)
   if (e->op == JC_SQL_OP_AND || e->op == JC_SQL_OP_OR)
     {
       JcRss3BVec *x = evalB (ex, f, ea), *y = evalB (ex, f, eb);
-      r.b = B (ex, f->n);
+      r.b = bvec (ex, f->n);
       if (e->op == JC_SQL_OP_AND)
         CK (jc_rss3_band (ex->ctx, x, y, r.b, &ex->gerr));
       else
         CK (jc_rss3_bor (ex->ctx, x, y, r.b, &ex->gerr));
-      dropB (ex, x);
-      dropB (ex, y);
+      bvec_drop (ex, x);
+      bvec_drop (ex, y);
       return r;
     }
   JcRss3AVec *x = evalA (ex, f, ea), *y = evalA (ex, f, eb);
   switch (e->op)
     {
     case JC_SQL_OP_ADD:
-      r.a = A (ex, f->n);
+      r.a = avec (ex, f->n);
       jc_rss3_add (ex->ctx, x, y, r.a);
       break;
     case JC_SQL_OP_SUB:
-      r.a = A (ex, f->n);
+      r.a = avec (ex, f->n);
       jc_rss3_sub (ex->ctx, x, y, r.a);
       break;
     case JC_SQL_OP_MUL:
@@ -457,8 +523,8 @@ eval_binary (Exec *ex, const Frame *f, const JcSqlExpr *e)
     default:
       r.b = compare (ex, e->op, x, y);
     }
-  dropA (ex, x);
-  dropA (ex, y);
+  avec_drop (ex, x);
+  avec_drop (ex, y);
   return r;
 }
 
@@ -470,15 +536,15 @@ eval (Exec *ex, const Frame *f, const JcSqlExpr *e)
     {
     case JC_SQL_COLUMN:
       if (f->group_keys != NULL)
-        r.a = dupA (ex, f->group_keys[e->group_slot - 1]);
+        r.a = avec_copy (ex, f->group_keys[e->group_slot - 1]);
       else
-        r.a = dupA (ex, f->cols[e->side][e->col_index]);
+        r.a = avec_copy (ex, f->cols[e->side][e->col_index]);
       return r;
     case JC_SQL_LITERAL:
       if (e->type.type == JC_ENGINE_TYPE_BOOL)
-        r.b = constB (ex, f->n, e->value != 0);
+        r.b = bvec_const (ex, f->n, e->value != 0);
       else
-        r.a = constA (ex, f->n, e->value);
+        r.a = avec_const (ex, f->n, e->value);
       return r;
     case JC_SQL_RESCALE:
       r.a = evalA (ex, f, e->args[0]);
@@ -505,8 +571,8 @@ eval (Exec *ex, const Frame *f, const JcSqlExpr *e)
         r.b = band (ex, c1, c2);
         if (e->negated)
           jc_rss3_bnot (ex->ctx, r.b, r.b);
-        dropA (ex, x); dropA (ex, lo); dropA (ex, hi);
-        dropB (ex, c1); dropB (ex, c2);
+        avec_drop (ex, x); avec_drop (ex, lo); avec_drop (ex, hi);
+        bvec_drop (ex, c1); bvec_drop (ex, c2);
         return r;
       }
     case JC_SQL_IN:
@@ -516,19 +582,19 @@ eval (Exec *ex, const Frame *f, const JcSqlExpr *e)
           {
             JcRss3AVec *y = evalA (ex, f, e->args[i]);
             JcRss3BVec *c = compare (ex, JC_SQL_OP_EQ, x, y);
-            dropA (ex, y);
+            avec_drop (ex, y);
             if (r.b == NULL)
               r.b = c;
             else
               {
-                JcRss3BVec *o = B (ex, f->n);
+                JcRss3BVec *o = bvec (ex, f->n);
                 CK (jc_rss3_bor (ex->ctx, r.b, c, o, &ex->gerr));
-                dropB (ex, r.b);
-                dropB (ex, c);
+                bvec_drop (ex, r.b);
+                bvec_drop (ex, c);
                 r.b = o;
               }
           }
-        dropA (ex, x);
+        avec_drop (ex, x);
         if (e->negated)
           jc_rss3_bnot (ex->ctx, r.b, r.b);
         return r;
@@ -545,11 +611,11 @@ eval (Exec *ex, const Frame *f, const JcSqlExpr *e)
                 JcRss3BVec *c = evalB (ex, f, e->args[2 * i]);
                 JcRss3BVec *v = evalB (ex, f, e->args[2 * i + 1]);
                 /* acc ^ (c ∧ (v ^ acc)) */
-                JcRss3BVec *d = B (ex, f->n);
+                JcRss3BVec *d = bvec (ex, f->n);
                 jc_rss3_bxor (ex->ctx, v, acc, d);
                 JcRss3BVec *cd = band (ex, c, d);
                 jc_rss3_bxor (ex->ctx, acc, cd, acc);
-                dropB (ex, c); dropB (ex, v); dropB (ex, d); dropB (ex, cd);
+                bvec_drop (ex, c); bvec_drop (ex, v); bvec_drop (ex, d); bvec_drop (ex, cd);
               }
             r.b = acc;
             return r;
@@ -560,7 +626,7 @@ eval (Exec *ex, const Frame *f, const JcSqlExpr *e)
             JcRss3BVec *c = evalB (ex, f, e->args[2 * i]);
             JcRss3AVec *v = evalA (ex, f, e->args[2 * i + 1]);
             JcRss3AVec *o = select3 (ex, c, v, acc);
-            dropB (ex, c); dropA (ex, v); dropA (ex, acc);
+            bvec_drop (ex, c); avec_drop (ex, v); avec_drop (ex, acc);
             acc = o;
           }
         r.a = acc;
@@ -568,7 +634,7 @@ eval (Exec *ex, const Frame *f, const JcSqlExpr *e)
       }
     case JC_SQL_AGGREGATE:
       g_assert (f->aggs != NULL);
-      r.a = dupA (ex, f->aggs[e->agg_slot]);
+      r.a = avec_copy (ex, f->aggs[e->agg_slot]);
       return r;
     case JC_SQL_STRING:
       break;
@@ -585,7 +651,32 @@ typedef struct {
   guint ncols[2];
   JcRss3AVec **cols[2];
   JcRss3BVec *valid;
+  gboolean *used[2];   /* columns the query refers to; the others are never computed on */
 } Rel;
+
+static void
+mark_used (const JcSqlExpr *e, gboolean *used[2])
+{
+  if (e == NULL)
+    return;
+  if (e->kind == JC_SQL_COLUMN)
+    used[e->side][e->col_index] = TRUE;
+  for (guint i = 0; i < e->n_args; i++)
+    mark_used (e->args[i], used);
+}
+
+static void
+rel_mark_used (Exec *ex, Rel *r, const JcSqlQuery *q, guint ncols0, guint ncols1)
+{
+  r->used[0] = scratch (ex, ncols0 * sizeof (gboolean));
+  r->used[1] = scratch (ex, ncols1 * sizeof (gboolean));
+  for (guint i = 0; i < q->n_items; i++)
+    mark_used (q->items[i].expr, r->used);
+  mark_used (q->where, r->used);
+  mark_used (q->having, r->used);
+  for (guint g = 0; g < q->n_group_by; g++)
+    mark_used (q->group_by[g], r->used);
+}
 
 static void
 rel_clear (Exec *ex, Rel *r)
@@ -593,12 +684,14 @@ rel_clear (Exec *ex, Rel *r)
   for (int s = 0; s < 2; s++)
     {
       for (guint c = 0; c < r->ncols[s]; c++)
-        dropA (ex, r->cols[s][c]);
-      dropM (ex, r->cols[s]);
+        avec_drop (ex, r->cols[s][c]);
+      scratch_drop (ex, r->cols[s]);
+      scratch_drop (ex, r->used[s]);
       r->cols[s] = NULL;
+      r->used[s] = NULL;
       r->ncols[s] = 0;
     }
-  dropB (ex, r->valid);
+  bvec_drop (ex, r->valid);
   r->valid = NULL;
 }
 
@@ -607,9 +700,9 @@ rel_from_table (Exec *ex, Rel *r, int side, const JcSqlTable *t)
 {
   r->n = t->n_rows;
   r->ncols[side] = t->n_columns;
-  r->cols[side] = M (ex, t->n_columns * sizeof (JcRss3AVec *));
+  r->cols[side] = scratch (ex, t->n_columns * sizeof (JcRss3AVec *));
   for (guint c = 0; c < t->n_columns; c++)
-    r->cols[side][c] = dupA (ex, t->columns[c]);
+    r->cols[side][c] = r->used[side][c] ? avec_copy (ex, t->columns[c]) : avec (ex, 0);
 }
 
 static guint
@@ -633,104 +726,158 @@ key_bits_of (const JcSqlType *t)
     }
 }
 
-/* Joins two tables on a key unique in each (docs/sql.md): sort both together by key, with
- * the FROM rows first among equal keys (stable sort); a FROM row followed by a JOIN row of
- * the same key is a match. Row i of the result pairs sorted row i with row i + 1. */
+/* Joins FROM (any number of rows per key) with JOIN (at most one row per key), as in
+ * persons JOIN households (docs/sql.md). Both tables are sorted together by key, the JOIN
+ * rows first among equal keys (they come first in the concatenation and the sort is
+ * stable); a segmented sum over the runs of equal keys then copies the JOIN row's columns
+ * onto every FROM row of its key, and a FROM row is valid when its run had a JOIN row. */
 static void
 rel_join (Exec *ex, Rel *r, const JcSqlQuery *q, const JcSqlTable *ta, const JcSqlTable *tb)
 {
   gsize na = ta->n_rows, nb = tb->n_rows, n = na + nb;
   guint ca = ta->n_columns, cb = tb->n_columns;
-  if (n < 2)
+  r->ncols[0] = ca;
+  r->ncols[1] = cb;
+  r->cols[0] = scratch (ex, ca * sizeof (JcRss3AVec *));
+  r->cols[1] = scratch (ex, cb * sizeof (JcRss3AVec *));
+  if (na == 0 || nb == 0)
     {
       r->n = 0;
-      r->ncols[0] = ca;
-      r->ncols[1] = cb;
-      r->cols[0] = M (ex, ca * sizeof (JcRss3AVec *));
-      r->cols[1] = M (ex, cb * sizeof (JcRss3AVec *));
       for (guint c = 0; c < ca; c++)
-        r->cols[0][c] = A (ex, 0);
+        r->cols[0][c] = avec (ex, 0);
       for (guint c = 0; c < cb; c++)
-        r->cols[1][c] = A (ex, 0);
-      r->valid = B (ex, 0);
+        r->cols[1][c] = avec (ex, 0);
+      r->valid = bvec (ex, 0);
       return;
     }
-  /* Columns of the concatenation: FROM columns (zero under JOIN rows), JOIN columns (zero
-   * under FROM rows), the tag (0 FROM, 1 JOIN). */
-  guint np = ca + cb + 1;
-  JcRss3AVec **pay = M (ex, np * sizeof (JcRss3AVec *));
-  for (guint c = 0; c < ca; c++)
-    {
-      pay[c] = A (ex, n);
-      memcpy (pay[c]->s0, ta->columns[c]->s0, na * sizeof (guint64));
-      memcpy (pay[c]->s1, ta->columns[c]->s1, na * sizeof (guint64));
-    }
+  /* The concatenation, JOIN rows first: JOIN columns (zero under FROM rows), FROM columns
+   * (zero under JOIN rows), the tag (1 for a JOIN row). */
+  guint np = cb + ca + 1;
+  JcRss3AVec **pay = scratch (ex, np * sizeof (JcRss3AVec *));
   for (guint c = 0; c < cb; c++)
     {
-      pay[ca + c] = A (ex, n);
-      memcpy (pay[ca + c]->s0 + na, tb->columns[c]->s0, nb * sizeof (guint64));
-      memcpy (pay[ca + c]->s1 + na, tb->columns[c]->s1, nb * sizeof (guint64));
+      pay[c] = avec (ex, r->used[1][c] ? n : 0);
+      if (!r->used[1][c])
+        continue;
+      memcpy (pay[c]->s0, tb->columns[c]->s0, nb * sizeof (guint64));
+      memcpy (pay[c]->s1, tb->columns[c]->s1, nb * sizeof (guint64));
     }
-  JcRss3AVec *tag = constA (ex, n, 0);
+  for (guint c = 0; c < ca; c++)
+    {
+      pay[cb + c] = avec (ex, r->used[0][c] ? n : 0);
+      if (!r->used[0][c])
+        continue;
+      memcpy (pay[cb + c]->s0 + nb, ta->columns[c]->s0, na * sizeof (guint64));
+      memcpy (pay[cb + c]->s1 + nb, ta->columns[c]->s1, na * sizeof (guint64));
+    }
+  JcRss3AVec *tag = avec_const (ex, n, 0);
   {
-    JcRss3AVec *ones = constA (ex, nb, 1);
-    memcpy (tag->s0 + na, ones->s0, nb * sizeof (guint64));
-    memcpy (tag->s1 + na, ones->s1, nb * sizeof (guint64));
-    dropA (ex, ones);
+    JcRss3AVec *ones = avec_const (ex, nb, 1);
+    memcpy (tag->s0, ones->s0, nb * sizeof (guint64));
+    memcpy (tag->s1, ones->s1, nb * sizeof (guint64));
+    avec_drop (ex, ones);
   }
-  pay[ca + cb] = tag;
-  JcRss3AVec *key = A (ex, n);
+  pay[cb + ca] = tag;
+  JcRss3AVec *key = avec (ex, n);
   guint ka = q->join_left->col_index, kb = q->join_right->col_index;
-  memcpy (key->s0, ta->columns[ka]->s0, na * sizeof (guint64));
-  memcpy (key->s1, ta->columns[ka]->s1, na * sizeof (guint64));
-  memcpy (key->s0 + na, tb->columns[kb]->s0, nb * sizeof (guint64));
-  memcpy (key->s1 + na, tb->columns[kb]->s1, nb * sizeof (guint64));
-  CK (jc_rss3_sort (ex->ctx, key, key_bits_of (&q->join_left->type), np, pay, &ex->gerr));
+  memcpy (key->s0, tb->columns[kb]->s0, nb * sizeof (guint64));
+  memcpy (key->s1, tb->columns[kb]->s1, nb * sizeof (guint64));
+  memcpy (key->s0 + nb, ta->columns[ka]->s0, na * sizeof (guint64));
+  memcpy (key->s1 + nb, ta->columns[ka]->s1, na * sizeof (guint64));
+  /* Unused columns (empty vectors) stay out of the sort. */
+  JcRss3AVec **sorted = scratch (ex, np * sizeof (JcRss3AVec *));
+  guint nsorted = 0;
+  for (guint c = 0; c < np; c++)
+    if (pay[c]->n == n)
+      sorted[nsorted++] = pay[c];
+  CK (jc_rss3_sort (ex->ctx, key, key_bits_of (&q->join_left->type), nsorted, sorted,
+                    &ex->gerr));
+  scratch_drop (ex, sorted);
   check_cancel (ex);
 
+  /* Runs of equal keys: start[0] = 1, start[i] = key[i−1] ≠ key[i]. */
   gsize m = n - 1;
-  JcRss3AVec *k0 = sliceA (ex, key, 0, m), *k1 = sliceA (ex, key, 1, m);
-  JcRss3AVec *t0 = sliceA (ex, tag, 0, m), *t1 = sliceA (ex, tag, 1, m);
-  JcRss3BVec *same = B (ex, m), *t0z = B (ex, m), *t1z = B (ex, m);
+  JcRss3AVec *k0 = avec_slice (ex, key, 0, m), *k1 = avec_slice (ex, key, 1, m);
+  JcRss3AVec *t0 = avec_slice (ex, tag, 0, m), *t1 = avec_slice (ex, tag, 1, m);
+  JcRss3BVec *same = bvec (ex, m);
   CK (jc_rss3_eq (ex->ctx, k0, k1, same, &ex->gerr));
-  CK (jc_rss3_eqz (ex->ctx, t0, t0z, &ex->gerr));
-  CK (jc_rss3_eqz (ex->ctx, t1, t1z, &ex->gerr));
-  /* Two rows of one table with the same key break the pairing: refuse, revealing one bit. */
-  JcRss3BVec *sametag = B (ex, m);
-  jc_rss3_bxor (ex->ctx, t0z, t1z, sametag);
-  jc_rss3_bnot (ex->ctx, sametag, sametag);
-  JcRss3BVec *dup = band (ex, same, sametag);
-  Val dv = { .b = dup };
-  JcRss3AVec *dupsum = totalA (ex, arith (ex, &dv));
-  JcRss3BVec *nodup = B (ex, 1);
+  /* Two JOIN rows with one key would leave the FROM rows with the sum of both: refuse,
+   * revealing one bit (whether any key repeats in the JOIN table). */
+  JcRss3AVec *tt = mul (ex, t0, t1);
+  Val sv = { .b = same };
+  JcRss3AVec *dupv = mul (ex, tt, arith (ex, &sv));
+  JcRss3AVec *dupsum = avec_total (ex, dupv);
+  JcRss3BVec *nodup = bvec (ex, 1);
   CK (jc_rss3_eqz (ex->ctx, dupsum, nodup, &ex->gerr));
   guint64 nodup_clear = 0;
   CK (jc_rss3_breveal (ex->ctx, nodup, &nodup_clear, &ex->gerr));
   if (!(nodup_clear & 1))
     ex_fail (ex, JC_ENGINE_ERR_INVALID,
-             _("The join key %s is not unique within one of the tables: each key may appear "
-               "once per table."), q->join_left->name);
-  jc_rss3_bnot (ex->ctx, t1z, t1z);
-  JcRss3BVec *ab = band (ex, t0z, t1z);
-  r->valid = band (ex, same, ab);
-  r->n = m;
-  r->ncols[0] = ca;
-  r->ncols[1] = cb;
-  r->cols[0] = M (ex, ca * sizeof (JcRss3AVec *));
-  r->cols[1] = M (ex, cb * sizeof (JcRss3AVec *));
-  for (guint c = 0; c < ca; c++)
-    r->cols[0][c] = sliceA (ex, pay[c], 0, m);
+             _("The join key %s.%s is not unique in the table %s: each key may appear once "
+               "in the table after JOIN."),
+             q->join.alias ? q->join.alias : q->join.name, q->join_right->name, q->join.name);
+  JcRss3BVec *start = bvec_const (ex, n, TRUE);
+  for (gsize i = 1; i < n; i++)
+    {
+      guint64 b0 = (same->s0[(i - 1) / 64] >> ((i - 1) % 64)) & 1;
+      guint64 b1 = (same->s1[(i - 1) / 64] >> ((i - 1) % 64)) & 1;
+      /* start = ¬same, shifted by one lane; NOT of a sharing flips the public part only. */
+      start->s0[i / 64] ^= b0 << (i % 64);
+      start->s1[i / 64] ^= b1 << (i % 64);
+    }
+  /* start now holds 1 ⊕ same[i−1] for i ≥ 1 (bvec_const put the public 1 in every lane). */
+
+  /* Copy the JOIN row onto its run: a segmented sum of its columns and its tag (zero on
+   * FROM rows). */
+  JcRss3AVec **sin = scratch (ex, (cb + 1) * sizeof (JcRss3AVec *));
+  JcRss3AVec **sout = scratch (ex, (cb + 1) * sizeof (JcRss3AVec *));
+  JcRss3AVec **seg_in = scratch (ex, (cb + 1) * sizeof (JcRss3AVec *));
+  JcRss3AVec **seg_out = scratch (ex, (cb + 1) * sizeof (JcRss3AVec *));
+  guint nseg = 0;
   for (guint c = 0; c < cb; c++)
-    r->cols[1][c] = sliceA (ex, pay[ca + c], 1, m);
-  for (guint c = 0; c < np; c++)
-    dropA (ex, pay[c]);
-  dropM (ex, pay);
-  JcRss3AVec *tmpA[] = { key, k0, k1, t0, t1, dupsum, dv.a };
+    {
+      sin[c] = pay[c];
+      sout[c] = avec (ex, r->used[1][c] ? n : 0);
+      if (r->used[1][c])
+        {
+          seg_in[nseg] = sin[c];
+          seg_out[nseg++] = sout[c];
+        }
+    }
+  sin[cb] = tag;
+  sout[cb] = avec (ex, n);
+  seg_in[nseg] = tag;
+  seg_out[nseg++] = sout[cb];
+  CK (jc_rss3_seg_sum_many (ex->ctx, start, nseg, (const JcRss3AVec *const *) seg_in, seg_out,
+                            &ex->gerr));
+  scratch_drop (ex, seg_in);
+  scratch_drop (ex, seg_out);
+  /* valid = (this row is a FROM row) ∧ (its run has a JOIN row): (1 − tag) · has. */
+  JcRss3AVec *from = avec (ex, n);
+  jc_rss3_neg (ex->ctx, tag, from);
+  jc_rss3_add_const (ex->ctx, from, 1, from);
+  JcRss3AVec *va = mul (ex, from, sout[cb]);
+  Val vv = { .a = va };
+  r->valid = boolean (ex, &vv);
+  vv.b = NULL;
+  r->n = n;
+  for (guint c = 0; c < ca; c++)
+    r->cols[0][c] = pay[cb + c];
+  for (guint c = 0; c < cb; c++)
+    {
+      r->cols[1][c] = sout[c];
+      avec_drop (ex, pay[c]);
+    }
+  avec_drop (ex, sout[cb]);
+  scratch_drop (ex, sin);
+  scratch_drop (ex, sout);
+  scratch_drop (ex, pay);
+  JcRss3AVec *tmpA[] = { key, k0, k1, t0, t1, tt, sv.a, dupv, dupsum, tag, from, va };
   for (gsize i = 0; i < G_N_ELEMENTS (tmpA); i++)
-    dropA (ex, tmpA[i]);
-  JcRss3BVec *tmpB[] = { same, t0z, t1z, sametag, dup, nodup, ab };
+    avec_drop (ex, tmpA[i]);
+  JcRss3BVec *tmpB[] = { same, nodup, start };
   for (gsize i = 0; i < G_N_ELEMENTS (tmpB); i++)
-    dropB (ex, tmpB[i]);
+    bvec_drop (ex, tmpB[i]);
 }
 
 /* Keeps the rows whose bit is set: shuffle the columns with the bit, reveal the bit, drop
@@ -742,11 +889,11 @@ compact (Exec *ex, gsize n, JcRss3AVec **cols, guint ncols, JcRss3BVec *keep)
     return 0;
   Val kv = { .b = keep };
   JcRss3AVec *ka = arith (ex, &kv);
-  JcRss3AVec **all = M (ex, (ncols + 1) * sizeof (JcRss3AVec *));
+  JcRss3AVec **all = scratch (ex, (ncols + 1) * sizeof (JcRss3AVec *));
   memcpy (all, cols, ncols * sizeof (JcRss3AVec *));
   all[ncols] = ka;
   CK (jc_rss3_shuffle (ex->ctx, ncols + 1, all, &ex->gerr));
-  guint64 *bits = M (ex, n * sizeof (guint64));
+  guint64 *bits = scratch (ex, n * sizeof (guint64));
   CK (jc_rss3_reveal (ex->ctx, ka, bits, &ex->gerr));
   gsize m = 0;
   for (gsize i = 0; i < n; i++)
@@ -763,9 +910,9 @@ compact (Exec *ex, gsize n, JcRss3AVec **cols, guint ncols, JcRss3BVec *keep)
       ex_fail (ex, JC_ENGINE_ERR_PROTOCOL, _("A counterpart party sent inconsistent data."));
   for (guint c = 0; c < ncols; c++)
     cols[c]->n = m;
-  dropA (ex, ka);
-  dropM (ex, bits);
-  dropM (ex, all);
+  avec_drop (ex, ka);
+  scratch_drop (ex, bits);
+  scratch_drop (ex, all);
   return m;
 }
 
@@ -776,7 +923,7 @@ static JcRss3AVec *
 agg_input (Exec *ex, const Frame *f, const JcSqlExpr *agg)
 {
   if (agg->n_args == 0 || agg->agg == JC_SQL_AGG_COUNT)
-    return constA (ex, f->n, 1);
+    return avec_const (ex, f->n, 1);
   return evalA (ex, f, agg->args[0]);
 }
 
@@ -790,17 +937,17 @@ agg_finish_stat (Exec *ex, const JcSqlExpr *agg, JcRss3AVec *cnt, JcRss3AVec *s1
     return div_scaled (ex, s1, cnt, agg->type.scale - s);
   /* n·Σx² − (Σx)² is exact in Z_2^64 whenever the true value is below 2^63. */
   JcRss3AVec *ns2 = mul (ex, cnt, s2), *s1s1 = mul (ex, s1, s1);
-  JcRss3AVec *num = A (ex, cnt->n);
+  JcRss3AVec *num = avec (ex, cnt->n);
   jc_rss3_sub (ex->ctx, ns2, s1s1, num);
   JcRss3AVec *den;
   if (agg->agg == JC_SQL_AGG_VAR_POP || agg->agg == JC_SQL_AGG_STDDEV_POP)
     den = mul (ex, cnt, cnt);
   else
     {
-      JcRss3AVec *c1 = A (ex, cnt->n);
+      JcRss3AVec *c1 = avec (ex, cnt->n);
       jc_rss3_add_const (ex->ctx, cnt, (guint64) -1, c1);
       den = mul (ex, cnt, c1);
-      dropA (ex, c1);
+      avec_drop (ex, c1);
     }
   JcRss3AVec *out;
   if (agg->agg == JC_SQL_AGG_VAR_POP || agg->agg == JC_SQL_AGG_VAR_SAMP)
@@ -809,9 +956,9 @@ agg_finish_stat (Exec *ex, const JcSqlExpr *agg, JcRss3AVec *cnt, JcRss3AVec *s1
     {
       JcRss3AVec *var = div_scaled (ex, num, den, 2 * agg->type.scale - 2 * s);
       out = isqrt (ex, var);
-      dropA (ex, var);
+      avec_drop (ex, var);
     }
-  dropA (ex, ns2); dropA (ex, s1s1); dropA (ex, num); dropA (ex, den);
+  avec_drop (ex, ns2); avec_drop (ex, s1s1); avec_drop (ex, num); avec_drop (ex, den);
   return out;
 }
 
@@ -826,14 +973,14 @@ agg_is_stat (JcSqlAgg a)
 static JcRss3AVec *
 reduce_minmax (Exec *ex, JcRss3AVec *v, gboolean is_min)
 {
-  JcRss3AVec *cur = dupA (ex, v);
+  JcRss3AVec *cur = avec_copy (ex, v);
   while (cur->n > 1)
     {
       gsize h = cur->n / 2, odd = cur->n % 2;
-      JcRss3AVec *x = sliceA (ex, cur, 0, h), *y = sliceA (ex, cur, h, h);
+      JcRss3AVec *x = avec_slice (ex, cur, 0, h), *y = avec_slice (ex, cur, h, h);
       JcRss3BVec *c = compare (ex, JC_SQL_OP_LT, x, y);
       JcRss3AVec *m = is_min ? select3 (ex, c, x, y) : select3 (ex, c, y, x);
-      JcRss3AVec *next = A (ex, h + odd);
+      JcRss3AVec *next = avec (ex, h + odd);
       memcpy (next->s0, m->s0, h * sizeof (guint64));
       memcpy (next->s1, m->s1, h * sizeof (guint64));
       if (odd)
@@ -841,7 +988,7 @@ reduce_minmax (Exec *ex, JcRss3AVec *v, gboolean is_min)
           next->s0[h] = cur->s0[cur->n - 1];
           next->s1[h] = cur->s1[cur->n - 1];
         }
-      dropA (ex, x); dropA (ex, y); dropA (ex, m); dropB (ex, c); dropA (ex, cur);
+      avec_drop (ex, x); avec_drop (ex, y); avec_drop (ex, m); bvec_drop (ex, c); avec_drop (ex, cur);
       cur = next;
     }
   return cur;
@@ -855,63 +1002,76 @@ aggregate_all (Exec *ex, const JcSqlQuery *q, const Frame *rows, JcRss3BVec *val
   gsize n = rows->n;
   Val vv = { .b = valid };
   JcRss3AVec *va = n > 0 ? arith (ex, &vv) : NULL;
-  JcRss3AVec *cnt = n > 0 ? totalA (ex, va) : constA (ex, 1, 0);
-  JcRss3BVec *empty = B (ex, 1);
+  JcRss3AVec *cnt = n > 0 ? avec_total (ex, va) : avec_const (ex, 1, 0);
+  JcRss3BVec *empty = bvec (ex, 1);
   CK (jc_rss3_eqz (ex->ctx, cnt, empty, &ex->gerr));
   for (guint i = 0; i < q->n_aggregates; i++)
     {
       const JcSqlExpr *agg = q->aggregates[i];
       if (n == 0)
         {
-          aggs[i] = constA (ex, 1, 0);
+          aggs[i] = avec_const (ex, 1, 0);
           continue;
         }
       if (agg->agg == JC_SQL_AGG_COUNT)
         {
-          aggs[i] = dupA (ex, cnt);
+          aggs[i] = avec_copy (ex, cnt);
           continue;
         }
       JcRss3AVec *x = agg_input (ex, rows, agg);
       if (agg->agg == JC_SQL_AGG_MIN || agg->agg == JC_SQL_AGG_MAX)
         {
           gboolean is_min = agg->agg == JC_SQL_AGG_MIN;
-          JcRss3AVec *neutral = constA (ex, n, is_min ? BIG : -BIG);
+          JcRss3AVec *neutral = avec_const (ex, n, is_min ? BIG : -BIG);
           JcRss3AVec *xv = select3 (ex, valid, x, neutral);
           JcRss3AVec *m = reduce_minmax (ex, xv, is_min);
-          JcRss3AVec *zero = constA (ex, 1, 0);
+          JcRss3AVec *zero = avec_const (ex, 1, 0);
           aggs[i] = select3 (ex, empty, zero, m);
-          dropA (ex, neutral); dropA (ex, xv); dropA (ex, m); dropA (ex, zero);
+          avec_drop (ex, neutral); avec_drop (ex, xv); avec_drop (ex, m); avec_drop (ex, zero);
         }
       else
         {
           JcRss3AVec *xv = mul (ex, x, va);
-          JcRss3AVec *s1 = totalA (ex, xv);
+          JcRss3AVec *s1 = avec_total (ex, xv);
           if (agg->agg == JC_SQL_AGG_SUM)
             aggs[i] = s1;
           else
             {
               JcRss3AVec *sq = mul (ex, xv, x);
-              JcRss3AVec *s2 = totalA (ex, sq);
+              JcRss3AVec *s2 = avec_total (ex, sq);
               aggs[i] = agg_finish_stat (ex, agg, cnt, s1, s2);
-              dropA (ex, sq); dropA (ex, s2); dropA (ex, s1);
+              avec_drop (ex, sq); avec_drop (ex, s2); avec_drop (ex, s1);
             }
-          dropA (ex, xv);
+          avec_drop (ex, xv);
         }
-      dropA (ex, x);
+      avec_drop (ex, x);
     }
-  dropA (ex, va);
-  dropA (ex, cnt);
-  dropB (ex, empty);
+  avec_drop (ex, va);
+  avec_drop (ex, cnt);
+  bvec_drop (ex, empty);
+}
+
+static gboolean
+uses_stat (const JcSqlExpr *e)
+{
+  if (e->kind == JC_SQL_AGGREGATE && agg_is_stat (e->agg))
+    return TRUE;
+  for (guint i = 0; i < e->n_args; i++)
+    if (uses_stat (e->args[i]))
+      return TRUE;
+  return FALSE;
 }
 
 /* Aggregates with GROUP BY, obliviously: sort the rows by the group keys (rows outside WHERE
  * get a key no group has), mark where each group starts, and compute each aggregate with a
  * segmented scan so that the last row of a group holds its value. Returns n rows of which
- * `last` marks one per group; `group_keys` and `aggs` are n-element columns. */
+ * `last` marks one per group; `group_keys` and `aggs` are n-element columns. With `raw`, the
+ * statistical aggregates are left unfinished: aggs[i] holds their sum, raw[0] the count and
+ * raw[1 + i] the sum of squares, so the divisions run on the output groups only. */
 static void
 aggregate_grouped (Exec *ex, const JcSqlQuery *q, Frame *rows, JcRss3BVec *valid,
                    gboolean all_valid, JcRss3AVec **group_keys, JcRss3AVec **aggs,
-                   JcRss3BVec **last_out, JcRss3BVec **valid_out)
+                   JcRss3AVec **raw, JcRss3BVec **last_out, JcRss3BVec **valid_out)
 {
   gsize n = rows->n;
   guint ng = q->n_group_by, na = q->n_aggregates;
@@ -919,8 +1079,8 @@ aggregate_grouped (Exec *ex, const JcSqlQuery *q, Frame *rows, JcRss3BVec *valid
    * the validity. Columns that hold one public constant (COUNT's ones, unused squares, the
    * validity when every row is valid) are the same after any permutation: not sorted. */
   guint np = ng + 2 * na + 1;
-  JcRss3AVec **pay = M (ex, np * sizeof (JcRss3AVec *));
-  gboolean *constant = M (ex, np * sizeof (gboolean));
+  JcRss3AVec **pay = scratch (ex, np * sizeof (JcRss3AVec *));
+  gboolean *constant = scratch (ex, np * sizeof (gboolean));
   for (guint g = 0; g < ng; g++)
     pay[g] = evalA (ex, rows, q->group_by[g]);
   for (guint i = 0; i < na; i++)
@@ -928,24 +1088,24 @@ aggregate_grouped (Exec *ex, const JcSqlQuery *q, Frame *rows, JcRss3BVec *valid
       const JcSqlExpr *agg = q->aggregates[i];
       pay[ng + i] = agg_input (ex, rows, agg);
       constant[ng + i] = agg->n_args == 0 || agg->agg == JC_SQL_AGG_COUNT;
-      if (agg_is_stat (agg->agg))
+      if (agg_is_stat (agg->agg) && agg->agg != JC_SQL_AGG_AVG)
         pay[ng + na + i] = mul (ex, pay[ng + i], pay[ng + i]);
       else
         {
-          pay[ng + na + i] = constA (ex, n, 0);
+          pay[ng + na + i] = avec_const (ex, n, 0);
           constant[ng + na + i] = TRUE;
         }
     }
   if (all_valid)
     {
-      pay[np - 1] = constA (ex, n, 1);
+      pay[np - 1] = avec_const (ex, n, 1);
       constant[np - 1] = TRUE;
     }
   else
     {
       Val vv = { .b = valid };
-      pay[np - 1] = dupA (ex, arith (ex, &vv));
-      dropA (ex, vv.a);
+      pay[np - 1] = avec_copy (ex, arith (ex, &vv));
+      avec_drop (ex, vv.a);
     }
 
   /* Stable sorts from the last key to the first; the first key carries the validity. */
@@ -965,47 +1125,47 @@ aggregate_grouped (Exec *ex, const JcSqlQuery *q, Frame *rows, JcRss3BVec *valid
           int64_t sentinel = q->group_by[0]->type.type == JC_ENGINE_TYPE_CATEGORY
                              ? (int64_t) q->group_by[0]->type.n_codes
                              : q->group_by[0]->type.type == JC_ENGINE_TYPE_BOOL ? 2 : BIG;
-          JcRss3AVec *s = constA (ex, n, sentinel);
+          JcRss3AVec *s = avec_const (ex, n, sentinel);
           key = select3 (ex, vb, pay[0], s);
-          dropA (ex, s);
+          avec_drop (ex, s);
           if (vb != valid)
-            dropB (ex, vb);
+            bvec_drop (ex, vb);
         }
       else
-        key = dupA (ex, pay[g]);
+        key = avec_copy (ex, pay[g]);
       /* The key travels too: payload g is replaced by the sorted key of pass g. */
-      dropA (ex, pay[g]);
+      avec_drop (ex, pay[g]);
       pay[g] = key;
-      JcRss3AVec **others = M (ex, np * sizeof (JcRss3AVec *));
+      JcRss3AVec **others = scratch (ex, np * sizeof (JcRss3AVec *));
       guint k = 0;
       for (guint c = 0; c < np; c++)
         if (c != (guint) g && !constant[c])
           others[k++] = pay[c];
       CK (jc_rss3_sort (ex->ctx, key, bits, k, others, &ex->gerr));
-      dropM (ex, others);
+      scratch_drop (ex, others);
       check_cancel (ex);
     }
   /* Group starts: row 0, and every row whose keys differ from the previous row's. */
-  JcRss3BVec *start = constB (ex, n, TRUE);
+  JcRss3BVec *start = bvec_const (ex, n, TRUE);
   if (n > 1)
     {
       JcRss3BVec *same = NULL;
       for (guint g = 0; g < ng; g++)
         {
-          JcRss3AVec *k0 = sliceA (ex, pay[g], 0, n - 1), *k1 = sliceA (ex, pay[g], 1, n - 1);
+          JcRss3AVec *k0 = avec_slice (ex, pay[g], 0, n - 1), *k1 = avec_slice (ex, pay[g], 1, n - 1);
           JcRss3BVec *e = compare (ex, JC_SQL_OP_EQ, k0, k1);
-          dropA (ex, k0); dropA (ex, k1);
+          avec_drop (ex, k0); avec_drop (ex, k1);
           if (same == NULL)
             same = e;
           else
             {
               JcRss3BVec *o = band (ex, same, e);
-              dropB (ex, same); dropB (ex, e);
+              bvec_drop (ex, same); bvec_drop (ex, e);
               same = o;
             }
         }
       /* start[i] = ¬same[i−1] for i ≥ 1; shift the bits by one lane. */
-      JcRss3BVec *ns = B (ex, n);
+      JcRss3BVec *ns = bvec (ex, n);
       for (gsize i = 1; i < n; i++)
         {
           guint64 b0 = (same->s0[(i - 1) / 64] >> ((i - 1) % 64)) & 1;
@@ -1013,7 +1173,7 @@ aggregate_grouped (Exec *ex, const JcSqlQuery *q, Frame *rows, JcRss3BVec *valid
           ns->s0[i / 64] |= b0 << (i % 64);
           ns->s1[i / 64] |= b1 << (i % 64);
         }
-      JcRss3BVec *notsame = B (ex, n);
+      JcRss3BVec *notsame = bvec (ex, n);
       jc_rss3_bnot (ex->ctx, ns, notsame);
       /* Lane 0 of notsame is ¬0 = 1 already; lanes past n must stay zero. */
       if (n % 64)
@@ -1022,15 +1182,15 @@ aggregate_grouped (Exec *ex, const JcSqlQuery *q, Frame *rows, JcRss3BVec *valid
           notsame->s0[notsame->nwords - 1] &= mask;
           notsame->s1[notsame->nwords - 1] &= mask;
         }
-      dropB (ex, start);
+      bvec_drop (ex, start);
       start = notsame;
-      dropB (ex, ns);
-      dropB (ex, same);
+      bvec_drop (ex, ns);
+      bvec_drop (ex, same);
     }
   /* last[i] = start[i + 1], last[n − 1] = 1. */
-  JcRss3BVec *last = constB (ex, n, FALSE);
+  JcRss3BVec *last = bvec_const (ex, n, FALSE);
   {
-    JcRss3BVec *one = constB (ex, 1, TRUE);
+    JcRss3BVec *one = bvec_const (ex, 1, TRUE);
     for (gsize i = 0; i + 1 < n; i++)
       {
         guint64 b0 = (start->s0[(i + 1) / 64] >> ((i + 1) % 64)) & 1;
@@ -1040,63 +1200,93 @@ aggregate_grouped (Exec *ex, const JcSqlQuery *q, Frame *rows, JcRss3BVec *valid
       }
     last->s0[(n - 1) / 64] |= (one->s0[0] & 1) << ((n - 1) % 64);
     last->s1[(n - 1) / 64] |= (one->s1[0] & 1) << ((n - 1) % 64);
-    dropB (ex, one);
+    bvec_drop (ex, one);
   }
 
-  JcRss3AVec *cnt = NULL;
+  /* Every sum (SUM, COUNT, and the count, sum and sum of squares behind the statistics) in
+   * one segmented scan; MIN and MAX in their own. */
+  gboolean need_cnt = FALSE;
+  for (guint i = 0; i < na; i++)
+    need_cnt |= agg_is_stat (q->aggregates[i]->agg);
+  JcRss3AVec **sin = scratch (ex, (2 * na + 1) * sizeof (JcRss3AVec *));
+  JcRss3AVec **sout = scratch (ex, (2 * na + 1) * sizeof (JcRss3AVec *));
+  JcRss3AVec **s2 = scratch (ex, na * sizeof (JcRss3AVec *));
+  guint k = 0;
+  JcRss3AVec *cnt = NULL, *ones = NULL;
+  if (need_cnt)
+    {
+      ones = avec_const (ex, n, 1);
+      cnt = avec (ex, n);
+      sin[k] = ones;
+      sout[k++] = cnt;
+    }
+  for (guint i = 0; i < na; i++)
+    {
+      const JcSqlExpr *agg = q->aggregates[i];
+      aggs[i] = avec (ex, n);
+      if (agg->agg == JC_SQL_AGG_MIN || agg->agg == JC_SQL_AGG_MAX)
+        continue;
+      sin[k] = pay[ng + i];
+      sout[k++] = aggs[i];
+      if (agg_is_stat (agg->agg) && agg->agg != JC_SQL_AGG_AVG)
+        {
+          s2[i] = avec (ex, n);
+          sin[k] = pay[ng + na + i];
+          sout[k++] = s2[i];
+        }
+    }
+  check_cancel (ex);
+  if (k > 0)
+    CK (jc_rss3_seg_sum_many (ex->ctx, start, k, (const JcRss3AVec *const *) sin, sout,
+                              &ex->gerr));
+  avec_drop (ex, ones);
+  scratch_drop (ex, sin);
+  scratch_drop (ex, sout);
   for (guint i = 0; i < na; i++)
     {
       const JcSqlExpr *agg = q->aggregates[i];
       check_cancel (ex);
-      JcRss3AVec *o = A (ex, n);
-      switch (agg->agg)
+      if (agg->agg == JC_SQL_AGG_MIN)
+        CK (jc_rss3_seg_min (ex->ctx, start, pay[ng + i], aggs[i], &ex->gerr));
+      else if (agg->agg == JC_SQL_AGG_MAX)
+        CK (jc_rss3_seg_max (ex->ctx, start, pay[ng + i], aggs[i], &ex->gerr));
+      else if (agg_is_stat (agg->agg))
         {
-        case JC_SQL_AGG_MIN:
-          CK (jc_rss3_seg_min (ex->ctx, start, pay[ng + i], o, &ex->gerr));
-          break;
-        case JC_SQL_AGG_MAX:
-          CK (jc_rss3_seg_max (ex->ctx, start, pay[ng + i], o, &ex->gerr));
-          break;
-        default:
-          CK (jc_rss3_seg_sum (ex->ctx, start, pay[ng + i], o, &ex->gerr));
-        }
-      if (agg_is_stat (agg->agg))
-        {
-          if (cnt == NULL)
+          if (raw != NULL)
             {
-              JcRss3AVec *ones = constA (ex, n, 1);
-              cnt = A (ex, n);
-              CK (jc_rss3_seg_sum (ex->ctx, start, ones, cnt, &ex->gerr));
-              dropA (ex, ones);
+              /* Finished later, on the output groups only. */
+              raw[1 + i] = s2[i];
+              continue;
             }
-          JcRss3AVec *s2 = A (ex, n);
-          CK (jc_rss3_seg_sum (ex->ctx, start, pay[ng + na + i], s2, &ex->gerr));
-          aggs[i] = agg_finish_stat (ex, agg, cnt, o, s2);
-          dropA (ex, o);
-          dropA (ex, s2);
+          JcRss3AVec *f = agg_finish_stat (ex, agg, cnt, aggs[i], s2[i]);
+          avec_drop (ex, aggs[i]);
+          avec_drop (ex, s2[i]);
+          aggs[i] = f;
         }
-      else
-        aggs[i] = o;
     }
-  dropA (ex, cnt);
+  scratch_drop (ex, s2);
+  if (raw != NULL)
+    raw[0] = cnt;
+  else
+    avec_drop (ex, cnt);
   for (guint g = 0; g < ng; g++)
     group_keys[g] = pay[g];
   for (guint i = 0; i < na; i++)
     {
-      dropA (ex, pay[ng + i]);
-      dropA (ex, pay[ng + na + i]);
+      avec_drop (ex, pay[ng + i]);
+      avec_drop (ex, pay[ng + na + i]);
     }
   if (all_valid)
-    *valid_out = constB (ex, n, TRUE);
+    *valid_out = bvec_const (ex, n, TRUE);
   else
     {
       Val pv = { .a = pay[np - 1] };
       *valid_out = boolean (ex, &pv);
     }
-  dropA (ex, pay[np - 1]);
-  dropB (ex, start);
-  dropM (ex, pay);
-  dropM (ex, constant);
+  avec_drop (ex, pay[np - 1]);
+  bvec_drop (ex, start);
+  scratch_drop (ex, pay);
+  scratch_drop (ex, constant);
   *last_out = last;
 }
 
@@ -1111,12 +1301,12 @@ to_output_type (Exec *ex, JcRss3AVec *v, const JcSqlType *t, const JcEngineColum
   JcRss3AVec *o;
   if (col->scale > t->scale)
     {
-      o = dupA (ex, v);
+      o = avec_copy (ex, v);
       jc_rss3_mul_const (ex->ctx, o, (guint64) jc_sql_pow10 (col->scale - t->scale), o);
     }
   else
     o = div_pow10 (ex, v, t->scale - col->scale);
-  dropA (ex, v);
+  avec_drop (ex, v);
   return o;
 }
 
@@ -1130,12 +1320,12 @@ order_rows (Exec *ex, const JcSqlQuery *q, JcRss3AVec **cols, gsize m)
   for (int o = (int) q->n_order_by - 1; o >= 0; o--)
     {
       const JcSqlOrder *ord = &q->order_by[o];
-      JcRss3AVec *key = dupA (ex, cols[ord->output_column]);
+      JcRss3AVec *key = avec_copy (ex, cols[ord->output_column]);
       if (ord->descending)
         jc_rss3_neg (ex->ctx, key, key);
       guint bits = key_bits_of (&q->items[ord->output_column].expr->type);
       CK (jc_rss3_sort (ex->ctx, key, bits, nc, cols, &ex->gerr));
-      dropA (ex, key);
+      avec_drop (ex, key);
     }
 }
 
@@ -1143,20 +1333,22 @@ static gsize
 run_query (Exec *ex, const JcSqlQuery *q, JcSqlTable *const *inputs, JcRss3AVec **out_cols)
 {
   Rel rel = { 0 };
+  rel_mark_used (ex, &rel, q, inputs[q->from.input_index]->n_columns,
+                 q->has_join ? inputs[q->join.input_index]->n_columns : 0);
   if (q->has_join)
     rel_join (ex, &rel, q, inputs[q->from.input_index], inputs[q->join.input_index]);
   else
     {
       rel_from_table (ex, &rel, 0, inputs[q->from.input_index]);
-      rel.valid = constB (ex, rel.n, TRUE);
+      rel.valid = bvec_const (ex, rel.n, TRUE);
     }
   Frame rows = { .n = rel.n, .cols = { rel.cols[0], rel.cols[1] } };
   if (q->where != NULL && rel.n > 0)
     {
       JcRss3BVec *w = evalB (ex, &rows, q->where);
       JcRss3BVec *v = band (ex, rel.valid, w);
-      dropB (ex, w);
-      dropB (ex, rel.valid);
+      bvec_drop (ex, w);
+      bvec_drop (ex, rel.valid);
       rel.valid = v;
     }
   check_cancel (ex);
@@ -1167,20 +1359,20 @@ run_query (Exec *ex, const JcSqlQuery *q, JcSqlTable *const *inputs, JcRss3AVec 
   if (!q->aggregated)
     {
       /* Keep the valid rows, then compute the result columns on them only. */
-      guint total = rel.ncols[0] + rel.ncols[1];
-      JcRss3AVec **all = M (ex, total * sizeof (JcRss3AVec *));
-      for (guint c = 0; c < rel.ncols[0]; c++)
-        all[c] = rel.cols[0][c];
-      for (guint c = 0; c < rel.ncols[1]; c++)
-        all[rel.ncols[0] + c] = rel.cols[1][c];
+      guint total = 0;
+      JcRss3AVec **all = scratch (ex, (rel.ncols[0] + rel.ncols[1]) * sizeof (JcRss3AVec *));
+      for (int side = 0; side < 2; side++)
+        for (guint c = 0; c < rel.ncols[side]; c++)
+          if (rel.used[side][c])
+            all[total++] = rel.cols[side][c];
       m = compact (ex, rel.n, all, total, rel.valid);
       Frame kept = { .n = m, .cols = { rel.cols[0], rel.cols[1] } };
       for (guint i = 0; i < nc; i++)
-        out_cols[i] = m > 0 ? evalA (ex, &kept, q->items[i].expr) : A (ex, 0);
+        out_cols[i] = m > 0 ? evalA (ex, &kept, q->items[i].expr) : avec (ex, 0);
     }
   else if (q->n_group_by == 0)
     {
-      JcRss3AVec **aggs = M (ex, q->n_aggregates * sizeof (JcRss3AVec *));
+      JcRss3AVec **aggs = scratch (ex, q->n_aggregates * sizeof (JcRss3AVec *));
       aggregate_all (ex, q, &rows, rel.valid, aggs);
       Frame one = { .n = 1, .group_keys = NULL, .aggs = aggs };
       gboolean keep = TRUE;
@@ -1190,27 +1382,35 @@ run_query (Exec *ex, const JcSqlQuery *q, JcSqlTable *const *inputs, JcRss3AVec 
           guint64 bit = 0;
           CK (jc_rss3_breveal (ex->ctx, h, &bit, &ex->gerr));
           keep = bit & 1;
-          dropB (ex, h);
+          bvec_drop (ex, h);
         }
       for (guint i = 0; i < nc; i++)
-        out_cols[i] = keep ? evalA (ex, &one, q->items[i].expr) : A (ex, 0);
+        out_cols[i] = keep ? evalA (ex, &one, q->items[i].expr) : avec (ex, 0);
       for (guint i = 0; i < q->n_aggregates; i++)
-        dropA (ex, aggs[i]);
-      dropM (ex, aggs);
+        avec_drop (ex, aggs[i]);
+      scratch_drop (ex, aggs);
       m = keep ? 1 : 0;
     }
   else if (rel.n == 0)
     {
       for (guint i = 0; i < nc; i++)
-        out_cols[i] = A (ex, 0);
+        out_cols[i] = avec (ex, 0);
       m = 0;
     }
   else
     {
       guint ng = q->n_group_by, na = q->n_aggregates;
-      JcRss3AVec **cols = M (ex, (ng + na) * sizeof (JcRss3AVec *));
+      /* Group keys, aggregates, then (when HAVING needs no statistic) the count and the
+       * sums of squares of the statistical aggregates, finished after the compaction. */
+      gboolean lazy = q->having == NULL || !uses_stat (q->having);
+      guint nraw = 0;
+      for (guint i = 0; i < na; i++)
+        nraw += agg_is_stat (q->aggregates[i]->agg);
+      nraw = (lazy && nraw > 0) ? 1 + na : 0;
+      JcRss3AVec **cols = scratch (ex, (ng + na + nraw) * sizeof (JcRss3AVec *));
+      JcRss3AVec **raw = nraw > 0 ? cols + ng + na : NULL;
       JcRss3BVec *last = NULL, *gvalid = NULL;
-      aggregate_grouped (ex, q, &rows, rel.valid, all_valid, cols, cols + ng, &last, &gvalid);
+      aggregate_grouped (ex, q, &rows, rel.valid, all_valid, cols, cols + ng, raw, &last, &gvalid);
       JcRss3BVec *keep = all_valid ? jc_rss3_bvec_dup (last) : band (ex, last, gvalid);
       if (all_valid)
         g_ptr_array_add (ex->bvecs, keep);
@@ -1220,20 +1420,36 @@ run_query (Exec *ex, const JcSqlQuery *q, JcSqlTable *const *inputs, JcRss3AVec 
           Frame all = { .n = rel.n, .group_keys = cols, .aggs = cols + ng };
           JcRss3BVec *h = evalB (ex, &all, q->having);
           JcRss3BVec *k2 = band (ex, keep, h);
-          dropB (ex, h);
-          dropB (ex, keep);
+          bvec_drop (ex, h);
+          bvec_drop (ex, keep);
           keep = k2;
         }
-      m = compact (ex, rel.n, cols, ng + na, keep);
+      /* Columns that are NULL (sums of squares of non-statistics) stay out of the shuffle. */
+      guint nc_all = 0;
+      JcRss3AVec **moved = scratch (ex, (ng + na + nraw) * sizeof (JcRss3AVec *));
+      for (guint i = 0; i < ng + na + nraw; i++)
+        if (cols[i] != NULL)
+          moved[nc_all++] = cols[i];
+      m = compact (ex, rel.n, moved, nc_all, keep);
+      scratch_drop (ex, moved);
+      if (raw != NULL && m > 0)
+        for (guint i = 0; i < na; i++)
+          if (agg_is_stat (q->aggregates[i]->agg))
+            {
+              JcRss3AVec *f = agg_finish_stat (ex, q->aggregates[i], raw[0], cols[ng + i],
+                                               raw[1 + i]);
+              avec_drop (ex, cols[ng + i]);
+              cols[ng + i] = f;
+            }
       Frame groups = { .n = m, .group_keys = cols, .aggs = cols + ng };
       for (guint i = 0; i < nc; i++)
-        out_cols[i] = m > 0 ? evalA (ex, &groups, q->items[i].expr) : A (ex, 0);
-      for (guint i = 0; i < ng + na; i++)
-        dropA (ex, cols[i]);
-      dropM (ex, cols);
-      dropB (ex, last);
-      dropB (ex, gvalid);
-      dropB (ex, keep);
+        out_cols[i] = m > 0 ? evalA (ex, &groups, q->items[i].expr) : avec (ex, 0);
+      for (guint i = 0; i < ng + na + nraw; i++)
+        avec_drop (ex, cols[i]);
+      scratch_drop (ex, cols);
+      bvec_drop (ex, last);
+      bvec_drop (ex, gvalid);
+      bvec_drop (ex, keep);
     }
   rel_clear (ex, &rel);
 
@@ -1279,7 +1495,7 @@ jc_sql_exec (JcSqlScript *script, JcRss3Ctx *ctx, JcSqlTable *const *inputs, gsi
       if (!output (user, q->output_schema, m, out_cols, err))
         longjmp (ex.fail, 1);
       for (guint i = 0; i < q->n_items; i++)
-        dropA (&ex, out_cols[i]);
+        avec_drop (&ex, out_cols[i]);
       g_clear_pointer (&out_cols, g_free);
     }
   if (host->progress != NULL)

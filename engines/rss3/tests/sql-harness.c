@@ -163,7 +163,8 @@ p_send (void *user, unsigned to, const void *buf, size_t len)
   const guint8 *b = buf;
   while (len > 0)
     {
-      ssize_t w = write (p->fd[to], b, len);
+      /* MSG_NOSIGNAL: a counterpart that gave up must not kill the test with SIGPIPE. */
+      ssize_t w = send (p->fd[to], b, len, MSG_NOSIGNAL);
       if (w < 0 && errno == EINTR)
         continue;
       if (w <= 0)
@@ -227,13 +228,28 @@ p_slot_write (void *user, const char *key, const void *buf, size_t len)
   return -1;
 }
 
+gboolean test_cancel_runs;
+void (*test_tamper) (GByteArray *streams[3]);
+
+static int
+p_cancelled (void *user)
+{
+  return test_cancel_runs;
+}
+
+static void
+p_progress (void *user, double fraction, const char *stage)
+{
+  g_assert_true (fraction >= 0 && fraction <= 1);
+}
+
 static gpointer
 party_main (gpointer data)
 {
   Party *p = data;
   JcEngineHost host = {
     .user = p, .send = p_send, .recv = p_recv, .slot_read = p_slot_read,
-    .slot_write = p_slot_write,
+    .slot_write = p_slot_write, .cancelled = p_cancelled, .progress = p_progress,
   };
   JcEngineKeys keys = { .n_parties = 3, .keys = (const uint8_t (*)[JC_ENGINE_KEY_LEN]) p->keys };
   p->rc = test_engine ()->run (p->program, p->party, &keys, &host, &p->err);
@@ -281,6 +297,8 @@ test_run (const char *algorithm, TestTable **inputs, gsize n_inputs,
       for (int p = 0; p < 3; p++)
         streams[i][p] = g_byte_array_new ();
       test_share (inputs[i], streams[i]);
+      if (test_tamper != NULL)
+        test_tamper (streams[i]);
     }
 
   Party parties[3];

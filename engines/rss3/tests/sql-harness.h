@@ -36,5 +36,11 @@ GPtrArray *test_run (const char *algorithm, TestTable **inputs, gsize n_inputs,
                      const JcEngineSchema *outputs, gsize n_outputs, unsigned flags,
                      GByteArray *views[3], JcEngineError *err);
 
+/* If set, called on the three streams of every input after sharing (to corrupt them). */
+extern void (*test_tamper) (GByteArray *streams[3]);
+
+/* When TRUE, every party's host reports the run as cancelled. */
+extern gboolean test_cancel_runs;
+
 /* Shares a table into three streams with the module's sharer. */
 void test_share (TestTable *t, GByteArray *streams[3]);

@@ -17,7 +17,7 @@ static const Case cases[] = {
   { "-- valid, with comments\nOUTPUT out AS /* count */ SELECT COUNT(*) AS n\n FROM people p\n WHERE p.age BETWEEN 18 AND 65 AND region IN ('N', 'S');",
     NULL, NULL, 0 },
   { "OUTPUT out AS\nSELECT COUNT(*) AS n FROM people\nWHERE agee > 3;", "agee", "no column", 0 },
-  { "OUTPUT out AS SELECT COUNT(*) AS n FROM people WHERE age > income + employed;", "+ employed",
+  { "OUTPUT out AS SELECT COUNT(*) AS n FROM people WHERE age > income + born;", "+ born",
     "Cannot apply +", 0 },
   { "OUTPUT out AS SELECT COUNT(*) AS n FROM people WHERE;", ";", "Expected", 0 },
   { "OUTPUT out AS SELECT COUNT(*) AS n FROM people", "$END", "“;”", 0 },
@@ -135,11 +135,74 @@ test_missing_output (void)
   test_schema_free (o2);
 }
 
+/* The examples of docs/sql.md compile against the schemas the page describes. */
+static void
+test_doc_examples (void)
+{
+  const JcEngineInfo *e = test_engine ();
+  const char *survey = "person ID, region CATEGORY(NORTH|SOUTH|EAST|WEST), age INT, weight DECIMAL(8;3), employed BOOL, income DECIMAL(12;2)";
+  g_autofree char *sa = g_strdup_printf ("survey_a: %s", survey);
+  g_autofree char *sb = g_strdup_printf ("survey_b: %s", survey);
+  TestSchema *a = test_schema_parse (sa), *b = test_schema_parse (sb);
+  TestSchema *o1 = test_schema_parse ("employment_by_region: region CATEGORY(NORTH|SOUTH|EAST|WEST), persons INT, employed INT, mean_income DECIMAL(12;2)");
+  TestSchema *o2 = test_schema_parse ("linked_income: region CATEGORY(NORTH|SOUTH|EAST|WEST), persons INT, mean_gap DECIMAL(12;2)");
+  TestSchema *o3 = test_schema_parse ("implausible_age: violations INT");
+  TestSchema *o4 = test_schema_parse ("checks: negative_income INT, child_workers INT, odd_weights INT");
+  JcEngineSchema ins[2] = { a->schema, b->schema };
+  JcEngineSchema main_outs[2] = { o1->schema, o2->schema };
+  JcEngineSchema dq_outs[2] = { o3->schema, o4->schema };
+  const char *main_alg =
+    "-- Employment by region, for adults of working age; cells of fewer than 10 people\n"
+    "-- are suppressed under MPC and never revealed.\n"
+    "OUTPUT employment_by_region AS\n"
+    "  SELECT region,\n"
+    "         COUNT(*)                                  AS persons,\n"
+    "         SUM(CASE WHEN employed THEN 1 ELSE 0 END) AS employed,\n"
+    "         AVG(income)                               AS mean_income\n"
+    "  FROM survey_a\n"
+    "  WHERE age BETWEEN 15 AND 64\n"
+    "  GROUP BY region\n"
+    "  HAVING COUNT(*) >= 10;\n"
+    "OUTPUT linked_income AS\n"
+    "  SELECT a.region AS region, COUNT(*) AS persons, AVG(b.income - a.income) AS mean_gap\n"
+    "  FROM survey_a a JOIN survey_b b ON a.person = b.person\n"
+    "  GROUP BY a.region\n"
+    "  HAVING COUNT(*) >= 10;\n";
+  const char *dq_alg =
+    "OUTPUT implausible_age AS\n"
+    "  SELECT COUNT(*) AS violations FROM survey_a WHERE age < 0 OR age > 120;\n"
+    "OUTPUT checks AS\n"
+    "  SELECT SUM(income < 0)                          AS negative_income,\n"
+    "         SUM(employed AND age < 15)               AS child_workers,\n"
+    "         SUM(weight NOT BETWEEN 0.1 AND 5000.0)   AS odd_weights\n"
+    "  FROM survey_a;\n";
+  JcEngineError err = { 0 };
+  JcEngineProgram *p = e->compile (main_alg, strlen (main_alg), ins, 2, main_outs, 2, 0, &err);
+  if (p == NULL)
+    g_error ("%u:%u %s", err.line, err.column, err.message);
+  e->program_free (p);
+  p = e->compile (dq_alg, strlen (dq_alg), ins, 1, dq_outs, 2, JC_ENGINE_COMPILE_DATA_QUALITY, &err);
+  if (p == NULL)
+    g_error ("%u:%u %s", err.line, err.column, err.message);
+  e->program_free (p);
+  /* A dominance rule. */
+  const char *dom = "OUTPUT implausible_age AS SELECT COUNT(*) AS violations FROM survey_a "
+                    "GROUP BY region HAVING MAX(income) <= 0.8 * SUM(income);";
+  p = e->compile (dom, strlen (dom), ins, 1, dq_outs, 1, 0, &err);
+  if (p == NULL)
+    g_error ("%u:%u %s", err.line, err.column, err.message);
+  e->program_free (p);
+  TestSchema *all[] = { a, b, o1, o2, o3, o4 };
+  for (int i = 0; i < 6; i++)
+    test_schema_free (all[i]);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/rss3/sql/compile-errors", test_compile_errors);
   g_test_add_func ("/rss3/sql/missing-output", test_missing_output);
+  g_test_add_func ("/rss3/sql/doc-examples", test_doc_examples);
   return g_test_run ();
 }

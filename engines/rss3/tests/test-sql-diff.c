@@ -21,6 +21,7 @@ typedef struct {
 
 #define PEOPLE "people: id ID, seq INT, region CATEGORY(N|S|E|W|X), age INT, income DECIMAL(10;2), employed BOOL, born DATE"
 #define WORK "work: id ID, hours INT, rate DECIMAL(8;3)"
+#define BANDS "bands: age INT, band CATEGORY(young|mid|old), weight DECIMAL(6;2)"
 
 static const Query queries[] = {
   { "SELECT COUNT(*) AS n, SUM(age) AS s, MIN(age) AS lo, MAX(age) AS hi FROM people", NULL,
@@ -43,6 +44,10 @@ static const Query queries[] = {
     NULL, "region CATEGORY(N|S|E|W|X), n INT, h INT, r DECIMAL(12;4)", FALSE },
   { "SELECT p.seq AS seq, w.hours AS hours, w.rate * p.age AS ra FROM people p JOIN work w ON p.id = w.id WHERE w.hours > 30",
     NULL, "seq INT, hours INT, ra DECIMAL(14;3)", FALSE },
+  { "SELECT b.band AS band, COUNT(*) AS n, SUM(p.income) AS s, AVG(b.weight) AS w FROM people p JOIN bands b ON p.age = b.age GROUP BY b.band",
+    NULL, "band CATEGORY(young|mid|old), n INT, s DECIMAL(16;2), w DECIMAL(10;4)", FALSE },
+  { "SELECT p.seq AS seq, b.weight * p.income AS wi FROM people p JOIN bands b ON p.age = b.age WHERE p.region = 'N' AND b.band <> 'old'",
+    NULL, "seq INT, wi DECIMAL(18;4)", FALSE },
   { "SELECT COUNT(*) AS n, MIN(born) AS first FROM people WHERE born >= '1990-01-01'", NULL,
     "n INT, first DATE", TRUE },
   { "SELECT region, SUM(employed) AS k, COUNT(*) > 30 AS big FROM people GROUP BY region ORDER BY region",
@@ -64,6 +69,14 @@ static const Query queries[] = {
   { "SELECT region, AVG(income) AS m, SUM(income * 2.5) AS big FROM people GROUP BY region ORDER BY m DESC",
     NULL, "region CATEGORY(N|S|E|W|X), m DECIMAL(14;3), big DECIMAL(18;3)", TRUE },
   { "SELECT seq, age / (age - age) AS z FROM people ORDER BY seq LIMIT 3", NULL, "seq INT, z INT", TRUE },
+  { "SELECT region, AVG(age - 60) AS m, AVG(-income) AS mi, VAR_SAMP(income) AS v FROM people GROUP BY region",
+    NULL, "region CATEGORY(N|S|E|W|X), m DECIMAL(10;3), mi DECIMAL(12;2), v DECIMAL(18;2)", FALSE },
+  { "SELECT region, SUM(income * employed) AS wi, AVG(employed) AS share, SUM((age > 30) + employed) AS k FROM people GROUP BY region",
+    NULL, "region CATEGORY(N|S|E|W|X), wi DECIMAL(16;2), share DECIMAL(8;6), k INT", FALSE },
+  { "SELECT region, SUM(income * age) / SUM(age) AS wmean FROM people GROUP BY region HAVING SUM(age) > 0",
+    NULL, "region CATEGORY(N|S|E|W|X), wmean DECIMAL(12;2)", FALSE },
+  { "SELECT COUNT(*) AS n, SUM(-income) AS s FROM people WHERE age <= 30 AND age != 25 AND -age < -10 AND income >= 0 AND age NOT IN (12, 13)",
+    NULL, "n INT, s DECIMAL(14;2)", TRUE },
 };
 
 /* ---------------------------------------------------------------- SQLite side */
@@ -327,6 +340,26 @@ make_work (const JcEngineSchema *s, gsize n_people, GRand *r)
   return t;
 }
 
+/* One row per age, some ages missing: the unique side of a many-to-one join. */
+static TestTable *
+make_bands (const JcEngineSchema *s, GRand *r)
+{
+  TestTable *t = g_new0 (TestTable, 1);
+  t->schema = s;
+  t->cells = g_new0 (JcEngineValue, 101 * s->n_columns);
+  for (gint64 age = 0; age <= 100; age++)
+    {
+      if (age % 7 == 3)
+        continue;
+      JcEngineValue *row = t->cells + t->n_rows * s->n_columns;
+      row[0].i = age;
+      row[1].i = age < 25 ? 0 : age < 65 ? 1 : 2;
+      row[2].i = g_rand_int_range (r, 1, 99999);
+      t->n_rows++;
+    }
+  return t;
+}
+
 static void
 run_dataset (gsize n, guint32 seed)
 {
@@ -334,9 +367,12 @@ run_dataset (gsize n, guint32 seed)
   TestSchema *ps = test_schema_parse (PEOPLE), *ws = test_schema_parse (WORK);
   TestTable *people = make_people (&ps->schema, n, r);
   TestTable *work = make_work (&ws->schema, n, r);
+  TestSchema *bs = test_schema_parse (BANDS);
+  TestTable *bands = make_bands (&bs->schema, r);
   sqlite3 *db = sqlite_open ();
   sqlite_load (db, people);
   sqlite_load (db, work);
+  sqlite_load (db, bands);
 
   gsize nq = G_N_ELEMENTS (queries);
   GString *alg = g_string_new (NULL);
@@ -349,10 +385,10 @@ run_dataset (gsize n, guint32 seed)
       out_schemas[q] = outs[q]->schema;
       g_string_append_printf (alg, "OUTPUT o%zu AS %s;\n", q, queries[q].sql);
     }
-  TestTable *inputs[] = { people, work };
+  TestTable *inputs[] = { people, work, bands };
   JcEngineError err = { 0 };
   gint64 t0 = g_get_monotonic_time ();
-  GPtrArray *results = test_run (alg->str, inputs, 2, out_schemas, nq, 0, NULL, &err);
+  GPtrArray *results = test_run (alg->str, inputs, 3, out_schemas, nq, 0, NULL, &err);
   if (results == NULL)
     g_error ("n=%zu: %u:%u %s", n, err.line, err.column, err.message);
   g_test_message ("%zu rows: %zu queries under MPC in %.2f s", n, nq,
@@ -373,8 +409,10 @@ run_dataset (gsize n, guint32 seed)
   sqlite3_close (db);
   test_table_free (people);
   test_table_free (work);
+  test_table_free (bands);
   test_schema_free (ps);
   test_schema_free (ws);
+  test_schema_free (bs);
 }
 
 static void test_zero_rows (void) { run_dataset (0, 1); }
@@ -433,12 +471,101 @@ test_edge_values (void)
   test_schema_free (s);
 }
 
-/* A join key that is not unique in one table is refused, not silently mis-joined. */
+/* A data-quality check compiles in its mode and reveals the right counts. */
+static void
+test_data_quality (void)
+{
+  g_autoptr(GRand) r = g_rand_new_with_seed (9);
+  TestSchema *ps = test_schema_parse (PEOPLE);
+  TestTable *people = make_people (&ps->schema, 400, r);
+  sqlite3 *db = sqlite_open ();
+  sqlite_load (db, people);
+  TestSchema *o1 = test_schema_parse ("ages: bad INT");
+  TestSchema *o2 = test_schema_parse ("checks: neg INT, kids INT");
+  JcEngineSchema outs[2] = { o1->schema, o2->schema };
+  const char *q1 = "SELECT COUNT(*) AS bad FROM people WHERE age < 5 OR age > 95";
+  const char *q2 = "SELECT SUM(income < 0) AS neg, SUM(employed AND age < 18) AS kids FROM people";
+  g_autofree char *alg = g_strdup_printf ("OUTPUT ages AS %s;\nOUTPUT checks AS %s;", q1, q2);
+  TestTable *inputs[] = { people };
+  JcEngineError err = { 0 };
+  GPtrArray *res = test_run (alg, inputs, 1, outs, 2, JC_ENGINE_COMPILE_DATA_QUALITY, NULL, &err);
+  if (res == NULL)
+    g_error ("%s", err.message);
+  const char *qs[] = { q1, q2 };
+  for (int i = 0; i < 2; i++)
+    {
+      GArray *ref = sqlite_query (db, qs[i], &outs[i]);
+      compare_results (qs[i], &outs[i], res->pdata[i], ref, TRUE);
+      g_assert_cmpint (g_array_index (ref, gint64, 0), >, 0);
+      g_array_unref (ref);
+    }
+  g_ptr_array_unref (res);
+  sqlite3_close (db);
+  test_table_free (people);
+  test_schema_free (ps);
+  test_schema_free (o1);
+  test_schema_free (o2);
+}
+
+static void
+flip_one_share (GByteArray *streams[3])
+{
+  /* Party 1's second share of row 3 of the first column: party 2 holds the same word. */
+  guint8 *chunk = streams[1]->data + 32;
+  guint32 rows = chunk[0] | chunk[1] << 8 | chunk[2] << 16 | (guint32) chunk[3] << 24;
+  chunk[4 + 8 * rows + 8 * 3] ^= 0x10;
+}
+
+/* A share corrupted between client and party is detected before anything is computed. */
+static void
+test_corrupt_upload (void)
+{
+  g_autoptr(GRand) r = g_rand_new_with_seed (11);
+  TestSchema *ps = test_schema_parse (PEOPLE);
+  TestTable *people = make_people (&ps->schema, 20, r);
+  TestSchema *o = test_schema_parse ("o: n INT");
+  TestTable *inputs[] = { people };
+  JcEngineError err = { 0 };
+  test_tamper = flip_one_share;
+  GPtrArray *res = test_run ("OUTPUT o AS SELECT COUNT(*) AS n FROM people;",
+                             inputs, 1, &o->schema, 1, 0, NULL, &err);
+  test_tamper = NULL;
+  g_assert_null (res);
+  g_assert_cmpint (err.status, ==, JC_ENGINE_ERR_INVALID);
+  g_assert_nonnull (strstr (err.message, "do not agree"));
+  test_table_free (people);
+  test_schema_free (ps);
+  test_schema_free (o);
+}
+
+/* A cancelled run stops every party with "cancelled". */
+static void
+test_cancel (void)
+{
+  g_autoptr(GRand) r = g_rand_new_with_seed (10);
+  TestSchema *ps = test_schema_parse (PEOPLE);
+  TestTable *people = make_people (&ps->schema, 50, r);
+  TestSchema *o = test_schema_parse ("o: region CATEGORY(N|S|E|W|X), n INT");
+  TestTable *inputs[] = { people };
+  JcEngineError err = { 0 };
+  test_cancel_runs = TRUE;
+  GPtrArray *res = test_run ("OUTPUT o AS SELECT region, COUNT(*) AS n FROM people GROUP BY region;",
+                             inputs, 1, &o->schema, 1, 0, NULL, &err);
+  test_cancel_runs = FALSE;
+  g_assert_null (res);
+  g_assert_cmpint (err.status, ==, JC_ENGINE_ERR_CANCELLED);
+  test_table_free (people);
+  test_schema_free (ps);
+  test_schema_free (o);
+}
+
+/* A key may repeat in the FROM table (many-to-one) but not in the JOIN table: that is
+ * refused, not silently mis-joined. */
 static void
 test_join_duplicate_key (void)
 {
   TestSchema *a = test_schema_parse ("a: id ID, x INT"), *b = test_schema_parse ("b: id ID, y INT");
-  TestSchema *o = test_schema_parse ("o: n INT");
+  TestSchema *o = test_schema_parse ("o: n INT, s INT");
   const char *ida[] = { "k1", "k2", "k2" }, *idb[] = { "k2", "k3" };
   TestTable ta = { .schema = &a->schema, .n_rows = 3, .cells = g_new0 (JcEngineValue, 6) };
   TestTable tb = { .schema = &b->schema, .n_rows = 2, .cells = g_new0 (JcEngineValue, 4) };
@@ -446,16 +573,26 @@ test_join_duplicate_key (void)
     {
       ta.cells[2 * i].text = ida[i];
       ta.cells[2 * i].text_len = 2;
+      ta.cells[2 * i + 1].i = 10 * (i + 1);
     }
   for (int i = 0; i < 2; i++)
     {
       tb.cells[2 * i].text = idb[i];
       tb.cells[2 * i].text_len = 2;
+      tb.cells[2 * i + 1].i = 7;
     }
   TestTable *inputs[] = { &ta, &tb };
   JcEngineError err = { 0 };
-  GPtrArray *res = test_run ("OUTPUT o AS SELECT COUNT(*) AS n FROM a JOIN b ON a.id = b.id;",
+  GPtrArray *res = test_run ("OUTPUT o AS SELECT COUNT(*) AS n, SUM(a.x + b.y) AS s FROM a JOIN b ON a.id = b.id;",
                              inputs, 2, &o->schema, 1, 0, NULL, &err);
+  g_assert_nonnull (res);
+  GArray *cells = res->pdata[0];
+  g_assert_cmpint (g_array_index (cells, gint64, 0), ==, 2);
+  g_assert_cmpint (g_array_index (cells, gint64, 1), ==, 20 + 7 + 30 + 7);
+  g_ptr_array_unref (res);
+
+  res = test_run ("OUTPUT o AS SELECT COUNT(*) AS n, SUM(a.x) AS s FROM b JOIN a ON a.id = b.id;",
+                  inputs, 2, &o->schema, 1, 0, NULL, &err);
   g_assert_null (res);
   g_assert_cmpint (err.status, ==, JC_ENGINE_ERR_INVALID);
   g_assert_nonnull (strstr (err.message, "not unique"));
@@ -476,6 +613,9 @@ main (int argc, char **argv)
   g_test_add_func ("/rss3/sql/diff/medium", test_medium);
   g_test_add_func ("/rss3/sql/diff/large", test_large);
   g_test_add_func ("/rss3/sql/diff/edge-values", test_edge_values);
+  g_test_add_func ("/rss3/sql/diff/data-quality", test_data_quality);
+  g_test_add_func ("/rss3/sql/diff/cancel", test_cancel);
+  g_test_add_func ("/rss3/sql/diff/corrupt-upload", test_corrupt_upload);
   g_test_add_func ("/rss3/sql/diff/join-duplicate-key", test_join_duplicate_key);
   return g_test_run ();
 }

@@ -4,6 +4,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "attest-testdata.h"
 #include "jc-encoding.h"
 #include "jc-error.h"
 #include "jc-snp-measure.h"
@@ -12,44 +13,18 @@
  * snp_measurement_vectors (virtee/sev-snp-measure tests/test_guest.py @8f2b337e), computed
  * over the last 4 KiB of an edk2-stable202405 AmdSevX64 OVMF build loaded as the firmware. */
 
-static const char *
-testdata_dir (void)
-{
-  const char *dir = g_getenv ("JC_TESTDATA_DIR");
-  g_autofree char *readme = dir ? g_build_filename (dir, "attestation", "README.md", NULL) : NULL;
-  if (!dir || !g_file_test (readme, G_FILE_TEST_EXISTS))
-    g_error ("JC_TESTDATA_DIR is not set or has no attestation/ folder: the SNP measurement "
-             "tests need the shared real test data (../shared/testdata)");
-  return dir;
-}
-
-static GBytes *
-load (const char *rel)
-{
-  g_autofree char *path = g_build_filename (testdata_dir (), "attestation", rel, NULL);
-  g_autoptr (GError) error = NULL;
-  char *contents;
-  gsize len;
-  if (!g_file_get_contents (path, &contents, &len, &error))
-    g_error ("cannot read test data %s: %s", path, error->message);
-  return g_bytes_new_take (contents, len);
-}
-
 #define AMDSEV_SUFFIX "sev-snp/sev-snp-measure/ovmf_AmdSev_suffix.bin"
 #define OVMFX64_SUFFIX "sev-snp/sev-snp-measure/ovmf_OvmfX64_suffix.bin"
 
 static void
 test_vectors (void)
 {
-  g_autoptr (GBytes) json = load ("expected.json");
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (json, NULL),
-                                             g_bytes_get_size (json), NULL));
+  g_autoptr (JsonParser) parser = attest_testdata_expected ();
   JsonObject *mv = json_object_get_object_member (
       json_node_get_object (json_parser_get_root (parser)), "snp_measurement_vectors");
   g_assert_nonnull (strstr (json_object_get_string_member (mv, "vcpu_type"), "EPYC-v4"));
   JsonArray *vectors = json_object_get_array_member (mv, "vectors");
-  g_autoptr (GBytes) ovmf = load (AMDSEV_SUFFIX);
+  g_autoptr (GBytes) ovmf = attest_testdata_load (AMDSEV_SUFFIX);
   g_autoptr (GBytes) empty = g_bytes_new_static ("", 0);
   guint32 sig;
   g_assert_true (jc_snp_vcpu_sig_from_name ("EPYC-v4", &sig, NULL));
@@ -94,7 +69,7 @@ test_vectors (void)
 static void
 test_ovmf_hash_seed (void)
 {
-  g_autoptr (GBytes) ovmf = load (AMDSEV_SUFFIX);
+  g_autoptr (GBytes) ovmf = attest_testdata_load (AMDSEV_SUFFIX);
   guint8 seed[48], a[48], b[48];
   JcSnpMeasureParams p = { .vcpus = 2, .guest_features = 0x1, .ovmf = ovmf,
                            .direct_boot = TRUE, .append = "quiet" };
@@ -114,7 +89,7 @@ test_ovmf_hash_seed (void)
 static void
 test_refusals (void)
 {
-  g_autoptr (GBytes) x64 = load (OVMFX64_SUFFIX);
+  g_autoptr (GBytes) x64 = attest_testdata_load (OVMFX64_SUFFIX);
   guint8 out[48];
   guint32 sig;
   g_autoptr (GError) e1 = NULL, e2 = NULL, e3 = NULL, e4 = NULL, e5 = NULL;
@@ -162,7 +137,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  testdata_dir ();
+  attest_testdata_require ("SNP measurement");
   g_test_add_func ("/attest/snp-measure/vectors", test_vectors);
   g_test_add_func ("/attest/snp-measure/ovmf-hash-seed", test_ovmf_hash_seed);
   g_test_add_func ("/attest/snp-measure/refusals", test_refusals);

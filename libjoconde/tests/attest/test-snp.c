@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "attest-testdata.h"
 #include "jc-encoding.h"
 #include "jc-error.h"
 #include "jc-snp.h"
@@ -15,33 +16,10 @@
 /* SEV-SNP verification against the real reports and certificates of
  * $JC_TESTDATA_DIR/attestation (see its README.md and expected.json). */
 
-static const char *
-testdata_dir (void)
-{
-  const char *dir = g_getenv ("JC_TESTDATA_DIR");
-  g_autofree char *readme = dir ? g_build_filename (dir, "attestation", "README.md", NULL) : NULL;
-  if (!dir || !g_file_test (readme, G_FILE_TEST_EXISTS))
-    g_error ("JC_TESTDATA_DIR is not set or has no attestation/ folder: the SEV-SNP tests "
-             "need the shared real test data (../shared/testdata)");
-  return dir;
-}
-
-static GBytes *
-load (const char *rel)
-{
-  g_autofree char *path = g_build_filename (testdata_dir (), "attestation", rel, NULL);
-  g_autoptr (GError) error = NULL;
-  char *contents;
-  gsize len;
-  if (!g_file_get_contents (path, &contents, &len, &error))
-    g_error ("cannot read test data %s: %s", path, error->message);
-  return g_bytes_new_take (contents, len);
-}
-
 static GBytes *
 load_report (const char *rel)
 {
-  g_autoptr (GBytes) raw = load (rel);
+  g_autoptr (GBytes) raw = attest_testdata_load (rel);
   g_autoptr (GError) error = NULL;
   GBytes *report = jc_snp_report_from_data (g_bytes_get_data (raw, NULL), g_bytes_get_size (raw),
                                             &error);
@@ -56,7 +34,7 @@ certs_of (const char *first, ...)
   va_list ap;
   va_start (ap, first);
   for (const char *rel = first; rel; rel = va_arg (ap, const char *))
-    g_ptr_array_add (list, load (rel));
+    g_ptr_array_add (list, attest_testdata_load (rel));
   va_end (ap);
   return list;
 }
@@ -65,7 +43,7 @@ certs_of (const char *first, ...)
 static GBytes *
 pem_nth (const char *rel, guint i)
 {
-  g_autoptr (GBytes) all = load (rel);
+  g_autoptr (GBytes) all = attest_testdata_load (rel);
   g_autofree char *text = g_strndup (g_bytes_get_data (all, NULL), g_bytes_get_size (all));
   const char *p = text;
   for (guint k = 0; k < i; k++)
@@ -141,7 +119,7 @@ case_certs (const Case *c)
 {
   GPtrArray *list = certs_of (c->vcek, NULL);
   if (c->chain_index_a < 0)
-    g_ptr_array_add (list, load (c->chain));
+    g_ptr_array_add (list, attest_testdata_load (c->chain));
   else
     {
       g_ptr_array_add (list, pem_nth (c->chain, c->chain_index_a));
@@ -153,11 +131,7 @@ case_certs (const Case *c)
 static JsonObject *
 expected_snp (const char *id, JsonParser **keep)
 {
-  g_autoptr (GBytes) json = load ("expected.json");
-  g_autoptr (GError) error = NULL;
-  *keep = json_parser_new ();
-  g_assert_true (json_parser_load_from_data (*keep, g_bytes_get_data (json, NULL),
-                                             g_bytes_get_size (json), &error));
+  *keep = attest_testdata_expected ();
   JsonArray *snp = json_object_get_array_member (json_node_get_object (json_parser_get_root (*keep)), "snp");
   for (guint i = 0; i < json_array_get_length (snp); i++)
     {
@@ -233,7 +207,7 @@ test_parse_fields (void)
 static void
 test_parse_malformed (void)
 {
-  g_autoptr (GBytes) good = load ("sev-snp/go-sev-guest/attestation.bin");
+  g_autoptr (GBytes) good = attest_testdata_load ("sev-snp/go-sev-guest/attestation.bin");
   guint8 buf[JC_SNP_REPORT_SIZE + 8];
   JcSnpReport r;
   g_autoptr (GError) e1 = NULL, e2 = NULL, e3 = NULL, e4 = NULL;
@@ -422,7 +396,7 @@ test_wrong_certs (void)
   /* A Milan VCEK with the Genoa ASK/ARK: the issuer is not found there, and the built-in
    * Milan ASK is used; with a mismatched supplied ARK the chain is refused. */
   g_autoptr (GPtrArray) genoa = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  g_ptr_array_add (genoa, load ("sev-snp/go-sev-guest/vcek.testcer"));
+  g_ptr_array_add (genoa, attest_testdata_load ("sev-snp/go-sev-guest/vcek.testcer"));
   g_ptr_array_add (genoa, pem_nth ("sev-snp/go-sev-guest/ask_ark_milan.pem", 0));
   g_ptr_array_add (genoa, pem_nth ("sev-snp/go-sev-guest/ask_ark_genoa.pem", 1));
   {
@@ -660,7 +634,7 @@ pem_to_der (GBytes *pem)
 static GBytes *
 gosevguest_table (void)
 {
-  g_autoptr (GBytes) vcek = load ("sev-snp/go-sev-guest/vcek.testcer");
+  g_autoptr (GBytes) vcek = attest_testdata_load ("sev-snp/go-sev-guest/vcek.testcer");
   g_autoptr (GBytes) ask_pem = pem_nth ("sev-snp/go-sev-guest/ask_ark_milan.pem", 0);
   g_autoptr (GBytes) ark_pem = pem_nth ("sev-snp/go-sev-guest/ask_ark_milan.pem", 1);
   g_autoptr (GBytes) ask = pem_to_der (ask_pem);
@@ -684,7 +658,7 @@ test_cert_table (void)
   g_assert_nonnull (t.ask);
   g_assert_nonnull (t.ark);
   g_assert_null (t.vlek);
-  g_autoptr (GBytes) vcek = load ("sev-snp/go-sev-guest/vcek.testcer");
+  g_autoptr (GBytes) vcek = attest_testdata_load ("sev-snp/go-sev-guest/vcek.testcer");
   g_assert_true (g_bytes_equal (t.vcek, vcek));
 
   /* The certificates from the table verify the report. */
@@ -733,7 +707,7 @@ test_tsm_request (void)
   g_autoptr (GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("jc-tsm-XXXXXX", &error);
   g_assert_no_error (error);
-  g_autoptr (GBytes) report_file = load ("sev-snp/go-sev-guest/attestation.bin");
+  g_autoptr (GBytes) report_file = attest_testdata_load ("sev-snp/go-sev-guest/attestation.bin");
   g_autoptr (GBytes) table = gosevguest_table ();
   write_file (dir, "provider", "sev_guest\n", 10);
   write_file (dir, "generation", "7\n", 2);
@@ -788,7 +762,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  testdata_dir ();
+  attest_testdata_require ("SEV-SNP");
   g_test_add_func ("/attest/snp/parse-fields", test_parse_fields);
   g_test_add_func ("/attest/snp/parse-malformed", test_parse_malformed);
   g_test_add_func ("/attest/snp/verify-valid", test_verify_valid);

@@ -4,6 +4,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "attest-testdata.h"
 #include "jc-encoding.h"
 #include "jc-error.h"
 #include "jc-attest-x509.h"
@@ -13,29 +14,6 @@
 
 /* TDX quote verification against the real quotes and collateral of
  * $JC_TESTDATA_DIR/attestation/tdx (see its README.md and expected.json). */
-
-static const char *
-testdata_dir (void)
-{
-  const char *dir = g_getenv ("JC_TESTDATA_DIR");
-  g_autofree char *readme = dir ? g_build_filename (dir, "attestation", "README.md", NULL) : NULL;
-  if (!dir || !g_file_test (readme, G_FILE_TEST_EXISTS))
-    g_error ("JC_TESTDATA_DIR is not set or has no attestation/ folder: the TDX tests need "
-             "the shared real test data (../shared/testdata)");
-  return dir;
-}
-
-static GBytes *
-load (const char *rel)
-{
-  g_autofree char *path = g_build_filename (testdata_dir (), "attestation", rel, NULL);
-  g_autoptr (GError) error = NULL;
-  char *contents;
-  gsize len;
-  if (!g_file_get_contents (path, &contents, &len, &error))
-    g_error ("cannot read test data %s: %s", path, error->message);
-  return g_bytes_new_take (contents, len);
-}
 
 static gint64
 at (const char *rfc3339)
@@ -63,10 +41,7 @@ static const Case cases[] = {
 static JsonObject *
 expected_tdx (const char *file, JsonParser **keep)
 {
-  g_autoptr (GBytes) json = load ("expected.json");
-  *keep = json_parser_new ();
-  g_assert_true (json_parser_load_from_data (*keep, g_bytes_get_data (json, NULL),
-                                             g_bytes_get_size (json), NULL));
+  *keep = attest_testdata_expected ();
   JsonArray *a = json_object_get_array_member (json_node_get_object (json_parser_get_root (*keep)), "tdx");
   for (guint i = 0; i < json_array_get_length (a); i++)
     {
@@ -100,7 +75,7 @@ test_parse_fields (void)
       g_autoptr (JsonParser) parser = NULL;
       JsonObject *e = expected_tdx (cases[i].file, &parser);
       JsonObject *td = json_object_get_object_member (e, "td_report");
-      g_autoptr (GBytes) bytes = load (cases[i].file);
+      g_autoptr (GBytes) bytes = attest_testdata_load (cases[i].file);
       g_autoptr (GError) error = NULL;
       JcTdxQuote q;
       g_test_message ("%s", cases[i].file);
@@ -134,7 +109,7 @@ test_parse_fields (void)
 static void
 test_parse_malformed (void)
 {
-  g_autoptr (GBytes) good = load (cases[0].file);
+  g_autoptr (GBytes) good = attest_testdata_load (cases[0].file);
   gsize len = g_bytes_get_size (good);
   g_autofree guint8 *buf = g_memdup2 (g_bytes_get_data (good, NULL), len);
   JcTdxQuote q;
@@ -188,7 +163,7 @@ test_verify_valid (void)
     {
       g_autoptr (JsonParser) parser = NULL;
       JsonObject *td = json_object_get_object_member (expected_tdx (cases[i].file, &parser), "td_report");
-      g_autoptr (GBytes) quote = load (cases[i].file);
+      g_autoptr (GBytes) quote = attest_testdata_load (cases[i].file);
       g_autoptr (GError) error = NULL;
       JcTeePolicy policy;
       JcTeeVerdict v;
@@ -211,7 +186,7 @@ test_strict_policy (void)
 {
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr (GBytes) quote = load (cases[i].file);
+      g_autoptr (GBytes) quote = attest_testdata_load (cases[i].file);
       JcTeePolicy policy;
       policy_for (&cases[i], TRUE, &policy);
       if (cases[i].debug)
@@ -224,7 +199,7 @@ test_strict_policy (void)
           jc_tee_verdict_clear (&v);
         }
     }
-  g_autoptr (GBytes) quote = load (cases[0].file);
+  g_autoptr (GBytes) quote = attest_testdata_load (cases[0].file);
   JcTeePolicy policy;
   policy_for (&cases[0], TRUE, &policy);
   policy.platform = JC_TEE_PLATFORM_SEV_SNP;
@@ -248,7 +223,7 @@ test_tampered (void)
 {
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr (GBytes) quote = load (cases[i].file);
+      g_autoptr (GBytes) quote = attest_testdata_load (cases[i].file);
       JcTdxQuote q;
       JcTeePolicy policy;
       policy_for (&cases[i], FALSE, &policy);
@@ -282,7 +257,7 @@ test_tampered (void)
 static void
 test_expired (void)
 {
-  g_autoptr (GBytes) quote = load (cases[0].file);
+  g_autoptr (GBytes) quote = attest_testdata_load (cases[0].file);
   JcTeePolicy policy;
   policy_for (&cases[0], FALSE, &policy);
   policy.at = at ("2029-09-21T00:00:00Z");   /* PCK leaf valid until 2029-09-20 */
@@ -294,7 +269,7 @@ test_expired (void)
 static void
 test_policy_checks (void)
 {
-  g_autoptr (GBytes) quote = load (cases[0].file);
+  g_autoptr (GBytes) quote = attest_testdata_load (cases[0].file);
   JcTdxQuote q;
   g_assert_true (jc_tdx_quote_parse (g_bytes_get_data (quote, NULL), g_bytes_get_size (quote), &q, NULL));
   JcTeePolicy policy;
@@ -341,9 +316,9 @@ test_policy_checks (void)
 static void
 test_collateral (void)
 {
-  g_autoptr (GBytes) quote = load (cases[0].file);
-  g_autoptr (GBytes) info = load ("tdx/go-tdx-guest/sample_tcbInfo_response");
-  g_autoptr (GBytes) chain = load ("tdx/go-tdx-guest/tcbinfo_issuer_chain.pem");
+  g_autoptr (GBytes) quote = attest_testdata_load (cases[0].file);
+  g_autoptr (GBytes) info = attest_testdata_load ("tdx/go-tdx-guest/sample_tcbInfo_response");
+  g_autoptr (GBytes) chain = attest_testdata_load ("tdx/go-tdx-guest/tcbinfo_issuer_chain.pem");
   JcTdxCollateral col = { info, chain };
   JcTeePolicy policy;
   policy_for (&cases[0], TRUE, &policy);
@@ -374,12 +349,12 @@ test_collateral (void)
   JcTdxCollateral nochain = { info, NULL };
   expect_refusal (quote, &nochain, &policy, JC_ERROR_NOT_FOUND, NULL);
   /* The PCK chain in place of the TCB signing chain: signed by another key. */
-  g_autoptr (GBytes) pck_chain = load ("tdx/go-tdx-guest/pckcrl_issuer_chain.pem");
+  g_autoptr (GBytes) pck_chain = attest_testdata_load ("tdx/go-tdx-guest/pckcrl_issuer_chain.pem");
   JcTdxCollateral wrong = { info, pck_chain };
   expect_refusal (quote, &wrong, &policy, JC_ERROR_BAD_SIGNATURE, NULL);
 
   /* Collateral for another platform type: trustee's v5 quote (FMSPC 90c06f000000). */
-  g_autoptr (GBytes) other = load (cases[4].file);
+  g_autoptr (GBytes) other = attest_testdata_load (cases[4].file);
   JcTeePolicy p5;
   policy_for (&cases[4], FALSE, &p5);
   expect_refusal (other, &col, &p5, JC_ERROR_UNTRUSTED, "FMSPC");
@@ -395,11 +370,11 @@ test_collateral (void)
 static void
 test_qe_identity_and_crls (void)
 {
-  g_autoptr (GBytes) quote = load (cases[0].file);
-  g_autoptr (GBytes) qe_id = load ("tdx/go-tdx-guest/sample_qeIdentity_response");
-  g_autoptr (GBytes) qe_chain = load ("tdx/go-tdx-guest/qeidentity_issuer_chain.pem");
-  g_autoptr (GBytes) pck_crl = load ("tdx/go-tdx-guest/pckcrl");
-  g_autoptr (GBytes) root_crl = load ("tdx/go-tdx-guest/rootcrl.der");
+  g_autoptr (GBytes) quote = attest_testdata_load (cases[0].file);
+  g_autoptr (GBytes) qe_id = attest_testdata_load ("tdx/go-tdx-guest/sample_qeIdentity_response");
+  g_autoptr (GBytes) qe_chain = attest_testdata_load ("tdx/go-tdx-guest/qeidentity_issuer_chain.pem");
+  g_autoptr (GBytes) pck_crl = attest_testdata_load ("tdx/go-tdx-guest/pckcrl");
+  g_autoptr (GBytes) root_crl = attest_testdata_load ("tdx/go-tdx-guest/rootcrl.der");
   JcTdxCollateral col = { .qe_identity = qe_id, .qe_identity_chain = qe_chain,
                           .pck_crl = pck_crl, .root_crl = root_crl };
   JcTeePolicy policy;
@@ -441,7 +416,7 @@ test_qe_identity_and_crls (void)
   expect_refusal (quote, &forged_id, &policy, JC_ERROR_BAD_SIGNATURE, "QE Identity");
   /* The QE Identity signed by the TCB signing key is checked with the TCB Info's own chain:
    * the two documents are not interchangeable. */
-  g_autoptr (GBytes) tcb_info = load ("tdx/go-tdx-guest/sample_tcbInfo_response");
+  g_autoptr (GBytes) tcb_info = attest_testdata_load ("tdx/go-tdx-guest/sample_tcbInfo_response");
   JcTdxCollateral crossed = { .qe_identity = tcb_info, .qe_identity_chain = qe_chain };
   expect_refusal (quote, &crossed, &policy, JC_ERROR_INVALID, "QE Identity");
 }
@@ -449,7 +424,7 @@ test_qe_identity_and_crls (void)
 static JsonParser *
 tcb_info_of (const char *rel, JsonObject **info)
 {
-  g_autoptr (GBytes) b = load (rel);
+  g_autoptr (GBytes) b = attest_testdata_load (rel);
   JsonParser *p = json_parser_new ();
   g_assert_true (json_parser_load_from_data (p, g_bytes_get_data (b, NULL), g_bytes_get_size (b), NULL));
   *info = json_object_get_object_member (json_node_get_object (json_parser_get_root (p)), "tcbInfo");
@@ -477,7 +452,7 @@ test_tcb_levels (void)
   char *status = NULL;
 
   /* The v5 sample quote (TDX 1.5, module TDX_01 SVN 11) against its v5 collateral. */
-  g_autoptr (GBytes) v5 = load (cases[1].file);
+  g_autoptr (GBytes) v5 = attest_testdata_load (cases[1].file);
   g_assert_true (jc_tdx_quote_parse (g_bytes_get_data (v5, NULL), g_bytes_get_size (v5), &q, NULL));
   pck_info_of (&q, &pck);
   {
@@ -504,7 +479,7 @@ test_tcb_levels (void)
 
   /* The SPR quote with its collateral: its real PCK TCB is below every level; with the
    * SVNs the levels name, the first level (UpToDate) or the second (OutOfDate) applies. */
-  g_autoptr (GBytes) spr = load (cases[0].file);
+  g_autoptr (GBytes) spr = attest_testdata_load (cases[0].file);
   g_assert_true (jc_tdx_quote_parse (g_bytes_get_data (spr, NULL), g_bytes_get_size (spr), &q, NULL));
   pck_info_of (&q, &pck);
   g_autoptr (JsonParser) p = tcb_info_of ("tdx/go-tdx-guest/sample_tcbInfo_response", &info);
@@ -544,7 +519,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  testdata_dir ();
+  attest_testdata_require ("TDX");
   g_test_add_func ("/attest/tdx/parse-fields", test_parse_fields);
   g_test_add_func ("/attest/tdx/parse-malformed", test_parse_malformed);
   g_test_add_func ("/attest/tdx/verify-valid", test_verify_valid);

@@ -1,3 +1,4 @@
+#define G_LOG_DOMAIN "joconde-test"
 #include "config.h"
 
 #include <string.h>

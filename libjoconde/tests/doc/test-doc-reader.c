@@ -1,5 +1,7 @@
+#define G_LOG_DOMAIN "joconde-test"
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "jc-doc.h"
@@ -190,6 +192,52 @@ test_position_columns_count_characters (void)
   g_assert_cmpstr (error->message, ==, "line 2, column 3 (byte 11): duplicate key “é”");
 }
 
+static void
+test_read_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("jc-doc-XXXXXX", &error);
+  g_autofree char *good = g_build_filename (dir, "good.json", NULL);
+  g_autofree char *bad = g_build_filename (dir, "bad.json", NULL);
+  g_autofree char *missing = g_build_filename (dir, "missing.json", NULL);
+  g_autoptr(JsonNode) node = NULL;
+  JcDocLimits limits;
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (good, "{\"a\": [1, 2]}\n", -1, NULL));
+  g_assert_true (g_file_set_contents (bad, "{\"a\": 1.5}", -1, NULL));
+
+  node = jc_doc_read_file (good, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  g_clear_pointer (&node, json_node_unref);
+
+  node = jc_doc_read_file (bad, NULL, &error);
+  g_assert_null (node);
+  g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
+  g_assert_true (g_str_has_prefix (error->message, bad));
+  g_assert_nonnull (strstr (error->message, ": line 1, column 7 (byte 6): "));
+  g_clear_error (&error);
+
+  jc_doc_limits_init (&limits);
+  limits.max_size = 8;
+  node = jc_doc_read_file (good, &limits, &error);
+  g_assert_null (node);
+  g_assert_error (error, JC_ERROR, JC_ERROR_TOO_LARGE);
+  g_assert_true (g_str_has_prefix (error->message, good));
+  g_clear_error (&error);
+
+  node = jc_doc_read_file (missing, NULL, &error);
+  g_assert_null (node);
+  g_assert_error (error, JC_ERROR, JC_ERROR_IO);
+  g_assert_true (g_str_has_prefix (error->message, missing));
+  g_clear_error (&error);
+
+  g_unlink (good);
+  g_unlink (bad);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -199,6 +247,7 @@ main (int argc, char **argv)
   g_test_add_func ("/doc/reader/accepts", test_accepts);
   g_test_add_func ("/doc/reader/values", test_values);
   g_test_add_func ("/doc/reader/limits", test_limits);
+  g_test_add_func ("/doc/reader/read-file", test_read_file);
   g_test_add_func ("/doc/reader/position-columns", test_position_columns_count_characters);
   return g_test_run ();
 }

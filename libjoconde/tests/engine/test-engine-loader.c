@@ -33,6 +33,19 @@ test_load_good (void)
   g_assert_cmpuint (line, ==, 1);
   g_assert_cmpuint (column, ==, 1);
   g_assert_true (g_str_has_prefix (error->message, "line 1, column 1:"));
+  g_clear_error (&error);
+
+  /* The tiny module refuses data transfer and runs: the wrappers turn that into GErrors. */
+  JcEngineColumn col = { .name = "v", .type = JC_ENGINE_TYPE_INT };
+  JcEngineSchema schema = { .key = "t", .columns = &col, .n_columns = 1 };
+  g_assert_null (jc_engine_sharer_new (engine, &schema, NULL, NULL, &error));
+  g_assert_error (error, JC_ERROR, JC_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+  g_assert_false (jc_engine_run (engine, NULL, 7, NULL, NULL, &error));
+  g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (jc_engine_run (engine, NULL, 0, NULL, NULL, &error));
+  g_assert_error (error, JC_ERROR, JC_ERROR_FAILED);
 }
 
 static void

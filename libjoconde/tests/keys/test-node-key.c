@@ -1,3 +1,4 @@
+#define G_LOG_DOMAIN "joconde-test"
 #include "config.h"
 
 #include <gnutls/crypto.h>
@@ -7,24 +8,8 @@
 
 #include "jc-error.h"
 #include "jc-init.h"
+#include "../test-tmpdir.h"
 #include "jc-node-key.h"
-
-static char *
-tmp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("jc-node-key-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-rm_rf (const char *dir)
-{
-  const char *argv[] = { "rm", "-rf", dir, NULL };
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
-}
 
 static gboolean
 run_ok (const char *const *argv)
@@ -98,7 +83,7 @@ static void
 test_node_key_file_plain (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = tmp_dir ();
+  g_autofree char *dir = test_tmpdir_new ("jc-node-key-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "node.key", NULL);
   g_autoptr(JcNodeKey) key = jc_node_key_generate (&error);
   g_autoptr(JcNodeKey) back = NULL;
@@ -149,14 +134,14 @@ test_node_key_file_plain (void)
                             -1, G_FILE_SET_CONTENTS_NONE, 0600, NULL);
   g_assert_null (jc_node_key_load_file (path, NULL, &error));
   g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
-  rm_rf (dir);
+  test_tmpdir_remove (dir);
 }
 
 static void
 test_node_key_file_passphrase (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = tmp_dir ();
+  g_autofree char *dir = test_tmpdir_new ("jc-node-key-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "node.key", NULL);
   g_autoptr(JcNodeKey) key = jc_node_key_generate (&error);
   g_autoptr(JcNodeKey) back = NULL;
@@ -195,14 +180,14 @@ test_node_key_file_passphrase (void)
   g_clear_error (&error);
   g_assert_false (jc_node_key_save_file (key, path, "", &error));
   g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
-  rm_rf (dir);
+  test_tmpdir_remove (dir);
 }
 
 static void
 test_node_key_foreign_files (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = tmp_dir ();
+  g_autofree char *dir = test_tmpdir_new ("jc-node-key-XXXXXX");
   g_autofree char *p256 = g_build_filename (dir, "p256.key", NULL);
   g_autofree char *ed = g_build_filename (dir, "ed25519.key", NULL);
   g_autoptr(JcNodeKey) key = NULL;
@@ -222,7 +207,7 @@ test_node_key_foreign_files (void)
   g_assert_nonnull (key);
   g_assert_null (jc_node_key_load_file (ed, NULL, &error));
   g_assert_error (error, JC_ERROR, JC_ERROR_UNSUPPORTED);
-  rm_rf (dir);
+  test_tmpdir_remove (dir);
 }
 
 int

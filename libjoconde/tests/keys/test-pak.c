@@ -1,3 +1,4 @@
+#define G_LOG_DOMAIN "joconde-test"
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -8,24 +9,8 @@
 #include "jc-encoding.h"
 #include "jc-error.h"
 #include "jc-init.h"
+#include "../test-tmpdir.h"
 #include "jc-pak.h"
-
-static char *
-tmp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("jc-pak-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-rm_rf (const char *dir)
-{
-  const char *argv[] = { "rm", "-rf", dir, NULL };
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
-}
 
 static void
 test_pak_sign_verify (void)
@@ -85,7 +70,7 @@ static void
 test_pak_rfc8032_vector (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = tmp_dir ();
+  g_autofree char *dir = test_tmpdir_new ("jc-pak-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "pak.key", NULL);
   g_autofree char *seed_b64 = NULL, *content = NULL;
   g_autoptr(GBytes) seed = jc_hex_decode ("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb", NULL);
@@ -106,20 +91,19 @@ test_pak_rfc8032_vector (void)
   sig = jc_pak_sign (pak, msg, 1, &error);
   g_assert_no_error (error);
   g_assert_cmpmem (g_bytes_get_data (sig, NULL), 64, g_bytes_get_data (want, NULL), 64);
-  rm_rf (dir);
+  test_tmpdir_remove (dir);
 }
 
 static void
 test_pak_save_load (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = tmp_dir ();
+  g_autofree char *dir = test_tmpdir_new ("jc-pak-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "pak.key", NULL);
   g_autoptr(JcPak) pak = jc_pak_generate ();
   g_autoptr(JcPak) back = NULL;
   g_autoptr(JcPak) pub_only = jc_pak_new_from_public (jc_pak_get_public (pak), 32, NULL);
   g_autoptr(GBytes) sig = NULL;
-  g_autofree char *content = NULL;
   struct stat st;
 
   g_assert_true (jc_pak_save (pak, path, &error));
@@ -161,7 +145,7 @@ test_pak_save_load (void)
   g_clear_error (&error);
   g_assert_null (jc_pak_load (dir, &error)); /* a folder */
   g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
-  rm_rf (dir);
+  test_tmpdir_remove (dir);
 }
 
 int

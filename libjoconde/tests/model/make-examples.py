@@ -4,8 +4,8 @@ docs/model.md). Hashes are computed here with an independent RFC 8785 implementa
 the C tests that accept these files also cross-check the C canonicaliser. The certificate
 and signature bytes are stand-ins: the model does not verify them (the keys/pki areas do).
 
-Run: python3 make-examples.py   (rewrites data/*.json)"""
-import base64, hashlib, json, os
+Run: python3 make-examples.py   (rewrites data/*.json and the examples of docs/model.md)"""
+import base64, hashlib, json, os, re
 
 def b64(b): return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
 def jcs(v):
@@ -18,19 +18,23 @@ def h(doc): return hashlib.sha256(jcs(doc).encode()).hexdigest()
 def der(label):
     body = ("JOCONDE example certificate: " + label).encode()
     return b"\x30" + bytes([len(body)]) + body
+def chain_of(name):
+    return [der(name), der("root")] if name != "so" else [der("root")]
+def chain_fingerprint(name):
+    # pki/jc-chain-fingerprint.h: SHA-256 of the DER of the chain, leaf first, concatenated.
+    return hashlib.sha256(b"".join(chain_of(name))).hexdigest()
 def party(name):
-    chain = [der(name), der("root")]
-    return {"name": name, "chain": [b64(c) for c in chain],
-            "fingerprint": hashlib.sha256(chain[0]).hexdigest()}
+    return {"name": name, "chain": [b64(c) for c in chain_of(name)],
+            "fingerprint": chain_fingerprint(name)}
 def signer(name):
-    return {"name": name, "fingerprint": hashlib.sha256(der(name)).hexdigest()}
+    return {"name": name, "fingerprint": chain_fingerprint(name)}
 def fake(label, n):
     out = b""
     i = 0
     while len(out) < n:
         out += hashlib.sha256(f"{label}/{i}".encode()).digest(); i += 1
     return out[:n]
-def sig(label): return b64(b"\x30\x44" + fake(label, 68))
+def sig(label): return b64(fake(label, 64))  # r || s of ECDSA P-256
 
 task = "3f8a2c71-5d2e-4b9a-9c3e-7a1d2f4b6c80"
 ctsc = {
@@ -128,3 +132,14 @@ for name, doc in [("ctsc", ctsc), ("ctsa", ctsa_nsi), ("ctsa-mno", ctsa_mno), ("
         json.dump(doc, f, indent=2, ensure_ascii=False)
         f.write("\n")
     print(name, h(doc))
+
+# docs/model.md shows the same files: each ```json block after "<!-- example: NAME -->".
+doc_path = os.path.join(here, "..", "..", "..", "..", "docs", "model.md")
+with open(doc_path) as f:
+    text = f.read()
+def replace(m):
+    with open(os.path.join(here, m.group(1) + ".json")) as f:
+        return "<!-- example: %s -->\n```json\n%s```\n" % (m.group(1), f.read())
+text = re.sub(r"<!-- example: ([a-z-]+) -->\n```json\n.*?\n```\n", replace, text, flags=re.S)
+with open(doc_path, "w") as f:
+    f.write(text)

@@ -1,3 +1,4 @@
+#define G_LOG_DOMAIN "joconde-test"
 #include "config.h"
 
 #include <string.h>
@@ -10,16 +11,16 @@
 /* The expected document hashes of data/ as computed by make-examples.py, an independent
  * RFC 8785 implementation in Python. */
 static const struct { const char *file; const char *hash; } examples[] = {
-  { "ctsc", "8523638607a84971761f1d8321a067a2f81b6a20ef02a2a7f3a31b2a5e76fae1" },
-  { "ctsa", "b98db4d5f1aa2bc34ddbd9b92cea38a030de6b39fa3c5e7c8c4d63ef74978d11" },
-  { "ctsa-mno", "2454a55b5d9f02799811957d9e4421996dd71335d9ae24591e140584ac2d89bd" },
-  { "cta", "87647428f6f5cf7af23ceeb21e0dafb3d622c59d3d3c4e703f773153bad12874" },
-  { "node-signature", "272d5e5833914fc8ffcf99d21801a3903e075147e038e92e3f6077dc443a60a7" },
-  { "signatory-signature", "0e5b0a75c2538e9ce2ed43d17f43be023d751a63016e6d6fb0a7510db72d011e" },
+  { "ctsc", "b93b749b5bad08901dd1ffb5f3d4d811c29be1f61a961295defb540792c7207a" },
+  { "ctsa", "ce208317b2eccafe9fe652e8040695413e8b04bbd973ed803d34496f4b9d96df" },
+  { "ctsa-mno", "f87aa969580aa2ebbcd04b9e807bf10385ca997c097d5fa54955960e02089cb4" },
+  { "cta", "57a0f49af28b42a917d34c9908e3208f51e1f4870b2db5b3569f1abd8e88af43" },
+  { "node-signature", "e92b7a7a9f514b28386d6da6e1d16427f49692677492e9e64b4feae126887016" },
+  { "signatory-signature", "0d9aefc88ba96fa27fafbb603834bebf142f253442058caa61c2693138a2f72f" },
   { "pak-registration", "0acc03b1bbb9b94b5492eadeb433943acb83fe125f53364327d42c503bf9c6f1" },
   { "telemetry-event", "9ad5d680c583f5cc02ca888a8deedf74de4a5693c76ea9be04280cb8c2b8c663" },
   { "telemetry-state", "7fcb7d629142f237a3e6480b7d07b98e80cda84c3d28dac1ec1c329322784c48" },
-  { "control-message", "24566406ad2650de2cea1192f97432f9221295ff8bbfdcfecc537a8a49e0d4aa" },
+  { "control-message", "b8412301b447bfcbc63760fb21b073953f4e55715245f57abe842d45394224c4" },
 };
 
 static char *
@@ -281,7 +282,7 @@ test_ctsc_all_problems (void)
     "tee.measurements[0]: \"abc\" is not 96 lowercase hexadecimal digits",
     "deadlines.execution: must be later than the input deadline",
     "deadlines.output: “2026-12-15T13:00:00+01:00” is not in the canonical form 2026-12-15T12:00:00Z (UTC, whole seconds, “Z”)",
-    "computing_parties[1].fingerprint: does not match the first certificate of the chain (its SHA-256 is 5c8e6ea3b1e8d1b7ae67fe6c8f0b31e0e0d7c4c8ba7cfc2a4a3a3c1e3bbd0c1e)",
+    "computing_parties[1].fingerprint: (set below)",
     "computing_parties[2].chain[0]: Text is not valid unpadded base64url (RFC 4648 §5)",
     "inputs[0].schema[0].type: DECIMAL needs a precision and a scale, such as \"DECIMAL(10,2)\"",
     "inputs[0].schema[1].codes[2]: the code \"north\" is listed twice",
@@ -326,14 +327,22 @@ test_ctsc_all_problems (void)
   edit (node, "outputs.0.schema.0.codes", "[]");
   edit (node, "attachments.0.media_type", "\"Text/Plain\"");
   edit (node, "algorithm", NULL);
-  /* The real SHA-256 of cp2's certificate is in the message; compute it to compare. */
+  /* The real chain fingerprint of cp2 is in the message: SHA-256 of its certificates'
+   * DER concatenated, computed here with GLib to compare. */
   {
     JsonObject *cp2 = json_array_get_object_element (
       json_object_get_array_member (json_node_get_object (node), "computing_parties"), 1);
-    const char *der64 = json_array_get_string_element (json_object_get_array_member (cp2, "chain"), 0);
-    g_autoptr(GBytes) der = jc_base64url_decode (der64, NULL);
-    g_autofree char *hex = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, der);
-    g_autofree char *line = g_strdup_printf ("computing_parties[1].fingerprint: does not match the first certificate of the chain (its SHA-256 is %s)", hex);
+    JsonArray *chain = json_object_get_array_member (cp2, "chain");
+    g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+    g_autofree char *line = NULL;
+
+    for (guint k = 0; k < json_array_get_length (chain); k++)
+      {
+        g_autoptr(GBytes) der = jc_base64url_decode (json_array_get_string_element (chain, k), NULL);
+        g_checksum_update (sum, g_bytes_get_data (der, NULL), g_bytes_get_size (der));
+      }
+    line = g_strdup_printf ("computing_parties[1].fingerprint: does not match the certificate chain (its fingerprint is %s)",
+                            g_checksum_get_string (sum));
     expected[7] = line;
     assert_problems (node, expected);
   }
@@ -347,7 +356,7 @@ test_ctsc_more_problems (void)
     "tee.measurements: must not be empty",
     "computing_parties: must have at least 2 entries",
     "peers[0].name: the node name \"cp1\" is used twice",
-    "inputs[0].peer: no peer is named \"statistics-office\"",
+    "inputs[0].peer: no peer is named \"Statistics Office\"",
     "peers[0].fingerprint: the same certificate names two nodes",
     "inputs[0].key: \"2x\" is not a name of letters, digits and “_” that starts with a letter or “_” (at most 64)",
     "outputs[0].peers[1]: this peer is listed twice",
@@ -367,7 +376,7 @@ test_ctsc_more_problems (void)
     json_array_add_element (cps, copy);
     json_object_set_string_member (json_array_get_object_element (peers, 0), "name", "cp1");
   }
-  edit (node, "inputs.0.peer", "\"statistics-office\"");
+  edit (node, "inputs.0.peer", "\"Statistics Office\"");
   edit (node, "inputs.0.key", "\"2x\"");
   edit (node, "outputs.0.peers", "[1, \"mno\"]");
   edit (node, "description", "\"\"");
@@ -422,6 +431,29 @@ test_ctsc_tee (void)
       assert_problems (node, expected);
     }
   }
+}
+
+/* An entry that is not an object does not shift the paths of the others. */
+static void
+test_ctsc_paths_stay_aligned (void)
+{
+  g_autoptr(JsonNode) node = load ("ctsc");
+  const char *expected[] = {
+    "inputs[0]: must be an object, not an integer",
+    "inputs[1].peer: peer index 9 is out of range (there are 2 peers)",
+    "outputs[0]: must be an object, not null",
+    "outputs[1].key: the key \"subscribers\" is used twice",
+    "outputs[1].peers[0]: no peer is named \"nobody\"",
+    "peers[0]: this peer has no input and no output",
+    "peers[1]: this peer has no input and no output",
+    NULL,
+  };
+
+  edit (node, "inputs.0", "5");
+  edit (node, "inputs.1.peer", "9");
+  edit (node, "outputs.0", "null");
+  edit (node, "outputs.1", "{\"key\": \"subscribers\", \"peers\": [\"nobody\"], \"schema\": [{\"name\": \"n\", \"type\": \"INT\"}]}");
+  assert_problems (node, expected);
 }
 
 static void
@@ -507,7 +539,7 @@ test_cta_cross_checks (void)
   g_autoptr(JsonNode) node = load ("cta");
   const char *expected[] = {
     "ctsas[0].custodians[0].inputs[0]: the CTSC has no input \"population2\"",
-    "ctsas[1].ctsc_hash: does not match the CTSC (whose hash is 8523638607a84971761f1d8321a067a2f81b6a20ef02a2a7f3a31b2a5e76fae1)",
+    "ctsas[1].ctsc_hash: does not match the CTSC (whose hash is b93b749b5bad08901dd1ffb5f3d4d811c29be1f61a961295defb540792c7207a)",
     "node_signatures[1].document_hash: matches neither the CTSC nor any CTSA of this CTA",
     "node_signatures[2].document_hash: matches neither the CTSC nor any CTSA of this CTA",
     "signatory_signatures[0].ctsa_hash: matches no CTSA of this CTA",
@@ -536,6 +568,23 @@ test_cta_cross_checks (void)
   assert_problems (node, expected);
   cta = jc_cta_from_json (node, NULL);
   g_assert_null (cta);
+}
+
+/* A part that cannot be read does not hide the problems of the others. */
+static void
+test_cta_partial (void)
+{
+  g_autoptr(JsonNode) node = load ("cta");
+  const char *expected[] = {
+    "ctsas[1].peer: must be an integer, not a string",
+    "ctsas[0].custodians[0].inputs[0]: the CTSC has no input \"population2\"",
+    "ctsas[0].custodians: no data custodian may upload the input \"population\"",
+    NULL,
+  };
+
+  edit (node, "ctsas.1.peer", "\"mno\"");
+  edit (node, "ctsas.0.custodians.0.inputs.0", "\"population2\"");
+  assert_problems (node, expected);
 }
 
 static void
@@ -659,13 +708,13 @@ test_small_documents_problems (void)
     g_autoptr(JsonNode) node = load ("node-signature");
     const char *expected[] = {
       "algorithm: unknown value \"rsa\" (expected one of \"ecdsa-p256-sha256\")",
-      "signature: must not be empty",
-      "signer.name: \"-nsi\" is not a node name (letters, digits, “.”, “_”, “-”, starting with a letter or digit, at most 64)",
+      "signature: holds 0 bytes where 64 are expected",
+      "signer.name: \"a name of more than sixty-four characters, which is the limit for node names\" is not a node name (1 to 64 characters)",
       NULL,
     };
     edit (node, "algorithm", "\"rsa\"");
     edit (node, "signature", "\"\"");
-    edit (node, "signer.name", "\"-nsi\"");
+    edit (node, "signer.name", "\"a name of more than sixty-four characters, which is the limit for node names\"");
     assert_problems (node, expected);
   }
 }
@@ -739,7 +788,7 @@ test_render_ctsc_layout (void)
 
   g_assert_true (g_str_has_prefix (text,
     "Computation Task Specification Core (CTSC), version 1\n"
-    "Document hash (SHA-256): 8523638607a84971761f1d8321a067a2f81b6a20ef02a2a7f3a31b2a5e76fae1\n"
+    "Document hash (SHA-256): b93b749b5bad08901dd1ffb5f3d4d811c29be1f61a961295defb540792c7207a\n"
     "Title: Mobile subscription rates by region and age band\n"));
   g_assert_nonnull (strstr (text, "TEE platform: sim (SIMULATED: NOT CONFIDENTIAL)\n"));
   g_assert_nonnull (strstr (text, "  [0]: population\n    supplied by peer: [0] nsi\n"
@@ -779,6 +828,123 @@ test_schema_round_trip_types (void)
       g_assert_cmpuint (jc_problems_count (p), ==, 1);
       g_assert_cmpstr (jc_problems_path (p, 0), ==, "schema[0].type");
     }
+}
+
+static JcParty *
+make_party (const char *name)
+{
+  JcParty *party = jc_party_new ();
+  g_autofree char *der = g_strdup_printf ("0 certificate of %s", name);
+
+  party->name = g_strdup (name);
+  g_ptr_array_add (party->chain, g_bytes_new (der, strlen (der)));
+  jc_party_compute_fingerprint (party);
+  return party;
+}
+
+/* Documents built in memory with the constructors validate and hash like read ones. */
+static void
+test_build_in_memory (void)
+{
+  g_autoptr(JcCtsc) c = jc_ctsc_new ();
+  g_autoptr(JcCtsa) a = jc_ctsa_new ();
+  g_autoptr(JsonNode) cnode = NULL, anode = NULL, reread = NULL;
+  g_autoptr(JcProblems) problems = jc_problems_new ();
+  g_autoptr(GBytes) pak = g_bytes_new_static ("0123456789abcdef0123456789abcdef", 32);
+  g_autoptr(GBytes) canon = NULL;
+  g_autoptr(JcCtsc) back = NULL;
+  JcInputSpec *in;
+  JcOutputSpec *out;
+  JcPakGrant *grant;
+  g_autofree char *all = NULL;
+
+  c->title = g_strdup ("Built");
+  c->description = g_strdup ("Made by a test.");
+  c->engine = g_strdup ("rss3-sh-z64");
+  c->platform = JC_TEE_PLATFORM_SIM;
+  c->approval_deadline = 1000000000;
+  c->input_deadline = 1000000100;
+  c->execution_deadline = 1000000200;
+  c->output_deadline = 1000000300;
+  for (int i = 1; i <= 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("cp%d", i);
+      g_ptr_array_add (c->computing_parties, make_party (name));
+    }
+  g_ptr_array_add (c->peers, make_party ("Statistics Office"));
+  in = jc_input_spec_new ("people");
+  in->peer.index = 0;
+  g_ptr_array_add (in->schema, jc_column_new ("age", JC_COLUMN_INT));
+  g_ptr_array_add (c->inputs, in);
+  out = jc_output_spec_new ("total");
+  jc_output_spec_add_peer (out, 0, "Statistics Office");
+  g_ptr_array_add (out->schema, jc_column_new ("n", JC_COLUMN_INT));
+  g_ptr_array_add (c->outputs, out);
+  c->algorithm = g_strdup ("OUTPUT total AS SELECT COUNT(*) AS n FROM people;");
+  g_ptr_array_add (c->attachments, jc_attachment_new ("Note", "", "text/plain", pak));
+
+  cnode = jc_ctsc_to_json (c);
+  if (!jc_model_check (cnode, problems))
+    {
+      all = jc_problems_to_string (problems);
+      g_error ("built CTSC has problems:\n%s", all);
+    }
+  canon = jc_doc_canonicalize (cnode, NULL);
+  reread = jc_doc_parse_bytes (canon, NULL, NULL);
+  back = jc_ctsc_from_json (reread, NULL);
+  g_assert_nonnull (back);
+  g_assert_cmpint (g_array_index (((JcOutputSpec *) g_ptr_array_index (back->outputs, 0))->peers, JcPeerRef, 0).index, ==, 0);
+
+  g_assert_true (jc_ctsc_hash (c, a->ctsc_hash));
+  a->peer = 0;
+  g_ptr_array_add (a->signatories, jc_signatory_new ("A. Person", NULL));
+  grant = jc_pak_grant_new (pak);
+  g_ptr_array_add (grant->keys, g_strdup ("people"));
+  g_ptr_array_add (a->custodians, grant);
+  anode = jc_ctsa_to_json (a);
+  g_assert_true (jc_model_check (anode, problems));
+  g_assert_true (jc_ctsa_check_against (a, back, a->ctsc_hash, "", problems));
+}
+
+/* A document built with parts missing is written with nulls and reported, not a crash. */
+static void
+test_build_incomplete (void)
+{
+  g_autoptr(JcNodeSignature) sig = jc_node_signature_new ();
+  g_autoptr(JcCta) cta = jc_cta_new ();
+  g_autoptr(JsonNode) snode = jc_node_signature_to_json (sig);
+  g_autoptr(JsonNode) cnode = jc_cta_to_json (cta);
+  const char *expected_sig[] = {
+    "signer.name: must be a string, not null",
+    "signature: must be a string, not null",
+    NULL,
+  };
+  g_autoptr(JcProblems) problems = jc_problems_new ();
+
+  assert_problems (snode, expected_sig);
+  g_assert_false (jc_model_check (cnode, problems));
+  g_assert_cmpuint (jc_problems_count (problems), >=, 5);
+}
+
+/* A hostile document cannot make the problem list grow without bound. */
+static void
+test_problems_capped (void)
+{
+  g_autoptr(JsonNode) node = load ("pak-registration");
+  g_autoptr(JcProblems) problems = jc_problems_new ();
+  JsonObject *o = json_node_get_object (node);
+  g_autofree char *last = NULL;
+
+  for (int i = 0; i < 3000; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("x%04d", i);
+      json_object_set_int_member (o, key, i);
+    }
+  g_assert_false (jc_model_check (node, problems));
+  g_assert_cmpuint (jc_problems_count (problems), ==, JC_PROBLEMS_MAX + 1);
+  g_assert_cmpstr (jc_problems_path (problems, 0), ==, "x0000");
+  last = jc_problems_format (problems, JC_PROBLEMS_MAX);
+  g_assert_cmpstr (last, ==, "document: more problems were found; only the first 1000 are listed");
 }
 
 static void
@@ -843,11 +1009,13 @@ main (int argc, char **argv)
   g_test_add_func ("/model/ctsc/all-problems", test_ctsc_all_problems);
   g_test_add_func ("/model/ctsc/more-problems", test_ctsc_more_problems);
   g_test_add_func ("/model/ctsc/tee", test_ctsc_tee);
+  g_test_add_func ("/model/ctsc/paths-aligned", test_ctsc_paths_stay_aligned);
   g_test_add_func ("/model/ctsc/from-json-error", test_from_json_error_lists_all);
   g_test_add_func ("/model/ctsa/against-ctsc", test_ctsa_against_ctsc);
   g_test_add_func ("/model/ctsa/problems", test_ctsa_problems);
   g_test_add_func ("/model/ctsa/pak-in-two-roles", test_ctsa_pak_in_two_roles);
   g_test_add_func ("/model/cta/cross-checks", test_cta_cross_checks);
+  g_test_add_func ("/model/cta/partial", test_cta_partial);
   g_test_add_func ("/model/cta/signatory-out-of-range", test_cta_signatory_out_of_range);
   g_test_add_func ("/model/cta/wrong-signer", test_cta_signature_by_wrong_node);
   g_test_add_func ("/model/cta/body-hash", test_cta_body_hash);
@@ -857,6 +1025,9 @@ main (int argc, char **argv)
   g_test_add_func ("/model/render/ctsc-layout", test_render_ctsc_layout);
   g_test_add_func ("/model/schema/types", test_schema_round_trip_types);
   g_test_add_func ("/model/task-states", test_task_states);
+  g_test_add_func ("/model/problems-capped", test_problems_capped);
+  g_test_add_func ("/model/build/in-memory", test_build_in_memory);
+  g_test_add_func ("/model/build/incomplete", test_build_incomplete);
   g_test_add_func ("/model/model-md-examples", test_model_md_examples);
   return g_test_run ();
 }

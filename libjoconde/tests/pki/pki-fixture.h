@@ -13,6 +13,7 @@
 #include "jc-csr.h"
 #include "jc-error.h"
 #include "jc-init.h"
+#include "../test-tmpdir.h"
 #include "jc-node-key.h"
 
 typedef struct {
@@ -108,21 +109,4 @@ chain_of (JcCert *first, ...)
     g_ptr_array_add (a, g_object_ref (c));
   va_end (ap);
   return a;
-}
-
-G_GNUC_UNUSED static char *
-tmp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("jc-pki-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-G_GNUC_UNUSED static void
-rm_rf (const char *dir)
-{
-  const char *argv[] = { "rm", "-rf", dir, NULL };
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
 }

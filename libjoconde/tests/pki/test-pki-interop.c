@@ -1,7 +1,8 @@
-/* Interoperability: certificates, chains and CRLs made by libjoconde are checked by
- * GnuTLS's certtool and by OpenSSL, and CSRs made by those tools are accepted. */
+#define G_LOG_DOMAIN "joconde-test"
 #include "config.h"
 
+/* Interoperability: certificates, chains and CRLs made by libjoconde are checked by
+ * GnuTLS's certtool and by OpenSSL, and CSRs made by those tools are accepted. */
 #include <string.h>
 
 #include "jc-crl.h"
@@ -70,7 +71,7 @@ write_certs (const char *dir, const char *name, JcCert *first, ...)
 static void
 test_certtool_verify_chain (void)
 {
-  g_autofree char *dir = tmp_dir ();
+  g_autofree char *dir = test_tmpdir_new ("jc-pki-XXXXXX");
   g_autoptr(JcNodeKey) other_key = tree_key ();
   g_autoptr(JcCert) other_root = NULL;
   g_autofree char *chain = NULL, *bad_chain = NULL, *root = NULL, *leaf_chain = NULL, *out = NULL;
@@ -105,7 +106,7 @@ test_certtool_verify_chain (void)
     g_assert_nonnull (strstr (out, "urn:joconde:role:organiser"));
     g_assert_nonnull (strstr (out, "joconde@stat.bank-a.example"));
   }
-  rm_rf (dir);
+  test_tmpdir_remove (dir);
   tree_clear (&t);
 }
 
@@ -113,7 +114,7 @@ static void
 test_openssl_verify (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = tmp_dir ();
+  g_autofree char *dir = test_tmpdir_new ("jc-pki-XXXXXX");
   g_autoptr(JcNodeKey) other_key = tree_key ();
   g_autoptr(JcCert) other_root = NULL;
   g_autoptr(JcCrl) crl = NULL;
@@ -191,7 +192,7 @@ test_openssl_verify (void)
       g_assert_false (run_ok (argv3, NULL));
     }
   }
-  rm_rf (dir);
+  test_tmpdir_remove (dir);
   tree_clear (&t);
 }
 
@@ -214,7 +215,7 @@ static void
 test_foreign_csr (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = tmp_dir ();
+  g_autofree char *dir = test_tmpdir_new ("jc-pki-XXXXXX");
   g_autofree char *key = g_build_filename (dir, "k.pem", NULL);
   g_autofree char *tmpl = g_build_filename (dir, "req.tmpl", NULL);
   g_autofree char *req = g_build_filename (dir, "req.pem", NULL);
@@ -270,7 +271,7 @@ test_foreign_csr (void)
   }
   g_assert_null (issue_foreign_csr (&t, req3, &error));
   g_assert_error (error, JC_ERROR, JC_ERROR_UNSUPPORTED);
-  rm_rf (dir);
+  test_tmpdir_remove (dir);
   tree_clear (&t);
 }
 
@@ -278,7 +279,7 @@ static void
 test_host_names (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = tmp_dir ();
+  g_autofree char *dir = test_tmpdir_new ("jc-pki-XXXXXX");
   g_autoptr(JcNodeKey) k = tree_key ();
   g_autoptr(JcNodeIdentity) id = jc_node_identity_new ("Bank A", "IT", "relay@bank-a.example", "relay-a");
   const char *hosts[] = { "relay.bank-a.example", "127.0.0.1", NULL };
@@ -315,7 +316,7 @@ test_host_names (void)
     g_assert_true (run_ok (ct_ok, NULL));
     g_assert_false (run_ok (ct_bad, NULL));
   }
-  rm_rf (dir);
+  test_tmpdir_remove (dir);
   tree_clear (&t);
 }
 

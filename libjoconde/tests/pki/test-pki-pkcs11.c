@@ -1,7 +1,8 @@
-/* The root CA key lives in a PKCS#11 token (SoftHSM2 here), as spec §4.4.2 recommends:
- * it makes the root certificate, issues the SO relay's certificate and signs a CRL. */
+#define G_LOG_DOMAIN "joconde-test"
 #include "config.h"
 
+/* The root CA key lives in a PKCS#11 token (SoftHSM2 here), as spec §4.4.2 recommends:
+ * it makes the root certificate, issues the SO relay's certificate and signs a CRL. */
 #include <string.h>
 
 #include "jc-crl.h"
@@ -21,7 +22,7 @@ test_root_in_token (void)
   g_autoptr(JcCrl) crl = NULL;
   g_autoptr(JcRevocations) rev = jc_revocations_new ();
   g_autoptr(GPtrArray) chain = NULL;
-  g_autofree char *dir = tmp_dir ();
+  g_autofree char *dir = test_tmpdir_new ("jc-pki-XXXXXX");
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   JcValidity v;
 
@@ -72,7 +73,7 @@ test_root_in_token (void)
   jc_revocations_add_crl (rev, crl);
   g_assert_cmpint (jc_chain_verify (chain, root, now, rev, 0, &error), ==, JC_CHAIN_REVOKED);
   g_assert_error (error, JC_ERROR, JC_ERROR_REVOKED);
-  rm_rf (dir);
+  test_tmpdir_remove (dir);
 }
 
 int

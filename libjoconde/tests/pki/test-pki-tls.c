@@ -1,8 +1,9 @@
+#define G_LOG_DOMAIN "joconde-test"
+#include "config.h"
+
 /* Mutual TLS with certificates of the tree, through GIO's GnuTLS backend (what the
  * relay and its children use): a relay certificate with host 127.0.0.1 and a desktop
  * node certificate, each with its chain, both checked against the pinned root. */
-#include "config.h"
-
 #include <gio/gio.h>
 #include <sys/socket.h>
 
@@ -113,7 +114,7 @@ static void
 test_mutual_tls (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = tmp_dir ();
+  g_autofree char *dir = test_tmpdir_new ("jc-pki-XXXXXX");
   g_autofree char *root_path = g_build_filename (dir, "root.pem", NULL);
   g_autofree char *root_pem = NULL;
   g_autoptr(JcNodeKey) relay_key = tree_key ();
@@ -197,7 +198,7 @@ test_mutual_tls (void)
     g_clear_error (&h.client_error);
     g_clear_error (&h.server_error);
   }
-  rm_rf (dir);
+  test_tmpdir_remove (dir);
   tree_clear (&t);
 }
 

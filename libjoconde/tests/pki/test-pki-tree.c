@@ -1,3 +1,4 @@
+#define G_LOG_DOMAIN "joconde-test"
 #include "config.h"
 
 #include <gnutls/crypto.h>
@@ -529,7 +530,7 @@ test_fingerprint (void)
   g_autoptr(GPtrArray) chain = NULL;
   g_autoptr(GPtrArray) with_root = NULL;
   g_autoptr(GPtrArray) other = NULL;
-  g_autofree char *d1 = NULL, *h1 = NULL, *d2 = NULL, *h2 = NULL, *d3 = NULL, *h3 = NULL;
+  g_autofree char *d1 = NULL, *h1 = NULL, *d2 = NULL, *h2 = NULL, *h3 = NULL;
   g_autofree char *d4 = NULL;
   Tree t;
 

@@ -19,7 +19,20 @@ typedef struct {
   Net net;
   Rss3PartyFunc fn;
   gpointer data;
+  gboolean no_ctx;
 } Party;
+
+static GPrivate current_party;
+
+void
+rss3_test_disconnect (void)
+{
+  Party *p = g_private_get (&current_party);
+  Net *net = &p->net;
+  for (int j = 0; j < 3; j++)
+    if (net->fd[j] >= 0)
+      shutdown (net->fd[j], SHUT_RDWR);
+}
 
 static int
 net_send (void *user, unsigned to, const void *buf, size_t len)
@@ -28,7 +41,7 @@ net_send (void *user, unsigned to, const void *buf, size_t len)
   const guint8 *p = buf;
   while (len > 0)
     {
-      ssize_t w = write (net->fd[to], p, len);
+      ssize_t w = send (net->fd[to], p, len, MSG_NOSIGNAL);
       if (w < 0 && errno == EINTR)
         continue;
       if (w <= 0)
@@ -60,24 +73,62 @@ net_recv (void *user, unsigned from, void *buf, size_t len)
   return 0;
 }
 
+unsigned
+rss3_test_party (void)
+{
+  Party *p = g_private_get (&current_party);
+  return p->party;
+}
+
+JcRss3Ctx *
+rss3_test_ctx_new (GError **error)
+{
+  Party *p = g_private_get (&current_party);
+  guint8 keys[3][JC_RSS3_KEY_BYTES];
+  jc_rss3_test_keys (p->seed, keys);
+  JcRss3Net net = { net_send, net_recv, &p->net };
+  return jc_rss3_ctx_new (p->party, keys[p->party], keys[(p->party + 1) % 3], &net, error);
+}
+
 static gpointer
 party_main (gpointer data)
 {
   Party *p = data;
+  g_private_set (&current_party, p);
   guint8 keys[3][JC_RSS3_KEY_BYTES];
   jc_rss3_test_keys (p->seed, keys);
   JcRss3Net net = { net_send, net_recv, &p->net };
   g_autoptr (GError) error = NULL;
-  JcRss3Ctx *ctx = jc_rss3_ctx_new (p->party, keys[p->party], keys[(p->party + 1) % 3], &net,
-                                    &error);
-  g_assert_no_error (error);
+  JcRss3Ctx *ctx = NULL;
+  if (!p->no_ctx)
+    {
+      ctx = jc_rss3_ctx_new (p->party, keys[p->party], keys[(p->party + 1) % 3], &net, &error);
+      g_assert_no_error (error);
+    }
   p->fn (ctx, p->data);
   jc_rss3_ctx_free (ctx);
+  /* like a process that exits: the peers see the links close */
+  rss3_test_disconnect ();
   return NULL;
 }
 
+static void run_with (guint64 seed, Rss3PartyFunc fn, gpointer data, GByteArray *logs[3],
+                      gboolean no_ctx);
+
 void
 rss3_test_run (guint64 seed, Rss3PartyFunc fn, gpointer data, GByteArray *logs[3])
+{
+  run_with (seed, fn, data, logs, FALSE);
+}
+
+void
+rss3_test_run_raw (guint64 seed, Rss3PartyFunc fn, gpointer data)
+{
+  run_with (seed, fn, data, NULL, TRUE);
+}
+
+static void
+run_with (guint64 seed, Rss3PartyFunc fn, gpointer data, GByteArray *logs[3], gboolean no_ctx)
 {
   Party parties[3];
   memset (parties, 0, sizeof parties);
@@ -97,6 +148,7 @@ rss3_test_run (guint64 seed, Rss3PartyFunc fn, gpointer data, GByteArray *logs[3
       parties[i].fn = fn;
       parties[i].data = data;
       parties[i].net.log = logs ? logs[i] : NULL;
+      parties[i].no_ctx = no_ctx;
       th[i] = g_thread_new ("party", party_main, &parties[i]);
     }
   for (unsigned i = 0; i < 3; i++)

@@ -81,6 +81,14 @@ linear_party (JcRss3Ctx *ctx, gpointer data)
   g_autoptr (GError) error = NULL;
   g_assert_true (jc_rss3_reveal_to (ctx, a, 2, jc_rss3_ctx_get_party (ctx) == 2 ? o5 : NULL,
                                     &error));
+  /* inputs from parties 1 and 2 */
+  g_autoptr (JcRss3AVec) i1 = jc_rss3_avec_new (n), i2 = jc_rss3_avec_new (n);
+  unsigned me = jc_rss3_ctx_get_party (ctx);
+  g_assert_true (jc_rss3_input (ctx, 1, me == 1 ? va : NULL, n, i1, &error));
+  g_assert_true (jc_rss3_input (ctx, 2, me == 2 ? vb : NULL, n, i2, &error));
+  g_autofree guint64 *o6 = rss3_test_open (ctx, i1), *o7 = rss3_test_open (ctx, i2);
+  g_assert_cmpmem (o6, n * 8, va, n * 8);
+  g_assert_cmpmem (o7, n * 8, vb, n * 8);
   guint64 run = 0;
   for (size_t e = 0; e < n; e++)
     {
@@ -151,15 +159,40 @@ fixed_party (JcRss3Ctx *ctx, gpointer data)
   g_autofree guint64 *o1 = rss3_test_open (ctx, t);
   g_assert_true (jc_rss3_trunc (ctx, a, 3, t, &error));
   g_autofree guint64 *o2 = rss3_test_open (ctx, t);
+  /* exact truncation on the full range, edge values included */
+  g_autofree guint64 *vf = rss3_test_values (6, n);
+  g_autoptr (JcRss3AVec) c = rss3_test_input (ctx, vf, n);
+  g_assert_true (jc_rss3_trunc (ctx, c, 1, t, &error));
+  g_autofree guint64 *o3 = rss3_test_open (ctx, t);
+  g_assert_true (jc_rss3_trunc (ctx, c, 62, t, &error));
+  g_autofree guint64 *o4 = rss3_test_open (ctx, t);
+  /* probabilistic truncation on small values (|x| < 2^28: a large error has probability
+   * about 2^-36 per element): exact or one unit off */
+  g_autoptr (JcRss3AVec) s = jc_rss3_avec_new (n);
   for (size_t e = 0; e < n; e++)
     {
-      __int128 want = ((__int128) (gint64) va[e] * (gint64) vb[e]) >> f;
-      gint64 diff = (gint64) o1[e] - (gint64) want;
-      g_assert_cmpint (diff, >=, -1);
-      g_assert_cmpint (diff, <=, 1);
-      diff = (gint64) o2[e] - ((gint64) va[e] >> 3);
-      g_assert_cmpint (diff, >=, -1);
-      g_assert_cmpint (diff, <=, 1);
+      s->s0[e] = a->s0[e];
+      s->s1[e] = a->s1[e];
+    }
+  g_assert_true (jc_rss3_trunc_pr (ctx, s, 5, t, &error));
+  g_autofree guint64 *o5 = rss3_test_open (ctx, t);
+  g_autofree guint64 *vsm = g_new0 (guint64, n + 1);
+  for (size_t e = 0; e < n; e++)
+    vsm[e] = (guint64) ((gint64) va[e] >> 12);   /* |x| < 2^14, the product < 2^28 */
+  g_autoptr (JcRss3AVec) sm = rss3_test_input (ctx, vsm, n);
+  g_assert_true (jc_rss3_mul_fixed_pr (ctx, sm, sm, 10, t, &error));
+  g_autofree guint64 *o6 = rss3_test_open (ctx, t);
+  g_assert_no_error (error);
+  for (size_t e = 0; e < n; e++)
+    {
+      gint64 x = (gint64) va[e], y = (gint64) vb[e];
+      g_assert_cmpint ((gint64) o1[e], ==, (x * y) >> f);
+      g_assert_cmpint ((gint64) o2[e], ==, x >> 3);
+      g_assert_cmpint ((gint64) o3[e], ==, (gint64) vf[e] >> 1);
+      g_assert_cmpint ((gint64) o4[e], ==, (gint64) vf[e] >> 62);
+      gint64 d5 = (gint64) o5[e] - (x >> 5), d6 = (gint64) o6[e] - (((gint64) vsm[e] * (gint64) vsm[e]) >> 10);
+      g_assert_true (d5 == 0 || d5 == 1 || d5 == -1);
+      g_assert_true (d6 == 0 || d6 == 1 || d6 == -1);
     }
 }
 
@@ -227,6 +260,19 @@ select_seg_party (JcRss3Ctx *ctx, gpointer data)
   g_autoptr (JcRss3AVec) t = jc_rss3_avec_new (n);
   g_assert_true (jc_rss3_select (ctx, st, a, b, t, &error));
   g_autofree guint64 *o1 = rss3_test_open (ctx, t);
+  {
+    /* two columns under one condition, the second output aliasing its input */
+    g_autoptr (JcRss3AVec) u = jc_rss3_avec_dup (b);
+    const JcRss3AVec *as[2] = { a, u }, *bs[2] = { b, a };
+    JcRss3AVec *os[2] = { t, u };
+    g_assert_true (jc_rss3_select_many (ctx, st, 2, as, bs, os, &error));
+    g_autofree guint64 *p1 = rss3_test_open (ctx, t), *p2 = rss3_test_open (ctx, u);
+    for (size_t e = 0; e < n; e++)
+      {
+        g_assert_cmpuint (p1[e], ==, vs[e] ? va[e] : vb[e]);
+        g_assert_cmpuint (p2[e], ==, vs[e] ? vb[e] : va[e]);
+      }
+  }
   g_assert_true (jc_rss3_seg_sum (ctx, st, a, t, &error));
   g_autofree guint64 *o2 = rss3_test_open (ctx, t);
   g_autoptr (JcRss3AVec) t2 = jc_rss3_avec_new (n);
@@ -347,6 +393,45 @@ test_cancel (void)
 }
 
 static void
+crash_at_start_party (JcRss3Ctx *unused, gpointer data)
+{
+  /* party 2 is gone before the run starts: the others cannot make a context */
+  g_autoptr (GError) error = NULL;
+  if (rss3_test_party () == 2)
+    {
+      rss3_test_disconnect ();
+      return;
+    }
+  JcRss3Ctx *ctx = rss3_test_ctx_new (&error);
+  g_assert_null (ctx);
+  g_assert_error (error, JC_ERROR, JC_ERROR_IO);
+}
+
+static void
+crash_midway_party (JcRss3Ctx *unused, gpointer data)
+{
+  /* party 2 crashes after the setup: the others' next round fails with an error */
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JcRss3Ctx) ctx = rss3_test_ctx_new (&error);
+  g_assert_no_error (error);
+  if (rss3_test_party () == 2)
+    {
+      rss3_test_disconnect ();
+      return;
+    }
+  g_autoptr (JcRss3AVec) a = jc_rss3_avec_new (5000);
+  g_assert_false (jc_rss3_mul (ctx, a, a, a, &error));
+  g_assert_error (error, JC_ERROR, JC_ERROR_IO);
+}
+
+static void
+test_crash (void)
+{
+  rss3_test_run_raw (10, crash_at_start_party, NULL);
+  rss3_test_run_raw (11, crash_midway_party, NULL);
+}
+
+static void
 run_sizes (gconstpointer fn)
 {
   for (size_t i = 0; i < G_N_ELEMENTS (sizes); i++)
@@ -369,5 +454,6 @@ main (int argc, char **argv)
   g_test_add_data_func ("/rss3/select-segmented", select_seg_party, run_sizes);
   g_test_add_data_func ("/rss3/division", div_party, run_sizes);
   g_test_add_func ("/rss3/cancel", test_cancel);
+  g_test_add_func ("/rss3/peer-crash", test_crash);
   return g_test_run ();
 }

@@ -69,6 +69,29 @@ compare_party (JcRss3Ctx *ctx, gpointer data)
   g_autofree guint64 *msb = rss3_test_bopen (ctx, t);
   g_assert_true (jc_rss3_eqz (ctx, c, t, &error));
   g_autofree guint64 *eqz = rss3_test_bopen (ctx, t);
+  /* two comparisons of different lengths in the same rounds */
+  size_t h = n / 3;
+  g_autoptr (JcRss3AVec) a2 = jc_rss3_avec_new (h), b2 = jc_rss3_avec_new (h);
+  memcpy (a2->s0, b->s0, h * 8); memcpy (a2->s1, b->s1, h * 8);
+  memcpy (b2->s0, a->s0, h * 8); memcpy (b2->s1, a->s1, h * 8);
+  g_autoptr (JcRss3BVec) m1 = jc_rss3_bvec_new (n, 1), m2 = jc_rss3_bvec_new (h, 1);
+  const JcRss3AVec *xs[2] = { a, a2 }, *ys[2] = { b, b2 };
+  JcRss3BVec *ms[2] = { m1, m2 };
+  g_assert_true (jc_rss3_lt_many (ctx, 2, xs, ys, ms, &error));
+  g_autofree guint64 *lm1 = rss3_test_bopen (ctx, m1), *lm2 = rss3_test_bopen (ctx, m2);
+  const JcRss3AVec *fx[2] = { c, d }, *fy[2] = { d, d };
+  g_autoptr (JcRss3BVec) e1 = jc_rss3_bvec_new (n, 1), e2 = jc_rss3_bvec_new (n, 1);
+  JcRss3BVec *es[2] = { e1, e2 };
+  g_assert_true (jc_rss3_eq_many (ctx, 2, fx, fy, es, &error));
+  g_autofree guint64 *em1 = rss3_test_bopen (ctx, e1), *em2 = rss3_test_bopen (ctx, e2);
+  for (size_t e = 0; e < n; e++)
+    {
+      g_assert_cmpuint (lm1[e], ==, (gint64) va[e] < (gint64) vb[e]);
+      if (e < h)
+        g_assert_cmpuint (lm2[e], ==, (gint64) vb[e] < (gint64) va[e]);
+      g_assert_cmpuint (em1[e], ==, fa[e] == fb[e]);
+      g_assert_cmpuint (em2[e], ==, 1);
+    }
   g_assert_no_error (error);
   size_t ones = 0;
   for (size_t e = 0; e < n; e++)

@@ -131,10 +131,56 @@ test_view (void)
     }
 }
 
+/* Ones among the 64-bit words x_i + x_{i+1} (what one party knows of a value: the value
+ * minus the share it lacks) must be balanced: 50% with 5 standard deviations of slack. */
+static void
+assert_uniform (const JcRss3AVec *v)
+{
+  guint64 ones = 0, bits = 64 * (guint64) v->n;
+  for (size_t e = 0; e < v->n; e++)
+    ones += (guint64) __builtin_popcountll (v->s0[e] + v->s1[e]);
+  double dev = (double) ones - bits / 2.0;   /* variance of the count: bits / 4 */
+  g_assert_cmpfloat (dev * dev, <, 25.0 * bits / 4.0);
+}
+
+static void
+uniform_party (JcRss3Ctx *ctx, gpointer data)
+{
+  /* a constant column (every value 5), from party 0 */
+  g_autofree guint64 *five = g_new (guint64, N);
+  for (size_t e = 0; e < N; e++)
+    five[e] = 5;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JcRss3AVec) a = rss3_test_input (ctx, five, N);
+  g_autoptr (JcRss3AVec) t = jc_rss3_avec_new (N);
+  unsigned me = jc_rss3_ctx_get_party (ctx);
+  if (me != 0)
+    assert_uniform (a);
+  g_assert_true (jc_rss3_mul (ctx, a, a, t, &error));
+  assert_uniform (t);
+  g_assert_true (jc_rss3_trunc (ctx, a, 2, t, &error));
+  assert_uniform (t);
+  JcRss3AVec *cols[1] = { a };
+  g_assert_true (jc_rss3_shuffle (ctx, 1, cols, &error));
+  assert_uniform (a);
+  g_autoptr (JcRss3BVec) bits = jc_rss3_bvec_new (N, 64);
+  g_assert_true (jc_rss3_a2b (ctx, a, bits, &error));
+  g_assert_true (jc_rss3_b2a (ctx, bits, t, &error));
+  assert_uniform (t);
+  g_assert_no_error (error);
+}
+
+static void
+test_uniform (void)
+{
+  rss3_test_run (77, uniform_party, NULL, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/rss3/view", test_view);
+  g_test_add_func ("/rss3/uniform-shares", test_uniform);
   return g_test_run ();
 }

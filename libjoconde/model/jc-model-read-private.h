@@ -16,7 +16,7 @@ typedef enum {
   JC_TEXT_BLOCK,      /* several lines: non-empty, no control characters but LF and TAB */
   JC_TEXT_BLOCK_OR_EMPTY,
   JC_TEXT_IDENTIFIER, /* [A-Za-z_][A-Za-z0-9_]*, at most 64 bytes: keys and column names */
-  JC_TEXT_NODE_NAME,  /* [A-Za-z0-9][A-Za-z0-9._-]*, at most 64 bytes: node names */
+  JC_TEXT_NODE_NAME,  /* a node's name: 1 to 64 characters, no control characters */
   JC_TEXT_CODE,       /* a category code: non-empty, no control characters, at most 64 bytes */
   JC_TEXT_ANY,        /* any string (free text from a program, e.g. print output) */
 } JcTextKind;
@@ -58,6 +58,15 @@ char       *jc_obj_media_type (JcObjReader *r, const char *key);
 /* An enumerated string: returns the index in NAMES (NULL-terminated) or -1. */
 int         jc_obj_enum    (JcObjReader *r, const char *key, const char *const *names);
 
+/* Reads one element of an array; NULL for an element that could not be read. */
+typedef gpointer (*JcItemReader) (JsonNode *node, const char *path, JcProblems *problems);
+/* Reads each element of the array KEY (at least MIN_LEN, required) with READ into INTO,
+ * in order. An array longer than MAX_LEN is a problem and only its first MAX_LEN elements
+ * are read. KEEP_NULL adds a NULL for an element that could not be read, so that indices
+ * in INTO stay those of the document; otherwise such an element is left out. */
+void        jc_obj_items   (JcObjReader *r, const char *key, gsize min_len, guint max_len,
+                            JcItemReader read, gboolean keep_null, GPtrArray *into);
+
 /* The same on a value instead of a member. */
 char       *jc_node_string (JsonNode *node, const char *path, JcTextKind kind, JcProblems *problems);
 gboolean    jc_node_int    (JsonNode *node, const char *path, gint64 min, gint64 max, gint64 *out,
@@ -66,9 +75,6 @@ GBytes     *jc_node_base64url (JsonNode *node, const char *path, gsize exact_len
                                JcProblems *problems);
 gboolean    jc_node_hex_into (JsonNode *node, const char *path, guint8 *out, gsize len,
                               JcProblems *problems);
-
-/* Checks a lowercase canonical UUIDv4 (8-4-4-4-12 hex, version 4, variant 10xx). */
-gboolean    jc_uuid_v4_is_valid (const char *text);
 
 /* Building documents. */
 void jc_add_string (JsonObject *o, const char *key, const char *value);

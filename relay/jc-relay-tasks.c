@@ -1,0 +1,710 @@
+#define G_LOG_DOMAIN "joconde-relay"
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "base/jc-encoding.h"
+#include "base/jc-error.h"
+#include "base/jc-time.h"
+#include "jc-cert.h"
+#include "jc-chain.h"
+#include "jc-doc.h"
+#include "jc-model.h"
+#include "jc-net-sqlite-private.h"
+#include "jc-relay-private.h"
+#include "jc-relay-tasks.h"
+#include "jc-uuid.h"
+
+/* The task lifecycle at the root (spec §4.4.1.1, Appendix B.2): CTSC -> UUID -> copies
+ * to the peers and computing parties; CTSAs checked against the CTSC and signed by their
+ * peer's node; signatory signatures; the SO's approvals; the finalised, signed CTA to the
+ * computing parties and peers; cancellation after the approval deadline or on request.
+ * Every handler runs inside the transaction that receives the message, so a message is
+ * processed exactly once and a refusal leaves nothing behind. */
+
+static gboolean
+refuse (GError **refusal, int code, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+static gboolean
+refuse (GError **refusal, int code, const char *format, ...)
+{
+  va_list ap;
+  va_start (ap, format);
+  g_autofree char *msg = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  g_set_error_literal (refusal, JC_ERROR, code, msg);
+  return TRUE; /* handled: refused */
+}
+
+/* The body of the envelope read again with the strict document reader (no duplicate
+ * keys, integers only), so that what is checked and hashed is exactly what was sent. */
+static JsonNode *
+strict_body (JcNetEnvelope *env, GError **refusal)
+{
+  g_autoptr(GError) local = NULL;
+  g_autoptr(JsonNode) root = jc_doc_parse (env->text, strlen (env->text), NULL, &local);
+  if (!root)
+    {
+      g_set_error (refusal, JC_ERROR, JC_ERROR_INVALID, _("The message is not a valid document: %s"),
+                   local->message);
+      return NULL;
+    }
+  JsonNode *body = json_object_get_member (json_node_get_object (root), "body");
+  if (!body || !JSON_NODE_HOLDS_OBJECT (body))
+    {
+      g_set_error (refusal, JC_ERROR, JC_ERROR_INVALID, _("The message body is not an object"));
+      return NULL;
+    }
+  return json_node_copy (body);
+}
+
+static const char *
+body_string (JsonNode *body, const char *name)
+{
+  JsonNode *n = json_object_get_member (json_node_get_object (body), name);
+  return n && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
+         ? json_node_get_string (n) : NULL;
+}
+
+static gboolean
+body_int (JsonNode *body, const char *name, gint64 *out)
+{
+  JsonNode *n = json_object_get_member (json_node_get_object (body), name);
+  if (!n || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64)
+    return FALSE;
+  *out = json_node_get_int (n);
+  return TRUE;
+}
+
+static char *
+to_text (JsonNode *node)
+{
+  return json_to_string (node, FALSE);
+}
+
+/* --- the task record ------------------------------------------------------------------ */
+
+typedef struct {
+  char        *task_id;
+  char        *state;
+  JcCtsc      *ctsc;
+  JsonNode    *ctsc_node;
+  guint8       ctsc_hash[JC_DOC_HASH_SIZE];
+  gint64       counter;
+} Task;
+
+static void
+task_free (Task *t)
+{
+  if (!t)
+    return;
+  g_free (t->task_id);
+  g_free (t->state);
+  if (t->ctsc)
+    jc_ctsc_free (t->ctsc);
+  if (t->ctsc_node)
+    json_node_unref (t->ctsc_node);
+  g_free (t);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Task, task_free)
+
+static Task *
+task_load (JcRelay *relay, const char *task_id, GError **error)
+{
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "SELECT state, ctsc, update_counter FROM tasks WHERE task_id = ?", error);
+  if (!st)
+    return NULL;
+  sqlite3_bind_text (st, 1, task_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_ROW)
+    return NULL;
+  g_autoptr(Task) t = g_new0 (Task, 1);
+  t->task_id = g_strdup (task_id);
+  t->state = g_strdup ((const char *) sqlite3_column_text (st, 0));
+  const char *text = (const char *) sqlite3_column_text (st, 1);
+  t->counter = sqlite3_column_int64 (st, 2);
+  t->ctsc_node = jc_doc_parse (text, strlen (text), NULL, error);
+  if (!t->ctsc_node || !(t->ctsc = jc_ctsc_from_json (t->ctsc_node, error)) ||
+      !jc_ctsc_hash (t->ctsc, t->ctsc_hash))
+    return NULL;
+  return g_steal_pointer (&t);
+}
+
+/* Looks the task up for a handler: refuses unknown tasks and tasks past emerging. */
+static Task *
+task_for_update (JcRelay *relay, JsonNode *body, GError **refusal, GError **error)
+{
+  const char *task_id = body_string (body, "task_id");
+  if (!task_id || !jc_uuid_is_v4 (task_id))
+    {
+      refuse (refusal, JC_ERROR_INVALID, _("The message names no valid task id"));
+      return NULL;
+    }
+  Task *t = task_load (relay, task_id, error);
+  if (!t)
+    {
+      if (!(error && *error))
+        refuse (refusal, JC_ERROR_NOT_FOUND, _("There is no task %s"), task_id);
+      return NULL;
+    }
+  if (g_strcmp0 (t->state, "emerging") != 0)
+    {
+      refuse (refusal, JC_ERROR_STATE, _("Task %s is %s: its agreement can no longer change"),
+              task_id, t->state);
+      task_free (t);
+      return NULL;
+    }
+  if (jc_time_now () >= t->ctsc->approval_deadline)
+    {
+      refuse (refusal, JC_ERROR_EXPIRED, _("The approval deadline of task %s has passed"),
+              task_id);
+      task_free (t);
+      return NULL;
+    }
+  return t;
+}
+
+/* The nodes of a task: its peers and computing parties. */
+static GStrv
+task_nodes (const JcCtsc *ctsc, const char *also)
+{
+  g_autoptr(GStrvBuilder) sb = g_strv_builder_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  GPtrArray *lists[] = { ctsc->peers, ctsc->computing_parties };
+  for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+    for (guint i = 0; i < lists[l]->len; i++)
+      {
+        JcParty *p = lists[l]->pdata[i];
+        if (g_hash_table_add (seen, p->name))
+          g_strv_builder_add (sb, p->name);
+      }
+  if (also && g_hash_table_add (seen, (gpointer) also))
+    g_strv_builder_add (sb, also);
+  return g_strv_builder_end (sb);
+}
+
+static gboolean
+send_to (JcRelay *relay, const char *const *to, const char *topic, JsonNode *body,
+         GHashTable *touched, GError **error)
+{
+  return jc_relay_router_originate (relay, to, topic, body, touched, NULL, error);
+}
+
+/* Bumps the update counter and tells the task's nodes (B.2 status). */
+static gboolean
+task_changed (JcRelay *relay, Task *t, const char *state, const char *what, GHashTable *touched,
+              GError **error)
+{
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "UPDATE tasks SET state = ?, update_counter = update_counter + 1 WHERE task_id = ? "
+    "RETURNING update_counter", error);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, state, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 2, t->task_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_ROW)
+    return jc_net_sqlite_fail (relay->db, error);
+  t->counter = sqlite3_column_int64 (st, 0);
+  g_free (t->state);
+  t->state = g_strdup (state);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "task_id");
+  json_builder_add_string_value (b, t->task_id);
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, state);
+  json_builder_set_member_name (b, "update_counter");
+  json_builder_add_int_value (b, t->counter);
+  json_builder_set_member_name (b, "event");
+  json_builder_add_string_value (b, what);
+  json_builder_end_object (b);
+  g_autoptr(JsonNode) body = json_builder_get_root (b);
+  g_auto(GStrv) to = task_nodes (t->ctsc, NULL);
+  const JcLogParam params[] = { { "task", t->task_id }, { "state", state }, { NULL, NULL } };
+  jc_log_write (relay->log, JC_LOG_NOTICE, "TASK", params, "%s", what);
+  return send_to (relay, (const char *const *) to, "task.status", body, touched, error);
+}
+
+/* --- CTSC ------------------------------------------------------------------------------ */
+
+static gboolean
+on_ctsc (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched,
+         GError **refusal, GError **error)
+{
+  JsonNode *doc = json_object_get_member (json_node_get_object (body), "ctsc");
+  g_autoptr(GError) local = NULL;
+  g_autoptr(JcCtsc) ctsc = doc ? jc_ctsc_from_json (doc, &local) : NULL;
+  guint8 hash[JC_DOC_HASH_SIZE];
+  if (!ctsc)
+    return refuse (refusal, JC_ERROR_INVALID, _("The CTSC is not valid: %s"),
+                   local ? local->message : _("missing"));
+  if (jc_ctsc_find_peer (ctsc, env->from) < 0)
+    return refuse (refusal, JC_ERROR_DENIED,
+                   _("Node %s submitted a CTSC in which it is not a peer"), env->from);
+  if (jc_time_now () >= ctsc->approval_deadline)
+    return refuse (refusal, JC_ERROR_EXPIRED, _("The CTSC's approval deadline has passed"));
+  jc_ctsc_hash (ctsc, hash);
+  g_autofree char *hash_hex = jc_hex_encode (hash, sizeof hash);
+  g_autofree char *task_id = jc_uuid_new_v4 ();
+  g_autofree char *text = to_text (doc);
+
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "INSERT INTO tasks (task_id, state, ctsc, ctsc_hash, organiser, approval_deadline, "
+    "output_deadline, update_counter, created) VALUES (?, 'emerging', ?, ?, ?, ?, ?, 1, ?)", error);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, task_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 2, text, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 3, hash_hex, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 4, env->from, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (st, 5, ctsc->approval_deadline);
+  sqlite3_bind_int64 (st, 6, ctsc->output_deadline);
+  sqlite3_bind_int64 (st, 7, jc_time_now ());
+  if (sqlite3_step (st) != SQLITE_DONE)
+    return jc_net_sqlite_fail (relay->db, error);
+
+  /* Returned to the submitter and copied to the subtrees of the peers and CPs. */
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "task_id");
+  json_builder_add_string_value (b, task_id);
+  json_builder_set_member_name (b, "ctsc_hash");
+  json_builder_add_string_value (b, hash_hex);
+  json_builder_set_member_name (b, "request");
+  json_builder_add_string_value (b, env->id);
+  json_builder_set_member_name (b, "ctsc");
+  json_builder_add_value (b, json_node_copy (doc));
+  json_builder_end_object (b);
+  g_autoptr(JsonNode) out = json_builder_get_root (b);
+  g_auto(GStrv) to = task_nodes (ctsc, env->from);
+  const JcLogParam params[] = { { "task", task_id }, { "ctsc", hash_hex }, { "organiser", env->from },
+                                { NULL, NULL } };
+  jc_log_write (relay->log, JC_LOG_NOTICE, "TASK", params, "CTSC registered");
+  return send_to (relay, (const char *const *) to, "task.created", out, touched, error);
+}
+
+/* --- CTSA ------------------------------------------------------------------------------ */
+
+/* The certificate chain of a peer as the CTSC names it, checked against the root. */
+static JcCert *
+peer_certificate (JcRelay *relay, const JcParty *party, JcRoles role, GError **refusal)
+{
+  g_autoptr(GPtrArray) chain = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < party->chain->len; i++)
+    {
+      JcCert *c = jc_cert_new_from_der (party->chain->pdata[i], refusal);
+      if (!c)
+        return NULL;
+      g_ptr_array_add (chain, c);
+    }
+  if (chain->len == 0)
+    {
+      g_set_error (refusal, JC_ERROR, JC_ERROR_INVALID, _("Peer %s has no certificate"), party->name);
+      return NULL;
+    }
+  if (jc_chain_verify (chain, relay->root_ca, jc_time_now (), NULL, role, refusal) != JC_CHAIN_OK)
+    return NULL;
+  return g_object_ref (chain->pdata[0]);
+}
+
+static gboolean
+on_ctsa (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched,
+         GError **refusal, GError **error)
+{
+  g_autoptr(Task) t = task_for_update (relay, body, refusal, error);
+  if (!t)
+    return !(error && *error);
+  JsonObject *o = json_node_get_object (body);
+  JsonNode *doc = json_object_get_member (o, "ctsa");
+  JsonNode *sig_doc = json_object_get_member (o, "signature");
+  g_autoptr(GError) local = NULL;
+  g_autoptr(JcCtsa) ctsa = doc ? jc_ctsa_from_json (doc, &local) : NULL;
+  if (!ctsa)
+    return refuse (refusal, JC_ERROR_INVALID, _("The CTSA is not valid: %s"),
+                   local ? local->message : _("missing"));
+  g_autoptr(JcNodeSignature) sig = sig_doc ? jc_node_signature_from_json (sig_doc, &local) : NULL;
+  if (!sig)
+    return refuse (refusal, JC_ERROR_INVALID, _("The CTSA's node signature is not valid: %s"),
+                   local ? local->message : _("missing"));
+  g_autoptr(JcProblems) problems = jc_problems_new ();
+  if (memcmp (ctsa->ctsc_hash, t->ctsc_hash, JC_DOC_HASH_SIZE) != 0)
+    return refuse (refusal, JC_ERROR_INVALID,
+                   _("The CTSA is for another CTSC (its CTSC hash does not match task %s)"),
+                   t->task_id);
+  if (!jc_ctsa_check_against (ctsa, t->ctsc, t->ctsc_hash, "ctsa", problems))
+    {
+      g_autofree char *text = jc_problems_to_string (problems);
+      return refuse (refusal, JC_ERROR_INVALID, _("The CTSA does not fit its CTSC: %s"), text);
+    }
+  const JcParty *peer = t->ctsc->peers->pdata[ctsa->peer];
+  if (g_strcmp0 (peer->name, env->from) != 0)
+    return refuse (refusal, JC_ERROR_DENIED, _("Node %s may not submit the CTSA of peer %s"),
+                   env->from, peer->name);
+
+  /* The node signature: by the peer's certificate as the CTSC names it, over this CTSA. */
+  guint8 hash[JC_DOC_HASH_SIZE];
+  jc_ctsa_hash (ctsa, hash);
+  if (g_strcmp0 (sig->signer.name, peer->name) != 0 ||
+      memcmp (sig->signer.fingerprint, peer->fingerprint, JC_DOC_HASH_SIZE) != 0 ||
+      memcmp (sig->document_hash, hash, JC_DOC_HASH_SIZE) != 0)
+    return refuse (refusal, JC_ERROR_BAD_SIGNATURE,
+                   _("The node signature is not by peer %s over this CTSA"), peer->name);
+  g_autoptr(JcCert) cert = peer_certificate (relay, peer, JC_ROLE_ORGANISER, &local);
+  if (!cert)
+    return refuse (refusal, local->code, _("The certificate of peer %s is not acceptable: %s"),
+                   peer->name, local->message);
+  gsize sig_len;
+  const guint8 *sig_bytes = g_bytes_get_data (sig->signature, &sig_len);
+  if (!jc_cert_verify_hash (cert, hash, sizeof hash, sig_bytes, sig_len, &local))
+    return refuse (refusal, JC_ERROR_BAD_SIGNATURE,
+                   _("The node signature of peer %s over its CTSA does not verify"), peer->name);
+  /* A new addendum needs the active certificate; an existing one may be replaced with
+   * the passive one (§4.4.2.2). */
+  g_autoptr(sqlite3_stmt) ex = jc_net_sqlite_prepare (relay->db,
+    "SELECT 1 FROM ctsas WHERE task_id = ? AND peer = ?", error);
+  if (!ex)
+    return FALSE;
+  sqlite3_bind_text (ex, 1, t->task_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (ex, 2, ctsa->peer);
+  gboolean existing = sqlite3_step (ex) == SQLITE_ROW;
+  if (!existing && !jc_cert_is_active_at (cert, jc_time_now ()))
+    return refuse (refusal, JC_ERROR_EXPIRED,
+                   _("A new CTSA needs the active certificate of peer %s; this one is passive"),
+                   peer->name);
+
+  g_autofree char *ctsa_text = to_text (doc);
+  g_autofree char *sig_text = to_text (sig_doc);
+  g_autofree char *hash_hex = jc_hex_encode (hash, sizeof hash);
+  /* Replaces an earlier addendum of the same peer, and what hung on it. */
+  g_autoptr(sqlite3_stmt) del = jc_net_sqlite_prepare (relay->db,
+    "DELETE FROM signatory_signatures WHERE task_id = ? AND peer = ?", error);
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "INSERT INTO ctsas (task_id, peer, ctsa, ctsa_hash, signature, status, updated) "
+    "VALUES (?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT (task_id, peer) DO UPDATE SET "
+    "ctsa = excluded.ctsa, ctsa_hash = excluded.ctsa_hash, signature = excluded.signature, "
+    "status = 'pending', reason = NULL, updated = excluded.updated", error);
+  if (!del || !st)
+    return FALSE;
+  sqlite3_bind_text (del, 1, t->task_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (del, 2, ctsa->peer);
+  sqlite3_bind_text (st, 1, t->task_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (st, 2, ctsa->peer);
+  sqlite3_bind_text (st, 3, ctsa_text, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 4, hash_hex, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 5, sig_text, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (st, 6, jc_time_now ());
+  if (sqlite3_step (del) != SQLITE_DONE || sqlite3_step (st) != SQLITE_DONE)
+    return jc_net_sqlite_fail (relay->db, error);
+  g_autofree char *what = g_strdup_printf ("CTSA of %s %s", peer->name,
+                                           existing ? "replaced" : "received");
+  return task_changed (relay, t, "emerging", what, touched, error);
+}
+
+/* --- signatory signatures -------------------------------------------------------------- */
+
+static gboolean
+on_signature (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched,
+              GError **refusal, GError **error)
+{
+  g_autoptr(Task) t = task_for_update (relay, body, refusal, error);
+  if (!t)
+    return !(error && *error);
+  gint64 peer;
+  JsonNode *doc = json_object_get_member (json_node_get_object (body), "signature");
+  g_autoptr(GError) local = NULL;
+  g_autoptr(JcSignatorySignature) sig = doc ? jc_signatory_signature_from_json (doc, &local) : NULL;
+  if (!sig || !body_int (body, "peer", &peer) || peer < 0 || peer >= t->ctsc->peers->len)
+    return refuse (refusal, JC_ERROR_INVALID, _("The signatory signature is not valid: %s"),
+                   local ? local->message : _("peer or signature missing"));
+  const JcParty *party = t->ctsc->peers->pdata[peer];
+  if (g_strcmp0 (party->name, env->from) != 0)
+    return refuse (refusal, JC_ERROR_DENIED,
+                   _("Node %s may not attach signatures to the CTSA of peer %s"), env->from,
+                   party->name);
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "SELECT ctsa_hash, ctsa FROM ctsas WHERE task_id = ? AND peer = ?", error);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, t->task_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (st, 2, peer);
+  if (sqlite3_step (st) != SQLITE_ROW)
+    return refuse (refusal, JC_ERROR_STATE, _("Peer %s has no CTSA to sign yet"), party->name);
+  g_autofree char *sig_hash = jc_hex_encode (sig->ctsa_hash, JC_DOC_HASH_SIZE);
+  if (g_strcmp0 (sig_hash, (const char *) sqlite3_column_text (st, 0)) != 0)
+    return refuse (refusal, JC_ERROR_INVALID,
+                   _("The signature is over another CTSA than the current one of peer %s"),
+                   party->name);
+  const char *ctsa_text = (const char *) sqlite3_column_text (st, 1);
+  g_autoptr(JsonNode) ctsa_node = jc_doc_parse (ctsa_text, strlen (ctsa_text), NULL, NULL);
+  g_autoptr(JcCtsa) ctsa = ctsa_node ? jc_ctsa_from_json (ctsa_node, NULL) : NULL;
+  if (!ctsa || sig->signatory < 0 || sig->signatory >= ctsa->signatories->len)
+    return refuse (refusal, JC_ERROR_INVALID, _("The CTSA of peer %s has no signatory %" G_GINT64_FORMAT),
+                   party->name, sig->signatory);
+  g_autofree char *text = to_text (doc);
+  g_autoptr(sqlite3_stmt) ins = jc_net_sqlite_prepare (relay->db,
+    "INSERT OR REPLACE INTO signatory_signatures (task_id, peer, signatory, document) "
+    "VALUES (?, ?, ?, ?)", error);
+  if (!ins)
+    return FALSE;
+  sqlite3_bind_text (ins, 1, t->task_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (ins, 2, peer);
+  sqlite3_bind_int64 (ins, 3, sig->signatory);
+  sqlite3_bind_text (ins, 4, text, -1, SQLITE_STATIC);
+  if (sqlite3_step (ins) != SQLITE_DONE)
+    return jc_net_sqlite_fail (relay->db, error);
+  g_autofree char *what = g_strdup_printf ("signatory signature for %s", party->name);
+  return task_changed (relay, t, "emerging", what, touched, error);
+}
+
+/* --- approval and finalisation --------------------------------------------------------- */
+
+static JsonNode *
+load_json (sqlite3_stmt *st, int col)
+{
+  const char *text = (const char *) sqlite3_column_text (st, col);
+  return jc_doc_parse (text, strlen (text), NULL, NULL);
+}
+
+/* Builds the CTA of a task whose every CTSA is approved and signed; NULL (no error)
+ * while something is missing. */
+static JcCta *
+assemble (JcRelay *relay, Task *t, GError **error)
+{
+  g_autoptr(JcCta) cta = jc_cta_new ();
+  g_strlcpy (cta->task_id, t->task_id, sizeof cta->task_id);
+  cta->ctsc = jc_ctsc_from_json (t->ctsc_node, error);
+  if (!cta->ctsc)
+    return NULL;
+  for (guint peer = 0; peer < t->ctsc->peers->len; peer++)
+    {
+      g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+        "SELECT ctsa, signature FROM ctsas WHERE task_id = ? AND peer = ? AND status = 'approved'",
+        error);
+      g_autoptr(sqlite3_stmt) ss = jc_net_sqlite_prepare (relay->db,
+        "SELECT document FROM signatory_signatures WHERE task_id = ? AND peer = ? ORDER BY signatory",
+        error);
+      if (!st || !ss)
+        return NULL;
+      sqlite3_bind_text (st, 1, t->task_id, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (st, 2, peer);
+      if (sqlite3_step (st) != SQLITE_ROW)
+        return NULL;
+      g_autoptr(JsonNode) ctsa = load_json (st, 0);
+      g_autoptr(JsonNode) sig = load_json (st, 1);
+      g_ptr_array_add (cta->ctsas, jc_ctsa_from_json (ctsa, NULL));
+      g_ptr_array_add (cta->node_signatures, jc_node_signature_from_json (sig, NULL));
+      sqlite3_bind_text (ss, 1, t->task_id, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (ss, 2, peer);
+      guint n = 0;
+      while (sqlite3_step (ss) == SQLITE_ROW)
+        {
+          g_autoptr(JsonNode) s = load_json (ss, 0);
+          g_ptr_array_add (cta->signatory_signatures, jc_signatory_signature_from_json (s, NULL));
+          n++;
+        }
+      if (n == 0)
+        return NULL; /* approved but not signed by a signatory yet */
+    }
+  return g_steal_pointer (&cta);
+}
+
+/* The SO's approval: the root node's signature over the CTA's body hash. */
+static gboolean
+seal (JcRelay *relay, JcCta *cta, GError **error)
+{
+  guint8 body_hash[JC_DOC_HASH_SIZE];
+  if (!jc_cta_body_hash (cta, body_hash))
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_INVALID, _("The CTA cannot be hashed"));
+      return FALSE;
+    }
+  g_autoptr(GBytes) sig = jc_node_key_sign_hash (relay->node_key, body_hash, sizeof body_hash, error);
+  if (!sig)
+    return FALSE;
+  JcNodeSignature *approval = jc_node_signature_new ();
+  approval->signer.name = g_strdup (relay->node_id);
+  if (!jc_hex_decode_into (jc_cert_get_sha256 (relay->node_cert), approval->signer.fingerprint,
+                           JC_DOC_HASH_SIZE, error))
+    {
+      jc_node_signature_free (approval);
+      return FALSE;
+    }
+  memcpy (approval->document_hash, body_hash, sizeof body_hash);
+  approval->signature = g_bytes_ref (sig);
+  cta->approval = approval;
+  return TRUE;
+}
+
+static gboolean
+finalise_if_complete (JcRelay *relay, Task *t, GHashTable *touched, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autoptr(JcCta) cta = assemble (relay, t, &local);
+  if (!cta)
+    return TRUE; /* not yet */
+  if (!seal (relay, cta, error))
+    return FALSE;
+  /* Read back what is sent: a CTA this root would not accept is never sent. */
+  g_autoptr(JsonNode) doc = jc_cta_to_json (cta);
+  g_autoptr(JcCta) check = jc_cta_from_json (doc, &local);
+  if (!check)
+    {
+      g_warning ("task %s: the assembled CTA is not valid, not finalised: %s", t->task_id,
+                 local->message);
+      return TRUE;
+    }
+  g_autofree char *text = to_text (doc);
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "UPDATE tasks SET cta = ?, finalised = ? WHERE task_id = ?", error);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, text, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (st, 2, jc_time_now ());
+  sqlite3_bind_text (st, 3, t->task_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_DONE)
+    return jc_net_sqlite_fail (relay->db, error);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "task_id");
+  json_builder_add_string_value (b, t->task_id);
+  json_builder_set_member_name (b, "cta");
+  json_builder_add_value (b, json_node_copy (doc));
+  json_builder_end_object (b);
+  g_autoptr(JsonNode) body = json_builder_get_root (b);
+  g_auto(GStrv) to = task_nodes (t->ctsc, NULL);
+  if (!send_to (relay, (const char *const *) to, "cta.final", body, touched, error))
+    return FALSE;
+  return task_changed (relay, t, "initialisation", "CTA finalised", touched, error);
+}
+
+static gboolean
+on_approval (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched,
+             GError **refusal, GError **error)
+{
+  g_autoptr(Task) t = task_for_update (relay, body, refusal, error);
+  if (!t)
+    return !(error && *error);
+  gint64 peer;
+  const char *decision = body_string (body, "decision");
+  const char *reason = body_string (body, "reason");
+  if (!body_int (body, "peer", &peer) || peer < 0 || peer >= t->ctsc->peers->len ||
+      (g_strcmp0 (decision, "approve") != 0 && g_strcmp0 (decision, "reject") != 0))
+    return refuse (refusal, JC_ERROR_INVALID,
+                   _("An approval names a peer and a decision, approve or reject"));
+  if (g_strcmp0 (decision, "reject") == 0 && (!reason || !*reason))
+    return refuse (refusal, JC_ERROR_INVALID, _("A rejection needs a reason for the organiser"));
+  const JcParty *party = t->ctsc->peers->pdata[peer];
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "UPDATE ctsas SET status = ?, reason = ?, updated = ? WHERE task_id = ? AND peer = ?", error);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, g_strcmp0 (decision, "approve") == 0 ? "approved" : "rejected", -1,
+                     SQLITE_STATIC);
+  sqlite3_bind_text (st, 2, reason, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (st, 3, jc_time_now ());
+  sqlite3_bind_text (st, 4, t->task_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (st, 5, peer);
+  if (sqlite3_step (st) != SQLITE_DONE)
+    return jc_net_sqlite_fail (relay->db, error);
+  if (sqlite3_changes (relay->db) == 0)
+    return refuse (refusal, JC_ERROR_STATE, _("Peer %s has no CTSA to decide on"), party->name);
+  g_autofree char *what = g_strdup_printf ("CTSA of %s %s by %s%s%s", party->name,
+                                           g_strcmp0 (decision, "approve") == 0 ? "approved"
+                                                                                 : "rejected",
+                                           env->from, reason ? ": " : "", reason ? reason : "");
+  if (!task_changed (relay, t, "emerging", what, touched, error))
+    return FALSE;
+  return finalise_if_complete (relay, t, touched, error);
+}
+
+/* --- cancellation ---------------------------------------------------------------------- */
+
+static gboolean
+cancel_task (JcRelay *relay, Task *t, const char *why, GHashTable *touched, GError **error)
+{
+  return task_changed (relay, t, "cancelled", why, touched, error);
+}
+
+static gboolean
+on_control (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched,
+            GError **refusal, GError **error)
+{
+  const char *task_id = body_string (body, "task_id");
+  const char *action = body_string (body, "action");
+  if (!task_id || !jc_uuid_is_v4 (task_id) ||
+      (g_strcmp0 (action, "cancel") != 0 && g_strcmp0 (action, "terminate") != 0))
+    return refuse (refusal, JC_ERROR_INVALID, _("A control request names a task and an action"));
+  g_autoptr(Task) t = task_load (relay, task_id, error);
+  if (!t)
+    return (error && *error) ? FALSE
+                             : refuse (refusal, JC_ERROR_NOT_FOUND, _("There is no task %s"), task_id);
+  /* The organiser, a peer, or an approver node (the policy let it through by role). */
+  JcRoles roles = jc_relay_origin_roles (relay, env->from);
+  if (jc_ctsc_find_peer (t->ctsc, env->from) < 0 && !(roles & JC_ROLE_APPROVER))
+    return refuse (refusal, JC_ERROR_DENIED, _("Node %s may not cancel task %s"), env->from, task_id);
+  if (g_strv_contains ((const char *const[]) { "finished", "cancelled", "erased", NULL }, t->state))
+    return refuse (refusal, JC_ERROR_STATE, _("Task %s is %s already"), task_id, t->state);
+  g_autofree char *why = g_strdup_printf ("%s requested by %s", action, env->from);
+  return cancel_task (relay, t, why, touched, error);
+}
+
+/* Cancels every emerging task past its approval deadline. */
+gboolean
+jc_relay_tasks_check_deadlines (JcRelay *relay, GHashTable *touched, GError **error)
+{
+  g_autoptr(GPtrArray) due = g_ptr_array_new_with_free_func (g_free);
+  {
+    g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+      "SELECT task_id FROM tasks WHERE state = 'emerging' AND approval_deadline <= ?", error);
+    if (!st)
+      return FALSE;
+    sqlite3_bind_int64 (st, 1, jc_time_now ());
+    while (sqlite3_step (st) == SQLITE_ROW)
+      g_ptr_array_add (due, g_strdup ((const char *) sqlite3_column_text (st, 0)));
+  }
+  for (guint i = 0; i < due->len; i++)
+    {
+      g_autoptr(Task) t = task_load (relay, due->pdata[i], error);
+      if (!t || !cancel_task (relay, t, "approval deadline passed", touched, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+typedef gboolean (*Handler) (JcRelay *, JcNetEnvelope *, JsonNode *, GHashTable *, GError **,
+                             GError **);
+
+static const struct { const char *topic; Handler handler; } handlers[] = {
+  { "ctsc.submit", on_ctsc },
+  { "ctsa.submit", on_ctsa },
+  { "signature.submit", on_signature },
+  { "approval.submit", on_approval },
+  { "control.request", on_control },
+};
+
+gboolean
+jc_relay_tasks_handles (const char *topic)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
+    if (g_strcmp0 (handlers[i].topic, topic) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+jc_relay_tasks_handle (JcRelay *relay, JcNetEnvelope *env, GHashTable *touched,
+                       GError **refusal, GError **error)
+{
+  if (!relay->node_key)
+    return refuse (refusal, JC_ERROR_STATE, _("This relay does not run the task lifecycle"));
+  for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
+    if (g_strcmp0 (handlers[i].topic, env->topic) == 0)
+      {
+        g_autoptr(JsonNode) body = strict_body (env, refusal);
+        if (!body)
+          return TRUE;
+        return handlers[i].handler (relay, env, body, touched, refusal, error);
+      }
+  return TRUE;
+}
