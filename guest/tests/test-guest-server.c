@@ -58,7 +58,7 @@ parse_object (GBytes *body, JsonParser *parser)
 static void
 test_health_without_cta (void)
 {
-  g_autoptr(JcGuestServer) server = jc_guest_server_new (NULL);
+  g_autoptr(JcGuestServer) server = jc_guest_server_new (NULL, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *obj;
@@ -81,7 +81,7 @@ static void
 test_health_with_cta (void)
 {
   g_autoptr(GBytes) cta = g_bytes_new_static ("abc", 3);
-  g_autoptr(JcGuestServer) server = jc_guest_server_new (cta);
+  g_autoptr(JcGuestServer) server = jc_guest_server_new (cta, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *obj;
@@ -100,7 +100,7 @@ test_health_with_cta (void)
 static void
 test_refusals (void)
 {
-  g_autoptr(JcGuestServer) server = jc_guest_server_new (NULL);
+  g_autoptr(JcGuestServer) server = jc_guest_server_new (NULL, NULL);
   g_autoptr(GError) error = NULL;
   guint16 port;
   Reply r;
@@ -127,7 +127,7 @@ test_bad_listen_addresses (void)
 
   for (guint i = 0; bad[i]; i++)
     {
-      g_autoptr(JcGuestServer) server = jc_guest_server_new (NULL);
+      g_autoptr(JcGuestServer) server = jc_guest_server_new (NULL, NULL);
       g_autoptr(GError) error = NULL;
 
       g_assert_false (jc_guest_server_listen (server, bad[i], &error));

@@ -6,6 +6,7 @@
 
 #include "jc-agreement.h"
 #include "jc-chain.h"
+#include "jc-chain-fingerprint.h"
 #include "jc-doc.h"
 #include "jc-encoding.h"
 #include "jc-error.h"
@@ -96,11 +97,21 @@ verify_signature_with (const JcNodeSignature *sig, JcCert *cert, const char *wha
   return TRUE;
 }
 
+/* Whether FINGERPRINT names the approver: its chain fingerprint (docs/model.md "signer"),
+ * or, as older roots wrote it, the SHA-256 of its certificate alone. Either way the
+ * signature must then verify with the configured approver's key. */
 static gboolean
-fingerprint_is (JcCert *cert, const guint8 fingerprint[JC_DOC_HASH_SIZE])
+names_approver (const JcAgreementTrust *trust, const guint8 fingerprint[JC_DOC_HASH_SIZE])
 {
   g_autofree char *hex = jc_hex_encode (fingerprint, JC_DOC_HASH_SIZE);
-  return g_strcmp0 (jc_cert_get_sha256 (cert), hex) == 0;
+  g_autofree char *chain_fp = NULL;
+  JcCert *leaf;
+
+  if (trust->approver == NULL || trust->approver->len == 0)
+    return FALSE;
+  leaf = g_ptr_array_index (trust->approver, 0);
+  jc_chain_fingerprint (trust->approver, trust->root, NULL, &chain_fp);
+  return g_strcmp0 (chain_fp, hex) == 0 || g_strcmp0 (jc_cert_get_sha256 (leaf), hex) == 0;
 }
 
 static gboolean
@@ -194,7 +205,7 @@ verify_approver (const JcAgreementTrust *trust, const JcSigner *signer, GError *
       return FALSE;
     }
   leaf = g_ptr_array_index (trust->approver, 0);
-  if (!fingerprint_is (leaf, signer->fingerprint))
+  if (!names_approver (trust, signer->fingerprint))
     {
       g_set_error (error, JC_ERROR, JC_ERROR_UNTRUSTED,
                    _("The approval is signed by “%s” with a certificate that is not the SO "
@@ -275,16 +286,19 @@ jc_agreement_load (GBytes *bytes, const JcAgreementTrust *trust, guint8 hash[JC_
 }
 
 JcNodeSignature *
-jc_agreement_sign (JcNodeKey *key, JcCert *cert, const char *name,
+jc_agreement_sign (JcNodeKey *key, GPtrArray *chain, const char *name,
                    const guint8 document_hash[JC_DOC_HASH_SIZE], GError **error)
 {
   g_autoptr(JcNodeSignature) sig = jc_node_signature_new ();
   g_autoptr(GBytes) fp = NULL;
+  g_autofree char *chain_fp = NULL;
 
+  g_return_val_if_fail (chain != NULL && chain->len > 0, NULL);
   sig->signature = jc_node_key_sign_hash (key, document_hash, JC_DOC_HASH_SIZE, error);
   if (sig->signature == NULL)
     return NULL;
-  fp = jc_hex_decode (jc_cert_get_sha256 (cert), error);
+  jc_chain_fingerprint (chain, NULL, NULL, &chain_fp);
+  fp = jc_hex_decode (chain_fp, error);
   if (fp == NULL)
     return NULL;
   sig->signer.name = g_strdup (name);
@@ -294,7 +308,7 @@ jc_agreement_sign (JcNodeKey *key, JcCert *cert, const char *name,
 }
 
 gboolean
-jc_agreement_seal (JcCta *cta, JcNodeKey *approver_key, JcCert *approver_cert,
+jc_agreement_seal (JcCta *cta, JcNodeKey *approver_key, GPtrArray *approver_chain,
                    const char *approver_name, GError **error)
 {
   guint8 body[JC_DOC_HASH_SIZE];
@@ -305,7 +319,7 @@ jc_agreement_seal (JcCta *cta, JcNodeKey *approver_key, JcCert *approver_cert,
       g_set_error (error, JC_ERROR, JC_ERROR_INVALID, _("The agreement cannot be hashed"));
       return FALSE;
     }
-  sig = jc_agreement_sign (approver_key, approver_cert, approver_name, body, error);
+  sig = jc_agreement_sign (approver_key, approver_chain, approver_name, body, error);
   if (sig == NULL)
     return FALSE;
   g_clear_pointer (&cta->approval, jc_node_signature_free);
@@ -377,8 +391,7 @@ jc_agreement_verify_control (const JcCta *cta, const JcAgreementTrust *trust,
         }
       return verify_signature_with (sig, g_ptr_array_index (chain, 0), _("the request"), error);
     }
-  if (trust->approver != NULL && trust->approver->len > 0
-      && fingerprint_is (g_ptr_array_index (trust->approver, 0), sig->signer.fingerprint))
+  if (names_approver (trust, sig->signer.fingerprint))
     {
       if (!verify_approver (trust, &sig->signer, error))
         return FALSE;

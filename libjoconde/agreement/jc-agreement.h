@@ -42,16 +42,17 @@ gboolean jc_agreement_verify (const JcCta *cta, const JcAgreementTrust *trust, G
 JcCta   *jc_agreement_load   (GBytes *bytes, const JcAgreementTrust *trust,
                               guint8 hash[JC_DOC_HASH_SIZE], GError **error);
 
-/* A node signature by KEY (whose certificate is CERT, named NAME in the tree) over a
- * document hash: what an organiser's node puts beside its CTSA. */
-JcNodeSignature *jc_agreement_sign (JcNodeKey *key, JcCert *cert, const char *name,
+/* A node signature by KEY over a document hash, by the node NAME whose certificate chain is
+ * CHAIN (JcCert*, leaf first, up to the root): the signer's fingerprint is the chain
+ * fingerprint (pki/jc-chain-fingerprint.h). What an organiser's node puts beside its CTSA. */
+JcNodeSignature *jc_agreement_sign (JcNodeKey *key, GPtrArray *chain, const char *name,
                                     const guint8 document_hash[JC_DOC_HASH_SIZE],
                                     GError **error);
 
 /* The root seals a CTA: sets its approval to a signature by the approver's KEY over the
- * body hash. Nothing else changes. Verify the result with jc_agreement_verify before
- * sending it. */
-gboolean jc_agreement_seal   (JcCta *cta, JcNodeKey *approver_key, JcCert *approver_cert,
+ * body hash (APPROVER_CHAIN: the approver's certificates, leaf first, up to the root).
+ * Nothing else changes. Verify the result with jc_agreement_verify before sending it. */
+gboolean jc_agreement_seal   (JcCta *cta, JcNodeKey *approver_key, GPtrArray *approver_chain,
                               const char *approver_name, GError **error);
 
 /* The certificates of a party of the CTSC (DER in the document) as JcCert*, leaf first. */

@@ -4,7 +4,7 @@
  *           ├── cp1, cp2, cp3 (cp)
  *           ├── nsi (organiser)        inputs: population       outputs: rates
  *           └── mno (organiser)        inputs: subscribers      outputs: rates
- * PAKs: nsi custodian, mno custodian, two nsi analysts, one mno analyst.
+ * PAKs: nsi custodian, two mno custodians, two nsi analysts, one mno analyst.
  * The CTA is sealed by so. Deadlines are given in seconds from now. */
 #pragma once
 
@@ -13,6 +13,7 @@
 
 #include "jc-agreement.h"
 #include "jc-ca.h"
+#include "jc-chain-fingerprint.h"
 #include "jc-cert.h"
 #include "jc-csr.h"
 #include "jc-doc.h"
@@ -25,8 +26,8 @@
 #include "jc-time.h"
 #include "jc-uuid.h"
 
-enum { PAK_NSI_CUSTODIAN, PAK_MNO_CUSTODIAN, PAK_NSI_ANALYST, PAK_NSI_ANALYST2,
-       PAK_MNO_ANALYST, PAK_STRANGER, N_PAKS };
+enum { PAK_NSI_CUSTODIAN, PAK_MNO_CUSTODIAN, PAK_MNO_CUSTODIAN2, PAK_NSI_ANALYST,
+       PAK_NSI_ANALYST2, PAK_MNO_ANALYST, PAK_STRANGER, N_PAKS };
 
 typedef struct {
   gint64     now;
@@ -72,16 +73,43 @@ task_issue (JcNodeKey *issuer_key, JcCert *issuer, JcNodeKey *key, const char *c
   return cert;
 }
 
-static void
-task_party_json (GString *s, const char *name, JcCert *leaf, JcCert *parent)
+/* LEAF's chain up to the root: [leaf, so, root] (so's own: [so, root]). */
+static GPtrArray *
+task_chain (Task *t, JcCert *leaf)
 {
-  g_autoptr(GBytes) d1 = jc_cert_get_der (leaf);
-  g_autoptr(GBytes) d2 = jc_cert_get_der (parent);
-  g_autofree char *b1 = jc_base64url_encode (g_bytes_get_data (d1, NULL), g_bytes_get_size (d1));
-  g_autofree char *b2 = jc_base64url_encode (g_bytes_get_data (d2, NULL), g_bytes_get_size (d2));
+  GPtrArray *chain = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (chain, g_object_ref (leaf));
+  if (leaf != t->so)
+    g_ptr_array_add (chain, g_object_ref (t->so));
+  g_ptr_array_add (chain, g_object_ref (t->root));
+  return chain;
+}
 
-  g_string_append_printf (s, "{\"name\": \"%s\", \"chain\": [\"%s\", \"%s\"], \"fingerprint\": \"%s\"}",
-                          name, b1, b2, jc_cert_get_sha256 (leaf));
+/* The chain fingerprint as 32 bytes, for signers. */
+static void
+task_fingerprint (Task *t, JcCert *leaf, guint8 out[32])
+{
+  g_autoptr(GPtrArray) chain = task_chain (t, leaf);
+  g_autofree char *hex = NULL;
+  jc_chain_fingerprint (chain, NULL, NULL, &hex);
+  g_assert_true (jc_hex_decode_into (hex, out, 32, NULL));
+}
+
+static void
+task_party_json (Task *t, GString *s, const char *name, JcCert *leaf)
+{
+  g_autoptr(GPtrArray) chain = task_chain (t, leaf);
+  g_autofree char *fp = NULL;
+
+  jc_chain_fingerprint (chain, NULL, NULL, &fp);
+  g_string_append_printf (s, "{\"name\": \"%s\", \"chain\": [", name);
+  for (guint i = 0; i < chain->len; i++)
+    {
+      g_autoptr(GBytes) d = jc_cert_get_der (g_ptr_array_index (chain, i));
+      g_autofree char *b = jc_base64url_encode (g_bytes_get_data (d, NULL), g_bytes_get_size (d));
+      g_string_append_printf (s, "%s\"%s\"", i ? ", " : "", b);
+    }
+  g_string_append_printf (s, "], \"fingerprint\": \"%s\"}", fp);
 }
 
 static char *
@@ -105,12 +133,12 @@ task_ctsc_json (Task *t, gint64 input_in, gint64 execution_in, gint64 output_in)
       g_autofree char *name = g_strdup_printf ("cp%d", i + 1);
       if (i > 0)
         g_string_append (s, ", ");
-      task_party_json (s, name, t->cp[i], t->so);
+      task_party_json (t, s, name, t->cp[i]);
     }
   g_string_append (s, "], \"peers\": [");
-  task_party_json (s, "nsi", t->nsi, t->so);
+  task_party_json (t, s, "nsi", t->nsi);
   g_string_append (s, ", ");
-  task_party_json (s, "mno", t->mno, t->so);
+  task_party_json (t, s, "mno", t->mno);
   g_string_append_printf (s, "],"
     " \"inputs\": ["
     "  {\"key\": \"population\", \"peer\": \"nsi\", \"schema\": ["
@@ -142,13 +170,16 @@ task_ctsa_json (Task *t, const guint8 ctsc_hash[JC_DOC_HASH_SIZE], int peer)
   g_autofree char *c = task_pak_b64 (t, peer == 0 ? PAK_NSI_CUSTODIAN : PAK_MNO_CUSTODIAN);
   g_autofree char *a1 = task_pak_b64 (t, peer == 0 ? PAK_NSI_ANALYST : PAK_MNO_ANALYST);
   g_autofree char *a2 = task_pak_b64 (t, PAK_NSI_ANALYST2);
+  g_autofree char *c2 = task_pak_b64 (t, PAK_MNO_CUSTODIAN2);
+  g_autofree char *second = peer == 1
+    ? g_strdup_printf (", {\"pak\": \"%s\", \"inputs\": [\"subscribers\"]}", c2) : g_strdup ("");
 
   return g_strdup_printf (
     "{\"type\": \"ctsa\", \"version\": 1, \"ctsc_hash\": \"%s\", \"peer\": %d,"
     " \"signatories\": [{\"name\": \"Director %d\"}],"
-    " \"custodians\": [{\"pak\": \"%s\", \"inputs\": [\"%s\"]}],"
+    " \"custodians\": [{\"pak\": \"%s\", \"inputs\": [\"%s\"]}%s],"
     " \"analysts\": [{\"pak\": \"%s\", \"outputs\": [\"rates\"]}%s%s%s]}",
-    hash, peer, peer, c, peer == 0 ? "population" : "subscribers", a1,
+    hash, peer, peer, c, peer == 0 ? "population" : "subscribers", second, a1,
     peer == 0 ? ", {\"pak\": \"" : "", peer == 0 ? a2 : "",
     peer == 0 ? "\", \"outputs\": [\"rates\"]}" : "");
 }
@@ -189,9 +220,10 @@ task_build_cta (Task *t, gint64 input_in, gint64 execution_in, gint64 output_in)
       g_assert_no_error (error);
       jc_ctsa_hash (ctsa, h);
       g_ptr_array_add (t->cta->ctsas, ctsa);
+      g_autoptr(GPtrArray) chain = task_chain (t, peer == 0 ? t->nsi : t->mno);
+
       g_ptr_array_add (t->cta->node_signatures,
-                       jc_agreement_sign (peer == 0 ? t->nsi_key : t->mno_key,
-                                          peer == 0 ? t->nsi : t->mno,
+                       jc_agreement_sign (peer == 0 ? t->nsi_key : t->mno_key, chain,
                                           peer == 0 ? "nsi" : "mno", h, &error));
       g_assert_no_error (error);
       memcpy (ss->ctsa_hash, h, sizeof h);
@@ -209,7 +241,9 @@ task_seal (Task *t)
   g_autoptr(JsonNode) node = NULL;
   g_autofree char *text = NULL;
 
-  jc_agreement_seal (t->cta, t->so_key, t->so, "so", &error);
+  g_autoptr(GPtrArray) so_chain = task_chain (t, t->so);
+
+  jc_agreement_seal (t->cta, t->so_key, so_chain, "so", &error);
   g_assert_no_error (error);
   node = jc_cta_to_json (t->cta);
   text = json_to_string (node, FALSE);
@@ -260,7 +294,7 @@ task_init (Task *t, gint64 input_in, gint64 execution_in, gint64 output_in)
   task_seal (t);
 }
 
-static void
+G_GNUC_UNUSED static void
 task_trust (Task *t, JcAgreementTrust *trust)
 {
   memset (trust, 0, sizeof *trust);

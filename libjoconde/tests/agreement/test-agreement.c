@@ -1,3 +1,4 @@
+#define G_LOG_DOMAIN "joconde-agreement"
 #include "config.h"
 
 #include "task-fixture.h"
@@ -129,10 +130,14 @@ test_forged_node_signature (void)
 
   /* mno's addendum "signed" by nsi's key under mno's name, then resealed by the SO */
   jc_ctsa_hash (g_ptr_array_index (task.cta->ctsas, 1), h);
-  forged = jc_agreement_sign (task.nsi_key, task.mno, "mno", h, &error);
-  g_assert_no_error (error);
-  task.cta->node_signatures->pdata[1] = forged;
-  jc_agreement_seal (task.cta, task.so_key, task.so, "so", &error);
+  {
+    g_autoptr(GPtrArray) mno_chain = task_chain (&task, task.mno);
+    g_autoptr(GPtrArray) so_chain = task_chain (&task, task.so);
+    forged = jc_agreement_sign (task.nsi_key, mno_chain, "mno", h, &error);
+    g_assert_no_error (error);
+    task.cta->node_signatures->pdata[1] = forged;
+    jc_agreement_seal (task.cta, task.so_key, so_chain, "so", &error);
+  }
   g_assert_no_error (error);
   task_trust (&task, &trust);
   expect_refused (&trust, JC_ERROR_BAD_SIGNATURE, "mno");
@@ -150,17 +155,18 @@ test_control (void)
   g_autoptr(JcControlMessage) msg = jc_control_message_new ();
   guint8 h[JC_DOC_HASH_SIZE];
   g_autoptr(JcNodeSignature) by_peer = NULL, by_cp = NULL;
-  g_autoptr(GBytes) fp = jc_hex_decode (jc_cert_get_sha256 (task.nsi), NULL);
+  g_autoptr(GPtrArray) nsi_chain = task_chain (&task, task.nsi);
+  g_autoptr(GPtrArray) cp_chain = task_chain (&task, task.cp[0]);
 
   task_trust (&task, &trust);
   g_strlcpy (msg->task_id, task.cta->task_id, sizeof msg->task_id);
   msg->action = JC_CONTROL_TERMINATE;
   msg->reason = g_strdup ("wrong year");
   msg->signer.name = g_strdup ("nsi");
-  memcpy (msg->signer.fingerprint, g_bytes_get_data (fp, NULL), 32);
+  task_fingerprint (&task, task.nsi, msg->signer.fingerprint);
   msg->time = task.now;
   jc_control_message_digest (msg, h);
-  by_peer = jc_agreement_sign (task.nsi_key, task.nsi, "nsi", h, &error);
+  by_peer = jc_agreement_sign (task.nsi_key, nsi_chain, "nsi", h, &error);
   g_assert_no_error (error);
   g_assert_true (jc_agreement_verify_control (task.cta, &trust, msg, by_peer, &error));
   g_assert_no_error (error);
@@ -168,11 +174,9 @@ test_control (void)
   /* a computing party may not terminate the task */
   g_free (msg->signer.name);
   msg->signer.name = g_strdup ("cp1");
-  g_bytes_unref (fp);
-  fp = jc_hex_decode (jc_cert_get_sha256 (task.cp[0]), NULL);
-  memcpy (msg->signer.fingerprint, g_bytes_get_data (fp, NULL), 32);
+  task_fingerprint (&task, task.cp[0], msg->signer.fingerprint);
   jc_control_message_digest (msg, h);
-  by_cp = jc_agreement_sign (task.cp_key[0], task.cp[0], "cp1", h, &error);
+  by_cp = jc_agreement_sign (task.cp_key[0], cp_chain, "cp1", h, &error);
   g_assert_false (jc_agreement_verify_control (task.cta, &trust, msg, by_cp, &error));
   g_assert_error (error, JC_ERROR, JC_ERROR_DENIED);
   g_clear_error (&error);
