@@ -9,6 +9,7 @@
 #include "jc-cpd-daemon.h"
 #include "jc-parts.h"
 #include "jc-cpd-images.h"
+#include "jc-cpd-libvirt-backend.h"
 #include "jc-cpd-verify.h"
 #include "jc-crl.h"
 #include "jc-doc.h"
@@ -33,6 +34,7 @@ typedef struct {
   goffset       log_offset;
   JcTaskState   vm_state;     /* the orchestrator's last reported state */
   gboolean      vm_state_known;
+  char         *host;         /* the remote hypervisor publishing its endpoint, or NULL */
   gboolean      polling;      /* a health request is out */
   gboolean      starting;     /* the VM is being defined and started */
   gboolean      querying;     /* a state query is queued */
@@ -58,6 +60,7 @@ typedef struct {
   char         *vm;
   JcCpdVmSpec  *spec;      /* OP_START */
   char         *address;   /* OP_START */
+  char         *vm_host;   /* OP_START: the remote hypervisor it went to, or NULL */
   gboolean      ok;
   GError       *error;
   JcCpdVmState  state;     /* OP_STATE */
@@ -93,13 +96,24 @@ static const JcStoreMigration schema[] = {
     "  updated INTEGER NOT NULL);"
     /* handled: link messages acted on, so that none is acted on twice after a crash. */
     "CREATE TABLE handled (msg_id TEXT PRIMARY KEY, topic TEXT NOT NULL, handled INTEGER NOT NULL);" },
+  { 2,
+    /* pending_controls: cancels and terminations that came before their task's CTA (they
+     * travel from other origins, so may overtake it); checked when the CTA arrives. */
+    "CREATE TABLE pending_controls (msg_id TEXT PRIMARY KEY, task_id TEXT NOT NULL,"
+    "  body TEXT NOT NULL, received INTEGER NOT NULL);"
+    "CREATE INDEX pending_controls_task ON pending_controls (task_id);" },
 };
+
+/* Bounds on what strangers can make the cpd keep: control messages for unknown tasks. */
+#define MAX_PENDING_PER_TASK 8
+#define MAX_PENDING 1024
 
 static void
 active_task_free (ActiveTask *t)
 {
   g_free (t->task_id);
   g_free (t->vm);
+  g_free (t->host);
   g_free (t->end_state);
   g_clear_error (&t->end_reason);
   g_free (t);
@@ -113,11 +127,31 @@ backend_op_free (BackendOp *op)
   g_free (op->vm);
   g_clear_pointer (&op->spec, jc_cpd_vm_spec_free);
   g_free (op->address);
+  g_free (op->vm_host);
   g_clear_error (&op->error);
   g_free (op);
 }
 
 static gboolean op_done (gpointer data);
+
+/* The host name of the remote hypervisor holding VM (its libvirt URI's host), whose
+ * published port is the VM's endpoint; NULL for a VM on this host. Any thread. */
+static char *
+vm_remote_host (JcCpdDaemon *self, const char *vm)
+{
+  g_autofree char *uri = NULL;
+  g_autoptr(GUri) parsed = NULL;
+  const char *host;
+
+  if (!JC_CPD_IS_LIBVIRT_BACKEND (self->backend))
+    return NULL;
+  uri = jc_cpd_libvirt_backend_get_vm_uri (JC_CPD_LIBVIRT_BACKEND (self->backend), vm, NULL);
+  parsed = uri ? g_uri_parse (uri, G_URI_FLAGS_NONE, NULL) : NULL;
+  host = parsed ? g_uri_get_host (parsed) : NULL;
+  if (host == NULL || *host == '\0' || g_str_equal (host, "localhost"))
+    return NULL;
+  return g_strdup (host);
+}
 
 /* On the worker thread. */
 static void
@@ -131,6 +165,8 @@ op_run (gpointer data, gpointer user_data)
     case OP_START:
       op->ok = jc_cpd_vm_backend_define (backend, op->spec, &op->error) &&
                jc_cpd_vm_backend_start (backend, op->vm, &op->error);
+      if (op->ok)
+        op->vm_host = vm_remote_host (op->self, op->vm);
       break;
     case OP_STATE:
       op->ok = jc_cpd_vm_backend_get_state (backend, op->vm, &op->state, &op->error);
@@ -285,7 +321,10 @@ db_was_handled (JcCpdDaemon *self, const char *msg_id)
 static gboolean
 db_task_known (JcCpdDaemon *self, const char *task_id)
 {
-  sqlite3_stmt *st = jc_store_prepare (self->store, "SELECT 1 FROM tasks WHERE task_id = ?1", NULL);
+  /* A refused task does not count: anyone can send a forged agreement under a real task's
+   * id, and that must not keep the real one out. */
+  sqlite3_stmt *st = jc_store_prepare (self->store,
+    "SELECT 1 FROM tasks WHERE task_id = ?1 AND state != 'refused'", NULL);
   gboolean row = FALSE;
 
   if (st == NULL)
@@ -358,6 +397,8 @@ end_task (JcCpdDaemon *self, const char *task_id, const char *state, const GErro
   queue_op (self, OP_DESTROY, t, NULL, NULL);
 }
 
+static void follow_console (JcCpdDaemon *self, ActiveTask *t);
+
 static void
 start_done (JcCpdDaemon *self, ActiveTask *t, BackendOp *op)
 {
@@ -372,13 +413,117 @@ start_done (JcCpdDaemon *self, ActiveTask *t, BackendOp *op)
     }
   if (t->ending)
     return;   /* cancelled while it started: its destruction comes next */
+  if (op->vm_host != NULL)
+    {
+      /* Placed on another hypervisor: its endpoint is published there. */
+      sqlite3_stmt *st = jc_store_prepare (self->store, "UPDATE tasks SET address = ?2 WHERE task_id = ?1", NULL);
+      t->host = g_strdup (op->vm_host);
+      g_free (op->address);
+      op->address = g_strdup_printf (strchr (t->host, ':') ? "[%s]:%u" : "%s:%u", t->host, t->port);
+      if (st != NULL)
+        {
+          sqlite3_bind_text (st, 1, t->task_id, -1, SQLITE_TRANSIENT);
+          sqlite3_bind_text (st, 2, op->address, -1, SQLITE_TRANSIENT);
+          jc_store_run (self->store, st, NULL);
+        }
+    }
   if (!db_set_state (self, t->task_id, "running", NULL, &error))
     g_warning ("%s", error->message);
   report_address (self, t->task_id, t->cp, op->address);
   report_state (self, t->task_id, t->cp, "running", NULL);
+  follow_console (self, t);
 }
 
 static void poll_health (JcCpdDaemon *self, ActiveTask *t);
+
+/* ---- VM console logs (backends with a console stream) ------------------------------- */
+
+typedef struct {
+  JcCpdDaemon *self;
+  char        *task_id;
+  char        *line;
+} LogLine;
+
+static gboolean
+log_line_write (gpointer data)
+{
+  LogLine *l = data;
+
+  log_task (l->self, JC_LOG_INFO, "vm-log", l->task_id, l->line);
+  g_object_unref (l->self);
+  g_free (l->task_id);
+  g_free (l->line);
+  g_free (l);
+  return G_SOURCE_REMOVE;
+}
+
+typedef struct {
+  char *task_id;
+  char *vm;
+} LogReader;
+
+static void
+log_reader_free (LogReader *r)
+{
+  g_free (r->task_id);
+  g_free (r->vm);
+  g_free (r);
+}
+
+/* In its own thread for as long as the VM lives: console lines go to the daemon's log
+ * (syslog) with the task id, written from the main context. */
+static void
+read_console (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  JcCpdDaemon *self = source;
+  LogReader *r = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) raw = jc_cpd_vm_backend_open_log (self->backend, r->vm, &error);
+  g_autoptr(GDataInputStream) in = NULL;
+  char *line;
+
+  if (raw == NULL)
+    {
+      g_debug ("No console log for the VM %s: %s", r->vm, error->message);
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  in = g_data_input_stream_new (raw);
+  while ((line = g_data_input_stream_read_line (in, NULL, NULL, NULL)) != NULL)
+    {
+      LogLine *l;
+      g_strchomp (line);
+      if (*line == '\0')
+        {
+          g_free (line);
+          continue;
+        }
+      l = g_new0 (LogLine, 1);
+      l->self = g_object_ref (self);
+      l->task_id = g_strdup (r->task_id);
+      l->line = g_utf8_make_valid (line, -1);
+      g_free (line);
+      g_main_context_invoke (self->context, log_line_write, l);
+    }
+  g_input_stream_close (raw, NULL, NULL);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+follow_console (JcCpdDaemon *self, ActiveTask *t)
+{
+  g_autoptr(GTask) task = NULL;
+  LogReader *r;
+
+  if (self->vm_log_dir != NULL)
+    return;   /* the process backend's log file is read by the poll */
+  r = g_new0 (LogReader, 1);
+  r->task_id = g_strdup (t->task_id);
+  r->vm = g_strdup (t->vm);
+  task = g_task_new (self, NULL, NULL, NULL);
+  g_task_set_task_data (task, r, (GDestroyNotify) log_reader_free);
+  g_task_run_in_thread (task, read_console);
+}
 
 static void
 state_done (JcCpdDaemon *self, ActiveTask *t, BackendOp *op)
@@ -528,6 +673,8 @@ refuse (JcCpdDaemon *self, const char *task_id, gint64 cp, const GError *why)
   report_state (self, task_id, cp, "refused", why);
 }
 
+static gboolean pending_control_ends (JcCpdDaemon *self, const JcCta *cta, GError **why);
+
 static void
 handle_cta (JcCpdDaemon *self, JsonNode *body)
 {
@@ -576,6 +723,33 @@ handle_cta (JcCpdDaemon *self, JsonNode *body)
       refuse (self, task_id, -1, error);
       return;
     }
+  /* From here on the task id is the verified one. */
+  g_free (task_id);
+  task_id = g_strdup (cta->task_id);
+  if (db_task_known (self, task_id))
+    {
+      log_task (self, JC_LOG_NOTICE, "cta", task_id, "the agreement arrived again; ignored");
+      return;
+    }
+  {
+    g_autoptr(GError) why = NULL;
+    if (pending_control_ends (self, cta, &why))
+      {
+        sqlite3_stmt *st = jc_store_prepare (self->store,
+          "INSERT OR REPLACE INTO tasks (task_id, vm, state, cp, reason, updated)"
+          " VALUES (?1, '', 'cancelled', ?2, ?3, ?4)", NULL);
+        if (st != NULL)
+          {
+            sqlite3_bind_text (st, 1, task_id, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64 (st, 2, cp);
+            sqlite3_bind_text (st, 3, why->message, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64 (st, 4, jc_time_now ());
+            jc_store_run (self->store, st, NULL);
+          }
+        report_state (self, task_id, cp, "cancelled", why);
+        return;
+      }
+  }
   image = jc_cpd_images_select (self->config->image_dir, cta->ctsc->engine, cta->ctsc->platform,
                                 cta->ctsc->measurements, self->config->vcpus,
                                 self->config->snp_vcpu_type, &error);
@@ -607,7 +781,7 @@ handle_cta (JcCpdDaemon *self, JsonNode *body)
     /* Recorded before the VM exists: a crash in between leaves a task the restart finds
      * (and a VM it either adopts or reports lost), never a VM nobody knows of. */
     sqlite3_stmt *st = jc_store_prepare (self->store,
-      "INSERT INTO tasks (task_id, vm, state, cp, port, address, output_deadline, updated)"
+      "INSERT OR REPLACE INTO tasks (task_id, vm, state, cp, port, address, output_deadline, updated)"
       " VALUES (?1, ?2, 'starting', ?3, ?4, ?5, ?6, ?7)", &error);
     if (st != NULL)
       {
@@ -708,8 +882,12 @@ health_done (GObject *source, GAsyncResult *result, gpointer data)
       !json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), (gssize) g_bytes_get_size (body), NULL) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     goto out;
-  name = json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
-                                                     "state", NULL);
+  {
+    /* The VM is not trusted to send well-formed answers. */
+    JsonNode *n = json_object_get_member (json_node_get_object (json_parser_get_root (parser)), "state");
+    name = n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
+           ? json_node_get_string (n) : NULL;
+  }
   if (name == NULL || !jc_task_state_from_string (name, &state) ||
       (t->vm_state_known && t->vm_state == state))
     goto out;
@@ -735,7 +913,7 @@ out:
 static void
 poll_health (JcCpdDaemon *self, ActiveTask *t)
 {
-  const char *host = self->config->listen_address;
+  const char *host = t->host ? t->host : self->config->listen_address;
   g_autofree char *url = NULL;
   g_autoptr(SoupMessage) msg = NULL;
   HealthPoll *p;
@@ -798,8 +976,98 @@ poll_tasks (gpointer data)
 
 /* ---- control messages --------------------------------------------------------------- */
 
+/* Reads a task.control body: {"control" or, as the root relays a control request,
+ * "message": <control-message>, "signature": <node-signature>} (docs/wire.md). */
+static gboolean
+parse_control (JsonNode *body, JcControlMessage **msg, JcNodeSignature **sig, GError **error)
+{
+  JsonObject *o = body != NULL && JSON_NODE_HOLDS_OBJECT (body) ? json_node_get_object (body) : NULL;
+  const char *member = o != NULL && json_object_has_member (o, "control") ? "control" : "message";
+
+  if (o == NULL || !json_object_has_member (o, member) || !json_object_has_member (o, "signature"))
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
+                   _("A control message needs the members control (or message) and signature"));
+      return FALSE;
+    }
+  *msg = jc_control_message_from_json (json_object_get_member (o, member), error);
+  if (*msg == NULL)
+    return FALSE;
+  *sig = jc_node_signature_from_json (json_object_get_member (o, "signature"), error);
+  if (*sig == NULL)
+    {
+      g_clear_pointer (msg, jc_control_message_free);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
-handle_control (JcCpdDaemon *self, JsonNode *body)
+keep_pending_control (JcCpdDaemon *self, const char *msg_id, const char *task_id, JsonNode *body)
+{
+  g_autofree char *text = json_to_string (body, FALSE);
+  sqlite3_stmt *st = jc_store_prepare (self->store,
+    "INSERT OR IGNORE INTO pending_controls (msg_id, task_id, body, received)"
+    " SELECT ?1, ?2, ?3, ?4 WHERE (SELECT COUNT(*) FROM pending_controls WHERE task_id = ?2) < ?5"
+    " AND (SELECT COUNT(*) FROM pending_controls) < ?6", NULL);
+
+  if (st == NULL)
+    return;
+  sqlite3_bind_text (st, 1, msg_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (st, 2, task_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (st, 3, text, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (st, 4, jc_time_now ());
+  sqlite3_bind_int (st, 5, MAX_PENDING_PER_TASK);
+  sqlite3_bind_int (st, 6, MAX_PENDING);
+  jc_store_run (self->store, st, NULL);
+  log_task (self, JC_LOG_NOTICE, "control", task_id,
+            "a control message came before its task's agreement; kept until it arrives");
+}
+
+/* A valid cancel or terminate among the control messages kept for CTA's task: the task is
+ * then over before it starts. Every kept message of the task is dropped. */
+static gboolean
+pending_control_ends (JcCpdDaemon *self, const JcCta *cta, GError **why)
+{
+  sqlite3_stmt *st = jc_store_prepare (self->store,
+    "SELECT body FROM pending_controls WHERE task_id = ?1 ORDER BY received", NULL);
+  sqlite3_stmt *del;
+  gboolean row = FALSE, found = FALSE;
+
+  if (st == NULL)
+    return FALSE;
+  sqlite3_bind_text (st, 1, cta->task_id, -1, SQLITE_TRANSIENT);
+  while (!found && jc_store_step (self->store, st, &row, NULL) && row)
+    {
+      g_autoptr(JsonNode) body = json_from_string ((const char *) sqlite3_column_text (st, 0), NULL);
+      g_autoptr(JcControlMessage) msg = NULL;
+      g_autoptr(JcNodeSignature) sig = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (!parse_control (body, &msg, &sig, &error) ||
+          !jc_agreement_verify_control (cta, &self->trust, msg, sig, &error))
+        {
+          g_autofree char *m = g_strdup_printf ("a kept control message was refused: %s", error->message);
+          log_task (self, JC_LOG_WARNING, "control", cta->task_id, m);
+          continue;
+        }
+      g_set_error (why, JC_ERROR, JC_ERROR_CANCELLED, _("%s by %s before the VM started: %s"),
+                   msg->action == JC_CONTROL_CANCEL ? _("Cancelled") : _("Terminated"),
+                   msg->signer.name, msg->reason ? msg->reason : "");
+      found = TRUE;
+    }
+  sqlite3_reset (st);
+  del = jc_store_prepare (self->store, "DELETE FROM pending_controls WHERE task_id = ?1", NULL);
+  if (del != NULL)
+    {
+      sqlite3_bind_text (del, 1, cta->task_id, -1, SQLITE_TRANSIENT);
+      jc_store_run (self->store, del, NULL);
+    }
+  return found;
+}
+
+static void
+handle_control (JcCpdDaemon *self, const char *msg_id, JsonNode *body)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JcControlMessage) msg = NULL;
@@ -808,20 +1076,9 @@ handle_control (JcCpdDaemon *self, JsonNode *body)
   g_autofree char *path = NULL;
   g_autofree char *text = NULL;
   gsize len = 0;
-  JsonObject *o;
   ActiveTask *t;
 
-  if (body == NULL || !JSON_NODE_HOLDS_OBJECT (body) ||
-      !json_object_has_member (o = json_node_get_object (body), "control") ||
-      !json_object_has_member (o, "signature"))
-    {
-      g_warning ("A task.control message without control and signature was ignored");
-      return;
-    }
-  msg = jc_control_message_from_json (json_object_get_member (o, "control"), &error);
-  if (msg != NULL)
-    sig = jc_node_signature_from_json (json_object_get_member (o, "signature"), &error);
-  if (msg == NULL || sig == NULL)
+  if (!parse_control (body, &msg, &sig, &error))
     {
       g_warning ("A control message was ignored: %s", error->message);
       return;
@@ -829,8 +1086,11 @@ handle_control (JcCpdDaemon *self, JsonNode *body)
   t = g_hash_table_lookup (self->active, msg->task_id);
   if (t == NULL)
     {
-      log_task (self, JC_LOG_NOTICE, "control", msg->task_id,
-                "a control message for a task without a VM here was ignored");
+      if (db_task_known (self, msg->task_id))
+        log_task (self, JC_LOG_NOTICE, "control", msg->task_id,
+                  "a control message for a task that is over here was ignored");
+      else
+        keep_pending_control (self, msg_id, msg->task_id, body);
       return;
     }
   path = cta_path (self, msg->task_id);
@@ -981,7 +1241,7 @@ handle_envelope (JcCpdDaemon *self, const JcNetEnvelope *env)
   if (g_strcmp0 (env->topic, JC_CPD_TOPIC_CTA) == 0)
     handle_cta (self, env->body);
   else if (g_strcmp0 (env->topic, JC_CPD_TOPIC_CONTROL) == 0)
-    handle_control (self, env->body);
+    handle_control (self, env->id, env->body);
   else if (g_strcmp0 (env->topic, JC_CPD_TOPIC_TASK_VM) == 0)
     handle_task_vm (self, env->body);
   else
@@ -1004,33 +1264,55 @@ reconcile (JcCpdDaemon *self, GError **error)
   g_auto(GStrv) vms = jc_cpd_vm_backend_list (self->backend, error);
   g_autoptr(GHashTable) claimed = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) lost = g_ptr_array_new_with_free_func ((GDestroyNotify) active_task_free);
+  g_autoptr(GPtrArray) interrupted = g_ptr_array_new_with_free_func ((GDestroyNotify) active_task_free);
   sqlite3_stmt *st;
   gboolean row = FALSE;
 
   if (vms == NULL)
     return FALSE;
   st = jc_store_prepare (self->store,
-    "SELECT task_id, vm, cp, port, output_deadline FROM tasks WHERE state IN ('starting', 'running')",
+    "SELECT task_id, vm, cp, port, output_deadline, state, address FROM tasks"
+    " WHERE state IN ('starting', 'running')",
     error);
   if (st == NULL)
     return FALSE;
   while (jc_store_step (self->store, st, &row, error) && row)
     {
       ActiveTask *t = g_new0 (ActiveTask, 1);
+      gboolean was_starting = g_strcmp0 ((const char *) sqlite3_column_text (st, 5), "starting") == 0;
+      JcCpdVmState state = JC_CPD_VM_STATE_OTHER;
+
       t->task_id = g_strdup ((const char *) sqlite3_column_text (st, 0));
       t->vm = g_strdup ((const char *) sqlite3_column_text (st, 1));
       t->cp = sqlite3_column_int64 (st, 2);
       t->port = (guint16) sqlite3_column_int (st, 3);
       t->output_deadline = sqlite3_column_int64 (st, 4);
-      if (g_strv_contains ((const char * const *) vms, t->vm))
+      if (!g_strv_contains ((const char * const *) vms, t->vm))
         {
-          /* Still there: looked after again, never started a second time. */
-          g_hash_table_add (claimed, t->vm);
-          g_hash_table_insert (self->active, t->task_id, t);
-          log_task (self, JC_LOG_NOTICE, "reconcile", t->task_id, "the task's VM is still there; looking after it again");
+          g_ptr_array_add (was_starting ? interrupted : lost, t);
+          continue;
         }
-      else
-        g_ptr_array_add (lost, t);
+      if (was_starting &&
+          !(jc_cpd_vm_backend_get_state (self->backend, t->vm, &state, NULL) &&
+            state == JC_CPD_VM_STATE_RUNNING))
+        {
+          /* Made but never started: it goes with the orphans below, the task fails. */
+          g_ptr_array_add (interrupted, t);
+          continue;
+        }
+      /* Still there: looked after again, never started a second time. */
+      t->host = vm_remote_host (self, t->vm);
+      g_hash_table_add (claimed, t->vm);
+      g_hash_table_insert (self->active, t->task_id, t);
+      log_task (self, JC_LOG_NOTICE, "reconcile", t->task_id, "the task's VM is still there; looking after it again");
+      if (was_starting)
+        {
+          /* It started just before the cpd stopped: the root may not know yet. */
+          g_autofree char *address = g_strdup ((const char *) sqlite3_column_text (st, 6));
+          db_set_state (self, t->task_id, "running", NULL, NULL);
+          report_address (self, t->task_id, t->cp, address);
+          report_state (self, t->task_id, t->cp, "running", NULL);
+        }
     }
   sqlite3_reset (st);
   if (error != NULL && *error != NULL)
@@ -1039,12 +1321,17 @@ reconcile (JcCpdDaemon *self, GError **error)
     {
       ActiveTask *t = lost->pdata[i];
       g_autoptr(GError) why = NULL;
-      g_autofree char *path = cta_path (self, t->task_id);
       g_set_error (&why, JC_ERROR, JC_ERROR_NOT_FOUND,
                    _("The VM %s disappeared while the cpd was not running"), t->vm);
-      db_set_state (self, t->task_id, "lost", why->message, NULL);
-      g_unlink (path);
-      report_state (self, t->task_id, t->cp, "lost", why);
+      task_ended (self, t->task_id, t->cp, "lost", why);
+    }
+  for (guint i = 0; i < interrupted->len; i++)
+    {
+      ActiveTask *t = interrupted->pdata[i];
+      g_autoptr(GError) why = NULL;
+      g_set_error (&why, JC_ERROR, JC_ERROR_FAILED,
+                   _("The cpd stopped while it was starting the VM %s"), t->vm);
+      task_ended (self, t->task_id, t->cp, "failed", why);
     }
   for (guint i = 0; vms[i] != NULL; i++)
     {
@@ -1174,6 +1461,14 @@ jc_cpd_daemon_start (JcCpdDaemon *self, GError **error)
   self->worker = g_thread_pool_new (op_run, self, 1, FALSE, error);
   if (self->worker == NULL)
     return FALSE;
+  {
+    /* VMs that outlived a restart keep their logs going. */
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init (&it, self->active);
+    while (g_hash_table_iter_next (&it, NULL, &v))
+      follow_console (self, v);
+  }
   g_signal_connect (self->client, "message", G_CALLBACK (on_message), self);
   /* Messages committed to the inbox before a crash but not acted on yet. */
   pending = jc_net_client_inbox_list (self->client, 0, G_MAXINT, error);

@@ -36,14 +36,25 @@ fail (GError **error, const char *dir, const char *what)
   return FALSE;
 }
 
+/* MEMBER of O when it is a string, else NULL (never a GLib critical on hostile input). */
+static const char *
+get_str (JsonObject *o, const char *member)
+{
+  JsonNode *node = json_object_get_member (o, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
 /* A file named by the manifest: a plain name inside the image directory whose SHA-256 is
  * the one written down. Returns its absolute path. */
 static char *
 checked_file (const char *dir, JsonObject *part, const char *what, GBytes **contents,
               GError **error)
 {
-  const char *file = json_object_get_string_member_with_default (part, "file", NULL);
-  const char *sha = json_object_get_string_member_with_default (part, "sha256", NULL);
+  const char *file = get_str (part, "file");
+  const char *sha = get_str (part, "sha256");
   g_autofree char *path = NULL;
   g_autofree char *data = NULL;
   g_autofree char *digest = NULL;
@@ -129,7 +140,7 @@ jc_cpd_image_load (const char *dir, guint vcpus, const char *vcpu_type, GError *
       return NULL;
     }
   m = json_node_get_object (json_parser_get_root (parser));
-  if (g_strcmp0 (json_object_get_string_member_with_default (m, "format", NULL), MANIFEST_FORMAT) != 0)
+  if (g_strcmp0 (get_str (m, "format"), MANIFEST_FORMAT) != 0)
     {
       fail (error, dir, _("its format is not " MANIFEST_FORMAT));
       return NULL;
@@ -149,14 +160,27 @@ jc_cpd_image_load (const char *dir, guint vcpus, const char *vcpu_type, GError *
       g_strv_builder_add (engines, e);
     }
   image->engines = g_strv_builder_end (engines);
-  port = json_object_get_int_member_with_default (m, "guest_port", 8443);
+  {
+    JsonNode *p = json_object_get_member (m, "guest_port");
+    if (p == NULL)
+      port = 8443;
+    else if (JSON_NODE_HOLDS_VALUE (p) && json_node_get_value_type (p) == G_TYPE_INT64)
+      port = json_node_get_int (p);
+    else
+      port = 0;
+  }
   if (port < 1 || port > 65535)
     {
       fail (error, dir, _("guest_port is not a TCP port"));
       return NULL;
     }
   image->guest_port = (guint16) port;
-  image->cmdline = g_strdup (json_object_get_string_member_with_default (m, "cmdline", ""));
+  if (json_object_has_member (m, "cmdline") && get_str (m, "cmdline") == NULL)
+    {
+      fail (error, dir, _("cmdline must be a string"));
+      return NULL;
+    }
+  image->cmdline = g_strdup (get_str (m, "cmdline") ? get_str (m, "cmdline") : "");
   if ((part = get_object (m, "kernel")) == NULL)
     return fail (error, dir, _("it names no kernel")), NULL;
   if ((image->kernel = checked_file (dir, part, _("kernel"), &kernel, error)) == NULL)

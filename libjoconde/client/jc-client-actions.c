@@ -553,7 +553,7 @@ jc_client_terminate (JcClientNode *node, const char *task_id, const char *reason
   json_builder_add_string_value (b, "terminate");
   json_builder_set_member_name (b, "reason");
   json_builder_add_string_value (b, reason);
-  json_builder_set_member_name (b, "control");
+  json_builder_set_member_name (b, "message");
   json_builder_add_value (b, json_node_copy (control));
   json_builder_set_member_name (b, "signature");
   json_builder_add_value (b, json_node_copy (signature));
