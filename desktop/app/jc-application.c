@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 #include <gtksourceview/gtksource.h>
 
+#include "jc-app-resources.h"
 #include "jc-application.h"
 #include "jc-client-local.h"
 #include "jc-init.h"
@@ -36,9 +37,7 @@ jc_application_handle_local_options (GApplication *app, GVariantDict *options)
   const char *node = NULL;
 
   if (g_variant_dict_lookup (options, "node", "^&ay", &node) && node && *node)
-    self->profile_dir = g_canonicalize_filename (node, NULL);
-  else
-    self->profile_dir = g_build_filename (g_get_user_data_dir (), "joconde", "node", NULL);
+    jc_application_set_profile_dir (self, node);
   return -1;
 }
 
@@ -73,6 +72,8 @@ jc_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.new-task", new_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.search", search_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.keys", keys_accels);
+  if (self->profile_dir == NULL)
+    self->profile_dir = g_build_filename (g_get_user_data_dir (), "joconde", "node", NULL);
   self->client = JC_CLIENT (jc_client_local_new (self->profile_dir));
 }
 
@@ -99,7 +100,25 @@ about_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
                          NULL);
 }
 
+static void
+show_task_activated (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  JcApplication *self = JC_APPLICATION (user_data);
+  GtkWindow *window = NULL;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (JC_IS_WINDOW (l->data))
+      window = l->data;
+  if (window == NULL)
+    window = GTK_WINDOW (jc_window_new (self));
+  jc_window_reload (JC_WINDOW (window));
+  jc_window_set_search (JC_WINDOW (window), NULL, FALSE);
+  jc_window_select_task (JC_WINDOW (window), g_variant_get_string (param, NULL));
+  gtk_window_present (window);
+}
+
 static const GActionEntry app_actions[] = {
+  { .name = "show-task", .activate = show_task_activated, .parameter_type = "s" },
   { .name = "quit", .activate = quit_activated },
   { .name = "about", .activate = about_activated },
 };
@@ -133,13 +152,29 @@ jc_application_init (JcApplication *self)
 JcApplication *
 jc_application_new (void)
 {
+  static gsize resources_registered;
+
   jc_init (NULL);
+  /* The resources live in a static library: register them by hand, once. */
+  if (g_once_init_enter (&resources_registered))
+    {
+      g_resources_register (jc_app_get_resource ());
+      g_once_init_leave (&resources_registered, 1);
+    }
   /* One instance per profile: NON_UNIQUE, since two profiles may be open at once. */
   return g_object_new (JC_TYPE_APPLICATION,
                        "application-id", JC_APP_ID,
                        "flags", G_APPLICATION_NON_UNIQUE,
                        "resource-base-path", "/org/joconde/Joconde",
                        NULL);
+}
+
+void
+jc_application_set_profile_dir (JcApplication *self, const char *dir)
+{
+  g_return_if_fail (self->client == NULL);
+  g_free (self->profile_dir);
+  self->profile_dir = g_canonicalize_filename (dir, NULL);
 }
 
 JcClient *

@@ -77,6 +77,26 @@ local_get_node_name (JcClient *client)
   return JC_CLIENT_LOCAL (client)->node_name;
 }
 
+static GStrv
+local_get_roles (JcClient *client)
+{
+  JcClientLocal *self = JC_CLIENT_LOCAL (client);
+  g_autofree char *path = g_build_filename (self->dir, "roles", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GPtrArray) roles = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) parts = NULL;
+
+  if (g_file_get_contents (path, &text, NULL, NULL) && g_utf8_validate (text, -1, NULL))
+    {
+      parts = g_strsplit_set (text, ", \n", -1);
+      for (guint i = 0; parts[i]; i++)
+        if (*parts[i])
+          g_ptr_array_add (roles, g_strdup (parts[i]));
+    }
+  g_ptr_array_add (roles, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&roles), FALSE);
+}
+
 static JsonNode *
 read_document (const char *path, GError **error)
 {
@@ -143,12 +163,23 @@ read_task (const char *task_dir, const char *id, GError **error)
       g_autofree char *path = NULL;
       g_autoptr(JsonNode) ctsa = NULL;
 
-      if (!g_str_has_prefix (name, "ctsa") || !g_str_has_suffix (name, ".json"))
+      if (!g_str_has_suffix (name, ".json"))
         continue;
-      path = g_build_filename (task_dir, name, NULL);
-      ctsa = read_document (path, error);
-      if (ctsa == NULL || !jc_task_info_add_ctsa (info, ctsa, error))
-        return NULL;
+      if (g_str_has_prefix (name, "ctsa"))
+        {
+          path = g_build_filename (task_dir, name, NULL);
+          ctsa = read_document (path, error);
+          if (ctsa == NULL || !jc_task_info_add_ctsa (info, ctsa, error))
+            return NULL;
+        }
+      else if (g_str_has_prefix (name, "telemetry"))
+        {
+          g_autoptr(JsonNode) event = NULL;
+          path = g_build_filename (task_dir, name, NULL);
+          event = read_document (path, error);
+          if (event == NULL || !jc_task_info_add_event (info, event, error))
+            return NULL;
+        }
     }
   return g_steal_pointer (&info);
 }
@@ -413,8 +444,27 @@ local_download_async (JcClient *client, const char *task_id, const char *output_
 }
 
 static void
+local_terminate_async (JcClient *client, const char *task_id, const char *reason,
+                       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  refuse_async (client, callback, user_data, local_terminate_async, NO_NETWORK);
+}
+
+static void
+local_decide_async (JcClient *client, const char *task_id, gboolean approve, const char *reason,
+                    GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  refuse_async (client, callback, user_data, local_decide_async, NO_NETWORK);
+}
+
+static void
 jc_client_local_iface_init (JcClientInterface *iface)
 {
+  iface->decide_async = local_decide_async;
+  iface->decide_finish = local_transfer_finish;
+  iface->get_roles = local_get_roles;
+  iface->terminate_async = local_terminate_async;
+  iface->terminate_finish = local_transfer_finish;
   iface->get_node_name = local_get_node_name;
   iface->list_tasks = local_list_tasks;
   iface->list_peers = local_list_peers;

@@ -109,3 +109,43 @@ jc_client_download_finish (JcClient *self, GAsyncResult *result, GError **error)
 {
   return IFACE (self)->download_finish (self, result, error);
 }
+
+GStrv
+jc_client_get_roles (JcClient *self)
+{
+  return IFACE (self)->get_roles (self);
+}
+
+gboolean
+jc_client_has_role (JcClient *self, const char *role)
+{
+  g_auto(GStrv) roles = jc_client_get_roles (self);
+  return roles != NULL && g_strv_contains ((const char *const *) roles, role);
+}
+
+void
+jc_client_terminate_async (JcClient *self, const char *task_id, const char *reason,
+                           GCancellable *cancellable, GAsyncReadyCallback callback,
+                           gpointer user_data)
+{
+  IFACE (self)->terminate_async (self, task_id, reason, cancellable, callback, user_data);
+}
+
+gboolean
+jc_client_terminate_finish (JcClient *self, GAsyncResult *result, GError **error)
+{
+  return IFACE (self)->terminate_finish (self, result, error);
+}
+
+void
+jc_client_decide_async (JcClient *self, const char *task_id, gboolean approve, const char *reason,
+                        GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  IFACE (self)->decide_async (self, task_id, approve, reason, cancellable, callback, user_data);
+}
+
+gboolean
+jc_client_decide_finish (JcClient *self, GAsyncResult *result, GError **error)
+{
+  return IFACE (self)->decide_finish (self, result, error);
+}

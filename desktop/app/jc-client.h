@@ -37,6 +37,8 @@ struct _JcClientInterface {
   GTypeInterface parent_iface;
 
   const char *(*get_node_name)  (JcClient *self);
+  /* The roles this node's certificate grants ("organiser", "custodian", …). */
+  GStrv       (*get_roles)      (JcClient *self);
   GPtrArray  *(*list_tasks)     (JcClient *self, GError **error);           /* JcTaskInfo* */
   GPtrArray  *(*list_peers)     (JcClient *self, GError **error);           /* JcPeerInfo* */
   gboolean    (*set_peer_verified) (JcClient *self, const char *fingerprint_hex,
@@ -62,9 +64,21 @@ struct _JcClientInterface {
                                  gpointer progress_data, GCancellable *cancellable,
                                  GAsyncReadyCallback callback, gpointer user_data);
   gboolean    (*download_finish) (JcClient *self, GAsyncResult *result, GError **error);
+  /* Organiser or SO approver: ends the task, with the reason every peer sees. */
+  void        (*terminate_async)  (JcClient *self, const char *task_id, const char *reason,
+                                   GCancellable *cancellable, GAsyncReadyCallback callback,
+                                   gpointer user_data);
+  gboolean    (*terminate_finish) (JcClient *self, GAsyncResult *result, GError **error);
+  /* SO approver: approves every peer's CTSA of the task, or rejects them with a reason. */
+  void        (*decide_async)     (JcClient *self, const char *task_id, gboolean approve,
+                                   const char *reason, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data);
+  gboolean    (*decide_finish)    (JcClient *self, GAsyncResult *result, GError **error);
 };
 
 const char *jc_client_get_node_name     (JcClient *self);
+GStrv       jc_client_get_roles         (JcClient *self);
+gboolean    jc_client_has_role          (JcClient *self, const char *role);
 GPtrArray  *jc_client_list_tasks        (JcClient *self, GError **error);
 GPtrArray  *jc_client_list_peers        (JcClient *self, GError **error);
 gboolean    jc_client_set_peer_verified (JcClient *self, const char *fingerprint_hex,
@@ -88,5 +102,13 @@ void        jc_client_download_async    (JcClient *self, const char *task_id,
                                          GCancellable *cancellable,
                                          GAsyncReadyCallback callback, gpointer user_data);
 gboolean    jc_client_download_finish   (JcClient *self, GAsyncResult *result, GError **error);
+void        jc_client_terminate_async   (JcClient *self, const char *task_id, const char *reason,
+                                         GCancellable *cancellable,
+                                         GAsyncReadyCallback callback, gpointer user_data);
+gboolean    jc_client_terminate_finish  (JcClient *self, GAsyncResult *result, GError **error);
+void        jc_client_decide_async      (JcClient *self, const char *task_id, gboolean approve,
+                                         const char *reason, GCancellable *cancellable,
+                                         GAsyncReadyCallback callback, gpointer user_data);
+gboolean    jc_client_decide_finish     (JcClient *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS

@@ -52,16 +52,13 @@ jc_compare_dialog_init (JcCompareDialog *self)
 }
 
 JcCompareDialog *
-jc_compare_dialog_new (GtkWindow *parent, const char *peer, const char *fingerprint_hex)
+jc_compare_dialog_new (GtkWindow *parent, const char *peer, const char *fingerprint_hex,
+                       const char *digits)
 {
   JcCompareDialog *self = g_object_new (JC_TYPE_COMPARE_DIALOG, "transient-for", parent, NULL);
-  guint8 raw[JC_DOC_HASH_SIZE];
-  g_autofree char *digits = NULL;
 
   self->fingerprint = g_strdup (fingerprint_hex);
-  if (jc_hex_decode_into (fingerprint_hex, raw, sizeof raw, NULL))
-    digits = jc_fingerprint_digits (raw);
-  gtk_label_set_text (self->digits_label, digits ? digits : fingerprint_hex);
+  gtk_label_set_text (self->digits_label, digits);
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (self),
                                   _("Call the administrator of %s on a number you already know, "
                                     "or meet them, and ask them to read out their node’s "

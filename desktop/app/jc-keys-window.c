@@ -26,11 +26,24 @@ copy_clicked (GtkButton *button, gpointer user_data)
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (button)), pak);
 }
 
+/* The task with this id among the client's, or NULL. */
+static JcTaskInfo *
+find_task (JcKeysWindow *self, const char *task_id)
+{
+  g_autoptr(GPtrArray) tasks = jc_client_list_tasks (jc_application_get_client (self->app), NULL);
+
+  for (guint i = 0; tasks && i < tasks->len; i++)
+    if (g_strcmp0 (jc_task_info_get_id (g_ptr_array_index (tasks, i)), task_id) == 0)
+      return g_object_ref (g_ptr_array_index (tasks, i));
+  return NULL;
+}
+
 static void
 reload_paks (JcKeysWindow *self)
 {
   const char *task_id = gtk_editable_get_text (GTK_EDITABLE (self->task_entry));
   g_autoptr(GPtrArray) paks = NULL;
+  g_autoptr(JcTaskInfo) task = NULL;
   GtkWidget *child;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->paks_list))) != NULL)
@@ -38,13 +51,29 @@ reload_paks (JcKeysWindow *self)
   paks = jc_task_id_is_valid (task_id)
          ? jc_client_list_paks (jc_application_get_client (self->app), task_id, NULL) : NULL;
   gtk_widget_set_visible (self->paks_group, paks && paks->len > 0);
+  if (paks && paks->len > 0)
+    task = find_task (self, task_id);
   for (guint i = 0; paks && i < paks->len; i++)
     {
       const char *pak = g_ptr_array_index (paks, i);
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *copy = gtk_button_new_from_icon_name ("edit-copy-symbolic");
 
+      g_autoptr(GPtrArray) grants = task ? jc_task_info_pak_grants (task, pak) : NULL;
+      g_autofree char *subtitle = NULL;
+
+      /* Which inputs or outputs the task's addenda assign it to, so a custodian sees
+       * that the organiser named the key. */
+      if (grants && grants->len > 0)
+        {
+          g_ptr_array_add (grants, NULL);
+          g_autofree char *joined = g_strjoinv (", ", (char **) grants->pdata);
+          subtitle = g_strdup_printf (_("Assigned: %s"), joined);
+        }
+      else
+        subtitle = g_strdup (_("Not assigned in an addendum yet"));
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), pak);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       gtk_widget_add_css_class (row, "monospace");
       gtk_widget_set_valign (copy, GTK_ALIGN_CENTER);
       gtk_widget_set_tooltip_text (copy, _("Copy the public key"));

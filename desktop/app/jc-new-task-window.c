@@ -235,7 +235,7 @@ on_save_clicked (JcNewTaskWindow *self)
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Draft saved")));
 }
 
-static void
+static JcSchemaEditor *
 add_editor (JcNewTaskWindow *self, GtkBox *box, gboolean output);
 
 static void
@@ -247,15 +247,15 @@ editor_remove (JcSchemaEditor *editor, gpointer user_data)
   schedule_validation (self);
 }
 
-static void
+static JcSchemaEditor *
 add_editor (JcNewTaskWindow *self, GtkBox *box, gboolean output)
 {
   JcSchemaEditor *editor = jc_schema_editor_new (output);
 
   g_signal_connect_swapped (editor, "changed", G_CALLBACK (schedule_validation), self);
   g_signal_connect (editor, "remove", G_CALLBACK (editor_remove), self);
-  jc_schema_editor_add_column (editor, "", "ID", 0, 0, NULL);
   gtk_box_append (box, GTK_WIDGET (editor));
+  return editor;
 }
 
 static void

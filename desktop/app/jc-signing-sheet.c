@@ -64,7 +64,7 @@ hash_digits (const char *hex)
   guint8 raw[JC_DOC_HASH_SIZE];
   if (!jc_hex_decode_into (hex, raw, sizeof raw, NULL))
     return g_strdup (hex);
-  return jc_fingerprint_digits (raw);
+  return jc_digits_fingerprint (raw, sizeof raw);
 }
 
 gboolean
@@ -104,7 +104,7 @@ jc_signing_sheet_write (JcTaskInfo *task, const char *path, GError **error)
   for (guint i = 0; i < ctsc->peers->len; i++)
     {
       const JcParty *p = g_ptr_array_index (ctsc->peers, i);
-      g_autofree char *fp = jc_fingerprint_digits (p->fingerprint);
+      g_autofree char *fp = jc_party_fingerprint_digits (p);
       textf (&s, "Sans 10", 1, "%s", p->name);
       textf (&s, "Monospace 8", 6, "%s", fp);
     }
@@ -112,7 +112,7 @@ jc_signing_sheet_write (JcTaskInfo *task, const char *path, GError **error)
   for (guint i = 0; i < ctsc->computing_parties->len; i++)
     {
       const JcParty *p = g_ptr_array_index (ctsc->computing_parties, i);
-      g_autofree char *fp = jc_fingerprint_digits (p->fingerprint);
+      g_autofree char *fp = jc_party_fingerprint_digits (p);
       textf (&s, "Sans 10", 1, "%s", p->name);
       textf (&s, "Monospace 8", 6, "%s", fp);
     }

@@ -2,9 +2,11 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "jc-encoding.h"
+#include "jc-error.h"
 #include "jc-task-info.h"
 
 struct _JcTaskInfo {
@@ -17,6 +19,7 @@ struct _JcTaskInfo {
   JcTaskAction action;
   char        *action_key;
   GPtrArray   *ctsas;
+  GPtrArray   *events;   /* JcTelemetryEvent* */
 };
 
 G_DEFINE_FINAL_TYPE (JcTaskInfo, jc_task_info, G_TYPE_OBJECT)
@@ -32,6 +35,7 @@ jc_task_info_finalize (GObject *object)
   g_free (self->hash);
   g_free (self->action_key);
   g_ptr_array_unref (self->ctsas);
+  g_ptr_array_unref (self->events);
   G_OBJECT_CLASS (jc_task_info_parent_class)->finalize (object);
 }
 
@@ -45,6 +49,7 @@ static void
 jc_task_info_init (JcTaskInfo *self)
 {
   self->ctsas = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  self->events = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_telemetry_event_free);
 }
 
 JcTaskInfo *
@@ -99,6 +104,143 @@ jc_task_info_add_ctsa (JcTaskInfo *self, JsonNode *ctsa, GError **error)
     }
   g_ptr_array_add (self->ctsas, json_node_ref (ctsa));
   return TRUE;
+}
+
+void
+jc_timeline_entry_free (JcTimelineEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  g_free (entry->text);
+  g_free (entry);
+}
+
+static gint
+compare_events (gconstpointer a, gconstpointer b)
+{
+  const JcTelemetryEvent *ea = *(const JcTelemetryEvent **) a;
+  const JcTelemetryEvent *eb = *(const JcTelemetryEvent **) b;
+  return ea->time < eb->time ? -1 : ea->time > eb->time;
+}
+
+gboolean
+jc_task_info_add_event (JcTaskInfo *self, JsonNode *node, GError **error)
+{
+  JcTelemetryEvent *event = jc_telemetry_event_from_json (node, error);
+
+  if (event == NULL)
+    return FALSE;
+  if (g_strcmp0 (event->task_id, self->id) != 0)
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
+                   _("The telemetry event is about task %s, not %s"), event->task_id, self->id);
+      jc_telemetry_event_free (event);
+      return FALSE;
+    }
+  g_ptr_array_add (self->events, event);
+  g_ptr_array_sort (self->events, compare_events);
+  return TRUE;
+}
+
+/* Text from a computing party shown as one safe line: control and bidirectional
+ * characters replaced, at most 300 characters. */
+static char *
+safe_text (const char *text)
+{
+  GString *out = g_string_new (NULL);
+  guint n = 0;
+
+  if (text == NULL || !g_utf8_validate (text, -1, NULL))
+    return g_string_free (out, FALSE);
+  for (const char *p = text; *p && n < 300; p = g_utf8_next_char (p), n++)
+    {
+      gunichar c = g_utf8_get_char (p);
+      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || (c >= 0x202a && c <= 0x202e)
+          || (c >= 0x2066 && c <= 0x2069) || c == 0x2028 || c == 0x2029)
+        g_string_append_unichar (out, 0xfffd);
+      else
+        g_string_append_unichar (out, c);
+    }
+  if (n == 300)
+    g_string_append (out, "…");
+  return g_string_free (out, FALSE);
+}
+
+GPtrArray *
+jc_task_info_get_timeline (JcTaskInfo *self)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_timeline_entry_free);
+
+  for (guint i = 0; i < self->events->len; i++)
+    {
+      const JcTelemetryEvent *e = g_ptr_array_index (self->events, i);
+      const JcParty *cp = e->cp >= 0 && (guint) e->cp < self->ctsc->computing_parties->len
+                          ? g_ptr_array_index (self->ctsc->computing_parties, e->cp) : NULL;
+      const char *who = cp ? cp->name : "?";
+      g_autofree char *safe = safe_text (e->text);
+      JcTimelineEntry *entry = g_new0 (JcTimelineEntry, 1);
+
+      entry->time = e->time;
+      switch (e->kind)
+        {
+        case JC_TELEMETRY_STATE_CHANGE:
+          entry->text = g_strdup_printf (_("%s: %s"), who, jc_task_state_label (e->state));
+          break;
+        case JC_TELEMETRY_DATA_QUALITY:
+          entry->problem = !e->passed;
+          if (e->passed)
+            entry->text = g_strdup_printf (_("%s: the data-quality check of “%s” passed"), who, e->input);
+          else
+            entry->text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                        "%s: the data-quality check of “%s” failed: %" PRId64 " row. %s",
+                                                        "%s: the data-quality check of “%s” failed: %" PRId64 " rows. %s",
+                                                        (gulong) e->violations),
+                                           who, e->input, e->violations, safe);
+          break;
+        case JC_TELEMETRY_PRINT:
+          entry->text = g_strdup_printf (_("%s: the algorithm printed “%s”"), who, safe);
+          break;
+        case JC_TELEMETRY_ERROR:
+        default:
+          entry->problem = TRUE;
+          entry->text = g_strdup_printf (_("%s: error: %s"), who, safe);
+          break;
+        }
+      g_ptr_array_add (out, entry);
+    }
+  return out;
+}
+
+static void
+add_grants (GPtrArray *out, GPtrArray *grants, GBytes *pak, const char *format)
+{
+  for (guint i = 0; grants && i < grants->len; i++)
+    {
+      const JcPakGrant *grant = g_ptr_array_index (grants, i);
+      if (!g_bytes_equal (grant->pak, pak))
+        continue;
+      for (guint j = 0; j < grant->keys->len; j++)
+        g_ptr_array_add (out, g_strdup_printf (format, (const char *) g_ptr_array_index (grant->keys, j)));
+    }
+}
+
+GPtrArray *
+jc_task_info_pak_grants (JcTaskInfo *self, const char *pak)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GBytes) raw = jc_base64url_decode (pak, NULL);
+
+  if (raw == NULL)
+    return out;
+  for (guint i = 0; i < self->ctsas->len; i++)
+    {
+      g_autoptr(JcCtsa) ctsa = jc_ctsa_from_json (g_ptr_array_index (self->ctsas, i), NULL);
+      if (ctsa == NULL)
+        continue;
+      add_grants (out, ctsa->custodians, raw, _("upload “%s”"));
+      add_grants (out, ctsa->analysts, raw, _("download “%s”"));
+    }
+  return out;
 }
 
 char *

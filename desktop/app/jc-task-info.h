@@ -42,6 +42,24 @@ gboolean      jc_task_info_needs_action    (JcTaskInfo *self);
 gboolean      jc_task_info_add_ctsa        (JcTaskInfo *self, JsonNode *ctsa, GError **error);
 GPtrArray    *jc_task_info_get_ctsas       (JcTaskInfo *self); /* JsonNode* */
 
+/* The timeline of telemetry (spec §4.4.8): what the computing parties reported, oldest
+ * first, as sentences for the user. */
+typedef struct {
+  gint64   time;     /* Unix seconds */
+  char    *text;     /* translated, control and bidi characters replaced */
+  gboolean problem;  /* a failed data-quality check or an error */
+} JcTimelineEntry;
+
+void          jc_timeline_entry_free       (JcTimelineEntry *entry);
+/* Adds a telemetry-event document (validated; refused when it is about another task). */
+gboolean      jc_task_info_add_event       (JcTaskInfo *self, JsonNode *event, GError **error);
+/* JcTimelineEntry*, by time. */
+GPtrArray    *jc_task_info_get_timeline    (JcTaskInfo *self);
+
+/* What the addenda of this task grant the PAK (base64url): "upload “population”",
+ * "download “rates”", one sentence each (translated); empty when none. */
+GPtrArray    *jc_task_info_pak_grants      (JcTaskInfo *self, const char *pak);
+
 /* The deterministic text shown for review: the CTSC's rendering, then each CTSA's. */
 char         *jc_task_info_render          (JcTaskInfo *self);
 

@@ -21,8 +21,11 @@ struct _JcTaskView {
   AdwActionRow *state_row;
   AdwActionRow *tee_row;
   AdwActionRow *hash_row;
+  GtkWidget   *terminate_row;
   GtkListBox  *peers_list;
   GtkListBox  *io_list;
+  GtkWidget   *timeline_group;
+  GtkListBox  *timeline_list;
   GtkTextView *rendering_view;
 
   JcApplication *app;
@@ -59,7 +62,7 @@ add_party_rows (JcTaskView *self, GPtrArray *parties, GHashTable *verified, cons
     {
       const JcParty *party = g_ptr_array_index (parties, i);
       g_autofree char *hex = jc_hex_encode (party->fingerprint, JC_DOC_HASH_SIZE);
-      g_autofree char *digits = jc_fingerprint_digits (party->fingerprint);
+      g_autofree char *digits = jc_party_fingerprint_digits (party);
       gboolean ok = g_hash_table_contains (verified, hex);
       g_autofree char *title = g_markup_printf_escaped ("%s · %s", party->name, role);
       g_autofree char *subtitle = g_markup_escape_text (digits, -1);
@@ -78,7 +81,7 @@ add_party_rows (JcTaskView *self, GPtrArray *parties, GHashTable *verified, cons
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), status);
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
       gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "task.compare");
-      gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "(ss)", party->name, hex);
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "(sss)", party->name, hex, digits);
       gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       button_label, -1);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
@@ -163,6 +166,33 @@ fill_io (JcTaskView *self)
     }
 }
 
+static void
+fill_timeline (JcTaskView *self)
+{
+  g_autoptr(GPtrArray) timeline = jc_task_info_get_timeline (self->task);
+
+  clear_list (self->timeline_list);
+  gtk_widget_set_visible (self->timeline_group, timeline->len > 0);
+  for (guint i = 0; i < timeline->len; i++)
+    {
+      const JcTimelineEntry *entry = g_ptr_array_index (timeline, i);
+      g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc (entry->time);
+      g_autofree char *stamp = when ? g_date_time_format (when, "%Y-%m-%d %H:%M UTC") : g_strdup ("?");
+      g_autofree char *title = g_markup_escape_text (entry->text, -1);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *icon = gtk_image_new_from_icon_name (entry->problem ? "dialog-warning-symbolic"
+                                                                     : "emblem-default-symbolic");
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), stamp);
+      adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
+      if (entry->problem)
+        gtk_widget_add_css_class (icon, "error");
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+      gtk_list_box_append (self->timeline_list, row);
+    }
+}
+
 void
 jc_task_view_set_task (JcTaskView *self, JcTaskInfo *task)
 {
@@ -192,12 +222,21 @@ jc_task_view_set_task (JcTaskView *self, JcTaskInfo *task)
       gtk_widget_remove_css_class (GTK_WIDGET (self->tee_row), "not-confidential");
     }
   jc_hex_decode_into (jc_task_info_get_hash (task), raw, sizeof raw, NULL);
-  digits = jc_fingerprint_digits (raw);
+  digits = jc_digits_fingerprint (raw, sizeof raw);
   hash_text = g_markup_printf_escaped ("%s\n%s", jc_task_info_get_hash (task), digits);
   adw_action_row_set_subtitle (self->hash_row, hash_text);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->rendering_view), rendering, -1);
   fill_peers (self);
   fill_io (self);
+  fill_timeline (self);
+  {
+    JcTaskState state = jc_task_info_get_state (task);
+    gboolean ended = state == JC_TASK_FINISHED || state == JC_TASK_CANCELLED
+                     || state == JC_TASK_REJECTED || state == JC_TASK_ERASED;
+    gboolean may = self->app && (jc_client_has_role (client_of (self), "organiser")
+                                 || jc_client_has_role (client_of (self), "approver"));
+    gtk_widget_set_visible (self->terminate_row, may && !ended);
+  }
 }
 
 JcTaskInfo *
@@ -231,6 +270,8 @@ open_upload (JcTaskView *self, const char *key)
   gtk_window_present (GTK_WINDOW (win));
 }
 
+static void toast (JcTaskView *self, const char *message);
+
 static void
 on_action_clicked (JcTaskView *self)
 {
@@ -242,14 +283,65 @@ on_action_clicked (JcTaskView *self)
     case JC_TASK_ACTION_SIGN:
       gtk_widget_activate_action (GTK_WIDGET (self), "task.export-sheet", NULL);
       break;
+    case JC_TASK_ACTION_APPROVE:
+      gtk_widget_activate_action (GTK_WIDGET (self), "task.decide", NULL);
+      break;
+    case JC_TASK_ACTION_ADDENDUM:
+      /* Assigning the received PAKs needs the client core's list of them. */
+      toast (self, _("Write the addendum with “jocondectl addendum” for now; the app gains this page with the client core"));
+      break;
+    case JC_TASK_ACTION_DOWNLOAD:
+      gtk_widget_activate_action (GTK_WIDGET (self), "task.download", "s",
+                                  jc_task_info_get_action_key (self->task));
+      break;
     default:
-      {
-        JcKeysWindow *win = jc_keys_window_new (self->app, jc_task_info_get_id (self->task));
-        gtk_window_set_transient_for (GTK_WINDOW (win), window_of (self));
-        gtk_window_present (GTK_WINDOW (win));
-      }
       break;
     }
+}
+
+static void
+download_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  JcTaskView *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!jc_client_download_finish (JC_CLIENT (source), result, &error))
+    toast (self, error->message);
+  else
+    toast (self, _("The result was saved"));
+  g_object_unref (self);
+}
+
+static void
+download_response (GtkNativeDialog *chooser, int response, gpointer user_data)
+{
+  JcTaskView *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT && self->task != NULL)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      const char *key = g_object_get_data (G_OBJECT (chooser), "output-key");
+      jc_client_download_async (client_of (self), jc_task_info_get_id (self->task), key, file,
+                                NULL, NULL, NULL, download_done, g_object_ref (self));
+    }
+  g_clear_object (&self->chooser);
+}
+
+/* Analyst: where to save an output; the download happens once. */
+static void
+download_activated (GtkWidget *widget, const char *name, GVariant *param)
+{
+  JcTaskView *self = JC_TASK_VIEW (widget);
+  const char *key = g_variant_get_string (param, NULL);
+  g_autofree char *suggested = g_strdup_printf ("%s.csv", key);
+
+  g_clear_object (&self->chooser);
+  self->chooser = gtk_file_chooser_native_new (_("Save the Result"), window_of (self),
+                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), NULL);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), suggested);
+  g_object_set_data_full (G_OBJECT (self->chooser), "output-key", g_strdup (key), g_free);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (download_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
 
 static void
@@ -274,12 +366,167 @@ static void
 compare_activated (GtkWidget *widget, const char *name, GVariant *param)
 {
   JcTaskView *self = JC_TASK_VIEW (widget);
-  const char *peer, *hex;
+  const char *peer, *hex, *digits;
   JcCompareDialog *dialog;
 
-  g_variant_get (param, "(&s&s)", &peer, &hex);
-  dialog = jc_compare_dialog_new (window_of (self), peer, hex);
+  g_variant_get (param, "(&s&s&s)", &peer, &hex, &digits);
+  dialog = jc_compare_dialog_new (window_of (self), peer, hex, digits);
   g_signal_connect_object (dialog, "compared", G_CALLBACK (compare_done), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+toast (JcTaskView *self, const char *message)
+{
+  GtkWidget *w;
+
+  for (w = GTK_WIDGET (self); w && !ADW_IS_TOAST_OVERLAY (w); w = gtk_widget_get_parent (w))
+    ;
+  if (w)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (w), adw_toast_new (message));
+}
+
+static void
+terminate_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  JcTaskView *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!jc_client_terminate_finish (JC_CLIENT (source), result, &error))
+    toast (self, error->message);
+  else
+    toast (self, _("The task is ending; every peer is told why"));
+  g_object_unref (self);
+}
+
+static void
+reason_changed (GtkEditable *entry, AdwMessageDialog *dialog)
+{
+  const char *text = gtk_editable_get_text (entry);
+  gboolean blank = TRUE;
+
+  for (const char *p = text; *p; p++)
+    if (!g_ascii_isspace (*p))
+      blank = FALSE;
+  adw_message_dialog_set_response_enabled (dialog, "terminate", !blank);
+}
+
+static void
+terminate_response (AdwMessageDialog *dialog, const char *response, gpointer user_data)
+{
+  JcTaskView *self = user_data;
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+
+  if (g_strcmp0 (response, "terminate") != 0 || self->task == NULL)
+    return;
+  jc_client_terminate_async (client_of (self), jc_task_info_get_id (self->task),
+                             gtk_editable_get_text (entry), NULL, terminate_done,
+                             g_object_ref (self));
+}
+
+static void
+decide_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  JcTaskView *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!jc_client_decide_finish (JC_CLIENT (source), result, &error))
+    toast (self, error->message);
+  else
+    toast (self, _("Your decision was sent"));
+  g_object_unref (self);
+}
+
+static void
+decide_response (AdwMessageDialog *dialog, const char *response, gpointer user_data)
+{
+  JcTaskView *self = user_data;
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+  gboolean approve = g_strcmp0 (response, "approve") == 0;
+
+  if ((!approve && g_strcmp0 (response, "reject") != 0) || self->task == NULL)
+    return;
+  jc_client_decide_async (client_of (self), jc_task_info_get_id (self->task), approve,
+                          approve ? NULL : gtk_editable_get_text (entry), NULL, decide_done,
+                          g_object_ref (self));
+}
+
+static void
+decide_reason_changed (GtkEditable *entry, AdwMessageDialog *dialog)
+{
+  const char *text = gtk_editable_get_text (entry);
+  gboolean blank = TRUE;
+
+  for (const char *p = text; *p; p++)
+    if (!g_ascii_isspace (*p))
+      blank = FALSE;
+  adw_message_dialog_set_response_enabled (dialog, "reject", !blank);
+}
+
+/* SO approver: approve, or reject with a reason the organisers read. */
+static void
+decide_activated (GtkWidget *widget, const char *name, GVariant *param)
+{
+  JcTaskView *self = JC_TASK_VIEW (widget);
+  GtkWidget *dialog;
+  GtkWidget *entry = gtk_entry_new ();
+  g_autofree char *heading = NULL;
+
+  if (self->task == NULL)
+    return;
+  heading = g_strdup_printf (_("Approve “%s”?"), jc_task_info_get_title (self->task));
+  dialog = adw_message_dialog_new (window_of (self), heading,
+                                   _("Review the specification and its addenda on the task's page "
+                                     "first. To reject, give the reason the organisers will read."));
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Reason for a rejection"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Reason for a rejection"), -1);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "reject", _("_Reject"),
+                                    "approve", _("_Approve"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "reject",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "approve",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "reject", FALSE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (entry, "changed", G_CALLBACK (decide_reason_changed), dialog);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (decide_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Asks for the reason first: every peer reads it, and ending a task cannot be undone. */
+static void
+terminate_activated (GtkWidget *widget, const char *name, GVariant *param)
+{
+  JcTaskView *self = JC_TASK_VIEW (widget);
+  GtkWidget *dialog;
+  GtkWidget *entry = gtk_entry_new ();
+  g_autofree char *heading = NULL;
+
+  if (self->task == NULL)
+    return;
+  heading = g_strdup_printf (_("End “%s”?"), jc_task_info_get_title (self->task));
+  dialog = adw_message_dialog_new (window_of (self), heading,
+                                   _("Every peer sees the reason you give. The computing parties "
+                                     "erase the task's data; this cannot be undone."));
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Reason"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Reason"), -1);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "terminate", _("_Terminate"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "terminate",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "terminate", FALSE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (entry, "changed", G_CALLBACK (reason_changed), dialog);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (terminate_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -353,13 +600,19 @@ jc_task_view_class_init (JcTaskViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, state_row);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, tee_row);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, hash_row);
+  gtk_widget_class_bind_template_child (widget_class, JcTaskView, terminate_row);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, peers_list);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, io_list);
+  gtk_widget_class_bind_template_child (widget_class, JcTaskView, timeline_group);
+  gtk_widget_class_bind_template_child (widget_class, JcTaskView, timeline_list);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, rendering_view);
   gtk_widget_class_bind_template_callback (widget_class, on_action_clicked);
   gtk_widget_class_install_action (widget_class, "task.upload", "s", upload_activated);
-  gtk_widget_class_install_action (widget_class, "task.compare", "(ss)", compare_activated);
+  gtk_widget_class_install_action (widget_class, "task.compare", "(sss)", compare_activated);
   gtk_widget_class_install_action (widget_class, "task.export-sheet", NULL, export_sheet_activated);
+  gtk_widget_class_install_action (widget_class, "task.terminate", NULL, terminate_activated);
+  gtk_widget_class_install_action (widget_class, "task.decide", NULL, decide_activated);
+  gtk_widget_class_install_action (widget_class, "task.download", "s", download_activated);
 }
 
 static void

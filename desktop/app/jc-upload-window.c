@@ -1,6 +1,8 @@
 #define G_LOG_DOMAIN "joconde-app"
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "jc-upload-check.h"
@@ -28,6 +30,7 @@ struct _JcUploadWindow {
   JcCsvReport     *report;
   GFile           *file;
   GtkFileChooserNative *chooser;
+  gboolean         disposed;   /* callbacks of work still under way must not touch widgets */
 };
 
 enum { CHECKED, N_SIGNALS };
@@ -54,8 +57,8 @@ show_report (JcUploadWindow *self)
   if (jc_csv_report_ok (self->report))
     {
       g_autofree char *description = g_strdup_printf (
-        g_dngettext (GETTEXT_PACKAGE, "%s: %" G_GUINT64_FORMAT " row, every value fits its column.",
-                     "%s: %" G_GUINT64_FORMAT " rows, every value fits its column.",
+        g_dngettext (GETTEXT_PACKAGE, "%s: %" PRIu64 " row, every value fits its column.",
+                     "%s: %" PRIu64 " rows, every value fits its column.",
                      (gulong) self->report->n_rows),
         name, self->report->n_rows);
       adw_status_page_set_description (self->ready_page, description);
@@ -65,8 +68,8 @@ show_report (JcUploadWindow *self)
 
   {
     g_autofree char *title = g_strdup_printf (
-      g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " problem in %s",
-                   "%" G_GUINT64_FORMAT " problems in %s", (gulong) self->report->n_problems),
+      g_dngettext (GETTEXT_PACKAGE, "%" PRIu64 " problem in %s",
+                   "%" PRIu64 " problems in %s", (gulong) self->report->n_problems),
       self->report->n_problems, name);
     gtk_label_set_text (self->problems_title, title);
   }
@@ -92,12 +95,12 @@ show_report (JcUploadWindow *self)
       if (p->row == 0)
         where = g_strdup (_("The file"));
       else if (p->column == 0)
-        where = g_strdup_printf (_("Row %" G_GUINT64_FORMAT), p->row);
+        where = g_strdup_printf (_("Row %" PRIu64), p->row);
       else if (p->column_name)
-        where = g_markup_printf_escaped (_("Row %" G_GUINT64_FORMAT ", column %u (%s)"),
+        where = g_markup_printf_escaped (_("Row %" PRIu64 ", column %u (%s)"),
                                          p->row, p->column, p->column_name);
       else
-        where = g_strdup_printf (_("Row %" G_GUINT64_FORMAT ", column %u"), p->row, p->column);
+        where = g_strdup_printf (_("Row %" PRIu64 ", column %u"), p->row, p->column);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), where);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), message);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row),
@@ -117,15 +120,18 @@ check_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GFile) file = NULL;
   JcCsvReport *report = jc_upload_check_finish (result, &file, &error);
 
+  /* Cancelled: the window is closing or another file replaced this one; touch nothing. */
+  if (self->disposed || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_object_unref (self);
+      return;
+    }
   gtk_spinner_stop (self->spinner);
   if (report == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
-          gtk_stack_set_visible_child_name (self->stack, "drop");
-          g_signal_emit (self, signals[CHECKED], 0);
-        }
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+      gtk_stack_set_visible_child_name (self->stack, "drop");
+      g_signal_emit (self, signals[CHECKED], 0);
       g_object_unref (self);
       return;
     }
@@ -198,6 +204,8 @@ upload_progress (guint64 done, guint64 total, gpointer user_data)
 {
   JcUploadWindow *self = user_data;
 
+  if (self->disposed)
+    return;
   if (total > 0)
     gtk_progress_bar_set_fraction (self->progress, (double) done / (double) total);
   else
@@ -209,10 +217,16 @@ upload_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   JcUploadWindow *self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean ok = jc_client_upload_finish (JC_CLIENT (source), result, &error);
 
+  if (self->disposed || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_object_unref (self);
+      return;
+    }
   gtk_widget_set_sensitive (self->upload_button, TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->progress), FALSE);
-  if (!jc_client_upload_finish (JC_CLIENT (source), result, &error))
+  if (!ok)
     adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
   else
     {
@@ -252,6 +266,7 @@ jc_upload_window_dispose (GObject *object)
 {
   JcUploadWindow *self = JC_UPLOAD_WINDOW (object);
 
+  self->disposed = TRUE;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->chooser);

@@ -27,6 +27,8 @@ struct _JcWindow {
   JcTaskView      *task_view;
 
   JcApplication      *app;
+  GSettings          *settings;   /* NULL when the schema is not installed */
+  GHashTable         *notified;   /* "task-id action key" already announced this session */
   GListStore         *tasks;
   GtkCustomFilter    *filter;
   GtkFilterListModel *visible;
@@ -106,6 +108,33 @@ jc_window_toast (JcWindow *self, const char *message)
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
 }
 
+/* A desktop notification for each action newly owed, so that a user who is not looking
+ * at the app learns that a task waits for them; clicking it shows the task. */
+static void
+notify_actions (JcWindow *self, GPtrArray *tasks)
+{
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      JcTaskInfo *task = g_ptr_array_index (tasks, i);
+      g_autofree char *action = jc_task_action_label (jc_task_info_get_action (task),
+                                                      jc_task_info_get_action_key (task));
+      g_autofree char *key = NULL;
+      g_autoptr(GNotification) notification = NULL;
+
+      if (action == NULL)
+        continue;
+      key = g_strdup_printf ("%s %s", jc_task_info_get_id (task), action);
+      if (!g_hash_table_add (self->notified, g_strdup (key)))
+        continue;
+      notification = g_notification_new (jc_task_info_get_title (task));
+      g_notification_set_body (notification, action);
+      g_notification_set_default_action_and_target (notification, "app.show-task", "s",
+                                                    jc_task_info_get_id (task));
+      g_application_send_notification (G_APPLICATION (self->app), jc_task_info_get_id (task),
+                                       notification);
+    }
+}
+
 void
 jc_window_reload (JcWindow *self)
 {
@@ -126,6 +155,9 @@ jc_window_reload (JcWindow *self)
       if (jc_task_info_needs_action (g_ptr_array_index (tasks, i)))
         n_action++;
     }
+  /* Only when the user is elsewhere: the list already shows what the window shows. */
+  if (!gtk_window_is_active (GTK_WINDOW (self)) && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    notify_actions (self, tasks);
   if (n_action > 0)
     {
       g_autofree char *subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
@@ -206,11 +238,39 @@ reload_activated (GtkWidget *widget, const char *name, GVariant *param)
   jc_window_reload (JC_WINDOW (widget));
 }
 
+/* The schema may be missing when the app runs uninstalled: then nothing is remembered. */
+static GSettings *
+settings_new (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = source ? g_settings_schema_source_lookup (source, JC_APP_ID, TRUE) : NULL;
+
+  return schema ? g_settings_new_full (schema, NULL, NULL) : NULL;
+}
+
+static gboolean
+jc_window_close_request (GtkWindow *window)
+{
+  JcWindow *self = JC_WINDOW (window);
+  int width, height;
+
+  if (self->settings)
+    {
+      gtk_window_get_default_size (window, &width, &height);
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+      g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+    }
+  return GTK_WINDOW_CLASS (jc_window_parent_class)->close_request (window);
+}
+
 static void
 jc_window_dispose (GObject *object)
 {
   JcWindow *self = JC_WINDOW (object);
 
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->notified, g_hash_table_unref);
   g_clear_object (&self->visible);
   gtk_widget_dispose_template (GTK_WIDGET (self), JC_TYPE_WINDOW);
   G_OBJECT_CLASS (jc_window_parent_class)->dispose (object);
@@ -222,6 +282,7 @@ jc_window_class_init (JcWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = jc_window_dispose;
+  GTK_WINDOW_CLASS (klass)->close_request = jc_window_close_request;
   g_type_ensure (JC_TYPE_TASK_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/joconde/Joconde/jc-window.ui");
   gtk_widget_class_bind_template_child (widget_class, JcWindow, toast_overlay);
@@ -252,9 +313,22 @@ jc_window_init (JcWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->tasks = g_list_store_new (JC_TYPE_TASK_INFO);
+  self->notified = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->filter = gtk_custom_filter_new (task_filter, self, NULL);
   self->visible = gtk_filter_list_model_new (G_LIST_MODEL (self->tasks), GTK_FILTER (self->filter));
   gtk_list_box_bind_model (self->task_list, G_LIST_MODEL (self->visible), create_row, self, NULL);
+
+  self->settings = settings_new ();
+  if (self->settings)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (self),
+                                   g_settings_get_int (self->settings, "window-width"),
+                                   g_settings_get_int (self->settings, "window-height"));
+      if (g_settings_get_boolean (self->settings, "window-maximized"))
+        gtk_window_maximize (GTK_WINDOW (self));
+      g_settings_bind (self->settings, "needs-action-only", self->action_button, "active",
+                       G_SETTINGS_BIND_DEFAULT);
+    }
 }
 
 JcWindow *

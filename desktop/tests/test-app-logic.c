@@ -77,6 +77,54 @@ test_task_list (void)
 }
 
 static void
+test_pak_grants (void)
+{
+  g_autoptr(JcClient) client = sample_client ();
+  g_autoptr(GPtrArray) tasks = jc_client_list_tasks (client, NULL);
+  JcTaskInfo *task = find_task (tasks, "Mobile subscription rates by region and age band");
+  g_autoptr(GPtrArray) custodian = jc_task_info_pak_grants (task, "PXva_9s4fsaNykyzZ8XB5oErjyPvpt44ZkECmXBZ-tA");
+  g_autoptr(GPtrArray) analyst = jc_task_info_pak_grants (task, "GtzGG0JC3i_TCTlJI9D-9YLFSj-8cpsFk3a7WyTJTsM");
+  g_autoptr(GPtrArray) unknown = jc_task_info_pak_grants (task, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+  g_autoptr(GPtrArray) garbage = jc_task_info_pak_grants (task, "not base64url!");
+
+  g_assert_cmpuint (custodian->len, >=, 1);
+  g_assert_cmpstr (g_ptr_array_index (custodian, 0), ==, "upload “population”");
+  g_assert_cmpuint (analyst->len, >=, 1);
+  g_assert_cmpstr (g_ptr_array_index (analyst, 0), ==, "download “rates”");
+  g_assert_cmpuint (unknown->len, ==, 0);
+  g_assert_cmpuint (garbage->len, ==, 0);
+}
+
+static void
+test_timeline (void)
+{
+  g_autoptr(JcClient) client = sample_client ();
+  g_autoptr(GPtrArray) tasks = jc_client_list_tasks (client, NULL);
+  JcTaskInfo *task = find_task (tasks, "Mobile subscription rates by region and age band");
+  g_autoptr(GPtrArray) timeline = jc_task_info_get_timeline (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) other = json_from_string (
+    "{\"type\": \"telemetry-event\", \"version\": 1, \"task_id\": \"a3d91b62-7e04-4f15-b8c9-02e6f1d4a987\","
+    " \"cp\": 0, \"time\": \"2026-12-02T08:00:00Z\", \"kind\": \"print\", \"payload\": {\"text\": \"x\"}}", NULL);
+  const JcTimelineEntry *e;
+
+  g_assert_cmpuint (timeline->len, ==, 3);
+  e = g_ptr_array_index (timeline, 0);
+  g_assert_cmpstr (e->text, ==, "cp1: Waiting for data");
+  g_assert_false (e->problem);
+  e = g_ptr_array_index (timeline, 1);
+  g_assert_cmpstr (e->text, ==, "cp2: the data-quality check of “subscribers” passed");
+  e = g_ptr_array_index (timeline, 2);
+  g_assert_cmpstr (e->text, ==, "cp1: the data-quality check of “population” failed: 3 rows. "
+                                "3 birth dates lie after the reference date");
+  g_assert_true (e->problem);
+  g_assert_cmpint (((const JcTimelineEntry *) g_ptr_array_index (timeline, 0))->time, <, e->time);
+  /* An event about another task is refused. */
+  g_assert_false (jc_task_info_add_event (task, other, &error));
+  g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
+}
+
+static void
 test_rendering_is_deterministic (void)
 {
   g_autoptr(JcClient) client = sample_client ();
@@ -446,6 +494,8 @@ main (int argc, char **argv)
   jc_init (NULL);
   g_test_add_func ("/app/task-list", test_task_list);
   g_test_add_func ("/app/rendering-deterministic", test_rendering_is_deterministic);
+  g_test_add_func ("/app/pak-grants", test_pak_grants);
+  g_test_add_func ("/app/timeline", test_timeline);
   g_test_add_func ("/app/local-client", test_local_client_keys_and_peers);
   g_test_add_func ("/app/draft/valid", test_draft_valid);
   g_test_add_func ("/app/draft/problems", test_draft_problems);

@@ -1,6 +1,8 @@
 #define G_LOG_DOMAIN "joconde-csv"
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -80,11 +82,11 @@ jc_csv_problem_format (const JcCsvProblem *p)
   if (p->row == 0)
     return g_strdup (p->message);
   if (p->column == 0)
-    return g_strdup_printf (_("Row %" G_GUINT64_FORMAT ": %s"), p->row, p->message);
+    return g_strdup_printf (_("Row %" PRIu64 ": %s"), p->row, p->message);
   if (p->column_name == NULL)
-    return g_strdup_printf (_("Row %" G_GUINT64_FORMAT ", column %u: %s"),
+    return g_strdup_printf (_("Row %" PRIu64 ", column %u: %s"),
                             p->row, p->column, p->message);
-  return g_strdup_printf (_("Row %" G_GUINT64_FORMAT ", column %u (%s): %s"),
+  return g_strdup_printf (_("Row %" PRIu64 ", column %u (%s): %s"),
                           p->row, p->column, p->column_name, p->message);
 }
 
@@ -102,8 +104,8 @@ jc_csv_report_to_string (const JcCsvReport *report)
     {
       guint64 rest = report->n_problems - report->problems->len;
       g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE,
-                                                "… and %" G_GUINT64_FORMAT " more problem\n",
-                                                "… and %" G_GUINT64_FORMAT " more problems\n",
+                                                "… and %" PRIu64 " more problem\n",
+                                                "… and %" PRIu64 " more problems\n",
                                                 rest), rest);
     }
   return g_string_free (out, FALSE);
@@ -114,7 +116,6 @@ static void
 check_header (Check *check, JcCsvReader *reader)
 {
   guint n = jc_csv_reader_n_fields (reader);
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 
   check->n_file_columns = n;
   for (guint s = 0; s < check->schema->len; s++)

@@ -96,8 +96,9 @@ parse_int (const char *value, gsize len, gint64 *out)
 
 static gboolean
 parse_decimal (const JcColumn *column, const char *value, gsize len, gint64 *out,
-               char **problem, const char *quoted)
+               char **problem)
 {
+  g_autofree char *quoted = NULL;
   const char *dot = memchr (value, '.', len);
   gsize int_len = dot ? (gsize) (dot - value) : len;
   const char *frac = dot ? dot + 1 : NULL;
@@ -116,6 +117,7 @@ parse_decimal (const JcColumn *column, const char *value, gsize len, gint64 *out
       goto not_decimal;
   if (frac_len > column->scale)
     {
+      quoted = jc_csv_value_quote (value, len);
       *problem = g_strdup_printf (_("“%s” has more than %u digits after the point"),
                                   quoted, column->scale);
       return FALSE;
@@ -126,6 +128,7 @@ parse_decimal (const JcColumn *column, const char *value, gsize len, gint64 *out
   significant = (n == 1 && digits[0] == '0') ? 0 : n;
   if (significant > column->precision - column->scale)
     {
+      quoted = jc_csv_value_quote (value, len);
       *problem = g_strdup_printf (_("“%s” is too large for DECIMAL(%u,%u)"),
                                   quoted, column->precision, column->scale);
       return FALSE;
@@ -139,6 +142,7 @@ parse_decimal (const JcColumn *column, const char *value, gsize len, gint64 *out
   return TRUE;
 
 not_decimal:
+  quoted = jc_csv_value_quote (value, len);
   *problem = g_strdup_printf (_("“%s” is not a decimal number written with a dot, like 12.50"),
                               quoted);
   return FALSE;
@@ -161,18 +165,17 @@ jc_csv_value_parse (const JcColumn *column, GHashTable *codes, const char *value
       *problem = g_strdup (_("the value is not UTF-8 text"));
       return FALSE;
     }
-  quoted = jc_csv_value_quote (value, len);
-
   switch (column->type)
     {
     case JC_COLUMN_INT:
       if (parse_int (value, len, &out->i))
         return TRUE;
+      quoted = jc_csv_value_quote (value, len);
       *problem = g_strdup_printf (_("“%s” is not a whole number (or too large)"), quoted);
       return FALSE;
 
     case JC_COLUMN_DECIMAL:
-      return parse_decimal (column, value, len, &out->i, problem, quoted);
+      return parse_decimal (column, value, len, &out->i, problem);
 
     case JC_COLUMN_BOOL:
       if (len == 4 && memcmp (value, "true", 4) == 0)
@@ -181,6 +184,7 @@ jc_csv_value_parse (const JcColumn *column, GHashTable *codes, const char *value
         out->i = 0;
       else
         {
+          quoted = jc_csv_value_quote (value, len);
           *problem = g_strdup_printf (_("“%s” is neither true nor false"), quoted);
           return FALSE;
         }
@@ -194,6 +198,7 @@ jc_csv_value_parse (const JcColumn *column, GHashTable *codes, const char *value
             out->i = days;
             return TRUE;
           }
+        quoted = jc_csv_value_quote (value, len);
         *problem = g_strdup_printf (_("“%s” is not a date written YYYY-MM-DD"), quoted);
         return FALSE;
       }
@@ -207,6 +212,7 @@ jc_csv_value_parse (const JcColumn *column, GHashTable *codes, const char *value
             out->i = GPOINTER_TO_UINT (index) - 1;
             return TRUE;
           }
+        quoted = jc_csv_value_quote (value, len);
         *problem = g_strdup_printf (_("“%s” is not one of the codes of this column"), quoted);
         return FALSE;
       }
@@ -214,6 +220,7 @@ jc_csv_value_parse (const JcColumn *column, GHashTable *codes, const char *value
     case JC_COLUMN_ID:
       if (len > JC_ENGINE_ID_MAX_LEN)
         {
+          quoted = jc_csv_value_quote (value, len);
           *problem = g_strdup_printf (_("“%s” is longer than 64 bytes, the limit for an ID"),
                                       quoted);
           return FALSE;
