@@ -7,6 +7,7 @@
 #include <libsoup/soup.h>
 
 #include "jc-cpd-daemon.h"
+#include "jc-chain-fingerprint.h"
 #include "jc-parts.h"
 #include "jc-cpd-images.h"
 #include "jc-cpd-libvirt-backend.h"
@@ -1389,17 +1390,9 @@ load_trust (JcCpdDaemon *self, GError **error)
                    self->config->certificate);
       return FALSE;
     }
-  /* An agreement names a computing party by its chain fingerprint (docs/model.md): the
-   * SHA-256 of the DER certificates of its chain as the CTSC lists them, which is this
-   * certificate file's chain (up to, not including, the root CA). */
-  {
-    g_autoptr(JcParty) party = jc_party_new ();
-    for (guint i = 0; i < chain->len; i++)
-      if (!jc_cert_is_self_signed (chain->pdata[i]))
-        g_ptr_array_add (party->chain, jc_cert_get_der (chain->pdata[i]));
-    jc_party_compute_fingerprint (party);
-    self->fingerprint = jc_hex_encode (party->fingerprint, JC_DOC_HASH_SIZE);
-  }
+  /* An agreement names a computing party by the fingerprint of its whole chain, up to the
+   * root CA (docs/model.md, jc_chain_fingerprint). */
+  jc_chain_fingerprint (chain, self->trust.root, NULL, &self->fingerprint);
   self->node_id = g_strdup (jc_cert_get_name (own));
   return TRUE;
 }

@@ -255,10 +255,8 @@ task_changed (JcRelay *relay, Task *t, const char *new_state, const char *what,
   if (sqlite3_step (st) != SQLITE_ROW)
     return jc_net_sqlite_fail (relay->db, error);
   t->counter = sqlite3_column_int64 (st, 0);
-  /* STATE may be t->state itself (a change that keeps the state): copy before freeing. */
-  char *new_state = g_strdup (state);
   g_free (t->state);
-  t->state = new_state;
+  t->state = g_strdup (state);
   g_autoptr(JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "task_id");

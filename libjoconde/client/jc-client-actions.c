@@ -349,15 +349,16 @@ jc_client_addendum (JcClientNode *node, const char *task_id, const char *const *
   guint8 hash[JC_DOC_HASH_SIZE];
   jc_ctsa_hash (reread, hash);
   g_autoptr(JcNodeKey) key = jc_client_profile_get_key (profile, error);
-  g_autoptr(GPtrArray) chain = key ? jc_client_profile_get_chain (profile, error) : NULL;
+  g_autoptr(GPtrArray) chain = key ? jc_client_profile_get_full_chain (profile, error) : NULL;
   if (!chain)
     return NULL;
-  g_autoptr(JcNodeSignature) sig = jc_agreement_sign (key, g_ptr_array_index (chain, 0),
-                                                      jc_client_node_get_name (node), hash, error);
+  g_autoptr(JcNodeSignature) sig = jc_agreement_sign (key, chain, jc_client_node_get_name (node),
+                                                      hash, error);
   if (!sig)
     return NULL;
-  /* A signer names the node by its chain fingerprint as the CTSC has it (docs/model.md);
-   * jc_agreement_sign puts the leaf's alone, which differs for a node below a relay. */
+  /* A signer names the node by its chain fingerprint as the CTSC has it (docs/model.md):
+   * the same bytes as this node's chain, unless the CTSC was drafted with the root CA in
+   * the chain. */
   const JcParty *self_party = ctsc->peers->pdata[peer];
   memcpy (sig->signer.fingerprint, self_party->fingerprint, JC_DOC_HASH_SIZE);
   g_autoptr(JsonNode) sig_doc = jc_node_signature_to_json (sig);
@@ -506,7 +507,7 @@ jc_client_terminate (JcClientNode *node, const char *task_id, const char *reason
   JcClientProfile *profile = jc_client_node_get_profile (node);
   JcStore *store = jc_client_node_get_store (node);
   g_autoptr(JcNodeKey) key = jc_client_profile_get_key (profile, error);
-  g_autoptr(GPtrArray) chain = key ? jc_client_profile_get_chain (profile, error) : NULL;
+  g_autoptr(GPtrArray) chain = key ? jc_client_profile_get_full_chain (profile, error) : NULL;
   if (!chain)
     return NULL;
   g_autoptr(JcControlMessage) msg = jc_control_message_new ();
@@ -521,12 +522,10 @@ jc_client_terminate (JcClientNode *node, const char *task_id, const char *reason
   msg->time = jc_time_now ();
   guint8 digest[JC_DOC_HASH_SIZE] = { 0 };
   msg->signer.name = g_strdup (jc_client_node_get_name (node));
-  g_autoptr(JcNodeSignature) sig = jc_agreement_sign (key, g_ptr_array_index (chain, 0),
-                                                      msg->signer.name, digest, error);
+  g_autoptr(JcNodeSignature) sig = jc_agreement_sign (key, chain, msg->signer.name, digest, error);
   if (!sig)
     return NULL;
-  /* A peer is named by its chain fingerprint from the CTSC; the SO's approver by its
-   * certificate's (as jc_agreement_sign does). */
+  /* A peer is named by its chain fingerprint as the CTSC has it. */
   g_autoptr(JcCtsc) ctsc = task_ctsc (store, task_id, NULL, NULL);
   gint64 peer = ctsc ? jc_ctsc_find_peer (ctsc, msg->signer.name) : -1;
   if (peer >= 0)

@@ -57,6 +57,9 @@ jc_client_peers_import (JcStore *store, JcCert *root_ca, const char *chain_pem, 
     return NULL;
   if (jc_chain_verify (chain, root_ca, jc_time_now (), NULL, JC_ROLE_NONE, error) != JC_CHAIN_OK)
     return NULL;
+  /* Kept up to the root CA included: documents name nodes by the fingerprint of their
+   * whole chain (docs/model.md, jc_chain_fingerprint). */
+  g_ptr_array_add (chain, g_object_ref (root_ca));
   JcCert *leaf = g_ptr_array_index (chain, 0);
   const char *name = jc_cert_get_name (leaf);
   g_autoptr(JcParty) party = party_from_chain (name, chain);

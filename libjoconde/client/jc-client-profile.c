@@ -233,6 +233,17 @@ jc_client_profile_get_root_ca (JcClientProfile *self, GError **error)
   return jc_cert_new_from_file (path, error);
 }
 
+GPtrArray *
+jc_client_profile_get_full_chain (JcClientProfile *self, GError **error)
+{
+  g_autoptr(GPtrArray) chain = jc_client_profile_get_chain (self, error);
+  JcCert *ca = chain ? jc_client_profile_get_root_ca (self, error) : NULL;
+  if (!ca)
+    return NULL;
+  g_ptr_array_add (chain, ca);
+  return g_steal_pointer (&chain);
+}
+
 JcRoles
 jc_client_profile_get_roles (JcClientProfile *self)
 {

@@ -62,6 +62,8 @@ JcNodeKey       *jc_client_profile_get_key       (JcClientProfile *self, GError 
 /* The node's chain (JcCert*, leaf first, without the CA) and the root CA. */
 GPtrArray       *jc_client_profile_get_chain     (JcClientProfile *self, GError **error);
 JcCert          *jc_client_profile_get_root_ca   (JcClientProfile *self, GError **error);
+/* The chain up to the root CA included: what the node's fingerprint is computed over. */
+GPtrArray       *jc_client_profile_get_full_chain (JcClientProfile *self, GError **error);
 JcRoles          jc_client_profile_get_roles     (JcClientProfile *self);
 /* The CSR's PEM text (to send out of band) and its key id (to read over the phone). */
 char            *jc_client_profile_get_csr       (JcClientProfile *self, char **key_id,
