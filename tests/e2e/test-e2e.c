@@ -349,6 +349,30 @@ test_unknown_peer (void)
   g_assert_cmpstr (r.out, ==, "");
 }
 
+/* The SO rejects an addendum, then the organiser ends the task: both reach the peers. */
+static void
+test_reject_and_terminate (void)
+{
+  g_autofree char *draft = write_draft ("ended.json", 600, 1200, NULL);
+  g_autofree char *nsi = node ("nsi"), *so = node ("so"), *mno = node ("mno");
+  g_auto(Result) d = ctl ("task", "draft", "--node", nsi, draft, NULL);
+  g_assert_cmpint (d.status, ==, 0);
+  /* Rejecting a peer that has no addendum yet is refused by the root, with its reason. */
+  g_auto(Result) r0 = ctl ("reject", "--node", so, "--task", d.out, "--peer", "mno", "--reason",
+                           "no legal basis", NULL);
+  g_assert_cmpint (r0.status, ==, 1);
+  g_assert_nonnull (strstr (r0.err, "no CTSA"));
+  g_auto(Result) t = ctl ("terminate", "--node", nsi, "--task", d.out, "--reason", "wrong period", NULL);
+  g_assert_cmpint (t.status, ==, 0);
+  g_auto(Result) w = ctl ("status", "--node", mno, "--task", d.out, "--wait", "cancelled", "--timeout", "60", NULL);
+  g_assert_cmpint (w.status, ==, 0);
+  g_assert_nonnull (strstr (w.out, "cancelled"));
+  /* Waiting for a later state of a cancelled task fails at once. */
+  g_auto(Result) w2 = ctl ("status", "--node", mno, "--task", d.out, "--wait", "input", "--timeout", "60", NULL);
+  g_assert_cmpint (w2.status, ==, 1);
+  g_assert_nonnull (strstr (w2.err, "cancelled"));
+}
+
 static void
 test_after_input_deadline (void)
 {
@@ -390,6 +414,7 @@ main (int argc, char **argv)
   }
   g_test_add_func ("/e2e/task-draft-to-download", test_task);
   g_test_add_func ("/e2e/refuse/unknown-peer", test_unknown_peer);
+  g_test_add_func ("/e2e/reject-and-terminate", test_reject_and_terminate);
   g_test_add_func ("/e2e/refuse/after-input-deadline", test_after_input_deadline);
   int status = g_test_run ();
   {
