@@ -2,10 +2,13 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "jc-client-draft.h"
 #include "jc-client-peers.h"
+#include "jc-csv-engine-schema.h"
 #include "jc-ctsc.h"
+#include "jc-engine.h"
 #include "jc-doc.h"
 #include "jc-encoding.h"
 #include "jc-error.h"
@@ -128,6 +131,74 @@ attachments_of (JsonObject *draft, const char *base_dir, GError **error)
   return g_steal_pointer (&out);
 }
 
+/* The algorithm and the data-quality queries compiled by the task's engine, as the VMs
+ * will compile them (docs/guest.md): an error found here names its line and column now,
+ * rather than stopping the task's VMs later. Skipped when this node lacks the engine. */
+static gboolean
+check_with_engine (const JcCtsc *ctsc, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autoptr(JcEngine) engine = jc_engine_load_by_id (NULL, ctsc->engine, &local);
+  if (!engine)
+    {
+      g_message ("The engine %s is not installed on this node; the algorithm is checked by the "
+                 "computing parties only: %s", ctsc->engine, local->message);
+      return TRUE;
+    }
+  g_autoptr(GPtrArray) in = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_csv_engine_schema_free);
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_csv_engine_schema_free);
+  g_autoptr(GArray) ins = g_array_new (FALSE, FALSE, sizeof (JcEngineSchema));
+  g_autoptr(GArray) outs = g_array_new (FALSE, FALSE, sizeof (JcEngineSchema));
+  for (guint i = 0; i < ctsc->inputs->len; i++)
+    {
+      const JcInputSpec *spec = ctsc->inputs->pdata[i];
+      JcCsvEngineSchema *s = jc_csv_engine_schema_new (spec->key, spec->schema);
+      g_ptr_array_add (in, s);
+      g_array_append_val (ins, s->schema);
+    }
+  for (guint i = 0; i < ctsc->outputs->len; i++)
+    {
+      const JcOutputSpec *spec = ctsc->outputs->pdata[i];
+      JcCsvEngineSchema *s = jc_csv_engine_schema_new (spec->key, spec->schema);
+      g_ptr_array_add (out, s);
+      g_array_append_val (outs, s->schema);
+    }
+  guint line = 0, column = 0;
+  JcEngineProgram *p = jc_engine_compile (engine, ctsc->algorithm, (JcEngineSchema *) ins->data, ins->len,
+                                          (JcEngineSchema *) outs->data, outs->len, 0, &line, &column, &local);
+  if (!p)
+    {
+      /* The engine's message names the line and column already. */
+      g_set_error (error, JC_ERROR, JC_ERROR_INVALID, _("algorithm: %s"), local->message);
+      return FALSE;
+    }
+  jc_engine_program_free (engine, p);
+  static const JcEngineColumn violations = { .name = "violations", .type = JC_ENGINE_TYPE_INT };
+  const JcEngineSchema quality = { .key = "quality", .columns = &violations, .n_columns = 1 };
+  for (guint i = 0; i < ctsc->inputs->len; i++)
+    {
+      const JcInputSpec *spec = ctsc->inputs->pdata[i];
+      if (!spec->quality)
+        continue;
+      g_autofree char *query = g_strstrip (g_strdup (spec->quality));
+      if (g_str_has_suffix (query, ";"))
+        query[strlen (query) - 1] = '\0';
+      g_autofree char *script = g_strdup_printf ("OUTPUT quality AS %s;", query);
+      g_clear_error (&local);
+      p = jc_engine_compile (engine, script, &g_array_index (ins, JcEngineSchema, i), 1, &quality, 1,
+                             JC_ENGINE_COMPILE_DATA_QUALITY, &line, &column, &local);
+      if (!p)
+        {
+          g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
+                       _("inputs[%u].quality (one SELECT whose only column, violations, counts the "
+                         "rows that fail): %s"), i, local->message);
+          return FALSE;
+        }
+      jc_engine_program_free (engine, p);
+    }
+  return TRUE;
+}
+
 JsonNode *
 jc_client_draft_to_ctsc (JcStore *store, JsonNode *draft, const char *base_dir, GError **error)
 {
@@ -166,6 +237,12 @@ jc_client_draft_to_ctsc (JcStore *store, JsonNode *draft, const char *base_dir, 
   if (!check)
     {
       g_set_error (error, JC_ERROR, JC_ERROR_INVALID, _("The draft does not make a valid task: %s"),
+                   local->message);
+      return NULL;
+    }
+  if (!check_with_engine (check, &local))
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_INVALID, _("The draft's queries do not compile: %s"),
                    local->message);
       return NULL;
     }
