@@ -486,8 +486,23 @@ connect_all (Sandbox *s, GError **error)
 
 /* --- up, down --------------------------------------------------------------------------- */
 
+static gboolean sandbox_up (const char *dir, const char *backend, GError **error);
+
+/* Starts the sandbox; on failure stops whatever it had started. */
 gboolean
 jc_cli_sandbox_up (const char *dir, const char *backend, GError **error)
+{
+  g_autofree char *json = g_build_filename (dir, "sandbox.json", NULL);
+  gboolean existed = g_file_test (json, G_FILE_TEST_EXISTS);
+  if (sandbox_up (dir, backend, error))
+    return TRUE;
+  if (!existed && g_file_test (json, G_FILE_TEST_EXISTS))
+    jc_cli_sandbox_down (dir, NULL);
+  return FALSE;
+}
+
+static gboolean
+sandbox_up (const char *dir, const char *backend, GError **error)
 {
   g_auto(Sandbox) s = { 0 };
   s.dir = g_canonicalize_filename (dir, NULL);

@@ -66,10 +66,17 @@ load_cta (JcClientProfile *profile, const JcClientTask *task, guint8 hash[JC_DOC
 {
   if (!task->cta)
     {
-      g_set_error (error, JC_ERROR, JC_ERROR_STATE,
-                   _("The agreement (CTA) of task %s has not reached this node yet: it comes "
-                     "once the SO has approved every addendum (see “jocondectl status”)"),
-                   task->task_id);
+      const char *org = jc_client_profile_get_organisation (profile);
+      if (org)
+        g_set_error (error, JC_ERROR, JC_ERROR_STATE,
+                     _("The agreement (CTA) of task %s has not reached this node yet: it comes "
+                       "once the SO has approved every addendum, passed on by the organisation's "
+                       "node %s whenever it runs (see “jocondectl status”)"), task->task_id, org);
+      else
+        g_set_error (error, JC_ERROR, JC_ERROR_STATE,
+                     _("The agreement (CTA) of task %s has not reached this node yet: it comes "
+                       "once the SO has approved every addendum (see “jocondectl status”)"),
+                     task->task_id);
       return NULL;
     }
   JcAgreementTrust trust = { 0 };
