@@ -6,8 +6,42 @@
 
 #include "jc-cli.h"
 #include "jc-client-actions.h"
+#include "jc-client-peers.h"
+#include "jc-doc.h"
 
 /* `jocondectl task draft FILE`: the Task Organiser registers a new task. */
+
+/* ADR-5: the nodes of a task that this node's user has not compared out of band are
+ * named, so that the organiser knows what the task relies on. */
+static void
+warn_unverified (JcClientNode *node, const char *draft_path)
+{
+  g_autoptr(JsonNode) draft = jc_doc_read_file (draft_path, NULL, NULL);
+  if (!draft || !JSON_NODE_HOLDS_OBJECT (draft))
+    return;
+  g_autoptr(GString) names = g_string_new (NULL);
+  const char *members[] = { "computing_parties", "peers" };
+  for (guint m = 0; m < G_N_ELEMENTS (members); m++)
+    {
+      JsonNode *list = json_object_get_member (json_node_get_object (draft), members[m]);
+      if (!list || !JSON_NODE_HOLDS_ARRAY (list))
+        continue;
+      JsonArray *a = json_node_get_array (list);
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        {
+          JsonNode *e = json_array_get_element (a, i);
+          if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING)
+            continue;
+          g_autoptr(JcClientPeer) p = jc_client_peers_get (jc_client_node_get_store (node),
+                                                           json_node_get_string (e), NULL);
+          if (p && !p->verified)
+            g_string_append_printf (names, "%s%s", names->len ? ", " : "", p->name);
+        }
+    }
+  if (names->len)
+    g_printerr (_("jocondectl: note: not verified out of band (jocondectl peers verify): %s\n"),
+                names->str);
+}
 
 static int
 task_draft (int argc, char **argv)
@@ -39,6 +73,7 @@ task_draft (int argc, char **argv)
   g_autofree char *task_id = jc_client_submit_draft_wait (node, msg, jc_cli_timeout_ms (&opts), &error);
   if (!task_id)
     return jc_cli_fail (error);
+  warn_unverified (node, argv[1]);
   printf ("%s\n", task_id);
   return 0;
 }
