@@ -34,6 +34,17 @@ jc_relay_config_is_root (const JcRelayConfig *c)
   return !c->parent_url || !*c->parent_url;
 }
 
+void
+jc_relay_config_identity_paths (const JcRelayConfig *c, char **cert, char **key)
+{
+  g_autofree char *rotated_cert = g_build_filename (c->state_dir, "node.pem", NULL);
+  g_autofree char *rotated_key = g_build_filename (c->state_dir, "node.key", NULL);
+  gboolean rotated = g_file_test (rotated_cert, G_FILE_TEST_EXISTS) &&
+                     g_file_test (rotated_key, G_FILE_TEST_EXISTS);
+  *cert = rotated ? g_steal_pointer (&rotated_cert) : g_strdup (c->certificate);
+  *key = rotated ? g_steal_pointer (&rotated_key) : g_strdup (c->key);
+}
+
 /* Relative file names are looked up in systemd's credentials directory when the
  * service runs with LoadCredential=, else next to the configuration file. */
 static char *

@@ -41,6 +41,10 @@ typedef struct {
 JcRelayConfig *jc_relay_config_load (const char *path, GError **error);
 void           jc_relay_config_free (JcRelayConfig *config);
 gboolean       jc_relay_config_is_root (const JcRelayConfig *config);
+/* The certificate and key in use: rotated ones in the state directory when there are,
+ * else the configured ones. */
+void           jc_relay_config_identity_paths (const JcRelayConfig *config, char **cert,
+                                               char **key);
 
 /* The admission policy of §4.3.2.1 when the configuration sets none. */
 #define JC_RELAY_DEFAULT_POLICY \

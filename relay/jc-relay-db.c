@@ -75,6 +75,8 @@ static const JcStoreMigration schema[] = {
        "  created INTEGER, ended INTEGER, erased INTEGER NOT NULL);" },
   /* Requests from the administration commands to the running relay. */
   { 8, "CREATE TABLE requests (name TEXT PRIMARY KEY, at INTEGER NOT NULL);" },
+  /* The key of a revoked certificate, when known: the root publishes revoked keys. */
+  { 9, "ALTER TABLE revoked ADD COLUMN key_id TEXT;" },
 };
 
 gboolean

@@ -140,9 +140,10 @@ jc_relay_revocation_handle (JcRelay *relay, JcNetEnvelope *env, GError **refusal
   while (serial[0] == '0' && serial[1])
     serial++;
   g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
-    "INSERT OR REPLACE INTO revoked (serial, node, reason, at) VALUES (?,?,?,?)", error);
+    "INSERT OR REPLACE INTO revoked (serial, node, reason, at, key_id) VALUES (?,?,?,?,?)", error);
   if (!st)
     return FALSE;
+  sqlite3_bind_text (st, 5, jc_cert_get_key_id (cert), -1, SQLITE_STATIC);
   const char *reason = jc_revocation_request_get_reason (req);
   sqlite3_bind_text (st, 1, serial, -1, SQLITE_STATIC);
   sqlite3_bind_text (st, 2, env->from, -1, SQLITE_STATIC);

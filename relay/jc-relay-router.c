@@ -333,6 +333,101 @@ store_plan (JcRelay *relay, const char *msg_id, Plan *plan, GHashTable *touched,
   return TRUE;
 }
 
+/* The relay's copy of a message (§4.4.1.5), tagged with its task when the body names
+ * one, so retention can find it. */
+static gboolean
+store_copy (JcRelay *relay, const char *link, JcNetEnvelope *env, GError **error)
+{
+  const char *task_id = NULL;
+  if (JSON_NODE_HOLDS_OBJECT (env->body))
+    {
+      JsonNode *tn = json_object_get_member (json_node_get_object (env->body), "task_id");
+      if (tn && JSON_NODE_HOLDS_VALUE (tn) && json_node_get_value_type (tn) == G_TYPE_STRING &&
+          jc_uuid_is_v4 (json_node_get_string (tn)))
+        task_id = json_node_get_string (tn);
+    }
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "INSERT OR IGNORE INTO messages (id, origin, topic, envelope, from_link, received, task_id) "
+    "VALUES (?,?,?,?,?,?,?)", error);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, env->id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 2, env->from, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 3, env->topic, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 4, env->text, -1, SQLITE_STATIC);
+  if (link)
+    sqlite3_bind_text (st, 5, link, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (st, 6, jc_time_now ());
+  if (task_id)
+    sqlite3_bind_text (st, 7, task_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_DONE)
+    return jc_net_sqlite_fail (relay->db, error);
+  return TRUE;
+}
+
+/* Takes charge of the recipients not seen before (the exactly-once key) and plans where
+ * each goes; *fresh tells whether there was any. */
+static gboolean
+plan_fresh_recipients (JcRelay *relay, const char *link, JcNetEnvelope *env,
+                       const char *const *to, Plan *plan, gboolean *fresh, GError **error)
+{
+  g_autoptr(sqlite3_stmt) take = jc_net_sqlite_prepare (relay->db,
+    "INSERT OR IGNORE INTO deliveries (msg_id, recipient) VALUES (?,?)", error);
+  if (!take)
+    return FALSE;
+  *fresh = FALSE;
+  for (guint i = 0; to[i]; i++)
+    {
+      sqlite3_bind_text (take, 1, env->id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (take, 2, to[i], -1, SQLITE_STATIC);
+      if (sqlite3_step (take) != SQLITE_DONE)
+        return jc_net_sqlite_fail (relay->db, error);
+      if (sqlite3_changes (relay->db) == 1)
+        {
+          *fresh = TRUE;
+          if (!plan_recipient (relay, link, to[i], plan, error))
+            return FALSE;
+        }
+      sqlite3_reset (take);
+    }
+  return TRUE;
+}
+
+/* What the relay itself does with a message, besides passing it on: the control topics
+ * of docs/wire.md §4–5, each applied once, in the receiving transaction. */
+static gboolean
+act_on_topic (JcRelay *relay, const char *link, JcNetEnvelope *env, Plan *plan,
+              GHashTable *touched, GError **refusal, GError **error)
+{
+  gboolean from_child = is_child_link (link);
+  gboolean for_us = plan->local->len > 0;
+  const char *topic = env->topic;
+
+  /* Route announcements are applied by every relay they pass. */
+  if (from_child && g_strcmp0 (topic, TOPIC_ROUTE) == 0)
+    return apply_route (relay, link, env, touched, refusal, error);
+  /* Relays on the way learn which task a CTSC became, and erase expired tasks. */
+  if (!from_child && !jc_relay_tasks_in_passing (relay, env, error))
+    return FALSE;
+  /* The root runs the task lifecycle on the messages addressed to it. */
+  if (for_us && !has_parent (relay) && jc_relay_tasks_handles (topic))
+    return jc_relay_tasks_handle (relay, env, touched, refusal, error);
+  /* Revocation requests are recorded by every relay they pass on the way up. */
+  if (from_child && g_strcmp0 (topic, "cert.revoke") == 0)
+    return jc_relay_revocation_handle (relay, env, refusal, error);
+  /* Every relay answers its children's questions about tasks from its copies. */
+  if (for_us && from_child && g_strcmp0 (topic, "tasks.query") == 0)
+    return jc_relay_tasks_query (relay, env, touched, refusal, error);
+  /* Every relay issues the rotated certificates of its direct children... */
+  if (for_us && from_child && g_strcmp0 (topic, "cert.rotate") == 0)
+    return jc_relay_rotation_handle (relay, link, env, touched, refusal, error);
+  /* ...and installs its own, from its parent. */
+  if (for_us && g_strcmp0 (link, JC_RELAY_PARENT_LINK) == 0 &&
+      g_strcmp0 (topic, "cert.issued") == 0)
+    jc_relay_rotation_received (relay, env);
+  return TRUE;
+}
+
 /* One message, inside the caller's transaction. A refusal is set for messages that
  * must never be accepted; FALSE is returned only for failures worth a retry. */
 static gboolean
@@ -354,83 +449,19 @@ route_message (JcRelay *relay, const char *link, JcNetEnvelope *env, const char 
     }
   if (!admitted (relay, link, env, refusal, error))
     return !(error && *error);
-  {
-    const char *task_id = NULL;
-    if (JSON_NODE_HOLDS_OBJECT (env->body))
-      {
-        JsonNode *tn = json_object_get_member (json_node_get_object (env->body), "task_id");
-        if (tn && JSON_NODE_HOLDS_VALUE (tn) && json_node_get_value_type (tn) == G_TYPE_STRING &&
-            jc_uuid_is_v4 (json_node_get_string (tn)))
-          task_id = json_node_get_string (tn);
-      }
-    g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
-      "INSERT OR IGNORE INTO messages (id, origin, topic, envelope, from_link, received, task_id) "
-      "VALUES (?,?,?,?,?,?,?)", error);
-    if (!st)
-      return FALSE;
-    sqlite3_bind_text (st, 1, env->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text (st, 2, env->from, -1, SQLITE_STATIC);
-    sqlite3_bind_text (st, 3, env->topic, -1, SQLITE_STATIC);
-    sqlite3_bind_text (st, 4, env->text, -1, SQLITE_STATIC);
-    if (link)
-      sqlite3_bind_text (st, 5, link, -1, SQLITE_STATIC);
-    sqlite3_bind_int64 (st, 6, jc_time_now ());
-    if (task_id)
-      sqlite3_bind_text (st, 7, task_id, -1, SQLITE_STATIC);
-    if (sqlite3_step (st) != SQLITE_DONE)
-      return jc_net_sqlite_fail (relay->db, error);
-  }
+  if (!store_copy (relay, link, env, error))
+    return FALSE;
 
   Plan plan = {
     g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref),
     g_ptr_array_new_with_free_func (g_free),
     g_ptr_array_new_with_free_func (g_free),
   };
-  gboolean ok = TRUE;
   gboolean fresh = FALSE;
-  g_autoptr(sqlite3_stmt) take = jc_net_sqlite_prepare (relay->db,
-    "INSERT OR IGNORE INTO deliveries (msg_id, recipient) VALUES (?,?)", error);
-  if (!take)
-    ok = FALSE;
-  for (guint i = 0; ok && to[i]; i++)
-    {
-      sqlite3_bind_text (take, 1, env->id, -1, SQLITE_STATIC);
-      sqlite3_bind_text (take, 2, to[i], -1, SQLITE_STATIC);
-      if (sqlite3_step (take) != SQLITE_DONE)
-        ok = jc_net_sqlite_fail (relay->db, error);
-      else if (sqlite3_changes (relay->db) == 1)
-        {
-          fresh = TRUE;
-          ok = plan_recipient (relay, link, to[i], &plan, error);
-        }
-      sqlite3_reset (take);
-    }
-  /* Route announcements are applied by every relay they pass, once. */
-  if (ok && fresh && is_child_link (link) && g_strcmp0 (env->topic, TOPIC_ROUTE) == 0)
-    ok = apply_route (relay, link, env, touched, refusal, error);
-  /* Relays on the way learn which task a CTSC became, and erase expired tasks. */
-  if (ok && fresh && !is_child_link (link))
-    ok = jc_relay_tasks_in_passing (relay, env, error);
-  /* The root runs the task lifecycle on the messages addressed to it. */
-  if (ok && !(refusal && *refusal) && plan.local->len > 0 && !has_parent (relay) &&
-      jc_relay_tasks_handles (env->topic))
-    ok = jc_relay_tasks_handle (relay, env, touched, refusal, error);
-  /* Revocation requests are recorded by every relay they pass on the way up. */
-  if (ok && !(refusal && *refusal) && fresh && is_child_link (link) &&
-      g_strcmp0 (env->topic, "cert.revoke") == 0)
-    ok = jc_relay_revocation_handle (relay, env, refusal, error);
-  /* Every relay answers its children's questions about tasks from its copies. */
-  if (ok && !(refusal && *refusal) && plan.local->len > 0 && is_child_link (link) &&
-      g_strcmp0 (env->topic, "tasks.query") == 0)
-    ok = jc_relay_tasks_query (relay, env, touched, refusal, error);
-  /* Our own rotated certificate, from our parent. */
-  if (ok && !(refusal && *refusal) && plan.local->len > 0 &&
-      g_strcmp0 (link, JC_RELAY_PARENT_LINK) == 0 && g_strcmp0 (env->topic, "cert.issued") == 0)
-    jc_relay_rotation_received (relay, env);
-  /* Every relay issues the rotated certificates of its direct children. */
-  if (ok && !(refusal && *refusal) && plan.local->len > 0 && is_child_link (link) &&
-      g_strcmp0 (env->topic, "cert.rotate") == 0)
-    ok = jc_relay_rotation_handle (relay, link, env, touched, refusal, error);
+  gboolean ok = plan_fresh_recipients (relay, link, env, to, &plan, &fresh, error);
+  /* A copy whose recipients were all taken already is a resend: nothing more to do. */
+  if (ok && fresh)
+    ok = act_on_topic (relay, link, env, &plan, touched, refusal, error);
   if (ok && !(refusal && *refusal) && plan.parked->len > 0)
     ok = parking_allowed (relay, env, plan.parked->len, refusal, error);
   if (ok && !(refusal && *refusal))

@@ -6,9 +6,9 @@
 #include "base/jc-encoding.h"
 #include "base/jc-error.h"
 #include "base/jc-time.h"
+#include "jc-agreement.h"
 #include "jc-cert.h"
 #include "jc-chain.h"
-#include "jc-chain-fingerprint.h"
 #include "jc-doc.h"
 #include "jc-model.h"
 #include "jc-net-sqlite-private.h"
@@ -574,31 +574,28 @@ assemble (JcRelay *relay, Task *t, GError **error)
   return g_steal_pointer (&cta);
 }
 
-/* The SO's approval: the root node's signature over the CTA's body hash. */
-static gboolean
-seal (JcRelay *relay, JcCta *cta, GError **error)
+/* The root's chain up to the root CA, as the approval names it. */
+static GPtrArray *
+approver_chain (JcRelay *relay)
 {
-  guint8 body_hash[JC_DOC_HASH_SIZE];
-  if (!jc_cta_body_hash (cta, body_hash))
-    {
-      g_set_error (error, JC_ERROR, JC_ERROR_INVALID, _("The CTA cannot be hashed"));
-      return FALSE;
-    }
-  g_autoptr(GBytes) sig = jc_node_key_sign_hash (relay->node_key, body_hash, sizeof body_hash, error);
-  if (!sig)
+  GPtrArray *chain = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < relay->node_chain->len; i++)
+    g_ptr_array_add (chain, g_object_ref (relay->node_chain->pdata[i]));
+  if (!jc_cert_equal (chain->pdata[chain->len - 1], relay->root_ca))
+    g_ptr_array_add (chain, g_object_ref (relay->root_ca));
+  return chain;
+}
+
+/* The SO's approval (libjoconde/agreement): the root node's signature over the CTA's body
+ * hash, then the complete verification every CP and client will make, before sending. */
+static gboolean
+seal (JcRelay *relay, JcCta *cta, GError **refusal, GError **error)
+{
+  g_autoptr(GPtrArray) chain = approver_chain (relay);
+  if (!jc_agreement_seal (cta, relay->node_key, chain, relay->node_id, error))
     return FALSE;
-  JcNodeSignature *approval = jc_node_signature_new ();
-  approval->signer.name = g_strdup (relay->node_id);
-  g_autofree char *fingerprint = NULL;
-  jc_chain_fingerprint (relay->node_chain, relay->root_ca, NULL, &fingerprint);
-  if (!jc_hex_decode_into (fingerprint, approval->signer.fingerprint, JC_DOC_HASH_SIZE, error))
-    {
-      jc_node_signature_free (approval);
-      return FALSE;
-    }
-  memcpy (approval->document_hash, body_hash, sizeof body_hash);
-  approval->signature = g_bytes_ref (sig);
-  cta->approval = approval;
+  JcAgreementTrust trust = { .root = relay->root_ca, .approver = chain, .at = jc_time_now () };
+  jc_agreement_verify (cta, &trust, refusal);
   return TRUE;
 }
 
@@ -609,15 +606,16 @@ finalise_if_complete (JcRelay *relay, Task *t, GHashTable *touched, GError **err
   g_autoptr(JcCta) cta = assemble (relay, t, &local);
   if (!cta)
     return TRUE; /* not yet */
-  if (!seal (relay, cta, error))
+  if (!seal (relay, cta, &local, error))
     return FALSE;
-  /* Read back what is sent: a CTA this root would not accept is never sent. */
+  /* A CTA that a computing party would not accept is never sent. */
   g_autoptr(JsonNode) doc = jc_cta_to_json (cta);
-  g_autoptr(JcCta) check = jc_cta_from_json (doc, &local);
+  g_autoptr(JcCta) check = local ? NULL : jc_cta_from_json (doc, &local);
   if (!check)
     {
-      g_warning ("task %s: the assembled CTA is not valid, not finalised: %s", t->task_id,
-                 local->message);
+      const JcLogParam params[] = { { "task", t->task_id }, { NULL, NULL } };
+      jc_log_write (relay->log, JC_LOG_ERROR, "TASK", params,
+                    "the assembled CTA does not verify, not finalised: %s", local->message);
       return TRUE;
     }
   g_autofree char *text = to_text (doc);

@@ -117,12 +117,7 @@ jc_relay_new (JcRelayConfig *config, GError **error)
   relay->config = config;
   /* A certificate rotated over the link lives in the state directory (the configured
    * one may be a read-only credential) and takes precedence. */
-  g_autofree char *rotated_cert = g_build_filename (config->state_dir, "node.pem", NULL);
-  g_autofree char *rotated_key = g_build_filename (config->state_dir, "node.key", NULL);
-  gboolean rotated = g_file_test (rotated_cert, G_FILE_TEST_EXISTS) &&
-                     g_file_test (rotated_key, G_FILE_TEST_EXISTS);
-  relay->cert_path = g_strdup (rotated ? rotated_cert : config->certificate);
-  relay->key_path = g_strdup (rotated ? rotated_key : config->key);
+  jc_relay_config_identity_paths (config, &relay->cert_path, &relay->key_path);
   relay->mail_cancel = g_cancellable_new ();
   JcLogTarget target = g_strcmp0 (config->log_target, "file") == 0 ? JC_LOG_TO_FILE
                        : g_strcmp0 (config->log_target, "stderr") == 0 ? JC_LOG_TO_STDERR

@@ -12,6 +12,8 @@ struct _JcSchemaEditor {
   AdwEntryRow *peers_row;
   AdwEntryRow *quality_row;
   GtkListBox  *columns_list;
+  GtkWidget   *remove_button;
+  GtkWidget   *add_column_button;
   gboolean     is_output;
 };
 
@@ -199,6 +201,8 @@ jc_schema_editor_class_init (JcSchemaEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JcSchemaEditor, peers_row);
   gtk_widget_class_bind_template_child (widget_class, JcSchemaEditor, quality_row);
   gtk_widget_class_bind_template_child (widget_class, JcSchemaEditor, columns_list);
+  gtk_widget_class_bind_template_child (widget_class, JcSchemaEditor, remove_button);
+  gtk_widget_class_bind_template_child (widget_class, JcSchemaEditor, add_column_button);
   gtk_widget_class_bind_template_callback (widget_class, on_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_remove_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_add_column_clicked);
@@ -220,5 +224,10 @@ jc_schema_editor_new (gboolean is_output)
                                  is_output ? _("Peers whose analysts receive it (commas)")
                                            : _("Peer whose custodians upload it"));
   gtk_widget_set_visible (GTK_WIDGET (self->quality_row), !is_output);
+  /* Several editors sit on one page: say which thing each button acts on. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->remove_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  is_output ? _("Remove this output") : _("Remove this input table"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->add_column_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  is_output ? _("Add a column to this output") : _("Add a column to this input table"), -1);
   return self;
 }

@@ -6,7 +6,6 @@
 #include "jc-client.h"
 #include "jc-compare-dialog.h"
 #include "jc-encoding.h"
-#include "jc-keys-window.h"
 #include "jc-signing-sheet.h"
 #include "jc-task-view.h"
 #include "jc-upload-window.h"

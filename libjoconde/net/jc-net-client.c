@@ -16,6 +16,7 @@
 #include "jc-revocation-request.h"
 #include "jc-rotation.h"
 #include "jc-store.h"
+#include "jc-uuid.h"
 
 struct _JcNetClient {
   GObject      parent_instance;
@@ -302,6 +303,37 @@ rotate_if_due (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* task.erased (docs/wire.md §5.3): the inbox copies of the task's messages are erased,
+ * the notice itself kept. Believed only from the node that announced the task
+ * (task.created), i.e. the root: relays vouch for every origin. */
+static gboolean
+erase_task (JcNetClient *self, JcNetEnvelope *env, GError **error)
+{
+  const char *task_id = JSON_NODE_HOLDS_OBJECT (env->body)
+    ? json_object_get_string_member_with_default (json_node_get_object (env->body), "task_id", NULL)
+    : NULL;
+  if (!task_id || !jc_uuid_is_v4 (task_id))
+    return TRUE;
+  g_autoptr(sqlite3_stmt) who = jc_net_sqlite_prepare (self->db,
+    "SELECT 1 FROM inbox WHERE topic = 'task.created' AND origin = ? AND instr(envelope, ?) > 0",
+    error);
+  if (!who)
+    return FALSE;
+  sqlite3_bind_text (who, 1, env->from, -1, SQLITE_STATIC);
+  sqlite3_bind_text (who, 2, task_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (who) != SQLITE_ROW)
+    return TRUE;
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (self->db,
+    "UPDATE inbox SET envelope = '' WHERE instr(envelope, ?) > 0 AND msg_id <> ?", error);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, task_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 2, env->id, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_DONE)
+    return jc_net_sqlite_fail (self->db, error);
+  return TRUE;
+}
+
 static gboolean
 store_receive (gpointer d, GPtrArray *incoming, GError **error)
 {
@@ -314,6 +346,13 @@ store_receive (gpointer d, GPtrArray *incoming, GError **error)
       jc_net_sqlite_rollback (self->db);
       return FALSE;
     }
+  for (guint i = 0; i < fresh->len; i++)
+    if (g_strcmp0 (((JcNetEnvelope *) fresh->pdata[i])->topic, "task.erased") == 0 &&
+        !erase_task (self, fresh->pdata[i], error))
+      {
+        jc_net_sqlite_rollback (self->db);
+        return FALSE;
+      }
   if (!jc_net_sqlite_commit (self->db, error))
     return FALSE;
   for (guint i = 0; i < fresh->len; i++)
@@ -523,7 +562,7 @@ GPtrArray *
 jc_net_client_inbox_list (JcNetClient *self, gint64 after_seq, guint limit, GError **error)
 {
   g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (self->db,
-    "SELECT envelope FROM inbox WHERE seq > ? ORDER BY seq LIMIT ?", error);
+    "SELECT envelope FROM inbox WHERE seq > ? AND envelope <> '' ORDER BY seq LIMIT ?", error);
   if (!st)
     return NULL;
   sqlite3_bind_int64 (st, 1, after_seq);

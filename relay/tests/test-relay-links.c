@@ -4,6 +4,8 @@
 #include "base/jc-init.h"
 #include "relay-test-util.h"
 #include "jc-cert.h"
+#include "jc-revocations.h"
+#include "base/jc-time.h"
 
 /* Admission: who may open a link to a relay. */
 static void
@@ -467,6 +469,19 @@ test_self_revocation (void)
   g_assert_true (g_spawn_sync (NULL, (char **) exp, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
                                NULL, &out, NULL, &st, NULL));
   g_assert_nonnull (strstr (out, "REVOKED [joconde@32473 cn=\"a\""));
+  /* ...and publishes a's key in the revoked-key list computing parties load. */
+  g_autofree char *keys = NULL;
+  const char *rk[] = { g_getenv ("JC_RELAY_BIN"), "-c", root->conf, "revoked-keys", NULL };
+  g_assert_true (g_spawn_sync (NULL, (char **) rk, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                               NULL, &keys, NULL, &st, NULL));
+  g_assert_true (g_spawn_check_wait_status (st, NULL));
+  g_autofree char *a_path = g_strdup_printf ("%s/pki/a.pem", dir);
+  g_autoptr(JcCert) a_cert = jc_cert_new_from_file (a_path, &error);
+  g_assert_no_error (error);
+  g_autoptr(JcRevocations) parsed = jc_revocations_new_from_json (keys, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (jc_revocations_is_key_revoked (parsed, jc_cert_get_key_id (a_cert),
+                                                jc_time_now () + 1, NULL));
   g_object_unref (a);
   test_relay_free (org);
   test_relay_free (root);

@@ -4,7 +4,9 @@
 #include "base/jc-encoding.h"
 #include "base/jc-init.h"
 #include "base/jc-time.h"
+#include "jc-agreement.h"
 #include "jc-cert.h"
+#include "jc-crl.h"
 #include "jc-doc.h"
 #include "jc-model.h"
 #include "jc-node-key.h"
@@ -468,6 +470,11 @@ test_task_lifecycle (void)
   send_root (c, "signature.submit", s_c);
   send_root (so, "approval.submit", ap0);
   send_root (so, "approval.submit", ap1);
+  /* The root is killed at some moment around the finalisation and restarted: the CTA is
+   * still finalised once, and sent once to each node. */
+  test_spin (g_random_int_range (0, 40));
+  test_relay_kill (root);
+  test_relay_start (root);
   for (int i = 0; i < 2; i++)
     wait_topic (cp[i], "cta.final", 1);
   cp[2] = node_new (dir, "cp3", root_url);
@@ -475,6 +482,9 @@ test_task_lifecycle (void)
   wait_topic (cp[2], "cta.final", 1);
   wait_topic (a, "cta.final", 1);
   wait_topic (c, "cta.final", 1);
+  test_spin (300);
+  for (int i = 0; i < 3; i++)
+    g_assert_cmpuint (count (cp[i], "cta.final"), ==, 1);
 
   /* The CTA is complete and its approval is the root's signature over the body hash. */
   JsonNode *cta_doc = json_object_get_member (json_node_get_object (cp[0]->last_cta), "cta");
@@ -491,6 +501,18 @@ test_task_lifecycle (void)
   const guint8 *sig = g_bytes_get_data (cta->approval->signature, &sig_len);
   g_assert_true (jc_cert_verify_hash (root_cert, body_hash, sizeof body_hash, sig, sig_len, &error));
   g_assert_no_error (error);
+  /* ...and it passes the complete check a computing party makes (libjoconde/agreement). */
+  {
+    g_autofree char *ca_path = g_strdup_printf ("%s/pki/ca.pem", dir);
+    g_autoptr(JcCert) ca_cert = jc_cert_new_from_file (ca_path, &error);
+    g_assert_no_error (error);
+    g_autoptr(GPtrArray) approver = g_ptr_array_new_with_free_func (g_object_unref);
+    g_ptr_array_add (approver, g_object_ref (root_cert));
+    g_ptr_array_add (approver, g_object_ref (ca_cert));
+    JcAgreementTrust trust = { .root = ca_cert, .approver = approver, .at = jc_time_now () };
+    g_assert_true (jc_agreement_verify (cta, &trust, &error));
+    g_assert_no_error (error);
+  }
 
   /* Running: the CPs report their VM addresses and telemetry; the peers get both. */
   g_autoptr(JsonBuilder) vb = json_builder_new ();
@@ -573,6 +595,19 @@ test_task_lifecycle (void)
     /* b's own answers are about b, who is in no task: its subtree never saw the task. */
     g_hash_table_remove (b->topics, "tasks.result");
     g_hash_table_remove (b->topics, "jc.refused");
+  }
+
+  /* The SO sees the task at the root. */
+  {
+    g_autofree char *out = NULL;
+    const char *argv[] = { g_getenv ("JC_RELAY_BIN"), "-c", root->conf, "tasks", NULL };
+    int st = 0;
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                                 NULL, &out, NULL, &st, NULL));
+    g_assert_true (g_spawn_check_wait_status (st, NULL));
+    g_assert_nonnull (strstr (out, task_id));
+    g_assert_nonnull (strstr (out, "calculation"));
+    g_assert_nonnull (strstr (out, "CTSAs approved 2/2"));
   }
 
   /* After finalisation the agreement is closed. */
@@ -689,6 +724,25 @@ test_task_cancellations (void)
   g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
                                NULL, NULL, NULL, &st, NULL));
   g_assert_true (g_spawn_check_wait_status (st, NULL));
+  /* The root's CRL, signed with its key, lists c. */
+  {
+    g_autofree char *crl_path = g_build_filename (dir, "root-own.crl", NULL);
+    const char *crl_argv[] = { g_getenv ("JC_RELAY_BIN"), "-c", root->conf, "crl", "--out",
+                               crl_path, NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) crl_argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                                 NULL, NULL, NULL, &st, NULL));
+    g_assert_true (g_spawn_check_wait_status (st, NULL));
+    g_autofree char *crl_pem = NULL;
+    g_assert_true (g_file_get_contents (crl_path, &crl_pem, NULL, NULL));
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JcCrl) crl = jc_crl_new_from_pem (crl_pem, -1, &error);
+    g_assert_no_error (error);
+    g_autofree char *root_pem = g_strdup_printf ("%s/pki/root.pem", dir);
+    g_autoptr(JcCert) root_cert = jc_cert_new_from_file (root_pem, &error);
+    g_assert_true (jc_crl_verify (crl, root_cert, &error));
+    g_assert_no_error (error);
+    g_assert_true (jc_crl_lookup (crl, serial, NULL));
+  }
   WantState w3 = { a, revoked, "cancelled" };
   g_assert_true (test_wait (in_state, &w3, 10000));
   g_assert_true (test_wait (is_disconnected, c->client, 10000));
@@ -710,6 +764,16 @@ test_task_cancellations (void)
                                 "state = 'erased' AND ctsc = '{}'", asked), ==, 1);
     g_assert_cmpint (query_int (root_db, "SELECT count(*) FROM messages WHERE task_id = ? AND "
                                 "envelope <> '' AND topic <> 'task.erased'", asked), ==, 0);
+  }
+  /* The leaves erased their inbox copies of the task too, keeping the notice. */
+  {
+    g_autoptr(GPtrArray) inbox = jc_net_client_inbox_list (a->client, 0, 1000, NULL);
+    for (guint i = 0; i < inbox->len; i++)
+      {
+        JcNetEnvelope *env = inbox->pdata[i];
+        if (strstr (env->text, asked))
+          g_assert_cmpstr (env->topic, ==, "task.erased");
+      }
   }
   /* An erased task takes no more requests. */
   expect_refusal (a, "control.request", cancel, "not-found");

@@ -70,15 +70,15 @@ jc_rss3_transpose64 (u64 a[64])
   TRANSPOSE_STAGE (1, 0x5555555555555555ULL)
 }
 
-void
-jc_rss3_words_to_planes (const u64 *w, size_t n, unsigned K, u64 *planes)
+static void
+words_to_planes (const u64 *w, size_t n, unsigned K, u64 *planes, gboolean repeated)
 {
   size_t nw = jc_rss3_nwords (n);
   u64 t[64];
   for (size_t b = 0; b < nw; b++)
     {
       size_t cnt = MIN (64, n - b * 64);
-      if (cnt == 64)
+      if (repeated && cnt == 64)
         {
           /* a block of 64 equal words (a sort pivot repeated) needs no transposition */
           const u64 *blk = w + b * 64;
@@ -99,6 +99,18 @@ jc_rss3_words_to_planes (const u64 *w, size_t n, unsigned K, u64 *planes)
       for (unsigned j = 0; j < K; j++)
         planes[j * nw + b] = t[j];
     }
+}
+
+void
+jc_rss3_words_to_planes (const u64 *w, size_t n, unsigned K, u64 *planes)
+{
+  words_to_planes (w, n, K, planes, FALSE);
+}
+
+void
+jc_rss3_words_to_planes_rep (const u64 *w, size_t n, unsigned K, u64 *planes)
+{
+  words_to_planes (w, n, K, planes, TRUE);
 }
 
 void
@@ -370,9 +382,16 @@ jc_rss3_carry (JcRss3Ctx *ctx, unsigned K, size_t nw, const u64 *x0, const u64 *
           memcpy (outp1, P1, nw * sizeof (u64));
         }
     }
-  jc_rss3_scratch_put (ctx, a0); jc_rss3_scratch_put (ctx, a1); jc_rss3_scratch_put (ctx, b0); jc_rss3_scratch_put (ctx, b1);
-  jc_rss3_scratch_put (ctx, Z0); jc_rss3_scratch_put (ctx, Z1);
-  jc_rss3_scratch_put (ctx, G0); jc_rss3_scratch_put (ctx, G1); jc_rss3_scratch_put (ctx, P0); jc_rss3_scratch_put (ctx, P1);
+  g_free (a0);
+  g_free (a1);
+  g_free (b0);
+  g_free (b1);
+  jc_rss3_scratch_put (ctx, Z0);
+  jc_rss3_scratch_put (ctx, Z1);
+  jc_rss3_scratch_put (ctx, G0);
+  jc_rss3_scratch_put (ctx, G1);
+  jc_rss3_scratch_put (ctx, P0);
+  jc_rss3_scratch_put (ctx, P1);
   return ok;
 }
 

@@ -103,6 +103,18 @@ jc_rss3_scratch_put (JcRss3Ctx *ctx, void *p)
   g_free (p);
 }
 
+void
+jc_rss3_ctx_trim (JcRss3Ctx *ctx)
+{
+  for (int k = 0; k < JC_RSS3_POOL; k++)
+    if (!ctx->pool[k].used)
+      {
+        g_free (ctx->pool[k].ptr);
+        ctx->pool[k].ptr = NULL;
+        ctx->pool[k].words = 0;
+      }
+}
+
 /* ---- network ---------------------------------------------------------------------------- */
 
 static gpointer
