@@ -10,6 +10,7 @@
 #include "jc-cpd-images.h"
 #include "jc-cpd-libvirt-backend.h"
 #include "jc-cpd-verify.h"
+#include "jc-chain-fingerprint.h"
 #include "jc-crl.h"
 #include "jc-doc.h"
 #include "jc-encoding.h"
@@ -1271,7 +1272,8 @@ load_trust (JcCpdDaemon *self, GError **error)
                    self->config->certificate);
       return FALSE;
     }
-  self->fingerprint = g_strdup (jc_cert_get_sha256 (own));
+  /* A party is named by the fingerprint of its whole chain, root included (docs/model.md). */
+  jc_chain_fingerprint (chain, self->trust.root, NULL, &self->fingerprint);
   self->node_id = g_strdup (jc_cert_get_name (own));
   return TRUE;
 }

@@ -386,11 +386,13 @@ signed_control (Fixture *f, const char *task_id, JcControlAction action)
   msg->action = action;
   msg->reason = g_strdup ("The input files were wrong.");
   msg->signer.name = g_strdup ("nsi");
-  g_assert_true (jc_hex_decode_into (jc_cert_get_sha256 (f->t.nsi), msg->signer.fingerprint,
-                                     JC_DOC_HASH_SIZE, NULL));
+  task_fingerprint (&f->t, f->t.nsi, msg->signer.fingerprint);
   msg->time = jc_time_now ();
   g_assert_true (jc_control_message_digest (msg, digest));
-  sig = jc_agreement_sign (f->t.nsi_key, f->t.nsi, "nsi", digest, &error);
+  {
+    g_autoptr(GPtrArray) chain = task_chain (&f->t, f->t.nsi);
+    sig = jc_agreement_sign (f->t.nsi_key, chain, "nsi", digest, &error);
+  }
   g_assert_no_error (error);
   json_object_set_member (o, "control", jc_control_message_to_json (msg));
   json_object_set_member (o, "signature", jc_node_signature_to_json (sig));
