@@ -78,6 +78,7 @@ struct _JcCpdDaemon
   JcAgreementTrust trust;
   char            *fingerprint;  /* SHA-256 of this cpd's certificate */
   char            *node_id;
+  char            *root_id;      /* the approver node that seals CTAs: the root relay */
   char            *cta_dir;
   char            *vm_log_dir;   /* the process backend's working directories, or NULL */
   GHashTable      *active;       /* task id → ActiveTask */
@@ -687,6 +688,10 @@ handle_cta (JcCpdDaemon *self, JsonNode *body)
   guint16 port;
   ActiveTask *t;
 
+  /* The root sends {"task_id", "cta": <CTA>}; a bare CTA document is read as well. */
+  if (body != NULL && JSON_NODE_HOLDS_OBJECT (body) &&
+      json_object_has_member (json_node_get_object (body), "cta"))
+    body = json_object_get_member (json_node_get_object (body), "cta");
   if (body == NULL || !JSON_NODE_HOLDS_OBJECT (body))
     {
       g_set_error (&error, JC_ERROR, JC_ERROR_INVALID, _("The agreement received is not a JSON object"));
@@ -1114,6 +1119,51 @@ handle_control (JcCpdDaemon *self, const char *msg_id, JsonNode *body)
   }
 }
 
+/* ---- task status from the root ------------------------------------------------------ */
+
+/* The root relay's word on a task (it runs the lifecycle, §4.4.1.1): a cancellation it
+ * decided (approval deadline, a peer's or the SO's request) ends the task here too. Only the
+ * root is listened to; the tree guarantees a message's origin (docs/wire.md §4). */
+static void
+handle_status (JcCpdDaemon *self, const JcNetEnvelope *env)
+{
+  JsonObject *o = env->body && JSON_NODE_HOLDS_OBJECT (env->body) ? json_node_get_object (env->body) : NULL;
+  JsonNode *id = o ? json_object_get_member (o, "task_id") : NULL;
+  JsonNode *state = o ? json_object_get_member (o, "state") : NULL;
+  const char *task_id, *name;
+  g_autoptr(GError) why = NULL;
+
+  if (g_strcmp0 (env->from, self->root_id) != 0)
+    {
+      g_message ("A task status from %s, not the root %s, was ignored", env->from, self->root_id);
+      return;
+    }
+  if (id == NULL || !JSON_NODE_HOLDS_VALUE (id) || json_node_get_value_type (id) != G_TYPE_STRING ||
+      state == NULL || !JSON_NODE_HOLDS_VALUE (state) || json_node_get_value_type (state) != G_TYPE_STRING)
+    return;
+  task_id = json_node_get_string (id);
+  name = json_node_get_string (state);
+  if (!g_str_equal (name, "cancelled") && !g_str_equal (name, "erased"))
+    return;
+  g_set_error (&why, JC_ERROR, JC_ERROR_CANCELLED, _("The root relay %s says the task is %s"),
+               env->from, name);
+  if (g_hash_table_contains (self->active, task_id))
+    end_task (self, task_id, "cancelled", why);
+  else if (!db_task_known (self, task_id) && strlen (task_id) == 36)
+    {
+      /* Before its CTA: the CTA, should it still come, starts nothing. */
+      sqlite3_stmt *st = jc_store_prepare (self->store,
+        "INSERT OR REPLACE INTO tasks (task_id, vm, state, reason, updated) VALUES (?1, '', 'cancelled', ?2, ?3)", NULL);
+      if (st != NULL)
+        {
+          sqlite3_bind_text (st, 1, task_id, -1, SQLITE_TRANSIENT);
+          sqlite3_bind_text (st, 2, why->message, -1, SQLITE_TRANSIENT);
+          sqlite3_bind_int64 (st, 3, jc_time_now ());
+          jc_store_run (self->store, st, NULL);
+        }
+    }
+}
+
 /* ---- messages from the link --------------------------------------------------------- */
 
 static void
@@ -1127,6 +1177,8 @@ handle_envelope (JcCpdDaemon *self, const JcNetEnvelope *env)
     handle_cta (self, env->body);
   else if (g_strcmp0 (env->topic, JC_CPD_TOPIC_CONTROL) == 0)
     handle_control (self, env->id, env->body);
+  else if (g_strcmp0 (env->topic, JC_CPD_TOPIC_STATUS) == 0)
+    handle_status (self, env);
   else
     g_debug ("A message of topic %s from %s is not for the cpd; ignored", env->topic, env->from);
   if (!db_mark_handled (self, env, &error))
@@ -1244,6 +1296,12 @@ load_trust (JcCpdDaemon *self, GError **error)
   self->trust.approver = jc_cert_list_new_from_file (self->config->approver, error);
   if (self->trust.approver == NULL)
     return FALSE;
+  if (self->trust.approver->len == 0)
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_INVALID, _("%s holds no certificate"), self->config->approver);
+      return FALSE;
+    }
+  self->root_id = g_strdup (jc_cert_get_name (self->trust.approver->pdata[0]));
   if (self->config->crl_file != NULL)
     {
       g_autofree char *pem = NULL;
@@ -1390,6 +1448,7 @@ jc_cpd_daemon_finalize (GObject *object)
   jc_agreement_trust_clear (&self->trust);
   g_free (self->fingerprint);
   g_free (self->node_id);
+  g_free (self->root_id);
   g_free (self->cta_dir);
   g_free (self->vm_log_dir);
   G_OBJECT_CLASS (jc_cpd_daemon_parent_class)->finalize (object);

@@ -221,8 +221,15 @@ deliver (Fixture *f, GBytes *cta)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = jc_doc_parse (g_bytes_get_data (cta, NULL), g_bytes_get_size (cta), NULL, &error);
+  g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *o = json_object_new ();
+
   g_assert_no_error (error);
-  send_to_cp1 (f, JC_CPD_TOPIC_CTA, node);
+  /* As the root relay sends it (relay/jc-relay-tasks.c). */
+  json_object_set_member (o, "task_id", json_node_copy (json_object_get_member (json_node_get_object (node), "task_id")));
+  json_object_set_member (o, "cta", g_steal_pointer (&node));
+  json_node_take_object (body, o);
+  send_to_cp1 (f, JC_CPD_TOPIC_CTA, body);
 }
 
 /* A new CTA of the same tree, deadlines in seconds from now. */

@@ -286,6 +286,17 @@ test_cancel_before_cta (Fixture *f, gconstpointer data)
   deliver (f, cta_a);
   running = wait_state (f, a, "running");
 
+  /* Only the root's task status counts: a peer saying "cancelled" changes nothing. */
+  {
+    g_autofree char *text = g_strdup_printf ("{\"task_id\": \"%s\", \"state\": \"cancelled\","
+                                             " \"update_counter\": 9, \"event\": \"forged\"}", a);
+    g_autoptr(JsonNode) status = json_from_string (text, NULL);
+    send_to_cp1 (f, JC_CPD_TOPIC_STATUS, status);
+    test_spin (600);
+    g_assert_cmpuint (count_state (f, a, "cancelled"), ==, 0);
+    g_assert_true (process_alive (vm_pid (f, a)));
+  }
+
   rebuild_cta (f, 600, 1200, 1800);
   b = g_strdup (f->t.cta->task_id);
   control = signed_control (f, b, JC_CONTROL_CANCEL);
