@@ -1191,6 +1191,17 @@ on_message (JcNetClient *client, gpointer envelope, gpointer data)
   handle_envelope (JC_CPD_DAEMON (data), envelope);
 }
 
+/* A report the tree refused for good (docs/wire.md §3.2): nothing to resend, but the
+ * administrator must know, since the root then lacks it. */
+static void
+on_refused (JcNetClient *client, const char *id, const char *code, const char *reason, gpointer data)
+{
+  JcCpdDaemon *self = data;
+  g_autofree char *msg = g_strdup_printf ("the relay refused message %s (%s): %s", id, code, reason);
+
+  log_task (self, JC_LOG_ERROR, "refused", NULL, msg);
+}
+
 /* ---- reconciliation after a restart ------------------------------------------------- */
 
 static gboolean
@@ -1402,6 +1413,7 @@ jc_cpd_daemon_start (JcCpdDaemon *self, GError **error)
       follow_console (self, v);
   }
   g_signal_connect (self->client, "message", G_CALLBACK (on_message), self);
+  g_signal_connect (self->client, "refused", G_CALLBACK (on_refused), self);
   /* Messages committed to the inbox before a crash but not acted on yet. */
   pending = jc_net_client_inbox_list (self->client, 0, G_MAXINT, error);
   if (pending == NULL)
