@@ -9,6 +9,7 @@
 #include "jc-cpd-daemon.h"
 #include "jc-cpd-images.h"
 #include "jc-cpd-libvirt-backend.h"
+#include "jc-cpd-task-db.h"
 #include "jc-cpd-verify.h"
 #include "jc-chain-fingerprint.h"
 #include "jc-crl.h"
@@ -88,22 +89,6 @@ struct _JcCpdDaemon
 };
 
 G_DEFINE_FINAL_TYPE (JcCpdDaemon, jc_cpd_daemon, G_TYPE_OBJECT)
-
-static const JcStoreMigration schema[] = {
-  { 1,
-    /* tasks: every task this cpd was asked to run, and what became of it. */
-    "CREATE TABLE tasks (task_id TEXT PRIMARY KEY, vm TEXT NOT NULL, state TEXT NOT NULL,"
-    "  cp INTEGER, port INTEGER, address TEXT, output_deadline INTEGER, reason TEXT,"
-    "  updated INTEGER NOT NULL);"
-    /* handled: link messages acted on, so that none is acted on twice after a crash. */
-    "CREATE TABLE handled (msg_id TEXT PRIMARY KEY, topic TEXT NOT NULL, handled INTEGER NOT NULL);" },
-  { 2,
-    /* pending_controls: cancels and terminations that came before their task's CTA (they
-     * travel from other origins, so may overtake it); checked when the CTA arrives. */
-    "CREATE TABLE pending_controls (msg_id TEXT PRIMARY KEY, task_id TEXT NOT NULL,"
-    "  body TEXT NOT NULL, received INTEGER NOT NULL);"
-    "CREATE INDEX pending_controls_task ON pending_controls (task_id);" },
-};
 
 /* Bounds on what strangers can make the cpd keep: control messages for unknown tasks. */
 #define MAX_PENDING_PER_TASK 8
@@ -273,85 +258,6 @@ report_address (JcCpdDaemon *self, const char *task_id, gint64 cp, const char *a
   send_root (self, JC_CPD_TOPIC_VM_ADDRESS, body);
 }
 
-/* ---- the database ------------------------------------------------------------------- */
-
-static gboolean
-db_set_state (JcCpdDaemon *self, const char *task_id, const char *state, const char *reason,
-              GError **error)
-{
-  sqlite3_stmt *st = jc_store_prepare (self->store,
-    "UPDATE tasks SET state = ?2, reason = ?3, updated = ?4 WHERE task_id = ?1", error);
-
-  if (st == NULL)
-    return FALSE;
-  sqlite3_bind_text (st, 1, task_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (st, 2, state, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (st, 3, reason, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (st, 4, jc_time_now ());
-  return jc_store_run (self->store, st, error);
-}
-
-static gboolean
-db_mark_handled (JcCpdDaemon *self, const JcNetEnvelope *env, GError **error)
-{
-  sqlite3_stmt *st = jc_store_prepare (self->store,
-    "INSERT OR IGNORE INTO handled (msg_id, topic, handled) VALUES (?1, ?2, ?3)", error);
-
-  if (st == NULL)
-    return FALSE;
-  sqlite3_bind_text (st, 1, env->id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (st, 2, env->topic, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (st, 3, jc_time_now ());
-  return jc_store_run (self->store, st, error);
-}
-
-static gboolean
-db_was_handled (JcCpdDaemon *self, const char *msg_id)
-{
-  sqlite3_stmt *st = jc_store_prepare (self->store, "SELECT 1 FROM handled WHERE msg_id = ?1", NULL);
-  gboolean row = FALSE;
-
-  if (st == NULL)
-    return FALSE;
-  sqlite3_bind_text (st, 1, msg_id, -1, SQLITE_TRANSIENT);
-  jc_store_step (self->store, st, &row, NULL);
-  sqlite3_reset (st);
-  return row;
-}
-
-static gboolean
-db_task_known (JcCpdDaemon *self, const char *task_id)
-{
-  /* A refused task does not count: anyone can send a forged agreement under a real task's
-   * id, and that must not keep the real one out. */
-  sqlite3_stmt *st = jc_store_prepare (self->store,
-    "SELECT 1 FROM tasks WHERE task_id = ?1 AND state != 'refused'", NULL);
-  gboolean row = FALSE;
-
-  if (st == NULL)
-    return FALSE;
-  sqlite3_bind_text (st, 1, task_id, -1, SQLITE_TRANSIENT);
-  jc_store_step (self->store, st, &row, NULL);
-  sqlite3_reset (st);
-  return row;
-}
-
-/* Records a refused task once (a task id may arrive again: it stays refused). */
-static void
-db_record_refusal (JcCpdDaemon *self, const char *task_id, const char *reason)
-{
-  sqlite3_stmt *st = jc_store_prepare (self->store,
-    "INSERT OR IGNORE INTO tasks (task_id, vm, state, reason, updated) VALUES (?1, '', 'refused', ?2, ?3)",
-    NULL);
-
-  if (st == NULL || task_id == NULL)
-    return;
-  sqlite3_bind_text (st, 1, task_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (st, 2, reason, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (st, 3, jc_time_now ());
-  jc_store_run (self->store, st, NULL);
-}
-
 /* ---- ending a task ------------------------------------------------------------------ */
 
 static char *
@@ -368,7 +274,7 @@ task_ended (JcCpdDaemon *self, const char *task_id, gint64 cp, const char *state
   g_autoptr(GError) error = NULL;
   g_autofree char *path = cta_path (self, task_id);
 
-  if (!db_set_state (self, task_id, state, reason ? reason->message : NULL, &error))
+  if (!jc_cpd_task_db_set_state (self->store, task_id, state, reason ? reason->message : NULL, &error))
     g_warning ("%s", error->message);
   g_unlink (path);
   report_state (self, task_id, cp, state, reason);
@@ -428,7 +334,7 @@ start_done (JcCpdDaemon *self, ActiveTask *t, BackendOp *op)
           jc_store_run (self->store, st, NULL);
         }
     }
-  if (!db_set_state (self, t->task_id, "running", NULL, &error))
+  if (!jc_cpd_task_db_set_state (self->store, t->task_id, "running", NULL, &error))
     g_warning ("%s", error->message);
   report_address (self, t->task_id, t->cp, op->address);
   report_state (self, t->task_id, t->cp, "running", NULL);
@@ -665,7 +571,7 @@ make_spec (JcCpdDaemon *self, const JcCta *cta, const JcCpdImage *image, const c
 static void
 refuse (JcCpdDaemon *self, const char *task_id, gint64 cp, const GError *why)
 {
-  db_record_refusal (self, task_id, why->message);
+  jc_cpd_task_db_record_refusal (self->store, task_id, why->message);
   report_state (self, task_id, cp, "refused", why);
 }
 
@@ -704,7 +610,7 @@ handle_cta (JcCpdDaemon *self, JsonNode *body)
     bytes = g_bytes_new_take (g_steal_pointer (&text), len);
   }
   task_id = jc_cpd_cta_peek_task_id (bytes);
-  if (task_id != NULL && db_task_known (self, task_id))
+  if (task_id != NULL && jc_cpd_task_db_is_known (self->store, task_id))
     {
       /* The same task again (a resent delivery): it is never started twice. */
       log_task (self, JC_LOG_NOTICE, "cta", task_id, "the agreement arrived again; ignored");
@@ -726,7 +632,7 @@ handle_cta (JcCpdDaemon *self, JsonNode *body)
   /* From here on the task id is the verified one. */
   g_free (task_id);
   task_id = g_strdup (cta->task_id);
-  if (db_task_known (self, task_id))
+  if (jc_cpd_task_db_is_known (self->store, task_id))
     {
       log_task (self, JC_LOG_NOTICE, "cta", task_id, "the agreement arrived again; ignored");
       return;
@@ -735,17 +641,7 @@ handle_cta (JcCpdDaemon *self, JsonNode *body)
     g_autoptr(GError) why = NULL;
     if (pending_control_ends (self, cta, &why))
       {
-        sqlite3_stmt *st = jc_store_prepare (self->store,
-          "INSERT OR REPLACE INTO tasks (task_id, vm, state, cp, reason, updated)"
-          " VALUES (?1, '', 'cancelled', ?2, ?3, ?4)", NULL);
-        if (st != NULL)
-          {
-            sqlite3_bind_text (st, 1, task_id, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_int64 (st, 2, cp);
-            sqlite3_bind_text (st, 3, why->message, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_int64 (st, 4, jc_time_now ());
-            jc_store_run (self->store, st, NULL);
-          }
+        jc_cpd_task_db_record_end (self->store, task_id, cp, "cancelled", why->message);
         report_state (self, task_id, cp, "cancelled", why);
         return;
       }
@@ -1086,7 +982,7 @@ handle_control (JcCpdDaemon *self, const char *msg_id, JsonNode *body)
   t = g_hash_table_lookup (self->active, msg->task_id);
   if (t == NULL)
     {
-      if (db_task_known (self, msg->task_id))
+      if (jc_cpd_task_db_is_known (self->store, msg->task_id))
         log_task (self, JC_LOG_NOTICE, "control", msg->task_id,
                   "a control message for a task that is over here was ignored");
       else
@@ -1149,18 +1045,10 @@ handle_status (JcCpdDaemon *self, const JcNetEnvelope *env)
                env->from, name);
   if (g_hash_table_contains (self->active, task_id))
     end_task (self, task_id, "cancelled", why);
-  else if (!db_task_known (self, task_id) && strlen (task_id) == 36)
+  else if (!jc_cpd_task_db_is_known (self->store, task_id) && strlen (task_id) == 36)
     {
       /* Before its CTA: the CTA, should it still come, starts nothing. */
-      sqlite3_stmt *st = jc_store_prepare (self->store,
-        "INSERT OR REPLACE INTO tasks (task_id, vm, state, reason, updated) VALUES (?1, '', 'cancelled', ?2, ?3)", NULL);
-      if (st != NULL)
-        {
-          sqlite3_bind_text (st, 1, task_id, -1, SQLITE_TRANSIENT);
-          sqlite3_bind_text (st, 2, why->message, -1, SQLITE_TRANSIENT);
-          sqlite3_bind_int64 (st, 3, jc_time_now ());
-          jc_store_run (self->store, st, NULL);
-        }
+      jc_cpd_task_db_record_end (self->store, task_id, -1, "cancelled", why->message);
     }
 }
 
@@ -1171,7 +1059,7 @@ handle_envelope (JcCpdDaemon *self, const JcNetEnvelope *env)
 {
   g_autoptr(GError) error = NULL;
 
-  if (db_was_handled (self, env->id))
+  if (jc_cpd_task_db_was_handled (self->store, env->id))
     return;
   if (g_strcmp0 (env->topic, JC_CPD_TOPIC_CTA) == 0)
     handle_cta (self, env->body);
@@ -1181,7 +1069,7 @@ handle_envelope (JcCpdDaemon *self, const JcNetEnvelope *env)
     handle_status (self, env);
   else
     g_debug ("A message of topic %s from %s is not for the cpd; ignored", env->topic, env->from);
-  if (!db_mark_handled (self, env, &error))
+  if (!jc_cpd_task_db_mark_handled (self->store, env->id, env->topic, &error))
     g_warning ("%s", error->message);
 }
 
@@ -1255,7 +1143,7 @@ reconcile (JcCpdDaemon *self, GError **error)
         {
           /* It started just before the cpd stopped: the root may not know yet. */
           g_autofree char *address = g_strdup ((const char *) sqlite3_column_text (st, 6));
-          db_set_state (self, t->task_id, "running", NULL, NULL);
+          jc_cpd_task_db_set_state (self->store, t->task_id, "running", NULL, NULL);
           report_address (self, t->task_id, t->cp, address);
           report_state (self, t->task_id, t->cp, "running", NULL);
         }
@@ -1376,7 +1264,7 @@ jc_cpd_daemon_new (const JcCpdConfig *config, JcCpdVmBackend *backend, JcLog *lo
   if (!load_trust (self, error))
     return NULL;
   db = g_build_filename (config->state_dir, "cpd.db", NULL);
-  self->store = jc_store_open (db, schema, G_N_ELEMENTS (schema), error);
+  self->store = jc_cpd_task_db_open (db, error);
   if (self->store == NULL)
     return NULL;
   net_db = g_build_filename (config->state_dir, "link.db", NULL);
