@@ -24,6 +24,7 @@ typedef struct {
   goffset       log_offset;
   JcTaskState   vm_state;     /* the orchestrator's last reported state */
   gboolean      vm_state_known;
+  gboolean      own_telemetry; /* the orchestrator sent telemetry events itself */
   char         *host;         /* the remote hypervisor publishing its endpoint, or NULL */
   gboolean      polling;      /* a health request is out */
   gboolean      starting;     /* the VM is being defined and started */

@@ -12,6 +12,81 @@
 /* Largest piece of a VM log forwarded to syslog in one poll. */
 #define LOG_CHUNK (64 * 1024)
 
+/* ---- one line of the VM's output (docs/guest.md "The cpd interface") --------------- */
+
+/* A telemetry event of the orchestrator: forwarded when it is about this task and party
+ * (a VM does not speak for another). */
+static void
+vm_telemetry (JcCpdDaemon *self, ActiveTask *t, JsonNode *doc)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcTelemetryEvent) e = jc_telemetry_event_from_json (doc, &error);
+  g_autoptr(JsonNode) out = NULL;
+
+  if (e == NULL || g_strcmp0 (e->task_id, t->task_id) != 0 || e->cp != t->cp)
+    {
+      jc_cpd_daemon_log (self, JC_LOG_WARNING, "vm-telemetry", t->task_id,
+                         error ? error->message : "a telemetry event about another task or party was dropped");
+      return;
+    }
+  t->own_telemetry = TRUE;
+  out = jc_telemetry_event_to_json (e);
+  jc_cpd_daemon_send_root (self, JC_CPD_TOPIC_TELEMETRY, out);
+}
+
+/* {"type": "guest-request", "request": "destroy", "task_id", "state"}: the orchestrator is
+ * done and everything is erased. */
+static void
+vm_request (JcCpdDaemon *self, ActiveTask *t, JsonObject *o)
+{
+  JsonNode *req = json_object_get_member (o, "request");
+  JsonNode *id = json_object_get_member (o, "task_id");
+  JsonNode *state = json_object_get_member (o, "state");
+  const char *end = "finished";
+
+  if (req == NULL || !JSON_NODE_HOLDS_VALUE (req) || g_strcmp0 (json_node_get_string (req), "destroy") != 0 ||
+      id == NULL || !JSON_NODE_HOLDS_VALUE (id) || g_strcmp0 (json_node_get_string (id), t->task_id) != 0)
+    return;
+  if (state != NULL && JSON_NODE_HOLDS_VALUE (state) &&
+      g_strcmp0 (json_node_get_string (state), "cancelled") == 0)
+    end = "cancelled";
+  jc_cpd_daemon_log (self, JC_LOG_NOTICE, "vm-request", t->task_id, "the orchestrator asks to be destroyed");
+  jc_cpd_daemon_end_task (self, t->task_id, end, NULL);
+}
+
+/* Lines starting with '{' are the orchestrator's documents; anything else (its RFC 5424
+ * records, the init's and the kernel's lines) goes to the log with the task id. */
+static void
+vm_line (JcCpdDaemon *self, const char *task_id, const char *line)
+{
+  ActiveTask *t = g_hash_table_lookup (self->active, task_id);
+
+  if (t != NULL && line[0] == '{')
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonNode *root;
+      JsonNode *type;
+
+      if (json_parser_load_from_data (parser, line, -1, NULL) &&
+          (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root) &&
+          (type = json_object_get_member (json_node_get_object (root), "type")) != NULL &&
+          JSON_NODE_HOLDS_VALUE (type) && json_node_get_value_type (type) == G_TYPE_STRING)
+        {
+          if (g_str_equal (json_node_get_string (type), "telemetry-event"))
+            {
+              vm_telemetry (self, t, root);
+              return;
+            }
+          if (g_str_equal (json_node_get_string (type), "guest-request"))
+            {
+              vm_request (self, t, json_node_get_object (root));
+              return;
+            }
+        }
+    }
+  jc_cpd_daemon_log (self, JC_LOG_INFO, "vm-log", task_id, line);
+}
+
 /* ---- VM console logs (backends with a console stream) ------------------------------- */
 
 typedef struct {
@@ -25,7 +100,7 @@ log_line_write (gpointer data)
 {
   LogLine *l = data;
 
-  jc_cpd_daemon_log (l->self, JC_LOG_INFO, "vm-log", l->task_id, l->line);
+  vm_line (l->self, l->task_id, l->line);
   g_object_unref (l->self);
   g_free (l->task_id);
   g_free (l->line);
@@ -140,7 +215,7 @@ jc_cpd_vm_watch_forward_log (JcCpdDaemon *self, ActiveTask *t)
       if (*lines[i] != '\0')
         {
           g_autofree char *valid = g_utf8_make_valid (lines[i], -1);
-          jc_cpd_daemon_log (self, JC_LOG_INFO, "vm-log", t->task_id, valid);
+          vm_line (self, t->task_id, valid);
         }
     t->log_offset += used;
   }
@@ -178,6 +253,9 @@ health_done (GObject *source, GAsyncResult *result, gpointer data)
     goto out;
   t->vm_state = state;
   t->vm_state_known = TRUE;
+  /* An orchestrator that reports its own telemetry is not second-guessed. */
+  if (t->own_telemetry)
+    goto out;
   {
     g_autoptr(JcTelemetryEvent) e = jc_telemetry_event_new ();
     g_autoptr(JsonNode) node = NULL;
