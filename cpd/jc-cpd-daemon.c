@@ -391,7 +391,7 @@ pick_port (JcCpdDaemon *self)
 }
 
 static JcCpdVmSpec *
-make_spec (JcCpdDaemon *self, const JcCta *cta, const JcCpdImage *image, const char *path,
+make_spec (JcCpdDaemon *self, const JcCta *cta, gint64 cp, const JcCpdImage *image, const char *path,
            const guint8 hash[JC_DOC_HASH_SIZE], guint16 port)
 {
   g_autofree char *name = g_strconcat ("joconde-", cta->task_id, NULL);
@@ -410,6 +410,11 @@ make_spec (JcCpdDaemon *self, const JcCta *cta, const JcCpdImage *image, const c
   spec->host_address = g_strdup (self->config->listen_address);
   spec->host_port = port;
   spec->guest_port = image->guest_port;
+  spec->root_path = g_strdup (self->config->root_ca);
+  spec->approver_path = g_strdup (self->config->approver);
+  spec->party = (gint) cp;
+  spec->sim_key_path = g_build_filename (self->config->state_dir, "sim-tee.key", NULL);
+  spec->engine_dir = g_strdup (self->config->engine_dir);
   switch (cta->ctsc->platform)
     {
     case JC_TEE_PLATFORM_SEV_SNP:
@@ -525,7 +530,7 @@ handle_cta (JcCpdDaemon *self, JsonNode *body)
       refuse (self, task_id, cp, error);
       return;
     }
-  spec = make_spec (self, cta, image, path, hash, port);
+  spec = make_spec (self, cta, cp, image, path, hash, port);
   address = g_strdup_printf (strchr (self->config->public_host, ':') ? "[%s]:%u" : "%s:%u",
                              self->config->public_host, port);
   {

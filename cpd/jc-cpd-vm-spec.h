@@ -39,6 +39,13 @@ typedef struct {
   /* TDX launch parameters */
   guint64   tdx_policy;
   char     *tdx_qgs_socket;  /* quote generation service socket; NULL for libvirt's default */
+  /* What the orchestrator needs to run the task (docs/guest.md "The cpd interface"); the
+   * process backend passes them on its command line. NULL / -1: not passed. */
+  char     *root_path;       /* the pinned root CA (PEM) */
+  char     *approver_path;   /* the SO approver's chain (PEM) */
+  gint      party;           /* this computing party's index in the CTSC */
+  char     *sim_key_path;    /* the host's simulated-TEE key (made on first use) */
+  char     *engine_dir;      /* where the engine modules are */
 } JcCpdVmSpec;
 
 #define JC_CPD_TYPE_VM_SPEC (jc_cpd_vm_spec_get_type ())

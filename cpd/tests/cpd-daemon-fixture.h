@@ -166,10 +166,11 @@ fixture_prepare (Fixture *f, const char *backend_conf)
     "state-dir=%s\n"
     "[parent]\nurl=%s\nreconnect-min-ms=50\nreconnect-max-ms=400\n"
     "[images]\ndirectory=%s\n"
-    "[backend]\n%s\nguest-binary=%s\nkvm=false\n"
+    "[backend]\n%s\nguest-binary=%s\nengine-dir=%s\nkvm=false\n"
     "[vm]\nlisten-address=127.0.0.1\npublic-host=127.0.0.1\nport-min=%u\nport-max=%u\npoll-ms=100\n"
     "[log]\ntarget=file\n",
-    f->state, f->relay_url, f->images, backend, g_getenv ("JC_GUEST_BINARY"), port_min, MIN (port_min + 40, 65535));
+    f->state, f->relay_url, f->images, backend, g_getenv ("JC_GUEST_BINARY"),
+    g_getenv ("JC_ENGINE_DIR") ? g_getenv ("JC_ENGINE_DIR") : "", port_min, MIN (port_min + 40, 65535));
   write_file (f->conf, text, -1);
 }
 

@@ -64,6 +64,7 @@ test_shipped_defaults (void)
   g_assert_cmpstr (a->backend, ==, "libvirt");
   g_assert_true (g_strv_equal ((const char * const *) a->libvirt_uris, (const char * const *) b->libvirt_uris));
   g_assert_cmpstr (a->guest_binary, ==, b->guest_binary);
+  g_assert_cmpstr (a->engine_dir, ==, b->engine_dir);
   g_assert_cmpint (a->kvm, ==, b->kvm);
   g_assert_cmpuint (a->memory_mib, ==, b->memory_mib);
   g_assert_cmpuint (a->vcpus, ==, b->vcpus);
