@@ -210,11 +210,42 @@ report_address (JcCpdDaemon *self, const char *task_id, gint64 cp, const char *a
 
 /* ---- ending a task ------------------------------------------------------------------ */
 
+/* The task's files under agreements/: its CTA, and the copies of the trust anchor and the
+ * approver's chain handed to its VM (libvirt gives each VM's files to its QEMU user, which
+ * must never happen to the credentials themselves). */
+static char *
+task_file (JcCpdDaemon *self, const char *task_id, const char *suffix)
+{
+  g_autofree char *name = g_strconcat (task_id, suffix, NULL);
+  return g_build_filename (self->cta_dir, name, NULL);
+}
+
 char *
 jc_cpd_daemon_cta_path (JcCpdDaemon *self, const char *task_id)
 {
-  g_autofree char *name = g_strconcat (task_id, ".cta.json", NULL);
-  return g_build_filename (self->cta_dir, name, NULL);
+  return task_file (self, task_id, ".cta.json");
+}
+
+static void
+remove_task_files (JcCpdDaemon *self, const char *task_id)
+{
+  const char *suffixes[] = { ".cta.json", ".root.pem", ".approver.pem" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *path = task_file (self, task_id, suffixes[i]);
+      g_unlink (path);
+    }
+}
+
+static gboolean
+copy_file (const char *from, const char *to, GError **error)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  return g_file_get_contents (from, &data, &len, error) &&
+         g_file_set_contents_full (to, data, (gssize) len, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
 }
 
 /* Records how the task ended, forgets its agreement and tells the root. */
@@ -222,11 +253,10 @@ static void
 task_ended (JcCpdDaemon *self, const char *task_id, gint64 cp, const char *state, const GError *reason)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = jc_cpd_daemon_cta_path (self, task_id);
 
   if (!jc_cpd_task_db_set_state (self->store, task_id, state, reason ? reason->message : NULL, &error))
     g_warning ("%s", error->message);
-  g_unlink (path);
+  remove_task_files (self, task_id);
   report_state (self, task_id, cp, state, reason);
 }
 
@@ -410,8 +440,6 @@ make_spec (JcCpdDaemon *self, const JcCta *cta, gint64 cp, const JcCpdImage *ima
   spec->host_address = g_strdup (self->config->listen_address);
   spec->host_port = port;
   spec->guest_port = image->guest_port;
-  spec->root_path = g_strdup (self->config->root_ca);
-  spec->approver_path = g_strdup (self->config->approver);
   spec->party = (gint) cp;
   spec->sim_key_path = g_build_filename (self->config->state_dir, "sim-tee.key", NULL);
   spec->engine_dir = g_strdup (self->config->engine_dir);
@@ -448,6 +476,8 @@ handle_cta (JcCpdDaemon *self, JsonNode *body)
   g_autoptr(JcCpdVmSpec) spec = NULL;
   g_autofree char *task_id = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *root_copy = NULL;
+  g_autofree char *approver_copy = NULL;
   g_autofree char *address = NULL;
   guint8 hash[JC_DOC_HASH_SIZE];
   gint64 cp = -1;
@@ -524,13 +554,20 @@ handle_cta (JcCpdDaemon *self, JsonNode *body)
       return;
     }
   path = jc_cpd_daemon_cta_path (self, task_id);
+  root_copy = task_file (self, task_id, ".root.pem");
+  approver_copy = task_file (self, task_id, ".approver.pem");
   if (!g_file_set_contents_full (path, g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes),
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error) ||
+      !copy_file (self->config->root_ca, root_copy, &error) ||
+      !copy_file (self->config->approver, approver_copy, &error))
     {
+      remove_task_files (self, task_id);
       refuse (self, task_id, cp, error);
       return;
     }
   spec = make_spec (self, cta, cp, image, path, hash, port);
+  spec->root_path = g_steal_pointer (&root_copy);
+  spec->approver_path = g_steal_pointer (&approver_copy);
   address = g_strdup_printf (strchr (self->config->public_host, ':') ? "[%s]:%u" : "%s:%u",
                              self->config->public_host, port);
   {
@@ -552,7 +589,7 @@ handle_cta (JcCpdDaemon *self, JsonNode *body)
     if (st == NULL || !jc_store_run (self->store, st, &error))
       {
         g_warning ("Cannot record the task %s: %s", task_id, error->message);
-        g_unlink (path);
+        remove_task_files (self, task_id);
         return;
       }
   }

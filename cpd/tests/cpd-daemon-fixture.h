@@ -357,6 +357,15 @@ assert_vm_gone (Fixture *f, const char *task_id, GPid pid)
   g_autofree char *dir = g_strdup_printf ("%s/vms/joconde-%s", f->state, task_id);
   g_assert_true (test_wait (vm_dir_gone, dir, 10000));
   g_assert_false (process_alive (pid));
+  /* The agreement and the trust files handed to the VM go with it. */
+  {
+    const char *suffixes[] = { "cta.json", "root.pem", "approver.pem" };
+    for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+      {
+        g_autofree char *path = g_strdup_printf ("%s/agreements/%s.%s", f->state, task_id, suffixes[i]);
+        g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+      }
+  }
 }
 
 typedef struct {
