@@ -191,16 +191,6 @@ task_nodes_of (JcRelay *relay, const JcCtsc *ctsc, const char *also)
   return g_strv_builder_end (sb);
 }
 
-/* The computing parties of a task, by name. */
-static GStrv
-computing_parties (const JcCtsc *ctsc)
-{
-  g_autoptr(GStrvBuilder) sb = g_strv_builder_new ();
-  for (guint i = 0; i < ctsc->computing_parties->len; i++)
-    g_strv_builder_add (sb, ((JcParty *) ctsc->computing_parties->pdata[i])->name);
-  return g_strv_builder_end (sb);
-}
-
 static gboolean
 send_to (JcRelay *relay, const char *const *to, const char *topic, JsonNode *body,
          GHashTable *touched, GError **error)
@@ -638,10 +628,6 @@ finalise_if_complete (JcRelay *relay, Task *t, GHashTable *touched, GError **err
   g_autoptr(JsonNode) body = json_builder_get_root (b);
   g_auto(GStrv) to = task_nodes_of (relay, t->ctsc, NULL);
   if (!send_to (relay, (const char *const *) to, "cta.final", body, touched, error))
-    return FALSE;
-  /* The computing parties' daemons take the CTA document itself (docs/admin-cpd.md). */
-  g_auto(GStrv) cps = computing_parties (t->ctsc);
-  if (!send_to (relay, (const char *const *) cps, "cta.deliver", doc, touched, error))
     return FALSE;
   return task_changed (relay, t, "initialisation", "CTA finalised", touched, error);
 }

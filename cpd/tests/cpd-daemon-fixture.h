@@ -166,10 +166,11 @@ fixture_prepare (Fixture *f, const char *backend_conf)
     "state-dir=%s\n"
     "[parent]\nurl=%s\nreconnect-min-ms=50\nreconnect-max-ms=400\n"
     "[images]\ndirectory=%s\n"
-    "[backend]\n%s\nguest-binary=%s\nkvm=false\n"
+    "[backend]\n%s\nguest-binary=%s\nengine-dir=%s\nkvm=false\n"
     "[vm]\nlisten-address=127.0.0.1\npublic-host=127.0.0.1\nport-min=%u\nport-max=%u\npoll-ms=100\n"
     "[log]\ntarget=file\n",
-    f->state, f->relay_url, f->images, backend, g_getenv ("JC_GUEST_BINARY"), port_min, MIN (port_min + 40, 65535));
+    f->state, f->relay_url, f->images, backend, g_getenv ("JC_GUEST_BINARY"),
+    g_getenv ("JC_ENGINE_DIR") ? g_getenv ("JC_ENGINE_DIR") : "", port_min, MIN (port_min + 40, 65535));
   write_file (f->conf, text, -1);
 }
 
@@ -221,8 +222,15 @@ deliver (Fixture *f, GBytes *cta)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = jc_doc_parse (g_bytes_get_data (cta, NULL), g_bytes_get_size (cta), NULL, &error);
+  g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *o = json_object_new ();
+
   g_assert_no_error (error);
-  send_to_cp1 (f, JC_CPD_TOPIC_CTA, node);
+  /* As the root relay sends it (relay/jc-relay-tasks.c). */
+  json_object_set_member (o, "task_id", json_node_copy (json_object_get_member (json_node_get_object (node), "task_id")));
+  json_object_set_member (o, "cta", g_steal_pointer (&node));
+  json_node_take_object (body, o);
+  send_to_cp1 (f, JC_CPD_TOPIC_CTA, body);
 }
 
 /* A new CTA of the same tree, deadlines in seconds from now. */
@@ -349,6 +357,15 @@ assert_vm_gone (Fixture *f, const char *task_id, GPid pid)
   g_autofree char *dir = g_strdup_printf ("%s/vms/joconde-%s", f->state, task_id);
   g_assert_true (test_wait (vm_dir_gone, dir, 10000));
   g_assert_false (process_alive (pid));
+  /* The agreement and the trust files handed to the VM go with it. */
+  {
+    const char *suffixes[] = { "cta.json", "root.pem", "approver.pem" };
+    for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+      {
+        g_autofree char *path = g_strdup_printf ("%s/agreements/%s.%s", f->state, task_id, suffixes[i]);
+        g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+      }
+  }
 }
 
 typedef struct {
@@ -386,11 +403,13 @@ signed_control (Fixture *f, const char *task_id, JcControlAction action)
   msg->action = action;
   msg->reason = g_strdup ("The input files were wrong.");
   msg->signer.name = g_strdup ("nsi");
-  g_assert_true (jc_hex_decode_into (jc_cert_get_sha256 (f->t.nsi), msg->signer.fingerprint,
-                                     JC_DOC_HASH_SIZE, NULL));
+  task_fingerprint (&f->t, f->t.nsi, msg->signer.fingerprint);
   msg->time = jc_time_now ();
   g_assert_true (jc_control_message_digest (msg, digest));
-  sig = jc_agreement_sign (f->t.nsi_key, f->t.nsi, "nsi", digest, &error);
+  {
+    g_autoptr(GPtrArray) chain = task_chain (&f->t, f->t.nsi);
+    sig = jc_agreement_sign (f->t.nsi_key, chain, "nsi", digest, &error);
+  }
   g_assert_no_error (error);
   json_object_set_member (o, "control", jc_control_message_to_json (msg));
   json_object_set_member (o, "signature", jc_node_signature_to_json (sig));

@@ -8,9 +8,10 @@
 
 /* ---- tests ------------------------------------------------------------------------------- */
 
-/* A task runs to its end (the orchestrator exits), a second is cancelled, a third reaches
- * its output deadline: each VM is started once, reported with its address, telemetry is
- * forwarded, and the VM is destroyed at the end. */
+/* A task runs to its end (the orchestrator exits), a second is cancelled, the orchestrator
+ * of a third cancels it at its input deadline and asks to be destroyed: each VM is started
+ * once, reported with its address, telemetry is forwarded, and the VM is destroyed at the
+ * end. */
 static void
 test_lifecycle (Fixture *f, gconstpointer data)
 {
@@ -57,14 +58,26 @@ test_lifecycle (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (json_object_get_string_member (json_node_get_object (cancelled), "reason"), "nsi"));
   assert_vm_gone (f, b, pid_b);
 
-  /* A third task whose output deadline comes in a few seconds. */
+  /* A third task whose input deadline comes in two seconds: no input arrives, so the
+   * orchestrator cancels it, erases everything and asks to be destroyed. */
   rebuild_cta (f, 2, 3, 4);
   c = g_strdup (f->t.cta->task_id);
   deliver (f, f->t.cta_bytes);
   g_clear_pointer (&running, json_node_unref);
   running = wait_state (f, c, "running");
-  expired = wait_state (f, c, "expired");
+  expired = wait_state (f, c, "cancelled");
   assert_vm_gone (f, c, 0);
+  {
+    /* It said so itself: its own telemetry reached the root. */
+    g_autoptr(GPtrArray) events = root_received (f, JC_CPD_TOPIC_TELEMETRY, c);
+    gboolean cancelled_seen = FALSE;
+    for (guint i = 0; i < events->len; i++)
+      {
+        g_autoptr(JcTelemetryEvent) e = jc_telemetry_event_from_json (events->pdata[i], NULL);
+        cancelled_seen |= e != NULL && e->kind == JC_TELEMETRY_STATE_CHANGE && e->state == JC_TASK_CANCELLED;
+      }
+    g_assert_true (cancelled_seen);
+  }
 }
 
 static void
@@ -243,7 +256,8 @@ test_restart_lost (Fixture *f, gconstpointer data)
 }
 
 /* The same daemon code driving the libvirt backend (libvirt's test driver, which runs no
- * VM): the domain is defined, started, reported and destroyed at the cancel. */
+ * VM): the domain is defined, started, reported and destroyed at the cancel; another one,
+ * which never ends by itself, at its output deadline. */
 static void
 test_libvirt (Fixture *f, gconstpointer data)
 {
@@ -262,6 +276,18 @@ test_libvirt (Fixture *f, gconstpointer data)
   send_to_cp1 (f, JC_CPD_TOPIC_CONTROL, control);
   cancelled = wait_state (f, a, "cancelled");
   g_assert_cmpuint (count_state (f, a, "running"), ==, 1);
+
+  /* A VM that never ends by itself is destroyed at the task's output deadline. */
+  rebuild_cta (f, 2, 3, 4);
+  {
+    g_autofree char *b = g_strdup (f->t.cta->task_id);
+    g_autoptr(JsonNode) r = NULL, expired = NULL;
+    deliver (f, f->t.cta_bytes);
+    r = wait_state (f, b, "running");
+    expired = wait_state (f, b, "expired");
+    g_assert_nonnull (strstr (json_object_get_string_member (json_node_get_object (expired), "reason"),
+                              "output deadline"));
+  }
 }
 
 /* A cancel may overtake its CTA (they come from different origins): it is kept and obeyed
@@ -285,6 +311,17 @@ test_cancel_before_cta (Fixture *f, gconstpointer data)
   test_spin (300);
   deliver (f, cta_a);
   running = wait_state (f, a, "running");
+
+  /* Only the root's task status counts: a peer saying "cancelled" changes nothing. */
+  {
+    g_autofree char *text = g_strdup_printf ("{\"task_id\": \"%s\", \"state\": \"cancelled\","
+                                             " \"update_counter\": 9, \"event\": \"forged\"}", a);
+    g_autoptr(JsonNode) status = json_from_string (text, NULL);
+    send_to_cp1 (f, JC_CPD_TOPIC_STATUS, status);
+    test_spin (600);
+    g_assert_cmpuint (count_state (f, a, "cancelled"), ==, 0);
+    g_assert_true (process_alive (vm_pid (f, a)));
+  }
 
   rebuild_cta (f, 600, 1200, 1800);
   b = g_strdup (f->t.cta->task_id);
