@@ -129,7 +129,8 @@ jc_cpd_domain_xml_build (const JcCpdVmSpec *spec, gulong libvirt_version, GError
       if (spec->approver_path != NULL)
         line (out, 2, "<entry name='" APPROVER_FW_CFG_NAME "' file='%s'/>", spec->approver_path);
       if (spec->party >= 0)
-        line (out, 2, "<entry name='" PARTY_FW_CFG_NAME "'>%d</entry>", spec->party);
+        /* The image's init passes it as --party, which counts from 1 (docs/guest.md). */
+        line (out, 2, "<entry name='" PARTY_FW_CFG_NAME "'>%d</entry>", spec->party + 1);
       line (out, 1, "</sysinfo>");
     }
   line (out, 1, "<features>");

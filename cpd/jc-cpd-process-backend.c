@@ -251,8 +251,9 @@ process_start (JcCpdVmBackend *backend, const char *name, GError **error)
     g_ptr_array_add (argv, g_strdup_printf ("--root=%s", vm->spec->root_path));
   if (vm->spec->approver_path != NULL)
     g_ptr_array_add (argv, g_strdup_printf ("--approver=%s", vm->spec->approver_path));
+  /* The orchestrator counts parties from 1 (docs/guest.md); the spec from 0. */
   if (vm->spec->party >= 0)
-    g_ptr_array_add (argv, g_strdup_printf ("--party=%d", vm->spec->party));
+    g_ptr_array_add (argv, g_strdup_printf ("--party=%d", vm->spec->party + 1));
   if (vm->spec->sim_key_path != NULL)
     g_ptr_array_add (argv, g_strdup_printf ("--sim-key=%s", vm->spec->sim_key_path));
   if (vm->spec->engine_dir != NULL)

@@ -209,7 +209,8 @@ test_task_inputs (void)
   g_assert_no_error (error);
   g_assert_nonnull (strstr (xml, "<entry name='opt/org.joconde/root' file='/var/lib/joconde-cpd/root-ca.pem'/>"));
   g_assert_nonnull (strstr (xml, "<entry name='opt/org.joconde/approver' file='/var/lib/joconde-cpd/approver.pem'/>"));
-  g_assert_nonnull (strstr (xml, "<entry name='opt/org.joconde/party'>2</entry>"));
+  /* The third party (index 2) is party 3 to the orchestrator. */
+  g_assert_nonnull (strstr (xml, "<entry name='opt/org.joconde/party'>3</entry>"));
 }
 
 static void
