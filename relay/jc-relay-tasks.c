@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 
 #include "base/jc-encoding.h"
 #include "base/jc-error.h"
@@ -492,8 +493,8 @@ on_signature (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *to
   g_autoptr(JsonNode) ctsa_node = jc_doc_parse (ctsa_text, strlen (ctsa_text), NULL, NULL);
   g_autoptr(JcCtsa) ctsa = ctsa_node ? jc_ctsa_from_json (ctsa_node, NULL) : NULL;
   if (!ctsa || sig->signatory < 0 || sig->signatory >= ctsa->signatories->len)
-    return refuse (refusal, JC_ERROR_INVALID, _("The CTSA of peer %s has no signatory %" G_GINT64_FORMAT),
-                   party->name, sig->signatory);
+    return refuse (refusal, JC_ERROR_INVALID, _("The CTSA of peer %s has no signatory %" PRId64),
+                   party->name, (int64_t) sig->signatory);
   g_autofree char *text = to_text (doc);
   g_autoptr(sqlite3_stmt) ins = jc_net_sqlite_prepare (relay->db,
     "INSERT OR REPLACE INTO signatory_signatures (task_id, peer, signatory, document) "
@@ -913,7 +914,7 @@ on_telemetry (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *to
     return !(error && *error);
   if (ev->cp != cp)
     return refuse (refusal, JC_ERROR_DENIED,
-                   _("Node %s may only report as computing party %" G_GINT64_FORMAT), env->from, cp);
+                   _("Node %s may only report as computing party %" PRId64), env->from, (int64_t) cp);
   /* Relayed to the task's peers (§4.3.2.6). */
   g_autoptr(JsonNode) out = wrap_event (t->task_id, doc);
   g_autoptr(GStrvBuilder) sb = g_strv_builder_new ();
