@@ -5,7 +5,6 @@
  * messages and the root's task status). */
 
 #include <gio/gio.h>
-#include <libsoup/soup.h>
 
 #include "jc-agreement.h"
 #include "jc-cpd-daemon.h"
@@ -22,11 +21,7 @@ typedef struct {
   guint16       port;
   gint64        output_deadline;
   goffset       log_offset;
-  JcTaskState   vm_state;     /* the orchestrator's last reported state */
-  gboolean      vm_state_known;
-  gboolean      own_telemetry; /* the orchestrator sent telemetry events itself */
   char         *host;         /* the remote hypervisor publishing its endpoint, or NULL */
-  gboolean      polling;      /* a health request is out */
   gboolean      starting;     /* the VM is being defined and started */
   gboolean      querying;     /* a state query is queued */
   gboolean      ending;       /* its destruction is queued */
@@ -42,7 +37,6 @@ struct _JcCpdDaemon
   JcLog           *log;
   JcStore         *store;
   JcNetClient     *client;
-  SoupSession     *http;
   JcAgreementTrust trust;
   char            *fingerprint;  /* SHA-256 of this cpd's certificate */
   char            *node_id;
@@ -67,7 +61,6 @@ char *jc_cpd_daemon_cta_path  (JcCpdDaemon *self, const char *task_id);
 /* jc-cpd-vm-watch.c */
 void  jc_cpd_vm_watch_forward_log    (JcCpdDaemon *self, ActiveTask *t);
 void  jc_cpd_vm_watch_follow_console (JcCpdDaemon *self, ActiveTask *t);
-void  jc_cpd_vm_watch_poll_health    (JcCpdDaemon *self, ActiveTask *t);
 
 /* jc-cpd-control.c */
 void     jc_cpd_control_handle        (JcCpdDaemon *self, const char *msg_id, JsonNode *body);

@@ -335,7 +335,6 @@ state_done (JcCpdDaemon *self, ActiveTask *t, BackendOp *op)
   switch (op->state)
     {
     case JC_CPD_VM_STATE_RUNNING:
-      jc_cpd_vm_watch_poll_health (self, t);
       break;
     case JC_CPD_VM_STATE_SHUTOFF:
       /* The orchestrator exits when its task is over, and the VM powers off with it. */
@@ -699,7 +698,7 @@ reconcile (JcCpdDaemon *self, GError **error)
   if (vms == NULL)
     return FALSE;
   st = jc_store_prepare (self->store,
-    "SELECT task_id, vm, cp, port, output_deadline, state, address FROM tasks"
+    "SELECT task_id, vm, cp, port, output_deadline, state, address, log_offset FROM tasks"
     " WHERE state IN ('starting', 'running')",
     error);
   if (st == NULL)
@@ -715,6 +714,7 @@ reconcile (JcCpdDaemon *self, GError **error)
       t->cp = sqlite3_column_int64 (st, 2);
       t->port = (guint16) sqlite3_column_int (st, 3);
       t->output_deadline = sqlite3_column_int64 (st, 4);
+      t->log_offset = sqlite3_column_int64 (st, 7);
       if (!g_strv_contains ((const char * const *) vms, t->vm))
         {
           g_ptr_array_add (was_starting ? interrupted : lost, t);
@@ -922,10 +922,7 @@ jc_cpd_daemon_dispose (GObject *object)
   /* Calls under way finish; their results are dropped with the daemon. */
   if (self->worker != NULL)
     g_thread_pool_free (g_steal_pointer (&self->worker), FALSE, TRUE);
-  if (self->http != NULL)
-    soup_session_abort (self->http);
   g_clear_object (&self->client);
-  g_clear_object (&self->http);
   G_OBJECT_CLASS (jc_cpd_daemon_parent_class)->dispose (object);
 }
 
@@ -961,5 +958,4 @@ static void
 jc_cpd_daemon_init (JcCpdDaemon *self)
 {
   self->active = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) active_task_free);
-  self->http = soup_session_new_with_options ("timeout", 5, NULL);
 }

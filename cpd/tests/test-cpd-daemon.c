@@ -187,10 +187,19 @@ test_restart (Fixture *f, gconstpointer data)
   GPid pid_a, pid_o;
   guint64 start = 0;
 
+  TelemetryWait tw = { f, a };
+  guint n_events;
+
   deliver (f, f->t.cta_bytes);
   running = wait_state (f, a, "running");
   pid_a = vm_pid (f, a);
   g_assert_true (process_alive (pid_a));
+  g_assert_true (test_wait (telemetry_seen, &tw, 20000));
+  test_spin (500);
+  {
+    g_autoptr(GPtrArray) events = root_received (f, JC_CPD_TOPIC_TELEMETRY, a);
+    n_events = events->len;
+  }
 
   cpd_kill (f, SIGKILL);
   g_assert_true (process_alive (pid_a));
@@ -225,6 +234,11 @@ test_restart (Fixture *f, gconstpointer data)
   g_assert_true (process_alive (pid_a));
   g_assert_cmpuint (count_state (f, a, "running"), ==, 1);
   g_assert_cmpuint (count_state (f, a, "lost"), ==, 0);
+  /* Its log is read on from where it was: no telemetry event is sent twice. */
+  {
+    g_autoptr(GPtrArray) events = root_received (f, JC_CPD_TOPIC_TELEMETRY, a);
+    g_assert_cmpuint (events->len, ==, n_events);
+  }
 
   /* And the restarted cpd still ends it. */
   control = signed_control (f, a, JC_CONTROL_TERMINATE);
