@@ -17,21 +17,27 @@
 
 /* ---- control messages --------------------------------------------------------------- */
 
-/* Reads a task.control body: {"control": <control-message>, "signature": <node-signature>}. */
+/* Reads a task.control body: {"message" or "control": <control-message>, "signature":
+ * <node-signature>}. */
 static gboolean
 parse_control (JsonNode *body, JcControlMessage **msg, JcNodeSignature **sig, GError **error)
 {
   JsonObject *o;
 
+  JsonNode *doc;
+
+  /* The root relays a request as {"task_id", "action", …, "message", "signature"}; the
+   * signed control message is what counts here, under either name. */
   if (body == NULL || !JSON_NODE_HOLDS_OBJECT (body) ||
-      !json_object_has_member (o = json_node_get_object (body), "control") ||
-      !json_object_has_member (o, "signature"))
+      ((doc = json_object_get_member (o = json_node_get_object (body), "control")) == NULL &&
+       (doc = json_object_get_member (o, "message")) == NULL) ||
+      JSON_NODE_HOLDS_NULL (doc) || !json_object_has_member (o, "signature"))
     {
       g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
-                   _("A control message needs the members control and signature"));
+                   _("A control request without a signed control message changes nothing here"));
       return FALSE;
     }
-  *msg = jc_control_message_from_json (json_object_get_member (o, "control"), error);
+  *msg = jc_control_message_from_json (doc, error);
   if (*msg == NULL)
     return FALSE;
   *sig = jc_node_signature_from_json (json_object_get_member (o, "signature"), error);

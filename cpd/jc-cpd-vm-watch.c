@@ -30,7 +30,10 @@ vm_telemetry (JcCpdDaemon *self, ActiveTask *t, JsonNode *doc)
                          error ? error->message : "a telemetry event about another task or party was dropped");
       return;
     }
-  out = jc_telemetry_event_to_json (e);
+  /* The root's form: {"event": telemetry-event} (docs/wire.md §5.3). */
+  out = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (out, json_object_new ());
+  json_object_set_member (json_node_get_object (out), "event", jc_telemetry_event_to_json (e));
   jc_cpd_daemon_send_root (self, JC_CPD_TOPIC_TELEMETRY, out);
 }
 

@@ -67,6 +67,7 @@ main (int argc, char **argv)
   g_autofree char *cta_path = NULL;
   g_autofree char *root_path = NULL;
   g_autofree char *approver_path = NULL;
+  g_autofree char *revoked_path = NULL;
   g_autofree char *state_dir = NULL;
   g_autofree char *engine_dir = NULL;
   g_autofree char *sim_key = NULL;
@@ -90,6 +91,8 @@ main (int argc, char **argv)
       N_("The pinned root CA certificate (PEM) the agreement must chain to"), N_("FILE") },
     { "approver", 0, 0, G_OPTION_ARG_FILENAME, &approver_path,
       N_("The SO approver's certificate chain (PEM, leaf first)"), N_("FILE") },
+    { "revoked-keys", 0, 0, G_OPTION_ARG_FILENAME, &revoked_path,
+      N_("Keys the root revoked (its joconde-revoked-keys JSON), refused in the agreement"), N_("FILE") },
     { "party", 0, 0, G_OPTION_ARG_INT, &party,
       N_("This VM's computing party, 1 to 3 in the agreement's order (default 1)"), N_("N") },
     { "counterparts", 0, 0, G_OPTION_ARG_STRING, &counterparts,
@@ -185,6 +188,14 @@ main (int argc, char **argv)
       };
       if (!load_trust (root_path, approver_path, &trust, &error))
         return fail (_("trust anchor"), g_steal_pointer (&error));
+      if (revoked_path != NULL)
+        {
+          g_autofree char *text = NULL;
+          gsize len = 0;
+          if (!g_file_get_contents (revoked_path, &text, &len, &error)
+              || (trust.revocations = jc_revocations_new_from_json (text, (gssize) len, &error)) == NULL)
+            return fail (_("revoked keys"), g_steal_pointer (&error));
+        }
       /* the agreement is checked once, here; a refused one stops the orchestrator */
       task = jc_guest_task_new (&config, &error);
       if (task == NULL)

@@ -311,9 +311,10 @@ jc_relay_admin_csr_approve (JcRelayConfig *config, const char *id, const JcRelay
   if (!pem)
     return fail (error);
   g_autoptr(JcCsr) csr = jc_csr_new_from_pem (pem, -1, &error);
-  g_autoptr(JcNodeKey) key = csr ? jc_node_key_load_file (config->key, NULL, &error) : NULL;
-  g_autoptr(GPtrArray) chain = key ? jc_cert_list_new_from_file (config->certificate, &error)
-                                   : NULL;
+  g_autofree char *cert_path = NULL, *key_path = NULL;
+  jc_relay_config_identity_paths (config, &cert_path, &key_path);
+  g_autoptr(JcNodeKey) key = csr ? jc_node_key_load_file (key_path, NULL, &error) : NULL;
+  g_autoptr(GPtrArray) chain = key ? jc_cert_list_new_from_file (cert_path, &error) : NULL;
   if (!chain)
     return fail (error);
   JcValidity v;

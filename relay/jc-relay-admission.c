@@ -134,7 +134,10 @@ jc_relay_admission_check (JcRelay *relay, GTlsCertificate *peer, GTlsCertificate
                    errors);
       return FALSE;
     }
-  if (!jc_net_tls_issued_by (peer, relay->identity))
+  gboolean ours = jc_net_tls_issued_by (peer, relay->identity);
+  for (guint i = 0; !ours && relay->previous && i < relay->previous->len; i++)
+    ours = jc_net_tls_issued_by (peer, relay->previous->pdata[i]);
+  if (!ours)
     {
       g_set_error (error, JC_ERROR, JC_ERROR_UNTRUSTED,
                    _("The client's certificate was not issued by this relay; a node connects "

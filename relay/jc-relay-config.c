@@ -20,6 +20,8 @@ jc_relay_config_free (JcRelayConfig *c)
   g_free (c->crl_file);
   g_clear_pointer (&c->topic_roles, g_hash_table_unref);
   g_free (c->log_target);
+  g_free (c->mail_command);
+  g_free (c->mail_from);
   g_free (c->log_file);
   g_free (c);
 }
@@ -28,6 +30,17 @@ gboolean
 jc_relay_config_is_root (const JcRelayConfig *c)
 {
   return !c->parent_url || !*c->parent_url;
+}
+
+void
+jc_relay_config_identity_paths (const JcRelayConfig *c, char **cert, char **key)
+{
+  g_autofree char *rotated_cert = g_build_filename (c->state_dir, "node.pem", NULL);
+  g_autofree char *rotated_key = g_build_filename (c->state_dir, "node.key", NULL);
+  gboolean rotated = g_file_test (rotated_cert, G_FILE_TEST_EXISTS) &&
+                     g_file_test (rotated_key, G_FILE_TEST_EXISTS);
+  *cert = rotated ? g_steal_pointer (&rotated_cert) : g_strdup (c->certificate);
+  *key = rotated ? g_steal_pointer (&rotated_key) : g_strdup (c->key);
 }
 
 /* Relative file names are looked up in systemd's credentials directory when the
@@ -123,7 +136,8 @@ jc_relay_config_load (const char *path, GError **error)
   g_autofree char *state = get_string (kf, "node", "state-dir", "/var/lib/joconde-relay");
   g_autofree char *crl = get_string (kf, "revocation", "crl-file", "");
   g_autofree char *sync = get_string (kf, "database", "synchronous", "full");
-  guint64 port, window, rmin, rmax, keepalive, maxmsg, active, passive, deadline;
+  guint64 port, window, rmin, rmax, keepalive, maxmsg, active, passive, deadline, days, secs, keep;
+  guint64 parked;
 
   c->certificate = resolve (cert, base);
   c->key = resolve (key, base);
@@ -132,6 +146,10 @@ jc_relay_config_load (const char *path, GError **error)
   c->crl_file = resolve (crl, base);
   c->listen_address = get_string (kf, "listen", "address", "0.0.0.0");
   c->parent_url = get_string (kf, "parent", "url", "");
+  c->mail_command = get_string (kf, "mail", "command", "");
+  if (!*c->mail_command)
+    g_clear_pointer (&c->mail_command, g_free);
+  c->mail_from = get_string (kf, "mail", "from", "joconde-relay@localhost");
   c->log_target = get_string (kf, "log", "target", "syslog");
   {
     g_autofree char *lf = get_string (kf, "log", "file", "audit.log");
@@ -165,8 +183,15 @@ jc_relay_config_load (const char *path, GError **error)
                  256 * 1024 * 1024, &maxmsg, error) ||
       !get_uint (kf, "pki", "active-months", 6, 1, 120, &active, error) ||
       !get_uint (kf, "pki", "passive-months", 18, 1, 240, &passive, error) ||
-      !get_uint (kf, "tasks", "deadline-check-seconds", 30, 1, 3600, &deadline, error))
+      !get_uint (kf, "tasks", "deadline-check-seconds", 30, 1, 3600, &deadline, error) ||
+      !get_uint (kf, "tasks", "retention-days", 365, 1, 36500, &days, error) ||
+      !get_uint (kf, "database", "keep-days", 90, 1, 36500, &keep, error) ||
+      !get_uint (kf, "link", "max-parked", 10000, 1, 10000000, &parked, error) ||
+      !get_uint (kf, "tasks", "retention-seconds", 0, 0, G_MAXINT32, &secs, error))
     return NULL;
+  c->retention_s = secs ? (gint64) secs : (gint64) days * 86400;
+  c->keep_days = (guint) keep;
+  c->max_parked = (guint) parked;
   c->deadline_check_s = (guint) deadline;
   c->active_months = (guint) active;
   c->passive_months = (guint) passive;

@@ -23,11 +23,16 @@ typedef struct {
   guint    reconnect_max_ms;
   guint    keepalive_s;
   gsize    max_message;
+  guint    max_parked;        /* per origin, messages waiting for unknown recipients */
   gboolean synchronous_full;
+  guint    keep_days;         /* copies of messages of no task are pruned after this */
   GHashTable *topic_roles;     /* topic -> GUINT (JcRoles): the origin needs one of them */
   guint    deadline_check_s;  /* root: how often task deadlines are checked */
+  gint64   retention_s;       /* root: how long an ended task's data is kept */
   guint    active_months;     /* issued certificates: active, then passive (§4.4.2.3) */
   guint    passive_months;
+  char    *mail_command;      /* sendmail-compatible; NULL: no e-mail */
+  char    *mail_from;
   char    *log_target;        /* syslog, stderr or file */
   char    *log_file;          /* for target=file */ /* policy, "role:topic" pairs (step 3) */
 } JcRelayConfig;
@@ -35,6 +40,10 @@ typedef struct {
 JcRelayConfig *jc_relay_config_load (const char *path, GError **error);
 void           jc_relay_config_free (JcRelayConfig *config);
 gboolean       jc_relay_config_is_root (const JcRelayConfig *config);
+/* The certificate and key in use: rotated ones in the state directory when there are,
+ * else the configured ones. */
+void           jc_relay_config_identity_paths (const JcRelayConfig *config, char **cert,
+                                               char **key);
 
 /* The admission policy of §4.3.2.1 when the configuration sets none. */
 #define JC_RELAY_DEFAULT_POLICY \

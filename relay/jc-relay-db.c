@@ -58,6 +58,25 @@ static const JcStoreMigration schema[] = {
        "  signatory INTEGER NOT NULL, document TEXT NOT NULL,"
        "  PRIMARY KEY (task_id, peer, signatory),"
        "  FOREIGN KEY (task_id, peer) REFERENCES ctsas (task_id, peer));" },
+  /* E-mail notices waiting for the mail command. */
+  { 5, "CREATE TABLE mail (id INTEGER PRIMARY KEY AUTOINCREMENT, recipients TEXT NOT NULL,"
+       "  subject TEXT NOT NULL, body TEXT NOT NULL, queued INTEGER NOT NULL,"
+       "  attempts INTEGER NOT NULL);" },
+  /* Addresses of a task's VMs, reported by the computing parties (§4.4.6). */
+  { 6, "CREATE TABLE vm_addresses (task_id TEXT NOT NULL REFERENCES tasks(task_id),"
+       "  cp INTEGER NOT NULL, address TEXT NOT NULL, updated INTEGER NOT NULL,"
+       "  PRIMARY KEY (task_id, cp));" },
+  /* Data retention (§4.4.1.1 "Erased"): messages know their task; erased tasks leave a
+   * tombstone. */
+  { 7, "ALTER TABLE messages ADD COLUMN task_id TEXT;"
+       "CREATE INDEX messages_task ON messages (task_id);"
+       "ALTER TABLE tasks ADD COLUMN ended INTEGER;"
+       "CREATE TABLE tombstones (task_id TEXT PRIMARY KEY, state TEXT NOT NULL,"
+       "  created INTEGER, ended INTEGER, erased INTEGER NOT NULL);" },
+  /* Requests from the administration commands to the running relay. */
+  { 8, "CREATE TABLE requests (name TEXT PRIMARY KEY, at INTEGER NOT NULL);" },
+  /* The key of a revoked certificate, when known: the root publishes revoked keys. */
+  { 9, "ALTER TABLE revoked ADD COLUMN key_id TEXT;" },
 };
 
 gboolean

@@ -9,7 +9,11 @@
 #include "base/jc-init.h"
 #include "base/jc-time.h"
 #include "jc-net-sqlite-private.h"
+#include "jc-cert.h"
 #include "jc-relay-admin.h"
+#include "jc-crl.h"
+#include "jc-node-key.h"
+#include "jc-revocations.h"
 #include "jc-relay-notify.h"
 #include "jc-relay-private.h"
 #include "jc-relay.h"
@@ -167,9 +171,27 @@ cmd_revoke (JcRelayConfig *config, const char *serial)
       g_printerr ("joconde-relay: %s\n", error->message);
       return 1;
     }
+  /* The key of the certificate, when this relay knows the certificate (a child's, or one
+   * a route announcement carried): the root publishes revoked keys (revoked-keys). */
+  g_autofree char *key_id = NULL;
+  {
+    g_autoptr(sqlite3_stmt) known = jc_net_sqlite_prepare (db,
+      "SELECT certificate FROM children UNION ALL "
+      "SELECT certificate FROM routes WHERE certificate IS NOT NULL", NULL);
+    while (known && !key_id && sqlite3_step (known) == SQLITE_ROW)
+      {
+        g_autoptr(JcCert) cert = jc_cert_new_from_pem ((const char *) sqlite3_column_text (known, 0),
+                                                       -1, NULL);
+        const char *s = cert ? jc_cert_get_serial (cert) : "";
+        while (s[0] == '0' && s[1])
+          s++;
+        if (cert && g_strcmp0 (s, lower) == 0)
+          key_id = g_strdup (jc_cert_get_key_id (cert));
+      }
+  }
   g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (db,
-    "INSERT OR REPLACE INTO revoked (serial, node, reason, at) VALUES "
-    "(?, (SELECT node FROM children WHERE serial = ?), ?, ?)", &error);
+    "INSERT OR REPLACE INTO revoked (serial, node, reason, at, key_id) VALUES "
+    "(?, (SELECT node FROM children WHERE serial = ?), ?, ?, ?)", &error);
   int rc = 1;
   if (st)
     {
@@ -177,6 +199,8 @@ cmd_revoke (JcRelayConfig *config, const char *serial)
       sqlite3_bind_text (st, 2, lower, -1, SQLITE_STATIC);
       sqlite3_bind_text (st, 3, opt_reason ? opt_reason : "key compromise", -1, SQLITE_STATIC);
       sqlite3_bind_int64 (st, 4, jc_time_now ());
+      if (key_id)
+        sqlite3_bind_text (st, 5, key_id, -1, SQLITE_STATIC);
       if (sqlite3_step (st) == SQLITE_DONE)
         {
           printf (_("Certificate %s is revoked.\n"), lower);
@@ -238,6 +262,170 @@ cmd_export_logs (JcRelayConfig *config)
   return 0;
 }
 
+/* tasks: the root's tasks with their state, update counter and approvals. */
+static int
+cmd_tasks (JcRelayConfig *config)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcStore) store = NULL;
+  sqlite3 *db = open_state (config, &store, &error);
+  if (!db)
+    {
+      g_printerr ("joconde-relay: %s\n", error->message);
+      return 1;
+    }
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (db,
+    "SELECT t.task_id, t.state, t.update_counter, t.organiser, t.approval_deadline, "
+    "  (SELECT count(*) FROM ctsas c WHERE c.task_id = t.task_id AND c.status = 'approved'), "
+    "  (SELECT count(*) FROM ctsas c WHERE c.task_id = t.task_id) "
+    "FROM tasks t ORDER BY t.created", &error);
+  if (!st)
+    {
+      g_printerr ("joconde-relay: %s\n", error->message);
+      return 1;
+    }
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      g_autofree char *deadline = jc_time_format (sqlite3_column_int64 (st, 4));
+      printf (_("%s  %-14s  update %lld  organiser %s  approval deadline %s  "
+                "CTSAs approved %lld/%lld\n"),
+              sqlite3_column_text (st, 0), sqlite3_column_text (st, 1),
+              (long long) sqlite3_column_int64 (st, 2), sqlite3_column_text (st, 3), deadline,
+              (long long) sqlite3_column_int64 (st, 5), (long long) sqlite3_column_int64 (st, 6));
+    }
+  return 0;
+}
+
+/* revoked-keys: the revoked keys this relay knows, in the form computing parties and
+ * their VMs load (docs/pki.md, "Revocation"). */
+static int
+cmd_revoked_keys (JcRelayConfig *config)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcStore) store = NULL;
+  sqlite3 *db = open_state (config, &store, &error);
+  g_autoptr(sqlite3_stmt) st = db ? jc_net_sqlite_prepare (db,
+    "SELECT key_id, at, reason FROM revoked WHERE key_id IS NOT NULL ORDER BY at", &error) : NULL;
+  if (!st)
+    {
+      g_printerr ("joconde-relay: %s\n", error->message);
+      return 1;
+    }
+  g_autoptr(JcRevocations) revocations = jc_revocations_new ();
+  while (sqlite3_step (st) == SQLITE_ROW)
+    if (!jc_revocations_revoke_key (revocations, (const char *) sqlite3_column_text (st, 0),
+                                    sqlite3_column_int64 (st, 1),
+                                    (const char *) sqlite3_column_text (st, 2), &error))
+      {
+        g_printerr ("joconde-relay: %s\n", error->message);
+        return 1;
+      }
+  g_autofree char *json = jc_revocations_keys_to_json (revocations);
+  if (opt_out)
+    {
+      if (!g_file_set_contents_full (opt_out, json, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644,
+                                     &error))
+        {
+          g_printerr ("joconde-relay: %s\n", error->message);
+          return 1;
+        }
+    }
+  else
+    printf ("%s\n", json);
+  return 0;
+}
+
+/* crl: this relay's CRL of the children certificates it revoked, signed with its key, for
+ * anyone who verifies chains through it (docs/pki.md, "Revocation"). */
+static int
+cmd_crl (JcRelayConfig *config)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcStore) store = NULL;
+  sqlite3 *db = open_state (config, &store, &error);
+  g_autofree char *cert_path = NULL, *key_path = NULL;
+  jc_relay_config_identity_paths (config, &cert_path, &key_path);
+  g_autoptr(JcNodeKey) key = db ? jc_node_key_load_file (key_path, NULL, &error) : NULL;
+  g_autoptr(GPtrArray) chain = key ? jc_cert_list_new_from_file (cert_path, &error) : NULL;
+  g_autoptr(sqlite3_stmt) st = chain ? jc_net_sqlite_prepare (db,
+    "SELECT c.certificate, r.at FROM revoked r JOIN children c "
+    "ON ltrim(c.serial, '0') = r.serial ORDER BY r.at", &error) : NULL;
+  if (!st)
+    {
+      g_printerr ("joconde-relay: %s\n", error->message);
+      return 1;
+    }
+  g_autoptr(GPtrArray) serials = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) crl_entries = g_array_new (FALSE, TRUE, sizeof (JcCrlEntry));
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      /* The serial exactly as in the certificate (leading zero bytes included). */
+      g_autoptr(JcCert) cert = jc_cert_new_from_pem ((const char *) sqlite3_column_text (st, 0),
+                                                     -1, NULL);
+      if (!cert)
+        continue;
+      char *serial = g_strdup (jc_cert_get_serial (cert));
+      g_ptr_array_add (serials, serial);
+      JcCrlEntry e = { serial, sqlite3_column_int64 (st, 1) };
+      g_array_append_val (crl_entries, e);
+    }
+  gint64 now = jc_time_now ();
+  g_autoptr(JcCrl) crl = jc_crl_new_signed (key, chain->pdata[0], (JcCrlEntry *) crl_entries->data,
+                                            crl_entries->len, now, now + 7 * 86400, (guint64) now,
+                                            &error);
+  if (!crl)
+    {
+      g_printerr ("joconde-relay: %s\n", error->message);
+      return 1;
+    }
+  g_autofree char *pem = jc_crl_to_pem (crl);
+  if (opt_out && !g_file_set_contents_full (opt_out, pem, -1, G_FILE_SET_CONTENTS_CONSISTENT,
+                                            0644, &error))
+    {
+      g_printerr ("joconde-relay: %s\n", error->message);
+      return 1;
+    }
+  if (!opt_out)
+    fputs (pem, stdout);
+  return 0;
+}
+
+/* rotate: asks the running relay to rotate its own certificate with its parent. */
+static int
+cmd_rotate (JcRelayConfig *config)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcStore) store = NULL;
+  sqlite3 *db = open_state (config, &store, &error);
+  if (!db)
+    {
+      g_printerr ("joconde-relay: %s\n", error->message);
+      return 1;
+    }
+  if (jc_relay_config_is_root (config))
+    {
+      g_printerr (_("joconde-relay: the root has no parent to rotate with; its certificate is "
+                    "re-issued with the offline root CA key (see docs/admin-relay.md)\n"));
+      return 2;
+    }
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (db,
+    "INSERT OR REPLACE INTO requests (name, at) VALUES ('rotate', ?)", &error);
+  if (!st)
+    {
+      g_printerr ("joconde-relay: %s\n", error->message);
+      return 1;
+    }
+  sqlite3_bind_int64 (st, 1, jc_time_now ());
+  if (sqlite3_step (st) != SQLITE_DONE)
+    {
+      g_printerr ("joconde-relay: %s\n", sqlite3_errmsg (db));
+      return 1;
+    }
+  printf (_("The relay will ask its parent for a new certificate within [tasks] "
+            "deadline-check-seconds.\n"));
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -248,7 +436,7 @@ main (int argc, char **argv)
 
   g_autoptr(GOptionContext) ctx =
     g_option_context_new (_("[run | init-root | init-node | csr add FILE | csr list | csr approve ID | "
-                            "csr reject ID | revoke SERIAL | tree | export-logs]  — the JOCONDE relay"));
+                            "csr reject ID | revoke SERIAL | crl | revoked-keys | rotate | tree | tasks | export-logs]  — the JOCONDE relay"));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     {
@@ -287,6 +475,14 @@ main (int argc, char **argv)
     rc = jc_relay_admin_csr_approve (config, argv[3], &admin);
   else if (g_strcmp0 (cmd, "csr") == 0 && argc == 4 && g_strcmp0 (argv[2], "reject") == 0)
     rc = jc_relay_admin_csr_reject (config, argv[3], &admin);
+  else if (g_strcmp0 (cmd, "crl") == 0)
+    rc = cmd_crl (config);
+  else if (g_strcmp0 (cmd, "revoked-keys") == 0)
+    rc = cmd_revoked_keys (config);
+  else if (g_strcmp0 (cmd, "tasks") == 0)
+    rc = cmd_tasks (config);
+  else if (g_strcmp0 (cmd, "rotate") == 0)
+    rc = cmd_rotate (config);
   else if (g_strcmp0 (cmd, "export-logs") == 0)
     rc = cmd_export_logs (config);
   else if (g_strcmp0 (cmd, "revoke") == 0 && argc == 3)

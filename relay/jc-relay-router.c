@@ -9,7 +9,9 @@
 #include "jc-cert.h"
 #include "jc-net-tls.h"
 #include "jc-relay-private.h"
+#include "jc-relay-rotation.h"
 #include "jc-relay-tasks.h"
+#include "jc-uuid.h"
 
 /* Routing: every message arrives over one link (a child, the parent, or this relay
  * itself) with the recipients that copy is for. In one transaction the relay keeps a
@@ -155,11 +157,57 @@ origin_roles (JcRelay *relay, const char *origin, GError **error)
   return cert ? jc_cert_get_roles (cert) : JC_ROLE_NONE;
 }
 
+/* TRUE when the certificate this relay knows for a node of its subtree is revoked here
+ * (joconde-relay revoke): a revoked node no longer reaches the task artefacts (§4.4.2.3). */
+static gboolean
+origin_revoked (JcRelay *relay, const char *origin, GError **error)
+{
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "SELECT certificate FROM routes WHERE node = ? AND certificate IS NOT NULL", error);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, origin, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_ROW)
+    return FALSE;
+  g_autoptr(JcCert) cert = jc_cert_new_from_pem ((const char *) sqlite3_column_text (st, 0), -1,
+                                                 NULL);
+  if (!cert)
+    return FALSE;
+  return jc_relay_serial_revoked (relay, jc_cert_get_serial (cert));
+}
+
+gboolean
+jc_relay_serial_revoked (JcRelay *relay, const char *serial)
+{
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "SELECT 1 FROM revoked WHERE ltrim(serial, '0') = ltrim(lower(?), '0')", NULL);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, serial, -1, SQLITE_STATIC);
+  return sqlite3_step (st) == SQLITE_ROW;
+}
+
 /* Admission (§4.3.2.1): the topic's policy against the origin's certificate roles. */
 static gboolean
 admitted (JcRelay *relay, const char *link, JcNetEnvelope *env, GError **refusal, GError **error)
 {
   gpointer value;
+  if (is_child_link (link) && origin_revoked (relay, env->from, error))
+    {
+      g_set_error (refusal, JC_ERROR, JC_ERROR_REVOKED,
+                   _("The certificate of node %s is revoked"), env->from);
+      return FALSE;
+    }
+  if (error && *error)
+    return FALSE;
+  /* PAK registrations stay inside the organisation (§4.4.1.1): the root never takes one. */
+  if (is_child_link (link) && !has_parent (relay) && g_strcmp0 (env->topic, "pak.register") == 0)
+    {
+      g_set_error (refusal, JC_ERROR, JC_ERROR_DENIED,
+                   _("PAK registrations stay within the organisation: address them to a node of "
+                     "the organisation's own subtree"));
+      return FALSE;
+    }
   if (!is_child_link (link) ||
       !g_hash_table_lookup_extended (relay->config->topic_roles, env->topic, NULL, &value))
     return TRUE;
@@ -214,7 +262,12 @@ plan_recipient (JcRelay *relay, const char *link, const char *r, Plan *plan, GEr
       return TRUE;
     }
   if (g_strcmp0 (r, JC_NET_ADDRESS_PARENT) == 0)
-    return TRUE; /* from the parent to its parent: meaningless, dropped */
+    {
+      /* This relay's own message to its parent; from the parent it means nothing. */
+      if (!link && has_parent (relay))
+        plan_add (plan, JC_RELAY_PARENT_LINK, r);
+      return TRUE;
+    }
 
   g_autoptr(GError) local = NULL;
   g_autofree char *via = route_lookup (relay, r, &local);
@@ -229,6 +282,26 @@ plan_recipient (JcRelay *relay, const char *link, const char *r, Plan *plan, GEr
     plan_add (plan, JC_RELAY_PARENT_LINK, r);
   else
     g_ptr_array_add (plan->parked, g_strdup (r)); /* wait for a route */
+  return TRUE;
+}
+
+/* Messages for nodes the relay does not know yet wait; one origin may not fill the
+ * relay with them. */
+static gboolean
+parking_allowed (JcRelay *relay, JcNetEnvelope *env, guint more, GError **refusal,
+                 GError **error)
+{
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "SELECT count(*) FROM parked p JOIN messages m ON m.id = p.msg_id WHERE m.origin = ?", error);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, env->from, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_ROW)
+    return jc_net_sqlite_fail (relay->db, error);
+  if (sqlite3_column_int64 (st, 0) + more > relay->config->max_parked)
+    g_set_error (refusal, JC_ERROR, JC_ERROR_TOO_LARGE,
+                 _("The relay already holds %u messages from %s for nodes it does not know"),
+                 relay->config->max_parked, env->from);
   return TRUE;
 }
 
@@ -260,6 +333,101 @@ store_plan (JcRelay *relay, const char *msg_id, Plan *plan, GHashTable *touched,
   return TRUE;
 }
 
+/* The relay's copy of a message (§4.4.1.5), tagged with its task when the body names
+ * one, so retention can find it. */
+static gboolean
+store_copy (JcRelay *relay, const char *link, JcNetEnvelope *env, GError **error)
+{
+  const char *task_id = NULL;
+  if (JSON_NODE_HOLDS_OBJECT (env->body))
+    {
+      JsonNode *tn = json_object_get_member (json_node_get_object (env->body), "task_id");
+      if (tn && JSON_NODE_HOLDS_VALUE (tn) && json_node_get_value_type (tn) == G_TYPE_STRING &&
+          jc_uuid_is_v4 (json_node_get_string (tn)))
+        task_id = json_node_get_string (tn);
+    }
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "INSERT OR IGNORE INTO messages (id, origin, topic, envelope, from_link, received, task_id) "
+    "VALUES (?,?,?,?,?,?,?)", error);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, env->id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 2, env->from, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 3, env->topic, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 4, env->text, -1, SQLITE_STATIC);
+  if (link)
+    sqlite3_bind_text (st, 5, link, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (st, 6, jc_time_now ());
+  if (task_id)
+    sqlite3_bind_text (st, 7, task_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_DONE)
+    return jc_net_sqlite_fail (relay->db, error);
+  return TRUE;
+}
+
+/* Takes charge of the recipients not seen before (the exactly-once key) and plans where
+ * each goes; *fresh tells whether there was any. */
+static gboolean
+plan_fresh_recipients (JcRelay *relay, const char *link, JcNetEnvelope *env,
+                       const char *const *to, Plan *plan, gboolean *fresh, GError **error)
+{
+  g_autoptr(sqlite3_stmt) take = jc_net_sqlite_prepare (relay->db,
+    "INSERT OR IGNORE INTO deliveries (msg_id, recipient) VALUES (?,?)", error);
+  if (!take)
+    return FALSE;
+  *fresh = FALSE;
+  for (guint i = 0; to[i]; i++)
+    {
+      sqlite3_bind_text (take, 1, env->id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (take, 2, to[i], -1, SQLITE_STATIC);
+      if (sqlite3_step (take) != SQLITE_DONE)
+        return jc_net_sqlite_fail (relay->db, error);
+      if (sqlite3_changes (relay->db) == 1)
+        {
+          *fresh = TRUE;
+          if (!plan_recipient (relay, link, to[i], plan, error))
+            return FALSE;
+        }
+      sqlite3_reset (take);
+    }
+  return TRUE;
+}
+
+/* What the relay itself does with a message, besides passing it on: the control topics
+ * of docs/wire.md §4–5, each applied once, in the receiving transaction. */
+static gboolean
+act_on_topic (JcRelay *relay, const char *link, JcNetEnvelope *env, Plan *plan,
+              GHashTable *touched, GError **refusal, GError **error)
+{
+  gboolean from_child = is_child_link (link);
+  gboolean for_us = plan->local->len > 0;
+  const char *topic = env->topic;
+
+  /* Route announcements are applied by every relay they pass. */
+  if (from_child && g_strcmp0 (topic, TOPIC_ROUTE) == 0)
+    return apply_route (relay, link, env, touched, refusal, error);
+  /* Relays on the way learn which task a CTSC became, and erase expired tasks. */
+  if (!from_child && !jc_relay_tasks_in_passing (relay, env, error))
+    return FALSE;
+  /* The root runs the task lifecycle on the messages addressed to it. */
+  if (for_us && !has_parent (relay) && jc_relay_tasks_handles (topic))
+    return jc_relay_tasks_handle (relay, env, touched, refusal, error);
+  /* Revocation requests are recorded by every relay they pass on the way up. */
+  if (from_child && g_strcmp0 (topic, "cert.revoke") == 0)
+    return jc_relay_revocation_handle (relay, env, refusal, error);
+  /* Every relay answers its children's questions about tasks from its copies. */
+  if (for_us && from_child && g_strcmp0 (topic, "tasks.query") == 0)
+    return jc_relay_tasks_query (relay, env, touched, refusal, error);
+  /* Every relay issues the rotated certificates of its direct children... */
+  if (for_us && from_child && g_strcmp0 (topic, "cert.rotate") == 0)
+    return jc_relay_rotation_handle (relay, link, env, touched, refusal, error);
+  /* ...and installs its own, from its parent. */
+  if (for_us && g_strcmp0 (link, JC_RELAY_PARENT_LINK) == 0 &&
+      g_strcmp0 (topic, "cert.issued") == 0)
+    jc_relay_rotation_received (relay, env);
+  return TRUE;
+}
+
 /* One message, inside the caller's transaction. A refusal is set for messages that
  * must never be accepted; FALSE is returned only for failures worth a retry. */
 static gboolean
@@ -281,54 +449,21 @@ route_message (JcRelay *relay, const char *link, JcNetEnvelope *env, const char 
     }
   if (!admitted (relay, link, env, refusal, error))
     return !(error && *error);
-  {
-    g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
-      "INSERT OR IGNORE INTO messages (id, origin, topic, envelope, from_link, received) "
-      "VALUES (?,?,?,?,?,?)", error);
-    if (!st)
-      return FALSE;
-    sqlite3_bind_text (st, 1, env->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text (st, 2, env->from, -1, SQLITE_STATIC);
-    sqlite3_bind_text (st, 3, env->topic, -1, SQLITE_STATIC);
-    sqlite3_bind_text (st, 4, env->text, -1, SQLITE_STATIC);
-    if (link)
-      sqlite3_bind_text (st, 5, link, -1, SQLITE_STATIC);
-    sqlite3_bind_int64 (st, 6, jc_time_now ());
-    if (sqlite3_step (st) != SQLITE_DONE)
-      return jc_net_sqlite_fail (relay->db, error);
-  }
+  if (!store_copy (relay, link, env, error))
+    return FALSE;
 
   Plan plan = {
     g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref),
     g_ptr_array_new_with_free_func (g_free),
     g_ptr_array_new_with_free_func (g_free),
   };
-  gboolean ok = TRUE;
   gboolean fresh = FALSE;
-  g_autoptr(sqlite3_stmt) take = jc_net_sqlite_prepare (relay->db,
-    "INSERT OR IGNORE INTO deliveries (msg_id, recipient) VALUES (?,?)", error);
-  if (!take)
-    ok = FALSE;
-  for (guint i = 0; ok && to[i]; i++)
-    {
-      sqlite3_bind_text (take, 1, env->id, -1, SQLITE_STATIC);
-      sqlite3_bind_text (take, 2, to[i], -1, SQLITE_STATIC);
-      if (sqlite3_step (take) != SQLITE_DONE)
-        ok = jc_net_sqlite_fail (relay->db, error);
-      else if (sqlite3_changes (relay->db) == 1)
-        {
-          fresh = TRUE;
-          ok = plan_recipient (relay, link, to[i], &plan, error);
-        }
-      sqlite3_reset (take);
-    }
-  /* Route announcements are applied by every relay they pass, once. */
-  if (ok && fresh && is_child_link (link) && g_strcmp0 (env->topic, TOPIC_ROUTE) == 0)
-    ok = apply_route (relay, link, env, touched, refusal, error);
-  /* The root runs the task lifecycle on the messages addressed to it. */
-  if (ok && !(refusal && *refusal) && plan.local->len > 0 && !has_parent (relay) &&
-      jc_relay_tasks_handles (env->topic))
-    ok = jc_relay_tasks_handle (relay, env, touched, refusal, error);
+  gboolean ok = plan_fresh_recipients (relay, link, env, to, &plan, &fresh, error);
+  /* A copy whose recipients were all taken already is a resend: nothing more to do. */
+  if (ok && fresh)
+    ok = act_on_topic (relay, link, env, &plan, touched, refusal, error);
+  if (ok && !(refusal && *refusal) && plan.parked->len > 0)
+    ok = parking_allowed (relay, env, plan.parked->len, refusal, error);
   if (ok && !(refusal && *refusal))
     ok = store_plan (relay, env->id, &plan, touched, error);
   g_hash_table_unref (plan.per_link);
@@ -507,4 +642,75 @@ jc_relay_router_child_joined (JcRelay *relay, JcRelayChild *child, GHashTable *t
 fail:
   jc_net_sqlite_rollback (relay->db);
   return FALSE;
+}
+
+/* A peer refused a message for good: tell its origin, wherever it is, with a
+ * "jc.refused" message (the origin's own relay link only saw an acknowledgement). */
+void
+jc_relay_router_refused (JcRelay *relay, const char *link, const char *id, const char *code,
+                         const char *reason)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *origin = NULL;
+  {
+    g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+      "SELECT origin FROM messages WHERE id = ?", &error);
+    if (st)
+      {
+        sqlite3_bind_text (st, 1, id, -1, SQLITE_STATIC);
+        if (sqlite3_step (st) == SQLITE_ROW)
+          origin = g_strdup ((const char *) sqlite3_column_text (st, 0));
+      }
+  }
+  const JcLogParam params[] = { { "id", id }, { "code", code }, { "link", link },
+                                { "origin", origin ? origin : "-" }, { NULL, NULL } };
+  jc_log_write (relay->log, JC_LOG_WARNING, "MESSAGE-REFUSED", params, "%s", reason);
+  if (!origin || g_strcmp0 (origin, relay->node_id) == 0)
+    return;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, id);
+  json_builder_set_member_name (b, "code");
+  json_builder_add_string_value (b, code);
+  json_builder_set_member_name (b, "reason");
+  json_builder_add_string_value (b, reason);
+  json_builder_end_object (b);
+  g_autoptr(JsonNode) body = json_builder_get_root (b);
+  g_autoptr(GHashTable) touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *to[] = { origin, NULL };
+  if (!jc_net_sqlite_begin (relay->db, &error) ||
+      !jc_relay_router_originate (relay, to, "jc.refused", body, touched, NULL, &error) ||
+      !jc_net_sqlite_commit (relay->db, &error))
+    {
+      jc_net_sqlite_rollback (relay->db);
+      g_warning ("cannot tell %s that message %s was refused: %s", origin, id, error->message);
+      return;
+    }
+  jc_relay_kick (relay, touched);
+}
+
+/* Forgets copies of messages of no task older than keep-days, with their de-duplication
+ * records, once nothing waits to be sent from them. */
+gboolean
+jc_relay_router_prune (JcRelay *relay, GError **error)
+{
+  gint64 cutoff = jc_time_now () - (gint64) relay->config->keep_days * 86400;
+  const char *old =
+    "SELECT id FROM messages WHERE received < ?1 AND task_id IS NULL "
+    "AND id NOT IN (SELECT msg_id FROM outbox) AND id NOT IN (SELECT msg_id FROM parked)";
+  g_autofree char *del_inbox = g_strdup_printf ("DELETE FROM inbox WHERE msg_id IN (%s)", old);
+  g_autofree char *del_deliv = g_strdup_printf ("DELETE FROM deliveries WHERE msg_id IN (%s)", old);
+  g_autofree char *del_msgs = g_strdup_printf ("DELETE FROM messages WHERE id IN (%s)", old);
+  const char *steps[] = { del_inbox, del_deliv, del_msgs };
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db, steps[i], error);
+      if (!st)
+        return FALSE;
+      sqlite3_bind_int64 (st, 1, cutoff);
+      if (sqlite3_step (st) != SQLITE_DONE)
+        return jc_net_sqlite_fail (relay->db, error);
+    }
+  return TRUE;
 }

@@ -5,6 +5,7 @@
 
 #include "base/jc-error.h"
 #include "jc-net-tls.h"
+#include "jc-relay-mail.h"
 #include "jc-relay-private.h"
 
 /* The HTTPS side of the relay: mutual TLS for every connection, one WebSocket link
@@ -92,6 +93,15 @@ child_free (JcRelayChild *child)
   g_free (child);
 }
 
+/* Removes a child from the table without freeing it (its channel frees it later). */
+static void
+forget_child (JcRelay *relay, const char *node_id)
+{
+  gpointer key = NULL;
+  if (g_hash_table_steal_extended (relay->children, node_id, &key, NULL))
+    g_free (key);
+}
+
 static gboolean
 reap_child (gpointer data)
 {
@@ -109,7 +119,7 @@ child_closed (gpointer data)
   jc_relay_log_peer (relay, JC_LOG_NOTICE, "LEAVE", "child disconnected", NULL, child->cert,
                      NULL);
   if (g_hash_table_lookup (relay->children, child->node_id) == child)
-    g_hash_table_steal (relay->children, child->node_id);
+    forget_child (relay, child->node_id);
   /* Freed later: we may be inside the channel's own callback. */
   if (!child->reap_id)
     child->reap_id = g_idle_add (reap_child, child);
@@ -138,7 +148,7 @@ on_websocket (SoupServer *server, SoupServerMessage *msg, const char *path,
   if (old)
     {
       /* A reconnect before the old socket noticed: the newest link wins. */
-      g_hash_table_steal (relay->children, child->node_id);
+      forget_child (relay, child->node_id);
       jc_net_channel_close (old->channel);
     }
   soup_websocket_connection_set_keepalive_interval (ws, relay->config->keepalive_s);
@@ -177,7 +187,7 @@ static void
 child_refused (gpointer data, gint64 seq, const char *id, const char *code, const char *reason)
 {
   JcRelayChild *child = data;
-  g_warning ("child %s refused message %s (%s): %s", child->node_id, id, code, reason);
+  jc_relay_router_refused (child->relay, child->node_id, id, code, reason);
 }
 
 static gboolean
@@ -188,6 +198,7 @@ child_receive (gpointer data, GPtrArray *incoming, GError **error)
   if (!jc_relay_router_receive (child->relay, child->node_id, incoming, touched, error))
     return FALSE;
   jc_relay_kick (child->relay, touched);
+  jc_relay_mail_flush (child->relay);
   return TRUE;
 }
 

@@ -6,11 +6,13 @@
 #include "base/jc-encoding.h"
 #include "base/jc-error.h"
 #include "base/jc-time.h"
+#include "jc-agreement.h"
 #include "jc-cert.h"
 #include "jc-chain.h"
 #include "jc-doc.h"
 #include "jc-model.h"
 #include "jc-net-sqlite-private.h"
+#include "jc-relay-mail.h"
 #include "jc-relay-private.h"
 #include "jc-relay-tasks.h"
 #include "jc-uuid.h"
@@ -113,7 +115,7 @@ static Task *
 task_load (JcRelay *relay, const char *task_id, GError **error)
 {
   g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
-    "SELECT state, ctsc, update_counter FROM tasks WHERE task_id = ?", error);
+    "SELECT state, ctsc, update_counter FROM tasks WHERE task_id = ? AND state <> 'erased'", error);
   if (!st)
     return NULL;
   sqlite3_bind_text (st, 1, task_id, -1, SQLITE_STATIC);
@@ -145,7 +147,8 @@ task_for_update (JcRelay *relay, JsonNode *body, GError **refusal, GError **erro
   if (!t)
     {
       if (!(error && *error))
-        refuse (refusal, JC_ERROR_NOT_FOUND, _("There is no task %s"), task_id);
+        refuse (refusal, JC_ERROR_NOT_FOUND, _("There is no task %s (or its data was erased)"),
+                task_id);
       return NULL;
     }
   if (g_strcmp0 (t->state, "emerging") != 0)
@@ -191,18 +194,50 @@ send_to (JcRelay *relay, const char *const *to, const char *topic, JsonNode *bod
   return jc_relay_router_originate (relay, to, topic, body, touched, NULL, error);
 }
 
+/* The contact addresses in the peers' certificates (§4.4.2.2). */
+static GStrv
+peer_emails (const JcCtsc *ctsc)
+{
+  g_autoptr(GStrvBuilder) sb = g_strv_builder_new ();
+  for (guint i = 0; i < ctsc->peers->len; i++)
+    {
+      const JcParty *p = ctsc->peers->pdata[i];
+      g_autoptr(JcCert) cert = p->chain->len ? jc_cert_new_from_der (p->chain->pdata[0], NULL)
+                                             : NULL;
+      if (cert && jc_cert_get_email (cert))
+        g_strv_builder_add (sb, jc_cert_get_email (cert));
+    }
+  return g_strv_builder_end (sb);
+}
+
+static gboolean
+notify_by_mail (JcRelay *relay, const JcCtsc *ctsc, const char *task_id, const char *state,
+                const char *what, GError **error)
+{
+  g_auto(GStrv) to = peer_emails (ctsc);
+  g_autofree char *subject = g_strdup_printf ("[JOCONDE] %s: %s", ctsc->title, state);
+  g_autofree char *text = g_strdup_printf (
+    "Task: %s\nTask id: %s\nState: %s\nEvent: %s\n\n"
+    "Open your JOCONDE node for the details.\n", ctsc->title, task_id, state, what);
+  return jc_relay_mail_queue (relay, (const char *const *) to, subject, text, error);
+}
+
 /* Bumps the update counter and tells the task's nodes (B.2 status). */
 static gboolean
-task_changed (JcRelay *relay, Task *t, const char *state, const char *what, GHashTable *touched,
-              GError **error)
+task_changed (JcRelay *relay, Task *t, const char *new_state, const char *what,
+              GHashTable *touched, GError **error)
 {
+  /* new_state may be t->state itself, which is replaced below. */
+  g_autofree char *state = g_strdup (new_state);
   g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
-    "UPDATE tasks SET state = ?, update_counter = update_counter + 1 WHERE task_id = ? "
-    "RETURNING update_counter", error);
+    "UPDATE tasks SET state = ?1, update_counter = update_counter + 1, "
+    "ended = CASE WHEN ?1 IN ('finished', 'cancelled') THEN ?3 ELSE ended END "
+    "WHERE task_id = ?2 RETURNING update_counter", error);
   if (!st)
     return FALSE;
   sqlite3_bind_text (st, 1, state, -1, SQLITE_STATIC);
   sqlite3_bind_text (st, 2, t->task_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (st, 3, jc_time_now ());
   if (sqlite3_step (st) != SQLITE_ROW)
     return jc_net_sqlite_fail (relay->db, error);
   t->counter = sqlite3_column_int64 (st, 0);
@@ -223,7 +258,8 @@ task_changed (JcRelay *relay, Task *t, const char *state, const char *what, GHas
   g_auto(GStrv) to = task_nodes (t->ctsc, NULL);
   const JcLogParam params[] = { { "task", t->task_id }, { "state", state }, { NULL, NULL } };
   jc_log_write (relay->log, JC_LOG_NOTICE, "TASK", params, "%s", what);
-  return send_to (relay, (const char *const *) to, "task.status", body, touched, error);
+  return send_to (relay, (const char *const *) to, "task.status", body, touched, error) &&
+         notify_by_mail (relay, t->ctsc, t->task_id, state, what, error);
 }
 
 /* --- CTSC ------------------------------------------------------------------------------ */
@@ -237,8 +273,8 @@ on_ctsc (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched
   g_autoptr(JcCtsc) ctsc = doc ? jc_ctsc_from_json (doc, &local) : NULL;
   guint8 hash[JC_DOC_HASH_SIZE];
   if (!ctsc)
-    return refuse (refusal, JC_ERROR_INVALID, _("The CTSC is not valid: %s"),
-                   local ? local->message : _("missing"));
+    return refuse (refusal, JC_ERROR_INVALID, "%s",
+                   local ? local->message : _("The message carries no CTSC"));
   if (jc_ctsc_find_peer (ctsc, env->from) < 0)
     return refuse (refusal, JC_ERROR_DENIED,
                    _("Node %s submitted a CTSC in which it is not a peer"), env->from);
@@ -264,6 +300,16 @@ on_ctsc (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched
   if (sqlite3_step (st) != SQLITE_DONE)
     return jc_net_sqlite_fail (relay->db, error);
 
+  {
+    g_autoptr(sqlite3_stmt) tag = jc_net_sqlite_prepare (relay->db,
+      "UPDATE messages SET task_id = ? WHERE id = ?", error);
+    if (!tag)
+      return FALSE;
+    sqlite3_bind_text (tag, 1, task_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text (tag, 2, env->id, -1, SQLITE_STATIC);
+    if (sqlite3_step (tag) != SQLITE_DONE)
+      return jc_net_sqlite_fail (relay->db, error);
+  }
   /* Returned to the submitter and copied to the subtrees of the peers and CPs. */
   g_autoptr(JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
@@ -281,7 +327,8 @@ on_ctsc (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched
   const JcLogParam params[] = { { "task", task_id }, { "ctsc", hash_hex }, { "organiser", env->from },
                                 { NULL, NULL } };
   jc_log_write (relay->log, JC_LOG_NOTICE, "TASK", params, "CTSC registered");
-  return send_to (relay, (const char *const *) to, "task.created", out, touched, error);
+  return send_to (relay, (const char *const *) to, "task.created", out, touched, error) &&
+         notify_by_mail (relay, ctsc, task_id, "emerging", "task registered", error);
 }
 
 /* --- CTSA ------------------------------------------------------------------------------ */
@@ -321,8 +368,8 @@ on_ctsa (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched
   g_autoptr(GError) local = NULL;
   g_autoptr(JcCtsa) ctsa = doc ? jc_ctsa_from_json (doc, &local) : NULL;
   if (!ctsa)
-    return refuse (refusal, JC_ERROR_INVALID, _("The CTSA is not valid: %s"),
-                   local ? local->message : _("missing"));
+    return refuse (refusal, JC_ERROR_INVALID, "%s",
+                   local ? local->message : _("The message carries no CTSA"));
   g_autoptr(JcNodeSignature) sig = sig_doc ? jc_node_signature_from_json (sig_doc, &local) : NULL;
   if (!sig)
     return refuse (refusal, JC_ERROR_INVALID, _("The CTSA's node signature is not valid: %s"),
@@ -401,6 +448,8 @@ on_ctsa (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched
   return task_changed (relay, t, "emerging", what, touched, error);
 }
 
+static gboolean finalise_if_complete (JcRelay *relay, Task *t, GHashTable *touched, GError **error);
+
 /* --- signatory signatures -------------------------------------------------------------- */
 
 static gboolean
@@ -454,7 +503,9 @@ on_signature (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *to
   if (sqlite3_step (ins) != SQLITE_DONE)
     return jc_net_sqlite_fail (relay->db, error);
   g_autofree char *what = g_strdup_printf ("signatory signature for %s", party->name);
-  return task_changed (relay, t, "emerging", what, touched, error);
+  /* Approvals and signatures may come in any order: the last one finalises. */
+  return task_changed (relay, t, "emerging", what, touched, error) &&
+         finalise_if_complete (relay, t, touched, error);
 }
 
 /* --- approval and finalisation --------------------------------------------------------- */
@@ -509,30 +560,28 @@ assemble (JcRelay *relay, Task *t, GError **error)
   return g_steal_pointer (&cta);
 }
 
-/* The SO's approval: the root node's signature over the CTA's body hash. */
-static gboolean
-seal (JcRelay *relay, JcCta *cta, GError **error)
+/* The root's chain up to the root CA, as the approval names it. */
+static GPtrArray *
+approver_chain (JcRelay *relay)
 {
-  guint8 body_hash[JC_DOC_HASH_SIZE];
-  if (!jc_cta_body_hash (cta, body_hash))
-    {
-      g_set_error (error, JC_ERROR, JC_ERROR_INVALID, _("The CTA cannot be hashed"));
-      return FALSE;
-    }
-  g_autoptr(GBytes) sig = jc_node_key_sign_hash (relay->node_key, body_hash, sizeof body_hash, error);
-  if (!sig)
+  GPtrArray *chain = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < relay->node_chain->len; i++)
+    g_ptr_array_add (chain, g_object_ref (relay->node_chain->pdata[i]));
+  if (!jc_cert_equal (chain->pdata[chain->len - 1], relay->root_ca))
+    g_ptr_array_add (chain, g_object_ref (relay->root_ca));
+  return chain;
+}
+
+/* The SO's approval (libjoconde/agreement): the root node's signature over the CTA's body
+ * hash, then the complete verification every CP and client will make, before sending. */
+static gboolean
+seal (JcRelay *relay, JcCta *cta, GError **refusal, GError **error)
+{
+  g_autoptr(GPtrArray) chain = approver_chain (relay);
+  if (!jc_agreement_seal (cta, relay->node_key, chain, relay->node_id, error))
     return FALSE;
-  JcNodeSignature *approval = jc_node_signature_new ();
-  approval->signer.name = g_strdup (relay->node_id);
-  if (!jc_hex_decode_into (jc_cert_get_sha256 (relay->node_cert), approval->signer.fingerprint,
-                           JC_DOC_HASH_SIZE, error))
-    {
-      jc_node_signature_free (approval);
-      return FALSE;
-    }
-  memcpy (approval->document_hash, body_hash, sizeof body_hash);
-  approval->signature = g_bytes_ref (sig);
-  cta->approval = approval;
+  JcAgreementTrust trust = { .root = relay->root_ca, .approver = chain, .at = jc_time_now () };
+  jc_agreement_verify (cta, &trust, refusal);
   return TRUE;
 }
 
@@ -543,15 +592,16 @@ finalise_if_complete (JcRelay *relay, Task *t, GHashTable *touched, GError **err
   g_autoptr(JcCta) cta = assemble (relay, t, &local);
   if (!cta)
     return TRUE; /* not yet */
-  if (!seal (relay, cta, error))
+  if (!seal (relay, cta, &local, error))
     return FALSE;
-  /* Read back what is sent: a CTA this root would not accept is never sent. */
+  /* A CTA that a computing party would not accept is never sent. */
   g_autoptr(JsonNode) doc = jc_cta_to_json (cta);
-  g_autoptr(JcCta) check = jc_cta_from_json (doc, &local);
+  g_autoptr(JcCta) check = local ? NULL : jc_cta_from_json (doc, &local);
   if (!check)
     {
-      g_warning ("task %s: the assembled CTA is not valid, not finalised: %s", t->task_id,
-                 local->message);
+      const JcLogParam params[] = { { "task", t->task_id }, { NULL, NULL } };
+      jc_log_write (relay->log, JC_LOG_ERROR, "TASK", params,
+                    "the assembled CTA does not verify, not finalised: %s", local->message);
       return TRUE;
     }
   g_autofree char *text = to_text (doc);
@@ -638,7 +688,8 @@ on_control (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touc
   g_autoptr(Task) t = task_load (relay, task_id, error);
   if (!t)
     return (error && *error) ? FALSE
-                             : refuse (refusal, JC_ERROR_NOT_FOUND, _("There is no task %s"), task_id);
+                             : refuse (refusal, JC_ERROR_NOT_FOUND, _("There is no task %s (or its data was erased)"),
+                task_id);
   /* The organiser, a peer, or an approver node (the policy let it through by role). */
   JcRoles roles = jc_relay_origin_roles (relay, env->from);
   if (jc_ctsc_find_peer (t->ctsc, env->from) < 0 && !(roles & JC_ROLE_APPROVER))
@@ -646,6 +697,32 @@ on_control (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touc
   if (g_strv_contains ((const char *const[]) { "finished", "cancelled", "erased", NULL }, t->state))
     return refuse (refusal, JC_ERROR_STATE, _("Task %s is %s already"), task_id, t->state);
   g_autofree char *why = g_strdup_printf ("%s requested by %s", action, env->from);
+  /* The request travels on to the computing parties and peers as sent: a signed control
+   * message in it ("message", "signature") is for the CPs and their VMs to verify against
+   * the CTA themselves (§4.4.1.1). */
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "task_id");
+  json_builder_add_string_value (b, task_id);
+  json_builder_set_member_name (b, "action");
+  json_builder_add_string_value (b, action);
+  json_builder_set_member_name (b, "requested_by");
+  json_builder_add_string_value (b, env->from);
+  const char *passed[] = { "message", "signature", "reason" };
+  for (guint i = 0; i < G_N_ELEMENTS (passed); i++)
+    {
+      JsonNode *m = json_object_get_member (json_node_get_object (body), passed[i]);
+      if (m)
+        {
+          json_builder_set_member_name (b, passed[i]);
+          json_builder_add_value (b, json_node_copy (m));
+        }
+    }
+  json_builder_end_object (b);
+  g_autoptr(JsonNode) out = json_builder_get_root (b);
+  g_auto(GStrv) to = task_nodes (t->ctsc, NULL);
+  if (!send_to (relay, (const char *const *) to, "task.control", out, touched, error))
+    return FALSE;
   return cancel_task (relay, t, why, touched, error);
 }
 
@@ -672,6 +749,411 @@ jc_relay_tasks_check_deadlines (JcRelay *relay, GHashTable *touched, GError **er
   return TRUE;
 }
 
+/* A revoked peer key cancels the peer's unfinished tasks (§4.4.2.3). */
+gboolean
+jc_relay_tasks_check_revocations (JcRelay *relay, GHashTable *touched, GError **error)
+{
+  g_autoptr(GPtrArray) live = g_ptr_array_new_with_free_func (g_free);
+  {
+    g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+      "SELECT task_id FROM tasks WHERE state NOT IN ('finished', 'cancelled', 'erased') "
+      "AND EXISTS (SELECT 1 FROM revoked)", error);
+    if (!st)
+      return FALSE;
+    while (sqlite3_step (st) == SQLITE_ROW)
+      g_ptr_array_add (live, g_strdup ((const char *) sqlite3_column_text (st, 0)));
+  }
+  for (guint i = 0; i < live->len; i++)
+    {
+      g_autoptr(Task) t = task_load (relay, live->pdata[i], error);
+      if (!t)
+        return FALSE;
+      for (guint p = 0; p < t->ctsc->peers->len; p++)
+        {
+          const JcParty *party = t->ctsc->peers->pdata[p];
+          g_autoptr(JcCert) cert = party->chain->len > 0
+            ? jc_cert_new_from_der (party->chain->pdata[0], NULL) : NULL;
+          if (cert && jc_relay_serial_revoked (relay, jc_cert_get_serial (cert)))
+            {
+              g_autofree char *why = g_strdup_printf ("the certificate of peer %s was revoked",
+                                                      party->name);
+              if (!cancel_task (relay, t, why, touched, error))
+                return FALSE;
+              break;
+            }
+        }
+    }
+  return TRUE;
+}
+
+static JsonNode *
+wrap_event (const char *task_id, JsonNode *doc)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "task_id");
+  json_builder_add_string_value (b, task_id);
+  json_builder_set_member_name (b, "event");
+  json_builder_add_value (b, json_node_copy (doc));
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/* --- running tasks: VM addresses and telemetry from the computing parties ----------- */
+
+/* The task of a running-phase message from a computing party, and that CP's index. */
+static Task *
+task_of_cp (JcRelay *relay, const char *task_id, const char *from, gint64 *cp,
+            GError **refusal, GError **error)
+{
+  if (!task_id || !jc_uuid_is_v4 (task_id))
+    {
+      refuse (refusal, JC_ERROR_INVALID, _("The message names no valid task id"));
+      return NULL;
+    }
+  g_autoptr(Task) t = task_load (relay, task_id, error);
+  if (!t)
+    {
+      if (!(error && *error))
+        refuse (refusal, JC_ERROR_NOT_FOUND, _("There is no task %s (or its data was erased)"),
+                task_id);
+      return NULL;
+    }
+  for (guint i = 0; i < t->ctsc->computing_parties->len; i++)
+    if (g_strcmp0 (((JcParty *) t->ctsc->computing_parties->pdata[i])->name, from) == 0)
+      *cp = i;
+  if (*cp < 0)
+    {
+      refuse (refusal, JC_ERROR_DENIED, _("Node %s is not a computing party of task %s"), from,
+              task_id);
+      return NULL;
+    }
+  if (!g_strv_contains ((const char *const[]) { "initialisation", "input", "calculation",
+                                                 "output", NULL }, t->state))
+    {
+      refuse (refusal, JC_ERROR_STATE, _("Task %s is %s: it has no running VMs"), task_id, t->state);
+      return NULL;
+    }
+  return g_steal_pointer (&t);
+}
+
+static gboolean
+on_vm_address (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched,
+               GError **refusal, GError **error)
+{
+  gint64 cp = -1;
+  const char *address = body_string (body, "address");
+  g_autoptr(Task) t = task_of_cp (relay, body_string (body, "task_id"), env->from, &cp, refusal,
+                                  error);
+  if (!t)
+    return !(error && *error);
+  if (!address || !*address || strlen (address) > 255 || strchr (address, ' '))
+    return refuse (refusal, JC_ERROR_INVALID, _("The VM address is missing or malformed"));
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "INSERT OR REPLACE INTO vm_addresses (task_id, cp, address, updated) VALUES (?,?,?,?)", error);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, t->task_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (st, 2, cp);
+  sqlite3_bind_text (st, 3, address, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (st, 4, jc_time_now ());
+  if (sqlite3_step (st) != SQLITE_DONE)
+    return jc_net_sqlite_fail (relay->db, error);
+  /* The peers need every address to reach the VMs (§4.4.6). */
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "task_id");
+  json_builder_add_string_value (b, t->task_id);
+  json_builder_set_member_name (b, "addresses");
+  json_builder_begin_array (b);
+  g_autoptr(sqlite3_stmt) all = jc_net_sqlite_prepare (relay->db,
+    "SELECT cp, address FROM vm_addresses WHERE task_id = ? ORDER BY cp", error);
+  if (!all)
+    return FALSE;
+  sqlite3_bind_text (all, 1, t->task_id, -1, SQLITE_STATIC);
+  while (sqlite3_step (all) == SQLITE_ROW)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "cp");
+      json_builder_add_int_value (b, sqlite3_column_int64 (all, 0));
+      json_builder_set_member_name (b, "address");
+      json_builder_add_string_value (b, (const char *) sqlite3_column_text (all, 1));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  g_autoptr(JsonNode) out = json_builder_get_root (b);
+  g_auto(GStrv) to = task_nodes (t->ctsc, NULL);
+  if (!send_to (relay, (const char *const *) to, "task.vm", out, touched, error))
+    return FALSE;
+  g_autofree char *what = g_strdup_printf ("VM address of %s", env->from);
+  return task_changed (relay, t, t->state, what, touched, error);
+}
+
+static gboolean
+on_telemetry (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched,
+              GError **refusal, GError **error)
+{
+  JsonNode *doc = json_object_get_member (json_node_get_object (body), "event");
+  g_autoptr(GError) local = NULL;
+  g_autoptr(JcTelemetryEvent) ev = doc ? jc_telemetry_event_from_json (doc, &local) : NULL;
+  if (!ev)
+    return refuse (refusal, JC_ERROR_INVALID, "%s",
+                   local ? local->message : _("The message carries no telemetry event"));
+  gint64 cp = -1;
+  g_autoptr(Task) t = task_of_cp (relay, ev->task_id, env->from, &cp, refusal, error);
+  if (!t)
+    return !(error && *error);
+  if (ev->cp != cp)
+    return refuse (refusal, JC_ERROR_DENIED,
+                   _("Node %s may only report as computing party %" G_GINT64_FORMAT), env->from, cp);
+  /* Relayed to the task's peers (§4.3.2.6). */
+  g_autoptr(JsonNode) out = wrap_event (t->task_id, doc);
+  g_autoptr(GStrvBuilder) sb = g_strv_builder_new ();
+  for (guint i = 0; i < t->ctsc->peers->len; i++)
+    g_strv_builder_add (sb, ((JcParty *) t->ctsc->peers->pdata[i])->name);
+  g_auto(GStrv) to = g_strv_builder_end (sb);
+  if (!send_to (relay, (const char *const *) to, "task.telemetry", out, touched, error))
+    return FALSE;
+  if (ev->kind == JC_TELEMETRY_STATE_CHANGE &&
+      g_strcmp0 (jc_task_state_to_string (ev->state), t->state) != 0)
+    {
+      g_autofree char *what = g_strdup_printf ("%s reports %s", env->from,
+                                               jc_task_state_to_string (ev->state));
+      return task_changed (relay, t, jc_task_state_to_string (ev->state), what, touched, error);
+    }
+  return TRUE;
+}
+
+/* --- data retention (§4.4.1.1 "Erased") ----------------------------------------------- */
+
+static gboolean
+exec1 (JcRelay *relay, const char *sql, const char *a, const char *b, gint64 n, GError **error)
+{
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db, sql, error);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, a, -1, SQLITE_STATIC);
+  if (b)
+    sqlite3_bind_text (st, 2, b, -1, SQLITE_STATIC);
+  if (n >= 0)
+    sqlite3_bind_int64 (st, b ? 3 : 2, n);
+  if (sqlite3_step (st) != SQLITE_DONE)
+    return jc_net_sqlite_fail (relay->db, error);
+  return TRUE;
+}
+
+/* Erases this relay's copies of a task's messages, and what still waited to be passed on
+ * (an erased task's artefacts go nowhere any more), except keep_id, the erasure notice
+ * itself; keeps a tombstone. */
+static gboolean
+erase_copies (JcRelay *relay, const char *task_id, const char *keep_id, const char *state,
+              gint64 created, gint64 ended, GError **error)
+{
+  const char *keep = keep_id ? keep_id : "";
+  if (!exec1 (relay, "DELETE FROM outbox WHERE msg_id IN (SELECT id FROM messages "
+              "WHERE task_id = ?1 AND id <> ?2)", task_id, keep, -1, error) ||
+      !exec1 (relay, "DELETE FROM parked WHERE msg_id IN (SELECT id FROM messages "
+              "WHERE task_id = ?1 AND id <> ?2)", task_id, keep, -1, error) ||
+      !exec1 (relay, "UPDATE messages SET envelope = '' WHERE task_id = ?1 AND id <> ?2",
+              task_id, keep, -1, error))
+    return FALSE;
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "INSERT OR REPLACE INTO tombstones (task_id, state, created, ended, erased) VALUES (?,?,?,?,?)",
+    error);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, task_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 2, state, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (st, 3, created);
+  sqlite3_bind_int64 (st, 4, ended);
+  sqlite3_bind_int64 (st, 5, jc_time_now ());
+  if (sqlite3_step (st) != SQLITE_DONE)
+    return jc_net_sqlite_fail (relay->db, error);
+  const JcLogParam params[] = { { "task", task_id }, { "state", state }, { NULL, NULL } };
+  jc_log_write (relay->log, JC_LOG_NOTICE, "TASK-ERASED", params, "task data erased");
+  return TRUE;
+}
+
+/* What relays below the root do with task messages coming down. */
+gboolean
+jc_relay_tasks_in_passing (JcRelay *relay, JcNetEnvelope *env, GError **error)
+{
+  if (!JSON_NODE_HOLDS_OBJECT (env->body))
+    return TRUE;
+  JsonObject *o = json_node_get_object (env->body);
+  const char *task_id = json_object_get_string_member_with_default (o, "task_id", NULL);
+  if (!task_id || !jc_uuid_is_v4 (task_id))
+    return TRUE;
+  if (g_strcmp0 (env->topic, "task.created") == 0)
+    {
+      /* The CTSC this relay passed up became this task. */
+      const char *request = json_object_get_string_member_with_default (o, "request", NULL);
+      return !request || exec1 (relay, "UPDATE messages SET task_id = ?1 WHERE id = ?2 "
+                                "AND task_id IS NULL", task_id, request, -1, error);
+    }
+  if (g_strcmp0 (env->topic, "task.erased") == 0 && relay->parent)
+    {
+      const char *state = json_object_get_string_member_with_default (o, "state", "erased");
+      return erase_copies (relay, task_id, env->id, state,
+                           json_object_get_int_member_with_default (o, "created", 0),
+                           json_object_get_int_member_with_default (o, "ended", 0), error);
+    }
+  return TRUE;
+}
+
+/* At the root: ended tasks past the retention time are erased everywhere. */
+gboolean
+jc_relay_tasks_check_retention (JcRelay *relay, GHashTable *touched, GError **error)
+{
+  g_autoptr(GPtrArray) due = g_ptr_array_new_with_free_func (g_free);
+  {
+    g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+      "SELECT task_id FROM tasks WHERE state IN ('finished', 'cancelled') AND ended <= ?", error);
+    if (!st)
+      return FALSE;
+    sqlite3_bind_int64 (st, 1, jc_time_now () - relay->config->retention_s);
+    while (sqlite3_step (st) == SQLITE_ROW)
+      g_ptr_array_add (due, g_strdup ((const char *) sqlite3_column_text (st, 0)));
+  }
+  for (guint i = 0; i < due->len; i++)
+    {
+      const char *task_id = due->pdata[i];
+      g_autoptr(Task) t = task_load (relay, task_id, error);
+      if (!t)
+        return FALSE;
+      gint64 created = 0, ended = 0;
+      {
+        g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+          "SELECT created, ended FROM tasks WHERE task_id = ?", error);
+        if (!st)
+          return FALSE;
+        sqlite3_bind_text (st, 1, task_id, -1, SQLITE_STATIC);
+        if (sqlite3_step (st) == SQLITE_ROW)
+          {
+            created = sqlite3_column_int64 (st, 0);
+            ended = sqlite3_column_int64 (st, 1);
+          }
+      }
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "task_id");
+      json_builder_add_string_value (b, task_id);
+      json_builder_set_member_name (b, "state");
+      json_builder_add_string_value (b, t->state);
+      json_builder_set_member_name (b, "created");
+      json_builder_add_int_value (b, created);
+      json_builder_set_member_name (b, "ended");
+      json_builder_add_int_value (b, ended);
+      json_builder_end_object (b);
+      g_autoptr(JsonNode) body = json_builder_get_root (b);
+      g_auto(GStrv) to = task_nodes (t->ctsc, NULL);
+      g_autofree char *notice_id = NULL;
+      if (!jc_relay_router_originate (relay, (const char *const *) to, "task.erased", body,
+                                      touched, &notice_id, error) ||
+          !exec1 (relay, "DELETE FROM signatory_signatures WHERE task_id = ?", task_id, NULL, -1,
+                  error) ||
+          !exec1 (relay, "DELETE FROM ctsas WHERE task_id = ?", task_id, NULL, -1, error) ||
+          !exec1 (relay, "DELETE FROM vm_addresses WHERE task_id = ?", task_id, NULL, -1, error) ||
+          !exec1 (relay, "UPDATE tasks SET state = 'erased', ctsc = '{}', cta = NULL "
+                  "WHERE task_id = ?", task_id, NULL, -1, error) ||
+          !erase_copies (relay, task_id, notice_id, t->state, created, ended, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* --- queries answered by any relay from its copies (§4.4.1.5) ------------------------- */
+
+static gboolean
+pak_text_ok (const char *pak)
+{
+  if (!pak || strlen (pak) != 43)
+    return FALSE;
+  for (const char *p = pak; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
+      return FALSE;
+  return TRUE;
+}
+
+/* The newest status this relay has seen of a task: state and update counter. */
+static void
+latest_status (JcRelay *relay, const char *task_id, char **state, gint64 *counter)
+{
+  *state = NULL;
+  *counter = 0;
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
+    "SELECT envelope FROM messages WHERE task_id = ? AND topic IN ('task.status', 'task.created') "
+    "AND envelope <> ''", NULL);
+  if (!st)
+    return;
+  sqlite3_bind_text (st, 1, task_id, -1, SQLITE_STATIC);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      g_autoptr(JcNetEnvelope) env = jc_net_envelope_parse ((const char *) sqlite3_column_text (st, 0),
+                                                            G_MAXSIZE, NULL);
+      if (!env || !JSON_NODE_HOLDS_OBJECT (env->body))
+        continue;
+      JsonObject *o = json_node_get_object (env->body);
+      gint64 n = g_strcmp0 (env->topic, "task.created") == 0
+                 ? 1 : json_object_get_int_member_with_default (o, "update_counter", 0);
+      if (n >= *counter)
+        {
+          *counter = n;
+          g_free (*state);
+          *state = g_strdup (json_object_get_string_member_with_default (o, "state", "emerging"));
+        }
+    }
+}
+
+/* tasks.query from a child: the tasks of the sender, or of a PAK, as this relay knows
+ * them from the copies it keeps; answered with tasks.result. */
+gboolean
+jc_relay_tasks_query (JcRelay *relay, JcNetEnvelope *env, GHashTable *touched,
+                      GError **refusal, GError **error)
+{
+  const char *pak = JSON_NODE_HOLDS_OBJECT (env->body)
+    ? json_object_get_string_member_with_default (json_node_get_object (env->body), "pak", NULL)
+    : NULL;
+  if (pak && !pak_text_ok (pak))
+    return refuse (refusal, JC_ERROR_INVALID, _("The PAK is not 43 base64url characters"));
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db, pak
+    ? "SELECT DISTINCT task_id FROM messages WHERE task_id IS NOT NULL AND envelope <> '' "
+      "AND topic IN ('cta.final', 'ctsa.submit') AND instr(envelope, ?) > 0 ORDER BY task_id"
+    : "SELECT DISTINCT m.task_id FROM messages m JOIN deliveries d ON d.msg_id = m.id "
+      "WHERE d.recipient = ? AND m.task_id IS NOT NULL AND m.envelope <> '' ORDER BY m.task_id",
+    error);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, pak ? pak : env->from, -1, SQLITE_STATIC);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "request");
+  json_builder_add_string_value (b, env->id);
+  json_builder_set_member_name (b, "tasks");
+  json_builder_begin_array (b);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      const char *task_id = (const char *) sqlite3_column_text (st, 0);
+      g_autofree char *state = NULL;
+      gint64 counter;
+      latest_status (relay, task_id, &state, &counter);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "task_id");
+      json_builder_add_string_value (b, task_id);
+      json_builder_set_member_name (b, "state");
+      json_builder_add_string_value (b, state ? state : "emerging");
+      json_builder_set_member_name (b, "update_counter");
+      json_builder_add_int_value (b, counter);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  g_autoptr(JsonNode) body = json_builder_get_root (b);
+  const char *to[] = { env->from, NULL };
+  return send_to (relay, to, "tasks.result", body, touched, error);
+}
+
 typedef gboolean (*Handler) (JcRelay *, JcNetEnvelope *, JsonNode *, GHashTable *, GError **,
                              GError **);
 
@@ -681,6 +1163,8 @@ static const struct { const char *topic; Handler handler; } handlers[] = {
   { "signature.submit", on_signature },
   { "approval.submit", on_approval },
   { "control.request", on_control },
+  { "vm.address", on_vm_address },
+  { "telemetry.event", on_telemetry },
 };
 
 gboolean
@@ -696,8 +1180,8 @@ gboolean
 jc_relay_tasks_handle (JcRelay *relay, JcNetEnvelope *env, GHashTable *touched,
                        GError **refusal, GError **error)
 {
-  if (!relay->node_key)
-    return refuse (refusal, JC_ERROR_STATE, _("This relay does not run the task lifecycle"));
+  if (relay->parent)
+    return refuse (refusal, JC_ERROR_STATE, _("Only the root relay runs the task lifecycle"));
   for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
     if (g_strcmp0 (handlers[i].topic, env->topic) == 0)
       {

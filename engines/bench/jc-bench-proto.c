@@ -4,6 +4,8 @@
 
 #include "jc-bench.h"
 
+#include <nettle/aes.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -213,6 +215,53 @@ base_sort (size_t n)
   sink = n ? a[0] : 0;
 }
 
+/* ---- the PRF candidates, plain (keystream of n 64-bit words in 32 KB chunks) ---------- */
+
+static gboolean
+run_prf_aes (JcBenchEnv *env, gpointer state, GError **error)
+{
+  /* the runtime's construction: counter blocks encrypted in place */
+  static guint8 buf[32768];
+  guint8 key[16] = { 1 };
+  struct aes128_ctx aes;
+  aes128_set_encrypt_key (&aes, key);
+  guint64 block = 0;
+  for (size_t left = env->n * 8; left > 0;)
+    {
+      size_t len = MIN (sizeof buf, left);
+      size_t blocks = (len + 15) / 16;
+      for (size_t i = 0; i < blocks; i++)
+        {
+          guint64 hi = 0, lo = GUINT64_TO_BE (block + i);
+          memcpy (buf + 16 * i, &hi, 8);
+          memcpy (buf + 16 * i + 8, &lo, 8);
+        }
+      aes128_encrypt (&aes, blocks * 16, buf, buf);
+      block += blocks;
+      left -= len;
+    }
+  sink = buf[7];
+  return TRUE;
+}
+
+static gboolean
+run_prf_chacha (JcBenchEnv *env, gpointer state, GError **error)
+{
+  static guint8 buf[32768];
+  guint8 key[32] = { 1 }, nonce[8] = { 0 };
+  guint64 block = 0;
+  for (size_t left = env->n * 8; left > 0;)
+    {
+      size_t len = MIN (sizeof buf, left);
+      memset (buf, 0, len);
+      crypto_stream_chacha20_xor_ic (buf, buf, len, nonce, block, key);
+      block += (len + 63) / 64;
+      left -= len;
+    }
+  sink = buf[7];
+  return TRUE;
+}
+
 const JcBenchOp jc_bench_proto_ops[] = {
   { "mul", FALSE, setup_full, run_mul, teardown, base_mul, TRUE },
   { "lt", FALSE, setup_62, run_lt, teardown, base_lt, TRUE },
@@ -223,6 +272,8 @@ const JcBenchOp jc_bench_proto_ops[] = {
   { "trunc", FALSE, setup_full, run_trunc, teardown, NULL, TRUE },
   { "a2b", FALSE, setup_full, run_a2b, teardown, NULL, TRUE },
   { "a2b+b2a", FALSE, setup_full, run_b2a, teardown, NULL, TRUE },
+  { "prf-aes128ctr", TRUE, NULL, run_prf_aes, NULL, NULL, FALSE },
+  { "prf-chacha20", TRUE, NULL, run_prf_chacha, NULL, NULL, FALSE },
   { "div32", FALSE, setup_32, run_div, teardown, NULL, FALSE },
   { NULL },
 };

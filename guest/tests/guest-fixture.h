@@ -327,6 +327,14 @@ engine (void)
 /* Uploads N rows made by ROW (row index, values) of input KEY. */
 typedef void (*RowFunc) (guint i, JcEngineValue *values, char *idbuf);
 
+static void
+count_progress (guint64 bytes, gpointer user_data)
+{
+  guint64 *last = user_data;
+  g_assert_cmpuint (bytes, >, *last);   /* progress only grows */
+  *last = bytes;
+}
+
 static gboolean
 upload (Task *t, JcCtioClient *c, const char *key, guint n, guint n_cols, RowFunc row,
         GError **error)
@@ -337,9 +345,12 @@ upload (Task *t, JcCtioClient *c, const char *key, guint n, guint n_cols, RowFun
   g_autoptr(JcCtioUpload) up = jc_ctio_upload_begin (c, key, NULL, error);
   JcEngineError err = { 0 };
   JcEngineSharer *sh;
+  guint64 progress = 0;
+  gboolean ok;
 
   if (up == NULL)
     return FALSE;
+  jc_ctio_upload_set_progress (up, count_progress, &progress);
   sh = info->sharer_new (schema, jc_ctio_upload_engine_write, up, &err);
   g_assert_nonnull (sh);
   for (guint i = 0; i < n; i++)
@@ -352,7 +363,11 @@ upload (Task *t, JcCtioClient *c, const char *key, guint n, guint n_cols, RowFun
   g_assert_cmpint (info->sharer_finish (sh, &err), ==, 0);
   info->sharer_free (sh);
   (void) n_cols;
-  return jc_ctio_upload_finish (up, NULL, error);
+  ok = jc_ctio_upload_finish (up, NULL, error);
+  /* every byte sent was reported */
+  g_assert_cmpuint (progress, ==, jc_ctio_upload_get_bytes_sent (up));
+  g_assert_cmpuint (progress, >, 0);
+  return ok;
 }
 
 typedef struct {

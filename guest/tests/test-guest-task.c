@@ -472,13 +472,24 @@ test_refused_agreement (void)
   g_autofree char *root = g_build_filename (dir, "root.pem", NULL);
   g_autofree char *approver = g_build_filename (dir, "approver.pem", NULL);
   g_autofree char *key = g_build_filename (dir, "sim.key", NULL);
-  struct { const char *what; gboolean unsealed; JcCert *approver; const char *needle; } cases[] = {
-    { "not finalised", TRUE, NULL, "approval" },
-    { "approved by someone else", FALSE, NULL, "approver" },
+  g_autofree char *revoked = g_build_filename (dir, "revoked.json", NULL);
+  struct { const char *what; gboolean unsealed; JcCert *approver; gboolean revoked;
+           const char *needle; } cases[] = {
+    { "not finalised", TRUE, NULL, FALSE, "approval" },
+    { "approved by someone else", FALSE, NULL, FALSE, "approver" },
+    { "a peer's key revoked", FALSE, NULL, TRUE, "revoked" },
   };
 
   task_init (&t, 60, 120, 180);
   cases[1].approver = t.nsi;
+  {
+    g_autoptr(JcRevocations) r = jc_revocations_new ();
+    g_autofree char *json = NULL;
+    g_assert_true (jc_revocations_revoke_key (r, jc_cert_get_key_id (t.mno), t.now - 60,
+                                              "laptop lost", &error));
+    json = jc_revocations_keys_to_json (r);
+    g_assert_true (g_file_set_contents (revoked, json, -1, NULL));
+  }
   for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
     {
       g_autofree char *out = NULL, *err = NULL;
@@ -487,7 +498,8 @@ test_refused_agreement (void)
       g_autofree char *text = NULL;
       JcNodeSignature *approval = NULL;
       const char *argv[] = { g_getenv ("JC_GUEST_BINARY"), "--listen=127.0.0.1:0", "--cta", cta,
-                             "--root", root, "--approver", approver, "--sim-key", key, NULL };
+                             "--root", root, "--approver", approver, "--sim-key", key,
+                             cases[c].revoked ? "--revoked-keys" : NULL, revoked, NULL };
 
       if (cases[c].unsealed)
         approval = g_steal_pointer (&t.cta->approval);

@@ -1,7 +1,9 @@
 #define G_LOG_DOMAIN "joconde-net"
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "base/jc-error.h"
 #include "base/jc-time.h"
@@ -9,7 +11,12 @@
 #include "jc-net-link.h"
 #include "jc-net-sqlite-private.h"
 #include "jc-net-tls.h"
+#include "jc-cert.h"
+#include "jc-node-key.h"
+#include "jc-revocation-request.h"
+#include "jc-rotation.h"
 #include "jc-store.h"
+#include "jc-uuid.h"
 
 struct _JcNetClient {
   GObject      parent_instance;
@@ -18,11 +25,16 @@ struct _JcNetClient {
   JcNetLink   *link;
   char        *node_id;
   guint64      duplicates;  /* resent copies recognised and not delivered again */
+  char        *cert_file;
+  char        *key_file;
+  GPtrArray   *issued;      /* chains (PEM) received in cert.issued, to install */
+  guint        install_id;
+  guint        rotate_timer;
 };
 
 G_DEFINE_FINAL_TYPE (JcNetClient, jc_net_client, G_TYPE_OBJECT)
 
-enum { SIG_MESSAGE, SIG_REFUSED, SIG_CONNECTED, N_SIGNALS };
+enum { SIG_MESSAGE, SIG_REFUSED, SIG_CONNECTED, SIG_ROTATED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static const JcStoreMigration schema[] = {
@@ -144,6 +156,184 @@ insert_incoming (JcNetClient *self, GPtrArray *incoming, GPtrArray *fresh, GErro
   return TRUE;
 }
 
+static char *
+new_path (const char *path)
+{
+  return g_strconcat (path, ".new", NULL);
+}
+
+/* Finishes a rotation: the new certificate must be for the new key and this node; it is
+ * written beside the old one, then key and certificate replace the old files. A crash
+ * between the steps is completed at the next start (finish_rotation). */
+static gboolean
+install_chain (JcNetClient *self, const char *pem, GError **error)
+{
+  g_autofree char *key_new = new_path (self->key_file);
+  g_autofree char *cert_new = new_path (self->cert_file);
+  g_autoptr(JcNodeKey) key = jc_node_key_load_file (key_new, NULL, error);
+  if (!key)
+    return FALSE;
+  g_autoptr(GPtrArray) chain = jc_cert_list_new_from_pem (pem, -1, error);
+  if (!chain)
+    return FALSE;
+  JcCert *leaf = chain->pdata[0];
+  if (g_strcmp0 (jc_cert_get_key_id (leaf), jc_node_key_get_id (key)) != 0 ||
+      g_strcmp0 (jc_cert_get_name (leaf), self->node_id) != 0)
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_UNTRUSTED,
+                   _("The certificate the parent sent is not for this node's new key"));
+      return FALSE;
+    }
+  if (!g_file_set_contents_full (cert_new, pem, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, error))
+    return FALSE;
+  if (g_rename (key_new, self->key_file) != 0 || g_rename (cert_new, self->cert_file) != 0)
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_IO, _("Cannot install the new certificate: %s"),
+                   g_strerror (errno));
+      return FALSE;
+    }
+  g_autoptr(GTlsCertificate) identity = jc_net_tls_load_identity (self->cert_file, self->key_file,
+                                                                 error);
+  return identity && jc_net_link_set_identity (self->link, identity, error);
+}
+
+static gboolean
+install_issued (gpointer data)
+{
+  JcNetClient *self = data;
+  self->install_id = 0;
+  g_autoptr(GPtrArray) issued = g_steal_pointer (&self->issued);
+  self->issued = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < issued->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *key_new = new_path (self->key_file);
+      if (!g_file_test (key_new, G_FILE_TEST_EXISTS))
+        continue; /* a copy of an answer already installed */
+      if (install_chain (self, issued->pdata[i], &error))
+        {
+          g_message ("node %s: certificate rotated", self->node_id);
+          g_signal_emit (self, signals[SIG_ROTATED], 0);
+        }
+      else
+        g_message ("node %s: the rotated certificate was not installed: %s", self->node_id,
+                   error->message);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* A crash after the new key was moved into place but before the certificate was. */
+static void
+finish_rotation (const char *cert_file, const char *key_file)
+{
+  g_autofree char *key_new = new_path (key_file);
+  g_autofree char *cert_new = new_path (cert_file);
+  if (!g_file_test (cert_new, G_FILE_TEST_EXISTS))
+    return;
+  if (g_file_test (key_new, G_FILE_TEST_EXISTS))
+    g_rename (key_new, key_file);
+  g_rename (cert_new, cert_file);
+}
+
+gboolean
+jc_net_client_rotate (JcNetClient *self, GError **error)
+{
+  g_autofree char *key_new = new_path (self->key_file);
+  g_autoptr(JcNodeKey) previous = jc_node_key_load_file (self->key_file, NULL, error);
+  g_autoptr(GPtrArray) chain = previous ? jc_cert_list_new_from_file (self->cert_file, error) : NULL;
+  if (!chain)
+    return FALSE;
+  g_autoptr(JcNodeKey) key = NULL;
+  /* A rotation already under way keeps its key: its answer may still come. */
+  if (g_file_test (key_new, G_FILE_TEST_EXISTS))
+    key = jc_node_key_load_file (key_new, NULL, error);
+  else if ((key = jc_node_key_generate (error)) &&
+           !jc_node_key_save_file (key, key_new, NULL, error))
+    return FALSE;
+  if (!key)
+    return FALSE;
+  g_autoptr(JcRotationRequest) req = jc_rotation_request_new (previous, chain->pdata[0], key, error);
+  if (!req)
+    return FALSE;
+  g_autofree char *json = jc_rotation_request_to_json (req);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "request");
+  json_builder_add_string_value (b, json);
+  json_builder_end_object (b);
+  g_autoptr(JsonNode) body = json_builder_get_root (b);
+  const char *to[] = { JC_NET_ADDRESS_PARENT, NULL };
+  return jc_net_client_send (self, to, "cert.rotate", body, NULL, error);
+}
+
+gboolean
+jc_net_client_request_revocation (JcNetClient *self, const char *reason, GError **error)
+{
+  g_autoptr(JcNodeKey) key = jc_node_key_load_file (self->key_file, NULL, error);
+  g_autoptr(GPtrArray) chain = key ? jc_cert_list_new_from_file (self->cert_file, error) : NULL;
+  if (!chain)
+    return FALSE;
+  g_autoptr(JcRevocationRequest) req = jc_revocation_request_new (key, chain->pdata[0], reason,
+                                                                  jc_time_now (), error);
+  if (!req)
+    return FALSE;
+  g_autofree char *json = jc_revocation_request_to_json (req);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "request");
+  json_builder_add_string_value (b, json);
+  json_builder_end_object (b);
+  g_autoptr(JsonNode) body = json_builder_get_root (b);
+  const char *to[] = { JC_NET_ADDRESS_ROOT, NULL };
+  return jc_net_client_send (self, to, "cert.revoke", body, NULL, error);
+}
+
+/* Rotates by itself when the certificate is past its active period (§4.4.2.3). */
+static gboolean
+rotate_if_due (gpointer data)
+{
+  JcNetClient *self = data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key_new = new_path (self->key_file);
+  g_autoptr(GPtrArray) chain = jc_cert_list_new_from_file (self->cert_file, NULL);
+  if (chain && chain->len > 0 && !jc_cert_is_active_at (chain->pdata[0], jc_time_now ()) &&
+      !g_file_test (key_new, G_FILE_TEST_EXISTS) && !jc_net_client_rotate (self, &error))
+    g_message ("node %s: cannot start the certificate rotation: %s", self->node_id,
+               error->message);
+  return G_SOURCE_CONTINUE;
+}
+
+/* task.erased (docs/wire.md §5.3): the inbox copies of the task's messages are erased,
+ * the notice itself kept. Believed only from the node that announced the task
+ * (task.created), i.e. the root: relays vouch for every origin. */
+static gboolean
+erase_task (JcNetClient *self, JcNetEnvelope *env, GError **error)
+{
+  const char *task_id = JSON_NODE_HOLDS_OBJECT (env->body)
+    ? json_object_get_string_member_with_default (json_node_get_object (env->body), "task_id", NULL)
+    : NULL;
+  if (!task_id || !jc_uuid_is_v4 (task_id))
+    return TRUE;
+  g_autoptr(sqlite3_stmt) who = jc_net_sqlite_prepare (self->db,
+    "SELECT 1 FROM inbox WHERE topic = 'task.created' AND origin = ? AND instr(envelope, ?) > 0",
+    error);
+  if (!who)
+    return FALSE;
+  sqlite3_bind_text (who, 1, env->from, -1, SQLITE_STATIC);
+  sqlite3_bind_text (who, 2, task_id, -1, SQLITE_STATIC);
+  if (sqlite3_step (who) != SQLITE_ROW)
+    return TRUE;
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (self->db,
+    "UPDATE inbox SET envelope = '' WHERE instr(envelope, ?) > 0 AND msg_id <> ?", error);
+  if (!st)
+    return FALSE;
+  sqlite3_bind_text (st, 1, task_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 2, env->id, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_DONE)
+    return jc_net_sqlite_fail (self->db, error);
+  return TRUE;
+}
+
 static gboolean
 store_receive (gpointer d, GPtrArray *incoming, GError **error)
 {
@@ -156,10 +346,43 @@ store_receive (gpointer d, GPtrArray *incoming, GError **error)
       jc_net_sqlite_rollback (self->db);
       return FALSE;
     }
+  for (guint i = 0; i < fresh->len; i++)
+    if (g_strcmp0 (((JcNetEnvelope *) fresh->pdata[i])->topic, "task.erased") == 0 &&
+        !erase_task (self, fresh->pdata[i], error))
+      {
+        jc_net_sqlite_rollback (self->db);
+        return FALSE;
+      }
   if (!jc_net_sqlite_commit (self->db, error))
     return FALSE;
   for (guint i = 0; i < fresh->len; i++)
-    g_signal_emit (self, signals[SIG_MESSAGE], 0, fresh->pdata[i]);
+    {
+      JcNetEnvelope *env = fresh->pdata[i];
+      /* A relay further up refused one of our messages (docs/wire.md, jc.refused). */
+      if (g_strcmp0 (env->topic, "jc.refused") == 0 && JSON_NODE_HOLDS_OBJECT (env->body))
+        {
+          JsonObject *o = json_node_get_object (env->body);
+          g_signal_emit (self, signals[SIG_REFUSED], 0,
+                         json_object_get_string_member_with_default (o, "id", ""),
+                         json_object_get_string_member_with_default (o, "code", "failed"),
+                         json_object_get_string_member_with_default (o, "reason", ""));
+        }
+      /* Only the parent issues our certificates (relays check every origin). */
+      if (g_strcmp0 (env->topic, "cert.issued") == 0 && JSON_NODE_HOLDS_OBJECT (env->body) &&
+          g_strcmp0 (env->from, jc_net_link_get_parent_id (self->link)) == 0)
+        {
+          const char *chain = json_object_get_string_member_with_default (
+            json_node_get_object (env->body), "chain", NULL);
+          if (chain)
+            {
+              g_ptr_array_add (self->issued, g_strdup (chain));
+              /* Installed from an idle: we are inside the link's receive. */
+              if (!self->install_id)
+                self->install_id = g_idle_add (install_issued, self);
+            }
+        }
+      g_signal_emit (self, signals[SIG_MESSAGE], 0, env);
+    }
   return TRUE;
 }
 
@@ -183,9 +406,16 @@ static void
 jc_net_client_finalize (GObject *object)
 {
   JcNetClient *self = JC_NET_CLIENT (object);
+  if (self->install_id)
+    g_source_remove (self->install_id);
+  if (self->rotate_timer)
+    g_source_remove (self->rotate_timer);
   g_clear_pointer (&self->link, jc_net_link_free);
   g_clear_object (&self->store);
+  g_clear_pointer (&self->issued, g_ptr_array_unref);
   g_free (self->node_id);
+  g_free (self->cert_file);
+  g_free (self->key_file);
   G_OBJECT_CLASS (jc_net_client_parent_class)->finalize (object);
 }
 
@@ -203,17 +433,24 @@ jc_net_client_class_init (JcNetClientClass *klass)
   signals[SIG_CONNECTED] = g_signal_new ("connection-changed", G_TYPE_FROM_CLASS (klass),
                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                          G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+  /* rotated: a new certificate from the parent is installed and in use. */
+  signals[SIG_ROTATED] = g_signal_new ("rotated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
 jc_net_client_init (JcNetClient *self)
 {
+  self->issued = g_ptr_array_new_with_free_func (g_free);
 }
 
 JcNetClient *
 jc_net_client_new (const JcNetClientOptions *o, GError **error)
 {
   g_autoptr(JcNetClient) self = g_object_new (JC_TYPE_NET_CLIENT, NULL);
+  finish_rotation (o->cert_file, o->key_file);
+  self->cert_file = g_strdup (o->cert_file);
+  self->key_file = g_strdup (o->key_file);
   g_autoptr(GTlsCertificate) identity = jc_net_tls_load_identity (o->cert_file, o->key_file, error);
   if (!identity)
     return NULL;
@@ -249,6 +486,11 @@ void
 jc_net_client_start (JcNetClient *self)
 {
   jc_net_link_start (self->link);
+  if (!self->rotate_timer)
+    {
+      rotate_if_due (self);
+      self->rotate_timer = g_timeout_add_seconds (6 * 3600, rotate_if_due, self);
+    }
 }
 
 const char *
@@ -320,7 +562,7 @@ GPtrArray *
 jc_net_client_inbox_list (JcNetClient *self, gint64 after_seq, guint limit, GError **error)
 {
   g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (self->db,
-    "SELECT envelope FROM inbox WHERE seq > ? ORDER BY seq LIMIT ?", error);
+    "SELECT envelope FROM inbox WHERE seq > ? AND envelope <> '' ORDER BY seq LIMIT ?", error);
   if (!st)
     return NULL;
   sqlite3_bind_int64 (st, 1, after_seq);

@@ -39,6 +39,19 @@ gboolean     jc_net_client_send          (JcNetClient        *self,
 gint64       jc_net_client_outbox_count  (JcNetClient  *self);
 gint64       jc_net_client_inbox_count   (JcNetClient  *self);
 guint64      jc_net_client_get_duplicates_suppressed (JcNetClient *self);
+/* Starts the rotation of this node's certificate (spec §4.4.2.3): a new key (written
+ * beside the key file as KEY.new), a rotation request signed with the current key, sent
+ * to the parent. When the parent's new certificate arrives it replaces the certificate
+ * and key files, the link reconnects with it, and "rotated" is emitted. Also started by
+ * itself once the certificate is no longer active. */
+gboolean     jc_net_client_rotate        (JcNetClient  *self,
+                                          GError      **error);
+/* Asks the tree to revoke this node's certificate because its key may have leaked
+ * (§4.4.2.3): a request signed with that key, sent to the root; every relay on the way
+ * records it. The node cannot connect with this certificate afterwards. */
+gboolean     jc_net_client_request_revocation (JcNetClient *self,
+                                               const char  *reason,
+                                               GError     **error);
 GPtrArray   *jc_net_client_inbox_list    (JcNetClient  *self,
                                           gint64        after_seq,
                                           guint         limit,

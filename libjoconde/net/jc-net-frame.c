@@ -258,6 +258,10 @@ jc_net_frame_parse (const char *data, gsize len, gsize max_message, GError **err
         return invalid (error, _("the frame and its message disagree on the id")), NULL;
       if (!(f->to = member_addresses (o, "to", error)))
         return NULL;
+      /* A copy may only be for recipients the origin addressed. */
+      for (guint i = 0; f->to[i]; i++)
+        if (!g_strv_contains ((const char *const *) f->envelope->to, f->to[i]))
+          return invalid (error, _("the frame names a recipient the message is not for")), NULL;
     }
   else if (g_strcmp0 (op, "ack") == 0)
     f->kind = JC_NET_FRAME_ACK;

@@ -278,6 +278,24 @@ jc_net_link_get_parent_id (JcNetLink *link)
   return link->parent_id;
 }
 
+gboolean
+jc_net_link_set_identity (JcNetLink *link, GTlsCertificate *identity, GError **error)
+{
+  g_autofree char *cn = jc_net_tls_common_name (identity);
+  g_autofree char *issuer = jc_net_tls_issuer_common_name (identity);
+  if (g_strcmp0 (cn, link->node_id) != 0 || g_strcmp0 (issuer, link->parent_id) != 0)
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
+                   _("The new certificate is for %s under %s, not for this node %s under %s"),
+                   cn ? cn : "?", issuer ? issuer : "?", link->node_id, link->parent_id);
+      return FALSE;
+    }
+  g_set_object (&link->identity, identity);
+  if (link->channel && jc_net_channel_is_open (link->channel))
+    jc_net_channel_close (link->channel);
+  return TRUE;
+}
+
 void
 jc_net_link_free (JcNetLink *link)
 {

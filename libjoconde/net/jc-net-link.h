@@ -33,6 +33,11 @@ void       jc_net_link_kick          (JcNetLink *link);
 gboolean   jc_net_link_is_connected  (JcNetLink *link);
 const char *jc_net_link_get_node_id  (JcNetLink *link);
 const char *jc_net_link_get_parent_id (JcNetLink *link);
+/* Uses a new certificate (same node, e.g. after rotation) from the next connection on;
+ * the current connection is closed so that happens at once. */
+gboolean   jc_net_link_set_identity  (JcNetLink       *link,
+                                      GTlsCertificate *identity,
+                                      GError         **error);
 void       jc_net_link_free          (JcNetLink *link);
 
 G_END_DECLS

@@ -6,7 +6,7 @@
 #                                                  -> expired, revoked (+ root.crl)
 #   other-ca -> other (a certificate of another System)
 # Roles (urn:joconde:role:… URIs): root relay+approver, org relay, a organiser,
-# b custodian, c organiser+signatory, x none.
+# b custodian, c organiser+signatory, x none, so approver, cp1..cp3 cp (under root).
 # For each node N: N.key, N.pem (its certificate) and N.chain (N.pem + issuers, no CA).
 set -eu
 dir=$1
@@ -22,11 +22,14 @@ tmpl () { # name ca? [expired]
     echo "unit = Statistics"
     echo "email = joconde@$1.example"
     echo "serial = $(od -An -N4 -tu4 /dev/urandom | tr -d ' \n')"
+    # Relays (CAs) serve TLS too: they get no extended key usage at all (any purpose),
+    # since certtool leaves the e-mail out of certificates marked for TLS servers.
     if [ "$2" = ca ]; then
-      echo "ca"; echo "cert_signing_key"; echo "crl_signing_key"
+      echo "ca"; echo "cert_signing_key"; echo "crl_signing_key"; echo "ip_address = 127.0.0.1"
+    else
+      echo "tls_www_client"
     fi
-    echo "signing_key"; echo "tls_www_client"; echo "tls_www_server"
-    echo "ip_address = 127.0.0.1"
+    echo "signing_key"
     for r in ${ROLES:-}; do echo "uri = urn:joconde:role:$r"; done
     if [ "${3:-}" = expired ]; then
       echo 'activation_date = "2020-01-01 00:00:00 UTC"'
@@ -54,6 +57,10 @@ ROLES="relay" issue org root ca
 ROLES="organiser" issue a org leaf
 ROLES="custodian" issue b org leaf
 ROLES="organiser signatory" issue c root leaf
+ROLES="approver" issue so root leaf
+ROLES="cp" issue cp1 root leaf
+ROLES="cp" issue cp2 root leaf
+ROLES="cp" issue cp3 root leaf
 ROLES="relay" issue dept org ca
 ROLES="analyst" issue d dept leaf
 ROLES="" issue x root leaf

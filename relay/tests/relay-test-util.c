@@ -5,6 +5,7 @@
 #include <libsoup/soup.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sqlite3.h>
 
 #include "relay-test-util.h"
 
@@ -121,15 +122,48 @@ test_relay_kill (TestRelay *r)
   g_clear_object (&r->proc);
 }
 
+/* The relay's database is consistent: SQLite's integrity check passes, no foreign key
+ * dangles, and nothing waits in an outbox for a message the relay does not hold. */
+void
+test_relay_check_database (TestRelay *r)
+{
+  g_autofree char *path = g_build_filename (r->state_dir, "relay.db", NULL);
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  const char *checks[][2] = {
+    { "PRAGMA integrity_check", "ok" },
+    { "SELECT count(*) FROM pragma_foreign_key_check", "0" },
+    { "SELECT count(*) FROM outbox WHERE msg_id NOT IN (SELECT id FROM messages)", "0" },
+    { "SELECT count(*) FROM outbox o JOIN messages m ON m.id = o.msg_id WHERE m.envelope = ''", "0" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (checks); i++)
+    {
+      sqlite3_stmt *st = NULL;
+      g_assert_cmpint (sqlite3_prepare_v2 (db, checks[i][0], -1, &st, NULL), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+      g_assert_cmpstr ((const char *) sqlite3_column_text (st, 0), ==, checks[i][1]);
+      sqlite3_finalize (st);
+    }
+  sqlite3_close (db);
+}
+
 void
 test_relay_free (TestRelay *r)
 {
   if (r->proc)
     {
+      /* A relay that crashed during the test (or, under the sanitizers, leaked or
+       * misbehaved) does not exit cleanly on SIGTERM: that fails the test. */
       g_subprocess_send_signal (r->proc, SIGTERM);
       g_subprocess_wait (r->proc, NULL, NULL);
+      if (!g_subprocess_get_if_exited (r->proc) || g_subprocess_get_exit_status (r->proc) != 0)
+        g_error ("relay %s did not stop cleanly (%s %d)", r->name,
+                 g_subprocess_get_if_exited (r->proc) ? "exit status" : "signal",
+                 g_subprocess_get_if_exited (r->proc) ? g_subprocess_get_exit_status (r->proc)
+                                                      : g_subprocess_get_term_sig (r->proc));
       g_clear_object (&r->proc);
     }
+  test_relay_check_database (r);
   g_free (r->name);
   g_free (r->conf);
   g_free (r->state_dir);

@@ -25,6 +25,7 @@ TestRelay   *test_relay_new        (const char *pki, const char *name, const cha
 void         test_relay_start      (TestRelay *relay);
 void         test_relay_kill       (TestRelay *relay);
 void         test_relay_free       (TestRelay *relay);
+void         test_relay_check_database (TestRelay *relay);
 char        *test_relay_url        (TestRelay *relay);
 JcNetClient *test_client_new       (const char *pki, const char *name, const char *dir,
                                     const char *parent_url);

@@ -5,6 +5,7 @@
 
 #include "base/jc-init.h"
 #include "relay-test-util.h"
+#include "jc-cert.h"
 
 /* The administration commands build a working tree with libjoconde's PKI:
  * init-root, init-node, csr add/list/approve/reject, then real links over it. */
@@ -185,7 +186,60 @@ test_admin_tree (void)
   g_subprocess_send_signal (root, SIGTERM);
   g_subprocess_wait (org, NULL, NULL);
   g_subprocess_wait (root, NULL, NULL);
+  /* Both stop cleanly (under the sanitizers: no leak, no error). */
+  g_assert_true (g_subprocess_get_if_exited (org) && g_subprocess_get_exit_status (org) == 0);
+  g_assert_true (g_subprocess_get_if_exited (root) && g_subprocess_get_exit_status (root) == 0);
   g_object_unref (org);
+  g_object_unref (root);
+  test_rm_rf (dir);
+}
+
+/* init-root with the root CA key generated inside a PKCS#11 token (SoftHSM2 here), as
+ * spec §4.4.2 recommends: no key file is written, and the certificates chain. */
+static void
+test_init_root_in_token (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("jc-relay-hsm-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_autofree char *tokens = g_build_filename (dir, "tokens", NULL);
+  g_autofree char *hsm_conf = g_build_filename (dir, "softhsm2.conf", NULL);
+  g_assert_cmpint (g_mkdir (tokens, 0700), ==, 0);
+  g_autofree char *hsm_text = g_strdup_printf ("directories.tokendir = %s\n"
+                                               "objectstore.backend = file\nlog.level = ERROR\n",
+                                               tokens);
+  g_assert_true (g_file_set_contents (hsm_conf, hsm_text, -1, NULL));
+  g_setenv ("SOFTHSM2_CONF", hsm_conf, TRUE);
+  g_setenv ("JOCONDE_PKCS11_PIN", "1234", TRUE);
+  const char *init[] = { "softhsm2-util", "--init-token", "--free", "--label", "joconde-root",
+                         "--so-pin", "87654321", "--pin", "1234", NULL };
+  int status = 0;
+  g_assert_true (g_spawn_sync (NULL, (char **) init, NULL, G_SPAWN_SEARCH_PATH |
+                               G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  g_autofree char *rdir = g_build_filename (dir, "root", NULL);
+  write_conf (rdir, test_free_port (), NULL);
+  g_autofree char *rconf = g_build_filename (rdir, "relay.conf", NULL);
+  run (0, NULL, "-c", rconf, "init-root", "--company", "Eurostat", "--email", "so@example.org",
+       "--name", "so-root", "--ca-token", "pkcs11:token=joconde-root", NULL);
+  g_autofree char *ca_key = g_build_filename (rdir, "root-ca.key", NULL);
+  g_assert_false (g_file_test (ca_key, G_FILE_TEST_EXISTS));
+  g_autofree char *ca_path = g_build_filename (rdir, "root-ca.pem", NULL);
+  g_autofree char *node_path = g_build_filename (rdir, "node.pem", NULL);
+  g_autoptr(JcCert) ca = jc_cert_new_from_file (ca_path, &error);
+  g_assert_no_error (error);
+  g_autoptr(JcCert) node = jc_cert_new_from_file (node_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (jc_cert_is_signed_by (node, ca));
+  g_assert_true (jc_cert_is_self_signed (ca));
+  g_assert_true (jc_cert_has_roles (node, JC_ROLE_RELAY | JC_ROLE_APPROVER));
+  /* The relay runs without the CA key. */
+  GSubprocess *root = start (rconf);
+  g_subprocess_send_signal (root, SIGTERM);
+  g_subprocess_wait (root, NULL, NULL);
+  g_assert_true (g_subprocess_get_if_exited (root) && g_subprocess_get_exit_status (root) == 0);
   g_object_unref (root);
   test_rm_rf (dir);
 }
@@ -196,5 +250,6 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_assert_true (jc_init (NULL));
   g_test_add_func ("/relay/admin/tree", test_admin_tree);
+  g_test_add_func ("/relay/admin/init-root-in-token", test_init_root_in_token);
   return g_test_run ();
 }

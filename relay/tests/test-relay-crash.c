@@ -1,6 +1,7 @@
 #define G_LOG_DOMAIN "joconde-relay-test"
 #include "config.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 
 #include "base/jc-init.h"
@@ -58,6 +59,31 @@ static gboolean
 is_connected (gpointer data)
 {
   return jc_net_client_is_connected (data);
+}
+
+static gint64
+outbox_size (TestRelay *r)
+{
+  g_autofree char *path = g_build_filename (r->state_dir, "relay.db", NULL);
+  sqlite3 *db = NULL;
+  gint64 n = -1;
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK)
+    {
+      sqlite3_stmt *st = NULL;
+      if (sqlite3_prepare_v2 (db, "SELECT count(*) FROM outbox", -1, &st, NULL) == SQLITE_OK &&
+          sqlite3_step (st) == SQLITE_ROW)
+        n = sqlite3_column_int64 (st, 0);
+      sqlite3_finalize (st);
+    }
+  sqlite3_close (db);
+  return n;
+}
+
+static gboolean
+outboxes_empty (gpointer data)
+{
+  TestRelay **relays = data;
+  return outbox_size (relays[0]) == 0 && outbox_size (relays[1]) == 0;
 }
 
 static void
@@ -141,6 +167,11 @@ test_crash (void)
   g_assert_cmpuint (lost, ==, 0);
   g_assert_cmpuint (duplicated, ==, 0);
   g_assert_cmpuint (delivered, ==, sent);
+  /* Every acknowledgement came back too: nothing is left to send anywhere. */
+  TestRelay *relays[] = { root, org };
+  g_assert_true (test_wait (outboxes_empty, relays, 20000));
+  for (int i = 0; i < 3; i++)
+    g_assert_cmpint (jc_net_client_outbox_count (cl[i]), ==, 0);
   for (int i = 0; i < 3; i++)
     {
       g_assert_cmpint (jc_net_client_inbox_count (cl[i]), ==, g_hash_table_size (f.expected[i]));

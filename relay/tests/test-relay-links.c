@@ -3,6 +3,9 @@
 
 #include "base/jc-init.h"
 #include "relay-test-util.h"
+#include "jc-cert.h"
+#include "jc-revocations.h"
+#include "base/jc-time.h"
 
 /* Admission: who may open a link to a relay. */
 static void
@@ -130,6 +133,12 @@ is_connected (gpointer data)
   return jc_net_client_is_connected (data);
 }
 
+static gboolean
+is_disconnected (gpointer data)
+{
+  return !jc_net_client_is_connected (data);
+}
+
 static void
 send_to (JcNetClient *from, const char *const *to, const char *text, char **id)
 {
@@ -173,7 +182,7 @@ static void
 test_tree (void)
 {
   g_autofree char *dir = test_pki_new ();
-  TestRelay *root = test_relay_new (dir, "root", NULL, NULL);
+  TestRelay *root = test_relay_new (dir, "root", NULL, "[link]\nmax-parked=3\n");
   test_relay_start (root);
   g_autofree char *root_url = test_relay_url (root);
   TestRelay *org = test_relay_new (dir, "org", root_url, NULL);
@@ -224,6 +233,19 @@ test_tree (void)
   g_assert_cmpuint (cb2->total, ==, 5);
   g_assert_cmpint (jc_net_client_inbox_count (b), ==, 6);
 
+  /* Messages for unknown nodes wait at the root, up to a limit per origin (3 here). */
+  {
+    RefusedCount rp = { 0 };
+    g_signal_connect (x, "refused", G_CALLBACK (on_refused), &rp);
+    const char *to_ghost[] = { "ghost1", "ghost2", NULL };
+    send_topic (x, to_ghost, "test.note");
+    send_topic (x, to_ghost, "test.note");
+    g_assert_true (test_wait (got_refusal, &rp, 10000));
+    g_assert_cmpstr (rp.code, ==, "too-large");
+    g_free (rp.code);
+    g_signal_handlers_disconnect_by_data (x, &rp);
+  }
+
   /* Admission by roles: b (custodian) and x (no role) may not submit a CTSC; a
    * (organiser) may. The refusal comes back to the sender, nothing reaches c. */
   RefusedCount rb = { 0 }, rx = { 0 };
@@ -266,6 +288,206 @@ test_tree (void)
   test_rm_rf (dir);
 }
 
+static void
+on_rotated (JcNetClient *client, guint *n)
+{
+  (*n)++;
+}
+
+static gboolean
+rotated (gpointer data)
+{
+  return *(guint *) data > 0;
+}
+
+/* Automatic key rotation (§4.4.2.3): a leaf asks its parent for a certificate of a new
+ * key, signed with the old key; the new certificate keeps the name and roles, the link
+ * reconnects with it, and messages keep flowing. */
+static void
+test_rotation (void)
+{
+  g_autofree char *dir = test_pki_new ();
+  TestRelay *root = test_relay_new (dir, "root", NULL, NULL);
+  test_relay_start (root);
+  g_autofree char *root_url = test_relay_url (root);
+  TestRelay *org = test_relay_new (dir, "org", root_url, NULL);
+  test_relay_start (org);
+  g_autofree char *org_url = test_relay_url (org);
+  JcNetClient *a = test_client_new (dir, "a", NULL, org_url);
+  JcNetClient *c = test_client_new (dir, "c", NULL, root_url);
+  Counter *ca = counter_new (a), *cc = counter_new (c);
+  guint n_rotated = 0;
+  g_signal_connect (a, "rotated", G_CALLBACK (on_rotated), &n_rotated);
+  jc_net_client_start (a);
+  jc_net_client_start (c);
+  g_assert_true (test_wait (is_connected, a, 10000));
+  g_assert_true (test_wait (is_connected, c, 10000));
+
+  g_autofree char *chain_path = g_strdup_printf ("%s/pki/a.chain", dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) before_chain = jc_cert_list_new_from_file (chain_path, &error);
+  g_assert_no_error (error);
+  JcCert *before = before_chain->pdata[0];
+  g_assert_true (jc_net_client_rotate (a, &error));
+  g_assert_no_error (error);
+  g_assert_true (test_wait (rotated, &n_rotated, 15000));
+  g_autoptr(GPtrArray) after_chain = jc_cert_list_new_from_file (chain_path, &error);
+  g_assert_no_error (error);
+  JcCert *after = after_chain->pdata[0];
+  g_assert_cmpstr (jc_cert_get_name (after), ==, "a");
+  g_assert_cmpstr (jc_cert_get_serial (after), !=, jc_cert_get_serial (before));
+  g_assert_cmpstr (jc_cert_get_key_id (after), !=, jc_cert_get_key_id (before));
+  g_assert_cmpint (jc_cert_get_roles (after), ==, jc_cert_get_roles (before));
+  g_autofree char *key_new = g_strdup_printf ("%s/pki/a.key.new", dir);
+  g_assert_false (g_file_test (key_new, G_FILE_TEST_EXISTS));
+
+  /* The link comes back with the new certificate and carries messages both ways. */
+  g_assert_true (test_wait (is_connected, a, 10000));
+  const char *to_c[] = { "c", NULL };
+  const char *to_a[] = { "a", NULL };
+  send_to (a, to_c, "after rotation", NULL);
+  send_to (c, to_a, "after rotation", NULL);
+  Want wc = { cc, 1 }, wa = { ca, 2 };  /* a also received cert.issued */
+  g_assert_true (test_wait (has_enough, &wc, 10000));
+  g_assert_true (test_wait (has_enough, &wa, 10000));
+
+  g_object_unref (a);
+  g_object_unref (c);
+  counter_free (ca);
+  counter_free (cc);
+  test_relay_free (org);
+  test_relay_free (root);
+  test_rm_rf (dir);
+}
+
+static gboolean
+file_exists (gpointer path)
+{
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* An intermediate relay rotates its own certificate with its parent (joconde-relay
+ * rotate): it keeps serving, the children its old certificate issued are still admitted
+ * and can rotate with it, and messages cross it both ways. */
+static void
+test_relay_rotation (void)
+{
+  g_autofree char *dir = test_pki_new ();
+  const char *fast = "[tasks]\ndeadline-check-seconds=1\n";
+  TestRelay *root = test_relay_new (dir, "root", NULL, fast);
+  test_relay_start (root);
+  g_autofree char *root_url = test_relay_url (root);
+  TestRelay *org = test_relay_new (dir, "org", root_url, fast);
+  test_relay_start (org);
+  g_autofree char *org_url = test_relay_url (org);
+  JcNetClient *a = test_client_new (dir, "a", NULL, org_url);
+  JcNetClient *c = test_client_new (dir, "c", NULL, root_url);
+  jc_net_client_start (a);
+  jc_net_client_start (c);
+  g_assert_true (test_wait (is_connected, a, 10000));
+  g_assert_true (test_wait (is_connected, c, 10000));
+
+  const char *argv[] = { g_getenv ("JC_RELAY_BIN"), "-c", org->conf, "rotate", NULL };
+  int st = 0;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                               NULL, NULL, NULL, &st, NULL));
+  g_assert_true (g_spawn_check_wait_status (st, NULL));
+  g_autofree char *rotated_path = g_build_filename (org->state_dir, "node.pem", NULL);
+  g_assert_true (test_wait (file_exists, rotated_path, 15000));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) new_chain = jc_cert_list_new_from_file (rotated_path, &error);
+  g_assert_no_error (error);
+  g_autofree char *old_path = g_strdup_printf ("%s/pki/org.pem", dir);
+  g_autoptr(JcCert) old_cert = jc_cert_new_from_file (old_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (jc_cert_get_name (new_chain->pdata[0]), ==, "org");
+  g_assert_cmpstr (jc_cert_get_serial (new_chain->pdata[0]), !=, jc_cert_get_serial (old_cert));
+  g_assert_cmpint (jc_cert_get_roles (new_chain->pdata[0]), ==, jc_cert_get_roles (old_cert));
+
+  /* a reconnects afresh: the org relay now shows its new certificate, and still admits a,
+   * whose certificate its old one issued. */
+  g_clear_object (&a);
+  a = test_client_new (dir, "a", NULL, org_url);
+  Counter *ca = counter_new (a), *cc = counter_new (c);
+  jc_net_client_start (a);
+  g_assert_true (test_wait (is_connected, a, 10000));
+  const char *to_c[] = { "c", NULL };
+  const char *to_a[] = { "a", NULL };
+  send_to (a, to_c, "after the relay's rotation", NULL);
+  send_to (c, to_a, "after the relay's rotation", NULL);
+  Want wc = { cc, 1 }, wa = { ca, 1 };
+  g_assert_true (test_wait (has_enough, &wc, 10000));
+  g_assert_true (test_wait (has_enough, &wa, 10000));
+
+  /* a rotates with the rotated relay: checked against the old issuer, issued by the new. */
+  guint n_rotated = 0;
+  g_signal_connect (a, "rotated", G_CALLBACK (on_rotated), &n_rotated);
+  g_assert_true (jc_net_client_rotate (a, &error));
+  g_assert_no_error (error);
+  g_assert_true (test_wait (rotated, &n_rotated, 15000));
+  g_assert_true (test_wait (is_connected, a, 10000));
+
+  g_object_unref (a);
+  g_object_unref (c);
+  counter_free (ca);
+  counter_free (cc);
+  test_relay_free (org);
+  test_relay_free (root);
+  test_rm_rf (dir);
+}
+
+/* A node whose key may have leaked asks for its own revocation: its parent and the root
+ * record it, and the parent closes its link and refuses it from then on. */
+static void
+test_self_revocation (void)
+{
+  g_autofree char *dir = test_pki_new ();
+  const char *fast = "[tasks]\ndeadline-check-seconds=1\n";
+  TestRelay *root = test_relay_new (dir, "root", NULL, fast);
+  test_relay_start (root);
+  g_autofree char *root_url = test_relay_url (root);
+  TestRelay *org = test_relay_new (dir, "org", root_url, fast);
+  test_relay_start (org);
+  g_autofree char *org_url = test_relay_url (org);
+  JcNetClient *a = test_client_new (dir, "a", NULL, org_url);
+  jc_net_client_start (a);
+  g_assert_true (test_wait (is_connected, a, 10000));
+  g_autoptr(GError) error = NULL;
+  g_assert_true (jc_net_client_request_revocation (a, "laptop lost on a train", &error));
+  g_assert_no_error (error);
+  g_assert_true (test_wait (is_disconnected, a, 10000));
+  test_spin (600);
+  g_assert_false (jc_net_client_is_connected (a));
+  g_autofree char *url = g_strconcat (org_url, "/v1/health", NULL);
+  int status = test_https_status (url, dir, "a", NULL);
+  g_assert_true (status == 0 || status == 403);
+  g_assert_cmpint (test_https_status (url, dir, "b", NULL), ==, 200);
+  /* The root learnt it too. */
+  g_autofree char *out = NULL;
+  const char *exp[] = { g_getenv ("JC_RELAY_BIN"), "-c", root->conf, "export-logs", NULL };
+  int st = 0;
+  g_assert_true (g_spawn_sync (NULL, (char **) exp, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                               NULL, &out, NULL, &st, NULL));
+  g_assert_nonnull (strstr (out, "REVOKED [joconde@32473 cn=\"a\""));
+  /* ...and publishes a's key in the revoked-key list computing parties load. */
+  g_autofree char *keys = NULL;
+  const char *rk[] = { g_getenv ("JC_RELAY_BIN"), "-c", root->conf, "revoked-keys", NULL };
+  g_assert_true (g_spawn_sync (NULL, (char **) rk, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                               NULL, &keys, NULL, &st, NULL));
+  g_assert_true (g_spawn_check_wait_status (st, NULL));
+  g_autofree char *a_path = g_strdup_printf ("%s/pki/a.pem", dir);
+  g_autoptr(JcCert) a_cert = jc_cert_new_from_file (a_path, &error);
+  g_assert_no_error (error);
+  g_autoptr(JcRevocations) parsed = jc_revocations_new_from_json (keys, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (jc_revocations_is_key_revoked (parsed, jc_cert_get_key_id (a_cert),
+                                                jc_time_now () + 1, NULL));
+  g_object_unref (a);
+  test_relay_free (org);
+  test_relay_free (root);
+  test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -273,5 +495,8 @@ main (int argc, char **argv)
   g_assert_true (jc_init (NULL));
   g_test_add_func ("/relay/links/refusals", test_refusals);
   g_test_add_func ("/relay/links/tree", test_tree);
+  g_test_add_func ("/relay/links/rotation", test_rotation);
+  g_test_add_func ("/relay/links/self-revocation", test_self_revocation);
+  g_test_add_func ("/relay/links/relay-rotation", test_relay_rotation);
   return g_test_run ();
 }

@@ -121,6 +121,33 @@ jc_rss3_reveal (JcRss3Ctx *ctx, const JcRss3AVec *a, guint64 *out, GError **erro
 }
 
 gboolean
+jc_rss3_reveal_many (JcRss3Ctx *ctx, size_t k, const JcRss3AVec *const *a, guint64 *const *out,
+                     GError **error)
+{
+  size_t m = 0;
+  for (size_t c = 0; c < k; c++)
+    m += a[c]->n;
+  u64 *buf = jc_rss3_scratch (ctx, 2 * m + 1), *snd = buf, *rcv = buf + m;
+  size_t off = 0;
+  for (size_t c = 0; c < k; c++)
+    {
+      if (a[c]->n)
+        memcpy (snd + off, a[c]->s1, a[c]->n * 8);
+      off += a[c]->n;
+    }
+  gboolean ok = jc_rss3_ring (ctx, snd, rcv, m * 8, error);
+  off = 0;
+  for (size_t c = 0; ok && c < k; c++)
+    {
+      for (size_t e = 0; e < a[c]->n; e++)
+        out[c][e] = a[c]->s0[e] + a[c]->s1[e] + rcv[off + e];
+      off += a[c]->n;
+    }
+  jc_rss3_scratch_put (ctx, buf);
+  return ok;
+}
+
+gboolean
 jc_rss3_reveal_to (JcRss3Ctx *ctx, const JcRss3AVec *a, unsigned to, guint64 *out,
                    GError **error)
 {

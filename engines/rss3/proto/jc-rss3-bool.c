@@ -70,15 +70,15 @@ jc_rss3_transpose64 (u64 a[64])
   TRANSPOSE_STAGE (1, 0x5555555555555555ULL)
 }
 
-void
-jc_rss3_words_to_planes (const u64 *w, size_t n, unsigned K, u64 *planes)
+static void
+words_to_planes (const u64 *w, size_t n, unsigned K, u64 *planes, gboolean repeated)
 {
   size_t nw = jc_rss3_nwords (n);
   u64 t[64];
   for (size_t b = 0; b < nw; b++)
     {
       size_t cnt = MIN (64, n - b * 64);
-      if (cnt == 64)
+      if (repeated && cnt == 64)
         {
           /* a block of 64 equal words (a sort pivot repeated) needs no transposition */
           const u64 *blk = w + b * 64;
@@ -99,6 +99,18 @@ jc_rss3_words_to_planes (const u64 *w, size_t n, unsigned K, u64 *planes)
       for (unsigned j = 0; j < K; j++)
         planes[j * nw + b] = t[j];
     }
+}
+
+void
+jc_rss3_words_to_planes (const u64 *w, size_t n, unsigned K, u64 *planes)
+{
+  words_to_planes (w, n, K, planes, FALSE);
+}
+
+void
+jc_rss3_words_to_planes_rep (const u64 *w, size_t n, unsigned K, u64 *planes)
+{
+  words_to_planes (w, n, K, planes, TRUE);
 }
 
 void
@@ -370,9 +382,16 @@ jc_rss3_carry (JcRss3Ctx *ctx, unsigned K, size_t nw, const u64 *x0, const u64 *
           memcpy (outp1, P1, nw * sizeof (u64));
         }
     }
-  jc_rss3_scratch_put (ctx, a0); jc_rss3_scratch_put (ctx, a1); jc_rss3_scratch_put (ctx, b0); jc_rss3_scratch_put (ctx, b1);
-  jc_rss3_scratch_put (ctx, Z0); jc_rss3_scratch_put (ctx, Z1);
-  jc_rss3_scratch_put (ctx, G0); jc_rss3_scratch_put (ctx, G1); jc_rss3_scratch_put (ctx, P0); jc_rss3_scratch_put (ctx, P1);
+  g_free (a0);
+  g_free (a1);
+  g_free (b0);
+  g_free (b1);
+  jc_rss3_scratch_put (ctx, Z0);
+  jc_rss3_scratch_put (ctx, Z1);
+  jc_rss3_scratch_put (ctx, G0);
+  jc_rss3_scratch_put (ctx, G1);
+  jc_rss3_scratch_put (ctx, P0);
+  jc_rss3_scratch_put (ctx, P1);
   return ok;
 }
 
@@ -540,6 +559,44 @@ jc_rss3_eq (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b, JcRss3BVec
   jc_rss3_sub (ctx, a, b, &d);
   gboolean ok = jc_rss3_eqz (ctx, &d, out, error);
   jc_rss3_tmp_avec_put (ctx, &d);
+  return ok;
+}
+
+/* ---- comparisons of boolean-shared values ---------------------------------------------- */
+
+gboolean
+jc_rss3_blt (JcRss3Ctx *ctx, const JcRss3BVec *a, const JcRss3BVec *b, JcRss3BVec *out,
+             GError **error)
+{
+  /* unsigned a < b iff ~a + b carries out of K bits: the carry tree of the MSB */
+  g_return_val_if_fail (a->n == b->n && a->bits == b->bits && a->bits <= 64, FALSE);
+  g_return_val_if_fail (out->n == a->n && out->bits == 1, FALSE);
+  size_t pw = (size_t) a->bits * a->nwords;
+  u64 *n0 = jc_rss3_scratch (ctx, 2 * pw + 1), *n1 = n0 + pw;
+  not_planes (ctx, pw, a->s0, a->s1, n0, n1);
+  gboolean ok = jc_rss3_carry (ctx, a->bits, a->nwords, n0, n1, b->s0, b->s1, out->s0, out->s1,
+                               NULL, NULL, error);
+  jc_rss3_scratch_put (ctx, n0);
+  return ok;
+}
+
+gboolean
+jc_rss3_beq (JcRss3Ctx *ctx, const JcRss3BVec *a, const JcRss3BVec *b, JcRss3BVec *out,
+             GError **error)
+{
+  /* AND over the planes of NOT (a ^ b) */
+  g_return_val_if_fail (a->n == b->n && a->bits == b->bits, FALSE);
+  g_return_val_if_fail (out->n == a->n && out->bits == 1, FALSE);
+  size_t pw = (size_t) a->bits * a->nwords;
+  u64 *t0 = jc_rss3_scratch (ctx, 2 * pw + 1), *t1 = t0 + pw;
+  for (size_t k = 0; k < pw; k++)
+    {
+      t0[k] = a->s0[k] ^ b->s0[k];
+      t1[k] = a->s1[k] ^ b->s1[k];
+    }
+  not_planes (ctx, pw, t0, t1, t0, t1);
+  gboolean ok = and_tree (ctx, a->bits, a->nwords, t0, t1, out->s0, out->s1, error);
+  jc_rss3_scratch_put (ctx, t0);
   return ok;
 }
 

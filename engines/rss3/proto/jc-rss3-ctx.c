@@ -103,6 +103,18 @@ jc_rss3_scratch_put (JcRss3Ctx *ctx, void *p)
   g_free (p);
 }
 
+void
+jc_rss3_ctx_trim (JcRss3Ctx *ctx)
+{
+  for (int k = 0; k < JC_RSS3_POOL; k++)
+    if (!ctx->pool[k].used)
+      {
+        g_free (ctx->pool[k].ptr);
+        ctx->pool[k].ptr = NULL;
+        ctx->pool[k].words = 0;
+      }
+}
+
 /* ---- network ---------------------------------------------------------------------------- */
 
 static gpointer
@@ -138,6 +150,17 @@ jc_rss3_net_send (JcRss3Ctx *ctx, unsigned to, const void *buf, size_t len)
     return;
   ctx->stats.bytes_sent += len;
   g_mutex_lock (&ctx->lock);
+  if (ctx->njobs == 0 && len <= JC_RSS3_INLINE_SEND && !ctx->send_failed)
+    {
+      /* A small message fits in the transport's buffers, so sending it from this thread
+       * cannot block against the peer's own send; it saves waking the sender thread,
+       * which matters for the many small rounds of a sort. The lock keeps the sender
+       * thread (idle: no jobs) from starting a send to the same peer meanwhile. */
+      if (ctx->net.send (ctx->net.user, to, buf, len) != 0)
+        ctx->send_failed = TRUE;
+      g_mutex_unlock (&ctx->lock);
+      return;
+    }
   g_assert (ctx->njobs < JC_RSS3_MAX_SENDS);
   unsigned slot = (ctx->job_head + ctx->njobs) % JC_RSS3_MAX_SENDS;
   ctx->jobs[slot] = (JcRss3SendJob) { to, buf, len };

@@ -9,6 +9,7 @@
 typedef guint64 u64;
 
 #define JC_RSS3_MAX_SENDS 4
+#define JC_RSS3_INLINE_SEND 16384   /* bytes sent from the calling thread */
 #define JC_RSS3_POOL 32
 
 typedef struct {
@@ -94,6 +95,9 @@ gboolean jc_rss3_and_planes (JcRss3Ctx *ctx, size_t cnt, size_t nw,
 /* Bit slicing: words (n elements) <-> K planes of nw = ceil(n/64) words. */
 void jc_rss3_transpose64 (u64 a[64]);
 void jc_rss3_words_to_planes (const u64 *w, size_t n, unsigned K, u64 *planes);
+/* The same for words that come in runs of equal values (sort pivots): such blocks of 64
+ * are filled without transposition. */
+void jc_rss3_words_to_planes_rep (const u64 *w, size_t n, unsigned K, u64 *planes);
 void jc_rss3_planes_to_words (const u64 *planes, size_t n, unsigned K, u64 *w);
 static inline size_t
 jc_rss3_nwords (size_t n)

@@ -142,6 +142,16 @@ jc_rss3_seg_sum (JcRss3Ctx *ctx, const JcRss3BVec *start, const JcRss3AVec *a,
   return jc_rss3_seg_sum_many (ctx, start, 1, &a, &out, error);
 }
 
+gboolean
+jc_rss3_seg_count (JcRss3Ctx *ctx, const JcRss3BVec *start, JcRss3AVec *out, GError **error)
+{
+  JcRss3AVec ones = jc_rss3_tmp_avec (ctx, start->n);
+  jc_rss3_avec_fill_const (ctx, &ones, 1);
+  gboolean ok = jc_rss3_seg_sum (ctx, start, &ones, out, error);
+  jc_rss3_tmp_avec_put (ctx, &ones);
+  return ok;
+}
+
 /* Segmented running minimum (want_max FALSE) or maximum. Per step: one comparison of each
  * element with the element d before it, cond = better & !start, flags OR-ed, a selection. */
 static gboolean
@@ -158,17 +168,25 @@ seg_extreme (JcRss3Ctx *ctx, const JcRss3BVec *start, const JcRss3AVec *a, gbool
   for (size_t d = 1; ok && d < n; d *= 2)
     {
       size_t m = n - d, nw = jc_rss3_nwords (m);
-      g_autoptr (JcRss3AVec) cand = jc_rss3_avec_new (m);
-      g_autoptr (JcRss3AVec) cur = jc_rss3_avec_new (m);
+      /* per-step temporaries on scratch memory (reused across steps) */
+      JcRss3AVec cand_v = jc_rss3_tmp_avec (ctx, m), cur_v = jc_rss3_tmp_avec (ctx, m);
+      JcRss3AVec *cand = &cand_v, *cur = &cur_v;
       memcpy (cand->s0, s->s0, m * 8);
       memcpy (cand->s1, s->s1, m * 8);
       memcpy (cur->s0, s->s0 + d, m * 8);
       memcpy (cur->s1, s->s1 + d, m * 8);
-      g_autoptr (JcRss3BVec) better = jc_rss3_bvec_new (m, 1);
+      JcRss3BVec better_v = { m, 1, nw, jc_rss3_scratch (ctx, nw + 1), jc_rss3_scratch (ctx, nw + 1) };
+      JcRss3BVec *better = &better_v;
       ok = want_max ? jc_rss3_lt (ctx, cur, cand, better, error)
                     : jc_rss3_lt (ctx, cand, cur, better, error);
       if (!ok)
-        break;
+        {
+          jc_rss3_tmp_avec_put (ctx, cand);
+          jc_rss3_tmp_avec_put (ctx, cur);
+          jc_rss3_scratch_put (ctx, better->s0);
+          jc_rss3_scratch_put (ctx, better->s1);
+          break;
+        }
       /* planes: [better, !f_e] and [!f_e, !f_{e-d}]; OR via De Morgan */
       u64 *p = jc_rss3_scratch (ctx, 8 * nw + 2 * m + 1);
       u64 *xa0 = p, *xa1 = p + 2 * nw, *xb0 = p + 4 * nw, *xb1 = p + 6 * nw;
@@ -196,9 +214,8 @@ seg_extreme (JcRss3Ctx *ctx, const JcRss3BVec *start, const JcRss3AVec *a, gbool
       ok = jc_rss3_and_raw (ctx, 2 * nw, xa0, xa1, xb0, xb1, z0, z1, error);
       if (ok)
         {
-          g_autoptr (JcRss3BVec) cond = jc_rss3_bvec_new (m, 1);
-          memcpy (cond->s0, z0, nw * 8);
-          memcpy (cond->s1, z1, nw * 8);
+          JcRss3BVec cond_v = { m, 1, nw, z0, z1 };   /* the first plane of z */
+          JcRss3BVec *cond = &cond_v;
           /* new flag = !( !f_e & !f_{e-d} ) */
           plane_bits (z0 + nw, m, bits);
           plane_bits (z1 + nw, m, bits2);
@@ -217,6 +234,10 @@ seg_extreme (JcRss3Ctx *ctx, const JcRss3BVec *start, const JcRss3AVec *a, gbool
       jc_rss3_scratch_put (ctx, z0);
       jc_rss3_scratch_put (ctx, z1);
       jc_rss3_scratch_put (ctx, p);
+      jc_rss3_tmp_avec_put (ctx, cand);
+      jc_rss3_tmp_avec_put (ctx, cur);
+      jc_rss3_scratch_put (ctx, better->s0);
+      jc_rss3_scratch_put (ctx, better->s1);
     }
   if (ok && n)
     jc_rss3_avec_set (out, s->s0, s->s1);

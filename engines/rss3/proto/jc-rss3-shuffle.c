@@ -124,12 +124,48 @@ typedef struct {
   size_t start, len;
 } Segment;
 
-/* Revealed [x < y] for M pairs of K-bit unsigned values given as two XOR-shared words per
- * element (lo: L bits, hi: K-L bits): x < y iff ~x + y carries out (2^K - 1 - x + y >= 2^K). */
+/* x < y iff ~x + y carries out of K bits (2^K - 1 - x + y >= 2^K). */
+/* The low L <= 32 planes of both shares from words packing them as s0 | s1 << 32: one
+ * transposition for both shares. */
+static void
+packed_to_planes (const u64 *w, size_t M, unsigned L, u64 *P0, u64 *P1, gboolean repeated)
+{
+  size_t nw = jc_rss3_nwords (M);
+  u64 t[64];
+  for (size_t b = 0; b < nw; b++)
+    {
+      size_t cnt = MIN (64, M - b * 64);
+      memcpy (t, w + b * 64, cnt * 8);
+      if (cnt < 64)
+        memset (t + cnt, 0, (64 - cnt) * 8);
+      u64 diff = !repeated;
+      for (unsigned i = 1; repeated && i < 64; i++)
+        diff |= t[i] ^ t[0];
+      if (diff == 0)   /* a repeated pivot */
+        for (unsigned j = 0; j < L; j++)
+          {
+            P0[j * nw + b] = -((t[0] >> j) & 1);
+            P1[j * nw + b] = -((t[0] >> (32 + j)) & 1);
+          }
+      else
+        {
+          jc_rss3_transpose64 (t);
+          for (unsigned j = 0; j < L; j++)
+            {
+              P0[j * nw + b] = t[j];
+              P1[j * nw + b] = t[32 + j];
+            }
+        }
+    }
+}
+
+/* Revealed [x < y] for M pairs; x and y are K = L + H bit unsigned values given as a packed
+ * low word (both shares of the L <= 32 low bits, see packed_to_planes; ignored when L = 0)
+ * and a high word per share (H bits). */
 static gboolean
-compare_batch (JcRss3Ctx *ctx, size_t M, unsigned L, unsigned H, const u64 *xlo0,
-               const u64 *xlo1, const u64 *xhi0, const u64 *xhi1, const u64 *ylo0,
-               const u64 *ylo1, const u64 *yhi0, const u64 *yhi1, u64 *bits, GError **error)
+compare_batch (JcRss3Ctx *ctx, size_t M, unsigned L, unsigned H, const u64 *xlo,
+               const u64 *xhi0, const u64 *xhi1, const u64 *ylo, const u64 *yhi0,
+               const u64 *yhi1, u64 *bits, GError **error)
 {
   unsigned K = L + H;
   size_t nw = jc_rss3_nwords (M), pw = (size_t) K * nw;
@@ -138,15 +174,13 @@ compare_batch (JcRss3Ctx *ctx, size_t M, unsigned L, unsigned H, const u64 *xlo0
   u64 *c0 = buf + 4 * pw, *c1 = c0 + nw, *rv = c0 + 2 * nw;
   if (L > 0)
     {
-      jc_rss3_words_to_planes (xlo0, M, L, X0);
-      jc_rss3_words_to_planes (xlo1, M, L, X1);
-      jc_rss3_words_to_planes (ylo0, M, L, Y0);
-      jc_rss3_words_to_planes (ylo1, M, L, Y1);
+      packed_to_planes (xlo, M, L, X0, X1, FALSE);
+      packed_to_planes (ylo, M, L, Y0, Y1, TRUE);
     }
   jc_rss3_words_to_planes (xhi0, M, H, X0 + L * nw);
   jc_rss3_words_to_planes (xhi1, M, H, X1 + L * nw);
-  jc_rss3_words_to_planes (yhi0, M, H, Y0 + L * nw);
-  jc_rss3_words_to_planes (yhi1, M, H, Y1 + L * nw);
+  jc_rss3_words_to_planes_rep (yhi0, M, H, Y0 + L * nw);
+  jc_rss3_words_to_planes_rep (yhi1, M, H, Y1 + L * nw);
   u64 m0 = ctx->party == 0 ? ~0ULL : 0, m1 = ctx->party == 2 ? ~0ULL : 0;
   for (size_t k = 0; k < pw; k++)
     {
@@ -160,6 +194,70 @@ compare_batch (JcRss3Ctx *ctx, size_t M, unsigned L, unsigned H, const u64 *xlo0
       bits[e] = ((c0[e / 64] ^ c1[e / 64] ^ rv[e / 64]) >> (e % 64)) & 1;
   jc_rss3_scratch_put (ctx, buf);
   return ok;
+}
+
+#define MEDIAN_MIN_LEN 64
+
+static void
+swap_rec (u64 *rec, guint32 *id, size_t i, size_t j)
+{
+  u64 t[4];
+  memcpy (t, rec + 4 * i, 32);
+  memcpy (rec + 4 * i, rec + 4 * j, 32);
+  memcpy (rec + 4 * j, t, 32);
+  guint32 x = id[i];
+  id[i] = id[j];
+  id[j] = x;
+}
+
+/* Median-of-three pivots for the long segments: their first, middle and last element are
+ * compared in one batch and the median is moved to the end, where the level takes its
+ * pivot. Fewer comparisons overall (about 1.19 n log2 n instead of 1.39 n log2 n); the
+ * outcomes are comparisons of shuffled distinct keys like all others. */
+static gboolean
+median_pivots (JcRss3Ctx *ctx, GArray *segs, u64 *rec, guint32 *id, unsigned L, unsigned H,
+               u64 *w, size_t n, u64 *bits, GError **error)
+{
+  size_t M = 0;
+  for (guint s = 0; s < segs->len; s++)
+    {
+      Segment sg = g_array_index (segs, Segment, s);
+      if (sg.len < MEDIAN_MIN_LEN)
+        continue;
+      size_t a = sg.start, b = sg.start + sg.len / 2, c = sg.start + sg.len - 1;
+      size_t px[3] = { a, b, a }, py[3] = { b, c, c };   /* a<b, b<c, a<c */
+      for (int k = 0; k < 3; k++, M++)
+        {
+          const u64 *x = rec + 4 * px[k], *y = rec + 4 * py[k];
+          w[M] = x[0]; w[n + M] = x[2]; w[2 * n + M] = x[3];
+          w[3 * n + M] = y[0]; w[4 * n + M] = y[2]; w[5 * n + M] = y[3];
+        }
+    }
+  if (M == 0)
+    return TRUE;
+  if (!compare_batch (ctx, M, L, H, w, w + n, w + 2 * n, w + 3 * n, w + 4 * n, w + 5 * n, bits,
+                      error))
+    return FALSE;
+  M = 0;
+  for (guint s = 0; s < segs->len; s++)
+    {
+      Segment sg = g_array_index (segs, Segment, s);
+      if (sg.len < MEDIAN_MIN_LEN)
+        continue;
+      size_t a = sg.start, b = sg.start + sg.len / 2, c = sg.start + sg.len - 1;
+      gboolean ab = bits[M] != 0, bc = bits[M + 1] != 0, ac = bits[M + 2] != 0;
+      M += 3;
+      size_t med;
+      if (ab == bc)
+        med = b;                       /* a < b < c or c < b < a */
+      else if (ab)
+        med = ac ? c : a;              /* b is the largest: the larger of a, c */
+      else
+        med = ac ? a : c;              /* b is the smallest: the smaller of a, c */
+      if (med != c)
+        swap_rec (rec, id, med, c);
+    }
+  return TRUE;
 }
 
 static unsigned
@@ -227,13 +325,18 @@ jc_rss3_sort (JcRss3Ctx *ctx, JcRss3AVec *key, unsigned key_bits, size_t k,
   JcRss3AVec *xcols[2] = { hi, lo };
   gboolean ok = jc_rss3_shuffle_mixed (ctx, k + 1, acols, packed ? 1 : 2, xcols, error);
 
-  /* The comparison words of every element as one record (lo0, lo1, hi0, hi1), kept in the
-   * current order with the element's index, so every level reads them sequentially. */
+  /* The comparison words of every element as one 32-byte record (lo packed, unused, hi0,
+   * hi1), kept in the current order with the element's index, so every level reads them
+   * sequentially. */
   u64 *rec = jc_rss3_scratch (ctx, 4 * n), *trec = jc_rss3_scratch (ctx, 4 * n);
   guint32 *id = g_new (guint32, n), *tid = g_new (guint32, n);
+  /* lo shares are cut to their L <= 32 bits (the shuffle left random high bits, shares of
+   * zero) and packed into one word */
+  u64 lmask = L >= 32 ? 0xFFFFFFFFULL : (1ULL << L) - 1;
   for (size_t e = 0; e < n; e++)
     {
-      rec[4 * e] = lo->s0[e]; rec[4 * e + 1] = lo->s1[e];
+      rec[4 * e] = (lo->s0[e] & lmask) | ((lo->s1[e] & lmask) << 32);
+      rec[4 * e + 1] = 0;
       rec[4 * e + 2] = hi->s0[e]; rec[4 * e + 3] = hi->s1[e];
       id[e] = (guint32) e;
     }
@@ -244,6 +347,9 @@ jc_rss3_sort (JcRss3Ctx *ctx, JcRss3AVec *key, unsigned key_bits, size_t k,
   u64 *w = jc_rss3_scratch (ctx, 8 * n), *bits = jc_rss3_scratch (ctx, n);
   while (ok && segs->len > 0)
     {
+      ok = median_pivots (ctx, segs, rec, id, L, H, w, n, bits, error);
+      if (!ok)
+        break;
       size_t M = 0;
       for (guint s = 0; s < segs->len; s++)
         {
@@ -252,13 +358,12 @@ jc_rss3_sort (JcRss3Ctx *ctx, JcRss3AVec *key, unsigned key_bits, size_t k,
           for (size_t i = 0; i + 1 < sg.len; i++, M++)
             {
               const u64 *el = rec + 4 * (sg.start + i);
-              w[M] = el[0]; w[n + M] = el[1]; w[2 * n + M] = el[2]; w[3 * n + M] = el[3];
-              w[4 * n + M] = pv[0]; w[5 * n + M] = pv[1];
-              w[6 * n + M] = pv[2]; w[7 * n + M] = pv[3];
+              w[M] = el[0]; w[n + M] = el[2]; w[2 * n + M] = el[3];
+              w[3 * n + M] = pv[0]; w[4 * n + M] = pv[2]; w[5 * n + M] = pv[3];
             }
         }
       ok = compare_batch (ctx, M, L, H, w, w + n, w + 2 * n, w + 3 * n, w + 4 * n, w + 5 * n,
-                          w + 6 * n, w + 7 * n, bits, error);
+                          bits, error);
       if (!ok)
         break;
       g_array_set_size (nsegs, 0);

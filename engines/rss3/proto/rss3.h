@@ -9,10 +9,12 @@
  * sharings are the same over Z_2 (XOR instead of +), bit-sliced: 64 elements per word.
  *
  * Network. The host supplies two blocking callbacks (whole buffer, return 0 or -1). The
- * runtime calls `send` from one internal sender thread per context and `recv` from the
- * calling thread, possibly at the same time (full duplex), so a host transport must allow one
- * concurrent sender and one concurrent receiver per peer (plain sockets and GnuTLS sessions
- * do). All three parties must call the same functions in the same order with the same sizes.
+ * runtime calls `recv` from the calling thread and `send` from an internal sender thread
+ * (or, for messages up to 16 KB when that thread is idle, from the calling thread), never two
+ * sends at once but a send and a receive possibly at the same time (full duplex): a host
+ * transport must allow one concurrent sender and one concurrent receiver (plain sockets and
+ * GnuTLS sessions do) and buffer at least 16 KB per direction (any socket does). All three
+ * parties must call the same functions in the same order with the same sizes.
  *
  * Errors. Every function that talks to the network returns FALSE and sets a GError
  * (JC_ERROR domain) on network failure or cancellation; the context is then unusable.
@@ -92,6 +94,8 @@ void jc_rss3_ctx_set_cancel_func (JcRss3Ctx *ctx, JcRss3CancelFunc func, void *u
 void jc_rss3_ctx_set_progress_func (JcRss3Ctx *ctx, JcRss3ProgressFunc func, void *user);
 void jc_rss3_ctx_get_stats (const JcRss3Ctx *ctx, JcRss3Stats *out);
 void jc_rss3_ctx_reset_stats (JcRss3Ctx *ctx);
+/* Frees the scratch memory the context keeps between calls (it grows to the largest call). */
+void jc_rss3_ctx_trim (JcRss3Ctx *ctx);
 /* For tests: the three pairwise keys from a seed (key[j] is shared by P(j-1) and Pj, i.e.
  * party i uses key_prev = key[i], key_next = key[(i+1)%3]). */
 void jc_rss3_test_keys (guint64 seed, guint8 keys[3][JC_RSS3_KEY_BYTES]);
@@ -126,6 +130,9 @@ void jc_rss3_client_join (unsigned i, const guint64 *xi, const guint64 *xi1,
 void jc_rss3_avec_set (JcRss3AVec *v, const guint64 *s0, const guint64 *s1);
 /* Reveal to every party: one round, 8 bytes per element per party. */
 gboolean jc_rss3_reveal (JcRss3Ctx *ctx, const JcRss3AVec *a, guint64 *out, GError **error);
+/* Reveal k columns (of any lengths) to every party in one round. */
+gboolean jc_rss3_reveal_many (JcRss3Ctx *ctx, size_t k, const JcRss3AVec *const *a,
+                              guint64 *const *out, GError **error);
 /* Reveal to one party only (out is written only there; others may pass NULL). */
 gboolean jc_rss3_reveal_to (JcRss3Ctx *ctx, const JcRss3AVec *a, unsigned to,
                             guint64 *out, GError **error);
@@ -221,6 +228,13 @@ gboolean jc_rss3_eq_many (JcRss3Ctx *ctx, size_t k, const JcRss3AVec *const *a,
 /* out = [a == 0]. */
 gboolean jc_rss3_eqz (JcRss3Ctx *ctx, const JcRss3AVec *a, JcRss3BVec *out, GError **error);
 
+/* Comparisons of boolean-shared values (1..64 bits, read as unsigned): [a < b] in
+ * 1 + ceil(log2 bits) rounds (~3 ANDs per bit), [a == b] in ceil(log2 bits) rounds. */
+gboolean jc_rss3_blt (JcRss3Ctx *ctx, const JcRss3BVec *a, const JcRss3BVec *b,
+                      JcRss3BVec *out, GError **error);
+gboolean jc_rss3_beq (JcRss3Ctx *ctx, const JcRss3BVec *a, const JcRss3BVec *b,
+                      JcRss3BVec *out, GError **error);
+
 /* ---- selection -------------------------------------------------------------------------- */
 
 /* out = cond ? a : b, cond a 1-bit boolean vector. For k columns under one condition use
@@ -251,6 +265,9 @@ gboolean jc_rss3_sort (JcRss3Ctx *ctx, JcRss3AVec *key, unsigned key_bits, size_
  * last element it is the segment's total. log2(n) rounds. */
 gboolean jc_rss3_seg_sum (JcRss3Ctx *ctx, const JcRss3BVec *start, const JcRss3AVec *a,
                           JcRss3AVec *out, GError **error);
+/* out[e] = number of elements of e's segment up to e (the segment's size at its end). */
+gboolean jc_rss3_seg_count (JcRss3Ctx *ctx, const JcRss3BVec *start, JcRss3AVec *out,
+                            GError **error);
 /* k columns under the same segments in the same log2(n) rounds (one flag product per step
  * for all columns). */
 gboolean jc_rss3_seg_sum_many (JcRss3Ctx *ctx, const JcRss3BVec *start, size_t k,

@@ -1,0 +1,436 @@
+#define G_LOG_DOMAIN "joconde-app"
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gtksourceview/gtksource.h>
+
+#include "jc-new-task-window.h"
+#include "jc-schema-editor.h"
+#include "jc-time.h"
+
+#define VALIDATE_DELAY_MS 400
+
+struct _JcNewTaskWindow {
+  AdwWindow        parent_instance;
+  AdwToastOverlay *toast_overlay;
+  AdwEntryRow     *title_row;
+  GtkTextView     *description_view;
+  AdwComboRow     *engine_row;
+  AdwComboRow     *platform_row;
+  AdwEntryRow     *measurements_row;
+  AdwEntryRow     *approval_row;
+  AdwEntryRow     *input_row;
+  AdwEntryRow     *execution_row;
+  AdwEntryRow     *output_row;
+  AdwEntryRow     *cps_row;
+  AdwEntryRow     *peers_row;
+  GtkBox          *inputs_box;
+  GtkBox          *outputs_box;
+  GtkSourceView   *algorithm_view;
+  GtkImage        *algorithm_icon;
+  GtkLabel        *algorithm_status;
+  GtkListBox      *attachments_list;
+  GtkWidget       *problems_group;
+  GtkLabel        *problems_label;
+
+  JcApplication   *app;
+  GtkTextTag      *error_tag;
+  guint            validate_id;
+  GPtrArray       *attachments;   /* JcAttachment*, in the order of the list */
+  GtkFileChooserNative *chooser;
+  char            *saved_path;
+};
+
+G_DEFINE_FINAL_TYPE (JcNewTaskWindow, jc_new_task_window, ADW_TYPE_WINDOW)
+
+static char *
+text_of (GtkTextView *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static const char *
+combo_string (AdwComboRow *row)
+{
+  GObject *item = adw_combo_row_get_selected_item (row);
+  return item ? gtk_string_object_get_string (GTK_STRING_OBJECT (item)) : "";
+}
+
+static void
+replace (char **field, const char *value)
+{
+  g_free (*field);
+  *field = g_strdup (value);
+}
+
+JcDraft *
+jc_new_task_window_build_draft (JcNewTaskWindow *self)
+{
+  JcDraft *d = jc_draft_new ();
+  AdwEntryRow *deadline_rows[4] = { self->approval_row, self->input_row, self->execution_row, self->output_row };
+  GtkWidget *child;
+
+  replace (&d->title, gtk_editable_get_text (GTK_EDITABLE (self->title_row)));
+  g_free (d->description);
+  d->description = text_of (self->description_view);
+  replace (&d->engine, combo_string (self->engine_row));
+  replace (&d->platform, combo_string (self->platform_row));
+  g_ptr_array_unref (d->measurements);
+  d->measurements = jc_draft_split_names (gtk_editable_get_text (GTK_EDITABLE (self->measurements_row)));
+  for (guint i = 0; i < 4; i++)
+    replace (&d->deadlines[i], gtk_editable_get_text (GTK_EDITABLE (deadline_rows[i])));
+  g_ptr_array_unref (d->computing_parties);
+  d->computing_parties = jc_draft_split_names (gtk_editable_get_text (GTK_EDITABLE (self->cps_row)));
+  g_ptr_array_unref (d->peers);
+  d->peers = jc_draft_split_names (gtk_editable_get_text (GTK_EDITABLE (self->peers_row)));
+
+  for (child = gtk_widget_get_first_child (GTK_WIDGET (self->inputs_box)); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      JcSchemaEditor *ed = JC_SCHEMA_EDITOR (child);
+      g_autofree char *peer = g_strstrip (g_strdup (jc_schema_editor_get_peers (ed)));
+      JcDraftInput *in = jc_draft_input_new (jc_schema_editor_get_key (ed), peer);
+      g_ptr_array_unref (in->schema);
+      in->schema = jc_schema_editor_get_schema (ed);
+      in->quality = *jc_schema_editor_get_quality (ed) ? g_strdup (jc_schema_editor_get_quality (ed)) : NULL;
+      g_ptr_array_add (d->inputs, in);
+    }
+  for (child = gtk_widget_get_first_child (GTK_WIDGET (self->outputs_box)); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      JcSchemaEditor *ed = JC_SCHEMA_EDITOR (child);
+      JcDraftOutput *out = jc_draft_output_new (jc_schema_editor_get_key (ed));
+      g_ptr_array_unref (out->peers);
+      out->peers = jc_draft_split_names (jc_schema_editor_get_peers (ed));
+      g_ptr_array_unref (out->schema);
+      out->schema = jc_schema_editor_get_schema (ed);
+      g_ptr_array_add (d->outputs, out);
+    }
+  g_free (d->algorithm);
+  d->algorithm = text_of (GTK_TEXT_VIEW (self->algorithm_view));
+  for (guint i = 0; i < self->attachments->len; i++)
+    {
+      const JcAttachment *a = g_ptr_array_index (self->attachments, i);
+      JcAttachment *copy = g_new0 (JcAttachment, 1);
+      copy->title = g_strdup (a->title);
+      copy->description = g_strdup (a->description);
+      copy->media_type = g_strdup (a->media_type);
+      copy->content = g_bytes_ref (a->content);
+      g_ptr_array_add (d->attachments, copy);
+    }
+  return d;
+}
+
+/* Live validation of the algorithm alone: compiled by the chosen engine against the
+ * schemas as they are now; the error's position is underlined. */
+void
+jc_new_task_window_validate_now (JcNewTaskWindow *self)
+{
+  g_autoptr(JcDraft) d = jc_new_task_window_build_draft (self);
+  JcEngine *engine = jc_application_find_engine (self->app, d->engine);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->algorithm_view));
+  GtkTextIter start, end;
+  g_autoptr(GError) error = NULL;
+  guint line = 0, column = 0;
+
+  g_clear_handle_id (&self->validate_id, g_source_remove);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  gtk_text_buffer_remove_tag (buffer, self->error_tag, &start, &end);
+
+  if (engine == NULL)
+    {
+      gtk_image_set_from_icon_name (self->algorithm_icon, "dialog-warning-symbolic");
+      gtk_label_set_text (self->algorithm_status, _("No engine is installed: the algorithm cannot be checked"));
+      return;
+    }
+  if (*d->algorithm == '\0')
+    {
+      gtk_image_set_from_icon_name (self->algorithm_icon, "dialog-information-symbolic");
+      gtk_label_set_text (self->algorithm_status, _("Write one OUTPUT statement per output"));
+      return;
+    }
+  if (jc_draft_compile (d, engine, &line, &column, &error))
+    {
+      gtk_image_set_from_icon_name (self->algorithm_icon, "emblem-ok-symbolic");
+      gtk_label_set_text (self->algorithm_status, _("The engine accepts the algorithm"));
+      return;
+    }
+  gtk_image_set_from_icon_name (self->algorithm_icon, "dialog-error-symbolic");
+  gtk_label_set_text (self->algorithm_status, error->message);
+  if (line > 0 && gtk_text_buffer_get_iter_at_line_offset (buffer, &start, (int) line - 1,
+                                                           column > 0 ? (int) column - 1 : 0))
+    {
+      end = start;
+      if (!gtk_text_iter_ends_word (&end))
+        gtk_text_iter_forward_word_end (&end);
+      if (gtk_text_iter_equal (&start, &end))
+        gtk_text_iter_forward_char (&end);
+      gtk_text_buffer_apply_tag (buffer, self->error_tag, &start, &end);
+    }
+}
+
+static gboolean
+validate_timeout (gpointer user_data)
+{
+  JcNewTaskWindow *self = user_data;
+
+  self->validate_id = 0;
+  jc_new_task_window_validate_now (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_validation (JcNewTaskWindow *self)
+{
+  g_clear_handle_id (&self->validate_id, g_source_remove);
+  self->validate_id = g_timeout_add (VALIDATE_DELAY_MS, validate_timeout, self);
+}
+
+char *
+jc_new_task_window_check (JcNewTaskWindow *self)
+{
+  g_autoptr(JcDraft) d = jc_new_task_window_build_draft (self);
+  g_autoptr(JcProblems) problems = jc_problems_new ();
+  JcEngine *engine = jc_application_find_engine (self->app, d->engine);
+  char *text;
+
+  jc_draft_check (d, engine, problems, NULL, NULL);
+  if (engine == NULL)
+    jc_problems_add (problems, "engine", _("the engine “%s” is not installed on this computer"), d->engine);
+  text = jc_problems_to_string (problems);
+  gtk_label_set_text (self->problems_label, text);
+  gtk_widget_set_visible (self->problems_group, *text != '\0');
+  return text;
+}
+
+static void
+on_save_clicked (JcNewTaskWindow *self)
+{
+  g_autofree char *problems = jc_new_task_window_check (self);
+  g_autoptr(JcDraft) d = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  if (*problems != '\0')
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay,
+                                   adw_toast_new (_("The draft is not complete: see the list at the bottom")));
+      return;
+    }
+  d = jc_new_task_window_build_draft (self);
+  node = jc_draft_to_json (d);
+  path = jc_client_save_draft (jc_application_get_client (self->app), node, &error);
+  if (path == NULL)
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+      return;
+    }
+  g_free (self->saved_path);
+  self->saved_path = g_steal_pointer (&path);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Draft saved")));
+}
+
+static JcSchemaEditor *
+add_editor (JcNewTaskWindow *self, GtkBox *box, gboolean output);
+
+static void
+editor_remove (JcSchemaEditor *editor, gpointer user_data)
+{
+  JcNewTaskWindow *self = user_data;
+
+  gtk_box_remove (GTK_BOX (gtk_widget_get_parent (GTK_WIDGET (editor))), GTK_WIDGET (editor));
+  schedule_validation (self);
+}
+
+static JcSchemaEditor *
+add_editor (JcNewTaskWindow *self, GtkBox *box, gboolean output)
+{
+  JcSchemaEditor *editor = jc_schema_editor_new (output);
+
+  g_signal_connect_swapped (editor, "changed", G_CALLBACK (schedule_validation), self);
+  g_signal_connect (editor, "remove", G_CALLBACK (editor_remove), self);
+  gtk_box_append (box, GTK_WIDGET (editor));
+  return editor;
+}
+
+static void
+on_add_input_clicked (JcNewTaskWindow *self)
+{
+  add_editor (self, self->inputs_box, FALSE);
+}
+
+static void
+on_add_output_clicked (JcNewTaskWindow *self)
+{
+  add_editor (self, self->outputs_box, TRUE);
+}
+
+static void
+attachment_chosen (GtkNativeDialog *chooser, int response, gpointer user_data)
+{
+  JcNewTaskWindow *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) content = g_file_load_bytes (file, NULL, NULL, &error);
+      g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_CONTENT_TYPE,
+                                                     G_FILE_QUERY_INFO_NONE, NULL, NULL);
+      if (content == NULL)
+        adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+      else
+        {
+          JcAttachment *a = g_new0 (JcAttachment, 1);
+          GtkWidget *row = adw_action_row_new ();
+          g_autofree char *mime = info ? g_content_type_get_mime_type (g_file_info_get_content_type (info)) : NULL;
+          g_autofree char *title = NULL;
+
+          a->title = g_file_get_basename (file);
+          a->description = g_strdup ("");
+          a->media_type = g_strdup (mime ? mime : "application/octet-stream");
+          a->content = g_bytes_ref (content);
+          g_ptr_array_add (self->attachments, a);
+          title = g_markup_escape_text (a->title, -1);
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), a->media_type);
+          gtk_list_box_append (self->attachments_list, row);
+        }
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+on_add_attachment_clicked (JcNewTaskWindow *self)
+{
+  g_clear_object (&self->chooser);
+  self->chooser = gtk_file_chooser_native_new (_("Attach a File"), GTK_WINDOW (self),
+                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Attach"), NULL);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (attachment_chosen), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+const char *
+jc_new_task_window_get_algorithm_status (JcNewTaskWindow *self)
+{
+  return gtk_label_get_text (self->algorithm_status);
+}
+
+const char *
+jc_new_task_window_get_saved_path (JcNewTaskWindow *self)
+{
+  return self->saved_path;
+}
+
+static void
+jc_new_task_window_dispose (GObject *object)
+{
+  JcNewTaskWindow *self = JC_NEW_TASK_WINDOW (object);
+
+  g_clear_handle_id (&self->validate_id, g_source_remove);
+  g_clear_object (&self->chooser);
+  G_OBJECT_CLASS (jc_new_task_window_parent_class)->dispose (object);
+}
+
+static void
+jc_new_task_window_finalize (GObject *object)
+{
+  JcNewTaskWindow *self = JC_NEW_TASK_WINDOW (object);
+
+  g_ptr_array_unref (self->attachments);
+  g_free (self->saved_path);
+  G_OBJECT_CLASS (jc_new_task_window_parent_class)->finalize (object);
+}
+
+static void save_activated (GtkWidget *widget, const char *name, GVariant *param);
+
+static void
+jc_new_task_window_class_init (JcNewTaskWindowClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = jc_new_task_window_dispose;
+  G_OBJECT_CLASS (klass)->finalize = jc_new_task_window_finalize;
+  g_type_ensure (GTK_SOURCE_TYPE_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/joconde/Joconde/jc-new-task-window.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, JcNewTaskWindow, name)
+  BIND (toast_overlay); BIND (title_row); BIND (description_view); BIND (engine_row);
+  BIND (platform_row); BIND (measurements_row); BIND (approval_row); BIND (input_row);
+  BIND (execution_row); BIND (output_row); BIND (cps_row); BIND (peers_row);
+  BIND (inputs_box); BIND (outputs_box); BIND (algorithm_view); BIND (algorithm_icon);
+  BIND (algorithm_status); BIND (attachments_list); BIND (problems_group); BIND (problems_label);
+#undef BIND
+  gtk_widget_class_bind_template_callback (widget_class, on_save_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_add_input_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_add_output_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_add_attachment_clicked);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+  gtk_widget_class_install_action (widget_class, "draft.save", NULL, save_activated);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "draft.save", NULL);
+}
+
+static void
+save_activated (GtkWidget *widget, const char *name, GVariant *param)
+{
+  on_save_clicked (JC_NEW_TASK_WINDOW (widget));
+}
+
+static void
+jc_new_task_window_init (JcNewTaskWindow *self)
+{
+  GtkSourceLanguageManager *lm = gtk_source_language_manager_get_default ();
+  GtkSourceBuffer *buffer;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  AdwEntryRow *deadline_rows[4];
+  static const int days[4] = { 7, 14, 15, 21 };
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->attachments = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_attachment_free);
+  buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->algorithm_view)));
+  gtk_source_buffer_set_language (buffer, gtk_source_language_manager_get_language (lm, "sql"));
+  gtk_source_buffer_set_highlight_syntax (buffer, TRUE);
+  self->error_tag = gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (buffer), "error",
+                                                "underline", PANGO_UNDERLINE_ERROR, NULL);
+  g_signal_connect_swapped (buffer, "changed", G_CALLBACK (schedule_validation), self);
+  g_signal_connect_swapped (self->engine_row, "notify::selected", G_CALLBACK (schedule_validation), self);
+
+  /* Deadlines a week apart from today at noon UTC, as a starting point to edit. */
+  deadline_rows[0] = self->approval_row;
+  deadline_rows[1] = self->input_row;
+  deadline_rows[2] = self->execution_row;
+  deadline_rows[3] = self->output_row;
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(GDateTime) day = g_date_time_add_days (now, days[i]);
+      g_autofree char *text = g_strdup_printf ("%04d-%02d-%02dT12:00:00Z", g_date_time_get_year (day),
+                                               g_date_time_get_month (day), g_date_time_get_day_of_month (day));
+      gtk_editable_set_text (GTK_EDITABLE (deadline_rows[i]), text);
+    }
+}
+
+JcNewTaskWindow *
+jc_new_task_window_new (JcApplication *app)
+{
+  JcNewTaskWindow *self = g_object_new (JC_TYPE_NEW_TASK_WINDOW, "application", app, NULL);
+  GPtrArray *engines = jc_application_get_engines (app);
+  g_autoptr(GtkStringList) ids = gtk_string_list_new (NULL);
+
+  self->app = app;
+  for (guint i = 0; i < engines->len; i++)
+    gtk_string_list_append (ids, jc_engine_get_id (g_ptr_array_index (engines, i)));
+  adw_combo_row_set_model (self->engine_row, G_LIST_MODEL (ids));
+  if (engines->len > 0)
+    {
+      g_autofree char *subtitle = g_strdup_printf (_("%u computing parties"),
+                                                   jc_engine_get_n_parties (g_ptr_array_index (engines, 0)));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->engine_row), subtitle);
+    }
+  gtk_widget_add_css_class (GTK_WIDGET (self), "new-task");
+  jc_new_task_window_validate_now (self);
+  return self;
+}

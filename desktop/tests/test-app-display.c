@@ -1,0 +1,572 @@
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <gtksourceview/gtksource.h>
+#include <string.h>
+
+#include "jc-application.h"
+#include "jc-compare-dialog.h"
+#include "jc-encoding.h"
+#include "jc-init.h"
+#include "jc-keys-window.h"
+#include "jc-new-task-window.h"
+#include "jc-schema-editor.h"
+#include "jc-task-view.h"
+#include "jc-upload-window.h"
+#include "jc-window.h"
+
+/* Display tests (under Xvfb with a D-Bus session): the real application object on a copy of
+ * the sample profile, driven by emitting the signals a user's actions emit (a drop with a
+ * file list, button clicks), with screenshots of each main view in JC_SCREENSHOT_DIR. */
+
+#define TASK_ID "5f0c2a9e-1b7d-4c8e-9a31-6d2f40b8e715"
+#define TASK_TITLE "Mobile subscription rates by region and age band"
+
+static JcApplication *app;
+static char *profile;
+
+static void
+copy_tree (const char *from, const char *to)
+{
+  g_autoptr(GDir) dir = g_dir_open (from, 0, NULL);
+  const char *name;
+
+  g_mkdir_with_parents (to, 0700);
+  while (dir && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *src = g_build_filename (from, name, NULL);
+      g_autofree char *dst = g_build_filename (to, name, NULL);
+      if (g_file_test (src, G_FILE_TEST_IS_DIR))
+        copy_tree (src, dst);
+      else
+        {
+          g_autofree char *data = NULL;
+          gsize len;
+          g_assert_true (g_file_get_contents (src, &data, &len, NULL));
+          g_assert_true (g_file_set_contents (dst, data, (gssize) len, NULL));
+        }
+    }
+}
+
+/* Lets the main loop run for MS milliseconds (layout, drawing, idle work). */
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE), g_usleep (2000);
+}
+
+static void
+wait_for (gboolean (*done) (gpointer), gpointer data, guint timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  while (!done (data) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE), g_usleep (1000);
+  g_assert_true (done (data));
+}
+
+static void
+screenshot (GtkWidget *widget, const char *name)
+{
+  const char *dir = g_getenv ("JC_SCREENSHOT_DIR");
+  g_autofree char *path = NULL;
+  g_autoptr(GdkPaintable) paintable = NULL;
+  GtkSnapshot *snapshot;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int w, h;
+
+  spin (300);
+  paintable = gtk_widget_paintable_new (widget);
+  /* A window in the middle of a resize or transition may draw nothing for a frame. */
+  for (guint attempt = 0; node == NULL && attempt < 50; attempt++)
+    {
+      if (attempt > 0)
+        spin (100);
+      w = gtk_widget_get_width (widget);
+      h = gtk_widget_get_height (widget);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, w, h);
+      node = gtk_snapshot_free_to_node (snapshot);
+    }
+  g_assert_cmpint (w, >, 0);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  g_mkdir_with_parents (dir, 0755);
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot %s: %d×%d", path, w, h);
+}
+
+/* The first widget under ROOT of TYPE whose title/label (when given) is TEXT. */
+static GtkWidget *
+find (GtkWidget *root, GType type, const char *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        {
+          const char *t = NULL;
+          if (text == NULL)
+            return child;
+          if (ADW_IS_PREFERENCES_ROW (child))
+            t = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child));
+          else if (GTK_IS_BUTTON (child))
+            t = gtk_button_get_label (GTK_BUTTON (child));
+          if (g_strcmp0 (t, text) == 0)
+            return child;
+        }
+      if ((found = find (child, type, text)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+set_row (GtkWidget *root, const char *title, const char *text)
+{
+  GtkWidget *row = find (root, ADW_TYPE_ENTRY_ROW, title);
+  g_assert_nonnull (row);
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+}
+
+static JcWindow *main_win;
+
+static JcWindow *
+main_window (void)
+{
+  return main_win;
+}
+
+static gboolean
+window_ready (gpointer data)
+{
+  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
+}
+
+static void
+test_main_window (void)
+{
+  JcWindow *win = main_window ();
+  GListModel *visible = jc_window_get_visible_tasks (win);
+  JcTaskView *view;
+  g_autofree char *rendering = NULL;
+
+  wait_for (window_ready, win, 5000);
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 4);
+  jc_window_set_search (win, NULL, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 2);
+  jc_window_set_search (win, "labour", FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 1);
+  jc_window_set_search (win, "labour", TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 0);
+  jc_window_set_search (win, NULL, FALSE);
+  g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 4);
+
+  g_assert_true (jc_window_select_task (win, TASK_ID));
+  view = JC_TASK_VIEW (find (GTK_WIDGET (win), JC_TYPE_TASK_VIEW, NULL));
+  rendering = jc_task_view_get_rendering (view);
+  g_assert_nonnull (strstr (rendering, jc_task_info_get_hash (jc_task_view_get_task (view))));
+  g_assert_nonnull (find (GTK_WIDGET (view), ADW_TYPE_ACTION_ROW, "cp2: the data-quality check of “subscribers” passed"));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (win)), >=, 1260);
+  screenshot (GTK_WIDGET (win), "main-1280.png");
+
+  /* What clicking a notification does: the task shows, even from a filtered list. */
+  jc_window_set_search (win, "labour", FALSE);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "show-task",
+                                  g_variant_new_string ("a3d91b62-7e04-4f15-b8c9-02e6f1d4a987"));
+  spin (100);
+  g_assert_cmpstr (jc_task_info_get_id (jc_task_view_get_task (view)), ==, "a3d91b62-7e04-4f15-b8c9-02e6f1d4a987");
+  g_assert_true (jc_window_select_task (win, TASK_ID));
+}
+
+static void
+test_narrow_window (void)
+{
+  JcWindow *win = jc_window_new (app);
+
+  gtk_window_set_default_size (GTK_WINDOW (win), 360, 720);
+  gtk_window_present (GTK_WINDOW (win));
+  wait_for (window_ready, win, 5000);
+  spin (200);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (win)), <=, 370);
+  screenshot (GTK_WIDGET (win), "main-360.png");
+  g_assert_true (jc_window_select_task (win, TASK_ID));
+  screenshot (GTK_WIDGET (win), "task-360.png");
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+static gboolean
+checked (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+on_checked (JcUploadWindow *win, gpointer data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+static void
+drop_file (JcUploadWindow *win, const char *name)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("JC_TEST_DATA"), name, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GFile *files[1] = { file };
+  GdkFileList *list = gdk_file_list_new_from_array (files, 1);
+  GValue value = G_VALUE_INIT;
+  gboolean handled = FALSE, done = FALSE;
+  gulong id = g_signal_connect (win, "checked", G_CALLBACK (on_checked), &done);
+
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, list);
+  /* What GTK emits when a file list is dropped on the window. */
+  g_signal_emit_by_name (jc_upload_window_get_drop_target (win), "drop", &value, 100.0, 100.0, &handled);
+  g_value_unset (&value);
+  g_assert_true (handled);
+  wait_for (checked, &done, 10000);
+  g_signal_handler_disconnect (win, id);
+}
+
+static void
+test_upload_drop (void)
+{
+  JcWindow *main = main_window ();
+  JcTaskView *view = JC_TASK_VIEW (find (GTK_WIDGET (main), JC_TYPE_TASK_VIEW, NULL));
+  JcUploadWindow *win = jc_upload_window_new (app, jc_task_view_get_task (view), "population");
+  const JcCsvReport *report;
+  g_autofree char *first = NULL;
+  GtkWidget *row;
+
+  gtk_window_set_transient_for (GTK_WINDOW (win), GTK_WINDOW (main));
+  gtk_window_present (GTK_WINDOW (win));
+  wait_for (window_ready, win, 5000);
+  screenshot (GTK_WIDGET (win), "upload-drop.png");
+
+  drop_file (win, "population-bad.csv");
+  report = jc_upload_window_get_report (win);
+  g_assert_nonnull (report);
+  g_assert_cmpuint (report->n_problems, ==, 5);
+  first = jc_csv_problem_format (g_ptr_array_index (report->problems, 0));
+  g_assert_cmpstr (first, ==, "Row 3, column 2 (region): “nord” is not one of the codes of this column");
+  /* The window lists them with row and column. */
+  row = find (GTK_WIDGET (win), ADW_TYPE_ACTION_ROW, "Row 4, column 3 (birth_date)");
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==,
+                   "“1975-13-02” is not a date written YYYY-MM-DD");
+  g_assert_nonnull (find (GTK_WIDGET (win), ADW_TYPE_ACTION_ROW, "Row 6"));
+  screenshot (GTK_WIDGET (win), "upload-problems.png");
+
+  {
+    /* The same problems on a phone-sized window. */
+    JcUploadWindow *narrow = jc_upload_window_new (app, jc_task_view_get_task (view), "population");
+    gtk_window_set_default_size (GTK_WINDOW (narrow), 360, 720);
+    gtk_window_present (GTK_WINDOW (narrow));
+    wait_for (window_ready, narrow, 5000);
+    drop_file (narrow, "population-bad.csv");
+    g_assert_cmpuint (jc_upload_window_get_report (narrow)->n_problems, ==, 5);
+    g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (narrow)), <=, 370);
+    screenshot (GTK_WIDGET (narrow), "upload-problems-360.png");
+    gtk_window_destroy (GTK_WINDOW (narrow));
+  }
+
+  drop_file (win, "population-good.csv");
+  report = jc_upload_window_get_report (win);
+  g_assert_true (jc_csv_report_ok (report));
+  g_assert_cmpuint (report->n_rows, ==, 4);
+  screenshot (GTK_WIDGET (win), "upload-ready.png");
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+static void
+test_new_task (void)
+{
+  JcNewTaskWindow *win = jc_new_task_window_new (app);
+  GtkWidget *root = GTK_WIDGET (win);
+  GtkWidget *source;
+  GtkTextBuffer *buffer;
+  JcSchemaEditor *input, *output, *input2;
+  g_autofree char *problems = NULL;
+  g_autofree char *saved = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  GtkWidget *add_input = find (root, GTK_TYPE_BUTTON, "Add _Input");
+  GtkWidget *add_output = find (root, GTK_TYPE_BUTTON, "Add _Output");
+
+  gtk_window_set_transient_for (GTK_WINDOW (win), GTK_WINDOW (main_window ()));
+  gtk_window_present (GTK_WINDOW (win));
+  wait_for (window_ready, win, 5000);
+
+  /* An empty draft lists what is missing. */
+  problems = jc_new_task_window_check (win);
+  g_assert_nonnull (strstr (problems, "title: give the task a title"));
+  g_clear_pointer (&problems, g_free);
+
+  set_row (root, "Title", "Subscribers per region");
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (find (root, GTK_TYPE_TEXT_VIEW, NULL))),
+                            "Counts the subscribers of the operator per region.", -1);
+  set_row (root, "Computing parties", "cp1, cp2, cp3");
+  set_row (root, "Peers (organisations)", "nsi, mno");
+  g_assert_nonnull (add_input);
+  g_signal_emit_by_name (add_input, "clicked");
+  g_signal_emit_by_name (add_input, "clicked");
+  g_signal_emit_by_name (add_output, "clicked");
+  input = JC_SCHEMA_EDITOR (find (root, JC_TYPE_SCHEMA_EDITOR, NULL));
+  input2 = JC_SCHEMA_EDITOR (gtk_widget_get_next_sibling (GTK_WIDGET (input)));
+  {
+    /* Walk every schema editor: the third one is the output. */
+    GPtrArray *editors = g_ptr_array_new ();
+    GtkWidget *stack[64];
+    guint top = 0;
+    stack[top++] = root;
+    while (top > 0)
+      {
+        GtkWidget *w = stack[--top];
+        if (JC_IS_SCHEMA_EDITOR (w))
+          g_ptr_array_add (editors, w);
+        for (GtkWidget *c = gtk_widget_get_last_child (w); c && top < G_N_ELEMENTS (stack); c = gtk_widget_get_prev_sibling (c))
+          stack[top++] = c;
+      }
+    g_assert_cmpuint (editors->len, ==, 3);
+    output = g_ptr_array_index (editors, 2);
+    g_assert_true (jc_schema_editor_is_output (output));
+    g_ptr_array_unref (editors);
+  }
+  jc_schema_editor_set_key (input, "population");
+  jc_schema_editor_set_peers (input, "nsi");
+  jc_schema_editor_add_column (input, "person_id", "ID", 0, 0, NULL);
+  jc_schema_editor_add_column (input, "region", "CATEGORY", 0, 0, "north, south, east, west");
+  jc_schema_editor_add_column (input, "birth_date", "DATE", 0, 0, NULL);
+  jc_schema_editor_set_key (input2, "subscribers");
+  jc_schema_editor_set_peers (input2, "mno");
+  jc_schema_editor_add_column (input2, "person_id", "ID", 0, 0, NULL);
+  jc_schema_editor_add_column (input2, "monthly_fee", "DECIMAL", 8, 2, NULL);
+  jc_schema_editor_set_key (output, "counts");
+  jc_schema_editor_set_peers (output, "nsi, mno");
+  jc_schema_editor_add_column (output, "region", "CATEGORY", 0, 0, "north, south, east, west");
+  jc_schema_editor_add_column (output, "persons", "INT", 0, 0, NULL);
+
+  source = find (root, GTK_SOURCE_TYPE_VIEW, NULL);
+  g_assert_nonnull (source);
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (source));
+  gtk_text_buffer_set_text (buffer, "OUTPUT counts AS\n  SELECT p.region, COUNT(*) AS persons\n  FROM population p JOIN subscriber s ON p.person_id = s.person_id\n  GROUP BY p.region;\n", -1);
+  jc_new_task_window_validate_now (win);
+  /* A misspelt table: the engine's compiler says where. */
+  g_assert_nonnull (strstr (jc_new_task_window_get_algorithm_status (win), "line 3"));
+  gtk_text_buffer_set_text (buffer, "OUTPUT counts AS\n  SELECT p.region, COUNT(*) AS persons\n  FROM population p JOIN subscribers s ON p.person_id = s.person_id\n  GROUP BY p.region\n  HAVING COUNT(*) >= 10;\n", -1);
+  jc_new_task_window_validate_now (win);
+  g_assert_cmpstr (jc_new_task_window_get_algorithm_status (win), ==, "The engine accepts the algorithm");
+
+  problems = jc_new_task_window_check (win);
+  g_assert_cmpstr (problems, ==, "");
+  screenshot (root, "new-task.png");
+  {
+    /* The schema editors and the algorithm, further down the page. */
+    GtkScrolledWindow *scrolled = GTK_SCROLLED_WINDOW (find (root, GTK_TYPE_SCROLLED_WINDOW, NULL));
+    GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (scrolled);
+    gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) * 0.45);
+    screenshot (root, "new-task-schema.png");
+    gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+    screenshot (root, "new-task-algorithm.png");
+  }
+  g_signal_emit_by_name (find (root, GTK_TYPE_BUTTON, "_Save Draft"), "clicked");
+  {
+    JcNewTaskWindow *narrow = jc_new_task_window_new (app);
+    gtk_window_set_default_size (GTK_WINDOW (narrow), 360, 720);
+    gtk_window_present (GTK_WINDOW (narrow));
+    wait_for (window_ready, narrow, 5000);
+    g_signal_emit_by_name (find (GTK_WIDGET (narrow), GTK_TYPE_BUTTON, "Add _Input"), "clicked");
+    jc_schema_editor_add_column (JC_SCHEMA_EDITOR (find (GTK_WIDGET (narrow), JC_TYPE_SCHEMA_EDITOR, NULL)),
+                                 "monthly_fee", "DECIMAL", 8, 2, NULL);
+    g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (narrow)), <=, 370);
+    screenshot (GTK_WIDGET (narrow), "new-task-360.png");
+    {
+      GtkScrolledWindow *scrolled = GTK_SCROLLED_WINDOW (find (GTK_WIDGET (narrow), GTK_TYPE_SCROLLED_WINDOW, NULL));
+      GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (scrolled);
+      gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) * 0.5);
+      screenshot (GTK_WIDGET (narrow), "new-task-schema-360.png");
+    }
+    gtk_window_destroy (GTK_WINDOW (narrow));
+  }
+  g_assert_nonnull (jc_new_task_window_get_saved_path (win));
+  g_assert_true (g_str_has_prefix (jc_new_task_window_get_saved_path (win), profile));
+  g_assert_true (g_file_get_contents (jc_new_task_window_get_saved_path (win), &saved, NULL, NULL));
+  node = json_from_string (saved, NULL);
+  g_assert_nonnull (node);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "title"), ==, "Subscribers per region");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (node), "inputs")), ==, 2);
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+static void
+test_keys (void)
+{
+  JcKeysWindow *win = jc_keys_window_new (app, TASK_ID);
+  g_autofree char *pak = NULL;
+
+  gtk_window_set_transient_for (GTK_WINDOW (win), GTK_WINDOW (main_window ()));
+  gtk_window_present (GTK_WINDOW (win));
+  wait_for (window_ready, win, 5000);
+  pak = jc_keys_window_create_pak (win);
+  g_assert_nonnull (pak);
+  g_assert_nonnull (find (GTK_WIDGET (win), ADW_TYPE_ACTION_ROW, pak));
+  screenshot (GTK_WIDGET (win), "keys.png");
+  gtk_window_destroy (GTK_WINDOW (win));
+}
+
+static gboolean
+has_dialog (gpointer data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+      if (JC_IS_COMPARE_DIALOG (w) && gtk_widget_get_mapped (GTK_WIDGET (w)))
+        {
+          *(gpointer *) data = w;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+has_message_dialog (gpointer data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+      if (ADW_IS_MESSAGE_DIALOG (w) && !JC_IS_COMPARE_DIALOG (w) && gtk_widget_get_mapped (GTK_WIDGET (w)))
+        {
+          *(gpointer *) data = w;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+has_decide_dialog (gpointer data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_mapped (GTK_WIDGET (w))
+          && adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (w), "approve"))
+        {
+          *(gpointer *) data = w;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+test_terminate (void)
+{
+  JcWindow *main = main_window ();
+  JcTaskView *view = JC_TASK_VIEW (find (GTK_WIDGET (main), JC_TYPE_TASK_VIEW, NULL));
+  AdwMessageDialog *dialog = NULL;
+  GtkEditable *reason;
+
+  g_assert_true (jc_window_select_task (main, TASK_ID));
+  /* The profile's roles include organiser: the task can be ended, with a reason. */
+  g_assert_true (gtk_widget_get_visible (find (GTK_WIDGET (view), ADW_TYPE_ACTION_ROW, "End the task")));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "task.terminate", NULL));
+  wait_for (has_message_dialog, &dialog, 5000);
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "terminate"));
+  reason = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+  gtk_editable_set_text (reason, "   ");
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "terminate"));
+  gtk_editable_set_text (reason, "The input files were the wrong year");
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "terminate"));
+  screenshot (GTK_WIDGET (dialog), "terminate.png");
+  /* Without the client core the request is refused with a sentence, and nothing breaks. */
+  adw_message_dialog_response (dialog, "terminate");
+  spin (200);
+  /* The SO approver's decision: rejecting needs a reason, approving does not. */
+  dialog = NULL;
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "task.decide", NULL));
+  wait_for (has_decide_dialog, &dialog, 5000);
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "approve"));
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "reject"));
+  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)), "Deadline too short");
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "reject"));
+  adw_message_dialog_response (dialog, "cancel");
+  spin (200);
+
+  /* A finished task cannot be ended. */
+  g_assert_true (jc_window_select_task (main, "c71e5f08-94ab-4d23-8e6f-b1a2c3d4e5f6"));
+  g_assert_false (gtk_widget_get_visible (find (GTK_WIDGET (view), ADW_TYPE_ACTION_ROW, "End the task")));
+  g_assert_true (jc_window_select_task (main, TASK_ID));
+}
+
+static void
+test_compare_fingerprint (void)
+{
+  JcWindow *main = main_window ();
+  JcTaskView *view = JC_TASK_VIEW (find (GTK_WIDGET (main), JC_TYPE_TASK_VIEW, NULL));
+  const JcParty *nsi = g_ptr_array_index (jc_task_info_get_ctsc (jc_task_view_get_task (view))->peers, 0);
+  g_autofree char *hex = jc_hex_encode (nsi->fingerprint, 32);
+  g_autofree char *digits = jc_party_fingerprint_digits (nsi);
+  g_autofree char *verified_path = g_build_filename (profile, "verified-peers", NULL);
+  g_autofree char *verified = NULL;
+  JcCompareDialog *dialog = NULL;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "task.compare", "(sss)", nsi->name, hex, digits));
+  wait_for (has_dialog, &dialog, 5000);
+  screenshot (GTK_WIDGET (dialog), "compare.png");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "match");
+  spin (100);
+  g_assert_true (g_file_get_contents (verified_path, &verified, NULL, NULL));
+  g_assert_nonnull (strstr (verified, hex));
+  screenshot (GTK_WIDGET (main), "task-verified.png");
+  {
+    GtkScrolledWindow *scrolled = GTK_SCROLLED_WINDOW (find (GTK_WIDGET (view), GTK_TYPE_SCROLLED_WINDOW, NULL));
+    GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (scrolled);
+    GtkWidget *timeline = find (GTK_WIDGET (view), ADW_TYPE_PREFERENCES_GROUP, NULL);
+    graphene_point_t at;
+    /* Scroll to the timeline group. */
+    for (GtkWidget *w = timeline; w; w = gtk_widget_get_next_sibling (w))
+      if (find (w, ADW_TYPE_ACTION_ROW, "cp1: Waiting for data"))
+        timeline = w;
+    if (gtk_widget_compute_point (timeline, gtk_widget_get_parent (timeline), &GRAPHENE_POINT_INIT (0, 0), &at))
+      gtk_adjustment_set_value (adj, at.y - 24);
+    screenshot (GTK_WIDGET (main), "task-timeline.png");
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *src = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_test_init (&argc, &argv, NULL);
+  jc_init (NULL);
+  profile = g_dir_make_tmp ("jc-display-XXXXXX", &error);
+  g_assert_no_error (error);
+  src = g_build_filename (g_getenv ("JC_TEST_DATA"), "profile", NULL);
+  copy_tree (src, profile);
+
+  app = jc_application_new ();
+  jc_application_set_profile_dir (app, profile);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_application_activate (G_APPLICATION (app));
+  main_win = JC_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+
+  g_test_add_func ("/display/main-window", test_main_window);
+  g_test_add_func ("/display/narrow-window", test_narrow_window);
+  g_test_add_func ("/display/upload-drop", test_upload_drop);
+  g_test_add_func ("/display/new-task", test_new_task);
+  g_test_add_func ("/display/keys", test_keys);
+  g_test_add_func ("/display/compare-fingerprint", test_compare_fingerprint);
+  g_test_add_func ("/display/terminate", test_terminate);
+  return g_test_run ();
+}
