@@ -313,6 +313,53 @@ root_received (Fixture *f, const char *topic, const char *task_id)
   return out;
 }
 
+/* Messages in the cpd's outbox not yet acknowledged or refused by the root. */
+static gint64
+link_pending (Fixture *f)
+{
+  g_autofree char *link = g_build_filename (f->state, "link.db", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  gint64 n = -1;
+
+  if (sqlite3_open_v2 (link, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK)
+    {
+      sqlite3_busy_timeout (db, 2000);
+      if (sqlite3_prepare_v2 (db, "SELECT COUNT(*) FROM outbox", -1, &st, NULL) == SQLITE_OK &&
+          sqlite3_step (st) == SQLITE_ROW)
+        n = sqlite3_column_int64 (st, 0);
+      sqlite3_finalize (st);
+    }
+  sqlite3_close (db);
+  return n;
+}
+
+/* Waits until everything the cpd sent was answered by the root, so that what the root
+ * stored and what it refused can be counted. */
+static void
+wait_link_idle (Fixture *f)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (link_pending (f) != 0 && g_get_monotonic_time () < end)
+    test_spin (50);
+  g_assert_cmpint (link_pending (f), ==, 0);
+}
+
+/* root_received once N such messages are there (or after 10 s). */
+static GPtrArray *
+wait_received (Fixture *f, const char *topic, const char *task_id, guint n)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  for (;;)
+    {
+      GPtrArray *all = root_received (f, topic, task_id);
+      if (all->len >= n || g_get_monotonic_time () > end)
+        return all;
+      g_ptr_array_unref (all);
+      test_spin (50);
+    }
+}
+
 typedef struct {
   Fixture    *f;
   const char *task_id;

@@ -193,7 +193,7 @@ test_boot (void)
   start = g_get_monotonic_time ();
   deliver (f, f->t.cta_bytes);
   running = wait_state (f, task, "running");
-  addresses = root_received (f, JC_CPD_TOPIC_VM_ADDRESS, task);
+  addresses = wait_received (f, JC_CPD_TOPIC_VM_ADDRESS, task, 1);
   g_assert_cmpuint (addresses->len, ==, 1);
   address = g_strdup (json_object_get_string_member (json_node_get_object (addresses->pdata[0]), "address"));
   {

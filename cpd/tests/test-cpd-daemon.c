@@ -27,7 +27,7 @@ test_lifecycle (Fixture *f, gconstpointer data)
   deliver (f, f->t.cta_bytes);
   running = wait_state (f, a, "running");
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (running), "cp"), ==, 0);
-  addresses = root_received (f, JC_CPD_TOPIC_VM_ADDRESS, a);
+  addresses = wait_received (f, JC_CPD_TOPIC_VM_ADDRESS, a, 1);
   g_assert_cmpuint (addresses->len, ==, 1);
   g_assert_true (g_str_has_prefix (json_object_get_string_member (json_node_get_object (addresses->pdata[0]),
                                                                   "address"), "127.0.0.1:"));
@@ -69,8 +69,10 @@ test_lifecycle (Fixture *f, gconstpointer data)
   assert_vm_gone (f, c, 0);
   {
     /* It said so itself: its own telemetry reached the root. */
-    g_autoptr(GPtrArray) events = root_received (f, JC_CPD_TOPIC_TELEMETRY, c);
+    g_autoptr(GPtrArray) events = NULL;
     gboolean cancelled_seen = FALSE;
+    wait_link_idle (f);
+    events = root_received (f, JC_CPD_TOPIC_TELEMETRY, c);
     for (guint i = 0; i < events->len; i++)
       {
         g_autoptr(JcTelemetryEvent) e = jc_telemetry_event_from_json (events->pdata[i], NULL);
@@ -196,6 +198,7 @@ test_restart (Fixture *f, gconstpointer data)
   g_assert_true (process_alive (pid_a));
   g_assert_true (test_wait (telemetry_seen, &tw, 20000));
   test_spin (500);
+  wait_link_idle (f);
   {
     g_autoptr(GPtrArray) events = root_received (f, JC_CPD_TOPIC_TELEMETRY, a);
     n_events = events->len;
@@ -235,6 +238,7 @@ test_restart (Fixture *f, gconstpointer data)
   g_assert_cmpuint (count_state (f, a, "running"), ==, 1);
   g_assert_cmpuint (count_state (f, a, "lost"), ==, 0);
   /* Its log is read on from where it was: no telemetry event is sent twice. */
+  wait_link_idle (f);
   {
     g_autoptr(GPtrArray) events = root_received (f, JC_CPD_TOPIC_TELEMETRY, a);
     g_assert_cmpuint (events->len, ==, n_events);
@@ -281,7 +285,7 @@ test_libvirt (Fixture *f, gconstpointer data)
 
   deliver (f, f->t.cta_bytes);
   running = wait_state (f, a, "running");
-  addresses = root_received (f, JC_CPD_TOPIC_VM_ADDRESS, a);
+  addresses = wait_received (f, JC_CPD_TOPIC_VM_ADDRESS, a, 1);
   g_assert_cmpuint (addresses->len, ==, 1);
   /* Polls go on while it runs; nothing ends it but the cancel. */
   test_spin (500);
@@ -383,7 +387,7 @@ test_restart_starting (Fixture *f, gconstpointer data)
     for (guint i = 0; i < 200 && count_state (f, a, "running") < 2; i++)
       test_spin (50);
     g_assert_cmpuint (count_state (f, a, "running"), ==, 2);
-    addresses = root_received (f, JC_CPD_TOPIC_VM_ADDRESS, a);
+    addresses = wait_received (f, JC_CPD_TOPIC_VM_ADDRESS, a, 2);
     g_assert_cmpuint (addresses->len, ==, 2);
   }
   g_assert_cmpint (vm_pid (f, a), ==, pid_a);
