@@ -14,6 +14,7 @@
 #include "jc-doc.h"
 #include "jc-encoding.h"
 #include "jc-error.h"
+#include "jc-tee-sim.h"
 #include "jc-time.h"
 
 /* Largest CTA accepted from the link (the agreement area's own limit). */
@@ -229,7 +230,7 @@ jc_cpd_daemon_cta_path (JcCpdDaemon *self, const char *task_id)
 static void
 remove_task_files (JcCpdDaemon *self, const char *task_id)
 {
-  const char *suffixes[] = { ".cta.json", ".root.pem", ".approver.pem" };
+  const char *suffixes[] = { ".cta.json", ".root.pem", ".approver.pem", ".sim.key" };
 
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
     {
@@ -440,7 +441,6 @@ make_spec (JcCpdDaemon *self, const JcCta *cta, gint64 cp, const JcCpdImage *ima
   spec->host_port = port;
   spec->guest_port = image->guest_port;
   spec->party = (gint) cp;
-  spec->sim_key_path = g_build_filename (self->config->state_dir, "sim-tee.key", NULL);
   spec->engine_dir = g_strdup (self->config->engine_dir);
   switch (cta->ctsc->platform)
     {
@@ -567,6 +567,23 @@ handle_cta (JcCpdDaemon *self, JsonNode *body)
   spec = make_spec (self, cta, cp, image, path, hash, port);
   spec->root_path = g_steal_pointer (&root_copy);
   spec->approver_path = g_steal_pointer (&approver_copy);
+  if (cta->ctsc->platform == JC_TEE_PLATFORM_SIM)
+    {
+      /* The host's simulated-TEE key (made on first use), copied for the VM like the rest. */
+      g_autofree char *host_key = g_build_filename (self->config->state_dir, "sim-tee.key", NULL);
+      g_autofree char *key_copy = task_file (self, task_id, ".sim.key");
+      JcSecret *key = jc_tee_sim_key_load_or_create (host_key, &error);
+
+      if (key == NULL || !copy_file (host_key, key_copy, &error))
+        {
+          g_clear_pointer (&key, jc_secret_free);
+          remove_task_files (self, task_id);
+          refuse (self, task_id, cp, error);
+          return;
+        }
+      jc_secret_free (key);
+      spec->sim_key_path = g_steal_pointer (&key_copy);
+    }
   address = g_strdup_printf (strchr (self->config->public_host, ':') ? "[%s]:%u" : "%s:%u",
                              self->config->public_host, port);
   {

@@ -442,7 +442,7 @@ assert_vm_gone (Fixture *f, const char *task_id, GPid pid)
   g_assert_false (process_alive (pid));
   /* The agreement and the trust files handed to the VM go with it. */
   {
-    const char *suffixes[] = { "cta.json", "root.pem", "approver.pem" };
+    const char *suffixes[] = { "cta.json", "root.pem", "approver.pem", "sim.key" };
     for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
       {
         g_autofree char *path = g_strdup_printf ("%s/agreements/%s.%s", f->state, task_id, suffixes[i]);

@@ -35,6 +35,15 @@ test_lifecycle (Fixture *f, gconstpointer data)
   g_assert_true (test_wait (telemetry_seen, &tw, 20000));
   pid_a = vm_pid (f, a);
   g_assert_true (process_alive (pid_a));
+  {
+    /* What the orchestrator was handed to run the task (the task is "sim"). */
+    const char *suffixes[] = { "cta.json", "root.pem", "approver.pem", "sim.key" };
+    for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+      {
+        g_autofree char *path = g_strdup_printf ("%s/agreements/%s.%s", f->state, a, suffixes[i]);
+        g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+      }
+  }
   /* The same agreement again starts nothing. */
   deliver (f, f->t.cta_bytes);
 
