@@ -5,6 +5,7 @@
 
 #include "jc-cpd-daemon-private.h"
 #include "jc-cpd-task-db.h"
+#include "jc-doc.h"
 #include "jc-error.h"
 #include "jc-time.h"
 
@@ -201,4 +202,148 @@ jc_cpd_control_handle_status (JcCpdDaemon *self, const JcNetEnvelope *env)
       /* Before its CTA: the CTA, should it still come, starts nothing. */
       jc_cpd_task_db_record_end (self->store, task_id, -1, "cancelled", why->message);
     }
+}
+
+/* ---- the other VMs' addresses from the root ----------------------------------------- */
+
+typedef struct {
+  JcCpdDaemon *self;
+  char        *task_id;
+} PostCounterparts;
+
+static void
+counterparts_posted (GObject *source, GAsyncResult *result, gpointer data)
+{
+  PostCounterparts *p = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  guint status = msg != NULL ? soup_message_get_status (msg) : 0;
+  ActiveTask *t = p->self->active ? g_hash_table_lookup (p->self->active, p->task_id) : NULL;
+
+  /* 409: the orchestrator had them already (they are write-once). */
+  if (t != NULL && body != NULL && (status == SOUP_STATUS_OK || status == SOUP_STATUS_CONFLICT))
+    {
+      t->counterparts = TRUE;
+      jc_cpd_daemon_log (p->self, JC_LOG_NOTICE, "counterparts", p->task_id,
+                         "the computing parties' addresses were handed to the orchestrator");
+    }
+  else if (t != NULL)
+    {
+      g_autofree char *m = g_strdup_printf ("the orchestrator did not take the addresses (%s); "
+                                            "they are handed again with the root's next list",
+                                            error ? error->message : soup_status_get_phrase (status));
+      jc_cpd_daemon_log (p->self, JC_LOG_WARNING, "counterparts", p->task_id, m);
+    }
+  g_object_unref (p->self);
+  g_free (p->task_id);
+  g_free (p);
+}
+
+/* The number of computing parties of the task's CTA (verified when it came). */
+static guint
+n_parties (JcCpdDaemon *self, const char *task_id)
+{
+  g_autofree char *path = jc_cpd_daemon_cta_path (self, task_id);
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  g_autoptr(JsonNode) doc = NULL;
+  g_autoptr(JcCta) cta = NULL;
+
+  if (!g_file_get_contents (path, &text, &len, NULL) ||
+      (doc = jc_doc_parse (text, len, NULL, NULL)) == NULL ||
+      (cta = jc_cta_from_json (doc, NULL)) == NULL)
+    return 0;
+  return cta->ctsc->computing_parties->len;
+}
+
+/* task.vm from the root: once every computing party's VM address is known, they go to this
+ * task's orchestrator (POST /counterparts, in CTSC order, docs/guest.md), which connects to
+ * the others through attested TLS; an address is no secret. */
+void
+jc_cpd_control_handle_vms (JcCpdDaemon *self, const JcNetEnvelope *env)
+{
+  JsonObject *o = env->body && JSON_NODE_HOLDS_OBJECT (env->body) ? json_node_get_object (env->body) : NULL;
+  JsonNode *id = o ? json_object_get_member (o, "task_id") : NULL;
+  JsonNode *list = o ? json_object_get_member (o, "addresses") : NULL;
+  g_autoptr(GPtrArray) addresses = NULL;
+  g_autoptr(JsonBuilder) b = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) payload = NULL;
+  const char *host;
+  PostCounterparts *p;
+  ActiveTask *t;
+  guint n;
+
+  if (g_strcmp0 (env->from, self->root_id) != 0)
+    {
+      g_message ("VM addresses from %s, not the root %s, were ignored", env->from, self->root_id);
+      return;
+    }
+  if (id == NULL || !JSON_NODE_HOLDS_VALUE (id) || json_node_get_value_type (id) != G_TYPE_STRING ||
+      list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+    return;
+  t = g_hash_table_lookup (self->active, json_node_get_string (id));
+  if (t == NULL || t->counterparts || t->starting || t->ending)
+    return;
+  n = n_parties (self, t->task_id);
+  if (n == 0 || json_array_get_length (json_node_get_array (list)) < n)
+    return;
+  addresses = g_ptr_array_new_full (n, g_free);
+  g_ptr_array_set_size (addresses, n);
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (list)); i++)
+    {
+      JsonNode *e = json_array_get_element (json_node_get_array (list), i);
+      JsonObject *eo = JSON_NODE_HOLDS_OBJECT (e) ? json_node_get_object (e) : NULL;
+      JsonNode *cp = eo ? json_object_get_member (eo, "cp") : NULL;
+      JsonNode *address = eo ? json_object_get_member (eo, "address") : NULL;
+      gint64 index;
+
+      if (cp == NULL || !JSON_NODE_HOLDS_VALUE (cp) || json_node_get_value_type (cp) != G_TYPE_INT64 ||
+          address == NULL || !JSON_NODE_HOLDS_VALUE (address) ||
+          json_node_get_value_type (address) != G_TYPE_STRING)
+        return;
+      index = json_node_get_int (cp);
+      if (index < 0 || index >= (gint64) n || addresses->pdata[index] != NULL)
+        return;
+      addresses->pdata[index] = g_strdup (json_node_get_string (address));
+    }
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "addresses");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < n; i++)
+    {
+      if (addresses->pdata[i] == NULL)
+        return;   /* not every VM is known yet */
+      json_builder_add_string_value (b, addresses->pdata[i]);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  body = json_builder_get_root (b);
+  text = json_to_string (body, FALSE);
+  /* The orchestrator's endpoint as this host reaches it: the publishing hypervisor, or this
+   * host (a wildcard listen address is reached on loopback). */
+  host = t->host ? t->host : self->config->listen_address;
+  if (g_str_equal (host, "0.0.0.0"))
+    host = "127.0.0.1";
+  else if (g_str_equal (host, "::"))
+    host = "::1";
+  url = strchr (host, ':') ? g_strdup_printf ("http://[%s]:%u/counterparts", host, t->port)
+                           : g_strdup_printf ("http://%s:%u/counterparts", host, t->port);
+  msg = soup_message_new ("POST", url);
+  if (msg == NULL)
+    return;
+  {
+    gsize len = strlen (text);
+    payload = g_bytes_new_take (g_steal_pointer (&text), len);
+  }
+  soup_message_set_request_body_from_bytes (msg, "application/json", payload);
+  p = g_new0 (PostCounterparts, 1);
+  p->self = g_object_ref (self);
+  p->task_id = g_strdup (t->task_id);
+  soup_session_send_and_read_async (self->http, msg, G_PRIORITY_DEFAULT, NULL, counterparts_posted, p);
 }

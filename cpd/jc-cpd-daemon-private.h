@@ -6,6 +6,8 @@
 
 #include <gio/gio.h>
 
+#include <libsoup/soup.h>
+
 #include "jc-agreement.h"
 #include "jc-cpd-daemon.h"
 #include "jc-net-client.h"
@@ -22,6 +24,7 @@ typedef struct {
   gint64        output_deadline;
   goffset       log_offset;
   char         *host;         /* the remote hypervisor publishing its endpoint, or NULL */
+  gboolean      counterparts; /* the other VMs' addresses were handed to the orchestrator */
   gboolean      starting;     /* the VM is being defined and started */
   gboolean      querying;     /* a state query is queued */
   gboolean      ending;       /* its destruction is queued */
@@ -45,6 +48,7 @@ struct _JcCpdDaemon
   char            *vm_log_dir;   /* the process backend's working directories, or NULL */
   GHashTable      *active;       /* task id → ActiveTask */
   guint            poll_source;
+  SoupSession     *http;         /* to the orchestrators' plain-HTTP interface */
   GThreadPool     *worker;       /* BackendOp, one thread */
   GMainContext    *context;      /* where the daemon runs */
 };
@@ -66,5 +70,6 @@ void  jc_cpd_vm_watch_follow_console (JcCpdDaemon *self, ActiveTask *t);
 void     jc_cpd_control_handle        (JcCpdDaemon *self, const char *msg_id, JsonNode *body);
 gboolean jc_cpd_control_pending_ends  (JcCpdDaemon *self, const JcCta *cta, GError **why);
 void     jc_cpd_control_handle_status (JcCpdDaemon *self, const JcNetEnvelope *env);
+void     jc_cpd_control_handle_vms    (JcCpdDaemon *self, const JcNetEnvelope *env);
 
 G_END_DECLS

@@ -119,8 +119,14 @@ op_run (gpointer data, gpointer user_data)
 static void
 queue_op (JcCpdDaemon *self, OpKind kind, ActiveTask *t, JcCpdVmSpec *spec, const char *address)
 {
-  BackendOp *op = g_new0 (BackendOp, 1);
+  BackendOp *op;
 
+  if (self->worker == NULL)
+    {
+      jc_cpd_vm_spec_free (spec);
+      return;   /* disposed: nothing is started or destroyed any more */
+    }
+  op = g_new0 (BackendOp, 1);
   op->self = g_object_ref (self);
   op->kind = kind;
   op->task_id = g_strdup (t->task_id);
@@ -146,6 +152,9 @@ jc_cpd_daemon_send_root (JcCpdDaemon *self, const char *topic, JsonNode *body)
 {
   const char *to[] = { "@root", NULL };
   g_autoptr(GError) error = NULL;
+
+  if (self->client == NULL)
+    return;   /* disposed */
 
   /* The outbox is durable: a report is delivered once the link is up again. */
   if (!jc_net_client_send (self->client, to, topic, body, NULL, &error))
@@ -373,7 +382,7 @@ op_done (gpointer data)
 {
   BackendOp *op = data;
   JcCpdDaemon *self = op->self;
-  ActiveTask *t = self->active ? g_hash_table_lookup (self->active, op->task_id) : NULL;
+  ActiveTask *t = self->active && self->worker ? g_hash_table_lookup (self->active, op->task_id) : NULL;
 
   if (t != NULL)
     {
@@ -675,6 +684,8 @@ handle_envelope (JcCpdDaemon *self, const JcNetEnvelope *env)
     handle_cta (self, env->body);
   else if (g_strcmp0 (env->topic, JC_CPD_TOPIC_CONTROL) == 0)
     jc_cpd_control_handle (self, env->id, env->body);
+  else if (g_strcmp0 (env->topic, JC_CPD_TOPIC_VMS) == 0)
+    jc_cpd_control_handle_vms (self, env);
   else if (g_strcmp0 (env->topic, JC_CPD_TOPIC_STATUS) == 0)
     jc_cpd_control_handle_status (self, env);
   else
@@ -940,6 +951,12 @@ jc_cpd_daemon_dispose (GObject *object)
   if (self->worker != NULL)
     g_thread_pool_free (g_steal_pointer (&self->worker), FALSE, TRUE);
   g_clear_object (&self->client);
+  if (self->http != NULL)
+    soup_session_abort (self->http);
+  g_clear_object (&self->http);
+  /* Let go of the backend now: a backend whose VMs stop with it (process) stops them even
+   * while late callbacks still hold the daemon. */
+  g_clear_object (&self->backend);
   G_OBJECT_CLASS (jc_cpd_daemon_parent_class)->dispose (object);
 }
 
@@ -951,7 +968,6 @@ jc_cpd_daemon_finalize (GObject *object)
   g_clear_pointer (&self->active, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_object (&self->store);
-  g_clear_object (&self->backend);
   g_clear_object (&self->log);
   jc_agreement_trust_clear (&self->trust);
   g_free (self->fingerprint);
@@ -974,5 +990,6 @@ jc_cpd_daemon_class_init (JcCpdDaemonClass *klass)
 static void
 jc_cpd_daemon_init (JcCpdDaemon *self)
 {
+  self->http = soup_session_new_with_options ("timeout", 10, NULL);
   self->active = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) active_task_free);
 }

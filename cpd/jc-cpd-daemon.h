@@ -11,6 +11,7 @@ G_BEGIN_DECLS
 /* The topics a cpd handles and sends (docs/wire.md §5). */
 #define JC_CPD_TOPIC_CTA        "cta.final"       /* root → cp: {"task_id", "cta": the finalised CTA} */
 #define JC_CPD_TOPIC_STATUS     "task.status"     /* root → cp: {"task_id", "state", "update_counter", "event"} */
+#define JC_CPD_TOPIC_VMS        "task.vm"         /* root → cp: {"task_id", "addresses": [{"cp", "address"}]} */
 #define JC_CPD_TOPIC_CONTROL    "task.control"    /* root → cp: {"task_id", "action", "message", "signature", …}, verified end to end */
 #define JC_CPD_TOPIC_VM_ADDRESS "vm.address"      /* cp → @root: {"task_id", "cp", "address"} */
 #define JC_CPD_TOPIC_VM_STATE   "vm.state"        /* cp → @root: {"task_id", "cp", "node", "state", "reason"?, "code"?} */

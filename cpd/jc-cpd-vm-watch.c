@@ -132,13 +132,14 @@ read_console (GTask *task, gpointer source, gpointer data, GCancellable *cancell
   JcCpdDaemon *self = source;
   LogReader *r = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GInputStream) raw = jc_cpd_vm_backend_open_log (self->backend, r->vm, &error);
+  g_autoptr(GInputStream) raw = self->backend != NULL
+    ? jc_cpd_vm_backend_open_log (self->backend, r->vm, &error) : NULL;
   g_autoptr(GDataInputStream) in = NULL;
   char *line;
 
   if (raw == NULL)
     {
-      g_debug ("No console log for the VM %s: %s", r->vm, error->message);
+      g_debug ("No console log for the VM %s: %s", r->vm, error ? error->message : "the daemon stopped");
       g_task_return_boolean (task, FALSE);
       return;
     }

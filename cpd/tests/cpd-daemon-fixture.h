@@ -184,6 +184,12 @@ fixture_run (Fixture *f)
 }
 
 static void
+fixture_prepare_only (Fixture *f, gconstpointer data)
+{
+  fixture_prepare (f, data);
+}
+
+static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
   fixture_prepare (f, data);
