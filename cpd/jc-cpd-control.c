@@ -2,11 +2,10 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <libsoup/soup.h>
-#include <string.h>
 
 #include "jc-cpd-daemon-private.h"
 #include "jc-cpd-task-db.h"
+#include "jc-doc.h"
 #include "jc-error.h"
 #include "jc-time.h"
 
@@ -19,21 +18,27 @@
 
 /* ---- control messages --------------------------------------------------------------- */
 
-/* Reads a task.control body: {"control" or, as the root relays a control request,
- * "message": <control-message>, "signature": <node-signature>} (docs/wire.md). */
+/* Reads a task.control body: {"message" or "control": <control-message>, "signature":
+ * <node-signature>}. */
 static gboolean
 parse_control (JsonNode *body, JcControlMessage **msg, JcNodeSignature **sig, GError **error)
 {
-  JsonObject *o = body != NULL && JSON_NODE_HOLDS_OBJECT (body) ? json_node_get_object (body) : NULL;
-  const char *member = o != NULL && json_object_has_member (o, "control") ? "control" : "message";
+  JsonObject *o;
 
-  if (o == NULL || !json_object_has_member (o, member) || !json_object_has_member (o, "signature"))
+  JsonNode *doc;
+
+  /* The root relays a request as {"task_id", "action", …, "message", "signature"}; the
+   * signed control message is what counts here, under either name. */
+  if (body == NULL || !JSON_NODE_HOLDS_OBJECT (body) ||
+      ((doc = json_object_get_member (o = json_node_get_object (body), "control")) == NULL &&
+       (doc = json_object_get_member (o, "message")) == NULL) ||
+      JSON_NODE_HOLDS_NULL (doc) || !json_object_has_member (o, "signature"))
     {
       g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
-                   _("A control message needs the members control (or message) and signature"));
+                   _("A control request without a signed control message changes nothing here"));
       return FALSE;
     }
-  *msg = jc_control_message_from_json (json_object_get_member (o, member), error);
+  *msg = jc_control_message_from_json (doc, error);
   if (*msg == NULL)
     return FALSE;
   *sig = jc_node_signature_from_json (json_object_get_member (o, "signature"), error);
@@ -199,111 +204,146 @@ jc_cpd_control_handle_status (JcCpdDaemon *self, const JcNetEnvelope *env)
     }
 }
 
-/* ---- the counterparts of a task's VM ------------------------------------------------ */
+/* ---- the other VMs' addresses from the root ----------------------------------------- */
 
-/* The root tells the task's nodes every VM address it knows (task.vm); once all three are
- * known, the cpd hands them to its VM, which then links to its counterparts (POST
- * /counterparts, docs/guest.md; write-once). The VM may not listen yet: tried again for a
- * while. */
 typedef struct {
   JcCpdDaemon *self;
   char        *task_id;
-  char        *url;
-  char        *text;
-  guint        tries;
-} CounterpartsPost;
+} PostCounterparts;
 
 static void
-counterparts_post_free (CounterpartsPost *p)
+counterparts_posted (GObject *source, GAsyncResult *result, gpointer data)
 {
+  PostCounterparts *p = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  guint status = msg != NULL ? soup_message_get_status (msg) : 0;
+  ActiveTask *t = p->self->active ? g_hash_table_lookup (p->self->active, p->task_id) : NULL;
+
+  /* 409: the orchestrator had them already (they are write-once). */
+  if (t != NULL && body != NULL && (status == SOUP_STATUS_OK || status == SOUP_STATUS_CONFLICT))
+    {
+      t->counterparts = TRUE;
+      jc_cpd_daemon_log (p->self, JC_LOG_NOTICE, "counterparts", p->task_id,
+                         "the computing parties' addresses were handed to the orchestrator");
+    }
+  else if (t != NULL)
+    {
+      g_autofree char *m = g_strdup_printf ("the orchestrator did not take the addresses (%s); "
+                                            "they are handed again with the root's next list",
+                                            error ? error->message : soup_status_get_phrase (status));
+      jc_cpd_daemon_log (p->self, JC_LOG_WARNING, "counterparts", p->task_id, m);
+    }
   g_object_unref (p->self);
   g_free (p->task_id);
-  g_free (p->url);
-  g_free (p->text);
   g_free (p);
 }
 
-static void counterparts_send (CounterpartsPost *p);
-
-static gboolean
-counterparts_retry (gpointer data)
+/* The number of computing parties of the task's CTA (verified when it came). */
+static guint
+n_parties (JcCpdDaemon *self, const char *task_id)
 {
-  counterparts_send (data);
-  return G_SOURCE_REMOVE;
+  g_autofree char *path = jc_cpd_daemon_cta_path (self, task_id);
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  g_autoptr(JsonNode) doc = NULL;
+  g_autoptr(JcCta) cta = NULL;
+
+  if (!g_file_get_contents (path, &text, &len, NULL) ||
+      (doc = jc_doc_parse (text, len, NULL, NULL)) == NULL ||
+      (cta = jc_cta_from_json (doc, NULL)) == NULL)
+    return 0;
+  return cta->ctsc->computing_parties->len;
 }
 
-static void
-counterparts_done (GObject *source, GAsyncResult *result, gpointer data)
-{
-  CounterpartsPost *p = data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) reply = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  if (reply == NULL && ++p->tries < 60)
-    {
-      g_timeout_add (500, counterparts_retry, p);
-      return;
-    }
-  if (reply == NULL)
-    jc_cpd_daemon_log (p->self, JC_LOG_WARNING, "counterparts", p->task_id, error->message);
-  counterparts_post_free (p);
-}
-
-static void
-counterparts_send (CounterpartsPost *p)
-{
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", p->url);
-  if (msg == NULL)
-    {
-      counterparts_post_free (p);
-      return;
-    }
-  g_autoptr(GBytes) bytes = g_bytes_new (p->text, strlen (p->text));
-  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
-  soup_session_send_and_read_async (p->self->http, msg, G_PRIORITY_DEFAULT, NULL, counterparts_done, p);
-}
-
+/* task.vm from the root: once every computing party's VM address is known, they go to this
+ * task's orchestrator (POST /counterparts, in CTSC order, docs/guest.md), which connects to
+ * the others through attested TLS; an address is no secret. */
 void
-jc_cpd_control_handle_vm (JcCpdDaemon *self, JsonNode *body)
+jc_cpd_control_handle_vms (JcCpdDaemon *self, const JcNetEnvelope *env)
 {
-  JsonObject *o = body != NULL && JSON_NODE_HOLDS_OBJECT (body) ? json_node_get_object (body) : NULL;
-  const char *task_id = o != NULL ? json_object_get_string_member_with_default (o, "task_id", NULL) : NULL;
-  JsonNode *list_node = o != NULL ? json_object_get_member (o, "addresses") : NULL;
-  ActiveTask *t = task_id != NULL ? g_hash_table_lookup (self->active, task_id) : NULL;
-  const char *addresses[3] = { NULL, NULL, NULL };
+  JsonObject *o = env->body && JSON_NODE_HOLDS_OBJECT (env->body) ? json_node_get_object (env->body) : NULL;
+  JsonNode *id = o ? json_object_get_member (o, "task_id") : NULL;
+  JsonNode *list = o ? json_object_get_member (o, "addresses") : NULL;
+  g_autoptr(GPtrArray) addresses = NULL;
+  g_autoptr(JsonBuilder) b = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) payload = NULL;
+  const char *host;
+  PostCounterparts *p;
+  ActiveTask *t;
+  guint n;
 
-  if (t == NULL || list_node == NULL || !JSON_NODE_HOLDS_ARRAY (list_node) || t->port == 0)
-    return;
-  JsonArray *list = json_node_get_array (list_node);
-  for (guint i = 0; i < json_array_get_length (list); i++)
+  if (g_strcmp0 (env->from, self->root_id) != 0)
     {
-      JsonNode *e = json_array_get_element (list, i);
-      JsonObject *eo = JSON_NODE_HOLDS_OBJECT (e) ? json_node_get_object (e) : NULL;
-      gint64 cp = eo != NULL ? json_object_get_int_member_with_default (eo, "cp", -1) : -1;
-      const char *address = eo != NULL ? json_object_get_string_member_with_default (eo, "address", NULL) : NULL;
-      if (cp >= 0 && cp < 3 && address != NULL)
-        addresses[cp] = address;
+      g_message ("VM addresses from %s, not the root %s, were ignored", env->from, self->root_id);
+      return;
     }
-  if (addresses[0] == NULL || addresses[1] == NULL || addresses[2] == NULL)
+  if (id == NULL || !JSON_NODE_HOLDS_VALUE (id) || json_node_get_value_type (id) != G_TYPE_STRING ||
+      list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
     return;
-  g_autoptr(JsonBuilder) b = json_builder_new ();
+  t = g_hash_table_lookup (self->active, json_node_get_string (id));
+  if (t == NULL || t->counterparts || t->starting || t->ending)
+    return;
+  n = n_parties (self, t->task_id);
+  if (n == 0 || json_array_get_length (json_node_get_array (list)) < n)
+    return;
+  addresses = g_ptr_array_new_full (n, g_free);
+  g_ptr_array_set_size (addresses, n);
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (list)); i++)
+    {
+      JsonNode *e = json_array_get_element (json_node_get_array (list), i);
+      JsonObject *eo = JSON_NODE_HOLDS_OBJECT (e) ? json_node_get_object (e) : NULL;
+      JsonNode *cp = eo ? json_object_get_member (eo, "cp") : NULL;
+      JsonNode *address = eo ? json_object_get_member (eo, "address") : NULL;
+      gint64 index;
+
+      if (cp == NULL || !JSON_NODE_HOLDS_VALUE (cp) || json_node_get_value_type (cp) != G_TYPE_INT64 ||
+          address == NULL || !JSON_NODE_HOLDS_VALUE (address) ||
+          json_node_get_value_type (address) != G_TYPE_STRING)
+        return;
+      index = json_node_get_int (cp);
+      if (index < 0 || index >= (gint64) n || addresses->pdata[index] != NULL)
+        return;
+      addresses->pdata[index] = g_strdup (json_node_get_string (address));
+    }
+  b = json_builder_new ();
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "addresses");
   json_builder_begin_array (b);
-  for (guint i = 0; i < 3; i++)
-    json_builder_add_string_value (b, addresses[i]);
+  for (guint i = 0; i < n; i++)
+    {
+      if (addresses->pdata[i] == NULL)
+        return;   /* not every VM is known yet */
+      json_builder_add_string_value (b, addresses->pdata[i]);
+    }
   json_builder_end_array (b);
   json_builder_end_object (b);
-  g_autoptr(JsonNode) doc = json_builder_get_root (b);
-  const char *host = t->host ? t->host : self->config->listen_address;
+  body = json_builder_get_root (b);
+  text = json_to_string (body, FALSE);
+  /* The orchestrator's endpoint as this host reaches it: the publishing hypervisor, or this
+   * host (a wildcard listen address is reached on loopback). */
+  host = t->host ? t->host : self->config->listen_address;
   if (g_str_equal (host, "0.0.0.0"))
     host = "127.0.0.1";
   else if (g_str_equal (host, "::"))
     host = "::1";
-  CounterpartsPost *p = g_new0 (CounterpartsPost, 1);
+  url = strchr (host, ':') ? g_strdup_printf ("http://[%s]:%u/counterparts", host, t->port)
+                           : g_strdup_printf ("http://%s:%u/counterparts", host, t->port);
+  msg = soup_message_new ("POST", url);
+  if (msg == NULL)
+    return;
+  {
+    gsize len = strlen (text);
+    payload = g_bytes_new_take (g_steal_pointer (&text), len);
+  }
+  soup_message_set_request_body_from_bytes (msg, "application/json", payload);
+  p = g_new0 (PostCounterparts, 1);
   p->self = g_object_ref (self);
-  p->task_id = g_strdup (task_id);
-  p->text = json_to_string (doc, FALSE);
-  p->url = strchr (host, ':') ? g_strdup_printf ("http://[%s]:%u/counterparts", host, t->port)
-                              : g_strdup_printf ("http://%s:%u/counterparts", host, t->port);
-  counterparts_send (p);
+  p->task_id = g_strdup (t->task_id);
+  soup_session_send_and_read_async (self->http, msg, G_PRIORITY_DEFAULT, NULL, counterparts_posted, p);
 }

@@ -5,6 +5,7 @@
  * messages and the root's task status). */
 
 #include <gio/gio.h>
+
 #include <libsoup/soup.h>
 
 #include "jc-agreement.h"
@@ -22,11 +23,8 @@ typedef struct {
   guint16       port;
   gint64        output_deadline;
   goffset       log_offset;
-  JcTaskState   vm_state;     /* the orchestrator's last reported state */
-  gboolean      vm_state_known;
-  gboolean      own_telemetry; /* the orchestrator sent telemetry events itself */
   char         *host;         /* the remote hypervisor publishing its endpoint, or NULL */
-  gboolean      polling;      /* a health request is out */
+  gboolean      counterparts; /* the other VMs' addresses were handed to the orchestrator */
   gboolean      starting;     /* the VM is being defined and started */
   gboolean      querying;     /* a state query is queued */
   gboolean      ending;       /* its destruction is queued */
@@ -42,7 +40,6 @@ struct _JcCpdDaemon
   JcLog           *log;
   JcStore         *store;
   JcNetClient     *client;
-  SoupSession     *http;
   JcAgreementTrust trust;
   char            *fingerprint;  /* SHA-256 of this cpd's certificate */
   char            *node_id;
@@ -51,6 +48,7 @@ struct _JcCpdDaemon
   char            *vm_log_dir;   /* the process backend's working directories, or NULL */
   GHashTable      *active;       /* task id → ActiveTask */
   guint            poll_source;
+  SoupSession     *http;         /* to the orchestrators' plain-HTTP interface */
   GThreadPool     *worker;       /* BackendOp, one thread */
   GMainContext    *context;      /* where the daemon runs */
 };
@@ -67,13 +65,11 @@ char *jc_cpd_daemon_cta_path  (JcCpdDaemon *self, const char *task_id);
 /* jc-cpd-vm-watch.c */
 void  jc_cpd_vm_watch_forward_log    (JcCpdDaemon *self, ActiveTask *t);
 void  jc_cpd_vm_watch_follow_console (JcCpdDaemon *self, ActiveTask *t);
-void  jc_cpd_vm_watch_poll_health    (JcCpdDaemon *self, ActiveTask *t);
 
 /* jc-cpd-control.c */
 void     jc_cpd_control_handle        (JcCpdDaemon *self, const char *msg_id, JsonNode *body);
 gboolean jc_cpd_control_pending_ends  (JcCpdDaemon *self, const JcCta *cta, GError **why);
 void     jc_cpd_control_handle_status (JcCpdDaemon *self, const JcNetEnvelope *env);
-/* task.vm from the root: the VMs' addresses, handed to this cpd's VM of the task. */
-void     jc_cpd_control_handle_vm     (JcCpdDaemon *self, JsonNode *body);
+void     jc_cpd_control_handle_vms    (JcCpdDaemon *self, const JcNetEnvelope *env);
 
 G_END_DECLS

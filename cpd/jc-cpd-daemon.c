@@ -14,6 +14,7 @@
 #include "jc-doc.h"
 #include "jc-encoding.h"
 #include "jc-error.h"
+#include "jc-tee-sim.h"
 #include "jc-time.h"
 
 /* Largest CTA accepted from the link (the agreement area's own limit). */
@@ -118,8 +119,14 @@ op_run (gpointer data, gpointer user_data)
 static void
 queue_op (JcCpdDaemon *self, OpKind kind, ActiveTask *t, JcCpdVmSpec *spec, const char *address)
 {
-  BackendOp *op = g_new0 (BackendOp, 1);
+  BackendOp *op;
 
+  if (self->worker == NULL)
+    {
+      jc_cpd_vm_spec_free (spec);
+      return;   /* disposed: nothing is started or destroyed any more */
+    }
+  op = g_new0 (BackendOp, 1);
   op->self = g_object_ref (self);
   op->kind = kind;
   op->task_id = g_strdup (t->task_id);
@@ -145,6 +152,9 @@ jc_cpd_daemon_send_root (JcCpdDaemon *self, const char *topic, JsonNode *body)
 {
   const char *to[] = { "@root", NULL };
   g_autoptr(GError) error = NULL;
+
+  if (self->client == NULL)
+    return;   /* disposed */
 
   /* The outbox is durable: a report is delivered once the link is up again. */
   if (!jc_net_client_send (self->client, to, topic, body, NULL, &error))
@@ -229,7 +239,7 @@ jc_cpd_daemon_cta_path (JcCpdDaemon *self, const char *task_id)
 static void
 remove_task_files (JcCpdDaemon *self, const char *task_id)
 {
-  const char *suffixes[] = { ".cta.json", ".root.pem", ".approver.pem" };
+  const char *suffixes[] = { ".cta.json", ".root.pem", ".approver.pem", ".sim.key" };
 
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
     {
@@ -335,7 +345,6 @@ state_done (JcCpdDaemon *self, ActiveTask *t, BackendOp *op)
   switch (op->state)
     {
     case JC_CPD_VM_STATE_RUNNING:
-      jc_cpd_vm_watch_poll_health (self, t);
       break;
     case JC_CPD_VM_STATE_SHUTOFF:
       /* The orchestrator exits when its task is over, and the VM powers off with it. */
@@ -373,7 +382,7 @@ op_done (gpointer data)
 {
   BackendOp *op = data;
   JcCpdDaemon *self = op->self;
-  ActiveTask *t = self->active ? g_hash_table_lookup (self->active, op->task_id) : NULL;
+  ActiveTask *t = self->active && self->worker ? g_hash_table_lookup (self->active, op->task_id) : NULL;
 
   if (t != NULL)
     {
@@ -441,7 +450,6 @@ make_spec (JcCpdDaemon *self, const JcCta *cta, gint64 cp, const JcCpdImage *ima
   spec->host_port = port;
   spec->guest_port = image->guest_port;
   spec->party = (gint) cp;
-  spec->sim_key_path = g_build_filename (self->config->state_dir, "sim-tee.key", NULL);
   spec->engine_dir = g_strdup (self->config->engine_dir);
   switch (cta->ctsc->platform)
     {
@@ -568,6 +576,23 @@ handle_cta (JcCpdDaemon *self, JsonNode *body)
   spec = make_spec (self, cta, cp, image, path, hash, port);
   spec->root_path = g_steal_pointer (&root_copy);
   spec->approver_path = g_steal_pointer (&approver_copy);
+  if (cta->ctsc->platform == JC_TEE_PLATFORM_SIM)
+    {
+      /* The host's simulated-TEE key (made on first use), copied for the VM like the rest. */
+      g_autofree char *host_key = g_build_filename (self->config->state_dir, "sim-tee.key", NULL);
+      g_autofree char *key_copy = task_file (self, task_id, ".sim.key");
+      JcSecret *key = jc_tee_sim_key_load_or_create (host_key, &error);
+
+      if (key == NULL || !copy_file (host_key, key_copy, &error))
+        {
+          g_clear_pointer (&key, jc_secret_free);
+          remove_task_files (self, task_id);
+          refuse (self, task_id, cp, error);
+          return;
+        }
+      jc_secret_free (key);
+      spec->sim_key_path = g_steal_pointer (&key_copy);
+    }
   address = g_strdup_printf (strchr (self->config->public_host, ':') ? "[%s]:%u" : "%s:%u",
                              self->config->public_host, port);
   {
@@ -659,6 +684,8 @@ handle_envelope (JcCpdDaemon *self, const JcNetEnvelope *env)
     handle_cta (self, env->body);
   else if (g_strcmp0 (env->topic, JC_CPD_TOPIC_CONTROL) == 0)
     jc_cpd_control_handle (self, env->id, env->body);
+  else if (g_strcmp0 (env->topic, JC_CPD_TOPIC_VMS) == 0)
+    jc_cpd_control_handle_vms (self, env);
   else if (g_strcmp0 (env->topic, JC_CPD_TOPIC_STATUS) == 0)
     jc_cpd_control_handle_status (self, env);
   else if (g_strcmp0 (env->topic, JC_CPD_TOPIC_TASK_VM) == 0)
@@ -701,7 +728,7 @@ reconcile (JcCpdDaemon *self, GError **error)
   if (vms == NULL)
     return FALSE;
   st = jc_store_prepare (self->store,
-    "SELECT task_id, vm, cp, port, output_deadline, state, address FROM tasks"
+    "SELECT task_id, vm, cp, port, output_deadline, state, address, log_offset FROM tasks"
     " WHERE state IN ('starting', 'running')",
     error);
   if (st == NULL)
@@ -717,6 +744,7 @@ reconcile (JcCpdDaemon *self, GError **error)
       t->cp = sqlite3_column_int64 (st, 2);
       t->port = (guint16) sqlite3_column_int (st, 3);
       t->output_deadline = sqlite3_column_int64 (st, 4);
+      t->log_offset = sqlite3_column_int64 (st, 7);
       if (!g_strv_contains ((const char * const *) vms, t->vm))
         {
           g_ptr_array_add (was_starting ? interrupted : lost, t);
@@ -924,10 +952,13 @@ jc_cpd_daemon_dispose (GObject *object)
   /* Calls under way finish; their results are dropped with the daemon. */
   if (self->worker != NULL)
     g_thread_pool_free (g_steal_pointer (&self->worker), FALSE, TRUE);
+  g_clear_object (&self->client);
   if (self->http != NULL)
     soup_session_abort (self->http);
-  g_clear_object (&self->client);
   g_clear_object (&self->http);
+  /* Let go of the backend now: a backend whose VMs stop with it (process) stops them even
+   * while late callbacks still hold the daemon. */
+  g_clear_object (&self->backend);
   G_OBJECT_CLASS (jc_cpd_daemon_parent_class)->dispose (object);
 }
 
@@ -939,7 +970,6 @@ jc_cpd_daemon_finalize (GObject *object)
   g_clear_pointer (&self->active, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_object (&self->store);
-  g_clear_object (&self->backend);
   g_clear_object (&self->log);
   jc_agreement_trust_clear (&self->trust);
   g_free (self->fingerprint);
@@ -962,6 +992,6 @@ jc_cpd_daemon_class_init (JcCpdDaemonClass *klass)
 static void
 jc_cpd_daemon_init (JcCpdDaemon *self)
 {
+  self->http = soup_session_new_with_options ("timeout", 10, NULL);
   self->active = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) active_task_free);
-  self->http = soup_session_new_with_options ("timeout", 5, NULL);
 }

@@ -13,6 +13,7 @@
 #define ROOT_FW_CFG_NAME "opt/org.joconde/root"
 #define APPROVER_FW_CFG_NAME "opt/org.joconde/approver"
 #define PARTY_FW_CFG_NAME "opt/org.joconde/party"
+#define SIM_KEY_FW_CFG_NAME "opt/org.joconde/sim-key"
 
 static void G_GNUC_PRINTF (3, 4)
 line (GString *out, guint indent, const char *format, ...)
@@ -131,6 +132,8 @@ jc_cpd_domain_xml_build (const JcCpdVmSpec *spec, gulong libvirt_version, GError
       if (spec->party >= 0)
         /* The image's init passes it as --party, which counts from 1 (docs/guest.md). */
         line (out, 2, "<entry name='" PARTY_FW_CFG_NAME "'>%d</entry>", spec->party + 1);
+      if (spec->sim_key_path != NULL)
+        line (out, 2, "<entry name='" SIM_KEY_FW_CFG_NAME "' file='%s'/>", spec->sim_key_path);
       line (out, 1, "</sysinfo>");
     }
   line (out, 1, "<features>");

@@ -18,6 +18,10 @@ static const JcStoreMigration schema[] = {
     "CREATE TABLE pending_controls (msg_id TEXT PRIMARY KEY, task_id TEXT NOT NULL,"
     "  body TEXT NOT NULL, received INTEGER NOT NULL);"
     "CREATE INDEX pending_controls_task ON pending_controls (task_id);" },
+  { 3,
+    /* How far the VM's log file has been forwarded, so a restart neither repeats nor
+     * skips lines (process backend). */
+    "ALTER TABLE tasks ADD COLUMN log_offset INTEGER NOT NULL DEFAULT 0;" },
 };
 
 JcStore *
@@ -118,5 +122,17 @@ jc_cpd_task_db_record_end (JcStore *store, const char *task_id, gint64 cp, const
     sqlite3_bind_null (st, 3);
   sqlite3_bind_text (st, 4, reason, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (st, 5, jc_time_now ());
+  return jc_store_run (store, st, NULL);
+}
+
+gboolean
+jc_cpd_task_db_set_log_offset (JcStore *store, const char *task_id, gint64 offset)
+{
+  sqlite3_stmt *st = jc_store_prepare (store, "UPDATE tasks SET log_offset = ?2 WHERE task_id = ?1", NULL);
+
+  if (st == NULL)
+    return FALSE;
+  sqlite3_bind_text (st, 1, task_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (st, 2, offset);
   return jc_store_run (store, st, NULL);
 }

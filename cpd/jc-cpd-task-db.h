@@ -26,4 +26,7 @@ void     jc_cpd_task_db_record_refusal (JcStore *store, const char *task_id, con
 gboolean jc_cpd_task_db_record_end     (JcStore *store, const char *task_id, gint64 cp,
                                         const char *state, const char *reason);
 
+/* How far the VM's log file has been forwarded. */
+gboolean jc_cpd_task_db_set_log_offset (JcStore *store, const char *task_id, gint64 offset);
+
 G_END_DECLS

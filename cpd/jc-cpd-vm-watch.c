@@ -4,10 +4,11 @@
 #include <glib/gi18n-lib.h>
 
 #include "jc-cpd-daemon-private.h"
+#include "jc-cpd-task-db.h"
 #include "jc-time.h"
 
-/* A task VM's log lines go to the daemon's log (syslog) with the task id, and its
- * orchestrator's state to the root as telemetry. */
+/* A task VM's output: its orchestrator's telemetry events go to the root, its log lines to
+ * the daemon's log (syslog) with the task id. */
 
 /* Largest piece of a VM log forwarded to syslog in one poll. */
 #define LOG_CHUNK (64 * 1024)
@@ -29,8 +30,10 @@ vm_telemetry (JcCpdDaemon *self, ActiveTask *t, JsonNode *doc)
                          error ? error->message : "a telemetry event about another task or party was dropped");
       return;
     }
-  t->own_telemetry = TRUE;
-  out = jc_telemetry_event_to_json (e);
+  /* The root's form: {"event": telemetry-event} (docs/wire.md §5.3). */
+  out = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (out, json_object_new ());
+  json_object_set_member (json_node_get_object (out), "event", jc_telemetry_event_to_json (e));
   jc_cpd_daemon_send_root (self, JC_CPD_TOPIC_TELEMETRY, out);
 }
 
@@ -129,13 +132,14 @@ read_console (GTask *task, gpointer source, gpointer data, GCancellable *cancell
   JcCpdDaemon *self = source;
   LogReader *r = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GInputStream) raw = jc_cpd_vm_backend_open_log (self->backend, r->vm, &error);
+  g_autoptr(GInputStream) raw = self->backend != NULL
+    ? jc_cpd_vm_backend_open_log (self->backend, r->vm, &error) : NULL;
   g_autoptr(GDataInputStream) in = NULL;
   char *line;
 
   if (raw == NULL)
     {
-      g_debug ("No console log for the VM %s: %s", r->vm, error->message);
+      g_debug ("No console log for the VM %s: %s", r->vm, error ? error->message : "the daemon stopped");
       g_task_return_boolean (task, FALSE);
       return;
     }
@@ -218,84 +222,6 @@ jc_cpd_vm_watch_forward_log (JcCpdDaemon *self, ActiveTask *t)
           vm_line (self, t->task_id, valid);
         }
     t->log_offset += used;
+    jc_cpd_task_db_set_log_offset (self->store, t->task_id, t->log_offset);
   }
-}
-
-typedef struct {
-  JcCpdDaemon *self;
-  char        *task_id;
-} HealthPoll;
-
-static void
-health_done (GObject *source, GAsyncResult *result, gpointer data)
-{
-  HealthPoll *p = data;
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
-  ActiveTask *t = g_hash_table_lookup (p->self->active, p->task_id);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  const char *name;
-  JcTaskState state;
-
-  if (t != NULL)
-    t->polling = FALSE;
-  if (t == NULL || body == NULL ||
-      !json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), (gssize) g_bytes_get_size (body), NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    goto out;
-  {
-    /* The VM is not trusted to send well-formed answers. */
-    JsonNode *n = json_object_get_member (json_node_get_object (json_parser_get_root (parser)), "state");
-    name = n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
-           ? json_node_get_string (n) : NULL;
-  }
-  if (name == NULL || !jc_task_state_from_string (name, &state) ||
-      (t->vm_state_known && t->vm_state == state))
-    goto out;
-  t->vm_state = state;
-  t->vm_state_known = TRUE;
-  /* An orchestrator that reports its own telemetry is not second-guessed. */
-  if (t->own_telemetry)
-    goto out;
-  {
-    g_autoptr(JcTelemetryEvent) e = jc_telemetry_event_new ();
-    g_autoptr(JsonNode) node = NULL;
-    g_strlcpy (e->task_id, t->task_id, sizeof e->task_id);
-    e->cp = t->cp;
-    e->time = jc_time_now ();
-    e->kind = JC_TELEMETRY_STATE_CHANGE;
-    e->state = state;
-    node = jc_telemetry_event_to_json (e);
-    jc_cpd_daemon_send_root (p->self, JC_CPD_TOPIC_TELEMETRY, node);
-  }
-out:
-  g_object_unref (p->self);
-  g_free (p->task_id);
-  g_free (p);
-}
-
-void
-jc_cpd_vm_watch_poll_health (JcCpdDaemon *self, ActiveTask *t)
-{
-  const char *host = t->host ? t->host : self->config->listen_address;
-  g_autofree char *url = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
-  HealthPoll *p;
-
-  if (t->polling)
-    return;
-  /* The endpoint is published on the listen address; a wildcard is reached on loopback. */
-  if (g_str_equal (host, "0.0.0.0"))
-    host = "127.0.0.1";
-  else if (g_str_equal (host, "::"))
-    host = "::1";
-  url = strchr (host, ':') ? g_strdup_printf ("http://[%s]:%u/health", host, t->port)
-                           : g_strdup_printf ("http://%s:%u/health", host, t->port);
-  msg = soup_message_new ("GET", url);
-  if (msg == NULL)
-    return;
-  p = g_new0 (HealthPoll, 1);
-  p->self = g_object_ref (self);
-  p->task_id = g_strdup (t->task_id);
-  t->polling = TRUE;
-  soup_session_send_and_read_async (self->http, msg, G_PRIORITY_DEFAULT, NULL, health_done, p);
 }

@@ -205,12 +205,14 @@ test_task_inputs (void)
   spec->root_path = g_strdup ("/var/lib/joconde-cpd/root-ca.pem");
   spec->approver_path = g_strdup ("/var/lib/joconde-cpd/approver.pem");
   spec->party = 2;
+  spec->sim_key_path = g_strdup ("/var/lib/joconde-cpd/agreements/t.sim.key");
   xml = jc_cpd_domain_xml_build (spec, JC_CPD_LIBVIRT_VERSION (9, 0, 0), &error);
   g_assert_no_error (error);
   g_assert_nonnull (strstr (xml, "<entry name='opt/org.joconde/root' file='/var/lib/joconde-cpd/root-ca.pem'/>"));
   g_assert_nonnull (strstr (xml, "<entry name='opt/org.joconde/approver' file='/var/lib/joconde-cpd/approver.pem'/>"));
-  /* The third party (index 2) is party 3 to the orchestrator. */
+  /* The third party (index 2) is party 3 to the orchestrator and the image's init. */
   g_assert_nonnull (strstr (xml, "<entry name='opt/org.joconde/party'>3</entry>"));
+  g_assert_nonnull (strstr (xml, "<entry name='opt/org.joconde/sim-key' file='/var/lib/joconde-cpd/agreements/t.sim.key'/>"));
 }
 
 static void
