@@ -688,8 +688,6 @@ handle_envelope (JcCpdDaemon *self, const JcNetEnvelope *env)
     jc_cpd_control_handle_vms (self, env);
   else if (g_strcmp0 (env->topic, JC_CPD_TOPIC_STATUS) == 0)
     jc_cpd_control_handle_status (self, env);
-  else if (g_strcmp0 (env->topic, JC_CPD_TOPIC_TASK_VM) == 0)
-    jc_cpd_control_handle_vm (self, env->body);
   else
     g_debug ("A message of topic %s from %s is not for the cpd; ignored", env->topic, env->from);
   if (!jc_cpd_task_db_mark_handled (self->store, env->id, env->topic, &error))
