@@ -39,6 +39,13 @@ typedef struct {
   /* TDX launch parameters */
   guint64   tdx_policy;
   char     *tdx_qgs_socket;  /* quote generation service socket; NULL for libvirt's default */
+  /* What the orchestrator needs to run the task (docs/guest.md "The cpd interface"); the
+   * process backend passes them on its command line. NULL / -1: not passed. */
+  char     *root_path;       /* the pinned root CA (PEM) */
+  char     *approver_path;   /* the SO approver's chain (PEM) */
+  gint      party;           /* this computing party's index in the CTSC */
+  char     *sim_key_path;    /* the host's simulated-TEE key (made on first use) */
+  char     *engine_dir;      /* where the engine modules are */
 } JcCpdVmSpec;
 
 #define JC_CPD_TYPE_VM_SPEC (jc_cpd_vm_spec_get_type ())
@@ -53,6 +60,9 @@ void         jc_cpd_vm_spec_free (JcCpdVmSpec *spec);
 /* Checks the spec before any backend acts on it: a name libvirt and file systems accept,
  * absolute paths, a TEE with KVM and firmware, ports set. */
 gboolean     jc_cpd_vm_spec_validate (const JcCpdVmSpec *spec, GError **error);
+
+/* A VM name libvirt and file systems accept: up to 64 letters, digits, "-", "_", ".". */
+gboolean     jc_cpd_vm_name_is_valid (const char *name);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JcCpdVmSpec, jc_cpd_vm_spec_free)
 
