@@ -114,6 +114,76 @@ jc_cpd_control_pending_ends (JcCpdDaemon *self, const JcCta *cta, GError **why)
   return found;
 }
 
+/* The orchestrator is told first (POST /control with the signed message, docs/guest.md):
+ * it tells the other parties' VMs through their links, so all of them stop at once. Its
+ * VM is destroyed when it answers, or at the latest after the HTTP timeout. */
+typedef struct {
+  JcCpdDaemon *self;
+  char        *task_id;
+} RelayControl;
+
+static void
+control_relayed (GObject *source, GAsyncResult *result, gpointer data)
+{
+  RelayControl *r = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  ActiveTask *t = r->self->active ? g_hash_table_lookup (r->self->active, r->task_id) : NULL;
+
+  if (t != NULL)
+    {
+      g_autofree char *m = g_strdup_printf ("the control message was relayed to the orchestrator: %s",
+                                            body ? soup_status_get_phrase (soup_message_get_status (msg))
+                                                 : error->message);
+      jc_cpd_daemon_log (r->self, JC_LOG_NOTICE, "control", r->task_id, m);
+      t->relaying = FALSE;
+      jc_cpd_daemon_end_task (r->self, r->task_id, t->end_state, t->end_reason);
+    }
+  g_object_unref (r->self);
+  g_free (r->task_id);
+  g_free (r);
+}
+
+static void
+relay_control (JcCpdDaemon *self, ActiveTask *t, const JcControlMessage *msg, const JcNodeSignature *sig)
+{
+  g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(SoupMessage) post = NULL;
+  g_autoptr(GBytes) payload = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *text = NULL;
+  const char *host = t->host ? t->host : self->config->listen_address;
+  RelayControl *r;
+
+  if (g_str_equal (host, "0.0.0.0"))
+    host = "127.0.0.1";
+  else if (g_str_equal (host, "::"))
+    host = "::1";
+  url = strchr (host, ':') ? g_strdup_printf ("http://[%s]:%u/control", host, t->port)
+                           : g_strdup_printf ("http://%s:%u/control", host, t->port);
+  post = soup_message_new ("POST", url);
+  if (post == NULL || self->http == NULL)
+    {
+      jc_cpd_daemon_end_task (self, t->task_id, t->end_state, t->end_reason);
+      return;
+    }
+  json_node_take_object (body, json_object_new ());
+  json_object_set_member (json_node_get_object (body), "message", jc_control_message_to_json (msg));
+  json_object_set_member (json_node_get_object (body), "signature", jc_node_signature_to_json (sig));
+  text = json_to_string (body, FALSE);
+  {
+    gsize len = strlen (text);
+    payload = g_bytes_new_take (g_steal_pointer (&text), len);
+  }
+  soup_message_set_request_body_from_bytes (post, "application/json", payload);
+  r = g_new0 (RelayControl, 1);
+  r->self = g_object_ref (self);
+  r->task_id = g_strdup (t->task_id);
+  t->relaying = TRUE;
+  soup_session_send_and_read_async (self->http, post, G_PRIORITY_DEFAULT, NULL, control_relayed, r);
+}
+
 void
 jc_cpd_control_handle (JcCpdDaemon *self, const char *msg_id, JsonNode *body)
 {
@@ -160,10 +230,17 @@ jc_cpd_control_handle (JcCpdDaemon *self, const char *msg_id, JsonNode *body)
     }
   {
     g_autoptr(GError) why = NULL;
+    const char *state = msg->action == JC_CONTROL_CANCEL ? "cancelled" : "terminated";
+
     g_set_error (&why, JC_ERROR, JC_ERROR_CANCELLED, _("%s by %s: %s"),
                  msg->action == JC_CONTROL_CANCEL ? _("Cancelled") : _("Terminated"),
                  msg->signer.name, msg->reason ? msg->reason : "");
-    jc_cpd_daemon_end_task (self, msg->task_id, msg->action == JC_CONTROL_CANCEL ? "cancelled" : "terminated", why);
+    if (t->ending || t->end_state != NULL || t->relaying)
+      return;
+    /* How the task ends is settled now, whoever asks for the destruction first. */
+    t->end_state = g_strdup (state);
+    t->end_reason = g_error_copy (why);
+    relay_control (self, t, msg, sig);
   }
 }
 

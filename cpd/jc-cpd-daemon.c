@@ -660,6 +660,8 @@ poll_tasks (gpointer data)
           jc_cpd_daemon_end_task (self, id, "expired", error);
           continue;
         }
+      if (t->relaying)
+        continue;   /* its end waits for the orchestrator's answer to a relayed control */
       if (t->end_state != NULL)
         jc_cpd_daemon_end_task (self, id, t->end_state, t->end_reason);   /* a destruction to try again */
       else if (!t->starting && !t->querying && !t->ending)

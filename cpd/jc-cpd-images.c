@@ -142,7 +142,8 @@ jc_cpd_image_load (const char *dir, guint vcpus, const char *vcpu_type, GError *
   m = json_node_get_object (json_parser_get_root (parser));
   if (g_strcmp0 (get_str (m, "format"), MANIFEST_FORMAT) != 0)
     {
-      fail (error, dir, _("its format is not " MANIFEST_FORMAT));
+      g_autofree char *what = g_strdup_printf (_("its format is not %s"), MANIFEST_FORMAT);
+      fail (error, dir, what);
       return NULL;
     }
   image->name = g_path_get_basename (dir);

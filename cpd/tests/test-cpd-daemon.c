@@ -68,6 +68,21 @@ test_lifecycle (Fixture *f, gconstpointer data)
   cancelled = wait_state (f, b, "cancelled");
   g_assert_nonnull (strstr (json_object_get_string_member (json_node_get_object (cancelled), "reason"), "nsi"));
   assert_vm_gone (f, b, pid_b);
+  {
+    /* The orchestrator was told first, and obeyed (200), before its VM went. */
+    g_autofree char *log_path = g_build_filename (f->state, "cpd.log", NULL);
+    g_autofree char *log = NULL;
+    g_autofree char *tag = g_strdup_printf ("task=\"%s\"", b);
+    g_auto(GStrv) lines = NULL;
+    gboolean relayed = FALSE;
+
+    g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
+    lines = g_strsplit (log, "\n", -1);
+    for (guint i = 0; lines[i] != NULL; i++)
+      relayed |= strstr (lines[i], tag) != NULL &&
+                 strstr (lines[i], "relayed to the orchestrator: OK") != NULL;
+    g_assert_true (relayed);
+  }
 
   /* A third task whose input deadline comes in two seconds: no input arrives, so the
    * orchestrator cancels it, erases everything and asks to be destroyed. */
