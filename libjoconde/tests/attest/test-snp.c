@@ -436,6 +436,20 @@ test_wrong_certs (void)
     g_assert_true (verify (r, genoa, &policy, &v, &error));
     jc_tee_verdict_clear (&v);
   }
+  /* The VLEK with go-sev-guest's KDS VLEK chain (ASVK then ARK) verifies too. */
+  {
+    g_autoptr (GPtrArray) kds = certs_of ("sev-snp/trustee/test-vlek.der",
+                                          "sev-snp/go-sev-guest/ask_ark_milan_vlek.pem", NULL);
+    g_autoptr (GBytes) r = load_report (cases[3].report);
+    g_autoptr (GError) error = NULL;
+    JcTeeVerdict v;
+    g_assert_true (verify (r, kds, &policy, &v, &error));
+    jc_tee_verdict_clear (&v);
+    /* …but not with the Genoa ASVK. */
+    g_autoptr (GPtrArray) genoa_asvk = certs_of ("sev-snp/trustee/test-vlek.der",
+                                                 "sev-snp/go-sev-guest/ask_ark_genoa_vlek.pem", NULL);
+    expect_refusal (&cases[3], NULL, genoa_asvk, &policy, JC_ERROR_UNTRUSTED, "ASVK");
+  }
   /* Garbage in place of a certificate. */
   g_autoptr (GPtrArray) junk = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   g_ptr_array_add (junk, g_bytes_new_static ("not a certificate", 17));
