@@ -143,6 +143,14 @@ gboolean
 jc_snp_tsm_request (const char *entry_dir, const guint8 report_data[JC_TEE_REPORT_DATA_SIZE],
                     GBytes **report, GBytes **auxblob, GError **error)
 {
+  return jc_tsm_request (entry_dir, "sev_guest", report_data, report, auxblob, error);
+}
+
+gboolean
+jc_tsm_request (const char *entry_dir, const char *provider_name,
+                const guint8 report_data[JC_TEE_REPORT_DATA_SIZE], GBytes **report,
+                GBytes **auxblob, GError **error)
+{
   g_autofree char *inblob = g_build_filename (entry_dir, "inblob", NULL);
   g_autoptr (GBytes) provider = NULL;
   guint64 gen_before, gen_after;
@@ -151,16 +159,21 @@ jc_snp_tsm_request (const char *entry_dir, const guint8 report_data[JC_TEE_REPOR
   *auxblob = NULL;
   if (!read_attr (entry_dir, "provider", &provider, error))
     return FALSE;
-  if (g_bytes_get_size (provider) < 9
-      || memcmp (g_bytes_get_data (provider, NULL), "sev_guest", 9) != 0)
+  g_autofree char *p = g_strndup (g_bytes_get_data (provider, NULL),
+                                  MIN (g_bytes_get_size (provider), 64));
+  g_strstrip (p);
+  if (!g_str_equal (p, provider_name))
     {
-      g_autofree char *p = g_strndup (g_bytes_get_data (provider, NULL),
-                                      MIN (g_bytes_get_size (provider), 64));
       g_set_error (error, JC_ERROR, JC_ERROR_UNSUPPORTED,
-                   _("The TEE report provider is “%s”, not an AMD SEV-SNP guest (sev_guest)"),
-                   g_strstrip (p));
+                   _("The TEE report provider is “%s”, not “%s”"), p, provider_name);
       return FALSE;
     }
+
+  /* The entry's generation counts writes: ours must be the only one between reading it
+   * here and reading it again after the report, else the report may answer another
+   * writer's report data. */
+  if (!read_generation (entry_dir, &gen_before, error))
+    return FALSE;
 
   /* The kernel takes the whole report data in one write. */
   int fd = g_open (inblob, O_WRONLY | O_CLOEXEC, 0);
@@ -182,17 +195,16 @@ jc_snp_tsm_request (const char *entry_dir, const guint8 report_data[JC_TEE_REPOR
 
   g_autoptr (GBytes) out = NULL;
   g_autoptr (GBytes) aux = NULL;
-  if (!read_generation (entry_dir, &gen_before, error)
-      || !read_attr (entry_dir, "outblob", &out, error)
+  if (!read_attr (entry_dir, "outblob", &out, error)
       || !read_attr (entry_dir, "auxblob", &aux, error)
       || !read_generation (entry_dir, &gen_after, error))
     return FALSE;
-  /* Another process wrote to the same entry between our write and our reads: the report
-   * may answer its report data, not ours. */
-  if (gen_before != gen_after)
+  if (gen_after != gen_before + 1)
     {
       g_set_error (error, JC_ERROR, JC_ERROR_STATE,
-                   _("The TEE report entry was changed by another process during the request"));
+                   _("The TEE report entry's generation went from %" G_GUINT64_FORMAT " to %"
+                     G_GUINT64_FORMAT " instead of advancing by our one write: another process "
+                     "used it during the request"), gen_before, gen_after);
       return FALSE;
     }
   *report = g_steal_pointer (&out);

@@ -120,9 +120,17 @@ gboolean jc_snp_cert_table_parse (const guint8 *data, gsize len, JcSnpCertTable 
 GPtrArray *jc_snp_cert_table_to_list (const JcSnpCertTable *table);
 
 /* One request through an existing configfs-tsm report entry directory
- * (/sys/kernel/config/tsm/report/<entry>, Linux ≥ 6.7): writes inblob, reads outblob
- * (the report) and auxblob (the certificate table, may be empty), and checks the entry's
- * generation did not change meanwhile (another writer). */
+ * (/sys/kernel/config/tsm/report/<entry>, Linux ≥ 6.7): checks the entry's provider
+ * ("sev_guest" for SEV-SNP, "tdx_guest" for TDX), reads its generation, writes inblob, reads
+ * outblob (the report or quote) and auxblob (SNP: the certificate table; may be empty), and
+ * checks the generation advanced by exactly our write (no other writer raced us). */
+gboolean jc_tsm_request (const char   *entry_dir,
+                         const char   *provider,
+                         const guint8  report_data[JC_TEE_REPORT_DATA_SIZE],
+                         GBytes      **report,
+                         GBytes      **auxblob,
+                         GError      **error);
+/* jc_tsm_request with provider "sev_guest". */
 gboolean jc_snp_tsm_request (const char   *entry_dir,
                              const guint8  report_data[JC_TEE_REPORT_DATA_SIZE],
                              GBytes      **report,

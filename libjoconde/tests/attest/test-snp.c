@@ -1,7 +1,10 @@
 #define G_LOG_DOMAIN "joconde-test"
 #include "config.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <json-glib/json-glib.h>
@@ -407,6 +410,20 @@ test_wrong_certs (void)
     g_assert_true (verify (r, genoa, &policy, &v, &error));
     jc_tee_verdict_clear (&v);
   }
+  /* The VLEK with go-sev-guest's KDS VLEK chain (ASVK then ARK) verifies too. */
+  {
+    g_autoptr (GPtrArray) kds = certs_of ("sev-snp/trustee/test-vlek.der",
+                                          "sev-snp/go-sev-guest/ask_ark_milan_vlek.pem", NULL);
+    g_autoptr (GBytes) r = load_report (cases[3].report);
+    g_autoptr (GError) error = NULL;
+    JcTeeVerdict v;
+    g_assert_true (verify (r, kds, &policy, &v, &error));
+    jc_tee_verdict_clear (&v);
+    /* …but not with the Genoa ASVK. */
+    g_autoptr (GPtrArray) genoa_asvk = certs_of ("sev-snp/trustee/test-vlek.der",
+                                                 "sev-snp/go-sev-guest/ask_ark_genoa_vlek.pem", NULL);
+    expect_refusal (&cases[3], NULL, genoa_asvk, &policy, JC_ERROR_UNTRUSTED, "ASVK");
+  }
   /* Garbage in place of a certificate. */
   g_autoptr (GPtrArray) junk = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   g_ptr_array_add (junk, g_bytes_new_static ("not a certificate", 17));
@@ -699,8 +716,53 @@ write_file (const char *dir, const char *name, const void *data, gsize len)
   g_assert_true (g_file_set_contents (path, data, len, NULL));
 }
 
-/* configfs-tsm's file protocol against a fake entry directory made here: the real one is
- * a configfs directory whose outblob the kernel fills when read. */
+/* A stand-in for the kernel side of a configfs-tsm entry: inblob and outblob are FIFOs, so
+ * the order of events is the kernel's: our write of inblob is taken, the generation advances,
+ * and only then can outblob be read. */
+typedef struct {
+  char   *dir;
+  GBytes *report;
+  guint8  received[64];
+  gssize  received_len;
+} FakeKernel;
+
+static gpointer
+fake_kernel (gpointer data)
+{
+  FakeKernel *k = data;
+  g_autofree char *inblob = g_build_filename (k->dir, "inblob", NULL);
+  g_autofree char *outblob = g_build_filename (k->dir, "outblob", NULL);
+  g_autofree char *generation = g_build_filename (k->dir, "generation", NULL);
+  int fd = open (inblob, O_RDONLY);
+  g_assert_cmpint (fd, >=, 0);
+  k->received_len = 0;
+  for (gssize n; (n = read (fd, k->received + k->received_len,
+                            sizeof k->received - k->received_len)) > 0;)
+    k->received_len += n;
+  close (fd);
+  g_assert_true (g_file_set_contents (generation, "8\n", 2, NULL));
+  fd = open (outblob, O_WRONLY);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, g_bytes_get_data (k->report, NULL), g_bytes_get_size (k->report)),
+                   ==, (gssize) g_bytes_get_size (k->report));
+  close (fd);
+  return NULL;
+}
+
+static void
+remove_entry (const char *dir)
+{
+  const char *names[] = { "provider", "generation", "inblob", "outblob", "auxblob" };
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *p = g_build_filename (dir, names[i], NULL);
+      g_unlink (p);
+    }
+  g_rmdir (dir);
+}
+
+/* configfs-tsm's file protocol against a fake entry directory made here (the real one is a
+ * configfs directory of the kernel; this machine has no SEV-SNP guest). */
 static void
 test_tsm_request (void)
 {
@@ -709,53 +771,70 @@ test_tsm_request (void)
   g_assert_no_error (error);
   g_autoptr (GBytes) report_file = attest_testdata_load ("sev-snp/go-sev-guest/attestation.bin");
   g_autoptr (GBytes) table = gosevguest_table ();
+  g_autofree char *inblob = g_build_filename (dir, "inblob", NULL);
+  g_autofree char *outblob = g_build_filename (dir, "outblob", NULL);
   write_file (dir, "provider", "sev_guest\n", 10);
   write_file (dir, "generation", "7\n", 2);
-  write_file (dir, "inblob", "", 0);
-  write_file (dir, "outblob", g_bytes_get_data (report_file, NULL), g_bytes_get_size (report_file));
   write_file (dir, "auxblob", g_bytes_get_data (table, NULL), g_bytes_get_size (table));
+  g_assert_cmpint (mkfifo (inblob, 0600), ==, 0);
+  g_assert_cmpint (mkfifo (outblob, 0600), ==, 0);
 
   guint8 rd[64];
   for (guint i = 0; i < 64; i++)
     rd[i] = i * 3;
+  FakeKernel k = { dir, report_file };
+  GThread *kernel = g_thread_new ("fake-kernel", fake_kernel, &k);
   g_autoptr (GBytes) report = NULL, aux = NULL;
-  g_assert_true (jc_snp_tsm_request (dir, rd, &report, &aux, &error));
+  gboolean ok = jc_snp_tsm_request (dir, rd, &report, &aux, &error);
+  g_thread_join (kernel);
   g_assert_no_error (error);
+  g_assert_true (ok);
   g_assert_true (g_bytes_equal (report, report_file));
   g_assert_true (g_bytes_equal (aux, table));
   /* The report data went into inblob in one piece. */
-  g_autofree char *inblob_path = g_build_filename (dir, "inblob", NULL);
-  g_autofree char *inblob = NULL;
-  gsize inlen;
-  g_assert_true (g_file_get_contents (inblob_path, &inblob, &inlen, NULL));
-  g_assert_cmpmem (inblob, inlen, rd, 64);
+  g_assert_cmpmem (k.received, k.received_len, rd, 64);
+  /* What came back verifies, with the certificates from auxblob. */
+  JcSnpCertTable t;
+  g_assert_true (jc_snp_cert_table_parse (g_bytes_get_data (aux, NULL), g_bytes_get_size (aux), &t, NULL));
+  g_autoptr (GPtrArray) certs = jc_snp_cert_table_to_list (&t);
+  jc_snp_cert_table_clear (&t);
+  JcTeePolicy policy;
+  JcTeeVerdict v;
+  policy_lenient (&policy);
+  g_assert_true (verify (report, certs, &policy, &v, &error));
+  jc_tee_verdict_clear (&v);
 
-  /* Another TEE's provider is refused. */
-  write_file (dir, "provider", "tdx_guest\n", 10);
+  /* From here on inblob and outblob are plain files: nothing advances the generation, as if
+   * another writer had raced us, and the request is refused. */
+  g_unlink (inblob);
+  g_unlink (outblob);
+  write_file (dir, "inblob", "", 0);
+  write_file (dir, "outblob", g_bytes_get_data (report_file, NULL), g_bytes_get_size (report_file));
   g_autoptr (GBytes) r2 = NULL, a2 = NULL;
+  g_autoptr (GError) e1 = NULL;
+  g_assert_false (jc_snp_tsm_request (dir, rd, &r2, &a2, &e1));
+  g_assert_error (e1, JC_ERROR, JC_ERROR_STATE);
+  g_assert_null (r2);
+  /* Another TEE's provider is refused, and the generic request accepts it. */
+  write_file (dir, "provider", "tdx_guest\n", 10);
   g_autoptr (GError) e2 = NULL;
   g_assert_false (jc_snp_tsm_request (dir, rd, &r2, &a2, &e2));
   g_assert_error (e2, JC_ERROR, JC_ERROR_UNSUPPORTED);
+  g_autoptr (GError) e3 = NULL;
+  g_assert_false (jc_tsm_request (dir, "tdx_guest", rd, &r2, &a2, &e3));
+  g_assert_error (e3, JC_ERROR, JC_ERROR_STATE);   /* past the provider check */
   /* A garbled generation is refused. */
   write_file (dir, "provider", "sev_guest\n", 10);
   write_file (dir, "generation", "x\n", 2);
-  g_autoptr (GError) e3 = NULL;
-  g_assert_false (jc_snp_tsm_request (dir, rd, &r2, &a2, &e3));
-  g_assert_error (e3, JC_ERROR, JC_ERROR_INVALID);
-  /* A missing outblob. */
-  write_file (dir, "generation", "8\n", 2);
-  g_autofree char *outblob = g_build_filename (dir, "outblob", NULL);
-  g_unlink (outblob);
   g_autoptr (GError) e4 = NULL;
   g_assert_false (jc_snp_tsm_request (dir, rd, &r2, &a2, &e4));
-
-  const char *names[] = { "provider", "generation", "inblob", "auxblob" };
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    {
-      g_autofree char *p = g_build_filename (dir, names[i], NULL);
-      g_unlink (p);
-    }
-  g_rmdir (dir);
+  g_assert_error (e4, JC_ERROR, JC_ERROR_INVALID);
+  /* A missing outblob. */
+  write_file (dir, "generation", "8\n", 2);
+  g_unlink (outblob);
+  g_autoptr (GError) e5 = NULL;
+  g_assert_false (jc_snp_tsm_request (dir, rd, &r2, &a2, &e5));
+  remove_entry (dir);
 }
 
 int

@@ -120,6 +120,12 @@ test_parse_malformed (void)
       g_assert_false (jc_tdx_quote_parse (buf, n, &q, &error));
       g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
     }
+  /* A raw TDREPORT (with its MAC, not a quote) is not taken for one. */
+  g_autoptr (GBytes) tdreport = load ("tdx/go-tdx-guest/report.dat");
+  g_autoptr (GError) e0 = NULL;
+  g_assert_false (jc_tdx_quote_parse (g_bytes_get_data (tdreport, NULL), g_bytes_get_size (tdreport),
+                                      &q, &e0));
+  g_assert_nonnull (e0);
   g_autoptr (GError) e1 = NULL, e2 = NULL, e3 = NULL;
   buf[0] = 3;
   g_assert_false (jc_tdx_quote_parse (buf, len, &q, &e1));
