@@ -1,6 +1,8 @@
 #define G_LOG_DOMAIN "joconde-attest"
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
@@ -202,9 +204,9 @@ jc_tsm_request (const char *entry_dir, const char *provider_name,
   if (gen_after != gen_before + 1)
     {
       g_set_error (error, JC_ERROR, JC_ERROR_STATE,
-                   _("The TEE report entry's generation went from %" G_GUINT64_FORMAT " to %"
-                     G_GUINT64_FORMAT " instead of advancing by our one write: another process "
-                     "used it during the request"), gen_before, gen_after);
+                   _("The TEE report entry's generation went from %" PRIu64 " to %" PRIu64
+                     " instead of advancing by our one write: another process used it during "
+                     "the request"), (uint64_t) gen_before, (uint64_t) gen_after);
       return FALSE;
     }
   *report = g_steal_pointer (&out);

@@ -83,8 +83,8 @@ platform_verify (const JcTeeEvidence *evidence, const JcTeePolicy *policy,
 #define TDX_GUEST_DEVICE "/dev/tdx_guest"
 
 /* A TDX quote through configfs-tsm (Linux >= 6.7; the host must run a quote generation
- * service). The request itself is the same as SNP's; see jc_snp_tsm_request(). Not
- * exercised by the test suite: it needs a TDX guest. */
+ * service). The request is the same as SNP's with provider "tdx_guest"; see
+ * jc_tsm_request(). Not exercised by the test suite: it needs a TDX guest. */
 static JcTeeEvidence *
 tdx_guest_quote (const guint8 *report_data, GError **error)
 {
@@ -100,7 +100,7 @@ tdx_guest_quote (const guint8 *report_data, GError **error)
                    entry, g_strerror (e));
       return NULL;
     }
-  ok = jc_snp_tsm_request (entry, report_data, &quote, &aux, error);
+  ok = jc_tsm_request (entry, "tdx_guest", report_data, &quote, &aux, error);
   g_rmdir (entry);
   return ok ? jc_tee_evidence_new (JC_TEE_PLATFORM_TDX, quote) : NULL;
 }

@@ -121,7 +121,7 @@ test_parse_malformed (void)
       g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
     }
   /* A raw TDREPORT (with its MAC, not a quote) is not taken for one. */
-  g_autoptr (GBytes) tdreport = load ("tdx/go-tdx-guest/report.dat");
+  g_autoptr (GBytes) tdreport = attest_testdata_load ("tdx/go-tdx-guest/report.dat");
   g_autoptr (GError) e0 = NULL;
   g_assert_false (jc_tdx_quote_parse (g_bytes_get_data (tdreport, NULL), g_bytes_get_size (tdreport),
                                       &q, &e0));
