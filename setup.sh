@@ -96,8 +96,8 @@ case $mode in
     configure build
     ninja -C build
     # A whole System on this machine (fresh PKI, loopback), then the example task from
-    # draft to result table. JC_DEMO_DIR chooses where; stop it with
-    # ./build/desktop/cli/jocondectl sandbox down --dir "$dir".
+    # draft to result table, then everything is stopped again. JC_DEMO_DIR chooses where;
+    # to keep a sandbox running, use "jocondectl sandbox up --dir DIR" instead.
     dir=${JC_DEMO_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/joconde-demo-XXXXXX")}
     ./build/desktop/cli/jocondectl sandbox demo --dir "$dir"
     ./build/desktop/cli/jocondectl sandbox down --dir "$dir" ;;
