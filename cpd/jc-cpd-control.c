@@ -114,74 +114,168 @@ jc_cpd_control_pending_ends (JcCpdDaemon *self, const JcCta *cta, GError **why)
   return found;
 }
 
-/* The orchestrator is told first (POST /control with the signed message, docs/guest.md):
- * it tells the other parties' VMs through their links, so all of them stop at once. Its
- * VM is destroyed when it answers, or at the latest after the HTTP timeout. */
+/* ---- posting to a task's orchestrator ---------------------------------------------- */
+
+/* A POST of JSON to one endpoint of a task's orchestrator (docs/guest.md), tried again with
+ * back-off while the orchestrator does not answer (still starting, or busy): up to
+ * MAX_ATTEMPTS tries (0: for as long as the task runs here). DONE gets the last outcome. */
+typedef void (*OrchestratorPostDone) (JcCpdDaemon *self, const char *task_id, guint status,
+                                      GError *error);
+
 typedef struct {
-  JcCpdDaemon *self;
-  char        *task_id;
-} RelayControl;
+  JcCpdDaemon         *self;
+  char                *task_id;
+  char                *url;
+  GBytes              *payload;
+  guint                delay_ms;
+  guint                attempts_left;
+  gboolean             unlimited;
+  gboolean           (*accepted) (guint status);
+  OrchestratorPostDone done;
+} OrchestratorPost;
+
+#define POST_RETRY_FIRST_MS 250
+#define POST_RETRY_MAX_MS   8000
+
+static void orchestrator_post_send (OrchestratorPost *p);
 
 static void
-control_relayed (GObject *source, GAsyncResult *result, gpointer data)
+orchestrator_post_free (OrchestratorPost *p)
 {
-  RelayControl *r = data;
+  g_object_unref (p->self);
+  g_free (p->task_id);
+  g_free (p->url);
+  g_bytes_unref (p->payload);
+  g_free (p);
+}
+
+static gboolean
+orchestrator_post_again (gpointer data)
+{
+  OrchestratorPost *p = data;
+  ActiveTask *t = p->self->active ? g_hash_table_lookup (p->self->active, p->task_id) : NULL;
+
+  /* The task may have ended, or the daemon be shutting down (its HTTP session gone),
+   * while we waited. */
+  if (t == NULL || p->self->http == NULL)
+    orchestrator_post_free (p);
+  else
+    orchestrator_post_send (p);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+orchestrator_post_answered (GObject *source, GAsyncResult *result, gpointer data)
+{
+  OrchestratorPost *p = data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
-  ActiveTask *t = r->self->active ? g_hash_table_lookup (r->self->active, r->task_id) : NULL;
+  guint status = body != NULL && msg != NULL ? soup_message_get_status (msg) : 0;
+  ActiveTask *t = p->self->active ? g_hash_table_lookup (p->self->active, p->task_id) : NULL;
 
-  if (t != NULL)
+  if (t != NULL && !p->accepted (status) && (p->unlimited || p->attempts_left > 1))
     {
-      g_autofree char *m = g_strdup_printf ("the control message was relayed to the orchestrator: %s",
-                                            body ? soup_status_get_phrase (soup_message_get_status (msg))
-                                                 : error->message);
-      jc_cpd_daemon_log (r->self, JC_LOG_NOTICE, "control", r->task_id, m);
-      t->relaying = FALSE;
-      jc_cpd_daemon_end_task (r->self, r->task_id, t->end_state, t->end_reason);
+      g_autofree char *m = g_strdup_printf ("%s did not answer as expected (%s); trying again in %u ms",
+                                            p->url, error ? error->message : soup_status_get_phrase (status),
+                                            p->delay_ms);
+      jc_cpd_daemon_log (p->self, JC_LOG_WARNING, "orchestrator", p->task_id, m);
+      if (!p->unlimited)
+        p->attempts_left--;
+      g_timeout_add (p->delay_ms, orchestrator_post_again, p);
+      p->delay_ms = MIN (p->delay_ms * 2, POST_RETRY_MAX_MS);
+      return;
     }
-  g_object_unref (r->self);
-  g_free (r->task_id);
-  g_free (r);
+  if (t != NULL)
+    p->done (p->self, p->task_id, status, error);
+  orchestrator_post_free (p);
+}
+
+static void
+orchestrator_post_send (OrchestratorPost *p)
+{
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", p->url);
+
+  soup_message_set_request_body_from_bytes (msg, "application/json", p->payload);
+  soup_session_send_and_read_async (p->self->http, msg, G_PRIORITY_DEFAULT, NULL,
+                                    orchestrator_post_answered, p);
+}
+
+/* Posts BODY to PATH of task T's orchestrator; FALSE when no request can be made. */
+static gboolean
+orchestrator_post (JcCpdDaemon *self, ActiveTask *t, const char *path, JsonNode *body,
+                   guint max_attempts, gboolean (*accepted) (guint status),
+                   OrchestratorPostDone done)
+{
+  /* The orchestrator's endpoint as this host reaches it: the publishing hypervisor, or this
+   * host (a wildcard listen address is reached on loopback). */
+  const char *host = t->host ? t->host : self->config->listen_address;
+  g_autofree char *url = NULL;
+  char *text;
+  OrchestratorPost *p;
+
+  if (g_str_equal (host, "0.0.0.0"))
+    host = "127.0.0.1";
+  else if (g_str_equal (host, "::"))
+    host = "::1";
+  url = strchr (host, ':') ? g_strdup_printf ("http://[%s]:%u%s", host, t->port, path)
+                           : g_strdup_printf ("http://%s:%u%s", host, t->port, path);
+  if (self->http == NULL || !g_uri_is_valid (url, G_URI_FLAGS_NONE, NULL))
+    return FALSE;
+  text = json_to_string (body, FALSE);
+  p = g_new0 (OrchestratorPost, 1);
+  p->self = g_object_ref (self);
+  p->task_id = g_strdup (t->task_id);
+  p->url = g_steal_pointer (&url);
+  p->payload = g_bytes_new_take (text, strlen (text));
+  p->delay_ms = POST_RETRY_FIRST_MS;
+  p->attempts_left = max_attempts;
+  p->unlimited = max_attempts == 0;
+  p->accepted = accepted;
+  p->done = done;
+  orchestrator_post_send (p);
+  return TRUE;
+}
+
+/* The orchestrator is told first (POST /control with the signed message, docs/guest.md):
+ * it tells the other parties' VMs through their links, so all of them stop at once. Its
+ * VM is destroyed when it answers, or after a few tries over some seconds (an orchestrator
+ * still starting gets the time to listen). */
+#define CONTROL_ATTEMPTS 6
+
+static gboolean
+control_accepted (guint status)
+{
+  return status != 0; /* any HTTP answer: the orchestrator heard it and decided */
+}
+
+static void
+control_relayed (JcCpdDaemon *self, const char *task_id, guint status, GError *error)
+{
+  ActiveTask *t = g_hash_table_lookup (self->active, task_id);
+  g_autofree char *m = g_strdup_printf ("the control message was relayed to the orchestrator: %s",
+                                        status ? soup_status_get_phrase (status) : error->message);
+
+  jc_cpd_daemon_log (self, JC_LOG_NOTICE, "control", task_id, m);
+  t->relaying = FALSE;
+  jc_cpd_daemon_end_task (self, task_id, t->end_state, t->end_reason);
 }
 
 static void
 relay_control (JcCpdDaemon *self, ActiveTask *t, const JcControlMessage *msg, const JcNodeSignature *sig)
 {
   g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr(SoupMessage) post = NULL;
-  g_autoptr(GBytes) payload = NULL;
-  g_autofree char *url = NULL;
-  g_autofree char *text = NULL;
-  const char *host = t->host ? t->host : self->config->listen_address;
-  RelayControl *r;
 
-  if (g_str_equal (host, "0.0.0.0"))
-    host = "127.0.0.1";
-  else if (g_str_equal (host, "::"))
-    host = "::1";
-  url = strchr (host, ':') ? g_strdup_printf ("http://[%s]:%u/control", host, t->port)
-                           : g_strdup_printf ("http://%s:%u/control", host, t->port);
-  post = soup_message_new ("POST", url);
-  if (post == NULL || self->http == NULL)
-    {
-      jc_cpd_daemon_end_task (self, t->task_id, t->end_state, t->end_reason);
-      return;
-    }
   json_node_take_object (body, json_object_new ());
   json_object_set_member (json_node_get_object (body), "message", jc_control_message_to_json (msg));
   json_object_set_member (json_node_get_object (body), "signature", jc_node_signature_to_json (sig));
-  text = json_to_string (body, FALSE);
-  {
-    gsize len = strlen (text);
-    payload = g_bytes_new_take (g_steal_pointer (&text), len);
-  }
-  soup_message_set_request_body_from_bytes (post, "application/json", payload);
-  r = g_new0 (RelayControl, 1);
-  r->self = g_object_ref (self);
-  r->task_id = g_strdup (t->task_id);
   t->relaying = TRUE;
-  soup_session_send_and_read_async (self->http, post, G_PRIORITY_DEFAULT, NULL, control_relayed, r);
+  if (!orchestrator_post (self, t, "/control", body, CONTROL_ATTEMPTS, control_accepted,
+                          control_relayed))
+    {
+      t->relaying = FALSE;
+      jc_cpd_daemon_end_task (self, t->task_id, t->end_state, t->end_reason);
+    }
 }
 
 void
@@ -283,38 +377,25 @@ jc_cpd_control_handle_status (JcCpdDaemon *self, const JcNetEnvelope *env)
 
 /* ---- the other VMs' addresses from the root ----------------------------------------- */
 
-typedef struct {
-  JcCpdDaemon *self;
-  char        *task_id;
-} PostCounterparts;
+static gboolean
+counterparts_accepted (guint status)
+{
+  /* 409: the orchestrator had them already (they are write-once). */
+  return status == SOUP_STATUS_OK || status == SOUP_STATUS_CONFLICT;
+}
 
 static void
-counterparts_posted (GObject *source, GAsyncResult *result, gpointer data)
+counterparts_posted (JcCpdDaemon *self, const char *task_id, guint status, GError *error)
 {
-  PostCounterparts *p = data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
-  guint status = msg != NULL ? soup_message_get_status (msg) : 0;
-  ActiveTask *t = p->self->active ? g_hash_table_lookup (p->self->active, p->task_id) : NULL;
+  ActiveTask *t = g_hash_table_lookup (self->active, task_id);
 
-  /* 409: the orchestrator had them already (they are write-once). */
-  if (t != NULL && body != NULL && (status == SOUP_STATUS_OK || status == SOUP_STATUS_CONFLICT))
+  t->counterparts_posting = FALSE;
+  if (counterparts_accepted (status))
     {
       t->counterparts = TRUE;
-      jc_cpd_daemon_log (p->self, JC_LOG_NOTICE, "counterparts", p->task_id,
+      jc_cpd_daemon_log (self, JC_LOG_NOTICE, "counterparts", task_id,
                          "the computing parties' addresses were handed to the orchestrator");
     }
-  else if (t != NULL)
-    {
-      g_autofree char *m = g_strdup_printf ("the orchestrator did not take the addresses (%s); "
-                                            "they are handed again with the root's next list",
-                                            error ? error->message : soup_status_get_phrase (status));
-      jc_cpd_daemon_log (p->self, JC_LOG_WARNING, "counterparts", p->task_id, m);
-    }
-  g_object_unref (p->self);
-  g_free (p->task_id);
-  g_free (p);
 }
 
 /* The number of computing parties of the task's CTA (verified when it came). */
@@ -346,12 +427,6 @@ jc_cpd_control_handle_vms (JcCpdDaemon *self, const JcNetEnvelope *env)
   g_autoptr(GPtrArray) addresses = NULL;
   g_autoptr(JsonBuilder) b = NULL;
   g_autoptr(JsonNode) body = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *url = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
-  g_autoptr(GBytes) payload = NULL;
-  const char *host;
-  PostCounterparts *p;
   ActiveTask *t;
   guint n;
 
@@ -364,7 +439,7 @@ jc_cpd_control_handle_vms (JcCpdDaemon *self, const JcNetEnvelope *env)
       list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
     return;
   t = g_hash_table_lookup (self->active, json_node_get_string (id));
-  if (t == NULL || t->counterparts || t->starting || t->ending)
+  if (t == NULL || t->counterparts || t->counterparts_posting || t->starting || t->ending)
     return;
   n = n_parties (self, t->task_id);
   if (n == 0 || json_array_get_length (json_node_get_array (list)) < n)
@@ -401,26 +476,8 @@ jc_cpd_control_handle_vms (JcCpdDaemon *self, const JcNetEnvelope *env)
   json_builder_end_array (b);
   json_builder_end_object (b);
   body = json_builder_get_root (b);
-  text = json_to_string (body, FALSE);
-  /* The orchestrator's endpoint as this host reaches it: the publishing hypervisor, or this
-   * host (a wildcard listen address is reached on loopback). */
-  host = t->host ? t->host : self->config->listen_address;
-  if (g_str_equal (host, "0.0.0.0"))
-    host = "127.0.0.1";
-  else if (g_str_equal (host, "::"))
-    host = "::1";
-  url = strchr (host, ':') ? g_strdup_printf ("http://[%s]:%u/counterparts", host, t->port)
-                           : g_strdup_printf ("http://%s:%u/counterparts", host, t->port);
-  msg = soup_message_new ("POST", url);
-  if (msg == NULL)
-    return;
-  {
-    gsize len = strlen (text);
-    payload = g_bytes_new_take (g_steal_pointer (&text), len);
-  }
-  soup_message_set_request_body_from_bytes (msg, "application/json", payload);
-  p = g_new0 (PostCounterparts, 1);
-  p->self = g_object_ref (self);
-  p->task_id = g_strdup (t->task_id);
-  soup_session_send_and_read_async (self->http, msg, G_PRIORITY_DEFAULT, NULL, counterparts_posted, p);
+  /* Tried for as long as the task runs here: a VM may take a while to boot, and the
+   * orchestrator's own input deadline ends a task whose parties never meet. */
+  t->counterparts_posting = orchestrator_post (self, t, "/counterparts", body, 0,
+                                                counterparts_accepted, counterparts_posted);
 }

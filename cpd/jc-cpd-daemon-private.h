@@ -25,6 +25,7 @@ typedef struct {
   goffset       log_offset;
   char         *host;         /* the remote hypervisor publishing its endpoint, or NULL */
   gboolean      counterparts; /* the other VMs' addresses were handed to the orchestrator */
+  gboolean      counterparts_posting; /* … and are being handed (tried until taken) */
   gboolean      relaying;     /* a signed control is being handed to the orchestrator */
   gboolean      starting;     /* the VM is being defined and started */
   gboolean      querying;     /* a state query is queued */
