@@ -95,7 +95,12 @@ case $mode in
     install_packages
     configure build
     ninja -C build
-    ./build/desktop/cli/jocondectl --help ;;
+    # A whole System on this machine (fresh PKI, loopback), then the example task from
+    # draft to result table. JC_DEMO_DIR chooses where; stop it with
+    # ./build/desktop/cli/jocondectl sandbox down --dir "$dir".
+    dir=${JC_DEMO_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/joconde-demo-XXXXXX")}
+    ./build/desktop/cli/jocondectl sandbox demo --dir "$dir"
+    ./build/desktop/cli/jocondectl sandbox down --dir "$dir" ;;
   test)
     install_packages
     run_tests ;;

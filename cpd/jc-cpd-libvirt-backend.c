@@ -5,6 +5,7 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
+#include "jc-cpd-console-stream.h"
 #include "jc-cpd-domain-xml.h"
 #include "jc-cpd-libvirt-backend.h"
 #include "jc-cpd-placement.h"
@@ -384,9 +385,51 @@ jc_cpd_libvirt_backend_get_vm_uri (JcCpdLibvirtBackend *self, const char *name, 
   return g_strdup (where->uri);
 }
 
+/* The domain's serial console, which carries the guest's init and orchestrator output. It
+ * is read through a connection of its own (see jc-cpd-console-stream.h). */
+static GInputStream *
+libvirt_open_log (JcCpdVmBackend *backend, const char *name, GError **error)
+{
+  JcCpdLibvirtBackend *self = JC_CPD_LIBVIRT_BACKEND (backend);
+  Host *h = NULL;
+  virDomainPtr dom = find_domain (self, name, &h, error);
+  virConnectPtr conn = NULL;
+  virDomainPtr own = NULL;
+  virStreamPtr st = NULL;
+  gboolean ours;
+
+  if (dom == NULL)
+    return NULL;
+  ours = is_ours (dom);
+  virDomainFree (dom);
+  if (!ours)
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_DENIED, _("The domain %s is not a task VM of this cpd"), name);
+      return NULL;
+    }
+  if ((conn = virConnectOpen (h->uri)) == NULL ||
+      (own = virDomainLookupByName (conn, name)) == NULL ||
+      (st = virStreamNew (conn, 0)) == NULL ||
+      virDomainOpenConsole (own, NULL, st, VIR_DOMAIN_CONSOLE_FORCE) != 0)
+    {
+      g_autofree char *what = g_strdup_printf (_("Cannot open the console of the VM %s"), name);
+      set_libvirt_error (error, JC_ERROR_UNSUPPORTED, what);
+      if (st != NULL)
+        virStreamFree (st);
+      if (own != NULL)
+        virDomainFree (own);
+      if (conn != NULL)
+        virConnectClose (conn);
+      return NULL;
+    }
+  virDomainFree (own);
+  return jc_cpd_console_stream_new (st, conn);
+}
+
 static void
 backend_iface_init (JcCpdVmBackendInterface *iface)
 {
+  iface->open_log = libvirt_open_log;
   iface->get_name = libvirt_get_name;
   iface->define = libvirt_define;
   iface->start = libvirt_start;

@@ -19,7 +19,10 @@
 typedef struct {
   JcCpdVmSpec *spec;
   char        *workdir;
-  GSubprocess *proc;   /* NULL until started */
+  GSubprocess *proc;   /* NULL until started, and for a VM adopted after a restart */
+  GPid         adopted;     /* a VM still running from an earlier run of the cpd, or 0 */
+  guint64      adopted_start;
+  gboolean     was_started; /* adopted or started: never started twice */
 } ProcessVm;
 
 struct _JcCpdProcessBackend
@@ -66,9 +69,33 @@ remove_tree (const char *path, GError **error)
   return TRUE;
 }
 
+/* The start time of process PID (field 22 of /proc/PID/stat), 0 when there is none: with
+ * the pid it names one process for good, since pids are reused. */
+static guint64
+process_start_time (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after;
+
+  if (pid <= 0 || !g_file_get_contents (path, &text, NULL, NULL))
+    return 0;
+  /* The command name (field 2) may hold spaces: fields are counted after its ')'. */
+  after = strrchr (text, ')');
+  if (after == NULL)
+    return 0;
+  fields = g_strsplit (after + 2, " ", 0);
+  if (g_strv_length (fields) < 20 || g_str_equal (fields[0], "Z"))
+    return 0;
+  return g_ascii_strtoull (fields[19], NULL, 10);
+}
+
 static gboolean
 is_running (ProcessVm *vm)
 {
+  if (vm->adopted != 0)
+    return process_start_time (vm->adopted) == vm->adopted_start;
   /* GSubprocess reaps its child from GLib's worker thread, so this turns NULL on exit
    * without the caller iterating a main context. */
   return vm->proc != NULL && g_subprocess_get_identifier (vm->proc) != NULL;
@@ -79,6 +106,16 @@ stop_process (ProcessVm *vm)
 {
   if (!is_running (vm))
     return;
+  if (vm->adopted != 0)
+    {
+      kill (vm->adopted, SIGTERM);
+      for (guint waited = 0; waited < STOP_GRACE_MS && is_running (vm); waited += 20)
+        g_usleep (20 * 1000);
+      if (is_running (vm))
+        kill (vm->adopted, SIGKILL);
+      vm->adopted = 0;
+      return;
+    }
   g_subprocess_send_signal (vm->proc, SIGTERM);
   for (guint waited = 0; waited < STOP_GRACE_MS && is_running (vm); waited += 20)
     g_usleep (20 * 1000);
@@ -166,6 +203,20 @@ confine_child (gpointer user_data)
   umask (077);
 }
 
+/* Remembers which process runs the VM, so that a cpd restarted after a crash finds it. */
+static void
+write_pid_file (ProcessVm *vm)
+{
+  g_autofree char *path = g_build_filename (vm->workdir, "pid", NULL);
+  GPid pid = (GPid) g_ascii_strtoll (g_subprocess_get_identifier (vm->proc), NULL, 10);
+  g_autofree char *text = g_strdup_printf ("%d %" G_GUINT64_FORMAT "\n", (int) pid,
+                                           process_start_time (pid));
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+    g_warning ("%s", error->message);
+}
+
 static gboolean
 process_start (JcCpdVmBackend *backend, const char *name, GError **error)
 {
@@ -180,7 +231,7 @@ process_start (JcCpdVmBackend *backend, const char *name, GError **error)
 
   if (vm == NULL)
     return FALSE;
-  if (vm->proc != NULL)
+  if (vm->was_started)
     {
       g_set_error (error, JC_ERROR, JC_ERROR_STATE,
                    _("The VM %s has been started already; a task is never started twice"), name);
@@ -194,6 +245,16 @@ process_start (JcCpdVmBackend *backend, const char *name, GError **error)
   g_ptr_array_add (argv, g_steal_pointer (&listen));
   if (vm->spec->cta_path != NULL)
     g_ptr_array_add (argv, g_strdup_printf ("--cta=%s", vm->spec->cta_path));
+  if (vm->spec->root_ca_path != NULL)
+    g_ptr_array_add (argv, g_strdup_printf ("--root=%s", vm->spec->root_ca_path));
+  if (vm->spec->approver_path != NULL)
+    g_ptr_array_add (argv, g_strdup_printf ("--approver=%s", vm->spec->approver_path));
+  if (vm->spec->party > 0)
+    g_ptr_array_add (argv, g_strdup_printf ("--party=%u", vm->spec->party));
+  if (vm->spec->sim_key_path != NULL)
+    g_ptr_array_add (argv, g_strdup_printf ("--sim-key=%s", vm->spec->sim_key_path));
+  /* The encrypted slots live in the VM's working directory, erased with it. */
+  g_ptr_array_add (argv, g_strdup_printf ("--state-dir=%s", vm->workdir));
   g_ptr_array_add (argv, NULL);
 
   log = g_build_filename (vm->workdir, "guest.log", NULL);
@@ -208,7 +269,9 @@ process_start (JcCpdVmBackend *backend, const char *name, GError **error)
                    name, local->message);
       return FALSE;
     }
+  vm->was_started = TRUE;
   g_debug ("VM %s started as process %s", name, g_subprocess_get_identifier (vm->proc));
+  write_pid_file (vm);
   return TRUE;
 }
 
@@ -221,7 +284,7 @@ process_get_state (JcCpdVmBackend *backend, const char *name, JcCpdVmState *stat
 
   if (vm == NULL)
     return FALSE;
-  if (vm->proc == NULL)
+  if (!vm->was_started)
     *state = JC_CPD_VM_STATE_DEFINED;
   else if (is_running (vm))
     *state = JC_CPD_VM_STATE_RUNNING;
@@ -281,6 +344,8 @@ jc_cpd_process_backend_get_pid (JcCpdProcessBackend *self, const char *name)
   ProcessVm *vm = g_hash_table_lookup (self->vms, name);
   const char *id;
 
+  if (vm != NULL && vm->adopted != 0)
+    return is_running (vm) ? vm->adopted : 0;
   if (vm == NULL || vm->proc == NULL || (id = g_subprocess_get_identifier (vm->proc)) == NULL)
     return 0;
   return (GPid) g_ascii_strtoll (id, NULL, 10);
@@ -344,6 +409,48 @@ jc_cpd_process_backend_init (JcCpdProcessBackend *self)
   self->vms = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) process_vm_free);
 }
 
+/* The VMs an earlier run of the cpd left in STATE_DIR (it crashed or was killed): one still
+ * running is adopted, one whose process is gone is a stopped VM; both are listed, so the
+ * cpd reconciles them with its database instead of leaving orphans or starting a task
+ * twice. */
+static void
+adopt_leftovers (JcCpdProcessBackend *self)
+{
+  g_autoptr(GDir) dir = g_dir_open (self->state_dir, 0, NULL);
+  const char *entry;
+
+  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *workdir = g_build_filename (self->state_dir, entry, NULL);
+      g_autofree char *pid_path = g_build_filename (workdir, "pid", NULL);
+      g_autofree char *text = NULL;
+      g_autoptr(JcCpdVmSpec) spec = jc_cpd_vm_spec_new (entry);
+      ProcessVm *vm;
+
+      if (!g_file_test (workdir, G_FILE_TEST_IS_DIR) || g_file_test (workdir, G_FILE_TEST_IS_SYMLINK) ||
+          !jc_cpd_vm_name_is_valid (entry))
+        continue;
+      vm = g_new0 (ProcessVm, 1);
+      vm->spec = g_steal_pointer (&spec);
+      vm->workdir = g_steal_pointer (&workdir);
+      if (g_file_get_contents (pid_path, &text, NULL, NULL))
+        {
+          gchar *end = NULL;
+          GPid pid = (GPid) g_ascii_strtoll (text, &end, 10);
+          guint64 start = end != NULL ? g_ascii_strtoull (end, NULL, 10) : 0;
+
+          vm->was_started = TRUE;
+          if (pid > 0 && start != 0 && process_start_time (pid) == start)
+            {
+              vm->adopted = pid;
+              vm->adopted_start = start;
+              g_message ("VM %s (process %d) survived an earlier run; adopted", entry, (int) pid);
+            }
+        }
+      g_hash_table_insert (self->vms, vm->spec->name, vm);
+    }
+}
+
 JcCpdProcessBackend *
 jc_cpd_process_backend_new (const char *guest_binary, const char *state_dir)
 {
@@ -352,5 +459,6 @@ jc_cpd_process_backend_new (const char *guest_binary, const char *state_dir)
   g_return_val_if_fail (guest_binary != NULL && state_dir != NULL, NULL);
   self->guest_binary = g_strdup (guest_binary);
   self->state_dir = g_strdup (state_dir);
+  adopt_leftovers (self);
   return self;
 }

@@ -12,8 +12,11 @@ G_DECLARE_FINAL_TYPE (JcCpdProcessBackend, jc_cpd_process_backend, JC_CPD, PROCE
  * host_address:host_port with the orchestrator's simulated TEE. The embedded default for
  * development, tests and the demo; a spec asking for a real TEE is refused.
  *
- * The children live as long as this object: disposing it destroys them all, so a cpd
- * restart finds none and reports the tasks as lost instead of leaving orphans. */
+ * Each started VM's process id and start time are kept in STATE_DIR/NAME/pid. A new backend
+ * adopts the VMs an earlier one left in STATE_DIR (the cpd was killed): a process still
+ * running is listed as running and can be destroyed, a dead one as shut off; so the cpd
+ * reconciles them instead of leaving orphans or starting a task twice. Disposing the
+ * backend (a clean stop) destroys every VM it holds. */
 JcCpdProcessBackend *jc_cpd_process_backend_new (const char *guest_binary, const char *state_dir);
 
 /* The process id of a running VM, or 0. For logs and tests. */

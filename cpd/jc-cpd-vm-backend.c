@@ -1,7 +1,10 @@
 #define G_LOG_DOMAIN "joconde-cpd"
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "jc-cpd-vm-backend.h"
+#include "jc-error.h"
 
 G_DEFINE_INTERFACE (JcCpdVmBackend, jc_cpd_vm_backend, G_TYPE_OBJECT)
 
@@ -69,4 +72,21 @@ jc_cpd_vm_backend_list (JcCpdVmBackend *self, GError **error)
 {
   g_return_val_if_fail (JC_CPD_IS_VM_BACKEND (self), NULL);
   return JC_CPD_VM_BACKEND_GET_IFACE (self)->list (self, error);
+}
+
+GInputStream *
+jc_cpd_vm_backend_open_log (JcCpdVmBackend *self, const char *name, GError **error)
+{
+  JcCpdVmBackendInterface *iface;
+
+  g_return_val_if_fail (JC_CPD_IS_VM_BACKEND (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  iface = JC_CPD_VM_BACKEND_GET_IFACE (self);
+  if (iface->open_log == NULL)
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_UNSUPPORTED,
+                   _("The %s backend has no console stream"), iface->get_name (self));
+      return NULL;
+    }
+  return iface->open_log (self, name, error);
 }

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 #include "jc-cpd-vm-spec.h"
 
@@ -34,6 +34,8 @@ struct _JcCpdVmBackendInterface
                              GError **error);
   gboolean      (*destroy)  (JcCpdVmBackend *self, const char *name, GError **error);
   GStrv         (*list)     (JcCpdVmBackend *self, GError **error);
+  /* Optional. */
+  GInputStream *(*open_log) (JcCpdVmBackend *self, const char *name, GError **error);
 };
 
 /* "libvirt" or "process". */
@@ -57,5 +59,10 @@ gboolean jc_cpd_vm_backend_destroy (JcCpdVmBackend *self, const char *name, GErr
 
 /* The names of the task VMs this backend manages, running or not, sorted. */
 GStrv jc_cpd_vm_backend_list (JcCpdVmBackend *self, GError **error);
+
+/* The VM's console output from now on, as a blocking stream that ends with the VM (read it
+ * from a thread). JC_ERROR_UNSUPPORTED when the backend has no such stream (the process
+ * backend writes the orchestrator's output to guest.log in the VM's working directory). */
+GInputStream *jc_cpd_vm_backend_open_log (JcCpdVmBackend *self, const char *name, GError **error);
 
 G_END_DECLS

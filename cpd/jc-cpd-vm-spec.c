@@ -51,6 +51,10 @@ jc_cpd_vm_spec_copy (const JcCpdVmSpec *spec)
   c->cmdline = g_strdup (spec->cmdline);
   c->firmware = g_strdup (spec->firmware);
   c->cta_path = g_strdup (spec->cta_path);
+  c->root_ca_path = g_strdup (spec->root_ca_path);
+  c->approver_path = g_strdup (spec->approver_path);
+  c->party = spec->party;
+  c->sim_key_path = g_strdup (spec->sim_key_path);
   c->host_address = g_strdup (spec->host_address);
   c->tdx_qgs_socket = g_strdup (spec->tdx_qgs_socket);
   return c;
@@ -67,6 +71,9 @@ jc_cpd_vm_spec_free (JcCpdVmSpec *spec)
   g_free (spec->cmdline);
   g_free (spec->firmware);
   g_free (spec->cta_path);
+  g_free (spec->root_ca_path);
+  g_free (spec->approver_path);
+  g_free (spec->sim_key_path);
   g_free (spec->host_address);
   g_free (spec->tdx_qgs_socket);
   g_free (spec);
@@ -95,6 +102,12 @@ check_path (const char *what, const char *path, gboolean required, GError **erro
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+jc_cpd_vm_name_is_valid (const char *name)
+{
+  return name_is_safe (name);
 }
 
 gboolean

@@ -24,6 +24,13 @@ typedef struct {
   char     *cmdline;
   char     *firmware;        /* OVMF build for SEV-SNP/TDX; NULL for plain */
   char     *cta_path;        /* handed to the orchestrator (fw_cfg in a VM, --cta as process) */
+  /* What the orchestrator needs besides the CTA to run the task (process backend: its
+   * command line, docs/guest.md): the pinned root CA, the SO approver's chain, this
+   * party's number (1..3), the host's simulator key for a task on the simulated TEE. */
+  char     *root_ca_path;
+  char     *approver_path;
+  guint     party;
+  char     *sim_key_path;
   guint8    cta_sha256[32];  /* bound into the launch: SNP HOST_DATA, TDX MRCONFIGID */
   guint     memory_mib;
   guint     vcpus;
@@ -53,6 +60,9 @@ void         jc_cpd_vm_spec_free (JcCpdVmSpec *spec);
 /* Checks the spec before any backend acts on it: a name libvirt and file systems accept,
  * absolute paths, a TEE with KVM and firmware, ports set. */
 gboolean     jc_cpd_vm_spec_validate (const JcCpdVmSpec *spec, GError **error);
+
+/* A VM name libvirt and file systems accept: up to 64 letters, digits, "-", "_", ".". */
+gboolean     jc_cpd_vm_name_is_valid (const char *name);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (JcCpdVmSpec, jc_cpd_vm_spec_free)
 

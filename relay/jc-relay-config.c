@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "base/jc-error.h"
+#include "jc-net-frame.h"
 #include "jc-relay-config.h"
 
 void
@@ -19,6 +20,7 @@ jc_relay_config_free (JcRelayConfig *c)
   g_free (c->parent_url);
   g_free (c->crl_file);
   g_clear_pointer (&c->topic_roles, g_hash_table_unref);
+  g_strfreev (c->approvers);
   g_free (c->log_target);
   g_free (c->mail_command);
   g_free (c->mail_from);
@@ -193,6 +195,17 @@ jc_relay_config_load (const char *path, GError **error)
   c->keep_days = (guint) keep;
   c->max_parked = (guint) parked;
   c->deadline_check_s = (guint) deadline;
+  c->approvers = g_key_file_get_string_list (kf, "tasks", "approvers", NULL, NULL);
+  for (guint i = 0; c->approvers && c->approvers[i]; i++)
+    {
+      g_strstrip (c->approvers[i]);
+      if (!jc_net_node_id_valid (c->approvers[i]))
+        {
+          g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
+                       _("Configuration [tasks] approvers: “%s” is not a node id"), c->approvers[i]);
+          return NULL;
+        }
+    }
   c->active_months = (guint) active;
   c->passive_months = (guint) passive;
   c->listen_port = (guint) port;

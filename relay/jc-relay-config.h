@@ -28,6 +28,7 @@ typedef struct {
   guint    keep_days;         /* copies of messages of no task are pruned after this */
   GHashTable *topic_roles;     /* topic -> GUINT (JcRoles): the origin needs one of them */
   guint    deadline_check_s;  /* root: how often task deadlines are checked */
+  char   **approvers;         /* root: SO approver nodes that get every task's messages */
   gint64   retention_s;       /* root: how long an ended task's data is kept */
   guint    active_months;     /* issued certificates: active, then passive (§4.4.2.3) */
   guint    passive_months;

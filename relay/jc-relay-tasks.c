@@ -168,12 +168,16 @@ task_for_update (JcRelay *relay, JsonNode *body, GError **refusal, GError **erro
   return t;
 }
 
-/* The nodes of a task: its peers and computing parties. */
+/* The nodes of a task: its peers and computing parties, and the SO's approver nodes
+ * named by [tasks] approvers, which review every task. */
 static GStrv
-task_nodes (const JcCtsc *ctsc, const char *also)
+task_nodes_of (JcRelay *relay, const JcCtsc *ctsc, const char *also)
 {
   g_autoptr(GStrvBuilder) sb = g_strv_builder_new ();
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; relay->config->approvers && relay->config->approvers[i]; i++)
+    if (g_hash_table_add (seen, relay->config->approvers[i]))
+      g_strv_builder_add (sb, relay->config->approvers[i]);
   GPtrArray *lists[] = { ctsc->peers, ctsc->computing_parties };
   for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
     for (guint i = 0; i < lists[l]->len; i++)
@@ -184,6 +188,16 @@ task_nodes (const JcCtsc *ctsc, const char *also)
       }
   if (also && g_hash_table_add (seen, (gpointer) also))
     g_strv_builder_add (sb, also);
+  return g_strv_builder_end (sb);
+}
+
+/* The computing parties of a task, by name. */
+static GStrv
+computing_parties (const JcCtsc *ctsc)
+{
+  g_autoptr(GStrvBuilder) sb = g_strv_builder_new ();
+  for (guint i = 0; i < ctsc->computing_parties->len; i++)
+    g_strv_builder_add (sb, ((JcParty *) ctsc->computing_parties->pdata[i])->name);
   return g_strv_builder_end (sb);
 }
 
@@ -248,18 +262,18 @@ task_changed (JcRelay *relay, Task *t, const char *new_state, const char *what,
   json_builder_set_member_name (b, "task_id");
   json_builder_add_string_value (b, t->task_id);
   json_builder_set_member_name (b, "state");
-  json_builder_add_string_value (b, state);
+  json_builder_add_string_value (b, t->state);
   json_builder_set_member_name (b, "update_counter");
   json_builder_add_int_value (b, t->counter);
   json_builder_set_member_name (b, "event");
   json_builder_add_string_value (b, what);
   json_builder_end_object (b);
   g_autoptr(JsonNode) body = json_builder_get_root (b);
-  g_auto(GStrv) to = task_nodes (t->ctsc, NULL);
-  const JcLogParam params[] = { { "task", t->task_id }, { "state", state }, { NULL, NULL } };
+  g_auto(GStrv) to = task_nodes_of (relay, t->ctsc, NULL);
+  const JcLogParam params[] = { { "task", t->task_id }, { "state", t->state }, { NULL, NULL } };
   jc_log_write (relay->log, JC_LOG_NOTICE, "TASK", params, "%s", what);
   return send_to (relay, (const char *const *) to, "task.status", body, touched, error) &&
-         notify_by_mail (relay, t->ctsc, t->task_id, state, what, error);
+         notify_by_mail (relay, t->ctsc, t->task_id, t->state, what, error);
 }
 
 /* --- CTSC ------------------------------------------------------------------------------ */
@@ -323,7 +337,7 @@ on_ctsc (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched
   json_builder_add_value (b, json_node_copy (doc));
   json_builder_end_object (b);
   g_autoptr(JsonNode) out = json_builder_get_root (b);
-  g_auto(GStrv) to = task_nodes (ctsc, env->from);
+  g_auto(GStrv) to = task_nodes_of (relay, ctsc, env->from);
   const JcLogParam params[] = { { "task", task_id }, { "ctsc", hash_hex }, { "organiser", env->from },
                                 { NULL, NULL } };
   jc_log_write (relay->log, JC_LOG_NOTICE, "TASK", params, "CTSC registered");
@@ -622,8 +636,12 @@ finalise_if_complete (JcRelay *relay, Task *t, GHashTable *touched, GError **err
   json_builder_add_value (b, json_node_copy (doc));
   json_builder_end_object (b);
   g_autoptr(JsonNode) body = json_builder_get_root (b);
-  g_auto(GStrv) to = task_nodes (t->ctsc, NULL);
+  g_auto(GStrv) to = task_nodes_of (relay, t->ctsc, NULL);
   if (!send_to (relay, (const char *const *) to, "cta.final", body, touched, error))
+    return FALSE;
+  /* The computing parties' daemons take the CTA document itself (docs/admin-cpd.md). */
+  g_auto(GStrv) cps = computing_parties (t->ctsc);
+  if (!send_to (relay, (const char *const *) cps, "cta.deliver", doc, touched, error))
     return FALSE;
   return task_changed (relay, t, "initialisation", "CTA finalised", touched, error);
 }
@@ -720,7 +738,7 @@ on_control (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touc
     }
   json_builder_end_object (b);
   g_autoptr(JsonNode) out = json_builder_get_root (b);
-  g_auto(GStrv) to = task_nodes (t->ctsc, NULL);
+  g_auto(GStrv) to = task_nodes_of (relay, t->ctsc, NULL);
   if (!send_to (relay, (const char *const *) to, "task.control", out, touched, error))
     return FALSE;
   return cancel_task (relay, t, why, touched, error);
@@ -883,7 +901,7 @@ on_vm_address (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *t
   json_builder_end_array (b);
   json_builder_end_object (b);
   g_autoptr(JsonNode) out = json_builder_get_root (b);
-  g_auto(GStrv) to = task_nodes (t->ctsc, NULL);
+  g_auto(GStrv) to = task_nodes_of (relay, t->ctsc, NULL);
   if (!send_to (relay, (const char *const *) to, "task.vm", out, touched, error))
     return FALSE;
   g_autofree char *what = g_strdup_printf ("VM address of %s", env->from);
@@ -894,7 +912,10 @@ static gboolean
 on_telemetry (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched,
               GError **refusal, GError **error)
 {
-  JsonNode *doc = json_object_get_member (json_node_get_object (body), "event");
+  /* {"event": telemetry-event}, or the telemetry-event document itself (as joconde-cpd
+   * sends it, docs/admin-cpd.md). */
+  JsonObject *bo = json_node_get_object (body);
+  JsonNode *doc = json_object_has_member (bo, "type") ? body : json_object_get_member (bo, "event");
   g_autoptr(GError) local = NULL;
   g_autoptr(JcTelemetryEvent) ev = doc ? jc_telemetry_event_from_json (doc, &local) : NULL;
   if (!ev)
@@ -1047,7 +1068,7 @@ jc_relay_tasks_check_retention (JcRelay *relay, GHashTable *touched, GError **er
       json_builder_add_int_value (b, ended);
       json_builder_end_object (b);
       g_autoptr(JsonNode) body = json_builder_get_root (b);
-      g_auto(GStrv) to = task_nodes (t->ctsc, NULL);
+      g_auto(GStrv) to = task_nodes_of (relay, t->ctsc, NULL);
       g_autofree char *notice_id = NULL;
       if (!jc_relay_router_originate (relay, (const char *const *) to, "task.erased", body,
                                       touched, &notice_id, error) ||

@@ -106,3 +106,69 @@ jc_cli_read_input (const char *path, gsize max, GError **error)
     return NULL;
   return g_byte_array_free_to_bytes (g_steal_pointer (&buf));
 }
+
+void
+jc_cli_add_node_options (GOptionContext *ctx, JcCliNodeOptions *opts, const GOptionEntry *entries)
+{
+  const GOptionEntry common[] = {
+    { "node", 'n', 0, G_OPTION_ARG_FILENAME, &opts->node,
+      N_("The node's profile directory (keys, certificates, what the node has seen)"), N_("PROFILE_DIR") },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &opts->timeout_s,
+      N_("Seconds to wait for the network (default 60)"), N_("SECONDS") },
+    G_OPTION_ENTRY_NULL
+  };
+  g_option_context_add_main_entries (ctx, common, GETTEXT_PACKAGE);
+  if (entries)
+    g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+}
+
+JcClientNode *
+jc_cli_open_node (JcCliNodeOptions *opts, const char *command, int *status)
+{
+  GError *error = NULL;
+  if (!opts->node)
+    {
+      *status = jc_cli_usage (command, _("say which node with --node PROFILE_DIR"));
+      return NULL;
+    }
+  JcClientNode *node = jc_client_node_open (opts->node, &error);
+  if (!node)
+    *status = jc_cli_fail (error);
+  return node;
+}
+
+guint
+jc_cli_timeout_ms (JcCliNodeOptions *opts)
+{
+  return (guint) (opts->timeout_s > 0 ? opts->timeout_s : JC_CLI_DEFAULT_TIMEOUT_S) * 1000;
+}
+
+GOptionContext *
+jc_cli_context_new (const char *command, const char *parameters, const char *summary,
+                    const char *description)
+{
+  g_autofree char *prgname = g_strdup_printf ("jocondectl %s", command);
+  g_set_prgname (prgname);
+  GOptionContext *ctx = g_option_context_new (parameters);
+  g_option_context_set_translation_domain (ctx, GETTEXT_PACKAGE);
+  g_option_context_set_summary (ctx, summary);
+  g_option_context_set_description (ctx, description);
+  return ctx;
+}
+
+void
+jc_cli_find_engines (void)
+{
+  if (g_getenv ("JC_ENGINE_DIR") || g_file_test (JC_ENGINE_DIR, G_FILE_TEST_IS_DIR))
+    return;
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  if (!self)
+    return;
+  g_autofree char *dir = g_path_get_dirname (self);
+  g_autofree char *engines = g_build_filename (dir, "..", "..", "engines", "rss3", NULL);
+  if (g_file_test (engines, G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *canonical = g_canonicalize_filename (engines, NULL);
+      g_setenv ("JC_ENGINE_DIR", canonical, TRUE);
+    }
+}

@@ -31,3 +31,31 @@ gboolean jc_cli_parse (GOptionContext *ctx, int *argc, char ***argv, int *status
 GBytes *jc_cli_read_input (const char *path, gsize max, GError **error);
 
 G_END_DECLS
+
+#include "jc-client-node.h"
+
+G_BEGIN_DECLS
+
+/* The options every node command takes: --node PROFILE_DIR and --timeout SECONDS. */
+typedef struct {
+  char *node;
+  gint  timeout_s;
+} JcCliNodeOptions;
+
+#define JC_CLI_DEFAULT_TIMEOUT_S 60
+
+/* Adds --node and --timeout to CTX's main group together with ENTRIES. */
+void          jc_cli_add_node_options (GOptionContext *ctx, JcCliNodeOptions *opts,
+                                       const GOptionEntry *entries);
+/* Opens the node of --node (usage error when missing). */
+JcClientNode *jc_cli_open_node        (JcCliNodeOptions *opts, const char *command, int *status);
+guint         jc_cli_timeout_ms       (JcCliNodeOptions *opts);
+/* A new GOptionContext for `jocondectl COMMAND` with its one-line summary and description. */
+GOptionContext *jc_cli_context_new    (const char *command, const char *parameters,
+                                       const char *summary, const char *description);
+
+/* Run from the build tree, the engines are next to the programs, not installed: sets
+ * JC_ENGINE_DIR to them unless it is set or the engines are installed. */
+void            jc_cli_find_engines   (void);
+
+G_END_DECLS

@@ -154,6 +154,13 @@ jc_pak_has_private (JcPak *pak)
   return pak->sk != NULL;
 }
 
+const JcSecret *
+jc_pak_get_secret (JcPak *pak)
+{
+  g_return_val_if_fail (JC_IS_PAK (pak), NULL);
+  return pak->sk;
+}
+
 const guint8 *
 jc_pak_get_public (JcPak *pak)
 {

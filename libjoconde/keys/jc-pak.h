@@ -2,6 +2,8 @@
 
 #include <glib-object.h>
 
+#include "jc-secret.h"
+
 G_BEGIN_DECLS
 
 /* A PAK (Asymmetric Authentication Key Pair of a Data Custodian or Analyst, spec §4.4.3):
@@ -35,6 +37,9 @@ gboolean      jc_pak_save                      (JcPak        *pak,
                                                 GError      **error);
 
 gboolean      jc_pak_has_private               (JcPak        *pak);
+/* The private key as libsodium's 64-byte Ed25519 secret key, owned by @pak; NULL for a
+ * public-only PAK. For protocols that prove the PAK themselves (libjoconde/ctio). */
+const JcSecret *jc_pak_get_secret              (JcPak        *pak);
 /* The 32 raw public key bytes, owned by @pak. */
 const guint8 *jc_pak_get_public                (JcPak        *pak);
 char         *jc_pak_get_public_base64url      (JcPak        *pak);
