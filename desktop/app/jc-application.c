@@ -6,6 +6,7 @@
 
 #include "jc-app-resources.h"
 #include "jc-application.h"
+#include "jc-client-core.h"
 #include "jc-client-local.h"
 #include "jc-init.h"
 #include "jc-window.h"
@@ -52,6 +53,32 @@ jc_application_activate (GApplication *app)
   gtk_window_present (window);
 }
 
+/* A profile made by the client core is opened with it (network and all); any other
+ * folder with the local reader, which does what needs no network. */
+static JcClient *
+open_client (const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+  JcClientCore *core;
+
+  if (!jc_client_core_is_profile (dir))
+    return JC_CLIENT (jc_client_local_new (dir));
+  core = jc_client_core_new (dir, &error);
+  if (core)
+    return JC_CLIENT (core);
+  g_warning ("The profile %s does not open: %s", dir, error->message);
+  return JC_CLIENT (jc_client_local_new (dir));
+}
+
+/* News of a task: every window shows it (and notifies of an action now owed). */
+static void
+client_changed_cb (JcApplication *self, const char *task_id)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (JC_IS_WINDOW (l->data))
+      jc_window_reload (JC_WINDOW (l->data));
+}
+
 static void
 jc_application_startup (GApplication *app)
 {
@@ -74,7 +101,10 @@ jc_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.keys", keys_accels);
   if (self->profile_dir == NULL)
     self->profile_dir = g_build_filename (g_get_user_data_dir (), "joconde", "node", NULL);
-  self->client = JC_CLIENT (jc_client_local_new (self->profile_dir));
+  self->client = open_client (self->profile_dir);
+  if (JC_IS_CLIENT_CORE (self->client))
+    g_signal_connect_object (self->client, "changed", G_CALLBACK (client_changed_cb), self,
+                             G_CONNECT_SWAPPED);
 }
 
 static void
