@@ -609,9 +609,98 @@ core_download_async (JcClient *client, const char *task_id, const char *output_k
   start_transfer (task, transfer, progress, progress_data);
 }
 
+/* --- attestation and data quality: in a worker, on a transfer without a file --------- */
+
+/* How long the app waits for the VMs' data-quality verdict after an upload. */
+#define QUALITY_TIMEOUT_S 120
+
+static void
+attest_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  g_task_return_pointer (task, jc_client_transfer_attest (task_data, cancellable),
+                         (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+core_attest_async (JcClient *client, const char *task_id, const char *key, gboolean upload,
+                   GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new (client, cancellable, callback, user_data);
+  GError *error = NULL;
+  JcClientTransfer *t = jc_client_attest_prepare (JC_CLIENT_CORE (client)->node, task_id, key,
+                                                  upload, &error);
+
+  if (!t)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_set_task_data (task, t, (GDestroyNotify) jc_client_transfer_free);
+  g_task_run_in_thread (task, attest_in_thread);
+}
+
+static void
+quality_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  JcClientTransfer *t = task_data;
+  gint64 end = g_get_monotonic_time () + QUALITY_TIMEOUT_S * G_USEC_PER_SEC;
+
+  if (!jc_client_transfer_has_quality (t))
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+  while (!g_cancellable_is_cancelled (cancellable) && g_get_monotonic_time () < end)
+    {
+      GError *error = NULL;
+      JsonNode *verdict = jc_client_upload_quality (t, &error);
+      if (verdict || error)
+        {
+          if (verdict)
+            g_task_return_pointer (task, verdict, (GDestroyNotify) json_node_unref);
+          else
+            g_task_return_error (task, error);
+          return;
+        }
+      g_usleep (300 * 1000);
+    }
+  if (!g_task_return_error_if_cancelled (task))
+    g_task_return_new_error (task, JC_ERROR, JC_ERROR_EXPIRED,
+                             _("The computing parties have not reported the data-quality verdict yet; "
+                               "it will appear in the task’s timeline"));
+}
+
+static void
+core_quality_async (JcClient *client, const char *task_id, const char *input_key,
+                    GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new (client, cancellable, callback, user_data);
+  GError *error = NULL;
+  JcClientTransfer *t = jc_client_attest_prepare (JC_CLIENT_CORE (client)->node, task_id,
+                                                  input_key, TRUE, &error);
+
+  if (!t)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_set_task_data (task, t, (GDestroyNotify) jc_client_transfer_free);
+  g_task_run_in_thread (task, quality_in_thread);
+}
+
+static gpointer
+core_pointer_finish (JcClient *client, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 static void
 jc_client_core_iface_init (JcClientInterface *iface)
 {
+  iface->attest_async = core_attest_async;
+  iface->attest_finish = (GPtrArray *(*) (JcClient *, GAsyncResult *, GError **)) core_pointer_finish;
+  iface->quality_async = core_quality_async;
+  iface->quality_finish = (JsonNode *(*) (JcClient *, GAsyncResult *, GError **)) core_pointer_finish;
   iface->get_node_name = core_get_node_name;
   iface->get_roles = core_get_roles;
   iface->list_tasks = core_list_tasks;

@@ -458,8 +458,32 @@ local_decide_async (JcClient *client, const char *task_id, gboolean approve, con
 }
 
 static void
+local_attest_async (JcClient *client, const char *task_id, const char *key, gboolean upload,
+                    GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  refuse_async (client, callback, user_data, local_attest_async, NO_NETWORK);
+}
+
+static void
+local_quality_async (JcClient *client, const char *task_id, const char *input_key,
+                     GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  refuse_async (client, callback, user_data, local_quality_async, NO_NETWORK);
+}
+
+static gpointer
+local_pointer_finish (JcClient *client, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
 jc_client_local_iface_init (JcClientInterface *iface)
 {
+  iface->attest_async = local_attest_async;
+  iface->attest_finish = (GPtrArray *(*) (JcClient *, GAsyncResult *, GError **)) local_pointer_finish;
+  iface->quality_async = local_quality_async;
+  iface->quality_finish = (JsonNode *(*) (JcClient *, GAsyncResult *, GError **)) local_pointer_finish;
   iface->decide_async = local_decide_async;
   iface->decide_finish = local_transfer_finish;
   iface->get_roles = local_get_roles;

@@ -149,3 +149,29 @@ jc_client_decide_finish (JcClient *self, GAsyncResult *result, GError **error)
 {
   return IFACE (self)->decide_finish (self, result, error);
 }
+
+void
+jc_client_attest_async (JcClient *self, const char *task_id, const char *key, gboolean upload,
+                        GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  IFACE (self)->attest_async (self, task_id, key, upload, cancellable, callback, user_data);
+}
+
+GPtrArray *
+jc_client_attest_finish (JcClient *self, GAsyncResult *result, GError **error)
+{
+  return IFACE (self)->attest_finish (self, result, error);
+}
+
+void
+jc_client_quality_async (JcClient *self, const char *task_id, const char *input_key,
+                         GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  IFACE (self)->quality_async (self, task_id, input_key, cancellable, callback, user_data);
+}
+
+JsonNode *
+jc_client_quality_finish (JcClient *self, GAsyncResult *result, GError **error)
+{
+  return IFACE (self)->quality_finish (self, result, error);
+}

@@ -74,6 +74,18 @@ struct _JcClientInterface {
                                    const char *reason, GCancellable *cancellable,
                                    GAsyncReadyCallback callback, gpointer user_data);
   gboolean    (*decide_finish)    (JcClient *self, GAsyncResult *result, GError **error);
+  /* Attests the task's three CT VMs for an upload of input KEY (UPLOAD) or a download of
+   * output KEY: a JcClientAttestation* per computing party (libjoconde/client). */
+  void        (*attest_async)     (JcClient *self, const char *task_id, const char *key,
+                                   gboolean upload, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data);
+  GPtrArray  *(*attest_finish)    (JcClient *self, GAsyncResult *result, GError **error);
+  /* Waits for the data-quality verdict of this node's upload of INPUT_KEY: {"passed": bool,
+   * "violations": n}; NULL without error when the task sets no check for the input. */
+  void        (*quality_async)    (JcClient *self, const char *task_id, const char *input_key,
+                                   GCancellable *cancellable, GAsyncReadyCallback callback,
+                                   gpointer user_data);
+  JsonNode   *(*quality_finish)   (JcClient *self, GAsyncResult *result, GError **error);
 };
 
 const char *jc_client_get_node_name     (JcClient *self);
@@ -110,5 +122,13 @@ void        jc_client_decide_async      (JcClient *self, const char *task_id, gb
                                          const char *reason, GCancellable *cancellable,
                                          GAsyncReadyCallback callback, gpointer user_data);
 gboolean    jc_client_decide_finish     (JcClient *self, GAsyncResult *result, GError **error);
+void        jc_client_attest_async      (JcClient *self, const char *task_id, const char *key,
+                                         gboolean upload, GCancellable *cancellable,
+                                         GAsyncReadyCallback callback, gpointer user_data);
+GPtrArray  *jc_client_attest_finish     (JcClient *self, GAsyncResult *result, GError **error);
+void        jc_client_quality_async     (JcClient *self, const char *task_id, const char *input_key,
+                                         GCancellable *cancellable, GAsyncReadyCallback callback,
+                                         gpointer user_data);
+JsonNode   *jc_client_quality_finish    (JcClient *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include "jc-encoding.h"
 #include "jc-signing-sheet.h"
 #include "jc-task-view.h"
+#include "jc-download-window.h"
 #include "jc-upload-window.h"
 
 struct _JcTaskView {
@@ -298,49 +299,18 @@ on_action_clicked (JcTaskView *self)
     }
 }
 
-static void
-download_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  JcTaskView *self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!jc_client_download_finish (JC_CLIENT (source), result, &error))
-    toast (self, error->message);
-  else
-    toast (self, _("The result was saved"));
-  g_object_unref (self);
-}
-
-static void
-download_response (GtkNativeDialog *chooser, int response, gpointer user_data)
-{
-  JcTaskView *self = user_data;
-
-  if (response == GTK_RESPONSE_ACCEPT && self->task != NULL)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      const char *key = g_object_get_data (G_OBJECT (chooser), "output-key");
-      jc_client_download_async (client_of (self), jc_task_info_get_id (self->task), key, file,
-                                NULL, NULL, NULL, download_done, g_object_ref (self));
-    }
-  g_clear_object (&self->chooser);
-}
-
-/* Analyst: where to save an output; the download happens once. */
+/* Analyst: the download window attests, downloads once, shows and saves the result. */
 static void
 download_activated (GtkWidget *widget, const char *name, GVariant *param)
 {
   JcTaskView *self = JC_TASK_VIEW (widget);
-  const char *key = g_variant_get_string (param, NULL);
-  g_autofree char *suggested = g_strdup_printf ("%s.csv", key);
+  JcDownloadWindow *win;
 
-  g_clear_object (&self->chooser);
-  self->chooser = gtk_file_chooser_native_new (_("Save the Result"), window_of (self),
-                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), NULL);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), suggested);
-  g_object_set_data_full (G_OBJECT (self->chooser), "output-key", g_strdup (key), g_free);
-  g_signal_connect (self->chooser, "response", G_CALLBACK (download_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  if (self->task == NULL)
+    return;
+  win = jc_download_window_new (self->app, self->task, g_variant_get_string (param, NULL));
+  gtk_window_set_transient_for (GTK_WINDOW (win), window_of (self));
+  gtk_window_present (GTK_WINDOW (win));
 }
 
 static void

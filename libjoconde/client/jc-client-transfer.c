@@ -372,6 +372,13 @@ jc_client_upload_prepare_finish (JcClientNode *node, GAsyncResult *result, JcCsv
   return g_steal_pointer (&d->t);
 }
 
+JcClientTransfer *
+jc_client_attest_prepare (JcClientNode *node, const char *task_id, const char *key,
+                          gboolean upload, GError **error)
+{
+  return prepare (node, task_id, upload, key, NULL, error);
+}
+
 /* --- attestation summary --------------------------------------------------------------- */
 
 void

@@ -35,6 +35,11 @@ void              jc_client_upload_prepare_async  (JcClientNode *node, const cha
 JcClientTransfer *jc_client_upload_prepare_finish (JcClientNode *node, GAsyncResult *result,
                                                    JcCsvReport **report, GError **error);
 
+/* The task's checks of an upload of input KEY (UPLOAD) or a download of output KEY, without a
+ * file: a transfer good for jc_client_transfer_attest and jc_client_upload_quality only. */
+JcClientTransfer *jc_client_attest_prepare (JcClientNode *node, const char *task_id,
+                                            const char *key, gboolean upload, GError **error);
+
 /* What attesting one computation VM showed, for a summary before a transfer. */
 typedef struct {
   char          *party;      /* the computing party's name */
