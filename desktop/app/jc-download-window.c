@@ -188,6 +188,7 @@ download_done (GObject *source, GAsyncResult *result, gpointer user_data)
       g_object_unref (self);
       return;
     }
+  gtk_widget_set_visible (self->download_button, FALSE);
   show_result (self);
   g_signal_emit (self, signals[FINISHED], 0, TRUE);
   g_object_unref (self);
