@@ -8,6 +8,7 @@
 #include "jc-application.h"
 #include "jc-client-core.h"
 #include "jc-client-local.h"
+#include "jc-first-run-window.h"
 #include "jc-init.h"
 #include "jc-window.h"
 
@@ -42,13 +43,45 @@ jc_application_handle_local_options (GApplication *app, GVariantDict *options)
   return -1;
 }
 
+static JcClient *open_client (const char *dir);
+static void client_changed_cb (JcApplication *self, const char *task_id);
+
+/* A folder that does not exist yet or is empty: the first run makes the node there. */
+static gboolean
+profile_is_new (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  return d == NULL || g_dir_read_name (d) == NULL;
+}
+
+/* The certificate is installed: the node's client core takes over and the tasks show. */
+static void
+enrolled_cb (JcFirstRunWindow *first_run, JcApplication *self)
+{
+  JcWindow *window;
+
+  g_clear_object (&self->client);
+  self->client = open_client (self->profile_dir);
+  if (JC_IS_CLIENT_CORE (self->client))
+    g_signal_connect_object (self->client, "changed", G_CALLBACK (client_changed_cb), self,
+                             G_CONNECT_SWAPPED);
+  window = jc_window_new (self);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_window_destroy (GTK_WINDOW (first_run));
+}
+
 static void
 jc_application_activate (GApplication *app)
 {
   JcApplication *self = JC_APPLICATION (app);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
-  if (window == NULL)
+  if (window == NULL && profile_is_new (self->profile_dir))
+    {
+      window = GTK_WINDOW (jc_first_run_window_new (self, self->profile_dir));
+      g_signal_connect (window, "enrolled", G_CALLBACK (enrolled_cb), self);
+    }
+  else if (window == NULL)
     window = GTK_WINDOW (jc_window_new (self));
   gtk_window_present (window);
 }

@@ -8,6 +8,7 @@
 #include "jc-application.h"
 #include "jc-client-core.h"
 #include "jc-download-window.h"
+#include "jc-first-run-window.h"
 #include "jc-init.h"
 #include "jc-upload-window.h"
 #include "jc-window.h"
@@ -235,6 +236,126 @@ submitted (GObject *source, GAsyncResult *result, gpointer user_data)
   task_id = jc_client_submit_draft_finish (JC_CLIENT (source), result, &error);
   g_assert_no_error (error);
   *(int *) user_data = 1;
+}
+
+static char *
+run_relay (const char *conf, const char *a1, const char *a2, const char *a3, const char *a4,
+           const char *a5, const char *a6, const char *a7)
+{
+  const char *argv[] = { g_getenv ("JC_RELAY_BIN"), "-c", conf, a1, a2, a3, a4, a5, a6, a7, NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  int status = -1;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
+                               &err, &status, NULL));
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("joconde-relay %s failed: %s", a1, err);
+  return g_steal_pointer (&out);
+}
+
+static void
+set_entry (GtkWidget *root, const char *title, const char *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (ADW_IS_ENTRY_ROW (child)
+          && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child)), title) == 0)
+        {
+          gtk_editable_set_text (GTK_EDITABLE (child), text);
+          return;
+        }
+      set_entry (child, title, text);
+    }
+}
+
+static GtkWidget *
+find_row (GtkWidget *root, const char *title)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+      if (ADW_IS_ACTION_ROW (child)
+          && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child)), title) == 0)
+        return child;
+      if ((found = find_row (child, title)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+on_enrolled (GtkWidget *win, gpointer data)
+{
+  *(int *) data = 1;
+}
+
+/* First run: a new analyst node of the statistics office made in the app, its request
+ * approved by the nsi-relay's administrator, its certificate installed; then the tasks. */
+static void
+test_first_run (void)
+{
+  g_autofree char *dir = node ("nsi-analyst-2");
+  g_autofree char *state_path = g_build_filename (sandbox, "sandbox.json", NULL);
+  g_autofree char *root_ca = g_build_filename (sandbox, "relays", "root", "root-ca.pem", NULL);
+  g_autofree char *relay_conf = g_build_filename (sandbox, "relays", "nsi-relay", "relay.conf", NULL);
+  g_autofree char *csr = g_build_filename (dir, "node.csr", NULL);
+  g_autofree char *issued = g_build_filename (sandbox, "data", "issued.pem", NULL);
+  g_autoptr(JsonParser) p = json_parser_new ();
+  JcApplication *app = jc_application_new ();
+  g_autoptr(GError) error = NULL;
+  JcFirstRunWindow *win;
+  GtkWidget *analyst;
+  int enrolled = 0;
+
+  g_assert_true (json_parser_load_from_file (p, state_path, NULL));
+  const char *url = json_object_get_string_member (json_object_get_object_member (json_object_get_object_member (
+    json_node_get_object (json_parser_get_root (p)), "relays"), "nsi-relay"), "url");
+  g_application_set_application_id (G_APPLICATION (app), "org.joconde.JocondeSandbox.FirstRun");
+  jc_application_set_profile_dir (app, dir);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+  win = JC_FIRST_RUN_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_assert_true (JC_IS_FIRST_RUN_WINDOW (win));
+  gtk_window_set_default_size (GTK_WINDOW (win), 1280, 800);
+  wait_for (window_ready, win, 5000);
+  set_entry (GTK_WIDGET (win), "Node name", "nsi-analyst-2");
+  set_entry (GTK_WIDGET (win), "Organisation", "NSI");
+  set_entry (GTK_WIDGET (win), "Email", "analyst2@nsi.example");
+  set_entry (GTK_WIDGET (win), "Parent relay address (https://…)", url);
+  set_entry (GTK_WIDGET (win), "Your organisation’s node (optional)", "nsi");
+  g_assert_true (jc_first_run_window_set_root_ca (win, root_ca));
+  analyst = find_row (GTK_WIDGET (win), "Data analyst");
+  g_assert_nonnull (analyst);
+  gtk_widget_activate (analyst);  /* the row toggles its check button */
+  spin (100);
+  screenshot (GTK_WIDGET (win), "first-run.png");
+  gtk_widget_activate (find_button (GTK_WIDGET (win), "C_reate Key and Request"));
+  spin (500);  /* a button activated from the keyboard clicks after a short press */
+  g_assert_nonnull (jc_first_run_window_get_key_id (win));
+  g_assert_true (g_file_test (csr, G_FILE_TEST_IS_REGULAR));
+  screenshot (GTK_WIDGET (win), "first-run-request.png");
+  gtk_window_set_default_size (GTK_WINDOW (win), 360, 800);
+  spin (500);
+  screenshot (GTK_WIDGET (win), "first-run-request-360.png");
+
+  /* The parent's administrator. */
+  {
+    g_autofree char *added = run_relay (relay_conf, "csr", "add", csr, NULL, NULL, NULL, NULL);
+    const char *r = strstr (added, "Request ");
+    g_assert_nonnull (r);
+    g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, g_ascii_strtoll (r + 8, NULL, 10));
+    g_free (run_relay (relay_conf, "csr", "approve", number, "--role", "analyst", "--out", issued));
+  }
+  g_signal_connect (win, "enrolled", G_CALLBACK (on_enrolled), &enrolled);
+  g_assert_true (jc_first_run_window_install (win, issued, &error));
+  g_assert_no_error (error);
+  g_assert_true (enrolled);
+  spin (200);
+  g_assert_true (JC_IS_CLIENT_CORE (jc_application_get_client (app)));
+  g_assert_true (JC_IS_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app))));
+  close_app (app);
 }
 
 static void
@@ -518,6 +639,7 @@ main (int argc, char **argv)
                                  NULL, &status, NULL));
     g_assert_true (g_spawn_check_wait_status (status, NULL));
   }
+  g_test_add_func ("/sandbox/first-run", test_first_run);
   g_test_add_func ("/sandbox/organiser-drafts", test_organiser_drafts);
   g_test_add_func ("/sandbox/agreement", test_agreement);
   g_test_add_func ("/sandbox/custodian-uploads", test_custodian_uploads);
