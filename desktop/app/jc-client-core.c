@@ -694,9 +694,79 @@ core_pointer_finish (JcClient *client, GAsyncResult *result, GError **error)
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* --- the organiser's addendum and signature -------------------------------------------- */
+
+static GPtrArray *
+core_list_received_paks (JcClient *client, const char *task_id, GError **error)
+{
+  g_autoptr(GPtrArray) got = jc_client_paks_list_received (jc_client_node_get_store (JC_CLIENT_CORE (client)->node),
+                                                           task_id, error);
+  GPtrArray *out;
+
+  if (!got)
+    return NULL;
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_received_pak_free);
+  for (guint i = 0; i < got->len; i++)
+    {
+      JcClientPakEntry *e = got->pdata[i];
+      JcReceivedPak *p = g_new0 (JcReceivedPak, 1);
+      p->pak = g_strdup (e->pak);
+      p->role = g_strdup (e->role);
+      p->origin = g_strdup (e->origin);
+      g_ptr_array_add (out, p);
+    }
+  return out;
+}
+
+static void
+core_addendum_async (JcClient *client, const char *task_id, const char *const *custodians,
+                     const char *const *analysts, const char *signatory, GFile *signatory_doc,
+                     GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  JcClientCore *self = JC_CLIENT_CORE (client);
+  GTask *task = g_task_new (client, cancellable, callback, user_data);
+  g_autofree char *doc = signatory_doc ? g_file_get_path (signatory_doc) : NULL;
+  GError *error = NULL;
+  /* Reads the document, signs with the node key and queues: quick, on this thread. */
+  char *msg_id = jc_client_addendum (self->node, task_id, custodians, analysts, signatory, doc,
+                                     &error);
+
+  if (!msg_id)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  wait_request (self, task, msg_id, request_delivered);
+}
+
+static void
+core_sign_async (JcClient *client, const char *task_id, GFile *signature,
+                 GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  JcClientCore *self = JC_CLIENT_CORE (client);
+  GTask *task = g_task_new (client, cancellable, callback, user_data);
+  g_autofree char *path = g_file_get_path (signature);
+  GError *error = NULL;
+  char *msg_id = jc_client_sign (self->node, task_id, path, &error);
+
+  if (!msg_id)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  wait_request (self, task, msg_id, request_delivered);
+}
+
 static void
 jc_client_core_iface_init (JcClientInterface *iface)
 {
+  iface->list_received_paks = core_list_received_paks;
+  iface->addendum_async = core_addendum_async;
+  iface->addendum_finish = core_bool_finish;
+  iface->sign_async = core_sign_async;
+  iface->sign_finish = core_bool_finish;
   iface->attest_async = core_attest_async;
   iface->attest_finish = (GPtrArray *(*) (JcClient *, GAsyncResult *, GError **)) core_pointer_finish;
   iface->quality_async = core_quality_async;

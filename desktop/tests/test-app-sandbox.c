@@ -7,6 +7,7 @@
 
 #include "jc-application.h"
 #include "jc-client-core.h"
+#include "jc-addendum-window.h"
 #include "jc-download-window.h"
 #include "jc-first-run-window.h"
 #include "jc-init.h"
@@ -185,7 +186,8 @@ open_app (const char *name)
   JcApplication *app = jc_application_new ();
   g_autoptr(GError) error = NULL;
 
-  g_autofree char *id = g_strdup_printf ("org.joconde.JocondeSandbox.n%s", name);
+  static guint opened;
+  g_autofree char *id = g_strdup_printf ("org.joconde.JocondeSandbox.n%s%u", name, opened++);
 
   /* One process holds an app per role here: each needs its own D-Bus object path. */
   g_strdelimit (id + strlen ("org.joconde.JocondeSandbox."), "-", '_');
@@ -205,6 +207,9 @@ close_app (JcApplication *app)
     gtk_window_destroy (l->data);
   g_list_free (windows);
   spin (200);
+  /* The registered app outlives this test (GApplication keeps its D-Bus export): stop its
+   * node's link now, as quitting the app does, so that jocondectl has the profile alone. */
+  g_object_run_dispose (G_OBJECT (jc_application_get_client (app)));
   g_object_unref (app);
 }
 
@@ -387,6 +392,71 @@ test_organiser_drafts (void)
   close_app (app);
 }
 
+static void
+on_sent (GtkWidget *win, gboolean ok, gpointer data)
+{
+  *(int *) data = ok ? 1 : -1;
+}
+
+static void
+signed_sheet_sent (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_assert_true (jc_client_sign_finish (JC_CLIENT (source), result, &error));
+  g_assert_no_error (error);
+  *(int *) data = 1;
+}
+
+/* The statistics office's organiser in the app: the addendum page grants the two keys
+ * received (by default: its own input, the outputs it may retrieve), names the signatory
+ * with an identification document and signs; then the signed sheet is sent. */
+static void
+organiser_addendum (const char *sheet)
+{
+  JcApplication *app = open_app ("nsi");
+  TaskWait w = { jc_application_get_client (app), NULL };
+  g_autoptr(GFile) doc = g_file_new_for_path (sheet);
+  JcAddendumWindow *win;
+  GtkWidget *row;
+  int sent = 0, signed_ = 0;
+
+  wait_for (task_listed, &w, 30000);
+  g_assert_cmpint (jc_task_info_get_action (w.info), ==, JC_TASK_ACTION_ADDENDUM);
+  /* Both keys of this organisation have reached its node. */
+  {
+    gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+    guint n = 0;
+    while (n < 2 && g_get_monotonic_time () < end)
+      {
+        g_autoptr(GPtrArray) paks = jc_client_list_received_paks (w.client, task_id, NULL);
+        n = paks ? paks->len : 0;
+        spin (100);
+      }
+    g_assert_cmpuint (n, ==, 2);
+  }
+  win = jc_addendum_window_new (app, w.info);
+  gtk_window_set_default_size (GTK_WINDOW (win), 1280, 800);
+  gtk_window_present (GTK_WINDOW (win));
+  wait_for (window_ready, win, 5000);
+  g_signal_connect (win, "sent", G_CALLBACK (on_sent), &sent);
+  set_entry (GTK_WIDGET (win), "Signatory’s node", "nsi-signatory");
+  jc_addendum_window_set_document (win, doc);
+  /* The defaults: the custodian's key gets "population" (not "subscribers"). */
+  row = find_row (GTK_WIDGET (win), "population");
+  g_assert_nonnull (row);
+  screenshot (GTK_WIDGET (win), "addendum.png");
+  gtk_window_set_default_size (GTK_WINDOW (win), 360, 800);
+  spin (500);
+  screenshot (GTK_WIDGET (win), "addendum-360.png");
+  gtk_widget_activate (find_button (GTK_WIDGET (win), "_Sign and Send"));
+  wait_for (flag_set, &sent, 60000);
+  g_assert_cmpint (sent, ==, 1);
+  jc_client_sign_async (w.client, task_id, doc, NULL, signed_sheet_sent, &signed_);
+  wait_for (flag_set, &signed_, 60000);
+  g_clear_object (&w.info);
+  close_app (app);
+}
+
 /* PAKs, addenda, signatures and the SO's approval, as the e2e suite does them. */
 static void
 test_agreement (void)
@@ -404,7 +474,8 @@ test_agreement (void)
   g_assert_true (g_file_set_contents (sheet, "signed\n", -1, NULL));
   const char *org[] = { "nsi", "mno" }, *inputs[] = { "population", "subscribers" };
   const char *signatories[] = { "nsi-signatory", "mno-signatory" };
-  for (int k = 0; k < 2; k++)
+  organiser_addendum (sheet);
+  for (int k = 1; k < 2; k++)
     {
       g_autofree char *n = node (org[k]);
       g_autofree char *c = g_strdup_printf ("%s=%s", paks[2 * k], inputs[k]);
