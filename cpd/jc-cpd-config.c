@@ -143,6 +143,7 @@ jc_cpd_config_load (const char *path, GError **error)
     c->libvirt_uris = g_strv_builder_end (b);
   }
   c->guest_binary = get_string (kf, "backend", "guest-binary", BINDIR "/joconde-guest");
+  c->engine_dir = resolve (dir, get_string (kf, "backend", "engine-dir", NULL));
   c->firmware = get_string (kf, "backend", "firmware", NULL);
   c->snp_vcpu_type = get_string (kf, "backend", "snp-vcpu-type", "EPYC-v4");
   if (!get_bool (kf, "backend", "kvm", TRUE, &c->kvm, error) ||
@@ -198,6 +199,7 @@ jc_cpd_config_free (JcCpdConfig *c)
   g_free (c->backend);
   g_strfreev (c->libvirt_uris);
   g_free (c->guest_binary);
+  g_free (c->engine_dir);
   g_free (c->firmware);
   g_free (c->snp_vcpu_type);
   g_free (c->listen_address);

@@ -28,6 +28,7 @@ typedef struct {
   char        *backend;         /* "process" or "libvirt" */
   char       **libvirt_uris;
   char        *guest_binary;
+  char        *engine_dir;      /* process backend: the orchestrator's engine modules, or NULL */
   gboolean     kvm;
   guint        memory_mib;
   guint        vcpus;

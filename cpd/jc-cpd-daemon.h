@@ -9,12 +9,13 @@
 G_BEGIN_DECLS
 
 /* The topics a cpd handles and sends (docs/wire.md §5). */
-#define JC_CPD_TOPIC_CTA        "cta.deliver"     /* root → cp: the finalised CTA document */
-#define JC_CPD_TOPIC_CONTROL    "task.control"    /* root → cp: {"control", "signature"} */
+#define JC_CPD_TOPIC_CTA        "cta.final"       /* root → cp: {"task_id", "cta": the finalised CTA} */
+#define JC_CPD_TOPIC_STATUS     "task.status"     /* root → cp: {"task_id", "state", "update_counter", "event"} */
+#define JC_CPD_TOPIC_VMS        "task.vm"         /* root → cp: {"task_id", "addresses": [{"cp", "address"}]} */
+#define JC_CPD_TOPIC_CONTROL    "task.control"    /* root → cp: {"task_id", "action", "message", "signature", …}, verified end to end */
 #define JC_CPD_TOPIC_VM_ADDRESS "vm.address"      /* cp → @root: {"task_id", "cp", "address"} */
 #define JC_CPD_TOPIC_VM_STATE   "vm.state"        /* cp → @root: {"task_id", "cp", "node", "state", "reason"?, "code"?} */
-#define JC_CPD_TOPIC_TELEMETRY  "telemetry.event" /* cp → @root: a telemetry-event document */
-#define JC_CPD_TOPIC_TASK_VM    "task.vm"         /* root → cp: {"task_id", "addresses": [{"cp", "address"}]} */
+#define JC_CPD_TOPIC_TELEMETRY  "telemetry.event" /* cp → @root: {"event": telemetry-event} */
 
 #define JC_CPD_TYPE_DAEMON (jc_cpd_daemon_get_type ())
 G_DECLARE_FINAL_TYPE (JcCpdDaemon, jc_cpd_daemon, JC_CPD, DAEMON, GObject)

@@ -10,6 +10,10 @@
 
 /* The fw_cfg file the image's init passes to joconde-guest --cta (guest/image/init). */
 #define CTA_FW_CFG_NAME "opt/org.joconde/cta"
+#define ROOT_FW_CFG_NAME "opt/org.joconde/root"
+#define APPROVER_FW_CFG_NAME "opt/org.joconde/approver"
+#define PARTY_FW_CFG_NAME "opt/org.joconde/party"
+#define SIM_KEY_FW_CFG_NAME "opt/org.joconde/sim-key"
 
 static void G_GNUC_PRINTF (3, 4)
 line (GString *out, guint indent, const char *format, ...)
@@ -119,6 +123,17 @@ jc_cpd_domain_xml_build (const JcCpdVmSpec *spec, gulong libvirt_version, GError
     {
       line (out, 1, "<sysinfo type='fwcfg'>");
       line (out, 2, "<entry name='" CTA_FW_CFG_NAME "' file='%s'/>", spec->cta_path);
+      /* What the orchestrator needs to run the task beside the CTA (docs/guest.md): the
+       * image's init hands these to joconde-guest as --root, --approver, --party. */
+      if (spec->root_path != NULL)
+        line (out, 2, "<entry name='" ROOT_FW_CFG_NAME "' file='%s'/>", spec->root_path);
+      if (spec->approver_path != NULL)
+        line (out, 2, "<entry name='" APPROVER_FW_CFG_NAME "' file='%s'/>", spec->approver_path);
+      if (spec->party >= 0)
+        /* The image's init passes it as --party, which counts from 1 (docs/guest.md). */
+        line (out, 2, "<entry name='" PARTY_FW_CFG_NAME "'>%d</entry>", spec->party + 1);
+      if (spec->sim_key_path != NULL)
+        line (out, 2, "<entry name='" SIM_KEY_FW_CFG_NAME "' file='%s'/>", spec->sim_key_path);
       line (out, 1, "</sysinfo>");
     }
   line (out, 1, "<features>");

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 
 #include "jc-cpd-placement.h"
 #include "jc-error.h"
@@ -41,7 +42,7 @@ jc_cpd_placement_choose (const JcCpdHostLoad *hosts,
     }
   if (best < 0)
     g_set_error (error, JC_ERROR, JC_ERROR_FAILED,
-                 _("No hypervisor has room for a VM of %" G_GUINT64_FORMAT " MiB and %u vCPUs"),
+                 _("No hypervisor has room for a VM of %" PRIu64 " MiB and %u vCPUs"),
                  memory_bytes / (1024 * 1024), vcpus);
   return best;
 }

@@ -245,16 +245,21 @@ process_start (JcCpdVmBackend *backend, const char *name, GError **error)
   g_ptr_array_add (argv, g_steal_pointer (&listen));
   if (vm->spec->cta_path != NULL)
     g_ptr_array_add (argv, g_strdup_printf ("--cta=%s", vm->spec->cta_path));
-  if (vm->spec->root_ca_path != NULL)
-    g_ptr_array_add (argv, g_strdup_printf ("--root=%s", vm->spec->root_ca_path));
+  /* With the trust anchor and the approver the orchestrator runs the task itself
+   * (docs/guest.md "The cpd interface"); its task data lives in the VM's directory. */
+  if (vm->spec->root_path != NULL)
+    g_ptr_array_add (argv, g_strdup_printf ("--root=%s", vm->spec->root_path));
   if (vm->spec->approver_path != NULL)
     g_ptr_array_add (argv, g_strdup_printf ("--approver=%s", vm->spec->approver_path));
-  if (vm->spec->party > 0)
-    g_ptr_array_add (argv, g_strdup_printf ("--party=%u", vm->spec->party));
+  /* The orchestrator counts parties from 1 (docs/guest.md); the spec from 0. */
+  if (vm->spec->party >= 0)
+    g_ptr_array_add (argv, g_strdup_printf ("--party=%d", vm->spec->party + 1));
   if (vm->spec->sim_key_path != NULL)
     g_ptr_array_add (argv, g_strdup_printf ("--sim-key=%s", vm->spec->sim_key_path));
-  /* The encrypted slots live in the VM's working directory, erased with it. */
-  g_ptr_array_add (argv, g_strdup_printf ("--state-dir=%s", vm->workdir));
+  if (vm->spec->engine_dir != NULL)
+    g_ptr_array_add (argv, g_strdup_printf ("--engine-dir=%s", vm->spec->engine_dir));
+  if (vm->spec->root_path != NULL)
+    g_ptr_array_add (argv, g_strdup_printf ("--state-dir=%s", vm->workdir));
   g_ptr_array_add (argv, NULL);
 
   log = g_build_filename (vm->workdir, "guest.log", NULL);

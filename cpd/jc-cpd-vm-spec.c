@@ -37,6 +37,7 @@ jc_cpd_vm_spec_new (const char *name)
   spec->snp_reduced_phys_bits = 1;
   /* Bit 28 (SEPT_VE_DISABLE) is what Linux guests expect; bit 0 (debug) stays clear. */
   spec->tdx_policy = 0x10000000;
+  spec->party = -1;
   return spec;
 }
 
@@ -51,12 +52,12 @@ jc_cpd_vm_spec_copy (const JcCpdVmSpec *spec)
   c->cmdline = g_strdup (spec->cmdline);
   c->firmware = g_strdup (spec->firmware);
   c->cta_path = g_strdup (spec->cta_path);
-  c->root_ca_path = g_strdup (spec->root_ca_path);
-  c->approver_path = g_strdup (spec->approver_path);
-  c->party = spec->party;
-  c->sim_key_path = g_strdup (spec->sim_key_path);
   c->host_address = g_strdup (spec->host_address);
   c->tdx_qgs_socket = g_strdup (spec->tdx_qgs_socket);
+  c->root_path = g_strdup (spec->root_path);
+  c->approver_path = g_strdup (spec->approver_path);
+  c->sim_key_path = g_strdup (spec->sim_key_path);
+  c->engine_dir = g_strdup (spec->engine_dir);
   return c;
 }
 
@@ -71,11 +72,12 @@ jc_cpd_vm_spec_free (JcCpdVmSpec *spec)
   g_free (spec->cmdline);
   g_free (spec->firmware);
   g_free (spec->cta_path);
-  g_free (spec->root_ca_path);
-  g_free (spec->approver_path);
-  g_free (spec->sim_key_path);
   g_free (spec->host_address);
   g_free (spec->tdx_qgs_socket);
+  g_free (spec->root_path);
+  g_free (spec->approver_path);
+  g_free (spec->sim_key_path);
+  g_free (spec->engine_dir);
   g_free (spec);
 }
 

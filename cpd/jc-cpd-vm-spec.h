@@ -24,13 +24,6 @@ typedef struct {
   char     *cmdline;
   char     *firmware;        /* OVMF build for SEV-SNP/TDX; NULL for plain */
   char     *cta_path;        /* handed to the orchestrator (fw_cfg in a VM, --cta as process) */
-  /* What the orchestrator needs besides the CTA to run the task (process backend: its
-   * command line, docs/guest.md): the pinned root CA, the SO approver's chain, this
-   * party's number (1..3), the host's simulator key for a task on the simulated TEE. */
-  char     *root_ca_path;
-  char     *approver_path;
-  guint     party;
-  char     *sim_key_path;
   guint8    cta_sha256[32];  /* bound into the launch: SNP HOST_DATA, TDX MRCONFIGID */
   guint     memory_mib;
   guint     vcpus;
@@ -46,6 +39,13 @@ typedef struct {
   /* TDX launch parameters */
   guint64   tdx_policy;
   char     *tdx_qgs_socket;  /* quote generation service socket; NULL for libvirt's default */
+  /* What the orchestrator needs to run the task (docs/guest.md "The cpd interface"); the
+   * process backend passes them on its command line. NULL / -1: not passed. */
+  char     *root_path;       /* the pinned root CA (PEM) */
+  char     *approver_path;   /* the SO approver's chain (PEM) */
+  gint      party;           /* this computing party's index in the CTSC */
+  char     *sim_key_path;    /* the host's simulated-TEE key (made on first use) */
+  char     *engine_dir;      /* where the engine modules are */
 } JcCpdVmSpec;
 
 #define JC_CPD_TYPE_VM_SPEC (jc_cpd_vm_spec_get_type ())

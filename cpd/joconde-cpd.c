@@ -89,6 +89,8 @@ run (const JcCpdConfig *config)
   printf ("ready\n");
   fflush (stdout);
   g_main_loop_run (loop);
+  /* Callbacks that never ran still hold references: a clean stop must not wait on them. */
+  g_object_run_dispose (G_OBJECT (daemon));
   return 0;
 }
 

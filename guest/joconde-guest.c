@@ -16,6 +16,7 @@
 #include "jc-guest-task.h"
 #include "jc-init.h"
 
+/* Also spelled out in the --listen help: xgettext cannot read a macro inside N_(). */
 #define DEFAULT_LISTEN "127.0.0.1:8443"
 
 static gboolean
@@ -83,7 +84,7 @@ main (int argc, char **argv)
   g_autoptr(GMainLoop) loop = NULL;
   GOptionEntry entries[] = {
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen,
-      N_("Serve on ADDRESS:PORT (default " DEFAULT_LISTEN "; 0.0.0.0:8443 inside a VM; port 0 picks a free port)"),
+      N_("Serve on ADDRESS:PORT (default 127.0.0.1:8443; 0.0.0.0:8443 inside a VM; port 0 picks a free port)"),
       N_("ADDRESS:PORT") },
     { "cta", 'c', 0, G_OPTION_ARG_FILENAME, &cta_path,
       N_("Read the Computation Task Agreement from FILE, once, at start"), N_("FILE") },

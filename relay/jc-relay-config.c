@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 
 #include "base/jc-error.h"
 #include "jc-net-frame.h"
@@ -82,8 +83,8 @@ get_uint (GKeyFile *kf, const char *group, const char *key, guint64 fallback,
   if (v && *v && !g_ascii_string_to_unsigned (v, 10, min, max, &n, NULL))
     {
       g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
-                   _("Configuration [%s] %s=%s is not a number from %" G_GUINT64_FORMAT
-                     " to %" G_GUINT64_FORMAT), group, key, v, min, max);
+                   _("Configuration [%s] %s=%s is not a number from %" PRIu64
+                     " to %" PRIu64), group, key, v, (uint64_t) min, (uint64_t) max);
       return FALSE;
     }
   *out = n;

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 
 #include "base/jc-encoding.h"
 #include "base/jc-error.h"
@@ -188,16 +189,6 @@ task_nodes_of (JcRelay *relay, const JcCtsc *ctsc, const char *also)
       }
   if (also && g_hash_table_add (seen, (gpointer) also))
     g_strv_builder_add (sb, also);
-  return g_strv_builder_end (sb);
-}
-
-/* The computing parties of a task, by name. */
-static GStrv
-computing_parties (const JcCtsc *ctsc)
-{
-  g_autoptr(GStrvBuilder) sb = g_strv_builder_new ();
-  for (guint i = 0; i < ctsc->computing_parties->len; i++)
-    g_strv_builder_add (sb, ((JcParty *) ctsc->computing_parties->pdata[i])->name);
   return g_strv_builder_end (sb);
 }
 
@@ -502,8 +493,8 @@ on_signature (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *to
   g_autoptr(JsonNode) ctsa_node = jc_doc_parse (ctsa_text, strlen (ctsa_text), NULL, NULL);
   g_autoptr(JcCtsa) ctsa = ctsa_node ? jc_ctsa_from_json (ctsa_node, NULL) : NULL;
   if (!ctsa || sig->signatory < 0 || sig->signatory >= ctsa->signatories->len)
-    return refuse (refusal, JC_ERROR_INVALID, _("The CTSA of peer %s has no signatory %" G_GINT64_FORMAT),
-                   party->name, sig->signatory);
+    return refuse (refusal, JC_ERROR_INVALID, _("The CTSA of peer %s has no signatory %" PRId64),
+                   party->name, (int64_t) sig->signatory);
   g_autofree char *text = to_text (doc);
   g_autoptr(sqlite3_stmt) ins = jc_net_sqlite_prepare (relay->db,
     "INSERT OR REPLACE INTO signatory_signatures (task_id, peer, signatory, document) "
@@ -638,10 +629,6 @@ finalise_if_complete (JcRelay *relay, Task *t, GHashTable *touched, GError **err
   g_autoptr(JsonNode) body = json_builder_get_root (b);
   g_auto(GStrv) to = task_nodes_of (relay, t->ctsc, NULL);
   if (!send_to (relay, (const char *const *) to, "cta.final", body, touched, error))
-    return FALSE;
-  /* The computing parties' daemons take the CTA document itself (docs/admin-cpd.md). */
-  g_auto(GStrv) cps = computing_parties (t->ctsc);
-  if (!send_to (relay, (const char *const *) cps, "cta.deliver", doc, touched, error))
     return FALSE;
   return task_changed (relay, t, "initialisation", "CTA finalised", touched, error);
 }
@@ -927,7 +914,7 @@ on_telemetry (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *to
     return !(error && *error);
   if (ev->cp != cp)
     return refuse (refusal, JC_ERROR_DENIED,
-                   _("Node %s may only report as computing party %" G_GINT64_FORMAT), env->from, cp);
+                   _("Node %s may only report as computing party %" PRId64), env->from, (int64_t) cp);
   /* Relayed to the task's peers (§4.3.2.6). */
   g_autoptr(JsonNode) out = wrap_event (t->task_id, doc);
   g_autoptr(GStrvBuilder) sb = g_strv_builder_new ();

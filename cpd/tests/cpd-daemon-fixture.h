@@ -166,10 +166,11 @@ fixture_prepare (Fixture *f, const char *backend_conf)
     "state-dir=%s\n"
     "[parent]\nurl=%s\nreconnect-min-ms=50\nreconnect-max-ms=400\n"
     "[images]\ndirectory=%s\n"
-    "[backend]\n%s\nguest-binary=%s\nkvm=false\n"
+    "[backend]\n%s\nguest-binary=%s\nengine-dir=%s\nkvm=false\n"
     "[vm]\nlisten-address=127.0.0.1\npublic-host=127.0.0.1\nport-min=%u\nport-max=%u\npoll-ms=100\n"
     "[log]\ntarget=file\n",
-    f->state, f->relay_url, f->images, backend, g_getenv ("JC_GUEST_BINARY"), port_min, MIN (port_min + 40, 65535));
+    f->state, f->relay_url, f->images, backend, g_getenv ("JC_GUEST_BINARY"),
+    g_getenv ("JC_ENGINE_DIR") ? g_getenv ("JC_ENGINE_DIR") : "", port_min, MIN (port_min + 40, 65535));
   write_file (f->conf, text, -1);
 }
 
@@ -180,6 +181,12 @@ fixture_run (Fixture *f)
   cpd_start (f);
   f->nsi = test_client_new (f->dir, "nsi", NULL, f->relay_url);
   jc_net_client_start (f->nsi);
+}
+
+static void
+fixture_prepare_only (Fixture *f, gconstpointer data)
+{
+  fixture_prepare (f, data);
 }
 
 static void
@@ -221,8 +228,15 @@ deliver (Fixture *f, GBytes *cta)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = jc_doc_parse (g_bytes_get_data (cta, NULL), g_bytes_get_size (cta), NULL, &error);
+  g_autoptr(JsonNode) body = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *o = json_object_new ();
+
   g_assert_no_error (error);
-  send_to_cp1 (f, JC_CPD_TOPIC_CTA, node);
+  /* As the root relay sends it (relay/jc-relay-tasks.c). */
+  json_object_set_member (o, "task_id", json_node_copy (json_object_get_member (json_node_get_object (node), "task_id")));
+  json_object_set_member (o, "cta", g_steal_pointer (&node));
+  json_node_take_object (body, o);
+  send_to_cp1 (f, JC_CPD_TOPIC_CTA, body);
 }
 
 /* A new CTA of the same tree, deadlines in seconds from now. */
@@ -235,11 +249,44 @@ rebuild_cta (Fixture *f, gint64 input_in, gint64 execution_in, gint64 output_in)
   task_seal (&f->t);
 }
 
-/* The bodies of the messages cp1 sent to @root with TOPIC about TASK_ID (NULL: any). */
+/* Adds to OUT the bodies of the envelopes STMT yields (column 0) about TASK_ID. */
+static void
+collect_bodies (sqlite3_stmt *st, const char *task_id, GPtrArray *out)
+{
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      g_autoptr(JcNetEnvelope) env = NULL;
+      JsonObject *o;
+
+      if (sqlite3_column_text (st, 0) == NULL)
+        continue;
+      env = jc_net_envelope_parse ((const char *) sqlite3_column_text (st, 0), G_MAXSIZE, NULL);
+      if (env == NULL || !JSON_NODE_HOLDS_OBJECT (env->body))
+        continue;
+      o = json_node_get_object (env->body);
+      /* telemetry travels as {"event": telemetry-event} */
+      if (json_object_has_member (o, "event") &&
+          JSON_NODE_HOLDS_OBJECT (json_object_get_member (o, "event")))
+        o = json_object_get_object_member (o, "event");
+      if (task_id != NULL &&
+          g_strcmp0 (json_object_get_string_member_with_default (o, "task_id", ""), task_id) != 0)
+        continue;
+      g_ptr_array_add (out, json_object_has_member (json_node_get_object (env->body), "event")
+                            ? json_node_copy (json_object_get_member (json_node_get_object (env->body), "event"))
+                            : json_node_ref (env->body));
+    }
+}
+
+/* The bodies of the messages cp1 sent to @root with TOPIC about TASK_ID (NULL: any): those
+ * the root stored, and those its task lifecycle refused. The root of these tests does not
+ * run the lifecycle of tasks whose CTA the test made itself, so it refuses vm.address and
+ * telemetry.event about them (unknown task); the cpd's link keeps such refusals with the
+ * envelope sent (libjoconde/net), which is what is checked then. */
 static GPtrArray *
 root_received (Fixture *f, const char *topic, const char *task_id)
 {
   g_autofree char *path = g_build_filename (f->relay->state_dir, "relay.db", NULL);
+  g_autofree char *link = g_build_filename (f->state, "link.db", NULL);
   GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
   sqlite3 *db = NULL;
   sqlite3_stmt *st = NULL;
@@ -250,23 +297,73 @@ root_received (Fixture *f, const char *topic, const char *task_id)
                               " WHERE m.topic = ?1 AND m.origin = 'cp1' ORDER BY i.seq", -1, &st, NULL) == SQLITE_OK)
     {
       sqlite3_bind_text (st, 1, topic, -1, SQLITE_STATIC);
-      while (sqlite3_step (st) == SQLITE_ROW)
-        {
-          g_autoptr(JcNetEnvelope) env = jc_net_envelope_parse ((const char *) sqlite3_column_text (st, 0),
-                                                                G_MAXSIZE, NULL);
-          JsonObject *o;
-          if (env == NULL || !JSON_NODE_HOLDS_OBJECT (env->body))
-            continue;
-          o = json_node_get_object (env->body);
-          if (task_id != NULL &&
-              g_strcmp0 (json_object_get_string_member_with_default (o, "task_id", ""), task_id) != 0)
-            continue;
-          g_ptr_array_add (out, json_node_ref (env->body));
-        }
+      collect_bodies (st, task_id, out);
     }
   sqlite3_finalize (st);
   sqlite3_close (db);
+  db = NULL;
+  st = NULL;
+  if (g_file_test (link, G_FILE_TEST_EXISTS) &&
+      sqlite3_open_v2 (link, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK)
+    {
+      sqlite3_busy_timeout (db, 2000);
+      if (sqlite3_prepare_v2 (db, "SELECT envelope FROM refused WHERE envelope LIKE '%\"topic\":\"' || ?1 || '\"%'"
+                                  " ORDER BY at", -1, &st, NULL) == SQLITE_OK)
+        {
+          sqlite3_bind_text (st, 1, topic, -1, SQLITE_STATIC);
+          collect_bodies (st, task_id, out);
+        }
+      sqlite3_finalize (st);
+    }
+  sqlite3_close (db);
   return out;
+}
+
+/* Messages in the cpd's outbox not yet acknowledged or refused by the root. */
+static gint64
+link_pending (Fixture *f)
+{
+  g_autofree char *link = g_build_filename (f->state, "link.db", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  gint64 n = -1;
+
+  if (sqlite3_open_v2 (link, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK)
+    {
+      sqlite3_busy_timeout (db, 2000);
+      if (sqlite3_prepare_v2 (db, "SELECT COUNT(*) FROM outbox", -1, &st, NULL) == SQLITE_OK &&
+          sqlite3_step (st) == SQLITE_ROW)
+        n = sqlite3_column_int64 (st, 0);
+      sqlite3_finalize (st);
+    }
+  sqlite3_close (db);
+  return n;
+}
+
+/* Waits until everything the cpd sent was answered by the root, so that what the root
+ * stored and what it refused can be counted. */
+static void
+wait_link_idle (Fixture *f)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (link_pending (f) != 0 && g_get_monotonic_time () < end)
+    test_spin (50);
+  g_assert_cmpint (link_pending (f), ==, 0);
+}
+
+/* root_received once N such messages are there (or after 10 s). */
+static GPtrArray *
+wait_received (Fixture *f, const char *topic, const char *task_id, guint n)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  for (;;)
+    {
+      GPtrArray *all = root_received (f, topic, task_id);
+      if (all->len >= n || g_get_monotonic_time () > end)
+        return all;
+      g_ptr_array_unref (all);
+      test_spin (50);
+    }
 }
 
 typedef struct {
@@ -349,6 +446,15 @@ assert_vm_gone (Fixture *f, const char *task_id, GPid pid)
   g_autofree char *dir = g_strdup_printf ("%s/vms/joconde-%s", f->state, task_id);
   g_assert_true (test_wait (vm_dir_gone, dir, 10000));
   g_assert_false (process_alive (pid));
+  /* The agreement and the trust files handed to the VM go with it. */
+  {
+    const char *suffixes[] = { "cta.json", "root.pem", "approver.pem", "sim.key" };
+    for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+      {
+        g_autofree char *path = g_strdup_printf ("%s/agreements/%s.%s", f->state, task_id, suffixes[i]);
+        g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+      }
+  }
 }
 
 typedef struct {
@@ -386,13 +492,19 @@ signed_control (Fixture *f, const char *task_id, JcControlAction action)
   msg->action = action;
   msg->reason = g_strdup ("The input files were wrong.");
   msg->signer.name = g_strdup ("nsi");
-  g_assert_true (jc_hex_decode_into (jc_cert_get_sha256 (f->t.nsi), msg->signer.fingerprint,
-                                     JC_DOC_HASH_SIZE, NULL));
+  task_fingerprint (&f->t, f->t.nsi, msg->signer.fingerprint);
   msg->time = jc_time_now ();
   g_assert_true (jc_control_message_digest (msg, digest));
-  sig = jc_agreement_sign (f->t.nsi_key, f->t.nsi, "nsi", digest, &error);
+  {
+    g_autoptr(GPtrArray) chain = task_chain (&f->t, f->t.nsi);
+    sig = jc_agreement_sign (f->t.nsi_key, chain, "nsi", digest, &error);
+  }
   g_assert_no_error (error);
-  json_object_set_member (o, "control", jc_control_message_to_json (msg));
+  /* As the root relays a control.request (docs/wire.md §5.3). */
+  json_object_set_string_member (o, "task_id", task_id);
+  json_object_set_string_member (o, "action", jc_control_action_to_string (action));
+  json_object_set_string_member (o, "requested_by", "nsi");
+  json_object_set_member (o, "message", jc_control_message_to_json (msg));
   json_object_set_member (o, "signature", jc_node_signature_to_json (sig));
   json_node_take_object (node, o);
   return node;

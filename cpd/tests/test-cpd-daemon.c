@@ -5,12 +5,15 @@
  * the real orchestrator (and once with libvirt's test driver). See cpd-daemon-fixture.h. */
 
 #include "cpd-daemon-fixture.h"
+#include "jc-cpd-daemon-private.h"
+#include "jc-cpd-process-backend.h"
 
 /* ---- tests ------------------------------------------------------------------------------- */
 
-/* A task runs to its end (the orchestrator exits), a second is cancelled, a third reaches
- * its output deadline: each VM is started once, reported with its address, telemetry is
- * forwarded, and the VM is destroyed at the end. */
+/* A task runs to its end (the orchestrator exits), a second is cancelled, the orchestrator
+ * of a third cancels it at its input deadline and asks to be destroyed: each VM is started
+ * once, reported with its address, telemetry is forwarded, and the VM is destroyed at the
+ * end. */
 static void
 test_lifecycle (Fixture *f, gconstpointer data)
 {
@@ -26,7 +29,7 @@ test_lifecycle (Fixture *f, gconstpointer data)
   deliver (f, f->t.cta_bytes);
   running = wait_state (f, a, "running");
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (running), "cp"), ==, 0);
-  addresses = root_received (f, JC_CPD_TOPIC_VM_ADDRESS, a);
+  addresses = wait_received (f, JC_CPD_TOPIC_VM_ADDRESS, a, 1);
   g_assert_cmpuint (addresses->len, ==, 1);
   g_assert_true (g_str_has_prefix (json_object_get_string_member (json_node_get_object (addresses->pdata[0]),
                                                                   "address"), "127.0.0.1:"));
@@ -34,6 +37,15 @@ test_lifecycle (Fixture *f, gconstpointer data)
   g_assert_true (test_wait (telemetry_seen, &tw, 20000));
   pid_a = vm_pid (f, a);
   g_assert_true (process_alive (pid_a));
+  {
+    /* What the orchestrator was handed to run the task (the task is "sim"). */
+    const char *suffixes[] = { "cta.json", "root.pem", "approver.pem", "sim.key" };
+    for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+      {
+        g_autofree char *path = g_strdup_printf ("%s/agreements/%s.%s", f->state, a, suffixes[i]);
+        g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+      }
+  }
   /* The same agreement again starts nothing. */
   deliver (f, f->t.cta_bytes);
 
@@ -57,14 +69,28 @@ test_lifecycle (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (json_object_get_string_member (json_node_get_object (cancelled), "reason"), "nsi"));
   assert_vm_gone (f, b, pid_b);
 
-  /* A third task whose output deadline comes in a few seconds. */
+  /* A third task whose input deadline comes in two seconds: no input arrives, so the
+   * orchestrator cancels it, erases everything and asks to be destroyed. */
   rebuild_cta (f, 2, 3, 4);
   c = g_strdup (f->t.cta->task_id);
   deliver (f, f->t.cta_bytes);
   g_clear_pointer (&running, json_node_unref);
   running = wait_state (f, c, "running");
-  expired = wait_state (f, c, "expired");
+  expired = wait_state (f, c, "cancelled");
   assert_vm_gone (f, c, 0);
+  {
+    /* It said so itself: its own telemetry reached the root. */
+    g_autoptr(GPtrArray) events = NULL;
+    gboolean cancelled_seen = FALSE;
+    wait_link_idle (f);
+    events = root_received (f, JC_CPD_TOPIC_TELEMETRY, c);
+    for (guint i = 0; i < events->len; i++)
+      {
+        g_autoptr(JcTelemetryEvent) e = jc_telemetry_event_from_json (events->pdata[i], NULL);
+        cancelled_seen |= e != NULL && e->kind == JC_TELEMETRY_STATE_CHANGE && e->state == JC_TASK_CANCELLED;
+      }
+    g_assert_true (cancelled_seen);
+  }
 }
 
 static void
@@ -174,10 +200,20 @@ test_restart (Fixture *f, gconstpointer data)
   GPid pid_a, pid_o;
   guint64 start = 0;
 
+  TelemetryWait tw = { f, a };
+  guint n_events;
+
   deliver (f, f->t.cta_bytes);
   running = wait_state (f, a, "running");
   pid_a = vm_pid (f, a);
   g_assert_true (process_alive (pid_a));
+  g_assert_true (test_wait (telemetry_seen, &tw, 20000));
+  test_spin (500);
+  wait_link_idle (f);
+  {
+    g_autoptr(GPtrArray) events = root_received (f, JC_CPD_TOPIC_TELEMETRY, a);
+    n_events = events->len;
+  }
 
   cpd_kill (f, SIGKILL);
   g_assert_true (process_alive (pid_a));
@@ -212,6 +248,12 @@ test_restart (Fixture *f, gconstpointer data)
   g_assert_true (process_alive (pid_a));
   g_assert_cmpuint (count_state (f, a, "running"), ==, 1);
   g_assert_cmpuint (count_state (f, a, "lost"), ==, 0);
+  /* Its log is read on from where it was: no telemetry event is sent twice. */
+  wait_link_idle (f);
+  {
+    g_autoptr(GPtrArray) events = root_received (f, JC_CPD_TOPIC_TELEMETRY, a);
+    g_assert_cmpuint (events->len, ==, n_events);
+  }
 
   /* And the restarted cpd still ends it. */
   control = signed_control (f, a, JC_CONTROL_TERMINATE);
@@ -243,7 +285,8 @@ test_restart_lost (Fixture *f, gconstpointer data)
 }
 
 /* The same daemon code driving the libvirt backend (libvirt's test driver, which runs no
- * VM): the domain is defined, started, reported and destroyed at the cancel. */
+ * VM): the domain is defined, started, reported and destroyed at the cancel; another one,
+ * which never ends by itself, at its output deadline. */
 static void
 test_libvirt (Fixture *f, gconstpointer data)
 {
@@ -253,7 +296,7 @@ test_libvirt (Fixture *f, gconstpointer data)
 
   deliver (f, f->t.cta_bytes);
   running = wait_state (f, a, "running");
-  addresses = root_received (f, JC_CPD_TOPIC_VM_ADDRESS, a);
+  addresses = wait_received (f, JC_CPD_TOPIC_VM_ADDRESS, a, 1);
   g_assert_cmpuint (addresses->len, ==, 1);
   /* Polls go on while it runs; nothing ends it but the cancel. */
   test_spin (500);
@@ -262,6 +305,18 @@ test_libvirt (Fixture *f, gconstpointer data)
   send_to_cp1 (f, JC_CPD_TOPIC_CONTROL, control);
   cancelled = wait_state (f, a, "cancelled");
   g_assert_cmpuint (count_state (f, a, "running"), ==, 1);
+
+  /* A VM that never ends by itself is destroyed at the task's output deadline. */
+  rebuild_cta (f, 2, 3, 4);
+  {
+    g_autofree char *b = g_strdup (f->t.cta->task_id);
+    g_autoptr(JsonNode) r = NULL, expired = NULL;
+    deliver (f, f->t.cta_bytes);
+    r = wait_state (f, b, "running");
+    expired = wait_state (f, b, "expired");
+    g_assert_nonnull (strstr (json_object_get_string_member (json_node_get_object (expired), "reason"),
+                              "output deadline"));
+  }
 }
 
 /* A cancel may overtake its CTA (they come from different origins): it is kept and obeyed
@@ -286,6 +341,17 @@ test_cancel_before_cta (Fixture *f, gconstpointer data)
   deliver (f, cta_a);
   running = wait_state (f, a, "running");
 
+  /* Only the root's task status counts: a peer saying "cancelled" changes nothing. */
+  {
+    g_autofree char *text = g_strdup_printf ("{\"task_id\": \"%s\", \"state\": \"cancelled\","
+                                             " \"update_counter\": 9, \"event\": \"forged\"}", a);
+    g_autoptr(JsonNode) status = json_from_string (text, NULL);
+    send_to_cp1 (f, JC_CPD_TOPIC_STATUS, status);
+    test_spin (600);
+    g_assert_cmpuint (count_state (f, a, "cancelled"), ==, 0);
+    g_assert_true (process_alive (vm_pid (f, a)));
+  }
+
   rebuild_cta (f, 600, 1200, 1800);
   b = g_strdup (f->t.cta->task_id);
   control = signed_control (f, b, JC_CONTROL_CANCEL);
@@ -298,6 +364,99 @@ test_cancel_before_cta (Fixture *f, gconstpointer data)
   test_spin (300);
   g_assert_cmpuint (count_state (f, b, "running"), ==, 0);
   g_assert_cmpint (vm_pid (f, b), ==, 0);
+}
+
+static guint
+post_status (const char *url, const char *text)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr(GBytes) payload = g_bytes_new (text, strlen (text));
+  g_autoptr(GBytes) body = NULL;
+
+  soup_message_set_request_body_from_bytes (msg, "application/json", payload);
+  body = soup_session_send_and_read (session, msg, NULL, NULL);
+  return body ? soup_message_get_status (msg) : 0;
+}
+
+typedef struct {
+  const char *url;
+} TakenWait;
+
+/* The orchestrator has its counterparts once a further POST is refused (write-once). */
+static gboolean
+counterparts_taken (gpointer data)
+{
+  TakenWait *w = data;
+  return post_status (w->url, "{\"addresses\": [\"127.0.0.1:1\", \"127.0.0.1:2\", \"127.0.0.1:3\"]}") == 409;
+}
+
+/* The root's list of VM addresses (task.vm) goes to the orchestrator once complete, and
+ * only from the root. The daemon runs in this process here, so that the list can be handed
+ * to it as if the root had sent it (the test's root does not run this task's lifecycle). */
+static void
+test_counterparts (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcCpdConfig) config = jc_cpd_config_load (f->conf, &error);
+  g_autofree char *vms = NULL, *log_path = NULL, *url = NULL, *text = NULL;
+  g_autoptr(JcLog) log = NULL;
+  g_autoptr(JcCpdVmBackend) backend = NULL;
+  g_autoptr(JcCpdDaemon) daemon = NULL;
+  g_autoptr(JsonNode) running = NULL;
+  g_autoptr(GPtrArray) addresses = NULL;
+  const char *a = f->t.cta->task_id;
+  const char *own;
+  TakenWait tw;
+
+  g_assert_no_error (error);
+  vms = g_build_filename (config->state_dir, "vms", NULL);
+  g_mkdir_with_parents (vms, 0700);
+  log_path = g_build_filename (f->dir, "in-process.log", NULL);
+  log = jc_log_new ("joconde-cpd", JC_LOG_TO_FILE, log_path, &error);
+  g_assert_no_error (error);
+  backend = JC_CPD_VM_BACKEND (jc_cpd_process_backend_new (config->guest_binary, vms));
+  daemon = jc_cpd_daemon_new (config, backend, log, &error);
+  g_assert_no_error (error);
+  g_assert_true (jc_cpd_daemon_start (daemon, &error));
+  g_assert_no_error (error);
+  f->nsi = test_client_new (f->dir, "nsi", NULL, f->relay_url);
+  jc_net_client_start (f->nsi);
+
+  deliver (f, f->t.cta_bytes);
+  running = wait_state (f, a, "running");
+  addresses = wait_received (f, JC_CPD_TOPIC_VM_ADDRESS, a, 1);
+  g_assert_cmpuint (addresses->len, ==, 1);
+  own = json_object_get_string_member (json_node_get_object (addresses->pdata[0]), "address");
+  url = g_strdup_printf ("http://%s/counterparts", own);
+  tw.url = url;
+
+  text = g_strdup_printf ("{\"task_id\": \"%s\", \"addresses\": [{\"cp\": 0, \"address\": \"%s\"},"
+                          " {\"cp\": 2, \"address\": \"127.0.0.1:9\"}, {\"cp\": 1, \"address\": \"127.0.0.1:8\"}]}",
+                          a, own);
+  {
+    /* From a peer: ignored. Incomplete from the root: kept back. */
+    g_autofree char *partial = g_strdup_printf ("{\"task_id\": \"%s\", \"addresses\": [{\"cp\": 0, \"address\": \"%s\"}]}",
+                                                a, own);
+    const char *root_to[] = { "cp1", NULL };
+    g_autoptr(JsonNode) full_body = json_from_string (text, NULL);
+    g_autoptr(JsonNode) partial_body = json_from_string (partial, NULL);
+    g_autoptr(JcNetEnvelope) forged = jc_net_envelope_new ("nsi", root_to, JC_CPD_TOPIC_VMS, full_body);
+    g_autoptr(JcNetEnvelope) incomplete = jc_net_envelope_new ("so", root_to, JC_CPD_TOPIC_VMS, partial_body);
+    jc_cpd_control_handle_vms (daemon, forged);
+    jc_cpd_control_handle_vms (daemon, incomplete);
+    test_spin (500);
+    g_assert_false (counterparts_taken (&tw));
+  }
+  g_assert_cmpuint (post_status (url, "not json"), ==, 400);
+  {
+    const char *root_to[] = { "cp1", NULL };
+    g_autoptr(JsonNode) full_body = json_from_string (text, NULL);
+    g_autoptr(JcNetEnvelope) env = jc_net_envelope_new ("so", root_to, JC_CPD_TOPIC_VMS, full_body);
+    jc_cpd_control_handle_vms (daemon, env);
+  }
+  g_assert_true (test_wait (counterparts_taken, &tw, 10000));
+  g_object_run_dispose (G_OBJECT (daemon));
 }
 
 static void
@@ -332,7 +491,7 @@ test_restart_starting (Fixture *f, gconstpointer data)
     for (guint i = 0; i < 200 && count_state (f, a, "running") < 2; i++)
       test_spin (50);
     g_assert_cmpuint (count_state (f, a, "running"), ==, 2);
-    addresses = root_received (f, JC_CPD_TOPIC_VM_ADDRESS, a);
+    addresses = wait_received (f, JC_CPD_TOPIC_VM_ADDRESS, a, 2);
     g_assert_cmpuint (addresses->len, ==, 2);
   }
   g_assert_cmpint (vm_pid (f, a), ==, pid_a);
@@ -473,6 +632,7 @@ main (int argc, char **argv)
   g_test_add ("/cpd/daemon/restart", Fixture, NULL, fixture_setup, test_restart, fixture_teardown);
   g_test_add ("/cpd/daemon/restart-lost", Fixture, NULL, fixture_setup, test_restart_lost, fixture_teardown);
   g_test_add ("/cpd/daemon/cancel-before-cta", Fixture, NULL, fixture_setup, test_cancel_before_cta, fixture_teardown);
+  g_test_add ("/cpd/daemon/counterparts", Fixture, NULL, fixture_prepare_only, test_counterparts, fixture_teardown);
   g_test_add ("/cpd/daemon/restart-starting", Fixture, NULL, fixture_setup, test_restart_starting, fixture_teardown);
   g_test_add ("/cpd/daemon/libvirt-test-driver", Fixture, "type=libvirt\nlibvirt-uris=test:///default\nmemory-mib=256\nvcpus=1",
               fixture_setup, test_libvirt, fixture_teardown);

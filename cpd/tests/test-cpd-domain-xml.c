@@ -193,6 +193,28 @@ test_escaping (void)
   g_assert_nonnull (strstr (norm, "/images/a&apos;b&lt;c&gt;/vmlinuz"));
 }
 
+/* The trust anchor, the approver's chain and the party go to the VM beside the CTA. */
+static void
+test_task_inputs (void)
+{
+  g_autoptr(JcCpdVmSpec) spec = cpd_test_spec ("joconde-task-0001");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xml = NULL;
+
+  g_assert_nonnull (spec->cta_path);
+  spec->root_path = g_strdup ("/var/lib/joconde-cpd/root-ca.pem");
+  spec->approver_path = g_strdup ("/var/lib/joconde-cpd/approver.pem");
+  spec->party = 2;
+  spec->sim_key_path = g_strdup ("/var/lib/joconde-cpd/agreements/t.sim.key");
+  xml = jc_cpd_domain_xml_build (spec, JC_CPD_LIBVIRT_VERSION (9, 0, 0), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (xml, "<entry name='opt/org.joconde/root' file='/var/lib/joconde-cpd/root-ca.pem'/>"));
+  g_assert_nonnull (strstr (xml, "<entry name='opt/org.joconde/approver' file='/var/lib/joconde-cpd/approver.pem'/>"));
+  /* The third party (index 2) is party 3 to the orchestrator and the image's init. */
+  g_assert_nonnull (strstr (xml, "<entry name='opt/org.joconde/party'>3</entry>"));
+  g_assert_nonnull (strstr (xml, "<entry name='opt/org.joconde/sim-key' file='/var/lib/joconde-cpd/agreements/t.sim.key'/>"));
+}
+
 static void
 test_spec_refusals (void)
 {
@@ -265,6 +287,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cpd/domain-xml/tdx", test_tdx);
   g_test_add_func ("/cpd/domain-xml/tdx-needs-libvirt-11.6", test_tdx_old_libvirt);
   g_test_add_func ("/cpd/domain-xml/escaping", test_escaping);
+  g_test_add_func ("/cpd/domain-xml/task-inputs", test_task_inputs);
   g_test_add_func ("/cpd/spec/refusals", test_spec_refusals);
   return g_test_run ();
 }

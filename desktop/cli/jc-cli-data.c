@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -82,7 +83,7 @@ jc_cli_upload (int argc, char **argv)
   double secs = (g_get_monotonic_time () - start) / 1e6;
   if (p.tty)
     fputc ('\n', stderr);
-  printf (_("Uploaded %" G_GUINT64_FORMAT " rows of input %s to task %s in %.1f s.\n"),
+  printf (_("Uploaded %" PRIu64 " rows of input %s to task %s in %.1f s.\n"),
           jc_client_transfer_get_rows (t), input, task, secs);
   if (!jc_client_transfer_has_quality (t))
     {
@@ -101,10 +102,10 @@ jc_cli_upload (int argc, char **argv)
           gboolean passed = json_object_get_boolean_member_with_default (o, "passed", FALSE);
           gint64 v = json_object_get_int_member_with_default (o, "violations", 0);
           if (passed)
-            printf (_("Data quality: passed (%" G_GINT64_FORMAT " violations).\n"), v);
+            printf (_("Data quality: passed (%" PRId64 " violations).\n"), v);
           else
             {
-              printf (_("Data quality: FAILED (%" G_GINT64_FORMAT " rows violate the task's checks).\n"), v);
+              printf (_("Data quality: FAILED (%" PRId64 " rows violate the task's checks).\n"), v);
               return 1;
             }
           return 0;
@@ -157,7 +158,7 @@ jc_cli_download (int argc, char **argv)
     }
   if (p.tty)
     fputc ('\n', stderr);
-  printf (_("Wrote %" G_GUINT64_FORMAT " rows of output %s to %s.\n"), jc_client_transfer_get_rows (t),
+  printf (_("Wrote %" PRIu64 " rows of output %s to %s.\n"), jc_client_transfer_get_rows (t),
           output, out);
   return 0;
 }

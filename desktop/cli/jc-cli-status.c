@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <stdio.h>
 
 #include "jc-cli.h"
@@ -115,7 +116,7 @@ jc_cli_status (int argc, char **argv)
       printf ("%s  %s\n", t->task_id, t->title ? t->title : "");
       printf (_("state:    %s\n"), jc_task_state_to_string (t->state));
       if (t->event)
-        printf (_("event:    %s (update %" G_GINT64_FORMAT ")\n"), t->event, t->update_counter);
+        printf (_("event:    %s (update %" PRId64 ")\n"), t->event, t->update_counter);
       if (t->ctsc_hash)
         printf (_("CTSC:     %s\n"), t->ctsc_hash);
       if (t->cta_hash)

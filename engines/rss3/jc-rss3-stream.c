@@ -4,6 +4,7 @@
 #include "jc-rss3-stream.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/random.h>
@@ -177,8 +178,8 @@ jc_rss3_value_encode (const JcEngineColumn *col, const JcEngineValue *v, guint64
     }
 range:
   jc_rss3_error (err, JC_ENGINE_ERR_INVALID,
-                 _("The value %" G_GINT64_FORMAT " is out of the range of the column “%s”."),
-                 (gint64) v->i, col->name);
+                 _("The value %" PRId64 " is out of the range of the column “%s”."),
+                 (int64_t) v->i, col->name);
   return FALSE;
 }
 
@@ -312,7 +313,7 @@ jc_rss3_sharer_add_rows (JcEngineSharer *s, const JcEngineValue *rows, size_t n_
                                    &s->values[c * s->chunk + s->fill], err))
           {
             char pos[64];
-            g_snprintf (pos, sizeof pos, _(" (row %" G_GUINT64_FORMAT ")"), s->total + 1);
+            g_snprintf (pos, sizeof pos, _(" (row %" PRIu64 ")"), (uint64_t) (s->total + 1));
             g_strlcat (err->message, pos, sizeof err->message);
             s->failed = TRUE;
             return -1;

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -309,8 +310,8 @@ jc_tee_evidence_from_node (JsonNode *node, GError **error)
   if (json_node_get_int (m) != EVIDENCE_VERSION)
     {
       g_set_error (error, JC_ERROR, JC_ERROR_UNSUPPORTED,
-                   _("The TEE evidence has version %" G_GINT64_FORMAT "; this build knows version %d"),
-                   json_node_get_int (m), EVIDENCE_VERSION);
+                   _("The TEE evidence has version %" PRId64 "; this build knows version %d"),
+                   (int64_t) json_node_get_int (m), EVIDENCE_VERSION);
       return NULL;
     }
   m = json_object_get_member (o, "platform");

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
@@ -285,8 +286,8 @@ check_csv (JcClientTransfer *t, JcCsvReport **report_out, GCancellable *cancella
     {
       g_autofree char *text = jc_csv_report_to_string (report);
       g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
-                   g_dngettext (GETTEXT_PACKAGE, "%s does not fit input “%s”; nothing was sent. %" G_GUINT64_FORMAT " problem:\n%s",
-                                "%s does not fit input “%s”; nothing was sent. %" G_GUINT64_FORMAT " problems:\n%s",
+                   g_dngettext (GETTEXT_PACKAGE, "%s does not fit input “%s”; nothing was sent. %" PRIu64 " problem:\n%s",
+                                "%s does not fit input “%s”; nothing was sent. %" PRIu64 " problems:\n%s",
                                 report->n_problems),
                    t->path, t->key, report->n_problems, text);
     }

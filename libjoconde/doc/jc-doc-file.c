@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -41,8 +42,8 @@ jc_doc_read_file (const char *path, const JcDocLimits *limits, GError **error)
     {
       close (fd);
       g_set_error (error, JC_ERROR, JC_ERROR_TOO_LARGE,
-                   _("%s: the document is %" G_GUINT64_FORMAT " bytes long, more than the limit of %zu bytes"),
-                   path, (guint64) st.st_size, limits->max_size);
+                   _("%s: the document is %" PRIu64 " bytes long, more than the limit of %zu bytes"),
+                   path, (uint64_t) st.st_size, limits->max_size);
       return NULL;
     }
   /* Read in chunks and stop one chunk past the limit: the file may grow, or be a pipe. */

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -196,8 +197,8 @@ cross_check (JcCta *cta, const char *path, gboolean complete, JcProblems *proble
           {
             g_autofree char *ipath = jc_path_member (kpath, "signatory");
             jc_problems_add (problems, ipath,
-                             _("signatory index %" G_GINT64_FORMAT " is out of range (ctsas[%d] has %u signatories)"),
-                             sig->signatory, covers, a->signatories->len);
+                             _("signatory index %" PRId64 " is out of range (ctsas[%d] has %u signatories)"),
+                             (int64_t) sig->signatory, covers, a->signatories->len);
             continue;
           }
         signatory_signed[covers] = TRUE;

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -247,8 +248,8 @@ jc_ctsa_check_against (const JcCtsa *a, const JcCtsc *c, const guint8 ctsc_hash[
     {
       g_autofree char *ppath = jc_path_member (path, "peer");
       jc_problems_add (problems, ppath,
-                       _("peer index %" G_GINT64_FORMAT " is out of range (the CTSC has %u peers)"),
-                       a->peer, c->peers->len);
+                       _("peer index %" PRId64 " is out of range (the CTSC has %u peers)"),
+                       (int64_t) a->peer, c->peers->len);
       return FALSE;
     }
 

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "jc-ctsc.h"
@@ -320,8 +321,8 @@ resolve_peer (const JcCtsc *c, GHashTable *peer_index, JcPeerRef *ref, const cha
   if (ref->index >= (gint64) c->peers->len)
     {
       jc_problems_add (problems, path,
-                       _("peer index %" G_GINT64_FORMAT " is out of range (there are %u peers)"),
-                       ref->index, c->peers->len);
+                       _("peer index %" PRId64 " is out of range (there are %u peers)"),
+                       (int64_t) ref->index, c->peers->len);
       ref->index = -1;
       return FALSE;
     }

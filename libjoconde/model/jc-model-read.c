@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "jc-encoding.h"
@@ -203,8 +204,8 @@ jc_obj_header (JcObjReader *r, const char *type)
       else if (json_node_get_int (v) != 1)
         {
           jc_problems_add (r->problems, vpath,
-                           _("version %" G_GINT64_FORMAT " is not supported (this build reads version 1)"),
-                           json_node_get_int (v));
+                           _("version %" PRId64 " is not supported (this build reads version 1)"),
+                           (int64_t) json_node_get_int (v));
           ok = FALSE;
         }
     }
@@ -323,12 +324,12 @@ jc_node_int (JsonNode *node, const char *path, gint64 min, gint64 max, gint64 *o
   if (v < min || v > max)
     {
       if (max == G_MAXINT64 || max >= JC_DOC_INT_MAX)
-        jc_problems_add (problems, path, _("%" G_GINT64_FORMAT " is below the smallest allowed value %" G_GINT64_FORMAT),
-                         v, min);
+        jc_problems_add (problems, path, _("%" PRId64 " is below the smallest allowed value %" PRId64),
+                         (int64_t) v, (int64_t) min);
       else
         jc_problems_add (problems, path,
-                         _("%" G_GINT64_FORMAT " is out of range (%" G_GINT64_FORMAT " to %" G_GINT64_FORMAT ")"),
-                         v, min, max);
+                         _("%" PRId64 " is out of range (%" PRId64 " to %" PRId64 ")"),
+                         (int64_t) v, (int64_t) min, (int64_t) max);
       return FALSE;
     }
   *out = v;

@@ -178,7 +178,7 @@ jc_net_envelope_parse (const char *text, gsize max_size, GError **error)
   if (len > max_size)
     {
       g_set_error (error, JC_ERROR, JC_ERROR_TOO_LARGE,
-                   _("The message is larger than the limit of %" G_GSIZE_FORMAT " bytes"), max_size);
+                   _("The message is larger than the limit of %zu bytes"), max_size);
       return NULL;
     }
   g_autoptr(JsonNode) root = parse_object (text, len, error);

@@ -4,6 +4,7 @@
 #include "jc-sql.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <setjmp.h>
 
 /* The type checker: resolves names against the input schemas, gives every expression a type,
@@ -720,7 +721,7 @@ check_query (Checker *c, JcSqlStatement *st, const JcEngineSchema *inputs, gsize
       if (e->kind == JC_SQL_LITERAL && e->type.type == JC_ENGINE_TYPE_INT)
         {
           if (e->value < 1 || e->value > q->n_items)
-            fail (c, e, _("ORDER BY %" G_GINT64_FORMAT ": the result has %u columns."), e->value,
+            fail (c, e, _("ORDER BY %" PRId64 ": the result has %u columns."), e->value,
                   q->n_items);
           ord->output_column = e->value - 1;
           found = TRUE;
