@@ -149,7 +149,9 @@ jc_client_core_action_for (JcRoles roles, JcTaskState state, gboolean has_ctsa,
     {
       if ((roles & JC_ROLE_ORGANISER) && has_received_paks && !has_ctsa)
         return JC_TASK_ACTION_ADDENDUM;
-      if ((roles & JC_ROLE_APPROVER) && has_ctsa)
+      /* The SO's node holds no addendum itself: the root asks it to decide on every peer's
+       * while the task is emerging (a decision before all are in is refused with a reason). */
+      if (roles & JC_ROLE_APPROVER)
         return JC_TASK_ACTION_APPROVE;
       return JC_TASK_ACTION_NONE;
     }

@@ -531,8 +531,10 @@ test_core_actions (void)
                    ==, JC_TASK_ACTION_NONE);
   g_assert_cmpint (jc_client_core_action_for (JC_ROLE_ORGANISER, JC_TASK_EMERGING, FALSE, FALSE, NULL, NULL, &key),
                    ==, JC_TASK_ACTION_NONE);
-  g_assert_cmpint (jc_client_core_action_for (JC_ROLE_APPROVER, JC_TASK_EMERGING, TRUE, FALSE, NULL, NULL, &key),
+  g_assert_cmpint (jc_client_core_action_for (JC_ROLE_APPROVER, JC_TASK_EMERGING, FALSE, FALSE, NULL, NULL, &key),
                    ==, JC_TASK_ACTION_APPROVE);
+  g_assert_cmpint (jc_client_core_action_for (JC_ROLE_APPROVER, JC_TASK_INPUT, FALSE, FALSE, NULL, NULL, &key),
+                   ==, JC_TASK_ACTION_NONE);
   /* Custodian: the input its PAK is granted, in the input phase only. */
   cta = cta_granting (mine_b, "population", theirs_b, "rates");
   g_assert_cmpint (jc_client_core_action_for (JC_ROLE_CUSTODIAN, JC_TASK_INPUT, FALSE, FALSE, cta, own, &key),
