@@ -48,7 +48,8 @@ add_check (JcAddendumWindow *self, AdwPreferencesGroup *group, const char *pak, 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), key);
   gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
   gtk_check_button_set_active (GTK_CHECK_BUTTON (check), active);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  /* The row names its check button; the description says what checking it does. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, label, -1);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
   g_object_set_data_full (G_OBJECT (check), "grant", g_strdup_printf ("%s=%s", pak, key), g_free);

@@ -256,8 +256,7 @@ jc_first_run_window_init (JcFirstRunWindow *self)
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _(roles[i].title));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _(roles[i].subtitle));
       gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      _(roles[i].title), -1);
+      /* The row names its activatable check button for screen readers. */
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
       adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
       adw_preferences_group_add (self->roles_group, row);
