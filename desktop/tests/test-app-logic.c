@@ -595,6 +595,7 @@ test_transfer_texts (void)
   {
     g_autofree char *none = jc_quality_text (NULL, &passed);
     g_assert_true (passed);
+    g_assert_cmpstr (none, ==, "Data quality: the task sets no check for this input.");
     g_autoptr(JsonNode) v = json_from_string ("{\"passed\": false, \"violations\": 3}", NULL);
     g_autofree char *failed = jc_quality_text (v, &passed);
     g_assert_false (passed);
