@@ -54,6 +54,15 @@ profile_is_new (const char *dir)
   return d == NULL || g_dir_read_name (d) == NULL;
 }
 
+/* A node made by the first run whose certificate has not been installed yet. */
+static gboolean
+awaits_certificate (JcApplication *self)
+{
+  return JC_IS_CLIENT_CORE (self->client)
+         && !jc_client_profile_is_enrolled (jc_client_node_get_profile (
+              jc_client_core_get_node (JC_CLIENT_CORE (self->client))));
+}
+
 /* The certificate is installed: the node's client core takes over and the tasks show. */
 static void
 enrolled_cb (JcFirstRunWindow *first_run, JcApplication *self)
@@ -76,7 +85,7 @@ jc_application_activate (GApplication *app)
   JcApplication *self = JC_APPLICATION (app);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
-  if (window == NULL && profile_is_new (self->profile_dir))
+  if (window == NULL && (profile_is_new (self->profile_dir) || awaits_certificate (self)))
     {
       window = GTK_WINDOW (jc_first_run_window_new (self, self->profile_dir));
       g_signal_connect (window, "enrolled", G_CALLBACK (enrolled_cb), self);

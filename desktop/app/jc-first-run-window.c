@@ -99,13 +99,15 @@ row_text (AdwEntryRow *row)
   return text && *text ? text : NULL;
 }
 
+static void show_request (JcFirstRunWindow *self);
+
 static void
 on_create_clicked (JcFirstRunWindow *self)
 {
   g_autoptr(GError) error = NULL;
   JcRoles chosen = JC_ROLE_NONE;
   JcClientProfileSetup setup = { 0 };
-  g_autofree char *key_id = NULL, *shown = NULL;
+  g_autofree char *key_id = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (roles); i++)
     if (gtk_check_button_get_active (GTK_CHECK_BUTTON (self->role_checks[i])))
@@ -133,6 +135,14 @@ on_create_clicked (JcFirstRunWindow *self)
       return;
     }
   self->key_id = g_steal_pointer (&key_id);
+  show_request (self);
+}
+
+static void
+show_request (JcFirstRunWindow *self)
+{
+  g_autofree char *shown = NULL;
+
   {
     /* Groups of four, to read over the phone (and to wrap on a narrow screen). */
     g_autoptr(GString) grouped = g_string_new (NULL);
@@ -270,5 +280,17 @@ jc_first_run_window_new (JcApplication *app, const char *profile_dir)
   JcFirstRunWindow *self = g_object_new (JC_TYPE_FIRST_RUN_WINDOW, "application", app, NULL);
 
   self->profile_dir = g_strdup (profile_dir);
+  /* A node made earlier and not enrolled yet: straight to its request. */
+  if (g_file_test (profile_dir, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JcClientProfile) profile = jc_client_profile_open (profile_dir, NULL);
+      if (profile && !jc_client_profile_is_enrolled (profile)
+          && (self->csr = jc_client_profile_get_csr (profile, &self->key_id, &error)))
+        {
+          self->profile = g_steal_pointer (&profile);
+          show_request (self);
+        }
+    }
   return self;
 }

@@ -345,6 +345,21 @@ test_first_run (void)
   spin (500);
   screenshot (GTK_WIDGET (win), "first-run-request-360.png");
 
+  /* The app started again before the certificate came: back at the same request. */
+  {
+    JcApplication *again = jc_application_new ();
+    JcFirstRunWindow *win2;
+    g_application_set_application_id (G_APPLICATION (again), "org.joconde.JocondeSandbox.FirstRunAgain");
+    jc_application_set_profile_dir (again, dir);
+    g_application_register (G_APPLICATION (again), NULL, &error);
+    g_assert_no_error (error);
+    g_application_activate (G_APPLICATION (again));
+    win2 = JC_FIRST_RUN_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (again)));
+    g_assert_true (JC_IS_FIRST_RUN_WINDOW (win2));
+    g_assert_cmpstr (jc_first_run_window_get_key_id (win2), ==, jc_first_run_window_get_key_id (win));
+    close_app (again);
+  }
+
   /* The parent's administrator. */
   {
     g_autofree char *added = run_relay (relay_conf, "csr", "add", csr, NULL, NULL, NULL, NULL);
