@@ -358,12 +358,6 @@ draft_answered (JcClientNode *node, gpointer data, GError **error)
   return r->task_id != NULL;
 }
 
-static gboolean
-request_delivered (JcClientNode *node, gpointer data, GError **error)
-{
-  return jc_client_node_outbox_count (node) == 0;
-}
-
 static void
 wait_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -389,6 +383,27 @@ wait_request (JcClientCore *self, GTask *task, char *msg_id, JcClientNodeDoneFun
   g_task_set_task_data (task, r, (GDestroyNotify) request_free);
   jc_client_node_wait_async (self->node, r->msg_id, done, r, REQUEST_TIMEOUT_MS,
                              g_task_get_cancellable (task), wait_done, task);
+}
+
+static void
+taken_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (jc_client_request_wait_finish (JC_CLIENT_NODE (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* Waits until the root has taken request MSG_ID about TASK_ID (a new status of the task,
+ * or its delivery without refusal), as the command line does. */
+static void
+wait_taken (JcClientCore *self, GTask *task, const char *task_id, const char *msg_id)
+{
+  jc_client_request_wait_async (self->node, task_id, msg_id, REQUEST_TIMEOUT_MS,
+                                g_task_get_cancellable (task), taken_done, task);
 }
 
 static void
@@ -431,7 +446,7 @@ core_terminate_async (JcClient *client, const char *task_id, const char *reason,
   JcClientCore *self = JC_CLIENT_CORE (client);
   GTask *task = g_task_new (client, cancellable, callback, user_data);
   GError *error = NULL;
-  char *msg_id = jc_client_terminate (self->node, task_id, reason, &error);
+  g_autofree char *msg_id = jc_client_terminate (self->node, task_id, reason, &error);
 
   if (!msg_id)
     {
@@ -439,7 +454,7 @@ core_terminate_async (JcClient *client, const char *task_id, const char *reason,
       g_object_unref (task);
       return;
     }
-  wait_request (self, task, msg_id, request_delivered);
+  wait_taken (self, task, task_id, msg_id);
 }
 
 static void
@@ -462,7 +477,7 @@ core_decide_async (JcClient *client, const char *task_id, gboolean approve, cons
       return;
     }
   /* Every decision is queued together; the wait follows the last one. */
-  wait_request (self, task, g_strdup (ids->pdata[ids->len - 1]), request_delivered);
+  wait_taken (self, task, task_id, ids->pdata[ids->len - 1]);
 }
 
 /* --- transfers: prepared on this thread, run in a worker -------------------------------- */
@@ -730,8 +745,8 @@ core_addendum_async (JcClient *client, const char *task_id, const char *const *c
   g_autofree char *doc = signatory_doc ? g_file_get_path (signatory_doc) : NULL;
   GError *error = NULL;
   /* Reads the document, signs with the node key and queues: quick, on this thread. */
-  char *msg_id = jc_client_addendum (self->node, task_id, custodians, analysts, signatory, doc,
-                                     &error);
+  g_autofree char *msg_id = jc_client_addendum (self->node, task_id, custodians, analysts,
+                                                signatory, doc, &error);
 
   if (!msg_id)
     {
@@ -739,7 +754,7 @@ core_addendum_async (JcClient *client, const char *task_id, const char *const *c
       g_object_unref (task);
       return;
     }
-  wait_request (self, task, msg_id, request_delivered);
+  wait_taken (self, task, task_id, msg_id);
 }
 
 static void
@@ -750,7 +765,7 @@ core_sign_async (JcClient *client, const char *task_id, GFile *signature,
   GTask *task = g_task_new (client, cancellable, callback, user_data);
   g_autofree char *path = g_file_get_path (signature);
   GError *error = NULL;
-  char *msg_id = jc_client_sign (self->node, task_id, path, &error);
+  g_autofree char *msg_id = jc_client_sign (self->node, task_id, path, &error);
 
   if (!msg_id)
     {
@@ -758,7 +773,7 @@ core_sign_async (JcClient *client, const char *task_id, GFile *signature,
       g_object_unref (task);
       return;
     }
-  wait_request (self, task, msg_id, request_delivered);
+  wait_taken (self, task, task_id, msg_id);
 }
 
 static void
