@@ -42,7 +42,12 @@ ctl (const char *first, ...)
   g_assert_true (g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
                                &out, &err, &status, &error));
   if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("jocondectl %s failed: %s", first, err);
+    {
+      /* What the task looks like from the first node named, for the log. */
+      g_autofree char *joined = g_strjoinv (" ", (char **) args->pdata + 1);
+      g_printerr ("jocondectl %s failed: %s\n", joined, err);
+      g_error ("jocondectl %s failed: %s", first, err);
+    }
   return g_strdup (g_strstrip (out));
 }
 
@@ -715,6 +720,7 @@ test_analyst_downloads (void)
 static void
 stop_sandbox_on_abort (int sig)
 {
+  g_printerr ("sandbox: %s\n", sandbox);
   const char *down[] = { g_getenv ("JOCONDECTL"), "sandbox", "down", "--dir", sandbox, NULL };
   g_spawn_sync (NULL, (char **) down, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, NULL, NULL);
   signal (sig, SIG_DFL);
@@ -754,6 +760,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sandbox/analyst-downloads", test_analyst_downloads);
   status = g_test_run ();
   g_free (ctl ("sandbox", "down", "--dir", sandbox, NULL));
+  if (!g_getenv ("JC_KEEP_SANDBOX"))
   {
     const char *rm[] = { "rm", "-rf", sandbox, NULL };
     g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
