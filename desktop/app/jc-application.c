@@ -6,7 +6,9 @@
 
 #include "jc-app-resources.h"
 #include "jc-application.h"
+#include "jc-client-core.h"
 #include "jc-client-local.h"
+#include "jc-first-run-window.h"
 #include "jc-init.h"
 #include "jc-window.h"
 
@@ -41,15 +43,82 @@ jc_application_handle_local_options (GApplication *app, GVariantDict *options)
   return -1;
 }
 
+static JcClient *open_client (const char *dir);
+static void client_changed_cb (JcApplication *self, const char *task_id);
+
+/* A folder that does not exist yet or is empty: the first run makes the node there. */
+static gboolean
+profile_is_new (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  return d == NULL || g_dir_read_name (d) == NULL;
+}
+
+/* A node made by the first run whose certificate has not been installed yet. */
+static gboolean
+awaits_certificate (JcApplication *self)
+{
+  return JC_IS_CLIENT_CORE (self->client)
+         && !jc_client_profile_is_enrolled (jc_client_node_get_profile (
+              jc_client_core_get_node (JC_CLIENT_CORE (self->client))));
+}
+
+/* The certificate is installed: the node's client core takes over and the tasks show. */
+static void
+enrolled_cb (JcFirstRunWindow *first_run, JcApplication *self)
+{
+  JcWindow *window;
+
+  g_clear_object (&self->client);
+  self->client = open_client (self->profile_dir);
+  if (JC_IS_CLIENT_CORE (self->client))
+    g_signal_connect_object (self->client, "changed", G_CALLBACK (client_changed_cb), self,
+                             G_CONNECT_SWAPPED);
+  window = jc_window_new (self);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_window_destroy (GTK_WINDOW (first_run));
+}
+
 static void
 jc_application_activate (GApplication *app)
 {
   JcApplication *self = JC_APPLICATION (app);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
-  if (window == NULL)
+  if (window == NULL && (profile_is_new (self->profile_dir) || awaits_certificate (self)))
+    {
+      window = GTK_WINDOW (jc_first_run_window_new (self, self->profile_dir));
+      g_signal_connect (window, "enrolled", G_CALLBACK (enrolled_cb), self);
+    }
+  else if (window == NULL)
     window = GTK_WINDOW (jc_window_new (self));
   gtk_window_present (window);
+}
+
+/* A profile made by the client core is opened with it (network and all); any other
+ * folder with the local reader, which does what needs no network. */
+static JcClient *
+open_client (const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+  JcClientCore *core;
+
+  if (!jc_client_core_is_profile (dir))
+    return JC_CLIENT (jc_client_local_new (dir));
+  core = jc_client_core_new (dir, &error);
+  if (core)
+    return JC_CLIENT (core);
+  g_warning ("The profile %s does not open: %s", dir, error->message);
+  return JC_CLIENT (jc_client_local_new (dir));
+}
+
+/* News of a task: every window shows it (and notifies of an action now owed). */
+static void
+client_changed_cb (JcApplication *self, const char *task_id)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (JC_IS_WINDOW (l->data))
+      jc_window_reload (JC_WINDOW (l->data));
 }
 
 static void
@@ -74,7 +143,10 @@ jc_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.keys", keys_accels);
   if (self->profile_dir == NULL)
     self->profile_dir = g_build_filename (g_get_user_data_dir (), "joconde", "node", NULL);
-  self->client = JC_CLIENT (jc_client_local_new (self->profile_dir));
+  self->client = open_client (self->profile_dir);
+  if (JC_IS_CLIENT_CORE (self->client))
+    g_signal_connect_object (self->client, "changed", G_CALLBACK (client_changed_cb), self,
+                             G_CONNECT_SWAPPED);
 }
 
 static void

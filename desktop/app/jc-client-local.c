@@ -458,8 +458,59 @@ local_decide_async (JcClient *client, const char *task_id, gboolean approve, con
 }
 
 static void
+local_attest_async (JcClient *client, const char *task_id, const char *key, gboolean upload,
+                    GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  refuse_async (client, callback, user_data, local_attest_async, NO_NETWORK);
+}
+
+static void
+local_quality_async (JcClient *client, const char *task_id, const char *input_key,
+                     GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  refuse_async (client, callback, user_data, local_quality_async, NO_NETWORK);
+}
+
+static gpointer
+local_pointer_finish (JcClient *client, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static GPtrArray *
+local_list_received_paks (JcClient *client, const char *task_id, GError **error)
+{
+  g_set_error_literal (error, JC_ERROR, JC_ERROR_UNSUPPORTED, NO_NETWORK);
+  return NULL;
+}
+
+static void
+local_addendum_async (JcClient *client, const char *task_id, const char *const *custodians,
+                      const char *const *analysts, const char *signatory, GFile *signatory_doc,
+                      GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  refuse_async (client, callback, user_data, local_addendum_async, NO_NETWORK);
+}
+
+static void
+local_sign_async (JcClient *client, const char *task_id, GFile *signature,
+                  GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  refuse_async (client, callback, user_data, local_sign_async, NO_NETWORK);
+}
+
+static void
 jc_client_local_iface_init (JcClientInterface *iface)
 {
+  iface->list_received_paks = local_list_received_paks;
+  iface->addendum_async = local_addendum_async;
+  iface->addendum_finish = local_transfer_finish;
+  iface->sign_async = local_sign_async;
+  iface->sign_finish = local_transfer_finish;
+  iface->attest_async = local_attest_async;
+  iface->attest_finish = (GPtrArray *(*) (JcClient *, GAsyncResult *, GError **)) local_pointer_finish;
+  iface->quality_async = local_quality_async;
+  iface->quality_finish = (JsonNode *(*) (JcClient *, GAsyncResult *, GError **)) local_pointer_finish;
   iface->decide_async = local_decide_async;
   iface->decide_finish = local_transfer_finish;
   iface->get_roles = local_get_roles;

@@ -149,3 +149,74 @@ jc_client_decide_finish (JcClient *self, GAsyncResult *result, GError **error)
 {
   return IFACE (self)->decide_finish (self, result, error);
 }
+
+void
+jc_client_attest_async (JcClient *self, const char *task_id, const char *key, gboolean upload,
+                        GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  IFACE (self)->attest_async (self, task_id, key, upload, cancellable, callback, user_data);
+}
+
+GPtrArray *
+jc_client_attest_finish (JcClient *self, GAsyncResult *result, GError **error)
+{
+  return IFACE (self)->attest_finish (self, result, error);
+}
+
+void
+jc_client_quality_async (JcClient *self, const char *task_id, const char *input_key,
+                         GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  IFACE (self)->quality_async (self, task_id, input_key, cancellable, callback, user_data);
+}
+
+JsonNode *
+jc_client_quality_finish (JcClient *self, GAsyncResult *result, GError **error)
+{
+  return IFACE (self)->quality_finish (self, result, error);
+}
+
+void
+jc_received_pak_free (JcReceivedPak *pak)
+{
+  if (!pak)
+    return;
+  g_free (pak->pak);
+  g_free (pak->role);
+  g_free (pak->origin);
+  g_free (pak);
+}
+
+GPtrArray *
+jc_client_list_received_paks (JcClient *self, const char *task_id, GError **error)
+{
+  return IFACE (self)->list_received_paks (self, task_id, error);
+}
+
+void
+jc_client_addendum_async (JcClient *self, const char *task_id, const char *const *custodians,
+                          const char *const *analysts, const char *signatory, GFile *signatory_doc,
+                          GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  IFACE (self)->addendum_async (self, task_id, custodians, analysts, signatory, signatory_doc,
+                                cancellable, callback, user_data);
+}
+
+gboolean
+jc_client_addendum_finish (JcClient *self, GAsyncResult *result, GError **error)
+{
+  return IFACE (self)->addendum_finish (self, result, error);
+}
+
+void
+jc_client_sign_async (JcClient *self, const char *task_id, GFile *signature,
+                      GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  IFACE (self)->sign_async (self, task_id, signature, cancellable, callback, user_data);
+}
+
+gboolean
+jc_client_sign_finish (JcClient *self, GAsyncResult *result, GError **error)
+{
+  return IFACE (self)->sign_finish (self, result, error);
+}

@@ -74,7 +74,44 @@ struct _JcClientInterface {
                                    const char *reason, GCancellable *cancellable,
                                    GAsyncReadyCallback callback, gpointer user_data);
   gboolean    (*decide_finish)    (JcClient *self, GAsyncResult *result, GError **error);
+  /* Attests the task's three CT VMs for an upload of input KEY (UPLOAD) or a download of
+   * output KEY: a JcClientAttestation* per computing party (libjoconde/client). */
+  void        (*attest_async)     (JcClient *self, const char *task_id, const char *key,
+                                   gboolean upload, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data);
+  GPtrArray  *(*attest_finish)    (JcClient *self, GAsyncResult *result, GError **error);
+  /* Waits for the data-quality verdict of this node's upload of INPUT_KEY: {"passed": bool,
+   * "violations": n}; NULL without error when the task sets no check for the input. */
+  void        (*quality_async)    (JcClient *self, const char *task_id, const char *input_key,
+                                   GCancellable *cancellable, GAsyncReadyCallback callback,
+                                   gpointer user_data);
+  JsonNode   *(*quality_finish)   (JcClient *self, GAsyncResult *result, GError **error);
+  /* Organiser: the PAKs custodians and analysts registered for the task (JcReceivedPak*). */
+  GPtrArray  *(*list_received_paks) (JcClient *self, const char *task_id, GError **error);
+  /* Organiser: this organisation's CTSA — CUSTODIANS "PAK=INPUT_KEY" and ANALYSTS
+   * "PAK=OUTPUT_KEY", the signatory and their identification document (may be NULL) —
+   * signed with the node key and sent. */
+  void        (*addendum_async)   (JcClient *self, const char *task_id,
+                                   const char *const *custodians, const char *const *analysts,
+                                   const char *signatory, GFile *signatory_doc,
+                                   GCancellable *cancellable, GAsyncReadyCallback callback,
+                                   gpointer user_data);
+  gboolean    (*addendum_finish)  (JcClient *self, GAsyncResult *result, GError **error);
+  /* Organiser: the signatory's signed sheet (a scan, any file) of this organisation's CTSA. */
+  void        (*sign_async)       (JcClient *self, const char *task_id, GFile *signature,
+                                   GCancellable *cancellable, GAsyncReadyCallback callback,
+                                   gpointer user_data);
+  gboolean    (*sign_finish)      (JcClient *self, GAsyncResult *result, GError **error);
 };
+
+/* A PAK registered with the organisation's node. */
+typedef struct {
+  char *pak;     /* base64url */
+  char *role;    /* "custodian" | "analyst" */
+  char *origin;  /* the node that registered it */
+} JcReceivedPak;
+
+void jc_received_pak_free (JcReceivedPak *pak);
 
 const char *jc_client_get_node_name     (JcClient *self);
 GStrv       jc_client_get_roles         (JcClient *self);
@@ -110,5 +147,24 @@ void        jc_client_decide_async      (JcClient *self, const char *task_id, gb
                                          const char *reason, GCancellable *cancellable,
                                          GAsyncReadyCallback callback, gpointer user_data);
 gboolean    jc_client_decide_finish     (JcClient *self, GAsyncResult *result, GError **error);
+void        jc_client_attest_async      (JcClient *self, const char *task_id, const char *key,
+                                         gboolean upload, GCancellable *cancellable,
+                                         GAsyncReadyCallback callback, gpointer user_data);
+GPtrArray  *jc_client_attest_finish     (JcClient *self, GAsyncResult *result, GError **error);
+void        jc_client_quality_async     (JcClient *self, const char *task_id, const char *input_key,
+                                         GCancellable *cancellable, GAsyncReadyCallback callback,
+                                         gpointer user_data);
+JsonNode   *jc_client_quality_finish    (JcClient *self, GAsyncResult *result, GError **error);
+GPtrArray  *jc_client_list_received_paks (JcClient *self, const char *task_id, GError **error);
+void        jc_client_addendum_async    (JcClient *self, const char *task_id,
+                                         const char *const *custodians, const char *const *analysts,
+                                         const char *signatory, GFile *signatory_doc,
+                                         GCancellable *cancellable, GAsyncReadyCallback callback,
+                                         gpointer user_data);
+gboolean    jc_client_addendum_finish   (JcClient *self, GAsyncResult *result, GError **error);
+void        jc_client_sign_async        (JcClient *self, const char *task_id, GFile *signature,
+                                         GCancellable *cancellable, GAsyncReadyCallback callback,
+                                         gpointer user_data);
+gboolean    jc_client_sign_finish       (JcClient *self, GAsyncResult *result, GError **error);
 
 G_END_DECLS

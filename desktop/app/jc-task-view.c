@@ -8,6 +8,8 @@
 #include "jc-encoding.h"
 #include "jc-signing-sheet.h"
 #include "jc-task-view.h"
+#include "jc-addendum-window.h"
+#include "jc-download-window.h"
 #include "jc-upload-window.h"
 
 struct _JcTaskView {
@@ -21,6 +23,7 @@ struct _JcTaskView {
   AdwActionRow *tee_row;
   AdwActionRow *hash_row;
   GtkWidget   *terminate_row;
+  GtkWidget   *import_button;
   GtkListBox  *peers_list;
   GtkListBox  *io_list;
   GtkWidget   *timeline_group;
@@ -235,6 +238,10 @@ jc_task_view_set_task (JcTaskView *self, JcTaskInfo *task)
     gboolean may = self->app && (jc_client_has_role (client_of (self), "organiser")
                                  || jc_client_has_role (client_of (self), "approver"));
     gtk_widget_set_visible (self->terminate_row, may && !ended);
+    /* The organiser sends the signed sheet of its addendum while the task is emerging. */
+    gtk_widget_set_visible (self->import_button,
+                            self->app && state == JC_TASK_EMERGING
+                            && jc_client_has_role (client_of (self), "organiser"));
   }
 }
 
@@ -286,8 +293,11 @@ on_action_clicked (JcTaskView *self)
       gtk_widget_activate_action (GTK_WIDGET (self), "task.decide", NULL);
       break;
     case JC_TASK_ACTION_ADDENDUM:
-      /* Assigning the received PAKs needs the client core's list of them. */
-      toast (self, _("Write the addendum with “jocondectl addendum” for now; the app gains this page with the client core"));
+      {
+        JcAddendumWindow *win = jc_addendum_window_new (self->app, self->task);
+        gtk_window_set_transient_for (GTK_WINDOW (win), window_of (self));
+        gtk_window_present (GTK_WINDOW (win));
+      }
       break;
     case JC_TASK_ACTION_DOWNLOAD:
       gtk_widget_activate_action (GTK_WIDGET (self), "task.download", "s",
@@ -298,49 +308,18 @@ on_action_clicked (JcTaskView *self)
     }
 }
 
-static void
-download_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  JcTaskView *self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!jc_client_download_finish (JC_CLIENT (source), result, &error))
-    toast (self, error->message);
-  else
-    toast (self, _("The result was saved"));
-  g_object_unref (self);
-}
-
-static void
-download_response (GtkNativeDialog *chooser, int response, gpointer user_data)
-{
-  JcTaskView *self = user_data;
-
-  if (response == GTK_RESPONSE_ACCEPT && self->task != NULL)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      const char *key = g_object_get_data (G_OBJECT (chooser), "output-key");
-      jc_client_download_async (client_of (self), jc_task_info_get_id (self->task), key, file,
-                                NULL, NULL, NULL, download_done, g_object_ref (self));
-    }
-  g_clear_object (&self->chooser);
-}
-
-/* Analyst: where to save an output; the download happens once. */
+/* Analyst: the download window attests, downloads once, shows and saves the result. */
 static void
 download_activated (GtkWidget *widget, const char *name, GVariant *param)
 {
   JcTaskView *self = JC_TASK_VIEW (widget);
-  const char *key = g_variant_get_string (param, NULL);
-  g_autofree char *suggested = g_strdup_printf ("%s.csv", key);
+  JcDownloadWindow *win;
 
-  g_clear_object (&self->chooser);
-  self->chooser = gtk_file_chooser_native_new (_("Save the Result"), window_of (self),
-                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), NULL);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), suggested);
-  g_object_set_data_full (G_OBJECT (self->chooser), "output-key", g_strdup (key), g_free);
-  g_signal_connect (self->chooser, "response", G_CALLBACK (download_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  if (self->task == NULL)
+    return;
+  win = jc_download_window_new (self->app, self->task, g_variant_get_string (param, NULL));
+  gtk_window_set_transient_for (GTK_WINDOW (win), window_of (self));
+  gtk_window_present (GTK_WINDOW (win));
 }
 
 static void
@@ -557,6 +536,46 @@ sheet_response (GtkNativeDialog *chooser, int response, gpointer user_data)
 }
 
 static void
+signature_sent (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  JcTaskView *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!jc_client_sign_finish (JC_CLIENT (source), result, &error))
+    toast (self, error->message);
+  else
+    toast (self, _("The signed sheet was sent"));
+  g_object_unref (self);
+}
+
+static void
+import_response (GtkNativeDialog *chooser, int response, gpointer user_data)
+{
+  JcTaskView *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT && self->task != NULL)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      jc_client_sign_async (client_of (self), jc_task_info_get_id (self->task), file, NULL,
+                            signature_sent, g_object_ref (self));
+    }
+  g_clear_object (&self->chooser);
+}
+
+/* Organiser: the signatory's signed sheet (a scan) of this organisation's addendum. */
+static void
+import_signature_activated (GtkWidget *widget, const char *name, GVariant *param)
+{
+  JcTaskView *self = JC_TASK_VIEW (widget);
+
+  g_clear_object (&self->chooser);
+  self->chooser = gtk_file_chooser_native_new (_("Import the Signed Sheet"), window_of (self),
+                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Send"), NULL);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (import_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
 export_sheet_activated (GtkWidget *widget, const char *name, GVariant *param)
 {
   JcTaskView *self = JC_TASK_VIEW (widget);
@@ -600,6 +619,7 @@ jc_task_view_class_init (JcTaskViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, tee_row);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, hash_row);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, terminate_row);
+  gtk_widget_class_bind_template_child (widget_class, JcTaskView, import_button);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, peers_list);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, io_list);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, timeline_group);
@@ -609,6 +629,7 @@ jc_task_view_class_init (JcTaskViewClass *klass)
   gtk_widget_class_install_action (widget_class, "task.upload", "s", upload_activated);
   gtk_widget_class_install_action (widget_class, "task.compare", "(sss)", compare_activated);
   gtk_widget_class_install_action (widget_class, "task.export-sheet", NULL, export_sheet_activated);
+  gtk_widget_class_install_action (widget_class, "task.import-signature", NULL, import_signature_activated);
   gtk_widget_class_install_action (widget_class, "task.terminate", NULL, terminate_activated);
   gtk_widget_class_install_action (widget_class, "task.decide", NULL, decide_activated);
   gtk_widget_class_install_action (widget_class, "task.download", "s", download_activated);

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "jc-transfer-view.h"
 #include "jc-upload-check.h"
 #include "jc-upload-window.h"
 
@@ -21,6 +22,10 @@ struct _JcUploadWindow {
   GtkListBox      *problems_list;
   GtkProgressBar  *progress;
   GtkWidget       *upload_button;
+  GtkWidget       *cancel_button;
+  GtkListBox      *attestation_list;
+  GtkLabel        *progress_label;
+  GtkLabel        *verdict_label;
 
   JcApplication   *app;
   JcTaskInfo      *task;
@@ -30,10 +35,12 @@ struct _JcUploadWindow {
   JcCsvReport     *report;
   GFile           *file;
   GtkFileChooserNative *chooser;
+  GCancellable    *upload_cancellable;
+  gint64           upload_start;
   gboolean         disposed;   /* callbacks of work still under way must not touch widgets */
 };
 
-enum { CHECKED, N_SIGNALS };
+enum { CHECKED, FINISHED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (JcUploadWindow, jc_upload_window, ADW_TYPE_WINDOW)
@@ -203,13 +210,54 @@ static void
 upload_progress (guint64 done, guint64 total, gpointer user_data)
 {
   JcUploadWindow *self = user_data;
+  g_autofree char *text = NULL;
 
   if (self->disposed)
     return;
   if (total > 0)
-    gtk_progress_bar_set_fraction (self->progress, (double) done / (double) total);
+    gtk_progress_bar_set_fraction (self->progress, MIN (1.0, (double) done / (double) total));
   else
     gtk_progress_bar_pulse (self->progress);
+  text = jc_transfer_progress_text (done, total,
+                                    (g_get_monotonic_time () - self->upload_start) / 1e6);
+  gtk_label_set_text (self->progress_label, text);
+}
+
+/* GTK 4.8 has no gtk_accessible_announce: a screen reader reads the label's change. */
+static void
+announce_verdict (JcUploadWindow *self, const char *text)
+{
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->verdict_label),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+}
+
+static void
+set_busy (JcUploadWindow *self, gboolean busy)
+{
+  gtk_widget_set_sensitive (self->upload_button, !busy);
+  gtk_widget_set_visible (self->cancel_button, busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress), busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_label), busy);
+}
+
+static void
+quality_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  JcUploadWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) verdict = jc_client_quality_finish (JC_CLIENT (source), result, &error);
+  g_autofree char *text = NULL;
+  gboolean passed = TRUE;
+
+  if (!self->disposed && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      text = error ? g_strdup (error->message) : jc_quality_text (verdict, &passed);
+      gtk_label_set_text (self->verdict_label, text);
+      gtk_widget_add_css_class (GTK_WIDGET (self->verdict_label), passed && !error ? "success" : "error");
+      announce_verdict (self, text);
+      g_signal_emit (self, signals[FINISHED], 0, passed && !error);
+    }
+  g_object_unref (self);
 }
 
 static void
@@ -219,22 +267,90 @@ upload_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   gboolean ok = jc_client_upload_finish (JC_CLIENT (source), result, &error);
 
-  if (self->disposed || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (self->disposed)
     {
       g_object_unref (self);
       return;
     }
-  gtk_widget_set_sensitive (self->upload_button, TRUE);
-  gtk_widget_set_visible (GTK_WIDGET (self->progress), FALSE);
+  set_busy (self, FALSE);
   if (!ok)
-    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+    {
+      const char *message = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+        ? _("Upload cancelled: the computing parties discard what they received")
+        : error->message;
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+      g_signal_emit (self, signals[FINISHED], 0, FALSE);
+    }
   else
     {
       adw_status_page_set_title (self->ready_page, _("Uploaded"));
       adw_status_page_set_description (self->ready_page,
-                                       _("The computing parties received your data. The data-quality verdict follows in the task."));
+                                       _("The computing parties received your data as secret shares."));
+      gtk_widget_set_visible (self->upload_button, FALSE);
+      gtk_label_set_text (self->verdict_label, _("Waiting for the data-quality verdict…"));
+      gtk_widget_set_visible (GTK_WIDGET (self->verdict_label), TRUE);
+      jc_client_quality_async (JC_CLIENT (source), jc_task_info_get_id (self->task), self->input_key,
+                               self->upload_cancellable, quality_done, g_object_ref (self));
     }
   g_object_unref (self);
+}
+
+static void
+show_attestations (JcUploadWindow *self, GPtrArray *attestations)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->attestation_list))) != NULL)
+    gtk_list_box_remove (self->attestation_list, child);
+  for (guint i = 0; attestations && i < attestations->len; i++)
+    {
+      const JcClientAttestation *a = attestations->pdata[i];
+      GtkWidget *row = adw_action_row_new ();
+      g_autofree char *title = NULL, *subtitle = NULL, *label = NULL;
+
+      jc_attestation_describe (a, &title, &subtitle);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name (
+        !a->attested ? "dialog-error-symbolic"
+                     : a->simulated ? "dialog-warning-symbolic" : "security-high-symbolic"));
+      label = g_strdup_printf ("%s: %s", title, subtitle);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+      gtk_list_box_append (self->attestation_list, row);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->attestation_list), TRUE);
+}
+
+static void
+attest_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  JcUploadWindow *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) attestations = jc_client_attest_finish (JC_CLIENT (source), result, &error);
+  g_autofree char *problem = NULL;
+
+  if (self->disposed)
+    {
+      g_object_unref (self);
+      return;
+    }
+  if (!attestations || !jc_attestations_ok (attestations, &problem))
+    {
+      if (attestations)
+        show_attestations (self, attestations);
+      set_busy (self, FALSE);
+      adw_toast_overlay_add_toast (self->toast_overlay,
+                                   adw_toast_new (error ? error->message : problem));
+      g_signal_emit (self, signals[FINISHED], 0, FALSE);
+      g_object_unref (self);
+      return;
+    }
+  show_attestations (self, attestations);
+  /* Every VM attested: the data may go. */
+  self->upload_start = g_get_monotonic_time ();
+  jc_client_upload_async (JC_CLIENT (source), jc_task_info_get_id (self->task), self->input_key,
+                          self->file, upload_progress, self, self->upload_cancellable,
+                          upload_done, self);
 }
 
 static void
@@ -242,11 +358,20 @@ on_upload_clicked (JcUploadWindow *self)
 {
   if (self->report == NULL || !jc_csv_report_ok (self->report))
     return;
-  gtk_widget_set_sensitive (self->upload_button, FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->progress), TRUE);
-  jc_client_upload_async (jc_application_get_client (self->app), jc_task_info_get_id (self->task),
-                          self->input_key, self->file, upload_progress, self, self->cancellable,
-                          upload_done, g_object_ref (self));
+  g_clear_object (&self->upload_cancellable);
+  self->upload_cancellable = g_cancellable_new ();
+  set_busy (self, TRUE);
+  gtk_progress_bar_set_fraction (self->progress, 0);
+  gtk_label_set_text (self->progress_label, _("Attesting the computation VMs…"));
+  jc_client_attest_async (jc_application_get_client (self->app), jc_task_info_get_id (self->task),
+                          self->input_key, TRUE, self->upload_cancellable, attest_done,
+                          g_object_ref (self));
+}
+
+static void
+on_cancel_clicked (JcUploadWindow *self)
+{
+  g_cancellable_cancel (self->upload_cancellable);
 }
 
 const JcCsvReport *
@@ -270,6 +395,8 @@ jc_upload_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->chooser);
+  g_cancellable_cancel (self->upload_cancellable);
+  g_clear_object (&self->upload_cancellable);
   G_OBJECT_CLASS (jc_upload_window_parent_class)->dispose (object);
 }
 
@@ -294,6 +421,9 @@ jc_upload_window_class_init (JcUploadWindowClass *klass)
   G_OBJECT_CLASS (klass)->finalize = jc_upload_window_finalize;
   signals[CHECKED] = g_signal_new ("checked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* The upload ended: TRUE when the data went and passed (or have no) data-quality check. */
+  signals[FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/joconde/Joconde/jc-upload-window.ui");
   gtk_widget_class_bind_template_child (widget_class, JcUploadWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, JcUploadWindow, toast_overlay);
@@ -306,6 +436,11 @@ jc_upload_window_class_init (JcUploadWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JcUploadWindow, problems_list);
   gtk_widget_class_bind_template_child (widget_class, JcUploadWindow, progress);
   gtk_widget_class_bind_template_child (widget_class, JcUploadWindow, upload_button);
+  gtk_widget_class_bind_template_child (widget_class, JcUploadWindow, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, JcUploadWindow, attestation_list);
+  gtk_widget_class_bind_template_child (widget_class, JcUploadWindow, progress_label);
+  gtk_widget_class_bind_template_child (widget_class, JcUploadWindow, verdict_label);
+  gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_choose_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_upload_clicked);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);

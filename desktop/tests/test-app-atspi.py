@@ -150,7 +150,43 @@ def main():
         app_proc.terminate()
         app_proc.wait(timeout=10)
         shutil.rmtree(profile, ignore_errors=True)
+    first_run()
     print('1..%d' % len(results))
+
+
+def first_run():
+    """The binary on an empty profile folder: the first-run window, through the bus."""
+    profile = tempfile.mkdtemp(prefix='jc-atspi-new-')
+    app_proc = subprocess.Popen([os.environ['JC_APP_BINARY'], '--node', profile])
+    try:
+        window = None
+        end = time.time() + 45
+        while window is None and time.time() < end:
+            desktop = Atspi.get_desktop(0)
+            for i in range(desktop.get_child_count()):
+                a = desktop.get_child_at_index(i)
+                if a is not None and a.get_name() == 'joconde':
+                    window = find(a, 'frame', 'Set Up This Node', timeout=1)
+            time.sleep(0.2)
+        if not ok(window is not None, 'an empty profile folder opens the first-run window'):
+            return
+        for label in ('Node name', 'Organisation', 'Email', 'Parent relay address (https://…)'):
+            entry = None
+            for role in ('text', 'entry'):
+                entry = entry or find(window, role, label, timeout=2)
+            ok(entry is not None, 'the first-run field "%s" has its accessible name' % label)
+        ok(find(window, 'check box', 'Data analyst', timeout=2) is not None,
+           'each role is a check box named for screen readers')
+        ok(find(window, 'push button', 'Choose the system root certificate', timeout=2) is not None,
+           'the root certificate chooser is named for screen readers')
+        create = find(window, 'push button', 'Create Key and Request')
+        ok(create is not None and click(create), 'Create Key and Request is pressed with nothing filled in')
+        time.sleep(1.0)
+        ok(not os.listdir(profile), 'nothing is created before every detail is given')
+    finally:
+        app_proc.terminate()
+        app_proc.wait(timeout=10)
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 if __name__ == '__main__':

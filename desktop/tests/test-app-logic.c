@@ -3,8 +3,13 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "jc-client-core.h"
 #include "jc-client-local.h"
+#include "jc-client-tasks.h"
+#include "jc-result.h"
+#include "jc-transfer-view.h"
 #include "jc-draft.h"
+#include "jc-encoding.h"
 #include "jc-error.h"
 #include "jc-init.h"
 #include "jc-signing-sheet.h"
@@ -487,6 +492,152 @@ test_signing_sheet (void)
   g_assert_error (error, JC_ERROR, JC_ERROR_IO);
 }
 
+/* --- client adapter and transfer views -------------------------------------------------- */
+
+static JcCta *
+cta_granting (GBytes *custodian_pak, const char *input, GBytes *analyst_pak, const char *output)
+{
+  JcCta *cta = jc_cta_new ();
+  JcCtsa *ctsa = jc_ctsa_new ();
+  JcPakGrant *c = jc_pak_grant_new (custodian_pak), *a = jc_pak_grant_new (analyst_pak);
+
+  g_ptr_array_add (c->keys, g_strdup (input));
+  g_ptr_array_add (a->keys, g_strdup (output));
+  g_ptr_array_add (ctsa->custodians, c);
+  g_ptr_array_add (ctsa->analysts, a);
+  g_ptr_array_add (cta->ctsas, ctsa);
+  return cta;
+}
+
+static void
+test_core_actions (void)
+{
+  guint8 mine[32], theirs[32];
+  memset (mine, 1, sizeof mine);
+  memset (theirs, 2, sizeof theirs);
+  g_autoptr(GBytes) mine_b = g_bytes_new (mine, sizeof mine);
+  g_autoptr(GBytes) theirs_b = g_bytes_new (theirs, sizeof theirs);
+  g_autofree char *mine_text = jc_base64url_encode (mine, sizeof mine);
+  JcClientPakEntry entry = { mine_text, (char *) "custodian", NULL, NULL };
+  g_autoptr(GPtrArray) own = g_ptr_array_new ();
+  char *key = NULL;
+  JcCta *cta;
+
+  g_ptr_array_add (own, &entry);
+  /* Organiser: an addendum is owed once PAKs came in and until it is sent. */
+  g_assert_cmpint (jc_client_core_action_for (JC_ROLE_ORGANISER, JC_TASK_EMERGING, FALSE, TRUE, NULL, NULL, &key),
+                   ==, JC_TASK_ACTION_ADDENDUM);
+  g_assert_cmpint (jc_client_core_action_for (JC_ROLE_ORGANISER, JC_TASK_EMERGING, TRUE, TRUE, NULL, NULL, &key),
+                   ==, JC_TASK_ACTION_NONE);
+  g_assert_cmpint (jc_client_core_action_for (JC_ROLE_ORGANISER, JC_TASK_EMERGING, FALSE, FALSE, NULL, NULL, &key),
+                   ==, JC_TASK_ACTION_NONE);
+  g_assert_cmpint (jc_client_core_action_for (JC_ROLE_APPROVER, JC_TASK_EMERGING, FALSE, FALSE, NULL, NULL, &key),
+                   ==, JC_TASK_ACTION_APPROVE);
+  g_assert_cmpint (jc_client_core_action_for (JC_ROLE_APPROVER, JC_TASK_INPUT, FALSE, FALSE, NULL, NULL, &key),
+                   ==, JC_TASK_ACTION_NONE);
+  /* Custodian: the input its PAK is granted, in the input phase only. */
+  cta = cta_granting (mine_b, "population", theirs_b, "rates");
+  g_assert_cmpint (jc_client_core_action_for (JC_ROLE_CUSTODIAN, JC_TASK_INPUT, FALSE, FALSE, cta, own, &key),
+                   ==, JC_TASK_ACTION_UPLOAD);
+  g_assert_cmpstr (key, ==, "population");
+  g_clear_pointer (&key, g_free);
+  g_assert_cmpint (jc_client_core_action_for (JC_ROLE_CUSTODIAN, JC_TASK_CALCULATION, FALSE, FALSE, cta, own, &key),
+                   ==, JC_TASK_ACTION_NONE);
+  /* Analyst: the output is granted to another PAK: nothing to do. */
+  g_assert_cmpint (jc_client_core_action_for (JC_ROLE_ANALYST, JC_TASK_OUTPUT, FALSE, FALSE, cta, own, &key),
+                   ==, JC_TASK_ACTION_NONE);
+  g_assert_null (key);
+  jc_cta_free (cta);
+  cta = cta_granting (theirs_b, "population", mine_b, "rates");
+  g_assert_cmpint (jc_client_core_action_for (JC_ROLE_ANALYST, JC_TASK_OUTPUT, FALSE, FALSE, cta, own, &key),
+                   ==, JC_TASK_ACTION_DOWNLOAD);
+  g_assert_cmpstr (key, ==, "rates");
+  g_free (key);
+  jc_cta_free (cta);
+}
+
+static void
+test_transfer_texts (void)
+{
+  g_autofree char *start = jc_transfer_progress_text (0, 100000000, 0);
+  g_autofree char *mid = jc_transfer_progress_text (50000000, 100000000, 10);
+  g_autofree char *slow = jc_transfer_progress_text (1000000, 1000000000, 10);
+  g_autofree char *unknown = jc_transfer_progress_text (3000000, 0, 1);
+  JcClientAttestation ok = { (char *) "cp1", JC_TEE_PLATFORM_SEV_SNP, FALSE, TRUE, NULL };
+  JcClientAttestation sim = { (char *) "cp2", JC_TEE_PLATFORM_SIM, TRUE, TRUE, NULL };
+  JcClientAttestation bad = { (char *) "cp3", JC_TEE_PLATFORM_SEV_SNP, FALSE, FALSE, (char *) "measurement not allowed" };
+  g_autoptr(GPtrArray) all = g_ptr_array_new ();
+  g_autofree char *title = NULL, *subtitle = NULL, *problem = NULL;
+  gboolean passed;
+
+  g_assert_cmpstr (start, ==, "0.0 of 100.0 MB · …");
+  g_assert_cmpstr (mid, ==, "50.0 of 100.0 MB · 5.0 MB/s · about 10 s left");
+  g_assert_cmpstr (slow, ==, "1.0 of 1000.0 MB · 0.1 MB/s · about 167 min left");
+  g_assert_cmpstr (unknown, ==, "3.0 MB · 3.0 MB/s");
+
+  jc_attestation_describe (&sim, &title, &subtitle);
+  g_assert_cmpstr (title, ==, "cp2 — simulated TEE — not confidential");
+  g_assert_nonnull (strstr (subtitle, "the operator can read the data"));
+  g_clear_pointer (&title, g_free);
+  g_clear_pointer (&subtitle, g_free);
+  jc_attestation_describe (&bad, &title, &subtitle);
+  g_assert_cmpstr (subtitle, ==, "Refused: measurement not allowed");
+
+  g_ptr_array_add (all, &ok);
+  g_ptr_array_add (all, &sim);
+  g_assert_true (jc_attestations_ok (all, &problem));
+  g_assert_null (problem);
+  g_ptr_array_add (all, &bad);
+  g_assert_false (jc_attestations_ok (all, &problem));
+  g_assert_nonnull (strstr (problem, "cp3"));
+  g_assert_nonnull (strstr (problem, "measurement not allowed"));
+
+  {
+    g_autofree char *none = jc_quality_text (NULL, &passed);
+    g_assert_true (passed);
+    g_assert_cmpstr (none, ==, "Data quality: the task sets no check for this input.");
+    g_autoptr(JsonNode) v = json_from_string ("{\"passed\": false, \"violations\": 3}", NULL);
+    g_autofree char *failed = jc_quality_text (v, &passed);
+    g_assert_false (passed);
+    g_assert_cmpstr (failed, ==, "Data quality: failed. 3 rows do not meet the task’s checks.");
+  }
+}
+
+static void
+test_result_table (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("jc-result-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "r.csv", NULL);
+  g_autoptr(JcResult) r = NULL;
+  g_autoptr(GPtrArray) labels = NULL;
+  g_autoptr(GArray) values = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path,
+    "region,age_band,persons\nnorth,15-24,10\nsouth,15-24,\nnorth,25-34,5\n\"a,b\",65+,1\n", -1, NULL));
+  r = jc_result_load (path, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (r->n_rows, ==, 4);
+  g_assert_cmpuint (r->rows->len, ==, 2);      /* only MAX_ROWS kept */
+  g_assert_cmpint (r->group_col, ==, 0);
+  g_assert_cmpint (r->value_col, ==, 2);       /* a suppressed (empty) cell is still a number column */
+  g_clear_pointer (&r, jc_result_free);
+  r = jc_result_load (path, 100, &error);
+  g_assert_true (jc_result_bars (r, &labels, &values));
+  g_assert_cmpuint (labels->len, ==, 3);
+  g_assert_cmpstr (labels->pdata[0], ==, "north");
+  g_assert_cmpfloat (g_array_index (values, double, 0), ==, 15.0);
+  g_assert_cmpfloat (g_array_index (values, double, 1), ==, 0.0);
+  g_assert_cmpstr (labels->pdata[2], ==, "a,b");
+  g_clear_pointer (&r, jc_result_free);
+  /* An empty file is refused with a reason. */
+  g_assert_true (g_file_set_contents (path, "", -1, NULL));
+  g_assert_null (jc_result_load (path, 10, &error));
+  g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -502,5 +653,8 @@ main (int argc, char **argv)
   g_test_add_func ("/app/draft/algorithm-error", test_draft_algorithm_error_position);
   g_test_add_func ("/app/upload-check", test_upload_check);
   g_test_add_func ("/app/signing-sheet", test_signing_sheet);
+  g_test_add_func ("/app/core-actions", test_core_actions);
+  g_test_add_func ("/app/transfer-texts", test_transfer_texts);
+  g_test_add_func ("/app/result-table", test_result_table);
   return g_test_run ();
 }

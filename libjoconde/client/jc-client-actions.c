@@ -122,6 +122,54 @@ jc_client_request_wait (JcClientNode *node, const char *task_id, const char *msg
   return jc_client_node_wait (node, msg_id, is_taken, &t, timeout_ms, error);
 }
 
+typedef struct {
+  Taken  taken;
+  char  *task_id;
+} TakenAsync;
+
+static void
+taken_async_free (TakenAsync *t)
+{
+  g_free (t->task_id);
+  g_free (t);
+}
+
+static void
+request_waited (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (jc_client_node_wait_finish (JC_CLIENT_NODE (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+jc_client_request_wait_async (JcClientNode *node, const char *task_id, const char *msg_id,
+                              guint timeout_ms, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data)
+{
+  JcStore *store = jc_client_node_get_store (node);
+  g_autoptr(JcClientTask) task = jc_client_tasks_get (store, task_id, NULL);
+  g_autoptr(JcClientRequest) request = jc_client_request_get (store, msg_id);
+  GTask *gtask = g_task_new (node, cancellable, callback, user_data);
+  TakenAsync *t = g_new0 (TakenAsync, 1);
+
+  t->task_id = g_strdup (task_id);
+  t->taken = (Taken) { t->task_id, request ? request->counter : 0, task && task->ctsc, 0 };
+  g_task_set_task_data (gtask, t, (GDestroyNotify) taken_async_free);
+  jc_client_node_wait_async (node, msg_id, is_taken, &t->taken, timeout_ms, cancellable,
+                             request_waited, gtask);
+}
+
+gboolean
+jc_client_request_wait_finish (JcClientNode *node, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* --- PAK ------------------------------------------------------------------------------- */
 
 char *

@@ -45,5 +45,11 @@ char    *jc_client_terminate     (JcClientNode *node, const char *task_id, const
  * (for nodes that get them), or else its delivery without refusal. */
 gboolean jc_client_request_wait  (JcClientNode *node, const char *task_id, const char *msg_id,
                                   guint timeout_ms, GError **error);
+/* The same for an app: waits on the caller's main context without blocking it. */
+void     jc_client_request_wait_async  (JcClientNode *node, const char *task_id,
+                                        const char *msg_id, guint timeout_ms,
+                                        GCancellable *cancellable, GAsyncReadyCallback callback,
+                                        gpointer user_data);
+gboolean jc_client_request_wait_finish (JcClientNode *node, GAsyncResult *result, GError **error);
 
 G_END_DECLS

@@ -265,24 +265,22 @@ prepare (JcClientNode *node, const char *task_id, gboolean upload, const char *k
 
 /* --- upload ---------------------------------------------------------------------------- */
 
-JcClientTransfer *
-jc_client_upload_prepare (JcClientNode *node, const char *task_id, const char *input_key,
-                          const char *csv_path, JcCsvReport **report_out, GError **error)
+/* The whole file is checked before anything is sent. Touches neither the node nor its
+ * store, so that an app may run it in a worker thread. */
+static gboolean
+check_csv (JcClientTransfer *t, JcCsvReport **report_out, GCancellable *cancellable,
+           GError **error)
 {
-  g_autoptr(JcClientTransfer) t = prepare (node, task_id, TRUE, input_key, csv_path, error);
-  if (!t)
-    return NULL;
-  g_autoptr(GFile) file = g_file_new_for_path (csv_path);
+  g_autoptr(GFile) file = g_file_new_for_path (t->path);
   g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE,
-                                                 G_FILE_QUERY_INFO_NONE, NULL, error);
+                                                 G_FILE_QUERY_INFO_NONE, cancellable, error);
   if (!info)
-    return NULL;
+    return FALSE;
   t->file_size = g_file_info_get_size (info);
-  /* The whole file is checked before anything is sent. */
   g_autoptr(JcCsvReport) report = jc_csv_check_file (file, t->schema, JC_CSV_DEFAULT_MAX_PROBLEMS,
-                                                     NULL, NULL, NULL, NULL, error);
+                                                     NULL, NULL, NULL, cancellable, error);
   if (!report)
-    return NULL;
+    return FALSE;
   gboolean ok = jc_csv_report_ok (report);
   if (!ok)
     {
@@ -291,12 +289,134 @@ jc_client_upload_prepare (JcClientNode *node, const char *task_id, const char *i
                    g_dngettext (GETTEXT_PACKAGE, "%s does not fit input “%s”; nothing was sent. %" PRIu64 " problem:\n%s",
                                 "%s does not fit input “%s”; nothing was sent. %" PRIu64 " problems:\n%s",
                                 report->n_problems),
-                   csv_path, input_key, report->n_problems, text);
+                   t->path, t->key, report->n_problems, text);
     }
   t->rows = report->n_rows;
   if (report_out)
     *report_out = g_steal_pointer (&report);
-  return ok ? g_steal_pointer (&t) : NULL;
+  return ok;
+}
+
+JcClientTransfer *
+jc_client_upload_prepare (JcClientNode *node, const char *task_id, const char *input_key,
+                          const char *csv_path, JcCsvReport **report_out, GError **error)
+{
+  g_autoptr(JcClientTransfer) t = prepare (node, task_id, TRUE, input_key, csv_path, error);
+  if (!t || !check_csv (t, report_out, NULL, error))
+    return NULL;
+  return g_steal_pointer (&t);
+}
+
+typedef struct {
+  JcClientTransfer *t;
+  JcCsvReport      *report;
+} PrepareData;
+
+static void
+prepare_data_free (PrepareData *d)
+{
+  g_clear_pointer (&d->t, jc_client_transfer_free);
+  g_clear_pointer (&d->report, jc_csv_report_free);
+  g_free (d);
+}
+
+static void
+check_in_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  PrepareData *d = task_data;
+  GError *error = NULL;
+
+  if (check_csv (d->t, &d->report, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+jc_client_upload_prepare_async (JcClientNode *node, const char *task_id, const char *input_key,
+                                const char *csv_path, GCancellable *cancellable,
+                                GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new (node, cancellable, callback, user_data);
+  GError *error = NULL;
+  PrepareData *d = g_new0 (PrepareData, 1);
+
+  g_task_set_source_tag (task, jc_client_upload_prepare_async);
+  g_task_set_task_data (task, d, (GDestroyNotify) prepare_data_free);
+  /* What the node knows is read here, on the node's thread; only the file is read in the
+   * worker. */
+  d->t = prepare (node, task_id, TRUE, input_key, csv_path, &error);
+  if (!d->t)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_run_in_thread (task, check_in_thread);
+}
+
+JcClientTransfer *
+jc_client_upload_prepare_finish (JcClientNode *node, GAsyncResult *result, JcCsvReport **report,
+                                 GError **error)
+{
+  PrepareData *d = g_task_get_task_data (G_TASK (result));
+  GError *local = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, node), NULL);
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), &local);
+  if (report && d && d->report)
+    *report = g_steal_pointer (&d->report);
+  if (!ok)
+    {
+      g_propagate_error (error, local);
+      return NULL;
+    }
+  return g_steal_pointer (&d->t);
+}
+
+JcClientTransfer *
+jc_client_attest_prepare (JcClientNode *node, const char *task_id, const char *key,
+                          gboolean upload, GError **error)
+{
+  return prepare (node, task_id, upload, key, NULL, error);
+}
+
+/* --- attestation summary --------------------------------------------------------------- */
+
+void
+jc_client_attestation_free (JcClientAttestation *a)
+{
+  if (!a)
+    return;
+  g_free (a->party);
+  g_free (a->problem);
+  g_free (a);
+}
+
+GPtrArray *
+jc_client_transfer_attest (JcClientTransfer *t, GCancellable *cancellable)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_client_attestation_free);
+  const JcCtsc *ctsc = t->cta->ctsc;
+
+  for (guint i = 0; i < jc_ctio_client_get_n_parties (t->ctio); i++)
+    {
+      JcClientAttestation *a = g_new0 (JcClientAttestation, 1);
+      g_autoptr(GError) error = NULL;
+      const JcParty *cp = i < ctsc->computing_parties->len ? ctsc->computing_parties->pdata[i] : NULL;
+
+      a->party = g_strdup (cp ? cp->name : "?");
+      a->platform = ctsc->platform;
+      a->simulated = ctsc->platform == JC_TEE_PLATFORM_SIM;
+      /* The status call opens an attested connection: it succeeds only when the VM's
+       * evidence verifies under the task's TEE policy (platform, measurement allow-list)
+       * and binds the agreement hash this node holds. */
+      g_autoptr(JsonNode) st = jc_ctio_status (t->ctio, i, cancellable, &error);
+      a->attested = st != NULL;
+      if (!st)
+        a->problem = g_strdup (error->message);
+      g_ptr_array_add (out, a);
+    }
+  return out;
 }
 
 typedef struct {

@@ -2,6 +2,7 @@
 
 #include "jc-client-node.h"
 #include "jc-csv-check.h"
+#include "jc-tee-types.h"
 
 G_BEGIN_DECLS
 
@@ -25,6 +26,34 @@ typedef struct _JcClientTransfer JcClientTransfer;
 JcClientTransfer *jc_client_upload_prepare   (JcClientNode *node, const char *task_id,
                                               const char *input_key, const char *csv_path,
                                               JcCsvReport **report, GError **error);
+/* The same for an app: the task is checked on the caller's thread (the node's), the file
+ * in a worker thread, so that a large file never blocks a UI. REPORT: as above. */
+void              jc_client_upload_prepare_async  (JcClientNode *node, const char *task_id,
+                                                   const char *input_key, const char *csv_path,
+                                                   GCancellable *cancellable,
+                                                   GAsyncReadyCallback callback, gpointer user_data);
+JcClientTransfer *jc_client_upload_prepare_finish (JcClientNode *node, GAsyncResult *result,
+                                                   JcCsvReport **report, GError **error);
+
+/* The task's checks of an upload of input KEY (UPLOAD) or a download of output KEY, without a
+ * file: a transfer good for jc_client_transfer_attest and jc_client_upload_quality only. */
+JcClientTransfer *jc_client_attest_prepare (JcClientNode *node, const char *task_id,
+                                            const char *key, gboolean upload, GError **error);
+
+/* What attesting one computation VM showed, for a summary before a transfer. */
+typedef struct {
+  char          *party;      /* the computing party's name */
+  JcTeePlatform  platform;   /* the platform the task's agreement requires */
+  gboolean       simulated;  /* a simulated TEE: not confidential */
+  gboolean       attested;   /* the evidence verified: platform, measurement and agreement hash match */
+  char          *problem;    /* why not, when not attested */
+} JcClientAttestation;
+void       jc_client_attestation_free (JcClientAttestation *attestation);
+/* Attests each of the transfer's VMs now (blocking: call from a worker thread); one
+ * JcClientAttestation per computing party, in the CTSC's order. Touches neither the node
+ * nor its store. */
+GPtrArray *jc_client_transfer_attest  (JcClientTransfer *transfer, GCancellable *cancellable);
+
 /* Attests the VMs, shares the file and streams the shares; returns when the VMs have
  * committed the upload. */
 gboolean          jc_client_upload_run       (JcClientTransfer *transfer,
