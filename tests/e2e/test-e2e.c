@@ -49,7 +49,14 @@ ctl (const char *first, ...)
   g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
                                &r.out, &r.err, &wait, &error));
   g_assert_no_error (error);
-  r.status = g_spawn_check_wait_status (wait, NULL) ? 0 : (WIFEXITED (wait) ? WEXITSTATUS (wait) : -1);
+  /* Assertions are non-fatal here (the sandbox must still be stopped), so a failed spawn
+   * must leave usable empty outputs rather than NULLs. */
+  if (r.out == NULL)
+    r.out = g_strdup ("");
+  if (r.err == NULL)
+    r.err = g_strdup ("");
+  r.status = error != NULL ? -1
+           : g_spawn_check_wait_status (wait, NULL) ? 0 : (WIFEXITED (wait) ? WEXITSTATUS (wait) : -1);
   g_strstrip (r.out);
   if (r.status != 0)
     g_test_message ("jocondectl %s: status %d: %s", first, r.status, r.err);
