@@ -288,7 +288,41 @@ jc_cpd_control_handle_status (JcCpdDaemon *self, const JcNetEnvelope *env)
 typedef struct {
   JcCpdDaemon *self;
   char        *task_id;
+  char        *url;
+  GBytes      *payload;
+  guint        attempts;
 } PostCounterparts;
+
+/* A VM under TCG takes seconds from "running" to its orchestrator listening, and the root
+ * sends the list again only when an address changes: a refused hand-over is retried each
+ * second while the task runs, for as long as a VM may take to boot. */
+#define COUNTERPARTS_RETRY_S 1
+#define COUNTERPARTS_ATTEMPTS 600
+
+static void post_counterparts_send (PostCounterparts *p);
+
+static void
+post_counterparts_free (PostCounterparts *p)
+{
+  g_object_unref (p->self);
+  g_free (p->task_id);
+  g_free (p->url);
+  g_bytes_unref (p->payload);
+  g_free (p);
+}
+
+static gboolean
+counterparts_retry (gpointer data)
+{
+  PostCounterparts *p = data;
+  ActiveTask *t = p->self->active ? g_hash_table_lookup (p->self->active, p->task_id) : NULL;
+
+  if (t == NULL || t->counterparts || t->ending)
+    post_counterparts_free (p);
+  else
+    post_counterparts_send (p);
+  return G_SOURCE_REMOVE;
+}
 
 static void
 counterparts_posted (GObject *source, GAsyncResult *result, gpointer data)
@@ -307,16 +341,40 @@ counterparts_posted (GObject *source, GAsyncResult *result, gpointer data)
       jc_cpd_daemon_log (p->self, JC_LOG_NOTICE, "counterparts", p->task_id,
                          "the computing parties' addresses were handed to the orchestrator");
     }
-  else if (t != NULL)
+  else if (t != NULL && !t->counterparts && !t->ending && ++p->attempts < COUNTERPARTS_ATTEMPTS)
+    {
+      if (p->attempts == 1)
+        {
+          g_autofree char *m = g_strdup_printf ("the orchestrator did not take the addresses yet (%s); "
+                                                "handing them again every second",
+                                                error ? error->message : soup_status_get_phrase (status));
+          jc_cpd_daemon_log (p->self, JC_LOG_INFO, "counterparts", p->task_id, m);
+        }
+      g_timeout_add_seconds (COUNTERPARTS_RETRY_S, counterparts_retry, p);
+      return;
+    }
+  else if (t != NULL && !t->counterparts)
     {
       g_autofree char *m = g_strdup_printf ("the orchestrator did not take the addresses (%s); "
                                             "they are handed again with the root's next list",
                                             error ? error->message : soup_status_get_phrase (status));
       jc_cpd_daemon_log (p->self, JC_LOG_WARNING, "counterparts", p->task_id, m);
     }
-  g_object_unref (p->self);
-  g_free (p->task_id);
-  g_free (p);
+  post_counterparts_free (p);
+}
+
+static void
+post_counterparts_send (PostCounterparts *p)
+{
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", p->url);
+
+  if (msg == NULL)
+    {
+      post_counterparts_free (p);
+      return;
+    }
+  soup_message_set_request_body_from_bytes (msg, "application/json", p->payload);
+  soup_session_send_and_read_async (p->self->http, msg, G_PRIORITY_DEFAULT, NULL, counterparts_posted, p);
 }
 
 /* The number of computing parties of the task's CTA (verified when it came). */
@@ -365,7 +423,6 @@ jc_cpd_control_handle_vms (JcCpdDaemon *self, const JcNetEnvelope *env)
   g_autoptr(JsonNode) body = NULL;
   g_autofree char *text = NULL;
   g_autofree char *url = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GBytes) payload = NULL;
   const char *host;
   PostCounterparts *p;
@@ -428,16 +485,14 @@ jc_cpd_control_handle_vms (JcCpdDaemon *self, const JcNetEnvelope *env)
     host = "::1";
   url = strchr (host, ':') ? g_strdup_printf ("http://[%s]:%u/counterparts", host, t->port)
                            : g_strdup_printf ("http://%s:%u/counterparts", host, t->port);
-  msg = soup_message_new ("POST", url);
-  if (msg == NULL)
-    return;
   {
     gsize len = strlen (text);
     payload = g_bytes_new_take (g_steal_pointer (&text), len);
   }
-  soup_message_set_request_body_from_bytes (msg, "application/json", payload);
   p = g_new0 (PostCounterparts, 1);
   p->self = g_object_ref (self);
   p->task_id = g_strdup (t->task_id);
-  soup_session_send_and_read_async (self->http, msg, G_PRIORITY_DEFAULT, NULL, counterparts_posted, p);
+  p->url = g_steal_pointer (&url);
+  p->payload = g_bytes_ref (payload);
+  post_counterparts_send (p);
 }
