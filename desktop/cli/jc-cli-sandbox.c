@@ -416,9 +416,13 @@ start_cp (Sandbox *s, const char *relay_bin, const char *cpd_bin, const char *gu
   if (!write_text (conf, text, error))
     return FALSE;
   const char *argv[] = { cpd_bin, "-c", conf, "run", NULL };
-  /* libvirt: each cp has its own per-user libvirt daemon, in DIR/cps/NAME/libvirt. */
+  /* libvirt: each cp has its own per-user libvirt daemon. Its sockets (QEMU's monitor in the
+   * config directory too) must have paths of at most 107 bytes: its directories are in a
+   * short one of their own under /tmp, removed by `sandbox down`. */
   gboolean libvirt = g_str_equal (s->backend, "libvirt");
-  g_autofree char *home = g_build_filename (dir, "libvirt", NULL);
+  g_autofree char *home = libvirt ? g_dir_make_tmp ("jc-lv-XXXXXX", error) : g_strdup ("");
+  if (!home)
+    return FALSE;
   g_autofree char *runtime = g_build_filename (home, "run", NULL);
   g_autofree char *config = g_build_filename (home, "config", NULL);
   g_autofree char *cache = g_build_filename (home, "cache", NULL);
@@ -433,7 +437,10 @@ start_cp (Sandbox *s, const char *relay_bin, const char *cpd_bin, const char *gu
     }
   JsonObject *o = json_object_new ();
   if (libvirt)
-    json_object_set_string_member (o, "libvirt_runtime_dir", runtime);
+    {
+      json_object_set_string_member (o, "libvirt_home", home);
+      json_object_set_string_member (o, "libvirt_runtime_dir", runtime);
+    }
   json_object_set_object_member (json_object_get_object_member (s->state, "computing_parties"), name, o);
   if (!start_daemon_env (s, name, argv, libvirt ? env : NULL, libvirt, error))
     return FALSE;
@@ -714,7 +721,22 @@ read_pid_file (const char *path)
 /* A libvirt cp's task VMs (domains outlive the cpd by design) and then its per-user libvirt
  * daemons, found through their pid files in the cp's private runtime directory. */
 static void
-stop_libvirt (const char *runtime)
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) d = g_dir_open (path, 0, NULL);
+  for (const char *n = d ? g_dir_read_name (d) : NULL; n; n = g_dir_read_name (d))
+    {
+      g_autofree char *p = g_build_filename (path, n, NULL);
+      if (g_file_test (p, G_FILE_TEST_IS_DIR) && !g_file_test (p, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (p);
+      else
+        g_unlink (p);
+    }
+  g_rmdir (path);
+}
+
+static void
+stop_libvirt (const char *home, const char *runtime)
 {
   g_autofree char *qemu_run = g_build_filename (runtime, "libvirt", "qemu", "run", NULL);
   g_autoptr(GDir) d = g_dir_open (qemu_run, 0, NULL);
@@ -730,6 +752,10 @@ stop_libvirt (const char *runtime)
       g_autofree char *p = g_build_filename (runtime, "libvirt", daemons[i], NULL);
       stop_pid (read_pid_file (p), libvirt_names);
     }
+  /* Only a directory this sandbox made (jc-lv-XXXXXX under the temporary directory). */
+  g_autofree char *base = home ? g_path_get_basename (home) : NULL;
+  if (base && g_str_has_prefix (base, "jc-lv-"))
+    remove_tree (home);
 }
 
 gboolean
@@ -764,7 +790,8 @@ jc_cli_sandbox_down (const char *dir, GError **error)
         ? json_object_get_string_member_with_default (json_node_get_object (n), "libvirt_runtime_dir", NULL)
         : NULL;
       if (runtime)
-        stop_libvirt (runtime);
+        stop_libvirt (json_object_get_string_member_with_default (json_node_get_object (n),
+                                                                  "libvirt_home", NULL), runtime);
     }
   g_autofree char *stopped = g_build_filename (dir, "sandbox.stopped.json", NULL);
   if (g_rename (path, stopped) != 0)
