@@ -317,7 +317,8 @@ counterparts_retry (gpointer data)
   PostCounterparts *p = data;
   ActiveTask *t = p->self->active ? g_hash_table_lookup (p->self->active, p->task_id) : NULL;
 
-  if (t == NULL || t->counterparts || t->ending)
+  /* A daemon shutting down has dropped its HTTP session and active tasks. */
+  if (p->self->http == NULL || t == NULL || t->counterparts || t->ending)
     post_counterparts_free (p);
   else
     post_counterparts_send (p);
@@ -368,7 +369,7 @@ post_counterparts_send (PostCounterparts *p)
 {
   g_autoptr(SoupMessage) msg = soup_message_new ("POST", p->url);
 
-  if (msg == NULL)
+  if (msg == NULL || p->self->http == NULL)
     {
       post_counterparts_free (p);
       return;
