@@ -2,8 +2,10 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "jc-cpd-daemon-private.h"
+#include "jc-cpd-domain-xml.h"
 #include "jc-cpd-task-db.h"
 #include "jc-doc.h"
 #include "jc-error.h"
@@ -415,6 +417,21 @@ n_parties (JcCpdDaemon *self, const char *task_id)
   return cta->ctsc->computing_parties->len;
 }
 
+/* A counterpart's address as the orchestrator dials it. A libvirt task VM sits behind
+ * QEMU's user-mode network, where 127.0.0.0/8 is the VM itself: an address on this host's
+ * loopback (a single-host deployment or the sandbox) is reached through slirp's gateway,
+ * which slirp connects to the host's loopback. */
+static char *
+counterpart_address (JcCpdDaemon *self, const char *address)
+{
+  const char *colon = strrchr (address, ':');
+
+  if (!g_str_equal (self->config->backend, "libvirt") || colon == NULL ||
+      !(g_str_has_prefix (address, "127.") || g_str_has_prefix (address, "localhost:")))
+    return g_strdup (address);
+  return g_strconcat (JC_CPD_SLIRP_HOST_ADDRESS, colon, NULL);
+}
+
 /* task.vm from the root: once every computing party's VM address is known, they go to this
  * task's orchestrator (POST /counterparts, in CTSC order, docs/guest.md), which connects to
  * the others through attested TLS; an address is no secret. */
@@ -461,7 +478,7 @@ jc_cpd_control_handle_vms (JcCpdDaemon *self, const JcNetEnvelope *env)
       index = json_node_get_int (cp);
       if (index < 0 || index >= (gint64) n || addresses->pdata[index] != NULL)
         return;
-      addresses->pdata[index] = g_strdup (json_node_get_string (address));
+      addresses->pdata[index] = counterpart_address (self, json_node_get_string (address));
     }
   b = json_builder_new ();
   json_builder_begin_object (b);

@@ -15,6 +15,9 @@ G_BEGIN_DECLS
 
 /* The XML namespace of the cpd's <metadata> element in a task VM's domain. */
 #define JC_CPD_METADATA_NS "urn:joconde:cpd:1"
+/* The host as a task VM sees it behind the user-mode NIC (QEMU's slirp default network,
+ * matching the image's static 10.0.2.15): connections to it reach the host's loopback. */
+#define JC_CPD_SLIRP_HOST_ADDRESS "10.0.2.2"
 
 /* The libvirt domain XML of a task VM: direct kernel boot of the image's kernel, initrd and
  * command line; the CTA handed over through QEMU's firmware configuration

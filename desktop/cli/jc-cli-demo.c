@@ -165,8 +165,12 @@ print_table (const char *residents, const char *subscriptions, GError **error)
 }
 
 static gboolean
-demo (Demo *d, const char *backend, GError **error)
+demo (Demo *d, const char *backend, guint rows, GError **error)
 {
+  /* Under TCG (libvirt backend, no KVM) three VMs boot and compute far slower. */
+  const char *boot_wait = g_str_equal (backend, "libvirt") ? "900" : "120";
+  const char *run_wait = g_str_equal (backend, "libvirt") ? "1800" : "300";
+  g_autofree char *rows_text = g_strdup_printf ("%u", rows);
   g_autofree char *json = g_build_filename (d->dir, "sandbox.json", NULL);
   if (!g_file_test (json, G_FILE_TEST_EXISTS))
     {
@@ -182,8 +186,8 @@ demo (Demo *d, const char *backend, GError **error)
   g_autofree char *data = g_build_filename (d->dir, "demo", NULL);
   g_autofree char *population = g_build_filename (data, "population.csv", NULL);
   g_autofree char *subscribers = g_build_filename (data, "subscribers.csv", NULL);
-  printf (_("Generating the example's data (10^5 persons) in %s …\n"), data);
-  const char *gen_argv[] = { gen, "--rows", "100000", "--out", data, NULL };
+  printf (_("Generating the example's data (%u persons) in %s …\n"), rows, data);
+  const char *gen_argv[] = { gen, "--rows", rows_text, "--out", data, NULL };
   int st = 0;
   if (!gen || !g_spawn_sync (NULL, (char **) gen_argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &st, error)
       || !g_spawn_check_wait_status (st, error))
@@ -233,8 +237,8 @@ demo (Demo *d, const char *backend, GError **error)
     }
   printf (_("\n4. The SO approves; the root seals the agreement and the computing parties start the task's VMs.\n"));
   g_autofree char *ap = run (d, error, "approve", "--node", so, "--task", task, NULL);
-  g_autofree char *w1 = ap ? run (d, error, "status", "--node", nsi, "--task", task, "--wait", "input", "--timeout", "120", NULL) : NULL;
-  g_autofree char *w2 = w1 ? run (d, error, "status", "--node", mno, "--task", task, "--wait", "input", "--timeout", "120", NULL) : NULL;
+  g_autofree char *w1 = ap ? run (d, error, "status", "--node", nsi, "--task", task, "--wait", "input", "--timeout", boot_wait, NULL) : NULL;
+  g_autofree char *w2 = w1 ? run (d, error, "status", "--node", mno, "--task", task, "--wait", "input", "--timeout", boot_wait, NULL) : NULL;
   if (!w2)
     return FALSE;
   printf (_("\n5. The custodians upload their tables as secret shares.\n"));
@@ -243,7 +247,7 @@ demo (Demo *d, const char *backend, GError **error)
   if (!u2)
     return FALSE;
   printf (_("\n6. The VMs compute; the analysts download the results.\n"));
-  g_autofree char *w3 = run (d, error, "status", "--node", nsi, "--task", task, "--wait", "output", "--timeout", "300", NULL);
+  g_autofree char *w3 = run (d, error, "status", "--node", nsi, "--task", task, "--wait", "output", "--timeout", run_wait, NULL);
   if (!w3)
     return FALSE;
   g_autofree char *residents = g_build_filename (data, "residents.csv", NULL);
@@ -256,12 +260,12 @@ demo (Demo *d, const char *backend, GError **error)
 }
 
 int
-jc_cli_sandbox_demo (const char *dir, const char *backend)
+jc_cli_sandbox_demo (const char *dir, const char *backend, guint rows)
 {
   GError *error = NULL;
   g_autofree char *canonical = g_canonicalize_filename (dir, NULL);
   Demo d = { canonical, g_file_read_link ("/proc/self/exe", NULL) };
-  gboolean ok = d.self && demo (&d, backend, &error);
+  gboolean ok = d.self && demo (&d, backend, rows, &error);
   g_free (d.self);
   if (!ok)
     return jc_cli_fail (error);

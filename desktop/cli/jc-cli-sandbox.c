@@ -1,7 +1,10 @@
 #define G_LOG_DOMAIN "jocondectl"
+#define _GNU_SOURCE 1  /* unshare (2) */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <gio/gio.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -143,15 +146,53 @@ write_text (const char *path, const char *text, GError **error)
   return g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
 }
 
+/* The uid and gid maps a child started by root writes for itself, prepared before the fork
+ * (only async-signal-safe calls run between fork and exec). */
+typedef struct {
+  char uid_map[64];
+  char gid_map[64];
+} UserNs;
+
+static gboolean
+write_proc (const char *path, const char *text)
+{
+  int fd = open (path, O_WRONLY);
+  if (fd < 0)
+    return FALSE;
+  gboolean ok = write (fd, text, strlen (text)) == (ssize_t) strlen (text);
+  close (fd);
+  return ok;
+}
+
+/* Root always gets libvirt's system daemon; a cp of the libvirt sandbox instead enters a user
+ * namespace where it is uid 1000, so that qemu:///session autostarts a per-user daemon in
+ * the cp's private directories and nothing of the host's libvirt is touched. */
 static void
 detach (gpointer data)
 {
+  UserNs *ns = data;
   setsid ();
+  if (ns && unshare (CLONE_NEWUSER) == 0)
+    {
+      write_proc ("/proc/self/setgroups", "deny");
+      write_proc ("/proc/self/uid_map", ns->uid_map);
+      write_proc ("/proc/self/gid_map", ns->gid_map);
+    }
 }
+
+static gboolean start_daemon_env (Sandbox *s, const char *name, const char *const *argv,
+                                  const char *const *env, gboolean user_ns, GError **error);
 
 /* Starts a daemon that outlives jocondectl; its output goes to DIR/logs/NAME.log. */
 static gboolean
 start_daemon (Sandbox *s, const char *name, const char *const *argv, GError **error)
+{
+  return start_daemon_env (s, name, argv, NULL, FALSE, error);
+}
+
+static gboolean
+start_daemon_env (Sandbox *s, const char *name, const char *const *argv, const char *const *env,
+                  gboolean user_ns, GError **error)
 {
   g_autofree char *logs = g_build_filename (s->dir, "logs", NULL);
   g_mkdir_with_parents (logs, 0700);
@@ -160,7 +201,16 @@ start_daemon (Sandbox *s, const char *name, const char *const *argv, GError **er
   g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT);
   g_subprocess_launcher_set_stdout_file_path (l, log);
   g_subprocess_launcher_set_stderr_file_path (l, log);
-  g_subprocess_launcher_set_child_setup (l, detach, NULL, NULL);
+  for (guint i = 0; env && env[i]; i += 2)
+    g_subprocess_launcher_setenv (l, env[i], env[i + 1], TRUE);
+  UserNs *ns = NULL;
+  if (user_ns && getuid () == 0)
+    {
+      ns = g_new0 (UserNs, 1);
+      g_snprintf (ns->uid_map, sizeof ns->uid_map, "1000 %u 1\n", (unsigned) getuid ());
+      g_snprintf (ns->gid_map, sizeof ns->gid_map, "1000 %u 1\n", (unsigned) getgid ());
+    }
+  g_subprocess_launcher_set_child_setup (l, detach, ns, g_free);
   g_autoptr(GSubprocess) p = g_subprocess_launcher_spawnv (l, argv, error);
   if (!p)
     return FALSE;
@@ -360,17 +410,42 @@ start_cp (Sandbox *s, const char *relay_bin, const char *cpd_bin, const char *gu
     "[vm]\nlisten-address=127.0.0.1\npublic-host=127.0.0.1\nport-min=%u\nport-max=%u\npoll-ms=200\n"
     "[log]\ntarget=stderr\n",
     state, (char *) g_hash_table_lookup (s->urls, "root"), images, s->backend,
-    guest_bin ? guest_bin : "", g_str_equal (s->backend, "libvirt") ? "libvirt-uris=qemu:///session\n" : "",
+    guest_bin ? guest_bin : "",
+    g_str_equal (s->backend, "libvirt") ? "libvirt-uris=qemu:///session\nmemory-mib=512\nvcpus=1\n" : "",
     port_min, MIN (port_min + 40, 65535));
   if (!write_text (conf, text, error))
     return FALSE;
   const char *argv[] = { cpd_bin, "-c", conf, "run", NULL };
-  if (!start_daemon (s, name, argv, error))
+  /* libvirt: each cp has its own per-user libvirt daemon. Its sockets (QEMU's monitor in the
+   * config directory too) must have paths of at most 107 bytes: its directories are in a
+   * short one of their own under /tmp, removed by `sandbox down`. */
+  gboolean libvirt = g_str_equal (s->backend, "libvirt");
+  g_autofree char *home = libvirt ? g_dir_make_tmp ("jc-lv-XXXXXX", error) : g_strdup ("");
+  if (!home)
     return FALSE;
+  g_autofree char *runtime = g_build_filename (home, "run", NULL);
+  g_autofree char *config = g_build_filename (home, "config", NULL);
+  g_autofree char *cache = g_build_filename (home, "cache", NULL);
+  const char *env[] = { "XDG_RUNTIME_DIR", runtime, "XDG_CONFIG_HOME", config,
+                        "XDG_CACHE_HOME", cache, "HOME", home, NULL };
+  if (libvirt && (g_mkdir_with_parents (runtime, 0700) != 0 || g_mkdir_with_parents (config, 0700) != 0
+                  || g_mkdir_with_parents (cache, 0700) != 0))
+    {
+      int e = errno;
+      g_set_error (error, JC_ERROR, JC_ERROR_IO, _("Cannot create %s: %s"), home, g_strerror (e));
+      return FALSE;
+    }
   JsonObject *o = json_object_new ();
+  if (libvirt)
+    {
+      json_object_set_string_member (o, "libvirt_home", home);
+      json_object_set_string_member (o, "libvirt_runtime_dir", runtime);
+    }
+  json_object_set_object_member (json_object_get_object_member (s->state, "computing_parties"), name, o);
+  if (!start_daemon_env (s, name, argv, libvirt ? env : NULL, libvirt, error))
+    return FALSE;
   json_object_set_string_member (o, "dir", dir);
   json_object_set_string_member (o, "config", conf);
-  json_object_set_object_member (json_object_get_object_member (s->state, "computing_parties"), name, o);
   return TRUE;
 }
 
@@ -384,6 +459,22 @@ write_image_file (const char *dir, const char *name, const char *text, char **sh
   return TRUE;
 }
 
+/* The guest image built by this build (ninja -C build guest-image): $JC_GUEST_IMAGE_DIR or
+ * the build tree next to jocondectl. */
+static char *
+guest_image_dir (void)
+{
+  const char *e = g_getenv ("JC_GUEST_IMAGE_DIR");
+  if (e && *e)
+    return g_strdup (e);
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  if (!self)
+    return NULL;
+  g_autofree char *cli = g_path_get_dirname (self);
+  g_autofree char *p = g_build_filename (cli, "..", "..", "guest", "image", NULL);
+  return g_canonicalize_filename (p, NULL);
+}
+
 /* The image repository of the cps. With the process backend the orchestrator runs as a
  * process and the image's kernel is never booted, but the cpd checks the files against
  * the manifest all the same; with libvirt the real guest image of this build is used. */
@@ -395,8 +486,8 @@ write_images (Sandbox *s, GError **error)
   g_mkdir_with_parents (dir, 0700);
   if (g_str_equal (s->backend, "libvirt"))
     {
-      g_autofree char *built = jc_cli_sandbox_find_program ("manifest.json", "JC_GUEST_IMAGE_DIR",
-                                                            "guest/image");
+      g_autofree char *src = guest_image_dir ();
+      g_autofree char *built = src ? g_build_filename (src, "manifest.json", NULL) : NULL;
       if (!built || !g_file_test (built, G_FILE_TEST_EXISTS))
         {
           g_set_error (error, JC_ERROR, JC_ERROR_NOT_FOUND,
@@ -404,7 +495,6 @@ write_images (Sandbox *s, GError **error)
                          "guest-image, docs/guest-image.md)"));
           return FALSE;
         }
-      g_autofree char *src = g_path_get_dirname (built);
       const char *files[] = { "manifest.json", "vmlinuz", "initrd.img", NULL };
       for (guint i = 0; files[i]; i++)
         {
@@ -587,17 +677,85 @@ sandbox_up (const char *dir, const char *backend, GError **error)
   return write_text (json_path, text, error);
 }
 
+static const char *const daemon_names[] = { "joconde-", NULL };
+static const char *const libvirt_names[] = { "qemu-system-", "libvirtd", "virtlogd", NULL };
+
+/* A pid may have been reused since it was written down: only what still runs one of the
+ * programs NAMES (prefixes of the program's file name) is stopped. */
 static gboolean
-is_ours (GPid pid)
+is_ours (GPid pid, const char *const *names)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%d/cmdline", pid);
   g_autofree char *cmd = NULL;
   gsize len = 0;
   if (!g_file_get_contents (path, &cmd, &len, NULL) || len == 0)
     return FALSE;
-  /* A pid may have been reused since: only stop what is still one of our daemons. */
   g_autofree char *base = g_path_get_basename (cmd);
-  return g_str_has_prefix (base, "joconde-");
+  for (guint i = 0; names[i]; i++)
+    if (g_str_has_prefix (base, names[i]))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+stop_pid (GPid pid, const char *const *names)
+{
+  if (pid <= 1 || !is_ours (pid, names))
+    return;
+  kill (pid, SIGTERM);
+  for (int k = 0; k < 100 && is_ours (pid, names); k++)
+    g_usleep (50 * 1000);
+  if (is_ours (pid, names))
+    kill (pid, SIGKILL);
+}
+
+static GPid
+read_pid_file (const char *path)
+{
+  g_autofree char *text = NULL;
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return 0;
+  return (GPid) g_ascii_strtoll (text, NULL, 10);
+}
+
+/* A libvirt cp's task VMs (domains outlive the cpd by design) and then its per-user libvirt
+ * daemons, found through their pid files in the cp's private runtime directory. */
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) d = g_dir_open (path, 0, NULL);
+  for (const char *n = d ? g_dir_read_name (d) : NULL; n; n = g_dir_read_name (d))
+    {
+      g_autofree char *p = g_build_filename (path, n, NULL);
+      if (g_file_test (p, G_FILE_TEST_IS_DIR) && !g_file_test (p, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (p);
+      else
+        g_unlink (p);
+    }
+  g_rmdir (path);
+}
+
+static void
+stop_libvirt (const char *home, const char *runtime)
+{
+  g_autofree char *qemu_run = g_build_filename (runtime, "libvirt", "qemu", "run", NULL);
+  g_autoptr(GDir) d = g_dir_open (qemu_run, 0, NULL);
+  for (const char *n = d ? g_dir_read_name (d) : NULL; n; n = g_dir_read_name (d))
+    if (g_str_has_suffix (n, ".pid"))
+      {
+        g_autofree char *p = g_build_filename (qemu_run, n, NULL);
+        stop_pid (read_pid_file (p), libvirt_names);
+      }
+  const char *daemons[] = { "libvirtd.pid", "virtlogd.pid", NULL };
+  for (guint i = 0; daemons[i]; i++)
+    {
+      g_autofree char *p = g_build_filename (runtime, "libvirt", daemons[i], NULL);
+      stop_pid (read_pid_file (p), libvirt_names);
+    }
+  /* Only a directory this sandbox made (jc-lv-XXXXXX under the temporary directory). */
+  g_autofree char *base = home ? g_path_get_basename (home) : NULL;
+  if (base && g_str_has_prefix (base, "jc-lv-"))
+    remove_tree (home);
 }
 
 gboolean
@@ -611,8 +769,8 @@ jc_cli_sandbox_down (const char *dir, GError **error)
       return FALSE;
     }
   JsonNode *root = json_parser_get_root (parser);
-  JsonArray *pids = JSON_NODE_HOLDS_OBJECT (root)
-                    ? json_object_get_array_member (json_node_get_object (root), "pids") : NULL;
+  JsonObject *state = JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  JsonArray *pids = state ? json_object_get_array_member (state, "pids") : NULL;
   if (!pids)
     {
       g_set_error (error, JC_ERROR, JC_ERROR_INVALID, _("%s lists no processes"), path);
@@ -620,15 +778,20 @@ jc_cli_sandbox_down (const char *dir, GError **error)
     }
   /* Children first (the cps and client relays), the root last. */
   for (gint i = (gint) json_array_get_length (pids) - 1; i >= 0; i--)
+    stop_pid ((GPid) json_array_get_int_element (pids, i), daemon_names);
+  /* With the cpds gone nothing starts a VM or a libvirt daemon any more. */
+  JsonObject *cps_o = json_object_has_member (state, "computing_parties")
+                      ? json_object_get_object_member (state, "computing_parties") : NULL;
+  g_autoptr(GList) members = cps_o ? json_object_get_members (cps_o) : NULL;
+  for (GList *m = members; m; m = m->next)
     {
-      GPid pid = (GPid) json_array_get_int_element (pids, i);
-      if (pid <= 1 || !is_ours (pid))
-        continue;
-      kill (pid, SIGTERM);
-      for (int k = 0; k < 100 && is_ours (pid); k++)
-        g_usleep (50 * 1000);
-      if (is_ours (pid))
-        kill (pid, SIGKILL);
+      JsonNode *n = json_object_get_member (cps_o, m->data);
+      const char *runtime = JSON_NODE_HOLDS_OBJECT (n)
+        ? json_object_get_string_member_with_default (json_node_get_object (n), "libvirt_runtime_dir", NULL)
+        : NULL;
+      if (runtime)
+        stop_libvirt (json_object_get_string_member_with_default (json_node_get_object (n),
+                                                                  "libvirt_home", NULL), runtime);
     }
   g_autofree char *stopped = g_build_filename (dir, "sandbox.stopped.json", NULL);
   if (g_rename (path, stopped) != 0)
@@ -645,7 +808,10 @@ int
 jc_cli_sandbox (int argc, char **argv)
 {
   g_autofree char *dir = NULL, *backend = NULL;
+  gint rows = 100000;
   const GOptionEntry entries[] = {
+    { "rows", 'r', 0, G_OPTION_ARG_INT, &rows,
+      N_("demo: persons in the example's generated data (default 100000)"), N_("N") },
     { "dir", 'd', 0, G_OPTION_ARG_FILENAME, &dir, N_("The sandbox's directory"), N_("DIR") },
     { "backend", 'b', 0, G_OPTION_ARG_STRING, &backend,
       N_("How the cps run task VMs: process (default) or libvirt (real VMs under TCG)"), N_("BACKEND") },
@@ -692,6 +858,10 @@ jc_cli_sandbox (int argc, char **argv)
       return 0;
     }
   if (g_str_equal (argv[1], "demo"))
-    return jc_cli_sandbox_demo (dir, backend ? backend : "process");
+    {
+      if (rows < 1)
+        return jc_cli_usage ("sandbox", _("--rows is a positive number"));
+      return jc_cli_sandbox_demo (dir, backend ? backend : "process", (guint) rows);
+    }
   return jc_cli_usage ("sandbox", _("give up, down or demo"));
 }

@@ -401,6 +401,85 @@ test_after_input_deadline (void)
   g_assert_nonnull (strstr (r.err, "input deadline"));
 }
 
+/* The processes still running (not zombies) whose command line or environment names DIR:
+ * the sandbox's daemons, its cps' libvirt daemons (XDG_RUNTIME_DIR) and their QEMUs. */
+static guint
+processes_naming (const char *dir)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  guint n = 0;
+  g_assert_nonnull (proc);
+  for (const char *e = g_dir_read_name (proc); e; e = g_dir_read_name (proc))
+    {
+      if (!g_ascii_isdigit (e[0]))
+        continue;
+      const char *files[] = { "cmdline", "environ" };
+      g_autofree char *stat_path = g_build_filename ("/proc", e, "stat", NULL);
+      g_autofree char *stat = NULL;
+      if (!g_file_get_contents (stat_path, &stat, NULL, NULL) || strstr (stat, ") Z "))
+        continue;
+      for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+        {
+          g_autofree char *path = g_build_filename ("/proc", e, files[i], NULL);
+          g_autofree char *text = NULL;
+          gsize len = 0;
+          if (!g_file_get_contents (path, &text, &len, NULL))
+            continue;
+          for (gsize k = 0; k < len; k++)
+            if (text[k] == '\0')
+              text[k] = '\n';
+          if (strstr (text, dir))
+            {
+              g_test_message ("still running: pid %s", e);
+              n++;
+              break;
+            }
+        }
+    }
+  return n;
+}
+
+/* The libvirt backend: the example task, small, through three real VMs booted from this
+ * build's guest image under QEMU (TCG) by three cpds, each with its own libvirt daemon; after
+ * `sandbox down` no VM, libvirt daemon or other process of that sandbox is left. */
+static void
+test_libvirt_demo (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("jc-e2e-libvirt-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_autofree char *lv = g_build_filename (dir, "sandbox", NULL);
+  gint64 start = g_get_monotonic_time ();
+  g_auto(Result) demo = ctl ("sandbox", "demo", "--dir", lv, "--backend", "libvirt", "--rows", "300", NULL);
+  g_test_message ("libvirt sandbox demo (300 persons): %.1f s",
+                  (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC);
+  g_auto(Result) down = ctl ("sandbox", "down", "--dir", lv, NULL);
+  g_assert_cmpint (demo.status, ==, 0);
+  g_assert_nonnull (strstr (demo.out, "region"));
+  g_assert_nonnull (strstr (demo.out, "rate"));
+  g_assert_cmpint (down.status, ==, 0);
+  /* The VMs really booted the guest image: its init's console lines reached each cpd's log. */
+  const char *cps[] = { "cp1", "cp2", "cp3" };
+  for (guint i = 0; i < G_N_ELEMENTS (cps); i++)
+    {
+      g_autofree char *file = g_strdup_printf ("%s.log", cps[i]);
+      g_autofree char *log = g_build_filename (lv, "logs", file, NULL);
+      g_autofree char *text = NULL;
+      g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
+      g_assert_nonnull (strstr (text, "joconde-init: network"));
+    }
+  g_autofree char *residents = g_build_filename (lv, "demo", "residents.csv", NULL);
+  g_autofree char *csv = NULL;
+  g_assert_true (g_file_get_contents (residents, &csv, NULL, NULL));
+  g_assert_nonnull (strstr (csv, "region"));
+  g_assert_cmpuint (processes_naming (lv), ==, 0);
+  if (!g_test_failed () && !g_getenv ("JC_E2E_KEEP"))
+    {
+      const char *rm[] = { "rm", "-rf", dir, NULL };
+      g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -423,6 +502,7 @@ main (int argc, char **argv)
   g_test_add_func ("/e2e/refuse/unknown-peer", test_unknown_peer);
   g_test_add_func ("/e2e/reject-and-terminate", test_reject_and_terminate);
   g_test_add_func ("/e2e/refuse/after-input-deadline", test_after_input_deadline);
+  g_test_add_func ("/e2e/libvirt/demo", test_libvirt_demo);
   int status = g_test_run ();
   {
     g_auto(Result) down = ctl ("sandbox", "down", "--dir", sandbox, NULL);
