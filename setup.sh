@@ -34,6 +34,16 @@ then run ./setup.sh $mode again."
   fi
 }
 
+# The guest image's build fetches Debian's kernel package with apt-get download, which
+# needs current package lists: refresh them when they are missing or a day old.
+refresh_package_lists() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -1440 2>/dev/null | head -n1)" ]; then
+    echo "setup.sh: refreshing Debian's package lists"
+    apt-get update -qq
+  fi
+}
+
 configure() { # dir [meson options…]
   local dir=$1; shift
   if [ -f "$dir/build.ninja" ]; then
@@ -103,6 +113,7 @@ case $mode in
     ./build/desktop/cli/jocondectl sandbox down --dir "$dir" ;;
   test)
     install_packages
+    refresh_package_lists
     run_tests ;;
   *)
     sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'

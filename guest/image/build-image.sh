@@ -112,7 +112,7 @@ if [ -z "$kernel_deb" ]; then
   kernel_deb=$(ls "$cache/${pkg}_"*.deb 2>/dev/null | sort -V | tail -n1 || true)
   if [ -z "$kernel_deb" ]; then
     echo "build-image.sh: downloading $pkg" >&2
-    (cd "$cache" && apt-get download -q "$pkg" >&2) || die "apt-get download $pkg failed (no network or no such package?)"
+    (cd "$cache" && apt-get download -q "$pkg" >&2) || die "apt-get download $pkg failed (no network, or stale package lists: run apt-get update)"
     kernel_deb=$(ls "$cache/${pkg}_"*.deb | sort -V | tail -n1)
   fi
 fi
