@@ -15,51 +15,10 @@
 #include <unistd.h>
 
 #include "cpd-daemon-fixture.h"
+#include "cpd-libvirt-session.h"
 #include "jc-cpd-libvirt-backend.h"
 
 #define BOOT_TIMEOUT_MS 150000
-
-static gboolean
-write_proc (const char *path, const char *text)
-{
-  int fd = open (path, O_WRONLY);
-  gboolean ok;
-
-  if (fd < 0)
-    return FALSE;
-  ok = write (fd, text, strlen (text)) == (ssize_t) strlen (text);
-  close (fd);
-  return ok;
-}
-
-static void
-leave_root (void)
-{
-  g_autofree char *uid_map = g_strdup_printf ("1000 %u 1\n", (unsigned) getuid ());
-  g_autofree char *gid_map = g_strdup_printf ("1000 %u 1\n", (unsigned) getgid ());
-
-  g_assert_cmpint (unshare (CLONE_NEWUSER), ==, 0);
-  g_assert_true (write_proc ("/proc/self/setgroups", "deny"));
-  g_assert_true (write_proc ("/proc/self/uid_map", uid_map));
-  g_assert_true (write_proc ("/proc/self/gid_map", gid_map));
-}
-
-static void
-build_image (const char *image_dir)
-{
-  g_autofree char *cache = g_build_filename (image_dir, "cache", NULL);
-  const char *argv[] = { g_getenv ("JC_GUEST_IMAGE_BUILDER"), "--guest", g_getenv ("JC_GUEST_BINARY"),
-                         "--output", image_dir, "--cache", cache, NULL };
-  g_autoptr(GError) error = NULL;
-  int status = -1;
-
-  g_assert_nonnull (argv[0]);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-                               NULL, NULL, &status, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, &error));
-  g_assert_no_error (error);
-}
 
 static void
 copy_file (const char *from, const char *to)
@@ -97,23 +56,6 @@ install_image (Fixture *f, const char *image_dir)
                           " \"initrd\": {\"file\": \"initrd.img\", \"sha256\": \"%s\"},"
                           " \"cmdline\": \"%s\"}", ks, is, escaped);
   write_file (manifest, text, -1);
-}
-
-static void
-stop_daemon (const char *runtime_dir, const char *name)
-{
-  g_autofree char *pidfile = g_strdup_printf ("%s/libvirt/%s.pid", runtime_dir, name);
-  g_autofree char *text = NULL;
-  gint64 pid;
-
-  if (!g_file_get_contents (pidfile, &text, NULL, NULL))
-    return;
-  pid = g_ascii_strtoll (text, NULL, 10);
-  if (pid <= 1)
-    return;
-  kill ((pid_t) pid, SIGTERM);
-  for (guint i = 0; i < 100 && kill ((pid_t) pid, 0) == 0; i++)
-    g_usleep (50 * 1000);
 }
 
 static char *
@@ -175,9 +117,9 @@ test_boot (void)
 
   g_assert_nonnull (image_dir);
   g_assert_true (g_file_test ("/usr/sbin/libvirtd", G_FILE_TEST_IS_EXECUTABLE));
-  build_image (image_dir);
+  cpd_test_build_image (image_dir);
   if (getuid () == 0)
-    leave_root ();
+    cpd_test_leave_root ();
 
   fixture_prepare (f, "type=libvirt\nlibvirt-uris=qemu:///session\nmemory-mib=512\nvcpus=1");
   install_image (f, image_dir);
@@ -232,8 +174,8 @@ test_boot (void)
       left = jc_cpd_vm_backend_list (JC_CPD_VM_BACKEND (b), &error);
   }
   cpd_kill (f, SIGTERM);
-  stop_daemon (runtime, "libvirtd");
-  stop_daemon (runtime, "virtlogd");
+  cpd_test_stop_daemon (runtime, "libvirtd");
+  cpd_test_stop_daemon (runtime, "virtlogd");
   fixture_teardown (f, NULL);
 
   g_assert_true (booted);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cpd-test-util.h"
+#include "cpd-libvirt-session.h"
 #include "jc-cpd-libvirt-backend.h"
 #include "jc-error.h"
 
@@ -27,33 +28,6 @@
 
 #define BOOT_TIMEOUT_S 120
 
-static gboolean
-write_file (const char *path, const char *text)
-{
-  int fd = open (path, O_WRONLY);
-  gboolean ok;
-
-  if (fd < 0)
-    return FALSE;
-  ok = write (fd, text, strlen (text)) == (ssize_t) strlen (text);
-  close (fd);
-  return ok;
-}
-
-/* Becomes uid/gid 1000 in a new user namespace (mapped to our real ids). */
-static void
-leave_root (void)
-{
-  g_autofree char *uid_map = g_strdup_printf ("1000 %u 1\n", (unsigned) getuid ());
-  g_autofree char *gid_map = g_strdup_printf ("1000 %u 1\n", (unsigned) getgid ());
-
-  g_assert_cmpint (unshare (CLONE_NEWUSER), ==, 0);
-  g_assert_true (write_file ("/proc/self/setgroups", "deny"));
-  g_assert_true (write_file ("/proc/self/uid_map", uid_map));
-  g_assert_true (write_file ("/proc/self/gid_map", gid_map));
-  g_assert_cmpuint (geteuid (), ==, 1000);
-}
-
 static guint16
 free_port (void)
 {
@@ -65,24 +39,6 @@ free_port (void)
   g_assert_true (g_socket_bind (s, any, FALSE, NULL));
   bound = g_socket_get_local_address (s, NULL);
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
-static void
-build_image (const char *image_dir)
-{
-  g_autofree char *cache = g_build_filename (image_dir, "cache", NULL);
-  const char *argv[] = { g_getenv ("JC_GUEST_IMAGE_BUILDER"), "--guest", g_getenv ("JC_GUEST_BINARY"),
-                         "--output", image_dir, "--cache", cache, NULL };
-  g_autoptr(GError) error = NULL;
-  int status = -1;
-
-  g_assert_nonnull (argv[0]);
-  g_assert_nonnull (argv[2]);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-                               NULL, NULL, &status, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, &error));
-  g_assert_no_error (error);
 }
 
 static GBytes *
@@ -101,24 +57,6 @@ poll_health (guint16 port, gint64 deadline)
       g_usleep (250 * 1000);
     }
   return NULL;
-}
-
-/* Stops a daemon the test autostarted, by the pid file it wrote in our runtime directory. */
-static void
-stop_daemon (const char *runtime_dir, const char *name)
-{
-  g_autofree char *pidfile = g_strdup_printf ("%s/libvirt/%s.pid", runtime_dir, name);
-  g_autofree char *text = NULL;
-  gint64 pid;
-
-  if (!g_file_get_contents (pidfile, &text, NULL, NULL))
-    return;
-  pid = g_ascii_strtoll (text, NULL, 10);
-  if (pid <= 1)
-    return;
-  kill ((pid_t) pid, SIGTERM);
-  for (guint i = 0; i < 100 && kill ((pid_t) pid, 0) == 0; i++)
-    g_usleep (50 * 1000);
 }
 
 static void
@@ -145,10 +83,10 @@ test_boot (void)
   g_assert_nonnull (tmp);
   g_assert_nonnull (qemu);   /* Debian package qemu-system-x86 */
   g_assert_true (g_file_test ("/usr/sbin/libvirtd", G_FILE_TEST_IS_EXECUTABLE)); /* libvirt-daemon */
-  build_image (image_dir);
+  cpd_test_build_image (image_dir);
 
   if (getuid () == 0)
-    leave_root ();
+    cpd_test_leave_root ();
   g_assert_cmpint (g_mkdir (runtime, 0700), ==, 0);
   g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
   g_setenv ("XDG_CONFIG_HOME", tmp, TRUE);
@@ -184,8 +122,8 @@ test_boot (void)
   if (b != NULL)
     after = jc_cpd_vm_backend_list (b, NULL);
   g_clear_object (&b);
-  stop_daemon (runtime, "libvirtd");
-  stop_daemon (runtime, "virtlogd");
+  cpd_test_stop_daemon (runtime, "libvirtd");
+  cpd_test_stop_daemon (runtime, "virtlogd");
   {
     const char *rm[] = { "rm", "-rf", tmp, NULL };
     g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
