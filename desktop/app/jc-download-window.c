@@ -103,7 +103,8 @@ add_cell (JcDownloadWindow *self, const char *text, int col, int row, gboolean h
 {
   GtkWidget *label = gtk_label_new (*text ? text : "—");
 
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  /* Numbers right-aligned, so that their digits line up as in a printed table. */
+  gtk_label_set_xalign (GTK_LABEL (label), self->result->numeric[col] ? 1 : 0);
   gtk_label_set_selectable (GTK_LABEL (label), FALSE);
   if (header)
     gtk_widget_add_css_class (label, "heading");
