@@ -671,7 +671,8 @@ sandbox_up (const char *dir, const char *backend, GError **error)
         return FALSE;
     }
 
-  json_object_set_string_member (s.state, "root_ca", g_build_filename (root_dir, "root-ca.pem", NULL));
+  g_autofree char *root_ca = g_build_filename (root_dir, "root-ca.pem", NULL);
+  json_object_set_string_member (s.state, "root_ca", root_ca);
   g_autoptr(JsonNode) root = json_node_init_object (json_node_alloc (), s.state);
   g_autofree char *text = json_to_string (root, TRUE);
   return write_text (json_path, text, error);
