@@ -7,6 +7,7 @@
 #include "jc-error.h"
 #include "jc-init.h"
 #include "jc-model.h"
+#include "../test-docs.h"
 
 /* The expected document hashes of data/ as computed by make-examples.py, an independent
  * RFC 8785 implementation in Python. */
@@ -915,31 +916,22 @@ test_task_states (void)
 static void
 test_model_md_examples (void)
 {
-  const char *root = g_getenv ("JC_SOURCE_ROOT");
-  g_autofree char *path = g_build_filename (root ? root : JC_SOURCE_ROOT, "docs", "model.md", NULL);
-  g_autofree char *text = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *cursor;
+  g_autofree char *text = test_docs_read ("model.md");
+  const char *cursor = text;
+  char *block;
   guint n = 0;
 
-  g_file_get_contents (path, &text, NULL, &error);
-  g_assert_no_error (error);
-  for (cursor = text; (cursor = strstr (cursor, "\n```json\n")) != NULL;)
+  while ((block = test_docs_next_block (&cursor, "json")) != NULL)
     {
-      const char *start = cursor + strlen ("\n```json\n");
-      const char *end = strstr (start, "\n```\n");
-      g_autoptr(JsonNode) node = NULL;
+      g_autofree char *json = block;
+      g_autoptr(JsonNode) node = parse (json);
       g_autoptr(JcProblems) problems = jc_problems_new ();
 
-      g_assert_nonnull (end);
-      node = jc_doc_parse (start, (gsize) (end - start) + 1, NULL, &error);
-      g_assert_no_error (error);
       if (!jc_model_check (node, problems))
         {
           g_autofree char *all = jc_problems_to_string (problems);
           g_error ("docs/model.md example %u has problems:\n%s", n, all);
         }
-      cursor = end;
       n++;
     }
   g_test_message ("%u examples in docs/model.md", n);
