@@ -1,5 +1,6 @@
-/* Shared by the libjoconde tests that check the examples in the Markdown of docs/ against the code, so
- * that the documents and the code cannot drift apart. Header-only like test-tmpdir.h. */
+/* Shared by the libjoconde tests that check the examples in the Markdown of docs/ against
+ * the code, so that the documents and the code cannot drift apart. Header-only like
+ * test-tmpdir.h. */
 #pragma once
 
 #include <string.h>
