@@ -779,6 +779,23 @@ test_schema_round_trip_types (void)
     }
 }
 
+/* The constructors of DECIMAL and CATEGORY columns give what a document would. */
+static void
+test_column_constructors (void)
+{
+  static const char *const codes[] = { "x", "y", NULL };
+  g_autoptr(JcColumn) d = jc_column_new_decimal ("d", 10, 2);
+  g_autoptr(JcColumn) c = jc_column_new_category ("c", codes);
+  g_autofree char *dname = jc_column_type_name (d);
+  g_autofree char *cname = jc_column_type_name (c);
+
+  g_assert_cmpstr (dname, ==, "DECIMAL(10,2)");
+  g_assert_cmpstr (cname, ==, "CATEGORY");
+  g_assert_cmpuint (c->codes->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (c->codes, 1), ==, "y");
+  g_assert_null (d->codes);
+}
+
 static JcParty *
 make_party (const char *name)
 {
@@ -959,6 +976,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model/render/escapes", test_render_escapes);
   g_test_add_func ("/model/render/ctsc-layout", test_render_ctsc_layout);
   g_test_add_func ("/model/schema/types", test_schema_round_trip_types);
+  g_test_add_func ("/model/schema/column-constructors", test_column_constructors);
   g_test_add_func ("/model/task-states", test_task_states);
   g_test_add_func ("/model/problems-capped", test_problems_capped);
   g_test_add_func ("/model/build/in-memory", test_build_in_memory);
