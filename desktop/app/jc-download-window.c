@@ -8,6 +8,7 @@
 #include "jc-attestation-summary.h"
 #include "jc-download-window.h"
 #include "jc-result.h"
+#include "jc-transfer-progress.h"
 #include "jc-transfer-view.h"
 
 /* The table shows the first rows; the whole result is in the saved file. */
@@ -154,16 +155,9 @@ static void
 download_progress (guint64 done, guint64 total, gpointer user_data)
 {
   JcDownloadWindow *self = user_data;
-  g_autofree char *text = NULL;
 
-  if (self->disposed)
-    return;
-  if (total)
-    gtk_progress_bar_set_fraction (self->progress, MIN (1.0, (double) done / total));
-  else
-    gtk_progress_bar_pulse (self->progress);
-  text = jc_transfer_progress_text (done, total, (g_get_monotonic_time () - self->start) / 1e6);
-  gtk_label_set_text (self->status_label, text);
+  if (!self->disposed)
+    jc_transfer_progress_show (self->progress, self->status_label, done, total, self->start);
 }
 
 static void

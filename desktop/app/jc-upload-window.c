@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "jc-attestation-summary.h"
+#include "jc-transfer-progress.h"
 #include "jc-transfer-view.h"
 #include "jc-upload-check.h"
 #include "jc-upload-window.h"
@@ -211,17 +212,10 @@ static void
 upload_progress (guint64 done, guint64 total, gpointer user_data)
 {
   JcUploadWindow *self = user_data;
-  g_autofree char *text = NULL;
 
-  if (self->disposed)
-    return;
-  if (total > 0)
-    gtk_progress_bar_set_fraction (self->progress, MIN (1.0, (double) done / (double) total));
-  else
-    gtk_progress_bar_pulse (self->progress);
-  text = jc_transfer_progress_text (done, total,
-                                    (g_get_monotonic_time () - self->upload_start) / 1e6);
-  gtk_label_set_text (self->progress_label, text);
+  if (!self->disposed)
+    jc_transfer_progress_show (self->progress, self->progress_label, done, total,
+                               self->upload_start);
 }
 
 /* GTK 4.8 has no gtk_accessible_announce: a screen reader reads the label's change. */
