@@ -80,41 +80,6 @@ canonical (JsonNode *node)
   return g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
 }
 
-/* Reads a typed document and writes it back: the canonical form must not change. */
-static JsonNode *
-round_trip (JsonNode *node, JcDocumentType type, char **rendered)
-{
-  g_autoptr(GError) error = NULL;
-  JsonNode *back = NULL;
-
-#define CASE(T, prefix) \
-  case T: { \
-      g_autoptr(GError) e = NULL; \
-      gpointer doc = prefix##_from_json (node, &e); \
-      g_assert_no_error (e); \
-      back = prefix##_to_json (doc); \
-      *rendered = prefix##_render (doc); \
-      prefix##_free (doc); \
-      break; }
-
-  switch (type)
-    {
-    CASE (JC_DOCUMENT_CTSC, jc_ctsc)
-    CASE (JC_DOCUMENT_CTSA, jc_ctsa)
-    CASE (JC_DOCUMENT_CTA, jc_cta)
-    CASE (JC_DOCUMENT_NODE_SIGNATURE, jc_node_signature)
-    CASE (JC_DOCUMENT_SIGNATORY_SIGNATURE, jc_signatory_signature)
-    CASE (JC_DOCUMENT_PAK_REGISTRATION, jc_pak_registration)
-    CASE (JC_DOCUMENT_TELEMETRY_EVENT, jc_telemetry_event)
-    CASE (JC_DOCUMENT_CONTROL_MESSAGE, jc_control_message)
-    case JC_DOCUMENT_UNKNOWN:
-      g_assert_not_reached ();
-    }
-#undef CASE
-  g_assert_no_error (error);
-  return back;
-}
-
 static void
 test_examples_valid_and_round_trip (void)
 {
@@ -122,7 +87,7 @@ test_examples_valid_and_round_trip (void)
     {
       g_autoptr(JsonNode) node = load (examples[i].file);
       g_autoptr(JcProblems) problems = jc_problems_new ();
-      g_autofree char *hash = NULL, *text = NULL, *rendered = NULL, *again = NULL;
+      g_autofree char *hash = NULL, *text = NULL, *again = NULL;
       g_autofree char *canon1 = NULL, *canon2 = NULL;
       g_autoptr(JsonNode) back = NULL;
       g_autoptr(GError) error = NULL;
@@ -139,7 +104,8 @@ test_examples_valid_and_round_trip (void)
       g_assert_no_error (error);
       g_assert_cmpstr (hash, ==, examples[i].hash);
 
-      back = round_trip (node, type, &rendered);
+      back = jc_model_rewrite (node, &error);
+      g_assert_no_error (error);
       canon1 = canonical (node);
       canon2 = canonical (back);
       g_assert_cmpstr (canon1, ==, canon2);
@@ -147,7 +113,6 @@ test_examples_valid_and_round_trip (void)
       /* Rendering is deterministic and shows the document hash. */
       text = jc_model_render (node, &error);
       g_assert_no_error (error);
-      g_assert_cmpstr (text, ==, rendered);
       again = jc_model_render (back, &error);
       g_assert_no_error (error);
       g_assert_cmpstr (text, ==, again);
@@ -709,6 +674,11 @@ test_from_json_error_lists_all (void)
   g_assert_cmpstr (error->message, ==,
                    "The CTSC is not valid: title: must not be empty; "
                    "inputs[1].schema[0].type: unknown type \"flaot\" (expected INT, DECIMAL(p,s), BOOL, DATE, CATEGORY or ID)");
+  /* Rewriting it through the model is refused the same way. */
+  g_clear_error (&error);
+  g_assert_null (jc_model_rewrite (node, &error));
+  g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "title: must not be empty"));
 }
 
 /* No text in a document can fake a line or reorder what a reviewer reads. */
