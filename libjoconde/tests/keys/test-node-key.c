@@ -171,10 +171,9 @@ test_node_key_file_passphrase (void)
   g_autofree char *path = g_build_filename (dir, "node.key", NULL);
   g_autoptr(JcNodeKey) key = jc_node_key_generate (&error);
   g_autoptr(JcNodeKey) back = NULL;
-  g_autofree char *text = save_key_file (key, path, "correct horse",
-                                         "-----BEGIN ENCRYPTED PRIVATE KEY-----");
   g_autofree char *out = NULL;
 
+  g_free (save_key_file (key, path, "correct horse", "-----BEGIN ENCRYPTED PRIVATE KEY-----"));
   /* The cipher is PBES2 with AES-256 (openssl names it). */
   {
     const char *argv[] = { "openssl", "asn1parse", "-in", path, NULL };
