@@ -153,9 +153,7 @@ fixture_prepare (Fixture *f, const char *backend_conf)
     g_autofree char *dst = g_strdup_printf ("%s/pki/ca.pem", f->dir);
     g_assert_cmpint (g_rename (ca, dst), ==, 0);
   }
-  f->relay = test_relay_new (f->dir, "so", NULL, NULL);
-  test_relay_start (f->relay);
-  f->relay_url = test_relay_url (f->relay);
+  f->relay = test_relay_run (f->dir, "so", NULL, NULL, &f->relay_url);
 
   f->images = g_build_filename (f->dir, "images", NULL);
   f->state = g_build_filename (f->dir, "cpd-state", NULL);

@@ -112,6 +112,17 @@ test_relay_start (TestRelay *r)
   g_assert_true (g_str_has_prefix (line, "listening"));
 }
 
+TestRelay *
+test_relay_run (const char *dir, const char *name, const char *parent_url, const char *extra,
+                char **url)
+{
+  TestRelay *r = test_relay_new (dir, name, parent_url, extra);
+
+  test_relay_start (r);
+  *url = test_relay_url (r);
+  return r;
+}
+
 void
 test_relay_kill (TestRelay *r)
 {
@@ -186,6 +197,18 @@ test_client_new (const char *dir, const char *name, const char *subdir, const ch
   JcNetClient *c = jc_net_client_new (&o, &error);
   g_assert_no_error (error);
   return c;
+}
+
+gboolean
+test_client_is_connected (gpointer client)
+{
+  return jc_net_client_is_connected (client);
+}
+
+gboolean
+test_client_is_disconnected (gpointer client)
+{
+  return !jc_net_client_is_connected (client);
 }
 
 gboolean

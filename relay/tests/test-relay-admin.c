@@ -59,12 +59,6 @@ start (const char *conf)
   return p;
 }
 
-static gboolean
-is_connected (gpointer data)
-{
-  return jc_net_client_is_connected (data);
-}
-
 static void
 on_message (JcNetClient *c, const JcNetEnvelope *env, guint *n)
 {
@@ -168,8 +162,8 @@ test_admin_tree (void)
   g_signal_connect (bob, "message", G_CALLBACK (on_message), &got);
   jc_net_client_start (alice);
   jc_net_client_start (bob);
-  g_assert_true (test_wait (is_connected, alice, 10000));
-  g_assert_true (test_wait (is_connected, bob, 10000));
+  g_assert_true (test_wait (test_client_is_connected, alice, 10000));
+  g_assert_true (test_wait (test_client_is_connected, bob, 10000));
   const char *to[] = { "bob", NULL };
   g_autoptr(JsonNode) body = json_node_new (JSON_NODE_NULL);
   g_assert_true (jc_net_client_send (alice, to, "ctsc.submit", body, NULL, &error));
