@@ -63,16 +63,21 @@ on_reload (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Every command reports a failure the same way: the message, then exit status 1. */
+static int
+command_failed (const char *message)
+{
+  g_printerr ("joconde-relay: %s\n", message);
+  return 1;
+}
+
 static int
 cmd_run (JcRelayConfig *config)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JcRelay) relay = jc_relay_new (config, &error);
   if (!relay || !jc_relay_start (relay, &error))
-    {
-      g_printerr ("joconde-relay: %s\n", error->message);
-      return 1;
-    }
+    return command_failed (error->message);
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   guint sig_term = g_unix_signal_add (SIGTERM, on_quit, loop);
   guint sig_int = g_unix_signal_add (SIGINT, on_quit, loop);
@@ -111,10 +116,7 @@ cmd_tree (JcRelayConfig *config)
   g_autoptr(JcStore) store = NULL;
   sqlite3 *db = open_state (config, &store, &error);
   if (!db)
-    {
-      g_printerr ("joconde-relay: %s\n", error->message);
-      return 1;
-    }
+    return command_failed (error->message);
   g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (db,
     "SELECT r.link, r.node, c.serial, c.last_seen, "
     "  (SELECT count(*) FROM outbox o WHERE o.link = r.link) "
@@ -167,10 +169,7 @@ cmd_revoke (JcRelayConfig *config, const char *serial)
   g_autoptr(JcStore) store = NULL;
   sqlite3 *db = open_state (config, &store, &error);
   if (!db)
-    {
-      g_printerr ("joconde-relay: %s\n", error->message);
-      return 1;
-    }
+    return command_failed (error->message);
   /* The key of the certificate, when this relay knows the certificate (a child's, or one
    * a route announcement carried): the root publishes revoked keys (revoked-keys). */
   g_autofree char *key_id = NULL;
@@ -251,10 +250,7 @@ cmd_export_logs (JcRelayConfig *config)
     {
       if (!g_file_set_contents_full (opt_out, out->str, out->len, G_FILE_SET_CONTENTS_CONSISTENT,
                                      0600, &error))
-        {
-          g_printerr ("joconde-relay: %s\n", error->message);
-          return 1;
-        }
+        return command_failed (error->message);
       g_printerr (_("%u records written to %s\n"), n, opt_out);
     }
   else
@@ -270,20 +266,14 @@ cmd_tasks (JcRelayConfig *config)
   g_autoptr(JcStore) store = NULL;
   sqlite3 *db = open_state (config, &store, &error);
   if (!db)
-    {
-      g_printerr ("joconde-relay: %s\n", error->message);
-      return 1;
-    }
+    return command_failed (error->message);
   g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (db,
     "SELECT t.task_id, t.state, t.update_counter, t.organiser, t.approval_deadline, "
     "  (SELECT count(*) FROM ctsas c WHERE c.task_id = t.task_id AND c.status = 'approved'), "
     "  (SELECT count(*) FROM ctsas c WHERE c.task_id = t.task_id) "
     "FROM tasks t ORDER BY t.created", &error);
   if (!st)
-    {
-      g_printerr ("joconde-relay: %s\n", error->message);
-      return 1;
-    }
+    return command_failed (error->message);
   while (sqlite3_step (st) == SQLITE_ROW)
     {
       g_autofree char *deadline = jc_time_format (sqlite3_column_int64 (st, 4));
@@ -307,28 +297,19 @@ cmd_revoked_keys (JcRelayConfig *config)
   g_autoptr(sqlite3_stmt) st = db ? jc_net_sqlite_prepare (db,
     "SELECT key_id, at, reason FROM revoked WHERE key_id IS NOT NULL ORDER BY at", &error) : NULL;
   if (!st)
-    {
-      g_printerr ("joconde-relay: %s\n", error->message);
-      return 1;
-    }
+    return command_failed (error->message);
   g_autoptr(JcRevocations) revocations = jc_revocations_new ();
   while (sqlite3_step (st) == SQLITE_ROW)
     if (!jc_revocations_revoke_key (revocations, (const char *) sqlite3_column_text (st, 0),
                                     sqlite3_column_int64 (st, 1),
                                     (const char *) sqlite3_column_text (st, 2), &error))
-      {
-        g_printerr ("joconde-relay: %s\n", error->message);
-        return 1;
-      }
+      return command_failed (error->message);
   g_autofree char *json = jc_revocations_keys_to_json (revocations);
   if (opt_out)
     {
       if (!g_file_set_contents_full (opt_out, json, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644,
                                      &error))
-        {
-          g_printerr ("joconde-relay: %s\n", error->message);
-          return 1;
-        }
+        return command_failed (error->message);
     }
   else
     printf ("%s\n", json);
@@ -351,10 +332,7 @@ cmd_crl (JcRelayConfig *config)
     "SELECT c.certificate, r.at FROM revoked r JOIN children c "
     "ON ltrim(c.serial, '0') = r.serial ORDER BY r.at", &error) : NULL;
   if (!st)
-    {
-      g_printerr ("joconde-relay: %s\n", error->message);
-      return 1;
-    }
+    return command_failed (error->message);
   g_autoptr(GPtrArray) serials = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) crl_entries = g_array_new (FALSE, TRUE, sizeof (JcCrlEntry));
   while (sqlite3_step (st) == SQLITE_ROW)
@@ -374,17 +352,11 @@ cmd_crl (JcRelayConfig *config)
                                             crl_entries->len, now, now + 7 * 86400, (guint64) now,
                                             &error);
   if (!crl)
-    {
-      g_printerr ("joconde-relay: %s\n", error->message);
-      return 1;
-    }
+    return command_failed (error->message);
   g_autofree char *pem = jc_crl_to_pem (crl);
   if (opt_out && !g_file_set_contents_full (opt_out, pem, -1, G_FILE_SET_CONTENTS_CONSISTENT,
                                             0644, &error))
-    {
-      g_printerr ("joconde-relay: %s\n", error->message);
-      return 1;
-    }
+    return command_failed (error->message);
   if (!opt_out)
     fputs (pem, stdout);
   return 0;
@@ -398,10 +370,7 @@ cmd_rotate (JcRelayConfig *config)
   g_autoptr(JcStore) store = NULL;
   sqlite3 *db = open_state (config, &store, &error);
   if (!db)
-    {
-      g_printerr ("joconde-relay: %s\n", error->message);
-      return 1;
-    }
+    return command_failed (error->message);
   if (jc_relay_config_is_root (config))
     {
       g_printerr (_("joconde-relay: the root has no parent to rotate with; its certificate is "
@@ -411,16 +380,10 @@ cmd_rotate (JcRelayConfig *config)
   g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (db,
     "INSERT OR REPLACE INTO requests (name, at) VALUES ('rotate', ?)", &error);
   if (!st)
-    {
-      g_printerr ("joconde-relay: %s\n", error->message);
-      return 1;
-    }
+    return command_failed (error->message);
   sqlite3_bind_int64 (st, 1, jc_time_now ());
   if (sqlite3_step (st) != SQLITE_DONE)
-    {
-      g_printerr ("joconde-relay: %s\n", sqlite3_errmsg (db));
-      return 1;
-    }
+    return command_failed (sqlite3_errmsg (db));
   printf (_("The relay will ask its parent for a new certificate within [tasks] "
             "deadline-check-seconds.\n"));
   return 0;
@@ -444,20 +407,14 @@ main (int argc, char **argv)
       return 2;
     }
   if (!jc_init (&error))
-    {
-      g_printerr ("joconde-relay: %s\n", error->message);
-      return 1;
-    }
+    return command_failed (error->message);
   const char *cmd = argc > 1 ? argv[1] : "run";
   admin.out = opt_out;
   admin.reason = opt_reason;
   JcRelayConfig *config = jc_relay_config_load (opt_config ? opt_config
                                                 : "/etc/joconde/relay/relay.conf", &error);
   if (!config)
-    {
-      g_printerr ("joconde-relay: %s\n", error->message);
-      return 1;
-    }
+    return command_failed (error->message);
   int rc;
   if (g_strcmp0 (cmd, "run") == 0)
     return cmd_run (config); /* the relay owns the configuration from here */
