@@ -731,20 +731,32 @@ on_control (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touc
   return cancel_task (relay, t, why, touched, error);
 }
 
+/* The ids of the tasks SQL selects (task_id its only column); TIME is bound to its one
+ * parameter when it has one. Read whole before the caller changes any of the tasks. */
+static GPtrArray *
+select_task_ids (JcRelay *relay, const char *sql, gint64 time, GError **error)
+{
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db, sql, error);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+
+  if (!st)
+    return NULL;
+  if (sqlite3_bind_parameter_count (st) > 0)
+    sqlite3_bind_int64 (st, 1, time);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (st, 0)));
+  return g_steal_pointer (&ids);
+}
+
 /* Cancels every emerging task past its approval deadline. */
 gboolean
 jc_relay_tasks_check_deadlines (JcRelay *relay, GHashTable *touched, GError **error)
 {
-  g_autoptr(GPtrArray) due = g_ptr_array_new_with_free_func (g_free);
-  {
-    g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
-      "SELECT task_id FROM tasks WHERE state = 'emerging' AND approval_deadline <= ?", error);
-    if (!st)
-      return FALSE;
-    sqlite3_bind_int64 (st, 1, jc_time_now ());
-    while (sqlite3_step (st) == SQLITE_ROW)
-      g_ptr_array_add (due, g_strdup ((const char *) sqlite3_column_text (st, 0)));
-  }
+  g_autoptr(GPtrArray) due = select_task_ids (relay,
+    "SELECT task_id FROM tasks WHERE state = 'emerging' AND approval_deadline <= ?",
+    jc_time_now (), error);
+  if (!due)
+    return FALSE;
   for (guint i = 0; i < due->len; i++)
     {
       g_autoptr(Task) t = task_load (relay, due->pdata[i], error);
@@ -758,16 +770,11 @@ jc_relay_tasks_check_deadlines (JcRelay *relay, GHashTable *touched, GError **er
 gboolean
 jc_relay_tasks_check_revocations (JcRelay *relay, GHashTable *touched, GError **error)
 {
-  g_autoptr(GPtrArray) live = g_ptr_array_new_with_free_func (g_free);
-  {
-    g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
-      "SELECT task_id FROM tasks WHERE state NOT IN ('finished', 'cancelled', 'erased') "
-      "AND EXISTS (SELECT 1 FROM revoked)", error);
-    if (!st)
-      return FALSE;
-    while (sqlite3_step (st) == SQLITE_ROW)
-      g_ptr_array_add (live, g_strdup ((const char *) sqlite3_column_text (st, 0)));
-  }
+  g_autoptr(GPtrArray) live = select_task_ids (relay,
+    "SELECT task_id FROM tasks WHERE state NOT IN ('finished', 'cancelled', 'erased') "
+    "AND EXISTS (SELECT 1 FROM revoked)", 0, error);
+  if (!live)
+    return FALSE;
   for (guint i = 0; i < live->len; i++)
     {
       g_autoptr(Task) t = task_load (relay, live->pdata[i], error);
@@ -1014,16 +1021,11 @@ jc_relay_tasks_in_passing (JcRelay *relay, JcNetEnvelope *env, GError **error)
 gboolean
 jc_relay_tasks_check_retention (JcRelay *relay, GHashTable *touched, GError **error)
 {
-  g_autoptr(GPtrArray) due = g_ptr_array_new_with_free_func (g_free);
-  {
-    g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
-      "SELECT task_id FROM tasks WHERE state IN ('finished', 'cancelled') AND ended <= ?", error);
-    if (!st)
-      return FALSE;
-    sqlite3_bind_int64 (st, 1, jc_time_now () - relay->config->retention_s);
-    while (sqlite3_step (st) == SQLITE_ROW)
-      g_ptr_array_add (due, g_strdup ((const char *) sqlite3_column_text (st, 0)));
-  }
+  g_autoptr(GPtrArray) due = select_task_ids (relay,
+    "SELECT task_id FROM tasks WHERE state IN ('finished', 'cancelled') AND ended <= ?",
+    jc_time_now () - relay->config->retention_s, error);
+  if (!due)
+    return FALSE;
   for (guint i = 0; i < due->len; i++)
     {
       const char *task_id = due->pdata[i];
