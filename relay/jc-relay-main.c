@@ -108,15 +108,25 @@ open_state (JcRelayConfig *config, JcStore **store, GError **error)
   return tmp.db;
 }
 
-/* tree: the children and the routes to the nodes below them. */
+/* The admin commands that read the state: given it, opened by with_state. */
+typedef int (*StateCommand) (JcRelayConfig *config, sqlite3 *db);
+
 static int
-cmd_tree (JcRelayConfig *config)
+with_state (JcRelayConfig *config, StateCommand command)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JcStore) store = NULL;
   sqlite3 *db = open_state (config, &store, &error);
   if (!db)
     return command_failed (error->message);
+  return command (config, db);
+}
+
+/* tree: the children and the routes to the nodes below them. */
+static int
+cmd_tree (JcRelayConfig *config, sqlite3 *db)
+{
+  g_autoptr(GError) error = NULL;
   g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (db,
     "SELECT r.link, r.node, c.serial, c.last_seen, "
     "  (SELECT count(*) FROM outbox o WHERE o.link = r.link) "
@@ -260,13 +270,9 @@ cmd_export_logs (JcRelayConfig *config)
 
 /* tasks: the root's tasks with their state, update counter and approvals. */
 static int
-cmd_tasks (JcRelayConfig *config)
+cmd_tasks (JcRelayConfig *config, sqlite3 *db)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JcStore) store = NULL;
-  sqlite3 *db = open_state (config, &store, &error);
-  if (!db)
-    return command_failed (error->message);
   g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (db,
     "SELECT t.task_id, t.state, t.update_counter, t.organiser, t.approval_deadline, "
     "  (SELECT count(*) FROM ctsas c WHERE c.task_id = t.task_id AND c.status = 'approved'), "
@@ -289,13 +295,11 @@ cmd_tasks (JcRelayConfig *config)
 /* revoked-keys: the revoked keys this relay knows, in the form computing parties and
  * their VMs load (docs/pki.md, "Revocation"). */
 static int
-cmd_revoked_keys (JcRelayConfig *config)
+cmd_revoked_keys (JcRelayConfig *config, sqlite3 *db)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JcStore) store = NULL;
-  sqlite3 *db = open_state (config, &store, &error);
-  g_autoptr(sqlite3_stmt) st = db ? jc_net_sqlite_prepare (db,
-    "SELECT key_id, at, reason FROM revoked WHERE key_id IS NOT NULL ORDER BY at", &error) : NULL;
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (db,
+    "SELECT key_id, at, reason FROM revoked WHERE key_id IS NOT NULL ORDER BY at", &error);
   if (!st)
     return command_failed (error->message);
   g_autoptr(JcRevocations) revocations = jc_revocations_new ();
@@ -319,14 +323,12 @@ cmd_revoked_keys (JcRelayConfig *config)
 /* crl: this relay's CRL of the children certificates it revoked, signed with its key, for
  * anyone who verifies chains through it (docs/pki.md, "Revocation"). */
 static int
-cmd_crl (JcRelayConfig *config)
+cmd_crl (JcRelayConfig *config, sqlite3 *db)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JcStore) store = NULL;
-  sqlite3 *db = open_state (config, &store, &error);
   g_autofree char *cert_path = NULL, *key_path = NULL;
   jc_relay_config_identity_paths (config, &cert_path, &key_path);
-  g_autoptr(JcNodeKey) key = db ? jc_node_key_load_file (key_path, NULL, &error) : NULL;
+  g_autoptr(JcNodeKey) key = jc_node_key_load_file (key_path, NULL, &error);
   g_autoptr(GPtrArray) chain = key ? jc_cert_list_new_from_file (cert_path, &error) : NULL;
   g_autoptr(sqlite3_stmt) st = chain ? jc_net_sqlite_prepare (db,
     "SELECT c.certificate, r.at FROM revoked r JOIN children c "
@@ -364,13 +366,9 @@ cmd_crl (JcRelayConfig *config)
 
 /* rotate: asks the running relay to rotate its own certificate with its parent. */
 static int
-cmd_rotate (JcRelayConfig *config)
+cmd_rotate (JcRelayConfig *config, sqlite3 *db)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JcStore) store = NULL;
-  sqlite3 *db = open_state (config, &store, &error);
-  if (!db)
-    return command_failed (error->message);
   if (jc_relay_config_is_root (config))
     {
       g_printerr (_("joconde-relay: the root has no parent to rotate with; its certificate is "
@@ -419,7 +417,7 @@ main (int argc, char **argv)
   if (g_strcmp0 (cmd, "run") == 0)
     return cmd_run (config); /* the relay owns the configuration from here */
   if (g_strcmp0 (cmd, "tree") == 0)
-    rc = cmd_tree (config);
+    rc = with_state (config, cmd_tree);
   else if (g_strcmp0 (cmd, "init-root") == 0)
     rc = jc_relay_admin_init_root (config, &admin);
   else if (g_strcmp0 (cmd, "init-node") == 0)
@@ -433,13 +431,13 @@ main (int argc, char **argv)
   else if (g_strcmp0 (cmd, "csr") == 0 && argc == 4 && g_strcmp0 (argv[2], "reject") == 0)
     rc = jc_relay_admin_csr_reject (config, argv[3], &admin);
   else if (g_strcmp0 (cmd, "crl") == 0)
-    rc = cmd_crl (config);
+    rc = with_state (config, cmd_crl);
   else if (g_strcmp0 (cmd, "revoked-keys") == 0)
-    rc = cmd_revoked_keys (config);
+    rc = with_state (config, cmd_revoked_keys);
   else if (g_strcmp0 (cmd, "tasks") == 0)
-    rc = cmd_tasks (config);
+    rc = with_state (config, cmd_tasks);
   else if (g_strcmp0 (cmd, "rotate") == 0)
-    rc = cmd_rotate (config);
+    rc = with_state (config, cmd_rotate);
   else if (g_strcmp0 (cmd, "export-logs") == 0)
     rc = cmd_export_logs (config);
   else if (g_strcmp0 (cmd, "revoke") == 0 && argc == 3)
