@@ -25,6 +25,11 @@
  * Every handler runs inside the transaction that receives the message, so a message is
  * processed exactly once and a refusal leaves nothing behind. */
 
+/* Runs SQL, one statement, with A as parameter 1, B (when not NULL) as 2 and N (when >= 0)
+ * as the next one. */
+static gboolean exec1 (JcRelay *relay, const char *sql, const char *a, const char *b, gint64 n,
+                       GError **error);
+
 static gboolean
 refuse (GError **refusal, int code, const char *format, ...) G_GNUC_PRINTF (3, 4);
 
@@ -305,16 +310,8 @@ on_ctsc (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched
   if (sqlite3_step (st) != SQLITE_DONE)
     return jc_net_sqlite_fail (relay->db, error);
 
-  {
-    g_autoptr(sqlite3_stmt) tag = jc_net_sqlite_prepare (relay->db,
-      "UPDATE messages SET task_id = ? WHERE id = ?", error);
-    if (!tag)
-      return FALSE;
-    sqlite3_bind_text (tag, 1, task_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text (tag, 2, env->id, -1, SQLITE_STATIC);
-    if (sqlite3_step (tag) != SQLITE_DONE)
-      return jc_net_sqlite_fail (relay->db, error);
-  }
+  if (!exec1 (relay, "UPDATE messages SET task_id = ? WHERE id = ?", task_id, env->id, -1, error))
+    return FALSE;
   /* Returned to the submitter and copied to the subtrees of the peers and CPs. */
   g_autoptr(JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
@@ -610,15 +607,9 @@ finalise_if_complete (JcRelay *relay, Task *t, GHashTable *touched, GError **err
       return TRUE;
     }
   g_autofree char *text = to_text (doc);
-  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
-    "UPDATE tasks SET cta = ?, finalised = ? WHERE task_id = ?", error);
-  if (!st)
+  if (!exec1 (relay, "UPDATE tasks SET cta = ?1, finalised = ?3 WHERE task_id = ?2", text,
+              t->task_id, jc_time_now (), error))
     return FALSE;
-  sqlite3_bind_text (st, 1, text, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (st, 2, jc_time_now ());
-  sqlite3_bind_text (st, 3, t->task_id, -1, SQLITE_STATIC);
-  if (sqlite3_step (st) != SQLITE_DONE)
-    return jc_net_sqlite_fail (relay->db, error);
   g_autoptr(JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "task_id");
