@@ -22,6 +22,9 @@ char        *test_pki_new          (void);
 guint        test_free_port        (void);
 TestRelay   *test_relay_new        (const char *pki, const char *name, const char *parent_url,
                                     const char *extra_conf);
+/* The first line a daemon started with a stdout pipe prints (the relay and the cpd print
+ * one once they are ready). */
+char        *test_first_line       (GSubprocess *proc);
 void         test_relay_start      (TestRelay *relay);
 /* test_relay_new and test_relay_start; its URL in *url. */
 TestRelay   *test_relay_run        (const char *pki, const char *name, const char *parent_url,

@@ -52,9 +52,7 @@ start (const char *conf)
   GSubprocess *p = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
                                      g_getenv ("JC_RELAY_BIN"), "-c", conf, "run", NULL);
   g_assert_no_error (error);
-  g_autoptr(GDataInputStream) in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (p));
-  g_autofree char *line = g_data_input_stream_read_line (in, NULL, NULL, &error);
-  g_assert_no_error (error);
+  g_autofree char *line = test_first_line (p);
   g_assert_true (g_str_has_prefix (line, "listening"));
   return p;
 }
