@@ -25,19 +25,6 @@
 
 #define BOOT_TIMEOUT_S 120
 
-static guint16
-free_port (void)
-{
-  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_true (g_socket_bind (s, any, FALSE, NULL));
-  bound = g_socket_get_local_address (s, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
 static GBytes *
 poll_health (guint16 port, gint64 deadline)
 {
@@ -94,7 +81,7 @@ test_boot (void)
   spec->cmdline = (g_free (spec->cmdline), g_steal_pointer (&cmdline));
   spec->cta_path = (g_free (spec->cta_path), g_strdup (cta));
   spec->host_address = (g_free (spec->host_address), g_strdup ("127.0.0.1"));
-  spec->host_port = free_port ();
+  spec->host_port = cpd_test_free_port ();
 
   /* Every step runs; the checks come after the clean-up. */
   b = JC_CPD_VM_BACKEND (jc_cpd_libvirt_backend_new (uris, &error));
