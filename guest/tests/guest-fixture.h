@@ -120,19 +120,19 @@ guests_start_full (Guests *g, Task *t, gboolean via_http)
                                                   "--cta", cta, "--root", root, "--approver",
                                                   approver, party, "--sim-key", key,
                                                   "--state-dir", g->state_dir[i],
-                                                  "--counterpart-timeout", "3", NULL);
+                                                  "--counterpart-timeout", "5", NULL);
       else if (g_getenv ("JC_GUEST_GDB") != NULL)
         g->proc[i] = g_subprocess_launcher_spawn (l, &error, "sh", "-c", "exec gdb -batch -ex run -ex 'thread apply all bt' --args \"$@\" > \"$0.gdb\" 2>&1", g->log_path[i], g_getenv ("JC_GUEST_BINARY"), listen,
                                                 "--cta", cta, "--root", root, "--approver",
                                                 approver, party, "--counterparts", cps,
                                                 "--sim-key", key, "--state-dir", g->state_dir[i],
-                                                "--counterpart-timeout", "3", NULL);
+                                                "--counterpart-timeout", "5", NULL);
       else
       g->proc[i] = g_subprocess_launcher_spawn (l, &error, g_getenv ("JC_GUEST_BINARY"), listen,
                                                 "--cta", cta, "--root", root, "--approver",
                                                 approver, party, "--counterparts", cps,
                                                 "--sim-key", key, "--state-dir", g->state_dir[i],
-                                                "--counterpart-timeout", "3", NULL);
+                                                "--counterpart-timeout", "5", NULL);
       g_assert_no_error (error);
       args->g = g;
       args->party = i;
