@@ -32,6 +32,10 @@ struct _JcNewTaskWindow {
   GtkListBox      *attachments_list;
   GtkWidget       *problems_group;
   GtkLabel        *problems_label;
+  GtkWidget       *save_button;
+  GtkWidget       *submit_button;
+  GtkWidget       *submitted_group;
+  GtkLabel        *submitted_label;
 
   JcApplication   *app;
   GtkTextTag      *error_tag;
@@ -39,6 +43,8 @@ struct _JcNewTaskWindow {
   GPtrArray       *attachments;   /* JcAttachment*, in the order of the list */
   GtkFileChooserNative *chooser;
   char            *saved_path;
+  char            *task_id;       /* once the root has taken the submitted draft */
+  GCancellable    *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (JcNewTaskWindow, jc_new_task_window, ADW_TYPE_WINDOW)
@@ -235,6 +241,69 @@ on_save_clicked (JcNewTaskWindow *self)
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Draft saved")));
 }
 
+static void
+set_busy (JcNewTaskWindow *self, gboolean busy)
+{
+  gtk_widget_set_sensitive (self->save_button, !busy);
+  gtk_widget_set_sensitive (self->submit_button, !busy);
+}
+
+static void
+submitted (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(JcNewTaskWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *task_id = jc_client_submit_draft_finish (JC_CLIENT (source), result, &error);
+  g_autofree char *text = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (task_id == NULL)
+    {
+      set_busy (self, FALSE);
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+      gtk_label_set_text (self->submitted_label, error->message);
+      gtk_widget_set_visible (self->submitted_group, TRUE);
+      return;
+    }
+  /* Sent once: the task now lives at the root; a second press would make another. */
+  self->task_id = g_steal_pointer (&task_id);
+  gtk_widget_set_sensitive (self->save_button, FALSE);
+  text = g_strdup_printf (_("Submitted: the root made task %s. It waits for the peers' addenda "
+                            "and the SO's approval."), self->task_id);
+  gtk_label_set_text (self->submitted_label, text);
+  gtk_widget_set_visible (self->submitted_group, TRUE);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Task submitted")));
+}
+
+static void
+on_submit_clicked (JcNewTaskWindow *self)
+{
+  g_autofree char *problems = jc_new_task_window_check (self);
+  g_autoptr(JcDraft) d = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  if (*problems != '\0')
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay,
+                                   adw_toast_new (_("The draft is not complete: see the list at the bottom")));
+      return;
+    }
+  d = jc_new_task_window_build_draft (self);
+  node = jc_draft_to_json (d);
+  set_busy (self, TRUE);
+  gtk_label_set_text (self->submitted_label, _("Sending the draft to the root…"));
+  gtk_widget_set_visible (self->submitted_group, TRUE);
+  jc_client_submit_draft_async (jc_application_get_client (self->app), node, self->cancellable,
+                                submitted, g_object_ref (self));
+}
+
+const char *
+jc_new_task_window_get_task_id (JcNewTaskWindow *self)
+{
+  return self->task_id;
+}
+
 static JcSchemaEditor *
 add_editor (JcNewTaskWindow *self, GtkBox *box, gboolean output);
 
@@ -334,6 +403,7 @@ jc_new_task_window_dispose (GObject *object)
 
   g_clear_handle_id (&self->validate_id, g_source_remove);
   g_clear_object (&self->chooser);
+  g_cancellable_cancel (self->cancellable);
   G_OBJECT_CLASS (jc_new_task_window_parent_class)->dispose (object);
 }
 
@@ -344,6 +414,8 @@ jc_new_task_window_finalize (GObject *object)
 
   g_ptr_array_unref (self->attachments);
   g_free (self->saved_path);
+  g_free (self->task_id);
+  g_clear_object (&self->cancellable);
   G_OBJECT_CLASS (jc_new_task_window_parent_class)->finalize (object);
 }
 
@@ -364,8 +436,10 @@ jc_new_task_window_class_init (JcNewTaskWindowClass *klass)
   BIND (execution_row); BIND (output_row); BIND (cps_row); BIND (peers_row);
   BIND (inputs_box); BIND (outputs_box); BIND (algorithm_view); BIND (algorithm_icon);
   BIND (algorithm_status); BIND (attachments_list); BIND (problems_group); BIND (problems_label);
+  BIND (save_button); BIND (submit_button); BIND (submitted_group); BIND (submitted_label);
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, on_save_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_submit_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_add_input_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_add_output_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_add_attachment_clicked);
@@ -391,6 +465,7 @@ jc_new_task_window_init (JcNewTaskWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->attachments = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_attachment_free);
+  self->cancellable = g_cancellable_new ();
   buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->algorithm_view)));
   gtk_source_buffer_set_language (buffer, gtk_source_language_manager_get_language (lm, "sql"));
   gtk_source_buffer_set_highlight_syntax (buffer, TRUE);
