@@ -213,23 +213,32 @@ jc_new_task_window_check (JcNewTaskWindow *self)
   return text;
 }
 
-static void
-on_save_clicked (JcNewTaskWindow *self)
+/* The draft as JSON when it is complete; otherwise NULL, its problems listed. */
+static JsonNode *
+complete_draft (JcNewTaskWindow *self)
 {
   g_autofree char *problems = jc_new_task_window_check (self);
   g_autoptr(JcDraft) d = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
 
   if (*problems != '\0')
     {
       adw_toast_overlay_add_toast (self->toast_overlay,
                                    adw_toast_new (_("The draft is not complete: see the list at the bottom")));
-      return;
+      return NULL;
     }
   d = jc_new_task_window_build_draft (self);
-  node = jc_draft_to_json (d);
+  return jc_draft_to_json (d);
+}
+
+static void
+on_save_clicked (JcNewTaskWindow *self)
+{
+  g_autoptr(JsonNode) node = complete_draft (self);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  if (node == NULL)
+    return;
   path = jc_client_save_draft (jc_application_get_client (self->app), node, &error);
   if (path == NULL)
     {
@@ -279,18 +288,10 @@ submitted (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 on_submit_clicked (JcNewTaskWindow *self)
 {
-  g_autofree char *problems = jc_new_task_window_check (self);
-  g_autoptr(JcDraft) d = NULL;
-  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) node = complete_draft (self);
 
-  if (*problems != '\0')
-    {
-      adw_toast_overlay_add_toast (self->toast_overlay,
-                                   adw_toast_new (_("The draft is not complete: see the list at the bottom")));
-      return;
-    }
-  d = jc_new_task_window_build_draft (self);
-  node = jc_draft_to_json (d);
+  if (node == NULL)
+    return;
   set_busy (self, TRUE);
   gtk_label_set_text (self->submitted_label, _("Sending the draft to the root…"));
   gtk_widget_set_visible (self->submitted_group, TRUE);

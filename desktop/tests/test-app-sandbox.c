@@ -32,18 +32,14 @@ static char *sandbox, *data_dir, *task_id;
 static char *
 ctl (const char *first, ...)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
   va_list ap;
   g_autofree char *out = NULL, *err = NULL;
   int status = -1;
   g_autoptr(GError) error = NULL;
 
-  g_ptr_array_add (args, (char *) g_getenv ("JOCONDECTL"));
   va_start (ap, first);
-  for (const char *a = first; a; a = va_arg (ap, const char *))
-    g_ptr_array_add (args, (char *) a);
+  g_autoptr(GPtrArray) args = jc_test_ctl_argv (first, ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
   g_assert_true (g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
                                &out, &err, &status, &error));
   if (!g_spawn_check_wait_status (status, NULL))
@@ -59,15 +55,7 @@ ctl (const char *first, ...)
 static char *
 node (const char *name)
 {
-  return g_build_filename (sandbox, "nodes", name, NULL);
-}
-
-static char *
-time_in (gint64 seconds)
-{
-  g_autoptr(GDateTime) t = g_date_time_new_now_utc ();
-  g_autoptr(GDateTime) u = g_date_time_add_seconds (t, (gdouble) seconds);
-  return g_date_time_format (u, "%Y-%m-%dT%H:%M:%SZ");
+  return jc_test_sandbox_node (sandbox, name);
 }
 
 /* The example's draft with deadlines from now and the sandbox guest's measurement. */
@@ -84,7 +72,7 @@ example_draft (void)
   g_assert_true (json_parser_load_from_file (p, src, NULL));
   JsonObject *o = json_node_get_object (json_parser_get_root (p));
   JsonObject *dl = json_object_get_object_member (o, "deadlines");
-  g_autofree char *a = time_in (600), *i = time_in (900), *e = time_in (960), *out = time_in (1500);
+  g_autofree char *a = jc_test_time_in (600), *i = jc_test_time_in (900), *e = jc_test_time_in (960), *out = jc_test_time_in (1500);
   json_object_set_string_member (dl, "approval", a);
   json_object_set_string_member (dl, "input", i);
   json_object_set_string_member (dl, "execution", e);

@@ -146,6 +146,32 @@ jc_test_sandbox_down (const char *dir)
   return TRUE;
 }
 
+GPtrArray *
+jc_test_ctl_argv (const char *first, va_list ap)
+{
+  GPtrArray *argv = g_ptr_array_new ();
+
+  g_ptr_array_add (argv, (char *) g_getenv ("JOCONDECTL"));
+  for (const char *a = first; a; a = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (char *) a);
+  g_ptr_array_add (argv, NULL);
+  return argv;
+}
+
+char *
+jc_test_sandbox_node (const char *dir, const char *name)
+{
+  return g_build_filename (dir, "nodes", name, NULL);
+}
+
+char *
+jc_test_time_in (gint64 seconds)
+{
+  g_autoptr(GDateTime) t = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) u = g_date_time_add_seconds (t, (gdouble) seconds);
+  return g_date_time_format (u, "%Y-%m-%dT%H:%M:%SZ");
+}
+
 GArray *
 jc_test_sandbox_pids (const char *dir)
 {

@@ -21,6 +21,16 @@ gboolean jc_test_sandbox_up    (const char *dir, GError **error);
  * FALSE when DIR was not guarded or the tool failed. */
 gboolean jc_test_sandbox_down  (const char *dir);
 
+/* `$JOCONDECTL FIRST …`: the arguments from FIRST up to NULL, NULL-terminated, for
+ * g_spawn_*. The strings are borrowed. */
+GPtrArray *jc_test_ctl_argv    (const char *first, va_list ap);
+
+/* DIR/nodes/NAME: the profile of a node of the sandbox in DIR. */
+char    *jc_test_sandbox_node  (const char *dir, const char *name);
+
+/* The time SECONDS from now, UTC, as a CTSC deadline is written (2026-12-01T12:00:00Z). */
+char    *jc_test_time_in       (gint64 seconds);
+
 /* The pids that DIR's sandbox.json (or sandbox.stopped.json, after down) lists. */
 GArray  *jc_test_sandbox_pids  (const char *dir);
 

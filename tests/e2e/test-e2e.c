@@ -37,14 +37,10 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
 static Result
 ctl (const char *first, ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   va_list ap;
-  g_ptr_array_add (argv, (gpointer) g_getenv ("JOCONDECTL"));
   va_start (ap, first);
-  for (const char *a = first; a; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (gpointer) a);
+  g_autoptr(GPtrArray) argv = jc_test_ctl_argv (first, ap);
   va_end (ap);
-  g_ptr_array_add (argv, NULL);
   Result r = { 0 };
   int wait = 0;
   g_autoptr(GError) error = NULL;
@@ -68,15 +64,7 @@ ctl (const char *first, ...)
 static char *
 node (const char *name)
 {
-  return g_build_filename (sandbox, "nodes", name, NULL);
-}
-
-static char *
-time_in (gint64 seconds)
-{
-  g_autoptr(GDateTime) t = g_date_time_new_now_utc ();
-  g_autoptr(GDateTime) u = g_date_time_add_seconds (t, (gdouble) seconds);
-  return g_date_time_format (u, "%Y-%m-%dT%H:%M:%SZ");
+  return jc_test_sandbox_node (sandbox, name);
 }
 
 static char *
@@ -98,8 +86,8 @@ write_draft (const char *name, gint64 approval, gint64 input, const char *const 
   g_assert_true (json_parser_load_from_file (p, src, NULL));
   JsonObject *o = json_node_get_object (json_parser_get_root (p));
   JsonObject *dl = json_object_get_object_member (o, "deadlines");
-  g_autofree char *a = time_in (approval), *i = time_in (input), *e = time_in (input + 60),
-                  *out = time_in (input + 600);
+  g_autofree char *a = jc_test_time_in (approval), *i = jc_test_time_in (input), *e = jc_test_time_in (input + 60),
+                  *out = jc_test_time_in (input + 600);
   json_object_set_string_member (dl, "approval", a);
   json_object_set_string_member (dl, "input", i);
   json_object_set_string_member (dl, "execution", e);
