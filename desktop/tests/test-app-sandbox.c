@@ -106,6 +106,30 @@ find_button (GtkWidget *root, const char *label)
   return NULL;
 }
 
+static GtkWidget *
+find_type (GtkWidget *root, GType type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        return child;
+      if ((found = find_type (child, type)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The largest fraction the upload's progress bar showed while visible. */
+static void
+on_fraction (GtkProgressBar *bar, GParamSpec *pspec, gpointer data)
+{
+  double *max = data;
+  if (gtk_widget_get_visible (GTK_WIDGET (bar)))
+    *max = MAX (*max, gtk_progress_bar_get_fraction (bar));
+}
+
 static gboolean
 has_label (GtkWidget *root, const char *text)
 {
@@ -610,6 +634,10 @@ test_custodian_uploads (void)
     Latency idle, busy;
     struct stat st;
     gint64 start;
+    double shown = 0;
+    GtkWidget *bar = find_type (GTK_WIDGET (win), GTK_TYPE_PROGRESS_BAR);
+    g_assert_nonnull (bar);
+    g_signal_connect (bar, "notify::fraction", G_CALLBACK (on_fraction), &shown);
     latency_start (&idle);
     jc_test_spin (1000);
     latency_stop (&idle, "idle (baseline)");
@@ -618,6 +646,10 @@ test_custodian_uploads (void)
     gtk_widget_activate (find_button (GTK_WIDGET (win), "_Upload"));
     jc_test_wait_for (jc_test_flag_set, &finished, 3600 * 1000);
     latency_stop (&busy, "during the upload and its data-quality wait");
+    /* The progress bar went up to the whole file while the upload ran. */
+    g_test_message ("progress shown up to %.0f %%", 100 * shown);
+    g_assert_cmpfloat (shown, >=, 0.99);
+    g_signal_handlers_disconnect_by_func (bar, on_fraction, &shown);
     g_assert_cmpint (g_stat (csv, &st), ==, 0);
     g_test_message ("uploaded %.1f MB in %.1f s (attestation and quality verdict included)",
                     st.st_size / 1e6, (g_get_monotonic_time () - start) / 1e6);
