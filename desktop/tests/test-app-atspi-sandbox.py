@@ -105,8 +105,10 @@ def expected_task():
     return task
 
 
-def fill_schema_editor(ok, find, find_all, find_entry, type_into, click, select, editor, table, output):
+def fill_schema_editor(editor, table, output):
     """One input table or output in its schema editor: name, peers, columns."""
+    from gi.repository import Atspi
+    from jc_atspi import click, find, find_all, find_entry, ok, select, type_into
     what = ('output ' if output else 'input ') + table['key']
     good = type_into(find_entry(editor, 'Name in the algorithm'), table['key'])
     if output:
@@ -134,7 +136,6 @@ def fill_schema_editor(ok, find, find_all, find_entry, type_into, click, select,
         if m:
             for label, value in (('Digits in all', m.group(1)), ('Digits after the point', m.group(2))):
                 spin = find(row, 'spin button', label, timeout=3)
-                from gi.repository import Atspi
                 good &= spin is not None and Atspi.Value.set_current_value(spin, float(value))
         if col['type'] == 'CATEGORY':
             good &= type_into(find_entry(row, 'Codes, separated by commas', timeout=3), ', '.join(col['codes']))
@@ -179,7 +180,7 @@ def check_ctsc(ok, ctsc, task):
 def organiser_drafts(sandbox, task):
     """The New Task window of the real binary, through the accessibility bus. The task id."""
     from jc_atspi import (click, comment, find, find_all, find_app, find_entry, label_texts, ok,
-                          select, text_of, type_into, wait_label)
+                          text_of, type_into, wait_label)
     app_proc = subprocess.Popen([os.environ['JC_APP_BINARY'], '--node',
                                  os.path.join(sandbox, 'nodes', 'nsi')])
     task_id = None
@@ -222,8 +223,7 @@ def organiser_drafts(sandbox, task):
                 editors = find_all(window, 'panel', kind)
                 if not ok(len(editors) == k + 1, 'a schema editor for %s %s opens' % (kind.lower(), table['key'])):
                     return None
-                fill_schema_editor(ok, find, find_all, find_entry, type_into, click, select,
-                                   editors[k], table, output)
+                fill_schema_editor(editors[k], table, output)
 
         ok(type_into(find(window, 'text', 'Algorithm'), task['algorithm']),
            'the organiser writes the algorithm in the SQL source view')
