@@ -32,6 +32,7 @@ struct _JcNewTaskWindow {
   GtkListBox      *attachments_list;
   GtkWidget       *problems_group;
   GtkLabel        *problems_label;
+  GtkLabel        *directory_label;
   GtkWidget       *save_button;
   GtkWidget       *submit_button;
   GtkWidget       *submitted_group;
@@ -437,7 +438,7 @@ jc_new_task_window_class_init (JcNewTaskWindowClass *klass)
   BIND (execution_row); BIND (output_row); BIND (cps_row); BIND (peers_row);
   BIND (inputs_box); BIND (outputs_box); BIND (algorithm_view); BIND (algorithm_icon);
   BIND (algorithm_status); BIND (attachments_list); BIND (problems_group); BIND (problems_label);
-  BIND (save_button); BIND (submit_button); BIND (submitted_group); BIND (submitted_label);
+  BIND (directory_label); BIND (save_button); BIND (submit_button); BIND (submitted_group); BIND (submitted_label);
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, on_save_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_submit_clicked);
@@ -489,6 +490,32 @@ jc_new_task_window_init (JcNewTaskWindow *self)
     }
 }
 
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The names the participants rows take: the nodes this node's directory holds. */
+static void
+show_directory (JcNewTaskWindow *self)
+{
+  g_autoptr(GPtrArray) peers = jc_client_list_peers (jc_application_get_client (self->app), NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autofree char *joined = NULL, *text = NULL;
+
+  for (guint i = 0; peers && i < peers->len; i++)
+    g_ptr_array_add (names, ((JcPeerInfo *) g_ptr_array_index (peers, i))->name);
+  if (names->len == 0)
+    return;
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  joined = g_strjoinv (", ", (char **) names->pdata);
+  text = g_strdup_printf (_("In this node’s directory: %s"), joined);
+  gtk_label_set_text (self->directory_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->directory_label), TRUE);
+}
+
 JcNewTaskWindow *
 jc_new_task_window_new (JcApplication *app)
 {
@@ -506,6 +533,7 @@ jc_new_task_window_new (JcApplication *app)
                                                    jc_engine_get_n_parties (g_ptr_array_index (engines, 0)));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (self->engine_row), subtitle);
     }
+  show_directory (self);
   gtk_widget_add_css_class (GTK_WIDGET (self), "new-task");
   jc_new_task_window_validate_now (self);
   return self;

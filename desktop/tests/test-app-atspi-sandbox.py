@@ -199,14 +199,22 @@ def organiser_drafts(sandbox, task):
         platform = find(window, 'combo box', 'Trusted execution environment')
         ok(platform is not None and any(text_of(a) == 'sim' for a in find_all(platform, 'label')),
            'the platform row shows sim')
+        # The participants are typed from the names the window shows from the node's directory.
+        shown = wait_label(window, lambda t: t.startswith('In this node’s directory: '), timeout=5) or ''
+        directory = [n.strip() for n in shown.split(': ', 1)[-1].split(',')]
+        comment(shown)
+        cps = [n for n in directory if n in task['computing_parties']]
+        peers = [n for n in directory if n in task['peers']]
+        ok(sorted(cps) == sorted(task['computing_parties']) and sorted(peers) == sorted(task['peers']),
+           'the window lists the computing parties and peers known to the node\'s directory')
         fields = [('Title', task['title']), ('Description', task['description']),
                   ('Accepted measurements (96 hex digits, commas)', ', '.join(task['tee']['measurements'])),
                   ('Approval by', task['deadlines']['approval']),
                   ('Data uploaded by', task['deadlines']['input']),
                   ('Computation done by', task['deadlines']['execution']),
                   ('Results available until', task['deadlines']['output']),
-                  ('Computing parties', ', '.join(task['computing_parties'])),
-                  ('Peers (organisations)', ', '.join(task['peers']))]
+                  ('Computing parties', ', '.join(sorted(cps, key=task['computing_parties'].index))),
+                  ('Peers (organisations)', ', '.join(sorted(peers, key=task['peers'].index)))]
         good = True
         for label, value in fields:
             good &= bool(type_into(find_entry(window, label), value))

@@ -227,6 +227,21 @@ test_upload_drop (void)
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
+static gboolean
+has_label_containing (GtkWidget *root, const char *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_LABEL (child) && gtk_widget_get_visible (child)
+          && strstr (gtk_label_get_text (GTK_LABEL (child)), text))
+        return TRUE;
+      if (has_label_containing (child, text))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 test_new_task (void)
 {
@@ -318,6 +333,16 @@ test_new_task (void)
     jc_test_screenshot (root, "new-task-algorithm.png");
   }
   g_assert_true (gtk_widget_activate_action (root, "draft.save", NULL));
+  {
+    /* Submit on a profile without its node's connection: refused in words, the draft kept
+     * in the window, Submit offered again. */
+    GtkWidget *submit = find (root, GTK_TYPE_BUTTON, "S_ubmit");
+    g_assert_nonnull (submit);
+    g_signal_emit_by_name (submit, "clicked");
+    jc_test_wait_for ((gboolean (*) (gpointer)) gtk_widget_get_sensitive, submit, 5000);
+    g_assert_null (jc_new_task_window_get_task_id (win));
+    g_assert_true (has_label_containing (root, "connection to your organisation’s node"));
+  }
   {
     JcNewTaskWindow *narrow = jc_new_task_window_new (app);
     gtk_window_set_default_size (GTK_WINDOW (narrow), 360, 720);
