@@ -5,8 +5,16 @@
 # user, and another session ending removes it. Only the test writes to stdout, which meson
 # reads as TAP: the session's daemons (the accessibility registry announces itself on
 # stdout) write to stderr.
-runtime=$(mktemp -d "${TMPDIR:-/tmp}/jc-display-XXXXXX") || exit 1
-trap 'rm -rf "$runtime"' EXIT
+runtime=$(mktemp -d "${TMPDIR:-/tmp}/jc-xdg-runtime-XXXXXX") || exit 1
+# The document portal's mount in it goes a moment after the session: a few tries.
+cleanup() {
+  for try in 1 2 3 4 5 6 7 8 9 10; do
+    rm -rf "$runtime" 2>/dev/null
+    [ -e "$runtime" ] || return 0
+    sleep 0.2
+  done
+}
+trap cleanup EXIT
 trap 'exit 143' TERM
 trap 'exit 130' INT
 export XDG_RUNTIME_DIR="$runtime"

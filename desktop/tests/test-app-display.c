@@ -516,6 +516,7 @@ main (int argc, char **argv)
 {
   g_autofree char *src = NULL;
   g_autoptr(GError) error = NULL;
+  int status;
 
   g_test_init (&argc, &argv, NULL);
   jc_init (NULL);
@@ -537,5 +538,12 @@ main (int argc, char **argv)
   g_test_add_func ("/display/keys", test_keys);
   g_test_add_func ("/display/compare-fingerprint", test_compare_fingerprint);
   g_test_add_func ("/display/terminate", test_terminate);
-  return g_test_run ();
+  status = g_test_run ();
+  /* The copy of the sample profile goes; kept when a test failed, to look at. */
+  if (status == 0)
+    {
+      const char *rm[] = { "rm", "-rf", profile, NULL };
+      g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+    }
+  return status;
 }
