@@ -32,6 +32,11 @@ struct _JcNewTaskWindow {
   GtkListBox      *attachments_list;
   GtkWidget       *problems_group;
   GtkLabel        *problems_label;
+  GtkLabel        *directory_label;
+  GtkWidget       *save_button;
+  GtkWidget       *submit_button;
+  GtkWidget       *submitted_group;
+  GtkLabel        *submitted_label;
 
   JcApplication   *app;
   GtkTextTag      *error_tag;
@@ -39,6 +44,8 @@ struct _JcNewTaskWindow {
   GPtrArray       *attachments;   /* JcAttachment*, in the order of the list */
   GtkFileChooserNative *chooser;
   char            *saved_path;
+  char            *task_id;       /* once the root has taken the submitted draft */
+  GCancellable    *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (JcNewTaskWindow, jc_new_task_window, ADW_TYPE_WINDOW)
@@ -207,23 +214,32 @@ jc_new_task_window_check (JcNewTaskWindow *self)
   return text;
 }
 
-static void
-on_save_clicked (JcNewTaskWindow *self)
+/* The draft as JSON when it is complete; otherwise NULL, its problems listed. */
+static JsonNode *
+complete_draft (JcNewTaskWindow *self)
 {
   g_autofree char *problems = jc_new_task_window_check (self);
   g_autoptr(JcDraft) d = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
 
   if (*problems != '\0')
     {
       adw_toast_overlay_add_toast (self->toast_overlay,
                                    adw_toast_new (_("The draft is not complete: see the list at the bottom")));
-      return;
+      return NULL;
     }
   d = jc_new_task_window_build_draft (self);
-  node = jc_draft_to_json (d);
+  return jc_draft_to_json (d);
+}
+
+static void
+on_save_clicked (JcNewTaskWindow *self)
+{
+  g_autoptr(JsonNode) node = complete_draft (self);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  if (node == NULL)
+    return;
   path = jc_client_save_draft (jc_application_get_client (self->app), node, &error);
   if (path == NULL)
     {
@@ -233,6 +249,61 @@ on_save_clicked (JcNewTaskWindow *self)
   g_free (self->saved_path);
   self->saved_path = g_steal_pointer (&path);
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Draft saved")));
+}
+
+static void
+set_busy (JcNewTaskWindow *self, gboolean busy)
+{
+  gtk_widget_set_sensitive (self->save_button, !busy);
+  gtk_widget_set_sensitive (self->submit_button, !busy);
+}
+
+static void
+submitted (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(JcNewTaskWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *task_id = jc_client_submit_draft_finish (JC_CLIENT (source), result, &error);
+  g_autofree char *text = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (task_id == NULL)
+    {
+      set_busy (self, FALSE);
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+      gtk_label_set_text (self->submitted_label, error->message);
+      gtk_widget_set_visible (self->submitted_group, TRUE);
+      return;
+    }
+  /* Sent once: the task now lives at the root; a second press would make another. */
+  self->task_id = g_steal_pointer (&task_id);
+  gtk_widget_set_sensitive (self->save_button, FALSE);
+  text = g_strdup_printf (_("Submitted: the root made task %s. It waits for the peers' addenda "
+                            "and the SO's approval."), self->task_id);
+  gtk_label_set_text (self->submitted_label, text);
+  gtk_widget_set_visible (self->submitted_group, TRUE);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Task submitted")));
+}
+
+static void
+on_submit_clicked (JcNewTaskWindow *self)
+{
+  g_autoptr(JsonNode) node = complete_draft (self);
+
+  if (node == NULL)
+    return;
+  set_busy (self, TRUE);
+  gtk_label_set_text (self->submitted_label, _("Sending the draft to the root…"));
+  gtk_widget_set_visible (self->submitted_group, TRUE);
+  jc_client_submit_draft_async (jc_application_get_client (self->app), node, self->cancellable,
+                                submitted, g_object_ref (self));
+}
+
+const char *
+jc_new_task_window_get_task_id (JcNewTaskWindow *self)
+{
+  return self->task_id;
 }
 
 static JcSchemaEditor *
@@ -334,6 +405,7 @@ jc_new_task_window_dispose (GObject *object)
 
   g_clear_handle_id (&self->validate_id, g_source_remove);
   g_clear_object (&self->chooser);
+  g_cancellable_cancel (self->cancellable);
   G_OBJECT_CLASS (jc_new_task_window_parent_class)->dispose (object);
 }
 
@@ -344,6 +416,8 @@ jc_new_task_window_finalize (GObject *object)
 
   g_ptr_array_unref (self->attachments);
   g_free (self->saved_path);
+  g_free (self->task_id);
+  g_clear_object (&self->cancellable);
   G_OBJECT_CLASS (jc_new_task_window_parent_class)->finalize (object);
 }
 
@@ -364,8 +438,10 @@ jc_new_task_window_class_init (JcNewTaskWindowClass *klass)
   BIND (execution_row); BIND (output_row); BIND (cps_row); BIND (peers_row);
   BIND (inputs_box); BIND (outputs_box); BIND (algorithm_view); BIND (algorithm_icon);
   BIND (algorithm_status); BIND (attachments_list); BIND (problems_group); BIND (problems_label);
+  BIND (directory_label); BIND (save_button); BIND (submit_button); BIND (submitted_group); BIND (submitted_label);
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, on_save_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_submit_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_add_input_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_add_output_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_add_attachment_clicked);
@@ -391,6 +467,7 @@ jc_new_task_window_init (JcNewTaskWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->attachments = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_attachment_free);
+  self->cancellable = g_cancellable_new ();
   buffer = GTK_SOURCE_BUFFER (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->algorithm_view)));
   gtk_source_buffer_set_language (buffer, gtk_source_language_manager_get_language (lm, "sql"));
   gtk_source_buffer_set_highlight_syntax (buffer, TRUE);
@@ -413,6 +490,32 @@ jc_new_task_window_init (JcNewTaskWindow *self)
     }
 }
 
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The names the participants rows take: the nodes this node's directory holds. */
+static void
+show_directory (JcNewTaskWindow *self)
+{
+  g_autoptr(GPtrArray) peers = jc_client_list_peers (jc_application_get_client (self->app), NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autofree char *joined = NULL, *text = NULL;
+
+  for (guint i = 0; peers && i < peers->len; i++)
+    g_ptr_array_add (names, ((JcPeerInfo *) g_ptr_array_index (peers, i))->name);
+  if (names->len == 0)
+    return;
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  joined = g_strjoinv (", ", (char **) names->pdata);
+  text = g_strdup_printf (_("In this node’s directory: %s"), joined);
+  gtk_label_set_text (self->directory_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->directory_label), TRUE);
+}
+
 JcNewTaskWindow *
 jc_new_task_window_new (JcApplication *app)
 {
@@ -430,6 +533,7 @@ jc_new_task_window_new (JcApplication *app)
                                                    jc_engine_get_n_parties (g_ptr_array_index (engines, 0)));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (self->engine_row), subtitle);
     }
+  show_directory (self);
   gtk_widget_add_css_class (GTK_WIDGET (self), "new-task");
   jc_new_task_window_validate_now (self);
   return self;

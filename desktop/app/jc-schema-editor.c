@@ -42,7 +42,7 @@ on_remove_clicked (JcSchemaEditor *self)
 static void
 update_column_row (GtkWidget *row)
 {
-  guint type = gtk_drop_down_get_selected (g_object_get_data (G_OBJECT (row), "type"));
+  int type = gtk_combo_box_get_active (g_object_get_data (G_OBJECT (row), "type"));
 
   gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "decimal"), type == 1);
   gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "codes"), type == 4);
@@ -83,7 +83,10 @@ jc_schema_editor_add_column (JcSchemaEditor *self, const char *name, const char 
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *flow = gtk_flow_box_new ();
   GtkWidget *name_entry = labelled (gtk_entry_new (), _("Column name"));
-  GtkWidget *type_drop = labelled (gtk_drop_down_new_from_strings (type_names), _("Column type"));
+  /* A combo box rather than a GtkDropDown: in GTK 4.8 only the combo box offers the
+   * accessibility bus's Selection, so that a screen reader can choose the type without
+   * opening the pop-up. */
+  GtkWidget *type_drop = labelled (gtk_combo_box_text_new (), _("Column type"));
   GtkWidget *decimal = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
   GtkWidget *p_spin = labelled (gtk_spin_button_new_with_range (1, 18, 1), _("Digits in all"));
   GtkWidget *s_spin = labelled (gtk_spin_button_new_with_range (0, 18, 1), _("Digits after the point"));
@@ -96,7 +99,9 @@ jc_schema_editor_add_column (JcSchemaEditor *self, const char *name, const char 
       selected = i;
   gtk_entry_set_placeholder_text (GTK_ENTRY (name_entry), _("column_name"));
   gtk_editable_set_text (GTK_EDITABLE (name_entry), name ? name : "");
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (type_drop), selected);
+  for (guint i = 0; type_names[i]; i++)
+    gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (type_drop), type_names[i]);
+  gtk_combo_box_set_active (GTK_COMBO_BOX (type_drop), (int) selected);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (p_spin), precision ? precision : 10);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (s_spin), scale);
   gtk_box_append (GTK_BOX (decimal), p_spin);
@@ -129,7 +134,7 @@ jc_schema_editor_add_column (JcSchemaEditor *self, const char *name, const char 
   g_object_set_data (G_OBJECT (row), "scale", s_spin);
   g_object_set_data (G_OBJECT (row), "codes", codes_entry);
   g_signal_connect_swapped (name_entry, "changed", G_CALLBACK (column_changed), row);
-  g_signal_connect_swapped (type_drop, "notify::selected", G_CALLBACK (column_changed), row);
+  g_signal_connect_swapped (type_drop, "changed", G_CALLBACK (column_changed), row);
   g_signal_connect_swapped (p_spin, "value-changed", G_CALLBACK (column_changed), row);
   g_signal_connect_swapped (s_spin, "value-changed", G_CALLBACK (column_changed), row);
   g_signal_connect_swapped (codes_entry, "changed", G_CALLBACK (column_changed), row);
@@ -155,7 +160,8 @@ jc_schema_editor_get_schema (JcSchemaEditor *self)
        row = gtk_widget_get_next_sibling (row))
     {
       GtkEditable *name = g_object_get_data (G_OBJECT (row), "name");
-      guint type = gtk_drop_down_get_selected (g_object_get_data (G_OBJECT (row), "type"));
+      int active = gtk_combo_box_get_active (g_object_get_data (G_OBJECT (row), "type"));
+      guint type = active < 0 ? 0 : (guint) active;
       JcColumn *c;
 
       if (name == NULL)
@@ -224,7 +230,9 @@ jc_schema_editor_new (gboolean is_output)
                                  is_output ? _("Peers whose analysts receive it (commas)")
                                            : _("Peer whose custodians upload it"));
   gtk_widget_set_visible (GTK_WIDGET (self->quality_row), !is_output);
-  /* Several editors sit on one page: say which thing each button acts on. */
+  /* Several editors sit on one page: name each, and say which thing each button acts on. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  is_output ? _("Output") : _("Input table"), -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->remove_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   is_output ? _("Remove this output") : _("Remove this input table"), -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->add_column_button), GTK_ACCESSIBLE_PROPERTY_LABEL,

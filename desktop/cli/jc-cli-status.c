@@ -53,6 +53,15 @@ print_json (JcClientTask *t)
   STR ("cta_hash", t->cta_hash);
   STR ("updated", t->updated);
 #undef STR
+  /* The task's content as the root signed it: what a script checks against its draft. */
+  json_builder_set_member_name (b, "ctsc");
+  {
+    g_autoptr(JsonParser) p = json_parser_new ();
+    if (t->ctsc && json_parser_load_from_data (p, t->ctsc, -1, NULL))
+      json_builder_add_value (b, json_node_copy (json_parser_get_root (p)));
+    else
+      json_builder_add_null_value (b);
+  }
   json_builder_end_object (b);
   g_autoptr(JsonNode) root = json_builder_get_root (b);
   g_autofree char *text = json_to_string (root, TRUE);

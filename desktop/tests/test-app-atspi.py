@@ -10,74 +10,9 @@ import sys
 import tempfile
 import time
 
-import gi
-gi.require_version('Atspi', '2.0')
-from gi.repository import Atspi  # noqa: E402
-
-results = []
-
-
-def ok(cond, what):
-    results.append((bool(cond), what))
-    print(('ok %d - %s' if cond else 'not ok %d - %s') % (len(results), what), flush=True)
-    return cond
-
-
-def walk(acc, depth=0):
-    if acc is None or depth > 60:
-        return
-    yield acc
-    for i in range(acc.get_child_count()):
-        yield from walk(acc.get_child_at_index(i), depth + 1)
-
-
-def find(root, role, name, timeout=10.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        for acc in walk(root):
-            try:
-                # GTK 4.8 names a button with a mnemonic "Label Label": match the start.
-                if acc.get_role_name() == role and (name is None or acc.get_name() == name
-                                                    or (role == 'push button'
-                                                        and acc.get_name().startswith(name + ' '))):
-                    return acc
-            except Exception:
-                pass
-        time.sleep(0.2)
-    return None
-
-
-def find_all(root, role):
-    out = []
-    for acc in walk(root):
-        try:
-            if acc.get_role_name() == role:
-                out.append(acc)
-        except Exception:
-            pass
-    return out
-
-
-def click(acc):
-    # A GTK 4 button offers one action, "click".
-    return Atspi.Action.get_n_actions(acc) > 0 and Atspi.Action.do_action(acc, 0)
-
-
-def type_into(acc, text):
-    if 'EditableText' in acc.get_interfaces():
-        return Atspi.EditableText.set_text_contents(acc, text)
-    # No EditableText: focus the widget and type, as a keyboard user does.
-    Atspi.Component.grab_focus(acc)
-    time.sleep(0.2)
-    Atspi.generate_keyboard_event(0, text, Atspi.KeySynthType.STRING)
-    time.sleep(0.3)
-    return True
-
-
-def text_of(acc):
-    if 'Text' not in acc.get_interfaces():
-        return acc.get_name()
-    return Atspi.Text.get_text(acc, 0, Atspi.Text.get_character_count(acc))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import jc_atspi  # noqa: E402
+from jc_atspi import all_passed, click, find, find_all, find_app, ok, text_of, type_into, walk  # noqa: E402
 
 
 def main():
@@ -86,15 +21,7 @@ def main():
     shutil.copytree(os.path.join(data, 'profile'), profile, dirs_exist_ok=True)
     app_proc = subprocess.Popen([os.environ['JC_APP_BINARY'], '--node', profile])
     try:
-        app = None
-        end = time.time() + 45
-        while app is None and time.time() < end:
-            desktop = Atspi.get_desktop(0)
-            for i in range(desktop.get_child_count()):
-                a = desktop.get_child_at_index(i)
-                if a is not None and a.get_name() == 'joconde':
-                    app = a
-            time.sleep(0.2)
+        app = find_app()
         if not ok(app is not None, 'the app appears on the accessibility bus'):
             return
 
@@ -136,7 +63,7 @@ def main():
             for acc in walk(window):
                 if acc.get_role_name() == 'label' and 'outputs:' in (text_of(acc) or ''):
                     text = text_of(acc)
-        print('# problems shown:', text.replace('\n', ' | '))
+        print('# problems shown:', text.replace('\n', ' | '), flush=True)
         ok('outputs: add at least one output' in text,
            'the draft lists what is missing: an output')
         ok(text and 'title: give the task a title' not in text,
@@ -151,7 +78,7 @@ def main():
         app_proc.wait(timeout=10)
         shutil.rmtree(profile, ignore_errors=True)
     first_run()
-    print('1..%d' % len(results))
+    print('1..%d' % len(jc_atspi.results))
 
 
 def first_run():
@@ -159,15 +86,8 @@ def first_run():
     profile = tempfile.mkdtemp(prefix='jc-atspi-new-')
     app_proc = subprocess.Popen([os.environ['JC_APP_BINARY'], '--node', profile])
     try:
-        window = None
-        end = time.time() + 45
-        while window is None and time.time() < end:
-            desktop = Atspi.get_desktop(0)
-            for i in range(desktop.get_child_count()):
-                a = desktop.get_child_at_index(i)
-                if a is not None and a.get_name() == 'joconde':
-                    window = find(a, 'frame', 'Set Up This Node', timeout=1)
-            time.sleep(0.2)
+        app = find_app()
+        window = find(app, 'frame', 'Set Up This Node', timeout=10) if app else None
         if not ok(window is not None, 'an empty profile folder opens the first-run window'):
             return
         for label in ('Node name', 'Organisation', 'Email', 'Parent relay address (https://…)'):
@@ -191,4 +111,4 @@ def first_run():
 
 if __name__ == '__main__':
     main()
-    sys.exit(0 if results and all(r for r, _ in results) else 1)
+    sys.exit(0 if all_passed() else 1)

@@ -1,3 +1,4 @@
+#define G_LOG_DOMAIN "joconde-test"
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -11,6 +12,7 @@
 #include "jc-keys-window.h"
 #include "jc-new-task-window.h"
 #include "jc-schema-editor.h"
+#include "jc-test-display.h"
 #include "jc-task-view.h"
 #include "jc-upload-window.h"
 #include "jc-window.h"
@@ -46,58 +48,6 @@ copy_tree (const char *from, const char *to)
           g_assert_true (g_file_set_contents (dst, data, (gssize) len, NULL));
         }
     }
-}
-
-/* Lets the main loop run for MS milliseconds (layout, drawing, idle work). */
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE), g_usleep (2000);
-}
-
-static void
-wait_for (gboolean (*done) (gpointer), gpointer data, guint timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  while (!done (data) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE), g_usleep (1000);
-  g_assert_true (done (data));
-}
-
-static void
-screenshot (GtkWidget *widget, const char *name)
-{
-  const char *dir = g_getenv ("JC_SCREENSHOT_DIR");
-  g_autofree char *path = NULL;
-  g_autoptr(GdkPaintable) paintable = NULL;
-  GtkSnapshot *snapshot;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  int w, h;
-
-  spin (300);
-  paintable = gtk_widget_paintable_new (widget);
-  /* A window in the middle of a resize or transition may draw nothing for a frame. */
-  for (guint attempt = 0; node == NULL && attempt < 50; attempt++)
-    {
-      if (attempt > 0)
-        spin (100);
-      w = gtk_widget_get_width (widget);
-      h = gtk_widget_get_height (widget);
-      snapshot = gtk_snapshot_new ();
-      gdk_paintable_snapshot (paintable, snapshot, w, h);
-      node = gtk_snapshot_free_to_node (snapshot);
-    }
-  g_assert_cmpint (w, >, 0);
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  g_mkdir_with_parents (dir, 0755);
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot %s: %d×%d", path, w, h);
 }
 
 /* The first widget under ROOT of TYPE whose title/label (when given) is TEXT. */
@@ -142,12 +92,6 @@ main_window (void)
   return main_win;
 }
 
-static gboolean
-window_ready (gpointer data)
-{
-  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
-}
-
 static void
 test_main_window (void)
 {
@@ -156,7 +100,7 @@ test_main_window (void)
   JcTaskView *view;
   g_autofree char *rendering = NULL;
 
-  wait_for (window_ready, win, 5000);
+  jc_test_wait_for (jc_test_window_ready, win, 5000);
   g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 4);
   jc_window_set_search (win, NULL, TRUE);
   g_assert_cmpuint (g_list_model_get_n_items (visible), ==, 2);
@@ -173,13 +117,13 @@ test_main_window (void)
   g_assert_nonnull (strstr (rendering, jc_task_info_get_hash (jc_task_view_get_task (view))));
   g_assert_nonnull (find (GTK_WIDGET (view), ADW_TYPE_ACTION_ROW, "cp2: the data-quality check of “subscribers” passed"));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (win)), >=, 1260);
-  screenshot (GTK_WIDGET (win), "main-1280.png");
+  jc_test_screenshot (GTK_WIDGET (win), "main-1280.png");
 
   /* What clicking a notification does: the task shows, even from a filtered list. */
   jc_window_set_search (win, "labour", FALSE);
   g_action_group_activate_action (G_ACTION_GROUP (app), "show-task",
                                   g_variant_new_string ("a3d91b62-7e04-4f15-b8c9-02e6f1d4a987"));
-  spin (100);
+  jc_test_spin (100);
   g_assert_cmpstr (jc_task_info_get_id (jc_task_view_get_task (view)), ==, "a3d91b62-7e04-4f15-b8c9-02e6f1d4a987");
   g_assert_true (jc_window_select_task (win, TASK_ID));
 }
@@ -191,12 +135,12 @@ test_narrow_window (void)
 
   gtk_window_set_default_size (GTK_WINDOW (win), 360, 720);
   gtk_window_present (GTK_WINDOW (win));
-  wait_for (window_ready, win, 5000);
-  spin (200);
+  jc_test_wait_for (jc_test_window_ready, win, 5000);
+  jc_test_spin (200);
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (win)), <=, 370);
-  screenshot (GTK_WIDGET (win), "main-360.png");
+  jc_test_screenshot (GTK_WIDGET (win), "main-360.png");
   g_assert_true (jc_window_select_task (win, TASK_ID));
-  screenshot (GTK_WIDGET (win), "task-360.png");
+  jc_test_screenshot (GTK_WIDGET (win), "task-360.png");
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
@@ -229,7 +173,7 @@ drop_file (JcUploadWindow *win, const char *name)
   g_signal_emit_by_name (jc_upload_window_get_drop_target (win), "drop", &value, 100.0, 100.0, &handled);
   g_value_unset (&value);
   g_assert_true (handled);
-  wait_for (checked, &done, 10000);
+  jc_test_wait_for (checked, &done, 10000);
   g_signal_handler_disconnect (win, id);
 }
 
@@ -245,8 +189,8 @@ test_upload_drop (void)
 
   gtk_window_set_transient_for (GTK_WINDOW (win), GTK_WINDOW (main));
   gtk_window_present (GTK_WINDOW (win));
-  wait_for (window_ready, win, 5000);
-  screenshot (GTK_WIDGET (win), "upload-drop.png");
+  jc_test_wait_for (jc_test_window_ready, win, 5000);
+  jc_test_screenshot (GTK_WIDGET (win), "upload-drop.png");
 
   drop_file (win, "population-bad.csv");
   report = jc_upload_window_get_report (win);
@@ -260,18 +204,18 @@ test_upload_drop (void)
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==,
                    "“1975-13-02” is not a date written YYYY-MM-DD");
   g_assert_nonnull (find (GTK_WIDGET (win), ADW_TYPE_ACTION_ROW, "Row 6"));
-  screenshot (GTK_WIDGET (win), "upload-problems.png");
+  jc_test_screenshot (GTK_WIDGET (win), "upload-problems.png");
 
   {
     /* The same problems on a phone-sized window. */
     JcUploadWindow *narrow = jc_upload_window_new (app, jc_task_view_get_task (view), "population");
     gtk_window_set_default_size (GTK_WINDOW (narrow), 360, 720);
     gtk_window_present (GTK_WINDOW (narrow));
-    wait_for (window_ready, narrow, 5000);
+    jc_test_wait_for (jc_test_window_ready, narrow, 5000);
     drop_file (narrow, "population-bad.csv");
     g_assert_cmpuint (jc_upload_window_get_report (narrow)->n_problems, ==, 5);
     g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (narrow)), <=, 370);
-    screenshot (GTK_WIDGET (narrow), "upload-problems-360.png");
+    jc_test_screenshot (GTK_WIDGET (narrow), "upload-problems-360.png");
     gtk_window_destroy (GTK_WINDOW (narrow));
   }
 
@@ -279,8 +223,23 @@ test_upload_drop (void)
   report = jc_upload_window_get_report (win);
   g_assert_true (jc_csv_report_ok (report));
   g_assert_cmpuint (report->n_rows, ==, 4);
-  screenshot (GTK_WIDGET (win), "upload-ready.png");
+  jc_test_screenshot (GTK_WIDGET (win), "upload-ready.png");
   gtk_window_destroy (GTK_WINDOW (win));
+}
+
+static gboolean
+has_label_containing (GtkWidget *root, const char *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_LABEL (child) && gtk_widget_get_visible (child)
+          && strstr (gtk_label_get_text (GTK_LABEL (child)), text))
+        return TRUE;
+      if (has_label_containing (child, text))
+        return TRUE;
+    }
+  return FALSE;
 }
 
 static void
@@ -299,7 +258,7 @@ test_new_task (void)
 
   gtk_window_set_transient_for (GTK_WINDOW (win), GTK_WINDOW (main_window ()));
   gtk_window_present (GTK_WINDOW (win));
-  wait_for (window_ready, win, 5000);
+  jc_test_wait_for (jc_test_window_ready, win, 5000);
 
   /* An empty draft lists what is missing. */
   problems = jc_new_task_window_check (win);
@@ -363,32 +322,42 @@ test_new_task (void)
 
   problems = jc_new_task_window_check (win);
   g_assert_cmpstr (problems, ==, "");
-  screenshot (root, "new-task.png");
+  jc_test_screenshot (root, "new-task.png");
   {
     /* The schema editors and the algorithm, further down the page. */
     GtkScrolledWindow *scrolled = GTK_SCROLLED_WINDOW (find (root, GTK_TYPE_SCROLLED_WINDOW, NULL));
     GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (scrolled);
     gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) * 0.45);
-    screenshot (root, "new-task-schema.png");
+    jc_test_screenshot (root, "new-task-schema.png");
     gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
-    screenshot (root, "new-task-algorithm.png");
+    jc_test_screenshot (root, "new-task-algorithm.png");
   }
-  g_signal_emit_by_name (find (root, GTK_TYPE_BUTTON, "_Save Draft"), "clicked");
+  g_assert_true (gtk_widget_activate_action (root, "draft.save", NULL));
+  {
+    /* Submit on a profile without its node's connection: refused in words, the draft kept
+     * in the window, Submit offered again. */
+    GtkWidget *submit = find (root, GTK_TYPE_BUTTON, "S_ubmit");
+    g_assert_nonnull (submit);
+    g_signal_emit_by_name (submit, "clicked");
+    jc_test_wait_for ((gboolean (*) (gpointer)) gtk_widget_get_sensitive, submit, 5000);
+    g_assert_null (jc_new_task_window_get_task_id (win));
+    g_assert_true (has_label_containing (root, "connection to your organisation’s node"));
+  }
   {
     JcNewTaskWindow *narrow = jc_new_task_window_new (app);
     gtk_window_set_default_size (GTK_WINDOW (narrow), 360, 720);
     gtk_window_present (GTK_WINDOW (narrow));
-    wait_for (window_ready, narrow, 5000);
+    jc_test_wait_for (jc_test_window_ready, narrow, 5000);
     g_signal_emit_by_name (find (GTK_WIDGET (narrow), GTK_TYPE_BUTTON, "Add _Input"), "clicked");
     jc_schema_editor_add_column (JC_SCHEMA_EDITOR (find (GTK_WIDGET (narrow), JC_TYPE_SCHEMA_EDITOR, NULL)),
                                  "monthly_fee", "DECIMAL", 8, 2, NULL);
     g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (narrow)), <=, 370);
-    screenshot (GTK_WIDGET (narrow), "new-task-360.png");
+    jc_test_screenshot (GTK_WIDGET (narrow), "new-task-360.png");
     {
       GtkScrolledWindow *scrolled = GTK_SCROLLED_WINDOW (find (GTK_WIDGET (narrow), GTK_TYPE_SCROLLED_WINDOW, NULL));
       GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (scrolled);
       gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) * 0.5);
-      screenshot (GTK_WIDGET (narrow), "new-task-schema-360.png");
+      jc_test_screenshot (GTK_WIDGET (narrow), "new-task-schema-360.png");
     }
     gtk_window_destroy (GTK_WINDOW (narrow));
   }
@@ -410,11 +379,11 @@ test_keys (void)
 
   gtk_window_set_transient_for (GTK_WINDOW (win), GTK_WINDOW (main_window ()));
   gtk_window_present (GTK_WINDOW (win));
-  wait_for (window_ready, win, 5000);
+  jc_test_wait_for (jc_test_window_ready, win, 5000);
   pak = jc_keys_window_create_pak (win);
   g_assert_nonnull (pak);
   g_assert_nonnull (find (GTK_WIDGET (win), ADW_TYPE_ACTION_ROW, pak));
-  screenshot (GTK_WIDGET (win), "keys.png");
+  jc_test_screenshot (GTK_WIDGET (win), "keys.png");
   gtk_window_destroy (GTK_WINDOW (win));
 }
 
@@ -479,27 +448,27 @@ test_terminate (void)
   /* The profile's roles include organiser: the task can be ended, with a reason. */
   g_assert_true (gtk_widget_get_visible (find (GTK_WIDGET (view), ADW_TYPE_ACTION_ROW, "End the task")));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "task.terminate", NULL));
-  wait_for (has_message_dialog, &dialog, 5000);
+  jc_test_wait_for (has_message_dialog, &dialog, 5000);
   g_assert_false (adw_message_dialog_get_response_enabled (dialog, "terminate"));
   reason = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
   gtk_editable_set_text (reason, "   ");
   g_assert_false (adw_message_dialog_get_response_enabled (dialog, "terminate"));
   gtk_editable_set_text (reason, "The input files were the wrong year");
   g_assert_true (adw_message_dialog_get_response_enabled (dialog, "terminate"));
-  screenshot (GTK_WIDGET (dialog), "terminate.png");
+  jc_test_screenshot (GTK_WIDGET (dialog), "terminate.png");
   /* Without the client core the request is refused with a sentence, and nothing breaks. */
   adw_message_dialog_response (dialog, "terminate");
-  spin (200);
+  jc_test_spin (200);
   /* The SO approver's decision: rejecting needs a reason, approving does not. */
   dialog = NULL;
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "task.decide", NULL));
-  wait_for (has_decide_dialog, &dialog, 5000);
+  jc_test_wait_for (has_decide_dialog, &dialog, 5000);
   g_assert_true (adw_message_dialog_get_response_enabled (dialog, "approve"));
   g_assert_false (adw_message_dialog_get_response_enabled (dialog, "reject"));
   gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)), "Deadline too short");
   g_assert_true (adw_message_dialog_get_response_enabled (dialog, "reject"));
   adw_message_dialog_response (dialog, "cancel");
-  spin (200);
+  jc_test_spin (200);
 
   /* A finished task cannot be ended. */
   g_assert_true (jc_window_select_task (main, "c71e5f08-94ab-4d23-8e6f-b1a2c3d4e5f6"));
@@ -520,13 +489,13 @@ test_compare_fingerprint (void)
   JcCompareDialog *dialog = NULL;
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "task.compare", "(sss)", nsi->name, hex, digits));
-  wait_for (has_dialog, &dialog, 5000);
-  screenshot (GTK_WIDGET (dialog), "compare.png");
+  jc_test_wait_for (has_dialog, &dialog, 5000);
+  jc_test_screenshot (GTK_WIDGET (dialog), "compare.png");
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "match");
-  spin (100);
+  jc_test_spin (100);
   g_assert_true (g_file_get_contents (verified_path, &verified, NULL, NULL));
   g_assert_nonnull (strstr (verified, hex));
-  screenshot (GTK_WIDGET (main), "task-verified.png");
+  jc_test_screenshot (GTK_WIDGET (main), "task-verified.png");
   {
     GtkScrolledWindow *scrolled = GTK_SCROLLED_WINDOW (find (GTK_WIDGET (view), GTK_TYPE_SCROLLED_WINDOW, NULL));
     GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (scrolled);
@@ -538,7 +507,7 @@ test_compare_fingerprint (void)
         timeline = w;
     if (gtk_widget_compute_point (timeline, gtk_widget_get_parent (timeline), &GRAPHENE_POINT_INIT (0, 0), &at))
       gtk_adjustment_set_value (adj, at.y - 24);
-    screenshot (GTK_WIDGET (main), "task-timeline.png");
+    jc_test_screenshot (GTK_WIDGET (main), "task-timeline.png");
   }
 }
 
@@ -547,6 +516,7 @@ main (int argc, char **argv)
 {
   g_autofree char *src = NULL;
   g_autoptr(GError) error = NULL;
+  int status;
 
   g_test_init (&argc, &argv, NULL);
   jc_init (NULL);
@@ -568,5 +538,12 @@ main (int argc, char **argv)
   g_test_add_func ("/display/keys", test_keys);
   g_test_add_func ("/display/compare-fingerprint", test_compare_fingerprint);
   g_test_add_func ("/display/terminate", test_terminate);
-  return g_test_run ();
+  status = g_test_run ();
+  /* The copy of the sample profile goes; kept when a test failed, to look at. */
+  if (status == 0)
+    {
+      const char *rm[] = { "rm", "-rf", profile, NULL };
+      g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+    }
+  return status;
 }

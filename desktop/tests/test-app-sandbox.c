@@ -1,7 +1,7 @@
+#define G_LOG_DOMAIN "joconde-test"
 #include "config.h"
 
 #include <glib/gstdio.h>
-#include <signal.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -11,34 +11,35 @@
 #include "jc-download-window.h"
 #include "jc-first-run-window.h"
 #include "jc-init.h"
+#include "jc-test-display.h"
+#include "jc-test-sandbox.h"
 #include "jc-upload-window.h"
 #include "jc-window.h"
 
-/* Display tests of the app on a real local federation (`jocondectl sandbox up`): the
- * organiser's node drafts the example task through the app's client (JcClientCore over
- * libjoconde/client), the other steps of the agreement go through jocondectl; then the
- * custodian's upload window receives a dropped CSV (the drop signal with a GdkFileList),
- * attests the three VMs, shows progress and the data-quality verdict; the analyst's download
- * window attests, downloads once and shows the table and chart. Screenshots of the upload
- * and download windows at 1280×800 and 360 px go to JC_SCREENSHOT_DIR. */
+/* Display tests of the app on a real local federation (`jocondectl sandbox up`). Run alone,
+ * the organiser's node drafts the example task through the app's client (JcClientCore over
+ * libjoconde/client); run by test-app-atspi-sandbox.py (JC_SANDBOX_DIR and JC_TASK_ID set),
+ * the task is the one the organiser filled in the New Task window through the accessibility
+ * bus, in that sandbox. The other steps of the agreement go through jocondectl; then the
+ * custodian's upload window receives a dropped CSV with wrong rows (the drop signal with a
+ * GdkFileList) and lists them by row and column, then the right CSV, attests the three VMs,
+ * shows progress and the data-quality verdict; the analyst's download window attests,
+ * downloads once and shows the table and chart. Screenshots of the upload and download
+ * windows at 1280×800 and 360 px go to JC_SCREENSHOT_DIR. */
 
 static char *sandbox, *data_dir, *task_id;
 
 static char *
 ctl (const char *first, ...)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
   va_list ap;
   g_autofree char *out = NULL, *err = NULL;
   int status = -1;
   g_autoptr(GError) error = NULL;
 
-  g_ptr_array_add (args, (char *) g_getenv ("JOCONDECTL"));
   va_start (ap, first);
-  for (const char *a = first; a; a = va_arg (ap, const char *))
-    g_ptr_array_add (args, (char *) a);
+  g_autoptr(GPtrArray) args = jc_test_ctl_argv (first, ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
   g_assert_true (g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
                                &out, &err, &status, &error));
   if (!g_spawn_check_wait_status (status, NULL))
@@ -54,15 +55,7 @@ ctl (const char *first, ...)
 static char *
 node (const char *name)
 {
-  return g_build_filename (sandbox, "nodes", name, NULL);
-}
-
-static char *
-time_in (gint64 seconds)
-{
-  g_autoptr(GDateTime) t = g_date_time_new_now_utc ();
-  g_autoptr(GDateTime) u = g_date_time_add_seconds (t, (gdouble) seconds);
-  return g_date_time_format (u, "%Y-%m-%dT%H:%M:%SZ");
+  return jc_test_sandbox_node (sandbox, name);
 }
 
 /* The example's draft with deadlines from now and the sandbox guest's measurement. */
@@ -79,7 +72,7 @@ example_draft (void)
   g_assert_true (json_parser_load_from_file (p, src, NULL));
   JsonObject *o = json_node_get_object (json_parser_get_root (p));
   JsonObject *dl = json_object_get_object_member (o, "deadlines");
-  g_autofree char *a = time_in (600), *i = time_in (900), *e = time_in (960), *out = time_in (1500);
+  g_autofree char *a = jc_test_time_in (600), *i = jc_test_time_in (900), *e = jc_test_time_in (960), *out = jc_test_time_in (1500);
   json_object_set_string_member (dl, "approval", a);
   json_object_set_string_member (dl, "input", i);
   json_object_set_string_member (dl, "execution", e);
@@ -93,65 +86,10 @@ example_draft (void)
   return json_node_copy (json_parser_get_root (p));
 }
 
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE), g_usleep (2000);
-}
 
-static void
-wait_for (gboolean (*done) (gpointer), gpointer data, guint timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  while (!done (data) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE), g_usleep (1000);
-  g_assert_true (done (data));
-}
 
-static gboolean
-flag_set (gpointer data)
-{
-  return *(int *) data != 0;
-}
 
-static gboolean
-window_ready (gpointer data)
-{
-  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
-}
 
-static void
-screenshot (GtkWidget *widget, const char *name)
-{
-  const char *dir = g_getenv ("JC_SCREENSHOT_DIR");
-  g_autofree char *path = NULL;
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) snap = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  int w = 0, h = 0;
-
-  spin (300);
-  paintable = gtk_widget_paintable_new (widget);
-  for (guint attempt = 0; snap == NULL && attempt < 50; attempt++)
-    {
-      GtkSnapshot *snapshot = gtk_snapshot_new ();
-      if (attempt > 0)
-        spin (100);
-      w = gtk_widget_get_width (widget);
-      h = gtk_widget_get_height (widget);
-      gdk_paintable_snapshot (paintable, snapshot, w, h);
-      snap = gtk_snapshot_free_to_node (snapshot);
-    }
-  g_assert_nonnull (snap);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         snap, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  g_mkdir_with_parents (dir, 0755);
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot %s: %d×%d", path, w, h);
-}
 
 static GtkWidget *
 find_button (GtkWidget *root, const char *label)
@@ -166,6 +104,30 @@ find_button (GtkWidget *root, const char *label)
         return found;
     }
   return NULL;
+}
+
+static GtkWidget *
+find_type (GtkWidget *root, GType type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        return child;
+      if ((found = find_type (child, type)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The largest fraction the upload's progress bar showed while visible. */
+static void
+on_fraction (GtkProgressBar *bar, GParamSpec *pspec, gpointer data)
+{
+  double *max = data;
+  if (gtk_widget_get_visible (GTK_WIDGET (bar)))
+    *max = MAX (*max, gtk_progress_bar_get_fraction (bar));
 }
 
 static gboolean
@@ -211,7 +173,7 @@ close_app (JcApplication *app)
   for (GList *l = windows; l; l = l->next)
     gtk_window_destroy (l->data);
   g_list_free (windows);
-  spin (200);
+  jc_test_spin (200);
   /* The registered app outlives this test (GApplication keeps its D-Bus export): stop its
    * node's link now, as quitting the app does, so that jocondectl has the profile alone. */
   g_object_run_dispose (G_OBJECT (jc_application_get_client (app)));
@@ -329,7 +291,7 @@ test_first_run (void)
   win = JC_FIRST_RUN_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
   g_assert_true (JC_IS_FIRST_RUN_WINDOW (win));
   gtk_window_set_default_size (GTK_WINDOW (win), 1280, 800);
-  wait_for (window_ready, win, 5000);
+  jc_test_wait_for (jc_test_window_ready, win, 5000);
   set_entry (GTK_WIDGET (win), "Node name", "nsi-analyst-2");
   set_entry (GTK_WIDGET (win), "Organisation", "NSI");
   set_entry (GTK_WIDGET (win), "Email", "analyst2@nsi.example");
@@ -339,16 +301,16 @@ test_first_run (void)
   analyst = find_row (GTK_WIDGET (win), "Data analyst");
   g_assert_nonnull (analyst);
   gtk_widget_activate (analyst);  /* the row toggles its check button */
-  spin (100);
-  screenshot (GTK_WIDGET (win), "first-run.png");
+  jc_test_spin (100);
+  jc_test_screenshot (GTK_WIDGET (win), "first-run.png");
   gtk_widget_activate (find_button (GTK_WIDGET (win), "C_reate Key and Request"));
-  spin (500);  /* a button activated from the keyboard clicks after a short press */
+  jc_test_spin (500);  /* a button activated from the keyboard clicks after a short press */
   g_assert_nonnull (jc_first_run_window_get_key_id (win));
   g_assert_true (g_file_test (csr, G_FILE_TEST_IS_REGULAR));
-  screenshot (GTK_WIDGET (win), "first-run-request.png");
+  jc_test_screenshot (GTK_WIDGET (win), "first-run-request.png");
   gtk_window_set_default_size (GTK_WINDOW (win), 360, 800);
-  spin (500);
-  screenshot (GTK_WIDGET (win), "first-run-request-360.png");
+  jc_test_spin (500);
+  jc_test_screenshot (GTK_WIDGET (win), "first-run-request-360.png");
 
   /* The app started again before the certificate came: back at the same request. */
   {
@@ -377,7 +339,7 @@ test_first_run (void)
   g_assert_true (jc_first_run_window_install (win, issued, &error));
   g_assert_no_error (error);
   g_assert_true (enrolled);
-  spin (200);
+  jc_test_spin (200);
   g_assert_true (JC_IS_CLIENT_CORE (jc_application_get_client (app)));
   g_assert_true (JC_IS_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app))));
   close_app (app);
@@ -387,18 +349,21 @@ static void
 test_organiser_drafts (void)
 {
   JcApplication *app = open_app ("nsi");
-  g_autoptr(JsonNode) draft = example_draft ();
-  int done = 0;
 
-  jc_client_submit_draft_async (jc_application_get_client (app), draft, NULL, submitted, &done);
-  wait_for (flag_set, &done, 60000);
+  if (task_id == NULL)
+    {
+      g_autoptr(JsonNode) draft = example_draft ();
+      int done = 0;
+      jc_client_submit_draft_async (jc_application_get_client (app), draft, NULL, submitted, &done);
+      jc_test_wait_for (jc_test_flag_set, &done, 60000);
+    }
   g_assert_true (g_uuid_string_is_valid (task_id));
   g_application_activate (G_APPLICATION (app));
   {
     GtkWidget *win = GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (app)));
     GListModel *visible;
     gboolean found = FALSE;
-    wait_for (window_ready, win, 5000);
+    jc_test_wait_for (jc_test_window_ready, win, 5000);
     jc_window_reload (JC_WINDOW (win));
     visible = jc_window_get_visible_tasks (JC_WINDOW (win));
     for (guint i = 0; i < g_list_model_get_n_items (visible); i++)
@@ -407,7 +372,7 @@ test_organiser_drafts (void)
         found |= g_strcmp0 (jc_task_info_get_id (info), task_id) == 0;
       }
     g_assert_true (found);
-    screenshot (win, "sandbox-organiser.png");
+    jc_test_screenshot (win, "sandbox-organiser.png");
   }
   close_app (app);
 }
@@ -440,7 +405,7 @@ organiser_addendum (const char *sheet)
   GtkWidget *row;
   int sent = 0, signed_ = 0;
 
-  wait_for (task_listed, &w, 30000);
+  jc_test_wait_for (task_listed, &w, 30000);
   g_assert_cmpint (jc_task_info_get_action (w.info), ==, JC_TASK_ACTION_ADDENDUM);
   /* Both keys of this organisation have reached its node. */
   {
@@ -450,29 +415,29 @@ organiser_addendum (const char *sheet)
       {
         g_autoptr(GPtrArray) paks = jc_client_list_received_paks (w.client, task_id, NULL);
         n = paks ? paks->len : 0;
-        spin (100);
+        jc_test_spin (100);
       }
     g_assert_cmpuint (n, ==, 2);
   }
   win = jc_addendum_window_new (app, w.info);
   gtk_window_set_default_size (GTK_WINDOW (win), 1280, 800);
   gtk_window_present (GTK_WINDOW (win));
-  wait_for (window_ready, win, 5000);
+  jc_test_wait_for (jc_test_window_ready, win, 5000);
   g_signal_connect (win, "sent", G_CALLBACK (on_sent), &sent);
   set_entry (GTK_WIDGET (win), "Signatory’s node", "nsi-signatory");
   jc_addendum_window_set_document (win, doc);
   /* The defaults: the custodian's key gets "population" (not "subscribers"). */
   row = find_row (GTK_WIDGET (win), "population");
   g_assert_nonnull (row);
-  screenshot (GTK_WIDGET (win), "addendum.png");
+  jc_test_screenshot (GTK_WIDGET (win), "addendum.png");
   gtk_window_set_default_size (GTK_WINDOW (win), 360, 800);
-  spin (500);
-  screenshot (GTK_WIDGET (win), "addendum-360.png");
+  jc_test_spin (500);
+  jc_test_screenshot (GTK_WIDGET (win), "addendum-360.png");
   gtk_widget_activate (find_button (GTK_WIDGET (win), "_Sign and Send"));
-  wait_for (flag_set, &sent, 60000);
+  jc_test_wait_for (jc_test_flag_set, &sent, 60000);
   g_assert_cmpint (sent, ==, 1);
   jc_client_sign_async (w.client, task_id, doc, NULL, signed_sheet_sent, &signed_);
-  wait_for (flag_set, &signed_, 60000);
+  jc_test_wait_for (jc_test_flag_set, &signed_, 60000);
   g_clear_object (&w.info);
   close_app (app);
 }
@@ -494,10 +459,10 @@ so_approves (void)
   TaskWait w = { jc_application_get_client (app), NULL };
   int done = 0;
 
-  wait_for (task_listed, &w, 60000);
+  jc_test_wait_for (task_listed, &w, 60000);
   g_assert_cmpint (jc_task_info_get_action (w.info), ==, JC_TASK_ACTION_APPROVE);
   jc_client_decide_async (w.client, task_id, TRUE, NULL, NULL, decided, &done);
-  wait_for (flag_set, &done, 60000);
+  jc_test_wait_for (jc_test_flag_set, &done, 60000);
   g_clear_object (&w.info);
   close_app (app);
 }
@@ -601,50 +566,90 @@ on_checked (JcUploadWindow *win, gpointer data)
   *(int *) data = 1;
 }
 
+/* What GTK emits when a file list is dropped on the window; waits for the check. */
+static void
+drop_file (JcUploadWindow *win, const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GFile *files[1] = { file };
+  GValue value = G_VALUE_INIT;
+  gboolean handled = FALSE;
+  int checked = 0;
+  gulong id = g_signal_connect (win, "checked", G_CALLBACK (on_checked), &checked);
+
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_array (files, 1));
+  g_signal_emit_by_name (jc_upload_window_get_drop_target (win), "drop", &value, 100.0, 100.0, &handled);
+  g_value_unset (&value);
+  g_assert_true (handled);
+  jc_test_wait_for (jc_test_flag_set, &checked, 30000);
+  g_signal_handler_disconnect (win, id);
+}
+
 static void
 test_custodian_uploads (void)
 {
   JcApplication *app = open_app ("nsi-custodian");
   TaskWait w = { jc_application_get_client (app), NULL };
   g_autofree char *csv = g_build_filename (data_dir, "population.csv", NULL);
-  g_autoptr(GFile) file = g_file_new_for_path (csv);
-  GFile *files[1] = { file };
-  GValue value = G_VALUE_INIT;
-  gboolean handled = FALSE;
-  int checked = 0, finished = 0;
+  g_autofree char *wrong = g_build_filename (data_dir, "population-wrong.csv", NULL);
+  int finished = 0;
   JcUploadWindow *win;
+  GtkWidget *row;
 
   g_assert_nonnull (task_id);
-  wait_for (task_listed, &w, 30000);
+  jc_test_wait_for (task_listed, &w, 30000);
   g_assert_cmpint (jc_task_info_get_action (w.info), ==, JC_TASK_ACTION_UPLOAD);
   g_assert_cmpstr (jc_task_info_get_action_key (w.info), ==, "population");
   win = jc_upload_window_new (app, w.info, "population");
   gtk_window_set_default_size (GTK_WINDOW (win), 1280, 800);
   gtk_window_present (GTK_WINDOW (win));
-  wait_for (window_ready, win, 5000);
-  g_signal_connect (win, "checked", G_CALLBACK (on_checked), &checked);
+  jc_test_wait_for (jc_test_window_ready, win, 5000);
   g_signal_connect (win, "finished", G_CALLBACK (on_finished), &finished);
-  g_value_init (&value, GDK_TYPE_FILE_LIST);
-  g_value_take_boxed (&value, gdk_file_list_new_from_array (files, 1));
-  /* What GTK emits when a file list is dropped on the window. */
-  g_signal_emit_by_name (jc_upload_window_get_drop_target (win), "drop", &value, 100.0, 100.0, &handled);
-  g_value_unset (&value);
-  g_assert_true (handled);
-  wait_for (flag_set, &checked, 30000);
+
+  /* A wrong file first: a region that is not one of the task's codes, a date that does
+   * not exist. The window lists each by row and column and offers no upload. */
+  g_assert_true (g_file_set_contents (wrong,
+                                      "person_id,region,age_band,birth_date\n"
+                                      "P-1,north,25-34,1990-01-01\n"
+                                      "P-2,nord,25-34,1990-01-01\n"
+                                      "P-3,south,35-44,1975-13-02\n", -1, NULL));
+  drop_file (win, wrong);
+  g_assert_false (jc_csv_report_ok (jc_upload_window_get_report (win)));
+  g_assert_cmpuint (jc_upload_window_get_report (win)->n_problems, ==, 2);
+  row = find_row (GTK_WIDGET (win), "Row 3, column 2 (region)");
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==,
+                   "“nord” is not one of the codes of this column");
+  row = find_row (GTK_WIDGET (win), "Row 4, column 4 (birth_date)");
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==,
+                   "“1975-13-02” is not a date written YYYY-MM-DD");
+  jc_test_screenshot (GTK_WIDGET (win), "sandbox-upload-problems.png");
+
+  drop_file (win, csv);
   g_assert_true (jc_csv_report_ok (jc_upload_window_get_report (win)));
   {
     /* The baseline: the same window idle, in the same run. */
     Latency idle, busy;
     struct stat st;
     gint64 start;
+    double shown = 0;
+    GtkWidget *bar = find_type (GTK_WIDGET (win), GTK_TYPE_PROGRESS_BAR);
+    g_assert_nonnull (bar);
+    g_signal_connect (bar, "notify::fraction", G_CALLBACK (on_fraction), &shown);
     latency_start (&idle);
-    spin (1000);
+    jc_test_spin (1000);
     latency_stop (&idle, "idle (baseline)");
     latency_start (&busy);
     start = g_get_monotonic_time ();
     gtk_widget_activate (find_button (GTK_WIDGET (win), "_Upload"));
-    wait_for (flag_set, &finished, 3600 * 1000);
+    jc_test_wait_for (jc_test_flag_set, &finished, 3600 * 1000);
     latency_stop (&busy, "during the upload and its data-quality wait");
+    /* The progress bar went up to the whole file while the upload ran. */
+    g_test_message ("progress shown up to %.0f %%", 100 * shown);
+    g_assert_cmpfloat (shown, >=, 0.99);
+    g_signal_handlers_disconnect_by_func (bar, on_fraction, &shown);
     g_assert_cmpint (g_stat (csv, &st), ==, 0);
     g_test_message ("uploaded %.1f MB in %.1f s (attestation and quality verdict included)",
                     st.st_size / 1e6, (g_get_monotonic_time () - start) / 1e6);
@@ -654,10 +659,10 @@ test_custodian_uploads (void)
   }
   g_assert_cmpint (finished, ==, 1);
   g_assert_true (has_label (GTK_WIDGET (win), "Data quality: passed. Your data meet the task’s checks."));
-  screenshot (GTK_WIDGET (win), "upload-done.png");
+  jc_test_screenshot (GTK_WIDGET (win), "upload-done.png");
   gtk_window_set_default_size (GTK_WINDOW (win), 360, 800);
-  spin (500);
-  screenshot (GTK_WIDGET (win), "upload-done-360.png");
+  jc_test_spin (500);
+  jc_test_screenshot (GTK_WIDGET (win), "upload-done-360.png");
   g_clear_object (&w.info);
   close_app (app);
 
@@ -694,57 +699,58 @@ test_analyst_downloads (void)
   int finished = 0;
   JcDownloadWindow *win;
 
-  wait_for (task_listed, &w, 30000);
+  jc_test_wait_for (task_listed, &w, 30000);
   g_assert_cmpint (jc_task_info_get_action (w.info), ==, JC_TASK_ACTION_DOWNLOAD);
   win = jc_download_window_new (app, w.info, "residents");
   gtk_window_set_default_size (GTK_WINDOW (win), 1280, 800);
   gtk_window_present (GTK_WINDOW (win));
   g_signal_connect (win, "finished", G_CALLBACK (on_finished), &finished);
-  wait_for (download_ready, win, 60000);
-  screenshot (GTK_WIDGET (win), "download-attested.png");
+  jc_test_wait_for (download_ready, win, 60000);
+  jc_test_screenshot (GTK_WIDGET (win), "download-attested.png");
   gtk_widget_activate (find_button (GTK_WIDGET (win), "_Download Once"));
-  wait_for (flag_set, &finished, 120000);
+  jc_test_wait_for (jc_test_flag_set, &finished, 120000);
   g_assert_cmpint (finished, ==, 1);
   /* The table: its header and a region of the example's data. */
   g_assert_true (has_label (GTK_WIDGET (win), "persons"));
   g_assert_true (has_label (GTK_WIDGET (win), "north"));
-  screenshot (GTK_WIDGET (win), "download-result.png");
+  jc_test_screenshot (GTK_WIDGET (win), "download-result.png");
   gtk_window_set_default_size (GTK_WINDOW (win), 360, 800);
-  spin (500);
-  screenshot (GTK_WIDGET (win), "download-result-360.png");
+  jc_test_spin (500);
+  jc_test_screenshot (GTK_WIDGET (win), "download-result-360.png");
   g_clear_object (&w.info);
   close_app (app);
-}
-
-/* A failed assertion aborts: the sandbox's processes are stopped all the same. */
-static void
-stop_sandbox_on_abort (int sig)
-{
-  g_printerr ("sandbox: %s\n", sandbox);
-  const char *down[] = { g_getenv ("JOCONDECTL"), "sandbox", "down", "--dir", sandbox, NULL };
-  g_spawn_sync (NULL, (char **) down, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, NULL, NULL);
-  signal (sig, SIG_DFL);
-  raise (sig);
 }
 
 int
 main (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
+  gboolean own = g_getenv ("JC_SANDBOX_DIR") == NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
   jc_init (NULL);
-  sandbox = g_dir_make_tmp ("jc-app-sandbox-XXXXXX", &error);
-  g_assert_no_error (error);
-  data_dir = g_build_filename (sandbox, "data", NULL);
-  signal (SIGABRT, stop_sandbox_on_abort);
-  signal (SIGTRAP, stop_sandbox_on_abort);
   /* jocondectl and an app open on the same profile share its SQLite store: the core warns
    * when the other process holds the lock and records the message on its next pass (the
    * inbox keeps it). Warnings are printed but not fatal here; criticals are. */
   g_log_set_always_fatal (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL);
-  g_free (ctl ("sandbox", "up", "--dir", sandbox, NULL));
+  if (own)
+    {
+      /* Our own sandbox, stopped on every way out (a failed assertion, meson's SIGTERM). */
+      sandbox = g_dir_make_tmp ("jc-app-sandbox-XXXXXX", &error);
+      g_assert_no_error (error);
+      jc_test_sandbox_guard (g_getenv ("JOCONDECTL"), sandbox);
+      g_assert_true (jc_test_sandbox_up (sandbox, &error));
+      g_assert_no_error (error);
+    }
+  else
+    {
+      /* The sandbox and task of test-app-atspi-sandbox.py, which stops the sandbox. */
+      sandbox = g_strdup (g_getenv ("JC_SANDBOX_DIR"));
+      task_id = g_strdup (g_getenv ("JC_TASK_ID"));
+      g_assert_true (g_uuid_string_is_valid (task_id));
+    }
+  data_dir = g_build_filename (sandbox, "data", NULL);
   {
     /* The benchmark mode (meson benchmark app-upload-latency) uploads a large file. */
     const char *rows = g_getenv ("JC_BENCH_UPLOAD_ROWS") ? g_getenv ("JC_BENCH_UPLOAD_ROWS") : "3000";
@@ -759,11 +765,14 @@ main (int argc, char **argv)
   g_test_add_func ("/sandbox/custodian-uploads", test_custodian_uploads);
   g_test_add_func ("/sandbox/analyst-downloads", test_analyst_downloads);
   status = g_test_run ();
-  g_free (ctl ("sandbox", "down", "--dir", sandbox, NULL));
-  if (!g_getenv ("JC_KEEP_SANDBOX"))
-  {
-    const char *rm[] = { "rm", "-rf", sandbox, NULL };
-    g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
-  }
+  if (own)
+    {
+      jc_test_sandbox_down (sandbox);
+      if (!g_getenv ("JC_KEEP_SANDBOX"))
+        {
+          const char *rm[] = { "rm", "-rf", sandbox, NULL };
+          g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+        }
+    }
   return status;
 }

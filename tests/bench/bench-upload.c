@@ -10,6 +10,8 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include "jc-test-sandbox.h"
+
 /* Upload throughput of `jocondectl upload` in a sandbox (check, attestation of the three
  * VMs, secret sharing by the engine, three attested TLS streams), printed next to this
  * machine's raw ChaCha20-Poly1305 speed (libsodium, one core) measured in the same run;
@@ -164,7 +166,10 @@ main (int argc, char **argv)
           now_s () - t0);
   fflush (stdout);
 
-  g_free (ctl (NULL, NULL, "sandbox", "up", "--dir", sandbox, NULL));
+  /* Stopped on every way out, a timeout's SIGTERM included. */
+  jc_test_sandbox_guard (g_getenv ("JOCONDECTL"), sandbox);
+  if (!jc_test_sandbox_up (sandbox, &error))
+    g_error ("%s", error->message);
   g_autofree char *draft = write_draft (data);
   g_autofree char *nsi = node ("nsi"), *mno = node ("mno"), *so = node ("so");
   g_autofree char *nsi_c = node ("nsi-custodian"), *nsi_a = node ("nsi-analyst");
@@ -202,7 +207,7 @@ main (int argc, char **argv)
   printf ("peak resident memory of jocondectl upload: %.1f MB for a %.1f MB file\n", rss / 1024.0,
           sb.st_size / 1e6);
   g_free (ctl (NULL, NULL, "terminate", "--node", nsi, "--task", task, "--reason", "benchmark done", NULL));
-  g_free (ctl (NULL, NULL, "sandbox", "down", "--dir", sandbox, NULL));
+  jc_test_sandbox_down (sandbox);
   if (!keep)
     {
       const char *rm[] = { "rm", "-rf", sandbox, NULL };
