@@ -71,7 +71,7 @@ signer_fixture_pin (void *userdata, int attempt, const char *url, const char *la
 /* Writes the certificate and its key into the token TOKEN_URL (logged in with PIN),
  * labelled LABEL with id ID (one byte). The key is private (hidden until login) when
  * KEY_PRIVATE, as some tokens do; others show it to everyone. */
-static void
+G_GNUC_UNUSED static void
 signer_fixture_store (SignerFixture *s, const char *token_url, const char *pin,
                       const char *label, guint8 id, gboolean key_private)
 {
