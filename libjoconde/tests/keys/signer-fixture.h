@@ -96,7 +96,7 @@ signer_fixture_store (SignerFixture *s, const char *token_url, const char *pin,
 
 /* A CMS signature of CONTENT made in memory with FLAGS (GNUTLS_PKCS7_*), as a signing
  * tool other than JOCONDE's would make it. */
-static GBytes *
+G_GNUC_UNUSED static GBytes *
 signer_fixture_cms (SignerFixture *s, GBytes *content, unsigned int flags)
 {
   gnutls_x509_crt_t crt;
