@@ -452,14 +452,16 @@ current_ctsa (JcStore *store, const char *task_id, char **ctsa_hash, GError **er
   return ctsa;
 }
 
-/* Sends FILE (taken) as the signatory signature of this node's current CTSA. */
-static char *
-send_signature (JcClientNode *node, const char *task_id, const char *ctsa_hash, JcFile *file,
-                GError **error)
+char *
+jc_client_sign_file (JcClientNode *node, const char *task_id, JcFile *file, GError **error)
 {
   JcStore *store = jc_client_node_get_store (node);
   g_autoptr(JcSignatorySignature) sig = jc_signatory_signature_new ();
   sig->file = file;
+  g_autofree char *ctsa_hash = NULL;
+  g_autofree char *ctsa = current_ctsa (store, task_id, &ctsa_hash, error);
+  if (!ctsa)
+    return NULL;
   g_autoptr(JcCtsc) ctsc = task_ctsc (store, task_id, NULL, error);
   if (!ctsc || !jc_hex_decode_into (ctsa_hash, sig->ctsa_hash, JC_DOC_HASH_SIZE, error))
     return NULL;
@@ -487,12 +489,11 @@ send_signature (JcClientNode *node, const char *task_id, const char *ctsa_hash, 
 char *
 jc_client_sign (JcClientNode *node, const char *task_id, const char *signature_file, GError **error)
 {
-  g_autofree char *ctsa_hash = NULL;
-  g_autofree char *ctsa = current_ctsa (jc_client_node_get_store (node), task_id, &ctsa_hash, error);
+  g_autofree char *ctsa = current_ctsa (jc_client_node_get_store (node), task_id, NULL, error);
   if (!ctsa)
     return NULL;
   JcFile *file = file_load (signature_file, error);
-  return file ? send_signature (node, task_id, ctsa_hash, file, error) : NULL;
+  return file ? jc_client_sign_file (node, task_id, file, error) : NULL;
 }
 
 JsonNode *
@@ -506,18 +507,15 @@ char *
 jc_client_sign_with_token (JcClientNode *node, const char *task_id, const JcSignerCert *cert,
                            const JcSecret *pin, GError **error)
 {
-  g_autofree char *ctsa_hash = NULL;
-  g_autofree char *text = current_ctsa (jc_client_node_get_store (node), task_id, &ctsa_hash, error);
-  if (!text)
-    return NULL;
-  g_autoptr(JsonNode) ctsa = jc_doc_parse (text, strlen (text), NULL, error);
+  g_autoptr(JsonNode) ctsa = jc_client_current_ctsa (node, task_id, error);
   if (!ctsa)
     return NULL;
   g_autoptr(GBytes) cms = jc_signatory_cms_sign (cert, pin, ctsa, error);
   if (!cms)
     return NULL;
-  JcFile *file = jc_signatory_cms_file_new (cms, jc_client_node_get_name (node));
-  return send_signature (node, task_id, ctsa_hash, file, error);
+  return jc_client_sign_file (node, task_id,
+                              jc_signatory_cms_file_new (cms, jc_client_node_get_name (node)),
+                              error);
 }
 
 /* --- SO decisions, termination --------------------------------------------------------- */

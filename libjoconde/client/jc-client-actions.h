@@ -1,6 +1,7 @@
 #pragma once
 
 #include "jc-client-node.h"
+#include "jc-parts.h"
 #include "jc-secret.h"
 #include "jc-signer-cert.h"
 
@@ -34,6 +35,10 @@ char    *jc_client_addendum      (JcClientNode *node, const char *task_id,
 /* Task Organiser: imports the signatory's signature (a signed sheet, any file) of this
  * organisation's current CTSA and sends it. */
 char    *jc_client_sign          (JcClientNode *node, const char *task_id, const char *signature_file,
+                                  GError **error);
+/* Sends FILE (taken; a signed sheet or a CMS signature) as the signatory signature of
+ * this organisation's current CTSA. */
+char    *jc_client_sign_file     (JcClientNode *node, const char *task_id, JcFile *file,
                                   GError **error);
 /* The current CTSA of this organisation (the document the signatory signs), or an error
  * when no addendum was sent. */
