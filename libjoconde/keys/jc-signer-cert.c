@@ -62,6 +62,22 @@ jc_signer_cert_new_from_der (GBytes *der, GError **error)
   return cert;
 }
 
+JcSignerCert *
+jc_signer_cert_copy (const JcSignerCert *cert)
+{
+  JcSignerCert *c = g_new0 (JcSignerCert, 1);
+
+  *c = *cert;
+  c->subject = g_strdup (cert->subject);
+  c->issuer = g_strdup (cert->issuer);
+  c->fingerprint = g_strdup (cert->fingerprint);
+  c->der = g_bytes_ref (cert->der);
+  c->token_label = g_strdup (cert->token_label);
+  c->cert_url = g_strdup (cert->cert_url);
+  c->key_url = g_strdup (cert->key_url);
+  return c;
+}
+
 void
 jc_signer_cert_free (JcSignerCert *cert)
 {

@@ -24,6 +24,7 @@ typedef struct {
 
 /* Reads a DER X.509 certificate; JC_ERROR_INVALID if it is not one. */
 JcSignerCert *jc_signer_cert_new_from_der (GBytes *der, GError **error);
+JcSignerCert *jc_signer_cert_copy         (const JcSignerCert *cert);
 void          jc_signer_cert_free         (JcSignerCert *cert);
 /* TRUE when the certificate may sign documents: within its validity at AT (seconds since
  * the epoch) and, if it has a key usage, one allowing digital signatures or
