@@ -80,9 +80,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_assert_true (jc_init (NULL));
   softhsm_fixture_setup (&hsm, "node");
-  const char *init[] = { "softhsm2-util", "--init-token", "--free", "--label", "joconde-empty",
-                         "--so-pin", "87654321", "--pin", SOFTHSM_PIN, NULL };
-  softhsm_run (init);
+  softhsm_fixture_add_token ("joconde-empty");
   SignerFixture ada;
   gint64 now = jc_time_now ();
   signer_fixture_make (&ada, SIGNER_DN, now - 3600, now + 86400, GNUTLS_KEY_DIGITAL_SIGNATURE);

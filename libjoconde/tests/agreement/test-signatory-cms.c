@@ -165,6 +165,23 @@ test_tampered (void)
   g_assert_null (none);
 }
 
+/* CMS made by SIGNER over CONTENT with FLAGS is refused with CODE and a message holding
+ * FRAGMENT (when not NULL). */
+static void
+expect_refused (SignerFixture *by, GBytes *content, unsigned int flags, JsonNode *ctsa,
+                int code, const char *fragment)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) cms = signer_fixture_cms (by, content, flags);
+  g_autoptr(JcSignerCert) got = jc_signatory_cms_verify (cms, ctsa, NULL, &error);
+  g_assert_error (error, JC_ERROR, code);
+  if (fragment)
+    g_assert_nonnull (strstr (error->message, fragment));
+  g_assert_null (got);
+}
+
+#define TIMED_WITH_CERT (GNUTLS_PKCS7_INCLUDE_TIME | GNUTLS_PKCS7_INCLUDE_CERT)
+
 static void
 test_refusals (void)
 {
@@ -178,56 +195,28 @@ test_refusals (void)
   g_autoptr(JcSignerCert) a = jc_signatory_cms_verify (garbage, ctsa, NULL, &error);
   g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
   g_assert_null (a);
-  g_clear_error (&error);
   g_autoptr(JcFile) scan = jc_file_new ("sheet.pdf", "application/pdf", garbage);
   g_assert_false (jc_signatory_cms_file_is_cms (scan));
 
-  /* The document inside the signature instead of beside it. */
-  g_autoptr(GBytes) embedded = signer_fixture_cms (&signer, canonical,
-    GNUTLS_PKCS7_EMBED_DATA | GNUTLS_PKCS7_INCLUDE_TIME | GNUTLS_PKCS7_INCLUDE_CERT);
-  g_autoptr(JcSignerCert) b = jc_signatory_cms_verify (embedded, ctsa, NULL, &error);
-  g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
-  g_assert_nonnull (strstr (error->message, "detached"));
-  g_assert_null (b);
-  g_clear_error (&error);
+  /* The document inside the signature instead of beside it; no signing time; no
+   * certificate. */
+  expect_refused (&signer, canonical, GNUTLS_PKCS7_EMBED_DATA | TIMED_WITH_CERT, ctsa,
+                  JC_ERROR_INVALID, "detached");
+  expect_refused (&signer, canonical, GNUTLS_PKCS7_INCLUDE_CERT, ctsa, JC_ERROR_INVALID,
+                  "signing time");
+  expect_refused (&signer, canonical, GNUTLS_PKCS7_INCLUDE_TIME, ctsa, JC_ERROR_INVALID,
+                  "certificate");
 
-  /* No signing time. */
-  g_autoptr(GBytes) untimed = signer_fixture_cms (&signer, canonical, GNUTLS_PKCS7_INCLUDE_CERT);
-  g_autoptr(JcSignerCert) c = jc_signatory_cms_verify (untimed, ctsa, NULL, &error);
-  g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
-  g_assert_nonnull (strstr (error->message, "signing time"));
-  g_assert_null (c);
-  g_clear_error (&error);
-
-  /* No certificate. */
-  g_autoptr(GBytes) anonymous = signer_fixture_cms (&signer, canonical, GNUTLS_PKCS7_INCLUDE_TIME);
-  g_autoptr(JcSignerCert) d = jc_signatory_cms_verify (anonymous, ctsa, NULL, &error);
-  g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
-  g_assert_nonnull (strstr (error->message, "certificate"));
-  g_assert_null (d);
-  g_clear_error (&error);
-
-  /* A certificate that had expired when it signed. */
+  /* A certificate that had expired when it signed; one whose key usage is for something
+   * else. */
   gint64 now = jc_time_now ();
-  SignerFixture old;
+  SignerFixture old, tls;
   signer_fixture_make (&old, SIGNER_DN, now - 86400 * 400, now - 86400 * 30,
                        GNUTLS_KEY_DIGITAL_SIGNATURE);
-  g_autoptr(GBytes) late = signer_fixture_cms (&old, canonical,
-                                               GNUTLS_PKCS7_INCLUDE_TIME | GNUTLS_PKCS7_INCLUDE_CERT);
-  g_autoptr(JcSignerCert) e = jc_signatory_cms_verify (late, ctsa, NULL, &error);
-  g_assert_error (error, JC_ERROR, JC_ERROR_EXPIRED);
-  g_assert_null (e);
-  g_clear_error (&error);
+  expect_refused (&old, canonical, TIMED_WITH_CERT, ctsa, JC_ERROR_EXPIRED, "valid from");
   signer_fixture_clear (&old);
-
-  /* A certificate whose key usage is for something else. */
-  SignerFixture tls;
   signer_fixture_make (&tls, SIGNER_DN, now - 3600, now + 86400, GNUTLS_KEY_KEY_AGREEMENT);
-  g_autoptr(GBytes) wrong_use = signer_fixture_cms (&tls, canonical,
-                                                    GNUTLS_PKCS7_INCLUDE_TIME | GNUTLS_PKCS7_INCLUDE_CERT);
-  g_autoptr(JcSignerCert) f = jc_signatory_cms_verify (wrong_use, ctsa, NULL, &error);
-  g_assert_nonnull (error);
-  g_assert_null (f);
+  expect_refused (&tls, canonical, TIMED_WITH_CERT, ctsa, JC_ERROR_DENIED, "key usage");
   signer_fixture_clear (&tls);
 }
 
@@ -294,14 +283,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_assert_true (jc_init (NULL));
   softhsm_fixture_setup (&hsm, "node");
-  {
-    const char *init[] = { "softhsm2-util", "--init-token", "--free", "--label", "joconde-empty",
-                           "--so-pin", "87654321", "--pin", SOFTHSM_PIN, NULL };
-    const char *hidden[] = { "softhsm2-util", "--init-token", "--free", "--label",
-                             "joconde-hidden", "--so-pin", "87654321", "--pin", SOFTHSM_PIN, NULL };
-    softhsm_run (init);
-    softhsm_run (hidden);
-  }
+  softhsm_fixture_add_token ("joconde-empty");
+  softhsm_fixture_add_token ("joconde-hidden");
   gint64 now = jc_time_now ();
   signer_fixture_make (&signer, SIGNER_DN, now - 3600, now + 86400 * 365,
                        GNUTLS_KEY_DIGITAL_SIGNATURE | GNUTLS_KEY_NON_REPUDIATION);
