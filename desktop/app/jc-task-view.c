@@ -517,6 +517,20 @@ decide_activated (GtkWidget *widget, const char *name, GVariant *param)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Gives DIALOG the EXTRA child and two responses, Cancel (also on Escape) and ACTION,
+ * with DEFAULT_RESPONSE taken on Enter. */
+static void
+confirm_responses (AdwMessageDialog *dialog, GtkWidget *extra, const char *action,
+                   const char *label, AdwResponseAppearance appearance,
+                   const char *default_response)
+{
+  adw_message_dialog_set_extra_child (dialog, extra);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), action, label, NULL);
+  adw_message_dialog_set_response_appearance (dialog, action, appearance);
+  adw_message_dialog_set_default_response (dialog, default_response);
+  adw_message_dialog_set_close_response (dialog, "cancel");
+}
+
 /* Asks for the reason first: every peer reads it, and ending a task cannot be undone. */
 static void
 terminate_activated (GtkWidget *widget, const char *name, GVariant *param)
@@ -535,15 +549,9 @@ terminate_activated (GtkWidget *widget, const char *name, GVariant *param)
   gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Reason"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Reason"), -1);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "terminate", _("_Terminate"), NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "terminate",
-                                              ADW_RESPONSE_DESTRUCTIVE);
+  confirm_responses (ADW_MESSAGE_DIALOG (dialog), entry, "terminate", _("_Terminate"),
+                     ADW_RESPONSE_DESTRUCTIVE, "cancel");
   adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "terminate", FALSE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_signal_connect (entry, "changed", G_CALLBACK (reason_changed), dialog);
   g_signal_connect_object (dialog, "response", G_CALLBACK (terminate_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -735,14 +743,8 @@ sign_token_activated (GtkWidget *widget, const char *name, GVariant *param)
                                   _("PIN of the security token"), -1);
   g_object_set_data (G_OBJECT (dialog), "pin", entry);
   gtk_box_append (GTK_BOX (box), entry);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "sign", _("_Sign"), NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "sign",
-                                              ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "sign");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  confirm_responses (ADW_MESSAGE_DIALOG (dialog), box, "sign", _("_Sign"),
+                     ADW_RESPONSE_SUGGESTED, "sign");
   token_choice_changed (NULL, NULL, ADW_MESSAGE_DIALOG (dialog));
   g_signal_connect_object (dialog, "response", G_CALLBACK (token_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
