@@ -244,10 +244,19 @@ verify_info (gnutls_pkcs7_t p7, const gnutls_pkcs7_signature_info_st *info,
   g_auto(gnutls_x509_crt_t) crt = NULL;
   gnutls_datum_t d = { (unsigned char *) g_bytes_get_data (signer->der, NULL),
                        (unsigned int) g_bytes_get_size (signer->der) };
+  g_auto(gnutls_pubkey_t) pub = NULL;
   gnutls_x509_crt_init (&crt);
-  /* Validity is checked below against the signing time, not against today. */
+  gnutls_pubkey_init (&pub);
+  /* A key GnuTLS cannot read is refused here: GnuTLS 3.7's verifier leaks on that path. */
   if (gnutls_x509_crt_import (crt, &d, GNUTLS_X509_FMT_DER) < 0
-      || gnutls_pkcs7_verify_direct (p7, crt, 0, content,
+      || gnutls_pubkey_import_x509 (pub, crt, 0) < 0)
+    {
+      g_set_error (error, JC_ERROR, JC_ERROR_INVALID,
+                   _("The public key in the certificate of %s cannot be read"), signer->subject);
+      return NULL;
+    }
+  /* Validity is checked below against the signing time, not against today. */
+  if (gnutls_pkcs7_verify_direct (p7, crt, 0, content,
                                      GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
                                      GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS) < 0)
     {
