@@ -589,12 +589,8 @@ main (int argc, char **argv)
   jc_init (NULL);
   /* Before the app first looks for tokens: SoftHSM reads its configuration once. */
   SoftHsmFixture hsm;
-  SignerFixture ada;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   softhsm_fixture_setup (&hsm, "node");
-  signer_fixture_make (&ada, "CN=Ada Lovelace,O=NSI", now - 60, now + 86400, 0);
-  signer_fixture_store (&ada, "pkcs11:token=" SOFTHSM_TOKEN, SOFTHSM_PIN, "ada", 1, FALSE);
-  signer_fixture_clear (&ada);
+  signer_fixture_put ("CN=Ada Lovelace,O=NSI", 0, SOFTHSM_TOKEN, "ada", 1, FALSE);
   profile = g_dir_make_tmp ("jc-display-XXXXXX", &error);
   g_assert_no_error (error);
   src = g_build_filename (g_getenv ("JC_TEST_DATA"), "profile", NULL);

@@ -688,11 +688,8 @@ static void
 test_token_sign_find (void)
 {
   SoftHsmFixture hsm;
-  SignerFixture ada;
-  gint64 now = jc_time_now ();
   softhsm_fixture_setup (&hsm, "node");
-  signer_fixture_make (&ada, "CN=Ada Lovelace,O=NSI", now - 60, now + 86400, 0);
-  signer_fixture_store (&ada, "pkcs11:token=" SOFTHSM_TOKEN, SOFTHSM_PIN, "ada", 1, FALSE);
+  signer_fixture_put ("CN=Ada Lovelace,O=NSI", 0, SOFTHSM_TOKEN, "ada", 1, FALSE);
   GPtrArray *certs = NULL;
   jc_token_sign_find_async (NULL, found_cb, &certs);
   while (certs == NULL)
@@ -703,7 +700,6 @@ test_token_sign_find (void)
       found++;
   g_assert_cmpuint (found, ==, 1);
   g_ptr_array_unref (certs);
-  signer_fixture_clear (&ada);
   softhsm_fixture_teardown (&hsm);
 }
 

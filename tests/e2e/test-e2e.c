@@ -505,15 +505,10 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_set_nonfatal_assertions ();
-  {
-    SignerFixture grace;
-    gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-    softhsm_fixture_setup (&hsm, "node");
-    signer_fixture_make (&grace, "CN=Grace Hopper,O=Mobile Network Operator", now - 3600,
-                         now + 86400, GNUTLS_KEY_DIGITAL_SIGNATURE | GNUTLS_KEY_NON_REPUDIATION);
-    signer_fixture_store (&grace, "pkcs11:token=" SOFTHSM_TOKEN, SOFTHSM_PIN, "grace", 5, FALSE);
-    signer_fixture_clear (&grace);
-  }
+  softhsm_fixture_setup (&hsm, "node");
+  signer_fixture_put ("CN=Grace Hopper,O=Mobile Network Operator",
+                      GNUTLS_KEY_DIGITAL_SIGNATURE | GNUTLS_KEY_NON_REPUDIATION, SOFTHSM_TOKEN,
+                      "grace", 5, FALSE);
   g_autoptr(GError) error = NULL;
   sandbox = g_dir_make_tmp ("jc-e2e-XXXXXX", &error);
   g_assert_no_error (error);

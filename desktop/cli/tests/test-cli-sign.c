@@ -81,11 +81,7 @@ main (int argc, char **argv)
   g_assert_true (jc_init (NULL));
   softhsm_fixture_setup (&hsm, "node");
   softhsm_fixture_add_token ("joconde-empty");
-  SignerFixture ada;
-  gint64 now = jc_time_now ();
-  signer_fixture_make (&ada, SIGNER_DN, now - 3600, now + 86400, GNUTLS_KEY_DIGITAL_SIGNATURE);
-  signer_fixture_store (&ada, "pkcs11:token=" SOFTHSM_TOKEN, SOFTHSM_PIN, "ada", 3, FALSE);
-  signer_fixture_clear (&ada);
+  signer_fixture_put (SIGNER_DN, GNUTLS_KEY_DIGITAL_SIGNATURE, SOFTHSM_TOKEN, "ada", 3, FALSE);
 
   g_test_add_func ("/cli/sign/list-tokens", test_list_tokens);
   g_test_add_func ("/cli/sign/refusals", test_refusals);

@@ -290,11 +290,8 @@ main (int argc, char **argv)
                        GNUTLS_KEY_DIGITAL_SIGNATURE | GNUTLS_KEY_NON_REPUDIATION);
   signer_fixture_store (&signer, "pkcs11:token=" SOFTHSM_TOKEN, SOFTHSM_PIN, "signatory", 7, FALSE);
 
-  SignerFixture grace;
-  signer_fixture_make (&grace, "CN=Grace Hopper,O=Mobile Network Operator", now - 3600,
-                       now + 86400, 0);
-  signer_fixture_store (&grace, "pkcs11:token=joconde-hidden", SOFTHSM_PIN, "grace", 9, TRUE);
-  signer_fixture_clear (&grace);
+  signer_fixture_put ("CN=Grace Hopper,O=Mobile Network Operator", 0, "joconde-hidden", "grace", 9,
+                      TRUE);
 
   g_test_add_func ("/signatory-cms/list", test_list);
   g_test_add_func ("/signatory-cms/round-trip", test_round_trip);

@@ -94,6 +94,21 @@ signer_fixture_store (SignerFixture *s, const char *token_url, const char *pin,
   gnutls_x509_crt_deinit (crt);
 }
 
+/* A signatory SUBJECT valid from an hour ago for a day, with key usage USAGE, written into
+ * the SoftHSM2 token TOKEN (PIN "1234") as LABEL with id ID: what a user's smart card holds. */
+G_GNUC_UNUSED static void
+signer_fixture_put (const char *subject, unsigned int usage, const char *token, const char *label,
+                    guint8 id, gboolean key_private)
+{
+  SignerFixture s;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *url = g_strdup_printf ("pkcs11:token=%s", token);
+
+  signer_fixture_make (&s, subject, now - 3600, now + 86400, usage);
+  signer_fixture_store (&s, url, "1234", label, id, key_private);
+  signer_fixture_clear (&s);
+}
+
 /* A CMS signature of CONTENT made in memory with FLAGS (GNUTLS_PKCS7_*), as a signing
  * tool other than JOCONDE's would make it. */
 G_GNUC_UNUSED static GBytes *
