@@ -83,7 +83,8 @@ run_tests() {
       sanitize)
         configure build-sanitize -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
         ninja -C build-sanitize
-        ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:strict_string_checks=1 \
+        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
+        LSAN_OPTIONS="suppressions=$PWD/tools/lsan.supp" \
         UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
           meson test -C build-sanitize --print-errorlogs --timeout-multiplier 3 || status=1
         logs+=(build-sanitize/meson-logs/testlog.json) ;;

@@ -60,7 +60,7 @@ set_libvirt_error (GError **error, gint code, const char *what)
 static virConnectPtr
 host_conn (Host *h)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&h->lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&h->lock);
 
   if (h->conn != NULL && virConnectIsAlive (h->conn) != 1)
     {

@@ -167,7 +167,7 @@ process_define (JcCpdVmBackend *backend, const JcCpdVmSpec *spec, GError **error
                    spec->name, jc_cpd_tee_to_string (spec->tee));
       return FALSE;
     }
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
 
   if (g_hash_table_contains (self->vms, spec->name))
     {
@@ -221,7 +221,7 @@ static gboolean
 process_start (JcCpdVmBackend *backend, const char *name, GError **error)
 {
   JcCpdProcessBackend *self = JC_CPD_PROCESS_BACKEND (backend);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   ProcessVm *vm = lookup (self, name, error);
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) argv = NULL;
@@ -284,7 +284,7 @@ static gboolean
 process_get_state (JcCpdVmBackend *backend, const char *name, JcCpdVmState *state, GError **error)
 {
   JcCpdProcessBackend *self = JC_CPD_PROCESS_BACKEND (backend);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   ProcessVm *vm = lookup (self, name, error);
 
   if (vm == NULL)
@@ -331,7 +331,7 @@ process_list (JcCpdVmBackend *backend, GError **error)
 {
   JcCpdProcessBackend *self = JC_CPD_PROCESS_BACKEND (backend);
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   g_autofree const char **keys = (const char **) g_hash_table_get_keys_as_array (self->vms, NULL);
   GStrv names;
 
@@ -345,7 +345,7 @@ process_list (JcCpdVmBackend *backend, GError **error)
 GPid
 jc_cpd_process_backend_get_pid (JcCpdProcessBackend *self, const char *name)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   ProcessVm *vm = g_hash_table_lookup (self->vms, name);
   const char *id;
 

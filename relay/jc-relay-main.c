@@ -63,16 +63,21 @@ on_reload (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Every command reports a failure the same way: the message, then exit status 1. */
+static int
+command_failed (const char *message)
+{
+  g_printerr ("joconde-relay: %s\n", message);
+  return 1;
+}
+
 static int
 cmd_run (JcRelayConfig *config)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JcRelay) relay = jc_relay_new (config, &error);
   if (!relay || !jc_relay_start (relay, &error))
-    {
-      g_printerr ("joconde-relay: %s\n", error->message);
-      return 1;
-    }
+    return command_failed (error->message);
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   guint sig_term = g_unix_signal_add (SIGTERM, on_quit, loop);
   guint sig_int = g_unix_signal_add (SIGINT, on_quit, loop);
@@ -103,18 +108,25 @@ open_state (JcRelayConfig *config, JcStore **store, GError **error)
   return tmp.db;
 }
 
-/* tree: the children and the routes to the nodes below them. */
+/* The admin commands that read the state: given it, opened by with_state. */
+typedef int (*StateCommand) (JcRelayConfig *config, sqlite3 *db);
+
 static int
-cmd_tree (JcRelayConfig *config)
+with_state (JcRelayConfig *config, StateCommand command)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JcStore) store = NULL;
   sqlite3 *db = open_state (config, &store, &error);
   if (!db)
-    {
-      g_printerr ("joconde-relay: %s\n", error->message);
-      return 1;
-    }
+    return command_failed (error->message);
+  return command (config, db);
+}
+
+/* tree: the children and the routes to the nodes below them. */
+static int
+cmd_tree (JcRelayConfig *config, sqlite3 *db)
+{
+  g_autoptr(GError) error = NULL;
   g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (db,
     "SELECT r.link, r.node, c.serial, c.last_seen, "
     "  (SELECT count(*) FROM outbox o WHERE o.link = r.link) "
@@ -167,10 +179,7 @@ cmd_revoke (JcRelayConfig *config, const char *serial)
   g_autoptr(JcStore) store = NULL;
   sqlite3 *db = open_state (config, &store, &error);
   if (!db)
-    {
-      g_printerr ("joconde-relay: %s\n", error->message);
-      return 1;
-    }
+    return command_failed (error->message);
   /* The key of the certificate, when this relay knows the certificate (a child's, or one
    * a route announcement carried): the root publishes revoked keys (revoked-keys). */
   g_autofree char *key_id = NULL;
@@ -251,10 +260,7 @@ cmd_export_logs (JcRelayConfig *config)
     {
       if (!g_file_set_contents_full (opt_out, out->str, out->len, G_FILE_SET_CONTENTS_CONSISTENT,
                                      0600, &error))
-        {
-          g_printerr ("joconde-relay: %s\n", error->message);
-          return 1;
-        }
+        return command_failed (error->message);
       g_printerr (_("%u records written to %s\n"), n, opt_out);
     }
   else
@@ -264,26 +270,16 @@ cmd_export_logs (JcRelayConfig *config)
 
 /* tasks: the root's tasks with their state, update counter and approvals. */
 static int
-cmd_tasks (JcRelayConfig *config)
+cmd_tasks (JcRelayConfig *config, sqlite3 *db)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JcStore) store = NULL;
-  sqlite3 *db = open_state (config, &store, &error);
-  if (!db)
-    {
-      g_printerr ("joconde-relay: %s\n", error->message);
-      return 1;
-    }
   g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (db,
     "SELECT t.task_id, t.state, t.update_counter, t.organiser, t.approval_deadline, "
     "  (SELECT count(*) FROM ctsas c WHERE c.task_id = t.task_id AND c.status = 'approved'), "
     "  (SELECT count(*) FROM ctsas c WHERE c.task_id = t.task_id) "
     "FROM tasks t ORDER BY t.created", &error);
   if (!st)
-    {
-      g_printerr ("joconde-relay: %s\n", error->message);
-      return 1;
-    }
+    return command_failed (error->message);
   while (sqlite3_step (st) == SQLITE_ROW)
     {
       g_autofree char *deadline = jc_time_format (sqlite3_column_int64 (st, 4));
@@ -299,36 +295,25 @@ cmd_tasks (JcRelayConfig *config)
 /* revoked-keys: the revoked keys this relay knows, in the form computing parties and
  * their VMs load (docs/pki.md, "Revocation"). */
 static int
-cmd_revoked_keys (JcRelayConfig *config)
+cmd_revoked_keys (JcRelayConfig *config, sqlite3 *db)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JcStore) store = NULL;
-  sqlite3 *db = open_state (config, &store, &error);
-  g_autoptr(sqlite3_stmt) st = db ? jc_net_sqlite_prepare (db,
-    "SELECT key_id, at, reason FROM revoked WHERE key_id IS NOT NULL ORDER BY at", &error) : NULL;
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (db,
+    "SELECT key_id, at, reason FROM revoked WHERE key_id IS NOT NULL ORDER BY at", &error);
   if (!st)
-    {
-      g_printerr ("joconde-relay: %s\n", error->message);
-      return 1;
-    }
+    return command_failed (error->message);
   g_autoptr(JcRevocations) revocations = jc_revocations_new ();
   while (sqlite3_step (st) == SQLITE_ROW)
     if (!jc_revocations_revoke_key (revocations, (const char *) sqlite3_column_text (st, 0),
                                     sqlite3_column_int64 (st, 1),
                                     (const char *) sqlite3_column_text (st, 2), &error))
-      {
-        g_printerr ("joconde-relay: %s\n", error->message);
-        return 1;
-      }
+      return command_failed (error->message);
   g_autofree char *json = jc_revocations_keys_to_json (revocations);
   if (opt_out)
     {
       if (!g_file_set_contents_full (opt_out, json, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644,
                                      &error))
-        {
-          g_printerr ("joconde-relay: %s\n", error->message);
-          return 1;
-        }
+        return command_failed (error->message);
     }
   else
     printf ("%s\n", json);
@@ -338,23 +323,18 @@ cmd_revoked_keys (JcRelayConfig *config)
 /* crl: this relay's CRL of the children certificates it revoked, signed with its key, for
  * anyone who verifies chains through it (docs/pki.md, "Revocation"). */
 static int
-cmd_crl (JcRelayConfig *config)
+cmd_crl (JcRelayConfig *config, sqlite3 *db)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JcStore) store = NULL;
-  sqlite3 *db = open_state (config, &store, &error);
   g_autofree char *cert_path = NULL, *key_path = NULL;
   jc_relay_config_identity_paths (config, &cert_path, &key_path);
-  g_autoptr(JcNodeKey) key = db ? jc_node_key_load_file (key_path, NULL, &error) : NULL;
+  g_autoptr(JcNodeKey) key = jc_node_key_load_file (key_path, NULL, &error);
   g_autoptr(GPtrArray) chain = key ? jc_cert_list_new_from_file (cert_path, &error) : NULL;
   g_autoptr(sqlite3_stmt) st = chain ? jc_net_sqlite_prepare (db,
     "SELECT c.certificate, r.at FROM revoked r JOIN children c "
     "ON ltrim(c.serial, '0') = r.serial ORDER BY r.at", &error) : NULL;
   if (!st)
-    {
-      g_printerr ("joconde-relay: %s\n", error->message);
-      return 1;
-    }
+    return command_failed (error->message);
   g_autoptr(GPtrArray) serials = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) crl_entries = g_array_new (FALSE, TRUE, sizeof (JcCrlEntry));
   while (sqlite3_step (st) == SQLITE_ROW)
@@ -374,17 +354,11 @@ cmd_crl (JcRelayConfig *config)
                                             crl_entries->len, now, now + 7 * 86400, (guint64) now,
                                             &error);
   if (!crl)
-    {
-      g_printerr ("joconde-relay: %s\n", error->message);
-      return 1;
-    }
+    return command_failed (error->message);
   g_autofree char *pem = jc_crl_to_pem (crl);
   if (opt_out && !g_file_set_contents_full (opt_out, pem, -1, G_FILE_SET_CONTENTS_CONSISTENT,
                                             0644, &error))
-    {
-      g_printerr ("joconde-relay: %s\n", error->message);
-      return 1;
-    }
+    return command_failed (error->message);
   if (!opt_out)
     fputs (pem, stdout);
   return 0;
@@ -392,16 +366,9 @@ cmd_crl (JcRelayConfig *config)
 
 /* rotate: asks the running relay to rotate its own certificate with its parent. */
 static int
-cmd_rotate (JcRelayConfig *config)
+cmd_rotate (JcRelayConfig *config, sqlite3 *db)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JcStore) store = NULL;
-  sqlite3 *db = open_state (config, &store, &error);
-  if (!db)
-    {
-      g_printerr ("joconde-relay: %s\n", error->message);
-      return 1;
-    }
   if (jc_relay_config_is_root (config))
     {
       g_printerr (_("joconde-relay: the root has no parent to rotate with; its certificate is "
@@ -411,16 +378,10 @@ cmd_rotate (JcRelayConfig *config)
   g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (db,
     "INSERT OR REPLACE INTO requests (name, at) VALUES ('rotate', ?)", &error);
   if (!st)
-    {
-      g_printerr ("joconde-relay: %s\n", error->message);
-      return 1;
-    }
+    return command_failed (error->message);
   sqlite3_bind_int64 (st, 1, jc_time_now ());
   if (sqlite3_step (st) != SQLITE_DONE)
-    {
-      g_printerr ("joconde-relay: %s\n", sqlite3_errmsg (db));
-      return 1;
-    }
+    return command_failed (sqlite3_errmsg (db));
   printf (_("The relay will ask its parent for a new certificate within [tasks] "
             "deadline-check-seconds.\n"));
   return 0;
@@ -444,25 +405,19 @@ main (int argc, char **argv)
       return 2;
     }
   if (!jc_init (&error))
-    {
-      g_printerr ("joconde-relay: %s\n", error->message);
-      return 1;
-    }
+    return command_failed (error->message);
   const char *cmd = argc > 1 ? argv[1] : "run";
   admin.out = opt_out;
   admin.reason = opt_reason;
   JcRelayConfig *config = jc_relay_config_load (opt_config ? opt_config
                                                 : "/etc/joconde/relay/relay.conf", &error);
   if (!config)
-    {
-      g_printerr ("joconde-relay: %s\n", error->message);
-      return 1;
-    }
+    return command_failed (error->message);
   int rc;
   if (g_strcmp0 (cmd, "run") == 0)
     return cmd_run (config); /* the relay owns the configuration from here */
   if (g_strcmp0 (cmd, "tree") == 0)
-    rc = cmd_tree (config);
+    rc = with_state (config, cmd_tree);
   else if (g_strcmp0 (cmd, "init-root") == 0)
     rc = jc_relay_admin_init_root (config, &admin);
   else if (g_strcmp0 (cmd, "init-node") == 0)
@@ -476,13 +431,13 @@ main (int argc, char **argv)
   else if (g_strcmp0 (cmd, "csr") == 0 && argc == 4 && g_strcmp0 (argv[2], "reject") == 0)
     rc = jc_relay_admin_csr_reject (config, argv[3], &admin);
   else if (g_strcmp0 (cmd, "crl") == 0)
-    rc = cmd_crl (config);
+    rc = with_state (config, cmd_crl);
   else if (g_strcmp0 (cmd, "revoked-keys") == 0)
-    rc = cmd_revoked_keys (config);
+    rc = with_state (config, cmd_revoked_keys);
   else if (g_strcmp0 (cmd, "tasks") == 0)
-    rc = cmd_tasks (config);
+    rc = with_state (config, cmd_tasks);
   else if (g_strcmp0 (cmd, "rotate") == 0)
-    rc = cmd_rotate (config);
+    rc = with_state (config, cmd_rotate);
   else if (g_strcmp0 (cmd, "export-logs") == 0)
     rc = cmd_export_logs (config);
   else if (g_strcmp0 (cmd, "revoke") == 0 && argc == 3)

@@ -6,6 +6,7 @@
 #include "base/jc-error.h"
 #include "base/jc-time.h"
 #include "jc-ca.h"
+#include "jc-net-cert-request.h"
 #include "jc-relay-private.h"
 #include "jc-relay-rotation.h"
 #include "jc-net-sqlite-private.h"
@@ -30,11 +31,7 @@ jc_relay_rotation_handle (JcRelay *relay, const char *link, JcNetEnvelope *env,
                    _("Only a direct child may ask its parent for a new certificate"));
       return TRUE;
     }
-  JsonNode *req_node = JSON_NODE_HOLDS_OBJECT (env->body)
-    ? json_object_get_member (json_node_get_object (env->body), "request") : NULL;
-  const char *req_text = req_node && JSON_NODE_HOLDS_VALUE (req_node) &&
-                         json_node_get_value_type (req_node) == G_TYPE_STRING
-                         ? json_node_get_string (req_node) : NULL;
+  const char *req_text = jc_net_cert_request_body_get (env->body);
   g_autoptr(JcRotationRequest) req = req_text
     ? jc_rotation_request_new_from_json (req_text, -1, &local) : NULL;
   if (!req)
@@ -114,11 +111,7 @@ jc_relay_revocation_handle (JcRelay *relay, JcNetEnvelope *env, GError **refusal
                             GError **error)
 {
   g_autoptr(GError) local = NULL;
-  JsonNode *req_node = JSON_NODE_HOLDS_OBJECT (env->body)
-    ? json_object_get_member (json_node_get_object (env->body), "request") : NULL;
-  const char *req_text = req_node && JSON_NODE_HOLDS_VALUE (req_node) &&
-                         json_node_get_value_type (req_node) == G_TYPE_STRING
-                         ? json_node_get_string (req_node) : NULL;
+  const char *req_text = jc_net_cert_request_body_get (env->body);
   g_autoptr(JcRevocationRequest) req = req_text
     ? jc_revocation_request_new_from_json (req_text, -1, &local) : NULL;
   if (!req || !jc_revocation_request_verify (req, &local))
@@ -195,12 +188,7 @@ jc_relay_rotation_start (JcRelay *relay, GHashTable *touched, GError **error)
   if (!req)
     return FALSE;
   g_autofree char *json = jc_rotation_request_to_json (req);
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "request");
-  json_builder_add_string_value (b, json);
-  json_builder_end_object (b);
-  g_autoptr(JsonNode) body = json_builder_get_root (b);
+  g_autoptr(JsonNode) body = jc_net_cert_request_body_new (json);
   const char *to[] = { JC_NET_ADDRESS_PARENT, NULL };
   g_autoptr(sqlite3_stmt) done = jc_net_sqlite_prepare (relay->db,
     "DELETE FROM requests WHERE name = 'rotate'", error);

@@ -548,14 +548,7 @@ jc_relay_router_pending (JcRelay *relay, const char *link, gint64 after, guint l
   sqlite3_bind_int64 (st, 2, after);
   sqlite3_bind_int (st, 3, (int) limit);
   while (sqlite3_step (st) == SQLITE_ROW)
-    {
-      JcNetPending *p = g_new0 (JcNetPending, 1);
-      p->seq = sqlite3_column_int64 (st, 0);
-      p->id = g_strdup ((const char *) sqlite3_column_text (st, 1));
-      p->to = g_strsplit ((const char *) sqlite3_column_text (st, 2), " ", -1);
-      p->envelope_text = g_strdup ((const char *) sqlite3_column_text (st, 3));
-      g_ptr_array_add (rows, p);
-    }
+    g_ptr_array_add (rows, jc_net_pending_new_from_row (st));
   return rows;
 }
 

@@ -26,6 +26,11 @@
  * Every handler runs inside the transaction that receives the message, so a message is
  * processed exactly once and a refusal leaves nothing behind. */
 
+/* Runs SQL, one statement, with A as parameter 1, B (when not NULL) as 2 and N (when >= 0)
+ * as the next one. */
+static gboolean exec1 (JcRelay *relay, const char *sql, const char *a, const char *b, gint64 n,
+                       GError **error);
+
 static gboolean
 refuse (GError **refusal, int code, const char *format, ...) G_GNUC_PRINTF (3, 4);
 
@@ -306,16 +311,8 @@ on_ctsc (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touched
   if (sqlite3_step (st) != SQLITE_DONE)
     return jc_net_sqlite_fail (relay->db, error);
 
-  {
-    g_autoptr(sqlite3_stmt) tag = jc_net_sqlite_prepare (relay->db,
-      "UPDATE messages SET task_id = ? WHERE id = ?", error);
-    if (!tag)
-      return FALSE;
-    sqlite3_bind_text (tag, 1, task_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text (tag, 2, env->id, -1, SQLITE_STATIC);
-    if (sqlite3_step (tag) != SQLITE_DONE)
-      return jc_net_sqlite_fail (relay->db, error);
-  }
+  if (!exec1 (relay, "UPDATE messages SET task_id = ? WHERE id = ?", task_id, env->id, -1, error))
+    return FALSE;
   /* Returned to the submitter and copied to the subtrees of the peers and CPs. */
   g_autoptr(JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
@@ -621,15 +618,9 @@ finalise_if_complete (JcRelay *relay, Task *t, GHashTable *touched, GError **err
       return TRUE;
     }
   g_autofree char *text = to_text (doc);
-  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
-    "UPDATE tasks SET cta = ?, finalised = ? WHERE task_id = ?", error);
-  if (!st)
+  if (!exec1 (relay, "UPDATE tasks SET cta = ?1, finalised = ?3 WHERE task_id = ?2", text,
+              t->task_id, jc_time_now (), error))
     return FALSE;
-  sqlite3_bind_text (st, 1, text, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (st, 2, jc_time_now ());
-  sqlite3_bind_text (st, 3, t->task_id, -1, SQLITE_STATIC);
-  if (sqlite3_step (st) != SQLITE_DONE)
-    return jc_net_sqlite_fail (relay->db, error);
   g_autoptr(JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "task_id");
@@ -742,20 +733,32 @@ on_control (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *touc
   return cancel_task (relay, t, why, touched, error);
 }
 
+/* The ids of the tasks SQL selects (task_id its only column); TIME is bound to its one
+ * parameter when it has one. Read whole before the caller changes any of the tasks. */
+static GPtrArray *
+select_task_ids (JcRelay *relay, const char *sql, gint64 time, GError **error)
+{
+  g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db, sql, error);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+
+  if (!st)
+    return NULL;
+  if (sqlite3_bind_parameter_count (st) > 0)
+    sqlite3_bind_int64 (st, 1, time);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (st, 0)));
+  return g_steal_pointer (&ids);
+}
+
 /* Cancels every emerging task past its approval deadline. */
 gboolean
 jc_relay_tasks_check_deadlines (JcRelay *relay, GHashTable *touched, GError **error)
 {
-  g_autoptr(GPtrArray) due = g_ptr_array_new_with_free_func (g_free);
-  {
-    g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
-      "SELECT task_id FROM tasks WHERE state = 'emerging' AND approval_deadline <= ?", error);
-    if (!st)
-      return FALSE;
-    sqlite3_bind_int64 (st, 1, jc_time_now ());
-    while (sqlite3_step (st) == SQLITE_ROW)
-      g_ptr_array_add (due, g_strdup ((const char *) sqlite3_column_text (st, 0)));
-  }
+  g_autoptr(GPtrArray) due = select_task_ids (relay,
+    "SELECT task_id FROM tasks WHERE state = 'emerging' AND approval_deadline <= ?",
+    jc_time_now (), error);
+  if (!due)
+    return FALSE;
   for (guint i = 0; i < due->len; i++)
     {
       g_autoptr(Task) t = task_load (relay, due->pdata[i], error);
@@ -769,16 +772,11 @@ jc_relay_tasks_check_deadlines (JcRelay *relay, GHashTable *touched, GError **er
 gboolean
 jc_relay_tasks_check_revocations (JcRelay *relay, GHashTable *touched, GError **error)
 {
-  g_autoptr(GPtrArray) live = g_ptr_array_new_with_free_func (g_free);
-  {
-    g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
-      "SELECT task_id FROM tasks WHERE state NOT IN ('finished', 'cancelled', 'erased') "
-      "AND EXISTS (SELECT 1 FROM revoked)", error);
-    if (!st)
-      return FALSE;
-    while (sqlite3_step (st) == SQLITE_ROW)
-      g_ptr_array_add (live, g_strdup ((const char *) sqlite3_column_text (st, 0)));
-  }
+  g_autoptr(GPtrArray) live = select_task_ids (relay,
+    "SELECT task_id FROM tasks WHERE state NOT IN ('finished', 'cancelled', 'erased') "
+    "AND EXISTS (SELECT 1 FROM revoked)", 0, error);
+  if (!live)
+    return FALSE;
   for (guint i = 0; i < live->len; i++)
     {
       g_autoptr(Task) t = task_load (relay, live->pdata[i], error);
@@ -1025,16 +1023,11 @@ jc_relay_tasks_in_passing (JcRelay *relay, JcNetEnvelope *env, GError **error)
 gboolean
 jc_relay_tasks_check_retention (JcRelay *relay, GHashTable *touched, GError **error)
 {
-  g_autoptr(GPtrArray) due = g_ptr_array_new_with_free_func (g_free);
-  {
-    g_autoptr(sqlite3_stmt) st = jc_net_sqlite_prepare (relay->db,
-      "SELECT task_id FROM tasks WHERE state IN ('finished', 'cancelled') AND ended <= ?", error);
-    if (!st)
-      return FALSE;
-    sqlite3_bind_int64 (st, 1, jc_time_now () - relay->config->retention_s);
-    while (sqlite3_step (st) == SQLITE_ROW)
-      g_ptr_array_add (due, g_strdup ((const char *) sqlite3_column_text (st, 0)));
-  }
+  g_autoptr(GPtrArray) due = select_task_ids (relay,
+    "SELECT task_id FROM tasks WHERE state IN ('finished', 'cancelled') AND ended <= ?",
+    jc_time_now () - relay->config->retention_s, error);
+  if (!due)
+    return FALSE;
   for (guint i = 0; i < due->len; i++)
     {
       const char *task_id = due->pdata[i];

@@ -101,16 +101,13 @@ cpd_start (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GDataInputStream) in = NULL;
   g_autofree char *line = NULL;
 
   g_assert_null (f->cpd);
   g_subprocess_launcher_set_child_setup (l, die_with_parent, NULL, NULL);
   f->cpd = g_subprocess_launcher_spawn (l, &error, g_getenv ("JC_CPD_BIN"), "-c", f->conf, "run", NULL);
   g_assert_no_error (error);
-  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->cpd));
-  line = g_data_input_stream_read_line (in, NULL, NULL, &error);
-  g_assert_no_error (error);
+  line = test_first_line (f->cpd);
   g_assert_cmpstr (line, ==, "ready");
 }
 
@@ -153,9 +150,7 @@ fixture_prepare (Fixture *f, const char *backend_conf)
     g_autofree char *dst = g_strdup_printf ("%s/pki/ca.pem", f->dir);
     g_assert_cmpint (g_rename (ca, dst), ==, 0);
   }
-  f->relay = test_relay_new (f->dir, "so", NULL, NULL);
-  test_relay_start (f->relay);
-  f->relay_url = test_relay_url (f->relay);
+  f->relay = test_relay_run (f->dir, "so", NULL, NULL, &f->relay_url);
 
   f->images = g_build_filename (f->dir, "images", NULL);
   f->state = g_build_filename (f->dir, "cpd-state", NULL);

@@ -2,41 +2,37 @@
 
 /* What the tests that boot the guest image through a real libvirt daemon share: leaving
  * root for a user namespace (root always gets libvirt's system daemon, the tests want a
- * private per-user one), building the image, and stopping the daemons they autostarted.
- * Includers define _GNU_SOURCE before any include, for unshare (2). */
+ * private per-user one), the private daemon's directories, and building the image. The
+ * daemons are libjoconde's (libjoconde/vm), as for `jocondectl sandbox --backend libvirt`. */
 
-#include <fcntl.h>
 #include <glib.h>
-#include <sched.h>
-#include <signal.h>
-#include <string.h>
 #include <unistd.h>
 
-static inline gboolean
-cpd_test_write_proc (const char *path, const char *text)
-{
-  int fd = open (path, O_WRONLY);
-  gboolean ok;
-
-  if (fd < 0)
-    return FALSE;
-  ok = write (fd, text, strlen (text)) == (ssize_t) strlen (text);
-  close (fd);
-  return ok;
-}
+#include "jc-libvirt-session.h"
+#include "jc-user-ns.h"
 
 /* Becomes uid/gid 1000 in a new user namespace (mapped to our real ids). */
 static inline void
 cpd_test_leave_root (void)
 {
-  g_autofree char *uid_map = g_strdup_printf ("1000 %u 1\n", (unsigned) getuid ());
-  g_autofree char *gid_map = g_strdup_printf ("1000 %u 1\n", (unsigned) getgid ());
+  JcUserNsMaps maps;
 
-  g_assert_cmpint (unshare (CLONE_NEWUSER), ==, 0);
-  g_assert_true (cpd_test_write_proc ("/proc/self/setgroups", "deny"));
-  g_assert_true (cpd_test_write_proc ("/proc/self/uid_map", uid_map));
-  g_assert_true (cpd_test_write_proc ("/proc/self/gid_map", gid_map));
-  g_assert_cmpuint (geteuid (), ==, 1000);
+  jc_user_ns_maps_init (&maps);
+  g_assert_true (jc_user_ns_enter (&maps));
+  g_assert_cmpuint (geteuid (), ==, JC_USER_NS_ID);
+}
+
+/* A private libvirt daemon's directories under HOME, for this process and its children;
+ * jc_libvirt_session_stop (session->runtime_dir) stops what libvirt autostarted. */
+static inline JcLibvirtSession *
+cpd_test_libvirt_session (const char *home)
+{
+  g_autoptr(GError) error = NULL;
+  JcLibvirtSession *session = jc_libvirt_session_new (home, &error);
+
+  g_assert_no_error (error);
+  jc_libvirt_session_set_process_env (session);
+  return session;
 }
 
 /* Builds the guest image into IMAGE_DIR with this build's builder and orchestrator. */
@@ -56,22 +52,4 @@ cpd_test_build_image (const char *image_dir)
   g_assert_no_error (error);
   g_assert_true (g_spawn_check_wait_status (status, &error));
   g_assert_no_error (error);
-}
-
-/* Stops a daemon the test autostarted, by the pid file it wrote in our runtime directory. */
-static inline void
-cpd_test_stop_daemon (const char *runtime_dir, const char *name)
-{
-  g_autofree char *pidfile = g_strdup_printf ("%s/libvirt/%s.pid", runtime_dir, name);
-  g_autofree char *text = NULL;
-  gint64 pid;
-
-  if (!g_file_get_contents (pidfile, &text, NULL, NULL))
-    return;
-  pid = g_ascii_strtoll (text, NULL, 10);
-  if (pid <= 1)
-    return;
-  kill ((pid_t) pid, SIGTERM);
-  for (guint i = 0; i < 100 && kill ((pid_t) pid, 0) == 0; i++)
-    g_usleep (50 * 1000);
 }

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "jc-cpd-vm-spec.h"
 
@@ -23,4 +23,18 @@ cpd_test_spec (const char *name)
   spec->host_address = (g_free (spec->host_address), g_strdup ("0.0.0.0"));
   spec->host_port = 20001;
   return spec;
+}
+
+/* A TCP port on 127.0.0.1 that nothing listens on now. */
+static inline guint16
+cpd_test_free_port (void)
+{
+  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (s, any, FALSE, NULL));
+  bound = g_socket_get_local_address (s, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 }

@@ -1,5 +1,4 @@
 #define G_LOG_DOMAIN "joconde-cpd-test"
-#define _GNU_SOURCE 1  /* unshare (2) */
 #include "config.h"
 
 /* The whole path on a real hypervisor: a CTA delivered through the relay makes joconde-cpd
@@ -9,9 +8,7 @@
  * reaches the cpd's log with the task id, and a cancel destroys the VM. As in test-cpd-libvirt-qemu, libvirt's per-user
  * daemon runs in a private runtime directory, entered from root through a user namespace. */
 
-#include <fcntl.h>
 #include <libsoup/soup.h>
-#include <sched.h>
 #include <unistd.h>
 
 #include "cpd-daemon-fixture.h"
@@ -103,7 +100,7 @@ static void
 test_boot (void)
 {
   const char *image_dir = g_getenv ("JC_GUEST_IMAGE_DIR");
-  g_autofree char *runtime = NULL;
+  g_autoptr(JcLibvirtSession) session = NULL;
   g_autofree char *task = NULL, *address = NULL, *expected = NULL, *got = NULL;
   g_autoptr(JsonNode) running = NULL, cancelled = NULL, control = NULL;
   g_autoptr(GPtrArray) addresses = NULL;
@@ -123,12 +120,7 @@ test_boot (void)
 
   fixture_prepare (f, "type=libvirt\nlibvirt-uris=qemu:///session\nmemory-mib=512\nvcpus=1");
   install_image (f, image_dir);
-  runtime = g_build_filename (f->dir, "run", NULL);
-  g_assert_cmpint (g_mkdir (runtime, 0700), ==, 0);
-  g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
-  g_setenv ("XDG_CONFIG_HOME", f->dir, TRUE);
-  g_setenv ("XDG_CACHE_HOME", f->dir, TRUE);
-  g_setenv ("HOME", f->dir, TRUE);
+  session = cpd_test_libvirt_session (f->dir);
   fixture_run (f);
 
   task = g_strdup (f->t.cta->task_id);
@@ -174,8 +166,7 @@ test_boot (void)
       left = jc_cpd_vm_backend_list (JC_CPD_VM_BACKEND (b), &error);
   }
   cpd_kill (f, SIGTERM);
-  cpd_test_stop_daemon (runtime, "libvirtd");
-  cpd_test_stop_daemon (runtime, "virtlogd");
+  jc_libvirt_session_stop (session->runtime_dir);
   fixture_teardown (f, NULL);
 
   g_assert_true (booted);

@@ -615,17 +615,13 @@ test_enrolment (void)
   root = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, relay, "-c", rconf, "run", NULL);
   g_assert_no_error (error);
   {
-    g_autoptr(GDataInputStream) in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (root));
-    g_autofree char *line = g_data_input_stream_read_line (in, NULL, NULL, &error);
-    g_assert_no_error (error);
+    g_autofree char *line = test_first_line (root);
     g_assert_true (g_str_has_prefix (line, "listening"));
   }
   daemon = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, cpd, "-c", cconf, "run", NULL);
   g_assert_no_error (error);
   {
-    g_autoptr(GDataInputStream) in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (daemon));
-    g_autofree char *line = g_data_input_stream_read_line (in, NULL, NULL, &error);
-    g_assert_no_error (error);
+    g_autofree char *line = test_first_line (daemon);
     g_assert_cmpstr (line, ==, "ready");
   }
   g_assert_true (test_wait (cpd_in_tree, &tw, 15000));

@@ -107,17 +107,24 @@ test_plain (void)
   check_against ("domain-plain.xml", spec, JC_CPD_LIBVIRT_VERSION (9, 0, 0));
 }
 
+/* A confidential VM in TEE with its FIRMWARE: KVM, 2 vCPUs, 2 GiB. */
 static JcCpdVmSpec *
-snp_spec (void)
+tee_spec (JcCpdTee tee, const char *firmware)
 {
   JcCpdVmSpec *spec = cpd_test_spec ("joconde-task-0001");
 
-  spec->tee = JC_CPD_TEE_SEV_SNP;
+  spec->tee = tee;
   spec->kvm = TRUE;
   spec->vcpus = 2;
   spec->memory_mib = 2048;
-  spec->firmware = g_strdup ("/usr/share/ovmf/OVMF.amdsev.fd");
+  spec->firmware = g_strdup (firmware);
   return spec;
+}
+
+static JcCpdVmSpec *
+snp_spec (void)
+{
+  return tee_spec (JC_CPD_TEE_SEV_SNP, "/usr/share/ovmf/OVMF.amdsev.fd");
 }
 
 static void
@@ -142,13 +149,8 @@ test_sev_snp_qemu (void)
 static JcCpdVmSpec *
 tdx_spec (void)
 {
-  JcCpdVmSpec *spec = cpd_test_spec ("joconde-task-0001");
+  JcCpdVmSpec *spec = tee_spec (JC_CPD_TEE_TDX, "/usr/share/ovmf/OVMF.inteltdx.fd");
 
-  spec->tee = JC_CPD_TEE_TDX;
-  spec->kvm = TRUE;
-  spec->vcpus = 2;
-  spec->memory_mib = 2048;
-  spec->firmware = g_strdup ("/usr/share/ovmf/OVMF.inteltdx.fd");
   spec->tdx_qgs_socket = g_strdup ("/var/run/tdx-qgs/qgs.socket");
   return spec;
 }

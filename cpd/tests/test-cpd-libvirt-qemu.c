@@ -1,14 +1,11 @@
 #define G_LOG_DOMAIN "joconde-cpd"
-#define _GNU_SOURCE 1  /* unshare (2) */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
-#include <sched.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -27,19 +24,6 @@
  * after the VM is destroyed, so a failure leaves nothing running. */
 
 #define BOOT_TIMEOUT_S 120
-
-static guint16
-free_port (void)
-{
-  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_true (g_socket_bind (s, any, FALSE, NULL));
-  bound = g_socket_get_local_address (s, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
 
 static GBytes *
 poll_health (guint16 port, gint64 deadline)
@@ -64,7 +48,6 @@ test_boot (void)
 {
   const char *image_dir = g_getenv ("JC_GUEST_IMAGE_DIR");
   g_autofree char *tmp = g_dir_make_tmp ("jc-cpd-qemu-XXXXXX", NULL);
-  g_autofree char *runtime = g_build_filename (tmp, "run", NULL);
   g_autofree char *cta = g_build_filename (tmp, "cta.json", NULL);
   g_autofree char *cmdline = NULL;
   g_autofree char *cmdline_path = NULL;
@@ -73,6 +56,7 @@ test_boot (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) body = NULL;
   g_auto(GStrv) after = NULL;
+  g_autoptr(JcLibvirtSession) session = NULL;
   JcCpdVmBackend *b = NULL;
   JcCpdVmState state = JC_CPD_VM_STATE_OTHER;
   const char *uris[] = { "qemu:///session", NULL };
@@ -87,11 +71,7 @@ test_boot (void)
 
   if (getuid () == 0)
     cpd_test_leave_root ();
-  g_assert_cmpint (g_mkdir (runtime, 0700), ==, 0);
-  g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
-  g_setenv ("XDG_CONFIG_HOME", tmp, TRUE);
-  g_setenv ("XDG_CACHE_HOME", tmp, TRUE);
-  g_setenv ("HOME", tmp, TRUE);
+  session = cpd_test_libvirt_session (tmp);
 
   g_assert_true (g_file_set_contents (cta, "abc", 3, NULL));
   cmdline_path = g_build_filename (image_dir, "cmdline", NULL);
@@ -101,7 +81,7 @@ test_boot (void)
   spec->cmdline = (g_free (spec->cmdline), g_steal_pointer (&cmdline));
   spec->cta_path = (g_free (spec->cta_path), g_strdup (cta));
   spec->host_address = (g_free (spec->host_address), g_strdup ("127.0.0.1"));
-  spec->host_port = free_port ();
+  spec->host_port = cpd_test_free_port ();
 
   /* Every step runs; the checks come after the clean-up. */
   b = JC_CPD_VM_BACKEND (jc_cpd_libvirt_backend_new (uris, &error));
@@ -122,8 +102,7 @@ test_boot (void)
   if (b != NULL)
     after = jc_cpd_vm_backend_list (b, NULL);
   g_clear_object (&b);
-  cpd_test_stop_daemon (runtime, "libvirtd");
-  cpd_test_stop_daemon (runtime, "virtlogd");
+  jc_libvirt_session_stop (session->runtime_dir);
   {
     const char *rm[] = { "rm", "-rf", tmp, NULL };
     g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);

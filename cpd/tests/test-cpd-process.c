@@ -15,19 +15,6 @@
 /* The process backend with the real joconde-guest: start, reach its health endpoint,
  * destroy, and check nothing is left running or on disk. */
 
-static guint16
-free_port (void)
-{
-  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_true (g_socket_bind (s, any, FALSE, NULL));
-  bound = g_socket_get_local_address (s, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
 /* Polls GET /health for up to 10 s; returns the parsed object's "state" and "cta_sha256". */
 static gboolean
 wait_health (guint16 port, char **state, char **cta_sha256)
@@ -87,7 +74,7 @@ test_lifecycle (void)
   spec->cta_path = g_strdup (cta);
   g_free (spec->host_address);
   spec->host_address = g_strdup ("127.0.0.1");
-  spec->host_port = free_port ();
+  spec->host_port = cpd_test_free_port ();
 
   g_assert_cmpstr (jc_cpd_vm_backend_get_name (b), ==, "process");
   g_assert_true (jc_cpd_vm_backend_define (b, spec, &error));
@@ -156,7 +143,7 @@ test_exit_seen (void)
 
   g_free (spec->host_address);
   spec->host_address = g_strdup ("127.0.0.1");
-  spec->host_port = free_port ();
+  spec->host_port = cpd_test_free_port ();
   g_free (spec->cta_path);
   spec->cta_path = g_build_filename (dir, "missing.json", NULL);
   g_assert_true (jc_cpd_vm_backend_define (b, spec, &error));
@@ -195,7 +182,7 @@ test_refusal_and_dispose (void)
 
   g_free (spec->host_address);
   spec->host_address = g_strdup ("127.0.0.1");
-  spec->host_port = free_port ();
+  spec->host_port = cpd_test_free_port ();
   g_clear_pointer (&spec->cta_path, g_free);
   g_assert_true (jc_cpd_vm_backend_define (JC_CPD_VM_BACKEND (pb), spec, &error));
   g_assert_true (jc_cpd_vm_backend_start (JC_CPD_VM_BACKEND (pb), spec->name, &error));

@@ -5,8 +5,10 @@
 #include <glib/gstdio.h>
 #include <inttypes.h>
 
+#include "jc-attestation-summary.h"
 #include "jc-download-window.h"
 #include "jc-result.h"
+#include "jc-transfer-progress.h"
 #include "jc-transfer-view.h"
 
 /* The table shows the first rows; the whole result is in the saved file. */
@@ -17,7 +19,7 @@ struct _JcDownloadWindow {
   AdwWindowTitle  *window_title;
   AdwToastOverlay *toast_overlay;
   GtkLabel        *intro_label;
-  GtkListBox      *attestation_list;
+  JcAttestationSummary *attestation_summary;
   GtkWidget       *download_button;
   GtkWidget       *save_button;
   GtkProgressBar  *progress;
@@ -103,7 +105,8 @@ add_cell (JcDownloadWindow *self, const char *text, int col, int row, gboolean h
 {
   GtkWidget *label = gtk_label_new (*text ? text : "—");
 
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  /* Numbers right-aligned, so that their digits line up as in a printed table. */
+  gtk_label_set_xalign (GTK_LABEL (label), self->result->numeric[col] ? 1 : 0);
   gtk_label_set_selectable (GTK_LABEL (label), FALSE);
   if (header)
     gtk_widget_add_css_class (label, "heading");
@@ -153,16 +156,9 @@ static void
 download_progress (guint64 done, guint64 total, gpointer user_data)
 {
   JcDownloadWindow *self = user_data;
-  g_autofree char *text = NULL;
 
-  if (self->disposed)
-    return;
-  if (total)
-    gtk_progress_bar_set_fraction (self->progress, MIN (1.0, (double) done / total));
-  else
-    gtk_progress_bar_pulse (self->progress);
-  text = jc_transfer_progress_text (done, total, (g_get_monotonic_time () - self->start) / 1e6);
-  gtk_label_set_text (self->status_label, text);
+  if (!self->disposed)
+    jc_transfer_progress_show (self->progress, self->status_label, done, total, self->start);
 }
 
 static void
@@ -243,22 +239,7 @@ attest_done (GObject *source, GAsyncResult *result, gpointer user_data)
       g_object_unref (self);
       return;
     }
-  for (guint i = 0; attestations && i < attestations->len; i++)
-    {
-      const JcClientAttestation *a = attestations->pdata[i];
-      GtkWidget *row = adw_action_row_new ();
-      g_autofree char *title = NULL, *subtitle = NULL, *label = NULL;
-
-      jc_attestation_describe (a, &title, &subtitle);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name (
-        !a->attested ? "dialog-error-symbolic"
-                     : a->simulated ? "dialog-warning-symbolic" : "security-high-symbolic"));
-      label = g_strdup_printf ("%s: %s", title, subtitle);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-      gtk_list_box_append (self->attestation_list, row);
-    }
+  jc_attestation_summary_show (self->attestation_summary, attestations);
   if (!attestations || !jc_attestations_ok (attestations, &problem))
     gtk_label_set_text (self->status_label, error ? error->message : problem);
   else
@@ -339,13 +320,14 @@ jc_download_window_class_init (JcDownloadWindowClass *klass)
 
   G_OBJECT_CLASS (klass)->dispose = jc_download_window_dispose;
   G_OBJECT_CLASS (klass)->finalize = jc_download_window_finalize;
+  g_type_ensure (JC_TYPE_ATTESTATION_SUMMARY);
   signals[FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/joconde/Joconde/jc-download-window.ui");
   gtk_widget_class_bind_template_child (widget_class, JcDownloadWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, JcDownloadWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, JcDownloadWindow, intro_label);
-  gtk_widget_class_bind_template_child (widget_class, JcDownloadWindow, attestation_list);
+  gtk_widget_class_bind_template_child (widget_class, JcDownloadWindow, attestation_summary);
   gtk_widget_class_bind_template_child (widget_class, JcDownloadWindow, download_button);
   gtk_widget_class_bind_template_child (widget_class, JcDownloadWindow, save_button);
   gtk_widget_class_bind_template_child (widget_class, JcDownloadWindow, progress);

@@ -159,6 +159,17 @@ check_names (GPtrArray *names, const char *path, guint min, JcProblems *problems
     }
 }
 
+/* The KEY of an input or output: a name that no other input or output of the draft uses
+ * (KEYS holds those seen so far). */
+static void
+check_key (const char *key, const char *key_path, GHashTable *keys, JcProblems *problems)
+{
+  if (!is_identifier (key))
+    jc_problems_add (problems, key_path, _("a name is letters, digits and _, starting with a letter"));
+  else if (!g_hash_table_add (keys, (gpointer) key))
+    jc_problems_add (problems, key_path, _("“%s” names another input or output too"), key);
+}
+
 static void
 check_schema (GPtrArray *schema, const char *path, JcProblems *problems)
 {
@@ -277,10 +288,7 @@ jc_draft_check (const JcDraft *d, JcEngine *engine, JcProblems *problems, guint 
       g_autofree char *peer_path = g_strdup_printf ("%s.peer", path);
       g_autofree char *schema_path = g_strdup_printf ("%s.schema", path);
 
-      if (!is_identifier (in->key))
-        jc_problems_add (problems, key_path, _("a name is letters, digits and _, starting with a letter"));
-      else if (!g_hash_table_add (keys, in->key))
-        jc_problems_add (problems, key_path, _("“%s” names another input or output too"), in->key);
+      check_key (in->key, key_path, keys, problems);
       if (!contains (d->peers, in->peer))
         jc_problems_add (problems, peer_path, _("choose one of the peers"));
       else
@@ -297,10 +305,7 @@ jc_draft_check (const JcDraft *d, JcEngine *engine, JcProblems *problems, guint 
       g_autofree char *peers_path = g_strdup_printf ("%s.peers", path);
       g_autofree char *schema_path = g_strdup_printf ("%s.schema", path);
 
-      if (!is_identifier (out->key))
-        jc_problems_add (problems, key_path, _("a name is letters, digits and _, starting with a letter"));
-      else if (!g_hash_table_add (keys, out->key))
-        jc_problems_add (problems, key_path, _("“%s” names another input or output too"), out->key);
+      check_key (out->key, key_path, keys, problems);
       check_names (out->peers, peers_path, 1, problems);
       for (guint j = 0; j < out->peers->len; j++)
         {

@@ -60,18 +60,26 @@ jc_first_run_window_set_root_ca (JcFirstRunWindow *self, const char *path)
   return TRUE;
 }
 
+/* The local path of the file chosen in CHOOSER; NULL when the user cancelled. */
+static char *
+chosen_path (GtkNativeDialog *chooser, int response)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (response != GTK_RESPONSE_ACCEPT)
+    return NULL;
+  file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  return file ? g_file_get_path (file) : NULL;
+}
+
 static void
 ca_response (GtkNativeDialog *chooser, int response, gpointer user_data)
 {
   JcFirstRunWindow *self = user_data;
+  g_autofree char *path = chosen_path (chooser, response);
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = g_file_get_path (file);
-      if (path)
-        jc_first_run_window_set_root_ca (self, path);
-    }
+  if (path)
+    jc_first_run_window_set_root_ca (self, path);
   g_clear_object (&self->chooser);
 }
 
@@ -182,15 +190,11 @@ static void
 install_response (GtkNativeDialog *chooser, int response, gpointer user_data)
 {
   JcFirstRunWindow *self = user_data;
+  g_autofree char *path = chosen_path (chooser, response);
+  g_autoptr(GError) error = NULL;
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = g_file_get_path (file);
-      g_autoptr(GError) error = NULL;
-      if (path && !jc_first_run_window_install (self, path, &error))
-        toast (self, error->message);
-    }
+  if (path && !jc_first_run_window_install (self, path, &error))
+    toast (self, error->message);
   g_clear_object (&self->chooser);
 }
 

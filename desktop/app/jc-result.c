@@ -15,6 +15,7 @@ jc_result_free (JcResult *result)
   if (!result)
     return;
   g_strfreev (result->header);
+  g_free (result->numeric);
   g_clear_pointer (&result->rows, g_ptr_array_unref);
   g_free (result);
 }
@@ -46,6 +47,31 @@ column_numeric (GPtrArray *rows, guint col)
       any = TRUE;
     }
   return any;
+}
+
+/* Empty (suppressed) cells sort first; numbers by value, text by the user's collation. */
+static int
+compare_rows (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  const JcResult *result = user_data;
+  GStrv x = *(GStrv *) a, y = *(GStrv *) b;
+
+  for (guint c = 0; result->header[c]; c++)
+    {
+      int order;
+      if (*x[c] == '\0' || *y[c] == '\0')
+        order = (*y[c] == '\0') - (*x[c] == '\0');
+      else if (result->numeric[c])
+        {
+          double u = g_ascii_strtod (x[c], NULL), v = g_ascii_strtod (y[c], NULL);
+          order = (u > v) - (u < v);
+        }
+      else
+        order = g_utf8_collate (x[c], y[c]);
+      if (order != 0)
+        return order;
+    }
+  return 0;
 }
 
 JcResult *
@@ -90,14 +116,17 @@ jc_result_load (const char *path, guint max_rows, GError **error)
       return NULL;
     }
   result->group_col = result->value_col = -1;
+  result->numeric = g_new0 (gboolean, n);
   for (guint i = 0; i < n; i++)
     {
-      gboolean numeric = column_numeric (result->rows, i);
+      gboolean numeric = result->numeric[i] = column_numeric (result->rows, i);
       if (!numeric && result->group_col < 0)
         result->group_col = i;
       if (numeric)
         result->value_col = i;
     }
+  if (result->n_rows == result->rows->len)
+    g_ptr_array_sort_with_data (result->rows, compare_rows, result);
   return g_steal_pointer (&result);
 }
 

@@ -246,6 +246,8 @@ jc_task_view_set_task (JcTaskView *self, JcTaskInfo *task)
   action = jc_task_action_label (jc_task_info_get_action (task), jc_task_info_get_action_key (task));
   gtk_label_set_text (self->title_label, ctsc->title);
   gtk_label_set_text (self->description_label, ctsc->description);
+  /* A selectable label that had the focus keeps "select all" for the next task's text. */
+  gtk_label_select_region (self->description_label, 0, 0);
   gtk_widget_set_visible (self->action_group, action != NULL);
   if (action)
     adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->action_row), action);

@@ -5,6 +5,8 @@
 
 #include <glib/gi18n.h>
 
+#include "jc-attestation-summary.h"
+#include "jc-transfer-progress.h"
 #include "jc-transfer-view.h"
 #include "jc-upload-check.h"
 #include "jc-upload-window.h"
@@ -23,7 +25,7 @@ struct _JcUploadWindow {
   GtkProgressBar  *progress;
   GtkWidget       *upload_button;
   GtkWidget       *cancel_button;
-  GtkListBox      *attestation_list;
+  JcAttestationSummary *attestation_summary;
   GtkLabel        *progress_label;
   GtkLabel        *verdict_label;
 
@@ -210,17 +212,10 @@ static void
 upload_progress (guint64 done, guint64 total, gpointer user_data)
 {
   JcUploadWindow *self = user_data;
-  g_autofree char *text = NULL;
 
-  if (self->disposed)
-    return;
-  if (total > 0)
-    gtk_progress_bar_set_fraction (self->progress, MIN (1.0, (double) done / (double) total));
-  else
-    gtk_progress_bar_pulse (self->progress);
-  text = jc_transfer_progress_text (done, total,
-                                    (g_get_monotonic_time () - self->upload_start) / 1e6);
-  gtk_label_set_text (self->progress_label, text);
+  if (!self->disposed)
+    jc_transfer_progress_show (self->progress, self->progress_label, done, total,
+                               self->upload_start);
 }
 
 /* GTK 4.8 has no gtk_accessible_announce: a screen reader reads the label's change. */
@@ -298,27 +293,8 @@ upload_done (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 show_attestations (JcUploadWindow *self, GPtrArray *attestations)
 {
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->attestation_list))) != NULL)
-    gtk_list_box_remove (self->attestation_list, child);
-  for (guint i = 0; attestations && i < attestations->len; i++)
-    {
-      const JcClientAttestation *a = attestations->pdata[i];
-      GtkWidget *row = adw_action_row_new ();
-      g_autofree char *title = NULL, *subtitle = NULL, *label = NULL;
-
-      jc_attestation_describe (a, &title, &subtitle);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name (
-        !a->attested ? "dialog-error-symbolic"
-                     : a->simulated ? "dialog-warning-symbolic" : "security-high-symbolic"));
-      label = g_strdup_printf ("%s: %s", title, subtitle);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-      gtk_list_box_append (self->attestation_list, row);
-    }
-  gtk_widget_set_visible (GTK_WIDGET (self->attestation_list), TRUE);
+  jc_attestation_summary_show (self->attestation_summary, attestations);
+  gtk_widget_set_visible (GTK_WIDGET (self->attestation_summary), TRUE);
 }
 
 static void
@@ -419,6 +395,7 @@ jc_upload_window_class_init (JcUploadWindowClass *klass)
 
   G_OBJECT_CLASS (klass)->dispose = jc_upload_window_dispose;
   G_OBJECT_CLASS (klass)->finalize = jc_upload_window_finalize;
+  g_type_ensure (JC_TYPE_ATTESTATION_SUMMARY);
   signals[CHECKED] = g_signal_new ("checked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   /* The upload ended: TRUE when the data went and passed (or have no) data-quality check. */
@@ -437,7 +414,7 @@ jc_upload_window_class_init (JcUploadWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JcUploadWindow, progress);
   gtk_widget_class_bind_template_child (widget_class, JcUploadWindow, upload_button);
   gtk_widget_class_bind_template_child (widget_class, JcUploadWindow, cancel_button);
-  gtk_widget_class_bind_template_child (widget_class, JcUploadWindow, attestation_list);
+  gtk_widget_class_bind_template_child (widget_class, JcUploadWindow, attestation_summary);
   gtk_widget_class_bind_template_child (widget_class, JcUploadWindow, progress_label);
   gtk_widget_class_bind_template_child (widget_class, JcUploadWindow, verdict_label);
   gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked);

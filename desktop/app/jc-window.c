@@ -16,6 +16,7 @@ struct _JcWindow {
   AdwLeaflet      *leaflet;
   GtkWidget       *sidebar;
   GtkWidget       *content;
+  GtkWidget       *back_button;
   GtkSearchEntry  *search_entry;
   GtkToggleButton *action_button;
   GtkToggleButton *all_button;
@@ -81,7 +82,20 @@ show_task (JcWindow *self, JcTaskInfo *task)
   adw_window_title_set_title (self->content_title, jc_task_info_get_title (task));
   adw_window_title_set_subtitle (self->content_title, jc_task_state_label (jc_task_info_get_state (task)));
   gtk_stack_set_visible_child_name (self->content_stack, "task");
-  adw_leaflet_set_visible_child (self->leaflet, self->content);
+  /* The leaflet moves the keyboard focus into the task's detail, onto its first selectable
+   * label, which then shows all its text selected. Side by side, the focus stays in the
+   * list (as after a click); folded, it goes to the back button of the detail's header. */
+  if (adw_leaflet_get_folded (self->leaflet))
+    {
+      adw_leaflet_set_visible_child (self->leaflet, self->content);
+      gtk_widget_grab_focus (self->back_button);
+    }
+  else
+    {
+      gtk_widget_set_can_focus (self->content, FALSE);
+      adw_leaflet_set_visible_child (self->leaflet, self->content);
+      gtk_widget_set_can_focus (self->content, TRUE);
+    }
 }
 
 static void
@@ -181,7 +195,9 @@ jc_window_select_task (JcWindow *self, const char *task_id)
       g_autoptr(JcTaskInfo) task = g_list_model_get_item (model, i);
       if (g_strcmp0 (jc_task_info_get_id (task), task_id) == 0)
         {
-          gtk_list_box_select_row (self->task_list, gtk_list_box_get_row_at_index (self->task_list, (int) i));
+          GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->task_list, (int) i);
+          gtk_list_box_select_row (self->task_list, row);
+          gtk_widget_grab_focus (GTK_WIDGET (row));
           show_task (self, task);
           return TRUE;
         }
@@ -294,6 +310,7 @@ jc_window_class_init (JcWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JcWindow, all_button);
   gtk_widget_class_bind_template_child (widget_class, JcWindow, list_stack);
   gtk_widget_class_bind_template_child (widget_class, JcWindow, task_list);
+  gtk_widget_class_bind_template_child (widget_class, JcWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, JcWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, JcWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, JcWindow, sidebar_title);

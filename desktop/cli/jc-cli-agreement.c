@@ -14,7 +14,7 @@
 int
 jc_cli_addendum (int argc, char **argv)
 {
-  JcCliNodeOptions opts = { 0 };
+  g_auto(JcCliNodeOptions) opts = { 0 };
   g_autofree char *task = NULL, *signatory = NULL, *doc = NULL;
   g_auto(GStrv) custodians = NULL, analysts = NULL;
   const GOptionEntry entries[] = {
@@ -83,7 +83,7 @@ list_tokens (void)
 int
 jc_cli_sign (int argc, char **argv)
 {
-  JcCliNodeOptions opts = { 0 };
+  g_auto(JcCliNodeOptions) opts = { 0 };
   g_autofree char *task = NULL, *file = NULL, *url = NULL, *pin_file = NULL, *module = NULL;
   gboolean list = FALSE;
   const GOptionEntry entries[] = {
@@ -164,7 +164,7 @@ static int
 decide (int argc, char **argv, gboolean approve)
 {
   const char *cmd = approve ? "approve" : "reject";
-  JcCliNodeOptions opts = { 0 };
+  g_auto(JcCliNodeOptions) opts = { 0 };
   g_autofree char *task = NULL, *peer = NULL, *reason = NULL;
   const GOptionEntry entries[] = {
     { "task", 't', 0, G_OPTION_ARG_STRING, &task, N_("The task's id"), N_("ID") },

@@ -35,7 +35,7 @@ show_progress (guint64 done, guint64 total, gpointer user_data)
 int
 jc_cli_upload (int argc, char **argv)
 {
-  JcCliNodeOptions opts = { 0 };
+  g_auto(JcCliNodeOptions) opts = { 0 };
   g_autofree char *task = NULL, *input = NULL;
   const GOptionEntry entries[] = {
     { "task", 't', 0, G_OPTION_ARG_STRING, &task, N_("The task's id"), N_("ID") },
@@ -119,7 +119,7 @@ jc_cli_upload (int argc, char **argv)
 int
 jc_cli_download (int argc, char **argv)
 {
-  JcCliNodeOptions opts = { 0 };
+  g_auto(JcCliNodeOptions) opts = { 0 };
   g_autofree char *task = NULL, *output = NULL, *out = NULL;
   const GOptionEntry entries[] = {
     { "task", 't', 0, G_OPTION_ARG_STRING, &task, N_("The task's id"), N_("ID") },

@@ -13,7 +13,7 @@
 static int
 node_init (int argc, char **argv)
 {
-  JcCliNodeOptions opts = { 0 };
+  g_auto(JcCliNodeOptions) opts = { 0 };
   g_autofree char *name = NULL, *parent = NULL, *ca = NULL, *roles = NULL, *company = NULL,
                   *department = NULL, *email = NULL, *organisation = NULL;
   const GOptionEntry entries[] = {
@@ -69,7 +69,7 @@ node_init (int argc, char **argv)
 static int
 node_install (int argc, char **argv)
 {
-  JcCliNodeOptions opts = { 0 };
+  g_auto(JcCliNodeOptions) opts = { 0 };
   g_autoptr(GOptionContext) ctx = jc_cli_context_new ("node install", _("CERTIFICATE_FILE"),
     _("Installs the certificate chain the parent's administrator issued for this node."),
     _("Refuses a certificate for another key or another node name, or one that does not\n"
@@ -96,7 +96,7 @@ node_install (int argc, char **argv)
 static int
 node_show (int argc, char **argv)
 {
-  JcCliNodeOptions opts = { 0 };
+  g_auto(JcCliNodeOptions) opts = { 0 };
   g_autoptr(GOptionContext) ctx = jc_cli_context_new ("node show", "",
     _("Shows this node: name, roles, parent, enrolment and link state."), NULL);
   int status = 0;

@@ -72,7 +72,7 @@ peers_import (JcCliNodeOptions *opts, const char *file)
 int
 jc_cli_peers (int argc, char **argv)
 {
-  JcCliNodeOptions opts = { 0 };
+  g_auto(JcCliNodeOptions) opts = { 0 };
   g_autoptr(GOptionContext) ctx = jc_cli_context_new ("peers", _("[verify NODE | import CHAIN_FILE]"),
     _("Shows and manages this node's view of other nodes."),
     _("Without a command: lists the nodes this node knows (peers and computing parties a\n"

@@ -1,15 +1,11 @@
 #define G_LOG_DOMAIN "jocondectl"
-#define _GNU_SOURCE 1  /* unshare (2) */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
 #include <gio/gio.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -21,7 +17,10 @@
 #include "jc-cli-sandbox.h"
 #include "jc-client-peers.h"
 #include "jc-error.h"
+#include "jc-libvirt-session.h"
+#include "jc-pid.h"
 #include "jc-roles.h"
+#include "jc-user-ns.h"
 
 /* `jocondectl sandbox up | down | demo`: a whole JOCONDE System on this machine, on
  * loopback, with a fresh PKI: the root relay (the SO) with the approver node so, three
@@ -146,53 +145,31 @@ write_text (const char *path, const char *text, GError **error)
   return g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
 }
 
-/* The uid and gid maps a child started by root writes for itself, prepared before the fork
- * (only async-signal-safe calls run between fork and exec). */
-typedef struct {
-  char uid_map[64];
-  char gid_map[64];
-} UserNs;
-
-static gboolean
-write_proc (const char *path, const char *text)
-{
-  int fd = open (path, O_WRONLY);
-  if (fd < 0)
-    return FALSE;
-  gboolean ok = write (fd, text, strlen (text)) == (ssize_t) strlen (text);
-  close (fd);
-  return ok;
-}
-
-/* Root always gets libvirt's system daemon; a cp of the libvirt sandbox instead enters a user
- * namespace where it is uid 1000, so that qemu:///session autostarts a per-user daemon in
- * the cp's private directories and nothing of the host's libvirt is touched. */
+/* A daemon outlives jocondectl in a session of its own. A cp of the libvirt sandbox also
+ * enters a user namespace when root (jc-user-ns.h), for a per-user libvirt daemon. */
 static void
 detach (gpointer data)
 {
-  UserNs *ns = data;
+  const JcUserNsMaps *maps = data;
   setsid ();
-  if (ns && unshare (CLONE_NEWUSER) == 0)
-    {
-      write_proc ("/proc/self/setgroups", "deny");
-      write_proc ("/proc/self/uid_map", ns->uid_map);
-      write_proc ("/proc/self/gid_map", ns->gid_map);
-    }
+  if (maps)
+    jc_user_ns_enter (maps);
 }
 
-static gboolean start_daemon_env (Sandbox *s, const char *name, const char *const *argv,
-                                  const char *const *env, gboolean user_ns, GError **error);
+static gboolean start_daemon_in (Sandbox *s, const char *name, const char *const *argv,
+                                 const JcLibvirtSession *libvirt, GError **error);
 
 /* Starts a daemon that outlives jocondectl; its output goes to DIR/logs/NAME.log. */
 static gboolean
 start_daemon (Sandbox *s, const char *name, const char *const *argv, GError **error)
 {
-  return start_daemon_env (s, name, argv, NULL, FALSE, error);
+  return start_daemon_in (s, name, argv, NULL, error);
 }
 
+/* The same, as the client of the private libvirt daemon LIBVIRT when not NULL. */
 static gboolean
-start_daemon_env (Sandbox *s, const char *name, const char *const *argv, const char *const *env,
-                  gboolean user_ns, GError **error)
+start_daemon_in (Sandbox *s, const char *name, const char *const *argv,
+                 const JcLibvirtSession *libvirt, GError **error)
 {
   g_autofree char *logs = g_build_filename (s->dir, "logs", NULL);
   g_mkdir_with_parents (logs, 0700);
@@ -201,16 +178,15 @@ start_daemon_env (Sandbox *s, const char *name, const char *const *argv, const c
   g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT);
   g_subprocess_launcher_set_stdout_file_path (l, log);
   g_subprocess_launcher_set_stderr_file_path (l, log);
-  for (guint i = 0; env && env[i]; i += 2)
-    g_subprocess_launcher_setenv (l, env[i], env[i + 1], TRUE);
-  UserNs *ns = NULL;
-  if (user_ns && getuid () == 0)
+  JcUserNsMaps *maps = NULL;
+  if (libvirt)
+    jc_libvirt_session_set_launcher_env (libvirt, l);
+  if (libvirt && getuid () == 0)
     {
-      ns = g_new0 (UserNs, 1);
-      g_snprintf (ns->uid_map, sizeof ns->uid_map, "1000 %u 1\n", (unsigned) getuid ());
-      g_snprintf (ns->gid_map, sizeof ns->gid_map, "1000 %u 1\n", (unsigned) getgid ());
+      maps = g_new0 (JcUserNsMaps, 1);
+      jc_user_ns_maps_init (maps);
     }
-  g_subprocess_launcher_set_child_setup (l, detach, ns, g_free);
+  g_subprocess_launcher_set_child_setup (l, detach, maps, g_free);
   g_autoptr(GSubprocess) p = g_subprocess_launcher_spawnv (l, argv, error);
   if (!p)
     return FALSE;
@@ -419,30 +395,21 @@ start_cp (Sandbox *s, const char *relay_bin, const char *cpd_bin, const char *gu
   /* libvirt: each cp has its own per-user libvirt daemon. Its sockets (QEMU's monitor in the
    * config directory too) must have paths of at most 107 bytes: its directories are in a
    * short one of their own under /tmp, removed by `sandbox down`. */
-  gboolean libvirt = g_str_equal (s->backend, "libvirt");
-  g_autofree char *home = libvirt ? g_dir_make_tmp ("jc-lv-XXXXXX", error) : g_strdup ("");
-  if (!home)
-    return FALSE;
-  g_autofree char *runtime = g_build_filename (home, "run", NULL);
-  g_autofree char *config = g_build_filename (home, "config", NULL);
-  g_autofree char *cache = g_build_filename (home, "cache", NULL);
-  const char *env[] = { "XDG_RUNTIME_DIR", runtime, "XDG_CONFIG_HOME", config,
-                        "XDG_CACHE_HOME", cache, "HOME", home, NULL };
-  if (libvirt && (g_mkdir_with_parents (runtime, 0700) != 0 || g_mkdir_with_parents (config, 0700) != 0
-                  || g_mkdir_with_parents (cache, 0700) != 0))
+  g_autoptr(JcLibvirtSession) libvirt = NULL;
+  if (g_str_equal (s->backend, "libvirt"))
     {
-      int e = errno;
-      g_set_error (error, JC_ERROR, JC_ERROR_IO, _("Cannot create %s: %s"), home, g_strerror (e));
-      return FALSE;
+      g_autofree char *home = g_dir_make_tmp ("jc-lv-XXXXXX", error);
+      if (!home || !(libvirt = jc_libvirt_session_new (home, error)))
+        return FALSE;
     }
   JsonObject *o = json_object_new ();
   if (libvirt)
     {
-      json_object_set_string_member (o, "libvirt_home", home);
-      json_object_set_string_member (o, "libvirt_runtime_dir", runtime);
+      json_object_set_string_member (o, "libvirt_home", libvirt->home);
+      json_object_set_string_member (o, "libvirt_runtime_dir", libvirt->runtime_dir);
     }
   json_object_set_object_member (json_object_get_object_member (s->state, "computing_parties"), name, o);
-  if (!start_daemon_env (s, name, argv, libvirt ? env : NULL, libvirt, error))
+  if (!start_daemon_in (s, name, argv, libvirt, error))
     return FALSE;
   json_object_set_string_member (o, "dir", dir);
   json_object_set_string_member (o, "config", conf);
@@ -671,55 +638,16 @@ sandbox_up (const char *dir, const char *backend, GError **error)
         return FALSE;
     }
 
-  json_object_set_string_member (s.state, "root_ca", g_build_filename (root_dir, "root-ca.pem", NULL));
+  g_autofree char *root_ca = g_build_filename (root_dir, "root-ca.pem", NULL);
+  json_object_set_string_member (s.state, "root_ca", root_ca);
   g_autoptr(JsonNode) root = json_node_init_object (json_node_alloc (), s.state);
   g_autofree char *text = json_to_string (root, TRUE);
   return write_text (json_path, text, error);
 }
 
+/* What the sandbox's state file lists: its own daemons, nothing else by a reused pid. */
 static const char *const daemon_names[] = { "joconde-", NULL };
-static const char *const libvirt_names[] = { "qemu-system-", "libvirtd", "virtlogd", NULL };
 
-/* A pid may have been reused since it was written down: only what still runs one of the
- * programs NAMES (prefixes of the program's file name) is stopped. */
-static gboolean
-is_ours (GPid pid, const char *const *names)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/cmdline", pid);
-  g_autofree char *cmd = NULL;
-  gsize len = 0;
-  if (!g_file_get_contents (path, &cmd, &len, NULL) || len == 0)
-    return FALSE;
-  g_autofree char *base = g_path_get_basename (cmd);
-  for (guint i = 0; names[i]; i++)
-    if (g_str_has_prefix (base, names[i]))
-      return TRUE;
-  return FALSE;
-}
-
-static void
-stop_pid (GPid pid, const char *const *names)
-{
-  if (pid <= 1 || !is_ours (pid, names))
-    return;
-  kill (pid, SIGTERM);
-  for (int k = 0; k < 100 && is_ours (pid, names); k++)
-    g_usleep (50 * 1000);
-  if (is_ours (pid, names))
-    kill (pid, SIGKILL);
-}
-
-static GPid
-read_pid_file (const char *path)
-{
-  g_autofree char *text = NULL;
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return 0;
-  return (GPid) g_ascii_strtoll (text, NULL, 10);
-}
-
-/* A libvirt cp's task VMs (domains outlive the cpd by design) and then its per-user libvirt
- * daemons, found through their pid files in the cp's private runtime directory. */
 static void
 remove_tree (const char *path)
 {
@@ -735,23 +663,12 @@ remove_tree (const char *path)
   g_rmdir (path);
 }
 
+/* A libvirt cp's task VMs (domains outlive the cpd by design) and then its per-user libvirt
+ * daemons, found through their pid files in the cp's private runtime directory. */
 static void
 stop_libvirt (const char *home, const char *runtime)
 {
-  g_autofree char *qemu_run = g_build_filename (runtime, "libvirt", "qemu", "run", NULL);
-  g_autoptr(GDir) d = g_dir_open (qemu_run, 0, NULL);
-  for (const char *n = d ? g_dir_read_name (d) : NULL; n; n = g_dir_read_name (d))
-    if (g_str_has_suffix (n, ".pid"))
-      {
-        g_autofree char *p = g_build_filename (qemu_run, n, NULL);
-        stop_pid (read_pid_file (p), libvirt_names);
-      }
-  const char *daemons[] = { "libvirtd.pid", "virtlogd.pid", NULL };
-  for (guint i = 0; daemons[i]; i++)
-    {
-      g_autofree char *p = g_build_filename (runtime, "libvirt", daemons[i], NULL);
-      stop_pid (read_pid_file (p), libvirt_names);
-    }
+  jc_libvirt_session_stop (runtime);
   /* Only a directory this sandbox made (jc-lv-XXXXXX under the temporary directory). */
   g_autofree char *base = home ? g_path_get_basename (home) : NULL;
   if (base && g_str_has_prefix (base, "jc-lv-"))
@@ -778,7 +695,7 @@ jc_cli_sandbox_down (const char *dir, GError **error)
     }
   /* Children first (the cps and client relays), the root last. */
   for (gint i = (gint) json_array_get_length (pids) - 1; i >= 0; i--)
-    stop_pid ((GPid) json_array_get_int_element (pids, i), daemon_names);
+    jc_pid_stop ((GPid) json_array_get_int_element (pids, i), daemon_names);
   /* With the cpds gone nothing starts a VM or a libvirt daemon any more. */
   JsonObject *cps_o = json_object_has_member (state, "computing_parties")
                       ? json_object_get_object_member (state, "computing_parties") : NULL;

@@ -62,7 +62,7 @@ print_json (JcClientTask *t)
 int
 jc_cli_status (int argc, char **argv)
 {
-  JcCliNodeOptions opts = { 0 };
+  g_auto(JcCliNodeOptions) opts = { 0 };
   g_autofree char *task = NULL, *wait = NULL;
   gboolean json = FALSE;
   const GOptionEntry entries[] = {
@@ -128,7 +128,7 @@ jc_cli_status (int argc, char **argv)
 int
 jc_cli_terminate (int argc, char **argv)
 {
-  JcCliNodeOptions opts = { 0 };
+  g_auto(JcCliNodeOptions) opts = { 0 };
   g_autofree char *task = NULL, *reason = NULL;
   const GOptionEntry entries[] = {
     { "task", 't', 0, G_OPTION_ARG_STRING, &task, N_("The task's id"), N_("ID") },

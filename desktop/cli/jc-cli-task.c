@@ -46,7 +46,7 @@ warn_unverified (JcClientNode *node, const char *draft_path)
 static int
 task_draft (int argc, char **argv)
 {
-  JcCliNodeOptions opts = { 0 };
+  g_auto(JcCliNodeOptions) opts = { 0 };
   g_autoptr(GOptionContext) ctx = jc_cli_context_new ("task draft", _("FILE"),
     _("Registers a new computation task from a draft file and prints its id."),
     _("FILE is a task draft (JSON; format and a full example in docs/task-format.md): title,\n"

@@ -108,6 +108,12 @@ jc_cli_read_input (const char *path, gsize max, GError **error)
 }
 
 void
+jc_cli_node_options_clear (JcCliNodeOptions *opts)
+{
+  g_clear_pointer (&opts->node, g_free);
+}
+
+void
 jc_cli_add_node_options (GOptionContext *ctx, JcCliNodeOptions *opts, const GOptionEntry *entries)
 {
   const GOptionEntry common[] = {

@@ -50,6 +50,10 @@ typedef struct {
 
 #define JC_CLI_DEFAULT_TIMEOUT_S 60
 
+/* Frees what option parsing stored (declare as g_auto(JcCliNodeOptions) opts = { 0 }). */
+void          jc_cli_node_options_clear (JcCliNodeOptions *opts);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (JcCliNodeOptions, jc_cli_node_options_clear)
+
 /* Adds --node and --timeout to CTX's main group together with ENTRIES. */
 void          jc_cli_add_node_options (GOptionContext *ctx, JcCliNodeOptions *opts,
                                        const GOptionEntry *entries);

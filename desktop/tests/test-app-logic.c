@@ -626,14 +626,33 @@ test_result_table (void)
   g_assert_cmpuint (r->rows->len, ==, 2);      /* only MAX_ROWS kept */
   g_assert_cmpint (r->group_col, ==, 0);
   g_assert_cmpint (r->value_col, ==, 2);       /* a suppressed (empty) cell is still a number column */
+  g_assert_false (r->numeric[0]);
+  g_assert_true (r->numeric[2]);
+  /* Not all rows kept: the file's order stays, so "the first 2 rows" is true. */
+  g_assert_cmpstr (((GStrv) r->rows->pdata[0])[1], ==, "15-24");
+  g_assert_cmpstr (((GStrv) r->rows->pdata[1])[0], ==, "south");
   g_clear_pointer (&r, jc_result_free);
   r = jc_result_load (path, 100, &error);
+  /* All rows kept: sorted column by column, text by collation, numbers by value. */
+  g_assert_cmpstr (((GStrv) r->rows->pdata[0])[0], ==, "a,b");
+  g_assert_cmpstr (((GStrv) r->rows->pdata[1])[1], ==, "15-24");
+  g_assert_cmpstr (((GStrv) r->rows->pdata[2])[1], ==, "25-34");
+  g_assert_cmpstr (((GStrv) r->rows->pdata[3])[0], ==, "south");
   g_assert_true (jc_result_bars (r, &labels, &values));
   g_assert_cmpuint (labels->len, ==, 3);
-  g_assert_cmpstr (labels->pdata[0], ==, "north");
-  g_assert_cmpfloat (g_array_index (values, double, 0), ==, 15.0);
-  g_assert_cmpfloat (g_array_index (values, double, 1), ==, 0.0);
-  g_assert_cmpstr (labels->pdata[2], ==, "a,b");
+  g_assert_cmpstr (labels->pdata[0], ==, "a,b");
+  g_assert_cmpstr (labels->pdata[1], ==, "north");
+  g_assert_cmpfloat (g_array_index (values, double, 1), ==, 15.0);
+  g_assert_cmpfloat (g_array_index (values, double, 2), ==, 0.0);
+  g_clear_pointer (&r, jc_result_free);
+  /* Numbers sort as numbers, suppressed (empty) cells first. */
+  g_assert_true (g_file_set_contents (path, "count,g\n10,a\n9,b\n,c\n-2.5,d\n", -1, NULL));
+  r = jc_result_load (path, 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (r->rows->len, ==, 4);
+  g_assert_cmpstr (((GStrv) r->rows->pdata[0])[0], ==, "");
+  g_assert_cmpstr (((GStrv) r->rows->pdata[1])[0], ==, "-2.5");
+  g_assert_cmpstr (((GStrv) r->rows->pdata[3])[0], ==, "10");
   g_clear_pointer (&r, jc_result_free);
   /* An empty file is refused with a reason. */
   g_assert_true (g_file_set_contents (path, "", -1, NULL));

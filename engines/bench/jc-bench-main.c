@@ -4,9 +4,9 @@
 #include "config.h"
 
 #include "jc-bench.h"
+#include "jc-rss3-socket-net.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -31,46 +31,6 @@ typedef struct {
   guint64 rounds;
   char message[200];
 } PartyResult;
-
-typedef struct {
-  int fd[3];
-} TcpNet;
-
-static int
-tcp_send (void *user, unsigned to, const void *buf, size_t len)
-{
-  TcpNet *t = user;
-  const guint8 *p = buf;
-  while (len > 0)
-    {
-      ssize_t w = send (t->fd[to], p, len, MSG_NOSIGNAL);
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w <= 0)
-        return -1;
-      p += w;
-      len -= (size_t) w;
-    }
-  return 0;
-}
-
-static int
-tcp_recv (void *user, unsigned from, void *buf, size_t len)
-{
-  TcpNet *t = user;
-  guint8 *p = buf;
-  while (len > 0)
-    {
-      ssize_t r = recv (t->fd[from], p, len, 0);
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r <= 0)
-        return -1;
-      p += r;
-      len -= (size_t) r;
-    }
-  return 0;
-}
 
 static int
 listen_loopback (guint16 *port)
@@ -121,7 +81,7 @@ static PartyResult
 party_main (unsigned party, int listeners[2], guint16 ports[2], const JcBenchOp *op, size_t n)
 {
   PartyResult res = { 0 };
-  TcpNet tn = { { -1, -1, -1 } };
+  JcRss3SocketNet tn = { { -1, -1, -1 }, NULL };
   for (unsigned q = 0; q < party; q++)
     tn.fd[q] = connect_loopback (ports[q], party);
   for (unsigned k = party + 1; k < 3; k++)
@@ -138,7 +98,7 @@ party_main (unsigned party, int listeners[2], guint16 ports[2], const JcBenchOp 
     }
   guint8 keys[3][JC_RSS3_KEY_BYTES];
   jc_rss3_test_keys (20261121, keys);
-  JcRss3Net net = { tcp_send, tcp_recv, &tn };
+  JcRss3Net net = { jc_rss3_socket_net_send, jc_rss3_socket_net_recv, &tn };
   g_autoptr (GError) error = NULL;
   g_autoptr (JcRss3Ctx) ctx = jc_rss3_ctx_new (party, keys[party], keys[(party + 1) % 3], &net,
                                                &error);

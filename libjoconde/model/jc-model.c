@@ -108,19 +108,30 @@ jc_model_check (JsonNode *node, JcProblems *problems)
   return jc_problems_count (problems) == before;
 }
 
-char *
-jc_model_render (JsonNode *node, GError **error)
+/* Reads NODE as its type; NULL (and the problems in ERROR) when it is not valid. */
+static gpointer
+read_valid (JsonNode *node, JcDocumentType *type, GError **error)
 {
   g_autoptr(JcProblems) problems = jc_problems_new ();
-  JcDocumentType type;
-  gpointer doc = read_any (node, problems, &type);
-  char *text = NULL;
+  gpointer doc = read_any (node, problems, type);
 
   if (!jc_problems_check (problems, _("The document"), error))
     {
-      free_any (type, doc);
+      free_any (*type, doc);
       return NULL;
     }
+  return doc;
+}
+
+char *
+jc_model_render (JsonNode *node, GError **error)
+{
+  JcDocumentType type;
+  gpointer doc = read_valid (node, &type, error);
+  char *text = NULL;
+
+  if (doc == NULL)
+    return NULL;
   switch (type)
     {
     case JC_DOCUMENT_CTSC: text = jc_ctsc_render (doc); break;
@@ -135,4 +146,29 @@ jc_model_render (JsonNode *node, GError **error)
     }
   free_any (type, doc);
   return text;
+}
+
+JsonNode *
+jc_model_rewrite (JsonNode *node, GError **error)
+{
+  JcDocumentType type;
+  gpointer doc = read_valid (node, &type, error);
+  JsonNode *back = NULL;
+
+  if (doc == NULL)
+    return NULL;
+  switch (type)
+    {
+    case JC_DOCUMENT_CTSC: back = jc_ctsc_to_json (doc); break;
+    case JC_DOCUMENT_CTSA: back = jc_ctsa_to_json (doc); break;
+    case JC_DOCUMENT_CTA: back = jc_cta_to_json (doc); break;
+    case JC_DOCUMENT_NODE_SIGNATURE: back = jc_node_signature_to_json (doc); break;
+    case JC_DOCUMENT_SIGNATORY_SIGNATURE: back = jc_signatory_signature_to_json (doc); break;
+    case JC_DOCUMENT_PAK_REGISTRATION: back = jc_pak_registration_to_json (doc); break;
+    case JC_DOCUMENT_TELEMETRY_EVENT: back = jc_telemetry_event_to_json (doc); break;
+    case JC_DOCUMENT_CONTROL_MESSAGE: back = jc_control_message_to_json (doc); break;
+    case JC_DOCUMENT_UNKNOWN: break;
+    }
+  free_any (type, doc);
+  return back;
 }

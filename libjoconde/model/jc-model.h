@@ -53,5 +53,9 @@ gboolean        jc_model_check  (JsonNode *node, JcProblems *problems);
 /* Validates NODE and renders it to deterministic text (the document's hash included);
  * NULL with JC_ERROR_INVALID listing the problems when it is not valid. */
 char           *jc_model_render (JsonNode *node, GError **error);
+/* Validates NODE, reads it as its type and writes it back: the tree as the model writes
+ * it, whose canonical form is that of NODE for a valid document. NULL with
+ * JC_ERROR_INVALID listing the problems when it is not valid. */
+JsonNode       *jc_model_rewrite (JsonNode *node, GError **error);
 
 G_END_DECLS

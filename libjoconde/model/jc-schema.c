@@ -21,6 +21,26 @@ jc_column_new (const char *name, JcColumnType type)
   return column;
 }
 
+JcColumn *
+jc_column_new_decimal (const char *name, guint precision, guint scale)
+{
+  JcColumn *column = jc_column_new (name, JC_COLUMN_DECIMAL);
+
+  column->precision = precision;
+  column->scale = scale;
+  return column;
+}
+
+JcColumn *
+jc_column_new_category (const char *name, const char *const *codes)
+{
+  JcColumn *column = jc_column_new (name, JC_COLUMN_CATEGORY);
+
+  for (; codes && *codes; codes++)
+    g_ptr_array_add (column->codes, g_strdup (*codes));
+  return column;
+}
+
 void
 jc_column_free (JcColumn *column)
 {

@@ -34,6 +34,10 @@ typedef struct {
 } JcColumn;
 
 JcColumn  *jc_column_new       (const char *name, JcColumnType type);
+/* A DECIMAL(PRECISION,SCALE) column (not checked: jc_schema_read checks documents). */
+JcColumn  *jc_column_new_decimal  (const char *name, guint precision, guint scale);
+/* A CATEGORY column with CODES (NULL-terminated), in that order. */
+JcColumn  *jc_column_new_category (const char *name, const char *const *codes);
 void       jc_column_free      (JcColumn *column);
 /* "INT", "DECIMAL(10,2)", "CATEGORY", … as written in documents. */
 char      *jc_column_type_name (const JcColumn *column);

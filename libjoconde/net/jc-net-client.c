@@ -7,6 +7,7 @@
 
 #include "base/jc-error.h"
 #include "base/jc-time.h"
+#include "jc-net-cert-request.h"
 #include "jc-net-client.h"
 #include "jc-net-link.h"
 #include "jc-net-sqlite-private.h"
@@ -66,14 +67,7 @@ store_pending (gpointer d, gint64 after, guint limit)
   sqlite3_bind_int64 (st, 1, after);
   sqlite3_bind_int (st, 2, (int) limit);
   while (sqlite3_step (st) == SQLITE_ROW)
-    {
-      JcNetPending *p = g_new0 (JcNetPending, 1);
-      p->seq = sqlite3_column_int64 (st, 0);
-      p->id = g_strdup ((const char *) sqlite3_column_text (st, 1));
-      p->to = g_strsplit ((const char *) sqlite3_column_text (st, 2), " ", -1);
-      p->envelope_text = g_strdup ((const char *) sqlite3_column_text (st, 3));
-      g_ptr_array_add (rows, p);
-    }
+    g_ptr_array_add (rows, jc_net_pending_new_from_row (st));
   return rows;
 }
 
@@ -256,12 +250,7 @@ jc_net_client_rotate (JcNetClient *self, GError **error)
   if (!req)
     return FALSE;
   g_autofree char *json = jc_rotation_request_to_json (req);
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "request");
-  json_builder_add_string_value (b, json);
-  json_builder_end_object (b);
-  g_autoptr(JsonNode) body = json_builder_get_root (b);
+  g_autoptr(JsonNode) body = jc_net_cert_request_body_new (json);
   const char *to[] = { JC_NET_ADDRESS_PARENT, NULL };
   return jc_net_client_send (self, to, "cert.rotate", body, NULL, error);
 }
@@ -278,12 +267,7 @@ jc_net_client_request_revocation (JcNetClient *self, const char *reason, GError 
   if (!req)
     return FALSE;
   g_autofree char *json = jc_revocation_request_to_json (req);
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "request");
-  json_builder_add_string_value (b, json);
-  json_builder_end_object (b);
-  g_autoptr(JsonNode) body = json_builder_get_root (b);
+  g_autoptr(JsonNode) body = jc_net_cert_request_body_new (json);
   const char *to[] = { JC_NET_ADDRESS_ROOT, NULL };
   return jc_net_client_send (self, to, "cert.revoke", body, NULL, error);
 }

@@ -6,6 +6,8 @@
 #include <glib.h>
 #include <sqlite3.h>
 
+#include "jc-net-channel.h"
+
 G_BEGIN_DECLS
 
 gboolean  jc_net_sqlite_exec     (sqlite3     *db,
@@ -21,6 +23,10 @@ gboolean  jc_net_sqlite_begin    (sqlite3     *db,
 gboolean  jc_net_sqlite_commit   (sqlite3     *db,
                                   GError     **error);
 void      jc_net_sqlite_rollback (sqlite3     *db);
+
+/* An outbox entry from a row of (seq, message id, recipients separated by spaces,
+ * envelope text): what the client's and the relay's outbox queries select. */
+JcNetPending *jc_net_pending_new_from_row (sqlite3_stmt *st);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 

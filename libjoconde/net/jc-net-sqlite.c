@@ -66,3 +66,15 @@ jc_net_sqlite_rollback (sqlite3 *db)
   if (!sqlite3_get_autocommit (db))
     sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
 }
+
+JcNetPending *
+jc_net_pending_new_from_row (sqlite3_stmt *st)
+{
+  JcNetPending *p = g_new0 (JcNetPending, 1);
+
+  p->seq = sqlite3_column_int64 (st, 0);
+  p->id = g_strdup ((const char *) sqlite3_column_text (st, 1));
+  p->to = g_strsplit ((const char *) sqlite3_column_text (st, 2), " ", -1);
+  p->envelope_text = g_strdup ((const char *) sqlite3_column_text (st, 3));
+  return p;
+}

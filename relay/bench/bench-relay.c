@@ -31,12 +31,6 @@ enough (gpointer data)
   return w->c->received >= w->want;
 }
 
-static gboolean
-is_connected (gpointer data)
-{
-  return jc_net_client_is_connected (data);
-}
-
 /* The rate of durable single-row commits (WAL, synchronous=FULL) on the disk used. */
 static double
 sqlite_commit_rate (const char *dir, guint n)
@@ -85,15 +79,12 @@ main (int argc, char **argv)
   g_assert_true (jc_init (NULL));
   g_autofree char *dir = test_pki_new ();
 
-  TestRelay *root = test_relay_new (dir, "root", NULL, "[log]\ntarget=file\n");
-  test_relay_start (root);
-  g_autofree char *root_url = test_relay_url (root);
-  TestRelay *org = test_relay_new (dir, "org", root_url, "[log]\ntarget=file\n");
-  test_relay_start (org);
-  g_autofree char *org_url = test_relay_url (org);
-  TestRelay *dept = test_relay_new (dir, "dept", org_url, "[log]\ntarget=file\n");
-  test_relay_start (dept);
-  g_autofree char *dept_url = test_relay_url (dept);
+  g_autofree char *root_url = NULL;
+  TestRelay *root = test_relay_run (dir, "root", NULL, "[log]\ntarget=file\n", &root_url);
+  g_autofree char *org_url = NULL;
+  TestRelay *org = test_relay_run (dir, "org", root_url, "[log]\ntarget=file\n", &org_url);
+  g_autofree char *dept_url = NULL;
+  TestRelay *dept = test_relay_run (dir, "dept", org_url, "[log]\ntarget=file\n", &dept_url);
 
   JcNetClient *c = test_client_new (dir, "c", NULL, root_url);
   JcNetClient *x = test_client_new (dir, "x", NULL, root_url);
@@ -107,7 +98,7 @@ main (int argc, char **argv)
   for (guint i = 0; i < G_N_ELEMENTS (all); i++)
     {
       jc_net_client_start (all[i]);
-      g_assert_true (test_wait (is_connected, all[i], 10000));
+      g_assert_true (test_wait (test_client_is_connected, all[i], 10000));
     }
   /* Let the route announcements reach the root, and warm up every path. */
   flood (c, "a", &ca, 10);

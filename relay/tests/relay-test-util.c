@@ -92,6 +92,18 @@ die_with_parent (gpointer data)
   prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
+char *
+test_first_line (GSubprocess *proc)
+{
+  g_autoptr(GDataInputStream) in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+  g_autoptr(GError) error = NULL;
+  char *line = g_data_input_stream_read_line (in, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  return line;
+}
+
 void
 test_relay_start (TestRelay *r)
 {
@@ -104,12 +116,19 @@ test_relay_start (TestRelay *r)
                                          "run", NULL);
   g_assert_no_error (error);
   /* The relay prints one line once it listens. */
-  g_autoptr(GDataInputStream) in =
-    g_data_input_stream_new (g_subprocess_get_stdout_pipe (r->proc));
-  g_autofree char *line = g_data_input_stream_read_line (in, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
+  g_autofree char *line = test_first_line (r->proc);
   g_assert_true (g_str_has_prefix (line, "listening"));
+}
+
+TestRelay *
+test_relay_run (const char *dir, const char *name, const char *parent_url, const char *extra,
+                char **url)
+{
+  TestRelay *r = test_relay_new (dir, name, parent_url, extra);
+
+  test_relay_start (r);
+  *url = test_relay_url (r);
+  return r;
 }
 
 void
@@ -186,6 +205,18 @@ test_client_new (const char *dir, const char *name, const char *subdir, const ch
   JcNetClient *c = jc_net_client_new (&o, &error);
   g_assert_no_error (error);
   return c;
+}
+
+gboolean
+test_client_is_connected (gpointer client)
+{
+  return jc_net_client_is_connected (client);
+}
+
+gboolean
+test_client_is_disconnected (gpointer client)
+{
+  return !jc_net_client_is_connected (client);
 }
 
 gboolean

@@ -52,17 +52,9 @@ start (const char *conf)
   GSubprocess *p = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
                                      g_getenv ("JC_RELAY_BIN"), "-c", conf, "run", NULL);
   g_assert_no_error (error);
-  g_autoptr(GDataInputStream) in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (p));
-  g_autofree char *line = g_data_input_stream_read_line (in, NULL, NULL, &error);
-  g_assert_no_error (error);
+  g_autofree char *line = test_first_line (p);
   g_assert_true (g_str_has_prefix (line, "listening"));
   return p;
-}
-
-static gboolean
-is_connected (gpointer data)
-{
-  return jc_net_client_is_connected (data);
 }
 
 static void
@@ -168,8 +160,8 @@ test_admin_tree (void)
   g_signal_connect (bob, "message", G_CALLBACK (on_message), &got);
   jc_net_client_start (alice);
   jc_net_client_start (bob);
-  g_assert_true (test_wait (is_connected, alice, 10000));
-  g_assert_true (test_wait (is_connected, bob, 10000));
+  g_assert_true (test_wait (test_client_is_connected, alice, 10000));
+  g_assert_true (test_wait (test_client_is_connected, bob, 10000));
   const char *to[] = { "bob", NULL };
   g_autoptr(JsonNode) body = json_node_new (JSON_NODE_NULL);
   g_assert_true (jc_net_client_send (alice, to, "ctsc.submit", body, NULL, &error));

@@ -55,12 +55,6 @@ send_one (JcNetClient *from, const char *const *to, GHashTable **expect, int n)
   g_free (id);
 }
 
-static gboolean
-is_connected (gpointer data)
-{
-  return jc_net_client_is_connected (data);
-}
-
 static gint64
 outbox_size (TestRelay *r)
 {
@@ -90,12 +84,10 @@ static void
 test_crash (void)
 {
   g_autofree char *dir = test_pki_new ();
-  TestRelay *root = test_relay_new (dir, "root", NULL, NULL);
-  test_relay_start (root);
-  g_autofree char *root_url = test_relay_url (root);
-  TestRelay *org = test_relay_new (dir, "org", root_url, NULL);
-  test_relay_start (org);
-  g_autofree char *org_url = test_relay_url (org);
+  g_autofree char *root_url = NULL;
+  TestRelay *root = test_relay_run (dir, "root", NULL, NULL, &root_url);
+  g_autofree char *org_url = NULL;
+  TestRelay *org = test_relay_run (dir, "org", root_url, NULL, &org_url);
 
   const char *names[3] = { "a", "b", "c" };
   JcNetClient *cl[3];
@@ -110,7 +102,7 @@ test_crash (void)
       jc_net_client_start (cl[i]);
     }
   for (int i = 0; i < 3; i++)
-    g_assert_true (test_wait (is_connected, cl[i], 10000));
+    g_assert_true (test_wait (test_client_is_connected, cl[i], 10000));
 
   const char *to_ab[] = { "a", "b", NULL };
   const char *to_c[] = { "c", NULL };

@@ -13,9 +13,8 @@ test_refusals (void)
 {
   g_autofree char *dir = test_pki_new ();
   g_autofree char *crl = g_strdup_printf ("[revocation]\ncrl-file=pki/root.crl\n");
-  TestRelay *root = test_relay_new (dir, "root", NULL, crl);
-  test_relay_start (root);
-  g_autofree char *base = test_relay_url (root);
+  g_autofree char *base = NULL;
+  TestRelay *root = test_relay_run (dir, "root", NULL, crl, &base);
   g_autofree char *url = g_strconcat (base, "/v1/health", NULL);
   const struct { const char *who; const char *why; } refused[] = {
     { NULL, "no certificate" },
@@ -127,18 +126,6 @@ has_enough (gpointer data)
   return w->c->total >= w->want;
 }
 
-static gboolean
-is_connected (gpointer data)
-{
-  return jc_net_client_is_connected (data);
-}
-
-static gboolean
-is_disconnected (gpointer data)
-{
-  return !jc_net_client_is_connected (data);
-}
-
 static void
 send_to (JcNetClient *from, const char *const *to, const char *text, char **id)
 {
@@ -182,12 +169,10 @@ static void
 test_tree (void)
 {
   g_autofree char *dir = test_pki_new ();
-  TestRelay *root = test_relay_new (dir, "root", NULL, "[link]\nmax-parked=3\n");
-  test_relay_start (root);
-  g_autofree char *root_url = test_relay_url (root);
-  TestRelay *org = test_relay_new (dir, "org", root_url, NULL);
-  test_relay_start (org);
-  g_autofree char *org_url = test_relay_url (org);
+  g_autofree char *root_url = NULL;
+  TestRelay *root = test_relay_run (dir, "root", NULL, "[link]\nmax-parked=3\n", &root_url);
+  g_autofree char *org_url = NULL;
+  TestRelay *org = test_relay_run (dir, "org", root_url, NULL, &org_url);
 
   JcNetClient *a = test_client_new (dir, "a", NULL, org_url);
   JcNetClient *b = test_client_new (dir, "b", NULL, org_url);
@@ -198,10 +183,10 @@ test_tree (void)
   jc_net_client_start (b);
   jc_net_client_start (c);
   jc_net_client_start (x);
-  g_assert_true (test_wait (is_connected, a, 10000));
-  g_assert_true (test_wait (is_connected, b, 10000));
-  g_assert_true (test_wait (is_connected, c, 10000));
-  g_assert_true (test_wait (is_connected, x, 10000));
+  g_assert_true (test_wait (test_client_is_connected, a, 10000));
+  g_assert_true (test_wait (test_client_is_connected, b, 10000));
+  g_assert_true (test_wait (test_client_is_connected, c, 10000));
+  g_assert_true (test_wait (test_client_is_connected, x, 10000));
 
   /* c (under the root) to a and b (under org); a to c; b to a (stays inside org). */
   const char *to_ab[] = { "a", "b", NULL };
@@ -307,12 +292,10 @@ static void
 test_rotation (void)
 {
   g_autofree char *dir = test_pki_new ();
-  TestRelay *root = test_relay_new (dir, "root", NULL, NULL);
-  test_relay_start (root);
-  g_autofree char *root_url = test_relay_url (root);
-  TestRelay *org = test_relay_new (dir, "org", root_url, NULL);
-  test_relay_start (org);
-  g_autofree char *org_url = test_relay_url (org);
+  g_autofree char *root_url = NULL;
+  TestRelay *root = test_relay_run (dir, "root", NULL, NULL, &root_url);
+  g_autofree char *org_url = NULL;
+  TestRelay *org = test_relay_run (dir, "org", root_url, NULL, &org_url);
   JcNetClient *a = test_client_new (dir, "a", NULL, org_url);
   JcNetClient *c = test_client_new (dir, "c", NULL, root_url);
   Counter *ca = counter_new (a), *cc = counter_new (c);
@@ -320,8 +303,8 @@ test_rotation (void)
   g_signal_connect (a, "rotated", G_CALLBACK (on_rotated), &n_rotated);
   jc_net_client_start (a);
   jc_net_client_start (c);
-  g_assert_true (test_wait (is_connected, a, 10000));
-  g_assert_true (test_wait (is_connected, c, 10000));
+  g_assert_true (test_wait (test_client_is_connected, a, 10000));
+  g_assert_true (test_wait (test_client_is_connected, c, 10000));
 
   g_autofree char *chain_path = g_strdup_printf ("%s/pki/a.chain", dir);
   g_autoptr(GError) error = NULL;
@@ -342,7 +325,7 @@ test_rotation (void)
   g_assert_false (g_file_test (key_new, G_FILE_TEST_EXISTS));
 
   /* The link comes back with the new certificate and carries messages both ways. */
-  g_assert_true (test_wait (is_connected, a, 10000));
+  g_assert_true (test_wait (test_client_is_connected, a, 10000));
   const char *to_c[] = { "c", NULL };
   const char *to_a[] = { "a", NULL };
   send_to (a, to_c, "after rotation", NULL);
@@ -374,18 +357,16 @@ test_relay_rotation (void)
 {
   g_autofree char *dir = test_pki_new ();
   const char *fast = "[tasks]\ndeadline-check-seconds=1\n";
-  TestRelay *root = test_relay_new (dir, "root", NULL, fast);
-  test_relay_start (root);
-  g_autofree char *root_url = test_relay_url (root);
-  TestRelay *org = test_relay_new (dir, "org", root_url, fast);
-  test_relay_start (org);
-  g_autofree char *org_url = test_relay_url (org);
+  g_autofree char *root_url = NULL;
+  TestRelay *root = test_relay_run (dir, "root", NULL, fast, &root_url);
+  g_autofree char *org_url = NULL;
+  TestRelay *org = test_relay_run (dir, "org", root_url, fast, &org_url);
   JcNetClient *a = test_client_new (dir, "a", NULL, org_url);
   JcNetClient *c = test_client_new (dir, "c", NULL, root_url);
   jc_net_client_start (a);
   jc_net_client_start (c);
-  g_assert_true (test_wait (is_connected, a, 10000));
-  g_assert_true (test_wait (is_connected, c, 10000));
+  g_assert_true (test_wait (test_client_is_connected, a, 10000));
+  g_assert_true (test_wait (test_client_is_connected, c, 10000));
 
   const char *argv[] = { g_getenv ("JC_RELAY_BIN"), "-c", org->conf, "rotate", NULL };
   int st = 0;
@@ -410,7 +391,7 @@ test_relay_rotation (void)
   a = test_client_new (dir, "a", NULL, org_url);
   Counter *ca = counter_new (a), *cc = counter_new (c);
   jc_net_client_start (a);
-  g_assert_true (test_wait (is_connected, a, 10000));
+  g_assert_true (test_wait (test_client_is_connected, a, 10000));
   const char *to_c[] = { "c", NULL };
   const char *to_a[] = { "a", NULL };
   send_to (a, to_c, "after the relay's rotation", NULL);
@@ -425,7 +406,7 @@ test_relay_rotation (void)
   g_assert_true (jc_net_client_rotate (a, &error));
   g_assert_no_error (error);
   g_assert_true (test_wait (rotated, &n_rotated, 15000));
-  g_assert_true (test_wait (is_connected, a, 10000));
+  g_assert_true (test_wait (test_client_is_connected, a, 10000));
 
   g_object_unref (a);
   g_object_unref (c);
@@ -443,19 +424,17 @@ test_self_revocation (void)
 {
   g_autofree char *dir = test_pki_new ();
   const char *fast = "[tasks]\ndeadline-check-seconds=1\n";
-  TestRelay *root = test_relay_new (dir, "root", NULL, fast);
-  test_relay_start (root);
-  g_autofree char *root_url = test_relay_url (root);
-  TestRelay *org = test_relay_new (dir, "org", root_url, fast);
-  test_relay_start (org);
-  g_autofree char *org_url = test_relay_url (org);
+  g_autofree char *root_url = NULL;
+  TestRelay *root = test_relay_run (dir, "root", NULL, fast, &root_url);
+  g_autofree char *org_url = NULL;
+  TestRelay *org = test_relay_run (dir, "org", root_url, fast, &org_url);
   JcNetClient *a = test_client_new (dir, "a", NULL, org_url);
   jc_net_client_start (a);
-  g_assert_true (test_wait (is_connected, a, 10000));
+  g_assert_true (test_wait (test_client_is_connected, a, 10000));
   g_autoptr(GError) error = NULL;
   g_assert_true (jc_net_client_request_revocation (a, "laptop lost on a train", &error));
   g_assert_no_error (error);
-  g_assert_true (test_wait (is_disconnected, a, 10000));
+  g_assert_true (test_wait (test_client_is_disconnected, a, 10000));
   test_spin (600);
   g_assert_false (jc_net_client_is_connected (a));
   g_autofree char *url = g_strconcat (org_url, "/v1/health", NULL);

@@ -101,12 +101,6 @@ refused_more (gpointer data)
   return w->n->refused >= w->want;
 }
 
-static gboolean
-is_connected (gpointer data)
-{
-  return jc_net_client_is_connected (data);
-}
-
 static void
 wait_topic (Node *n, const char *topic, guint want)
 {
@@ -435,12 +429,10 @@ static void
 test_task_lifecycle (void)
 {
   g_autofree char *dir = test_pki_new ();
-  TestRelay *root = test_relay_new (dir, "root", NULL, NULL);
-  test_relay_start (root);
-  g_autofree char *root_url = test_relay_url (root);
-  TestRelay *org = test_relay_new (dir, "org", root_url, NULL);
-  test_relay_start (org);
-  g_autofree char *org_url = test_relay_url (org);
+  g_autofree char *root_url = NULL;
+  TestRelay *root = test_relay_run (dir, "root", NULL, NULL, &root_url);
+  g_autofree char *org_url = NULL;
+  TestRelay *org = test_relay_run (dir, "org", root_url, NULL, &org_url);
 
   Node *a = node_new (dir, "a", org_url), *b = node_new (dir, "b", org_url);
   Node *c = node_new (dir, "c", root_url), *x = node_new (dir, "x", root_url);
@@ -453,7 +445,7 @@ test_task_lifecycle (void)
     }
   Node *all[] = { a, b, c, x, so, cp[0], cp[1], cp[2] };
   for (guint i = 0; i < G_N_ELEMENTS (all); i++)
-    g_assert_true (test_wait (is_connected, all[i]->client, 10000));
+    g_assert_true (test_wait (test_client_is_connected, all[i]->client, 10000));
 
   /* CTSC: refused from a custodian (policy) and from an organiser not among the peers;
    * accepted from a, which gets the UUID back; copies reach c and the CPs. */
@@ -712,12 +704,6 @@ has_erased (gpointer data)
   return count (data, "task.erased") >= 3;
 }
 
-static gboolean
-is_disconnected (gpointer data)
-{
-  return !jc_net_client_is_connected (data);
-}
-
 /* Tasks end early: at the approval deadline, on a peer's request, and when a peer's key
  * is revoked (which also closes that peer's link). */
 static void
@@ -729,17 +715,15 @@ test_task_cancellations (void)
   g_autofree char *root_extra = g_strdup_printf (
     "%s[mail]\ncommand=sh -c 'cat >> \"$0\"; echo \"RCPT $*\" >> \"$0\"' %s\nfrom=so@example.org\n",
     fast, mailbox);
-  TestRelay *root = test_relay_new (dir, "root", NULL, root_extra);
-  test_relay_start (root);
-  g_autofree char *root_url = test_relay_url (root);
-  TestRelay *org = test_relay_new (dir, "org", root_url, fast);
-  test_relay_start (org);
-  g_autofree char *org_url = test_relay_url (org);
+  g_autofree char *root_url = NULL;
+  TestRelay *root = test_relay_run (dir, "root", NULL, root_extra, &root_url);
+  g_autofree char *org_url = NULL;
+  TestRelay *org = test_relay_run (dir, "org", root_url, fast, &org_url);
   Node *a = node_new (dir, "a", org_url), *c = node_new (dir, "c", root_url);
   Node *x = node_new (dir, "x", root_url);
   Node *all[] = { a, c, x };
   for (guint i = 0; i < G_N_ELEMENTS (all); i++)
-    g_assert_true (test_wait (is_connected, all[i]->client, 10000));
+    g_assert_true (test_wait (test_client_is_connected, all[i]->client, 10000));
 
   /* A CTSC whose approval deadline has passed is refused. */
   {
@@ -806,7 +790,7 @@ test_task_cancellations (void)
   }
   WantState w3 = { a, revoked, "cancelled" };
   g_assert_true (test_wait (in_state, &w3, 10000));
-  g_assert_true (test_wait (is_disconnected, c->client, 10000));
+  g_assert_true (test_wait (test_client_is_disconnected, c->client, 10000));
   test_spin (500);
   g_assert_false (jc_net_client_is_connected (c->client));
 

@@ -201,7 +201,8 @@ load_csv (sqlite3 *db, const char *table, const char *path)
   g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
   g_autofree char *create = g_strdup_printf ("CREATE TABLE %s (%s)", table, lines[0]);
   g_assert_cmpint (sqlite3_exec (db, create, NULL, NULL, NULL), ==, SQLITE_OK);
-  guint n = g_strv_length (g_strsplit (lines[0], ",", -1));
+  g_auto(GStrv) columns = g_strsplit (lines[0], ",", -1);
+  guint n = g_strv_length (columns);
   GString *ins = g_string_new (NULL);
   g_string_append_printf (ins, "INSERT INTO %s VALUES (?", table);
   for (guint i = 1; i < n; i++)

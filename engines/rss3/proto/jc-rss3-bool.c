@@ -422,15 +422,26 @@ jc_rss3_msb (JcRss3Ctx *ctx, const JcRss3AVec *a, JcRss3BVec *out, GError **erro
   return msb_raw (ctx, a, out->s0, out->s1, error);
 }
 
+typedef gboolean (*DifferenceTest) (JcRss3Ctx *ctx, const JcRss3AVec *d, JcRss3BVec *out,
+                                    GError **error);
+
+/* out = TEST (a - b): a comparison through the difference of its operands. */
+static gboolean
+test_difference (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b, DifferenceTest test,
+                 JcRss3BVec *out, GError **error)
+{
+  JcRss3AVec d = jc_rss3_tmp_avec (ctx, a->n);
+  jc_rss3_sub (ctx, a, b, &d);
+  gboolean ok = test (ctx, &d, out, error);
+  jc_rss3_tmp_avec_put (ctx, &d);
+  return ok;
+}
+
 gboolean
 jc_rss3_lt (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b, JcRss3BVec *out,
             GError **error)
 {
-  JcRss3AVec d = jc_rss3_tmp_avec (ctx, a->n);
-  jc_rss3_sub (ctx, a, b, &d);
-  gboolean ok = jc_rss3_msb (ctx, &d, out, error);
-  jc_rss3_tmp_avec_put (ctx, &d);
-  return ok;
+  return test_difference (ctx, a, b, jc_rss3_msb, out, error);
 }
 
 gboolean
@@ -555,11 +566,7 @@ gboolean
 jc_rss3_eq (JcRss3Ctx *ctx, const JcRss3AVec *a, const JcRss3AVec *b, JcRss3BVec *out,
             GError **error)
 {
-  JcRss3AVec d = jc_rss3_tmp_avec (ctx, a->n);
-  jc_rss3_sub (ctx, a, b, &d);
-  gboolean ok = jc_rss3_eqz (ctx, &d, out, error);
-  jc_rss3_tmp_avec_put (ctx, &d);
-  return ok;
+  return test_difference (ctx, a, b, jc_rss3_eqz, out, error);
 }
 
 /* ---- comparisons of boolean-shared values ---------------------------------------------- */

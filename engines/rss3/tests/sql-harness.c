@@ -2,13 +2,11 @@
 #include "config.h"
 
 #include "sql-harness.h"
+#include "jc-rss3-socket-net.h"
 
-#include <errno.h>
 #include <gmodule.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 const JcEngineInfo *
 test_engine (void)
@@ -139,9 +137,7 @@ test_share (TestTable *t, GByteArray *streams[3])
 
 typedef struct {
   unsigned party;
-  int fd[3];
-  GByteArray *view;
-  GMutex *view_lock;
+  JcRss3SocketNet net;   /* its log is the party's view */
   const JcEngineProgram *program;
   guint8 keys[3][JC_ENGINE_KEY_LEN];
   /* slots */
@@ -160,40 +156,14 @@ static int
 p_send (void *user, unsigned to, const void *buf, size_t len)
 {
   Party *p = user;
-  const guint8 *b = buf;
-  while (len > 0)
-    {
-      /* MSG_NOSIGNAL: a counterpart that gave up must not kill the test with SIGPIPE. */
-      ssize_t w = send (p->fd[to], b, len, MSG_NOSIGNAL);
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w <= 0)
-        return -1;
-      b += w;
-      len -= (size_t) w;
-    }
-  return 0;
+  return jc_rss3_socket_net_send (&p->net, to, buf, len);
 }
 
 static int
 p_recv (void *user, unsigned from, void *buf, size_t len)
 {
   Party *p = user;
-  guint8 *b = buf;
-  size_t want = len;
-  while (len > 0)
-    {
-      ssize_t r = read (p->fd[from], b, len);
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r <= 0)
-        return -1;
-      b += r;
-      len -= (size_t) r;
-    }
-  if (p->view)
-    g_byte_array_append (p->view, buf, (guint) want);
-  return 0;
+  return jc_rss3_socket_net_recv (&p->net, from, buf, len);
 }
 
 static int
@@ -221,8 +191,8 @@ p_slot_write (void *user, const char *key, const void *buf, size_t len)
     if (strcmp (p->outputs[i].key, key) == 0)
       {
         g_byte_array_append (p->out_streams[i], buf, (guint) len);
-        if (p->view)
-          g_byte_array_append (p->view, buf, (guint) len);
+        if (p->net.log)
+          g_byte_array_append (p->net.log, buf, (guint) len);
         return 0;
       }
   return -1;
@@ -256,9 +226,7 @@ party_main (gpointer data)
   if (p->rc != 0)
     {
       /* Unblock the others: they would wait for us forever. */
-      for (int j = 0; j < 3; j++)
-        if (j != (int) p->party)
-          shutdown (p->fd[j], SHUT_RDWR);
+      jc_rss3_socket_net_shutdown (&p->net);
     }
   return NULL;
 }
@@ -303,14 +271,8 @@ test_run (const char *algorithm, TestTable **inputs, gsize n_inputs,
 
   Party parties[3];
   memset (parties, 0, sizeof parties);
-  for (unsigned i = 0; i < 3; i++)
-    for (unsigned j = i + 1; j < 3; j++)
-      {
-        int sv[2];
-        g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM, 0, sv), ==, 0);
-        parties[i].fd[j] = sv[0];
-        parties[j].fd[i] = sv[1];
-      }
+  JcRss3SocketNet nets[3];
+  g_assert_true (jc_rss3_socket_nets_connect (nets));
   guint8 pair[3][3][JC_ENGINE_KEY_LEN];
   for (int i = 0; i < 3; i++)
     for (int j = i + 1; j < 3; j++)
@@ -326,7 +288,8 @@ test_run (const char *algorithm, TestTable **inputs, gsize n_inputs,
       p->party = i;
       p->program = prog;
       memcpy (p->keys, pair[i], sizeof p->keys);
-      p->view = views ? views[i] : NULL;
+      p->net = nets[i];
+      p->net.log = views ? views[i] : NULL;
       p->n_inputs = n_inputs;
       p->inputs = in_schemas;
       p->in_streams = g_new0 (GByteArray *, MAX (n_inputs, 1));
@@ -385,9 +348,7 @@ test_run (const char *algorithm, TestTable **inputs, gsize n_inputs,
     }
   for (unsigned i = 0; i < 3; i++)
     {
-      for (unsigned j = 0; j < 3; j++)
-        if (i != j)
-          close (parties[i].fd[j]);
+      jc_rss3_socket_net_close (&parties[i].net);
       for (gsize k = 0; k < n_outputs; k++)
         g_byte_array_unref (parties[i].out_streams[k]);
       g_free (parties[i].out_streams);

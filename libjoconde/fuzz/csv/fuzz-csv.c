@@ -17,22 +17,16 @@ static GPtrArray *schema;
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
 {
-  JcColumn *c;
+  static const char *const codes[] = { "a", "b", NULL };
 
   g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
   schema = jc_schema_new ();
   g_ptr_array_add (schema, jc_column_new ("id", JC_COLUMN_ID));
   g_ptr_array_add (schema, jc_column_new ("n", JC_COLUMN_INT));
-  c = jc_column_new ("d", JC_COLUMN_DECIMAL);
-  c->precision = 18;
-  c->scale = 4;
-  g_ptr_array_add (schema, c);
+  g_ptr_array_add (schema, jc_column_new_decimal ("d", 18, 4));
   g_ptr_array_add (schema, jc_column_new ("b", JC_COLUMN_BOOL));
   g_ptr_array_add (schema, jc_column_new ("t", JC_COLUMN_DATE));
-  c = jc_column_new ("c", JC_COLUMN_CATEGORY);
-  g_ptr_array_add (c->codes, g_strdup ("a"));
-  g_ptr_array_add (c->codes, g_strdup ("b"));
-  g_ptr_array_add (schema, c);
+  g_ptr_array_add (schema, jc_column_new_category ("c", codes));
   return 0;
 }
 

@@ -191,8 +191,9 @@ make_server (Fixture *f, const guint8 *cta)
   return server;
 }
 
+/* A client that attests the serving VM; it has no credential yet (a PAK, or a VM's own). */
 static JcAtlsClient *
-make_client (Fixture *f, JcTeePlatform platform, const guint8 *measurement, const guint8 *cta)
+new_client (Fixture *f, JcTeePlatform platform, const guint8 *measurement, const guint8 *cta)
 {
   JcTeePolicy policy;
   JcAtlsClient *client;
@@ -200,8 +201,16 @@ make_client (Fixture *f, JcTeePlatform platform, const guint8 *measurement, cons
   client_policy (f, &policy, platform, measurement);
   client = jc_atls_client_new (&policy, cta, 32);
   jc_tee_policy_clear (&policy);
-  jc_atls_client_set_pak (client, f->pak);
   jc_atls_client_set_timeout (client, 10);
+  return client;
+}
+
+static JcAtlsClient *
+make_client (Fixture *f, JcTeePlatform platform, const guint8 *measurement, const guint8 *cta)
+{
+  JcAtlsClient *client = new_client (f, platform, measurement, cta);
+
+  jc_atls_client_set_pak (client, f->pak);
   return client;
 }
 
@@ -211,6 +220,18 @@ run_pair (Server *s, JcAtlsClient *client, GError **error)
 {
   server_go (s);
   return jc_atls_client_connect (client, s->address, NULL, error);
+}
+
+/* Connects CLIENT to the server started in S and asserts that the client is refused with
+ * CODE and a message holding FRAGMENT. S is left for the caller to check and stop. */
+static void
+assert_refused (Server *s, JcAtlsClient *client, int code, const char *fragment)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcAtlsSession) session = run_pair (s, client, &error);
+
+  g_assert_null (session);
+  assert_error_says (error, code, fragment);
 }
 
 static void
@@ -255,84 +276,69 @@ test_success (Fixture *f, gconstpointer data)
   server_stop (&s);
 }
 
+/* A client or a server that does not get what the task says: the client is refused, and
+ * (where SERVER_CODE is set) the VM learns why. */
+typedef struct {
+  JcTeePlatform platform;          /* what the client's policy expects */
+  gboolean      peer_measurement;  /* the client expects another measurement than the VM's */
+  gboolean      other_cta;         /* the VM enforces another agreement */
+  gboolean      other_pak;         /* the VM allows another PAK than the client's */
+  int           client_code;
+  const char   *client_says[2];    /* fragments of the client's error (NULL: none more) */
+  int           server_code;       /* 0: the VM's error is not checked */
+  const char   *server_says;
+} Refusal;
+
+static const Refusal refusal_other_cta = {
+  JC_TEE_PLATFORM_SIM, FALSE, TRUE, FALSE,
+  JC_ERROR_UNTRUSTED, { "enforces another agreement" }, 0, NULL,
+};
+static const Refusal refusal_other_measurement = {
+  JC_TEE_PLATFORM_SIM, TRUE, FALSE, FALSE,
+  JC_ERROR_UNTRUSTED, { "not among the task’s TEE measurements" },
+  JC_ERROR_DENIED, "not among the task’s TEE measurements",
+};
+static const Refusal refusal_sim_for_real_platform = {
+  JC_TEE_PLATFORM_SEV_SNP, FALSE, FALSE, FALSE,
+  JC_ERROR_UNTRUSTED, { "simulated TEE — not confidential", "sev-snp" }, 0, NULL,
+};
+static const Refusal refusal_pak_not_allowed = {
+  JC_TEE_PLATFORM_SIM, FALSE, FALSE, TRUE,
+  JC_ERROR_DENIED, { "is not one of this task’s custodians or analysts" },
+  JC_ERROR_DENIED, "is not one of this task’s custodians or analysts",
+};
+
 static void
-test_other_cta (Fixture *f, gconstpointer data)
+test_refused (Fixture *f, gconstpointer data)
 {
-  guint8 other[32];
+  const Refusal *r = data;
+  guint8 cta[32], pak[32];
   g_autoptr(JcAtlsServer) server = NULL;
-  g_autoptr(JcAtlsClient) client = make_client (f, JC_TEE_PLATFORM_SIM, f->m_vm, f->cta);
-  g_autoptr(JcAtlsSession) session = NULL;
+  g_autoptr(JcAtlsClient) client = make_client (f, r->platform,
+                                                r->peer_measurement ? f->m_peer : f->m_vm, f->cta);
   g_autoptr(GError) error = NULL;
+  g_autoptr(JcAtlsSession) session = NULL;
   Server s;
 
-  memcpy (other, f->cta, 32);
-  other[31] ^= 0x80;
-  server = make_server (f, other);
-  jc_atls_server_add_pak (server, f->pak_pk);
+  memcpy (cta, f->cta, 32);
+  if (r->other_cta)
+    cta[31] ^= 0x80;
+  memcpy (pak, f->pak_pk, 32);
+  if (r->other_pak)
+    randombytes_buf (pak, sizeof pak);
+  server = make_server (f, cta);
+  jc_atls_server_add_pak (server, pak);
   server_start (&s, server);
   session = run_pair (&s, client, &error);
   g_assert_null (session);
-  assert_error_says (error, JC_ERROR_UNTRUSTED, "enforces another agreement");
-  server_stop (&s);
-}
-
-static void
-test_other_measurement (Fixture *f, gconstpointer data)
-{
-  g_autoptr(JcAtlsServer) server = make_server (f, f->cta);
-  g_autoptr(JcAtlsClient) client = make_client (f, JC_TEE_PLATFORM_SIM, f->m_peer, f->cta);
-  g_autoptr(JcAtlsSession) session = NULL;
-  g_autoptr(GError) error = NULL;
-  Server s;
-
-  jc_atls_server_add_pak (server, f->pak_pk);
-  server_start (&s, server);
-  session = run_pair (&s, client, &error);
-  g_assert_null (session);
-  assert_error_says (error, JC_ERROR_UNTRUSTED, "not among the task’s TEE measurements");
-  server_wait (&s);
-  /* The VM learns why the client left. */
-  assert_error_says (s.error, JC_ERROR_DENIED, "not among the task’s TEE measurements");
-  server_stop (&s);
-}
-
-static void
-test_sim_refused_for_real_platform (Fixture *f, gconstpointer data)
-{
-  g_autoptr(JcAtlsServer) server = make_server (f, f->cta);
-  g_autoptr(JcAtlsClient) client = make_client (f, JC_TEE_PLATFORM_SEV_SNP, f->m_vm, f->cta);
-  g_autoptr(JcAtlsSession) session = NULL;
-  g_autoptr(GError) error = NULL;
-  Server s;
-
-  jc_atls_server_add_pak (server, f->pak_pk);
-  server_start (&s, server);
-  session = run_pair (&s, client, &error);
-  g_assert_null (session);
-  assert_error_says (error, JC_ERROR_UNTRUSTED, "simulated TEE — not confidential");
-  assert_error_says (error, JC_ERROR_UNTRUSTED, "sev-snp");
-  server_stop (&s);
-}
-
-static void
-test_pak_not_allowed (Fixture *f, gconstpointer data)
-{
-  g_autoptr(JcAtlsServer) server = make_server (f, f->cta);
-  g_autoptr(JcAtlsClient) client = make_client (f, JC_TEE_PLATFORM_SIM, f->m_vm, f->cta);
-  g_autoptr(JcAtlsSession) session = NULL;
-  g_autoptr(GError) error = NULL;
-  guint8 other[32];
-  Server s;
-
-  randombytes_buf (other, sizeof other);
-  jc_atls_server_add_pak (server, other);
-  server_start (&s, server);
-  session = run_pair (&s, client, &error);
-  g_assert_null (session);
-  assert_error_says (error, JC_ERROR_DENIED, "is not one of this task’s custodians or analysts");
-  server_wait (&s);
-  assert_error_says (s.error, JC_ERROR_DENIED, "is not one of this task’s custodians or analysts");
-  g_assert_null (s.session);
+  for (guint i = 0; i < G_N_ELEMENTS (r->client_says) && r->client_says[i]; i++)
+    assert_error_says (error, r->client_code, r->client_says[i]);
+  if (r->server_code)
+    {
+      server_wait (&s);
+      assert_error_says (s.error, r->server_code, r->server_says);
+      g_assert_null (s.session);
+    }
   server_stop (&s);
 }
 
@@ -369,10 +375,26 @@ test_pak_callback (Fixture *f, gconstpointer data)
   crypto_sign_keypair (other_pk, other->data);
   jc_atls_client_set_pak (stranger, other);
   server_start (&s, server);
-  session = run_pair (&s, stranger, &error);
-  g_assert_null (session);
-  assert_error_says (error, JC_ERROR_DENIED, "policy says no");
+  assert_refused (&s, stranger, JC_ERROR_DENIED, "policy says no");
   server_stop (&s);
+}
+
+/* A plain TLS client (no attestation) connected to ADDRESS, whatever its certificate. */
+static GIOStream *
+raw_tls_connect (const char *address)
+{
+  g_autoptr(GSocketClient) sc = g_socket_client_new ();
+  g_autoptr(GSocketConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  GIOStream *tls;
+
+  conn = g_socket_client_connect_to_host (sc, address, 0, NULL, &error);
+  g_assert_no_error (error);
+  tls = g_tls_client_connection_new (G_IO_STREAM (conn), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_any), NULL);
+  g_assert_true (g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error));
+  return tls;
 }
 
 /* A server replays evidence it obtained on another connection to the real VM: same TLS key,
@@ -382,10 +404,7 @@ test_replayed_evidence (Fixture *f, gconstpointer data)
 {
   g_autoptr(JcAtlsServer) server = make_server (f, f->cta);
   g_autoptr(JcAtlsClient) client = make_client (f, JC_TEE_PLATFORM_SIM, f->m_vm, f->cta);
-  g_autoptr(JcAtlsSession) session = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSocketClient) sc = g_socket_client_new ();
-  g_autoptr(GSocketConnection) conn = NULL;
   g_autoptr(GIOStream) tls = NULL;
   g_autoptr(JsonNode) hello = json_from_string ("{\"type\":\"atls-hello\",\"version\":1,\"role\":\"client\"}", NULL);
   JsonNode *captured;
@@ -394,12 +413,7 @@ test_replayed_evidence (Fixture *f, gconstpointer data)
   /* 1. Capture the VM's evidence on connection A. */
   server_start (&real, server);
   server_go (&real);
-  conn = g_socket_client_connect_to_host (sc, real.address, 0, NULL, &error);
-  g_assert_no_error (error);
-  tls = g_tls_client_connection_new (G_IO_STREAM (conn), NULL, &error);
-  g_assert_no_error (error);
-  g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_any), NULL);
-  g_assert_true (g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error));
+  tls = raw_tls_connect (real.address);
   g_assert_true (jc_atls_frame_write (tls, hello, NULL, &error));
   captured = jc_atls_frame_read (tls, 0, NULL, &error);
   g_assert_no_error (error);
@@ -411,9 +425,7 @@ test_replayed_evidence (Fixture *f, gconstpointer data)
   server_start (&fake, NULL);
   fake.fake_identity = f->identity;
   fake.fake_evidence = captured;
-  session = run_pair (&fake, client, &error);
-  g_assert_null (session);
-  assert_error_says (error, JC_ERROR_UNTRUSTED, "report data does not match");
+  assert_refused (&fake, client, JC_ERROR_UNTRUSTED, "report data does not match");
   server_stop (&fake);
 }
 
@@ -421,18 +433,10 @@ test_replayed_evidence (Fixture *f, gconstpointer data)
 static JsonNode *
 raw_exchange (Server *s, const char *frame_json, const char *raw, gsize raw_len)
 {
-  g_autoptr(GSocketClient) sc = g_socket_client_new ();
-  g_autoptr(GSocketConnection) conn = NULL;
-  g_autoptr(GIOStream) tls = NULL;
+  g_autoptr(GIOStream) tls = raw_tls_connect (s->address);
   g_autoptr(GError) error = NULL;
   JsonNode *reply;
 
-  conn = g_socket_client_connect_to_host (sc, s->address, 0, NULL, &error);
-  g_assert_no_error (error);
-  tls = g_tls_client_connection_new (G_IO_STREAM (conn), NULL, &error);
-  g_assert_no_error (error);
-  g_signal_connect (tls, "accept-certificate", G_CALLBACK (accept_any), NULL);
-  g_assert_true (g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, &error));
   if (frame_json)
     {
       g_autoptr(JsonNode) frame = json_from_string (frame_json, NULL);
@@ -446,88 +450,86 @@ raw_exchange (Server *s, const char *frame_json, const char *raw, gsize raw_len)
   return reply;
 }
 
-/* Hostile or foreign peers get a clear refusal and the VM a clear error. */
+/* Hostile or foreign peers get a clear refusal (an atls-refused, or none for bytes that are
+ * not a message) and the VM a clear error. */
 static void
 test_protocol_errors (Fixture *f, gconstpointer data)
 {
+  static const struct {
+    const char *frame_json;   /* a message to send, or NULL for the raw bytes */
+    const char *raw;
+    gsize       raw_len;
+    gboolean    refused;      /* the VM answers atls-refused */
+    int         code;
+    const char *says;
+  } cases[] = {
+    { "{\"type\":\"atls-hello\",\"version\":2,\"role\":\"client\"}", NULL, 0,
+      TRUE, JC_ERROR_UNSUPPORTED, "version 1" },
+    { "{\"type\":\"atls-hello\",\"version\":1,\"role\":\"admin\"}", NULL, 0,
+      TRUE, JC_ERROR_INVALID, "unknown role" },
+    /* A length over the hello limit, then garbage. */
+    { NULL, "\x7f\xff\xff\xffgarbage", 11, FALSE, JC_ERROR_TOO_LARGE, "over the limit" },
+    { NULL, "\x00\x00\x00\x05[1,2]", 9, FALSE, JC_ERROR_INVALID, "malformed message" },
+  };
   g_autoptr(JcAtlsServer) server = make_server (f, f->cta);
-  g_autoptr(JsonNode) reply = NULL;
-  Server s;
 
-  server_start (&s, server);
-  server_go (&s);
-  reply = raw_exchange (&s, "{\"type\":\"atls-hello\",\"version\":2,\"role\":\"client\"}", NULL, 0);
-  g_assert_nonnull (reply);
-  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (reply), "type"), ==, "atls-refused");
-  server_wait (&s);
-  assert_error_says (s.error, JC_ERROR_UNSUPPORTED, "version 1");
-  server_stop (&s);
-  g_clear_pointer (&reply, json_node_unref);
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonNode) reply = NULL;
+      Server s;
 
-  server_start (&s, server);
-  server_go (&s);
-  reply = raw_exchange (&s, "{\"type\":\"atls-hello\",\"version\":1,\"role\":\"admin\"}", NULL, 0);
-  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (reply), "type"), ==, "atls-refused");
-  server_wait (&s);
-  assert_error_says (s.error, JC_ERROR_INVALID, "unknown role");
-  server_stop (&s);
-  g_clear_pointer (&reply, json_node_unref);
-
-  /* A length over the hello limit, then garbage. */
-  server_start (&s, server);
-  server_go (&s);
-  reply = raw_exchange (&s, NULL, "\x7f\xff\xff\xffgarbage", 11);
-  g_assert_null (reply);
-  server_wait (&s);
-  assert_error_says (s.error, JC_ERROR_TOO_LARGE, "over the limit");
-  server_stop (&s);
-
-  server_start (&s, server);
-  server_go (&s);
-  reply = raw_exchange (&s, NULL, "\x00\x00\x00\x05[1,2]", 9);
-  g_assert_null (reply);
-  server_wait (&s);
-  assert_error_says (s.error, JC_ERROR_INVALID, "malformed message");
-  server_stop (&s);
+      server_start (&s, server);
+      server_go (&s);
+      reply = raw_exchange (&s, cases[i].frame_json, cases[i].raw, cases[i].raw_len);
+      if (cases[i].refused)
+        {
+          g_assert_nonnull (reply);
+          g_assert_cmpstr (json_object_get_string_member (json_node_get_object (reply), "type"), ==,
+                           "atls-refused");
+        }
+      else
+        g_assert_null (reply);
+      server_wait (&s);
+      assert_error_says (s.error, cases[i].code, cases[i].says);
+      server_stop (&s);
+    }
 }
 
 /* VM-to-VM: the connecting VM attests too. */
+/* The VMs SERVER accepts connections from: those measured MEASUREMENT. */
+static void
+set_peer_policy (Fixture *f, JcAtlsServer *server, const guint8 *measurement)
+{
+  JcTeePolicy policy;
+
+  client_policy (f, &policy, JC_TEE_PLATFORM_SIM, measurement);
+  jc_atls_server_set_peer_policy (server, &policy);
+  jc_tee_policy_clear (&policy);
+}
+
 static void
 test_vm_to_vm (Fixture *f, gconstpointer data)
 {
   g_autoptr(JcAtlsServer) server = make_server (f, f->cta);
-  g_autoptr(JcAtlsClient) vm_a = make_client (f, JC_TEE_PLATFORM_SIM, f->m_vm, f->cta);
+  g_autoptr(JcAtlsClient) vm_a = new_client (f, JC_TEE_PLATFORM_SIM, f->m_vm, f->cta);
   g_autoptr(GTlsCertificate) identity_a = NULL;
   g_autoptr(JcTeeProvider) provider_a = jc_tee_provider_new_sim (f->sim_key, f->m_peer);
   g_autoptr(JcAtlsSession) session = NULL;
   g_autoptr(GError) error = NULL;
-  JcTeePolicy peer_policy;
   Server s;
 
   identity_a = jc_atls_identity_new ("joconde-ct-vm-a", g_get_real_time () / G_USEC_PER_SEC + 3600, &error);
   g_assert_no_error (error);
   /* A client set up as a VM presents its identity and evidence instead of a PAK. */
-  g_object_unref (vm_a);
-  {
-    JcTeePolicy p;
-    client_policy (f, &p, JC_TEE_PLATFORM_SIM, f->m_vm);
-    vm_a = jc_atls_client_new (&p, f->cta, 32);
-    jc_tee_policy_clear (&p);
-  }
   jc_atls_client_set_vm (vm_a, identity_a, provider_a);
 
   /* Without a peer policy the VM refuses other VMs. */
   server_start (&s, server);
-  session = run_pair (&s, vm_a, &error);
-  g_assert_null (session);
-  assert_error_says (error, JC_ERROR_DENIED, "accepts no connections from other VMs");
-  g_clear_error (&error);
+  assert_refused (&s, vm_a, JC_ERROR_DENIED, "accepts no connections from other VMs");
   server_stop (&s);
 
   /* With one naming VM A's measurement, both attest. */
-  client_policy (f, &peer_policy, JC_TEE_PLATFORM_SIM, f->m_peer);
-  jc_atls_server_set_peer_policy (server, &peer_policy);
-  jc_tee_policy_clear (&peer_policy);
+  set_peer_policy (f, server, f->m_peer);
   server_start (&s, server);
   session = run_pair (&s, vm_a, &error);
   g_assert_no_error (error);
@@ -548,13 +550,9 @@ test_vm_to_vm (Fixture *f, gconstpointer data)
   g_clear_object (&session);
 
   /* A peer policy naming another measurement refuses VM A. */
-  client_policy (f, &peer_policy, JC_TEE_PLATFORM_SIM, f->m_vm);
-  jc_atls_server_set_peer_policy (server, &peer_policy);
-  jc_tee_policy_clear (&peer_policy);
+  set_peer_policy (f, server, f->m_vm);
   server_start (&s, server);
-  session = run_pair (&s, vm_a, &error);
-  g_assert_null (session);
-  assert_error_says (error, JC_ERROR_DENIED, "The connecting VM failed attestation");
+  assert_refused (&s, vm_a, JC_ERROR_DENIED, "The connecting VM failed attestation");
   server_stop (&s);
 }
 
@@ -670,11 +668,13 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/attest/atls/report-data-vector", test_report_data_vector);
   g_test_add ("/attest/atls/success", Fixture, NULL, fixture_setup, test_success, fixture_teardown);
-  g_test_add ("/attest/atls/other-cta", Fixture, NULL, fixture_setup, test_other_cta, fixture_teardown);
-  g_test_add ("/attest/atls/other-measurement", Fixture, NULL, fixture_setup, test_other_measurement, fixture_teardown);
-  g_test_add ("/attest/atls/sim-refused-for-real-platform", Fixture, NULL, fixture_setup,
-              test_sim_refused_for_real_platform, fixture_teardown);
-  g_test_add ("/attest/atls/pak-not-allowed", Fixture, NULL, fixture_setup, test_pak_not_allowed, fixture_teardown);
+  g_test_add ("/attest/atls/other-cta", Fixture, &refusal_other_cta, fixture_setup, test_refused, fixture_teardown);
+  g_test_add ("/attest/atls/other-measurement", Fixture, &refusal_other_measurement, fixture_setup, test_refused,
+              fixture_teardown);
+  g_test_add ("/attest/atls/sim-refused-for-real-platform", Fixture, &refusal_sim_for_real_platform,
+              fixture_setup, test_refused, fixture_teardown);
+  g_test_add ("/attest/atls/pak-not-allowed", Fixture, &refusal_pak_not_allowed, fixture_setup, test_refused,
+              fixture_teardown);
   g_test_add ("/attest/atls/pak-callback", Fixture, NULL, fixture_setup, test_pak_callback, fixture_teardown);
   g_test_add ("/attest/atls/replayed-evidence", Fixture, NULL, fixture_setup, test_replayed_evidence, fixture_teardown);
   g_test_add ("/attest/atls/vm-to-vm", Fixture, NULL, fixture_setup, test_vm_to_vm, fixture_teardown);

@@ -44,25 +44,18 @@ main (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) schema = jc_schema_new ();
   g_autoptr(GFile) file = NULL;
-  JcColumn *c;
   FILE *out;
   int fd;
   guint64 size = 0, rows = 0, converted = 0;
   double t, read_s, check_s, convert_s;
-  static const char *regions[] = { "north", "south", "east", "west" };
+  static const char *const regions[] = { "north", "south", "east", "west", NULL };
 
   jc_init (NULL);
   g_ptr_array_add (schema, jc_column_new ("person_id", JC_COLUMN_ID));
-  c = jc_column_new ("region", JC_COLUMN_CATEGORY);
-  for (guint i = 0; i < 4; i++)
-    g_ptr_array_add (c->codes, g_strdup (regions[i]));
-  g_ptr_array_add (schema, c);
+  g_ptr_array_add (schema, jc_column_new_category ("region", regions));
   g_ptr_array_add (schema, jc_column_new ("birth_date", JC_COLUMN_DATE));
   g_ptr_array_add (schema, jc_column_new ("household", JC_COLUMN_INT));
-  c = jc_column_new ("income", JC_COLUMN_DECIMAL);
-  c->precision = 10;
-  c->scale = 2;
-  g_ptr_array_add (schema, c);
+  g_ptr_array_add (schema, jc_column_new_decimal ("income", 10, 2));
   g_ptr_array_add (schema, jc_column_new ("active", JC_COLUMN_BOOL));
 
   fd = g_file_open_tmp ("jc-csv-bench-XXXXXX.csv", &path, &error);

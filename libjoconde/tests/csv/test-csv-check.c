@@ -13,21 +13,15 @@
 static GPtrArray *
 make_schema (void)
 {
+  static const char *const regions[] = { "N", "S", NULL };
   GPtrArray *schema = jc_schema_new ();
-  JcColumn *c;
 
   g_ptr_array_add (schema, jc_column_new ("person_id", JC_COLUMN_ID));
   g_ptr_array_add (schema, jc_column_new ("age", JC_COLUMN_INT));
-  c = jc_column_new ("fee", JC_COLUMN_DECIMAL);
-  c->precision = 6;
-  c->scale = 2;
-  g_ptr_array_add (schema, c);
+  g_ptr_array_add (schema, jc_column_new_decimal ("fee", 6, 2));
   g_ptr_array_add (schema, jc_column_new ("active", JC_COLUMN_BOOL));
   g_ptr_array_add (schema, jc_column_new ("born", JC_COLUMN_DATE));
-  c = jc_column_new ("region", JC_COLUMN_CATEGORY);
-  g_ptr_array_add (c->codes, g_strdup ("N"));
-  g_ptr_array_add (c->codes, g_strdup ("S"));
-  g_ptr_array_add (schema, c);
+  g_ptr_array_add (schema, jc_column_new_category ("region", regions));
   return schema;
 }
 

@@ -80,18 +80,12 @@ static void
 test_schema (void)
 {
   g_autoptr(GPtrArray) cols = g_ptr_array_new_with_free_func ((GDestroyNotify) jc_column_free);
-  JcColumn *region = jc_column_new ("region", JC_COLUMN_CATEGORY);
-  JcColumn *fee = jc_column_new ("fee", JC_COLUMN_DECIMAL);
+  static const char *const regions[] = { "north", "south", NULL };
   g_autoptr(JcEngineSchema) s = NULL;
 
-  region->codes = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (region->codes, g_strdup ("north"));
-  g_ptr_array_add (region->codes, g_strdup ("south"));
-  fee->precision = 8;
-  fee->scale = 2;
   g_ptr_array_add (cols, jc_column_new ("id", JC_COLUMN_ID));
-  g_ptr_array_add (cols, region);
-  g_ptr_array_add (cols, fee);
+  g_ptr_array_add (cols, jc_column_new_category ("region", regions));
+  g_ptr_array_add (cols, jc_column_new_decimal ("fee", 8, 2));
   s = jc_ctio_engine_schema_new ("subscribers", cols);
   g_assert_cmpstr (s->key, ==, "subscribers");
   g_assert_cmpuint (s->n_columns, ==, 3);

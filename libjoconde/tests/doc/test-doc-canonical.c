@@ -6,6 +6,7 @@
 #include "jc-doc.h"
 #include "jc-error.h"
 #include "jc-init.h"
+#include "../test-docs.h"
 
 static char *
 canon (const char *text)
@@ -167,45 +168,25 @@ test_refuses_trees_outside_the_subset (void)
 /* The worked examples of docs/hashing.md: every ```input block is followed by a
  * ```canonical and a ```sha256 block. The test recomputes them so the document and the
  * code cannot drift apart. */
-static char *
-next_block (const char **cursor, const char *tag)
-{
-  g_autofree char *fence = g_strdup_printf ("\n```%s\n", tag);
-  const char *start = strstr (*cursor, fence), *end;
-
-  if (start == NULL)
-    return NULL;
-  start += strlen (fence);
-  end = strstr (start, "\n```\n");
-  g_assert_nonnull (end);
-  *cursor = end + 4;
-  return g_strndup (start, (gsize) (end - start));
-}
-
 static void
 test_hashing_md_examples (void)
 {
-  const char *root = g_getenv ("JC_SOURCE_ROOT");
-  g_autofree char *path = g_build_filename (root ? root : JC_SOURCE_ROOT, "docs", "hashing.md", NULL);
-  g_autofree char *text = NULL;
+  g_autofree char *text = test_docs_read ("hashing.md");
   g_autoptr(GError) error = NULL;
-  const char *cursor;
+  const char *cursor = text;
   guint n = 0;
 
-  g_file_get_contents (path, &text, NULL, &error);
-  g_assert_no_error (error);
-  cursor = text;
   for (;;)
     {
-      g_autofree char *input = next_block (&cursor, "input");
+      g_autofree char *input = test_docs_next_block (&cursor, "input");
       g_autofree char *expect_canon = NULL, *expect_hash = NULL, *got_hash = NULL;
       g_autoptr(JsonNode) node = NULL;
       g_autoptr(GBytes) got = NULL;
 
       if (input == NULL)
         break;
-      expect_canon = next_block (&cursor, "canonical");
-      expect_hash = next_block (&cursor, "sha256");
+      expect_canon = test_docs_next_block (&cursor, "canonical");
+      expect_hash = test_docs_next_block (&cursor, "sha256");
       g_assert_nonnull (expect_canon);
       g_assert_nonnull (expect_hash);
       node = jc_doc_parse (input, strlen (input), NULL, &error);

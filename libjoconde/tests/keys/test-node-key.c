@@ -79,6 +79,44 @@ test_node_key_sign_verify (void)
   }
 }
 
+/* Saves KEY to PATH (encrypted with PASSPHRASE unless NULL) and returns the file's text,
+ * which must start with the PEM line HEADER. */
+static char *
+save_key_file (JcNodeKey *key, const char *path, const char *passphrase, const char *header)
+{
+  g_autoptr(GError) error = NULL;
+  char *text = NULL;
+
+  g_assert_true (jc_node_key_save_file (key, path, passphrase, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_assert_true (g_str_has_prefix (text, header));
+  return text;
+}
+
+/* PATH loaded with PASSPHRASE is KEY. */
+static void
+assert_loads_as (const char *path, const char *passphrase, JcNodeKey *key)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcNodeKey) back = jc_node_key_load_file (path, passphrase, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (jc_node_key_get_id (back), ==, jc_node_key_get_id (key));
+}
+
+/* Loading PATH with PASSPHRASE fails with CODE, the message holding FRAGMENT (NULL: any). */
+static void
+assert_load_refused (const char *path, const char *passphrase, int code, const char *fragment)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (jc_node_key_load_file (path, passphrase, &error));
+  g_assert_error (error, JC_ERROR, code);
+  if (fragment)
+    g_assert_nonnull (strstr (error->message, fragment));
+}
+
 static void
 test_node_key_file_plain (void)
 {
@@ -87,20 +125,16 @@ test_node_key_file_plain (void)
   g_autofree char *path = g_build_filename (dir, "node.key", NULL);
   g_autoptr(JcNodeKey) key = jc_node_key_generate (&error);
   g_autoptr(JcNodeKey) back = NULL;
-  g_autofree char *text = NULL;
+  g_autofree char *text = save_key_file (key, path, NULL, "-----BEGIN PRIVATE KEY-----");
   g_autoptr(GBytes) sig = NULL;
   struct stat st;
   guint8 h[32];
 
-  g_assert_true (jc_node_key_save_file (key, path, NULL, &error));
-  g_assert_no_error (error);
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
-  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
-  g_assert_true (g_str_has_prefix (text, "-----BEGIN PRIVATE KEY-----"));
+  assert_loads_as (path, NULL, key);
   back = jc_node_key_load_file (path, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (jc_node_key_get_id (back), ==, jc_node_key_get_id (key));
   hash_of ("doc", h);
   sig = jc_node_key_sign_hash (back, h, 32, &error);
   g_assert_true (jc_node_signature_verify (jc_node_key_get_pubkey (key), h, 32,
@@ -118,22 +152,14 @@ test_node_key_file_plain (void)
   }
   /* Readable by others: refused. */
   g_assert_cmpint (g_chmod (path, 0604), ==, 0);
-  g_clear_object (&back);
-  back = jc_node_key_load_file (path, NULL, &error);
-  g_assert_null (back);
-  g_assert_error (error, JC_ERROR, JC_ERROR_DENIED);
-  g_assert_nonnull (strstr (error->message, "node.key"));
-  g_clear_error (&error);
+  assert_load_refused (path, NULL, JC_ERROR_DENIED, "node.key");
   g_chmod (path, 0600);
   /* Not a key at all. */
   g_file_set_contents_full (path, "hello\n", -1, G_FILE_SET_CONTENTS_NONE, 0600, NULL);
-  g_assert_null (jc_node_key_load_file (path, NULL, &error));
-  g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
-  g_clear_error (&error);
+  assert_load_refused (path, NULL, JC_ERROR_INVALID, NULL);
   g_file_set_contents_full (path, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
                             -1, G_FILE_SET_CONTENTS_NONE, 0600, NULL);
-  g_assert_null (jc_node_key_load_file (path, NULL, &error));
-  g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
+  assert_load_refused (path, NULL, JC_ERROR_INVALID, NULL);
   test_tmpdir_remove (dir);
 }
 
@@ -145,12 +171,9 @@ test_node_key_file_passphrase (void)
   g_autofree char *path = g_build_filename (dir, "node.key", NULL);
   g_autoptr(JcNodeKey) key = jc_node_key_generate (&error);
   g_autoptr(JcNodeKey) back = NULL;
-  g_autofree char *text = NULL, *out = NULL;
+  g_autofree char *out = NULL;
 
-  g_assert_true (jc_node_key_save_file (key, path, "correct horse", &error));
-  g_assert_no_error (error);
-  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
-  g_assert_true (g_str_has_prefix (text, "-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+  g_free (save_key_file (key, path, "correct horse", "-----BEGIN ENCRYPTED PRIVATE KEY-----"));
   /* The cipher is PBES2 with AES-256 (openssl names it). */
   {
     const char *argv[] = { "openssl", "asn1parse", "-in", path, NULL };
@@ -159,10 +182,7 @@ test_node_key_file_passphrase (void)
     g_assert_nonnull (strstr (out, "PBES2"));
     g_assert_nonnull (strstr (out, "aes-256-cbc"));
   }
-  back = jc_node_key_load_file (path, "correct horse", &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (jc_node_key_get_id (back), ==, jc_node_key_get_id (key));
-  g_clear_object (&back);
+  assert_loads_as (path, "correct horse", key);
   back = jc_node_key_open (path, "correct horse", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (jc_node_key_get_id (back), ==, jc_node_key_get_id (key));
@@ -171,13 +191,8 @@ test_node_key_file_passphrase (void)
   g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
   g_clear_error (&error);
 
-  g_assert_null (jc_node_key_load_file (path, NULL, &error));
-  g_assert_error (error, JC_ERROR, JC_ERROR_DENIED);
-  g_assert_nonnull (strstr (error->message, "passphrase"));
-  g_clear_error (&error);
-  g_assert_null (jc_node_key_load_file (path, "wrong horse", &error));
-  g_assert_error (error, JC_ERROR, JC_ERROR_DENIED);
-  g_clear_error (&error);
+  assert_load_refused (path, NULL, JC_ERROR_DENIED, "passphrase");
+  assert_load_refused (path, "wrong horse", JC_ERROR_DENIED, NULL);
   g_assert_false (jc_node_key_save_file (key, path, "", &error));
   g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
   test_tmpdir_remove (dir);

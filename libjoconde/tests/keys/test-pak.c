@@ -94,6 +94,18 @@ test_pak_rfc8032_vector (void)
   test_tmpdir_remove (dir);
 }
 
+/* Loading PATH fails with CODE, the message holding FRAGMENT (NULL: any). */
+static void
+assert_load_refused (const char *path, int code, const char *fragment)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (jc_pak_load (path, &error));
+  g_assert_error (error, JC_ERROR, code);
+  if (fragment)
+    g_assert_nonnull (strstr (error->message, fragment));
+}
+
 static void
 test_pak_save_load (void)
 {
@@ -123,28 +135,18 @@ test_pak_save_load (void)
 
   /* Group-readable: refused with a clear reason. */
   g_assert_cmpint (g_chmod (path, 0640), ==, 0);
-  g_assert_null (jc_pak_load (path, &error));
-  g_assert_error (error, JC_ERROR, JC_ERROR_DENIED);
-  g_assert_nonnull (strstr (error->message, "chmod 600"));
-  g_clear_error (&error);
+  assert_load_refused (path, JC_ERROR_DENIED, "chmod 600");
   g_chmod (path, 0600);
 
   /* Damaged or foreign files. */
   g_file_set_contents_full (path, "joconde-pak-ed25519-v1 short\n", -1, G_FILE_SET_CONTENTS_NONE, 0600, NULL);
-  g_assert_null (jc_pak_load (path, &error));
-  g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
-  g_clear_error (&error);
+  assert_load_refused (path, JC_ERROR_INVALID, NULL);
   g_file_set_contents_full (path, "joconde-pak-ed25519-v1 !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n",
                             -1, G_FILE_SET_CONTENTS_NONE, 0600, NULL);
-  g_assert_null (jc_pak_load (path, &error));
-  g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
-  g_clear_error (&error);
+  assert_load_refused (path, JC_ERROR_INVALID, NULL);
   g_unlink (path);
-  g_assert_null (jc_pak_load (path, &error));
-  g_assert_error (error, JC_ERROR, JC_ERROR_NOT_FOUND);
-  g_clear_error (&error);
-  g_assert_null (jc_pak_load (dir, &error)); /* a folder */
-  g_assert_error (error, JC_ERROR, JC_ERROR_INVALID);
+  assert_load_refused (path, JC_ERROR_NOT_FOUND, NULL);
+  assert_load_refused (dir, JC_ERROR_INVALID, NULL); /* a folder */
   test_tmpdir_remove (dir);
 }
 

@@ -8,11 +8,33 @@
 #include "jc-revocations.h"
 #include "pki-fixture.h"
 
+/* A CRL of ISSUER (signed with KEY), issued just before NOW, that lists REVOKED as revoked
+ * ten seconds before NOW. */
+static JcCrl *
+crl_revoking (JcNodeKey *key, JcCert *issuer, JcCert *revoked, gint64 now, gint64 next_update,
+              guint64 number)
+{
+  g_autoptr(GError) error = NULL;
+  JcCrlEntry e[] = { { jc_cert_get_serial (revoked), now - 10 } };
+  JcCrl *crl = jc_crl_new_signed (key, issuer, e, 1, now - 5, next_update, number, &error);
+
+  g_assert_no_error (error);
+  return crl;
+}
+
+/* The leaf's chain (leaf, org relay, SO relay) checked at WHEN against REV. */
+static JcChainStatus
+leaf_chain_status (Tree *t, JcRevocations *rev, gint64 when, GError **error)
+{
+  g_autoptr(GPtrArray) chain = chain_of (t->leaf, t->org, t->so, NULL);
+
+  return jc_chain_verify (chain, t->root, when, rev, 0, error);
+}
+
 static void
 test_crl_revokes (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) chain = NULL;
   g_autoptr(GPtrArray) org_chain = NULL;
   g_autoptr(JcCrl) crl = NULL;
   g_autoptr(JcCrl) back = NULL;
@@ -21,11 +43,7 @@ test_crl_revokes (void)
   Tree t;
 
   tree_init (&t);
-  {
-    JcCrlEntry e[] = { { jc_cert_get_serial (t.leaf), t.now - 10 } };
-    crl = jc_crl_new_signed (t.org_key, t.org, e, 1, t.now - 5, t.now + 7 * 86400, t.now, &error);
-    g_assert_no_error (error);
-  }
+  crl = crl_revoking (t.org_key, t.org, t.leaf, t.now, t.now + 7 * 86400, t.now);
   /* PEM round trip, signature and content. */
   pem = jc_crl_to_pem (crl);
   g_assert_true (g_str_has_prefix (pem, "-----BEGIN X509 CRL-----"));
@@ -47,13 +65,12 @@ test_crl_revokes (void)
   }
 
   jc_revocations_add_crl (rev, back);
-  chain = chain_of (t.leaf, t.org, t.so, NULL);
-  g_assert_cmpint (jc_chain_verify (chain, t.root, t.now, rev, 0, &error), ==, JC_CHAIN_REVOKED);
+  g_assert_cmpint (leaf_chain_status (&t, rev, t.now, &error), ==, JC_CHAIN_REVOKED);
   g_assert_error (error, JC_ERROR, JC_ERROR_REVOKED);
   g_assert_nonnull (strstr (error->message, "desk-1"));
   g_clear_error (&error);
   /* Before its revocation time the certificate was good (old signatures stay checkable). */
-  g_assert_cmpint (jc_chain_verify (chain, t.root, t.now - 60, rev, 0, &error), ==, JC_CHAIN_OK);
+  g_assert_cmpint (leaf_chain_status (&t, rev, t.now - 60, &error), ==, JC_CHAIN_OK);
   /* The parent is not affected. */
   org_chain = chain_of (t.org, t.so, NULL);
   g_assert_cmpint (jc_chain_verify (org_chain, t.root, t.now, rev, 0, &error), ==, JC_CHAIN_OK);
@@ -65,22 +82,16 @@ static void
 test_crl_from_wrong_issuer_ignored (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) chain = NULL;
   g_autoptr(JcCrl) crl = NULL;
   g_autoptr(JcRevocations) rev = jc_revocations_new ();
   Tree t;
 
   tree_init (&t);
   /* The SO relay lists the leaf's serial, but it did not issue the leaf: no effect. */
-  {
-    JcCrlEntry e[] = { { jc_cert_get_serial (t.leaf), t.now - 10 } };
-    crl = jc_crl_new_signed (t.so_key, t.so, e, 1, t.now - 5, t.now + 86400, 1, &error);
-    g_assert_no_error (error);
-  }
+  crl = crl_revoking (t.so_key, t.so, t.leaf, t.now, t.now + 86400, 1);
   g_assert_true (jc_crl_verify (crl, t.so, NULL)); /* genuine, just not the leaf's issuer */
   jc_revocations_add_crl (rev, crl);
-  chain = chain_of (t.leaf, t.org, t.so, NULL);
-  g_assert_cmpint (jc_chain_verify (chain, t.root, t.now, rev, 0, &error), ==, JC_CHAIN_OK);
+  g_assert_cmpint (leaf_chain_status (&t, rev, t.now, &error), ==, JC_CHAIN_OK);
   g_assert_no_error (error);
   /* Signing a CRL needs the issuer's own key. */
   g_assert_null (jc_crl_new_signed (t.so_key, t.org, NULL, 0, t.now, t.now + 1, 1, &error));
@@ -104,23 +115,17 @@ static void
 test_intermediate_revoked (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) chain = NULL;
   g_autoptr(JcCrl) crl = NULL;
   g_autoptr(JcRevocations) rev = jc_revocations_new ();
   Tree t;
 
   tree_init (&t);
-  {
-    JcCrlEntry e[] = { { jc_cert_get_serial (t.org), t.now - 10 } };
-    crl = jc_crl_new_signed (t.so_key, t.so, e, 1, t.now - 5, t.now + 86400, 1, &error);
-    g_assert_no_error (error);
-  }
+  crl = crl_revoking (t.so_key, t.so, t.org, t.now, t.now + 86400, 1);
   g_assert_true (jc_crl_verify (crl, t.so, &error));
   g_assert_no_error (error);
   g_assert_true (jc_crl_lookup (crl, jc_cert_get_serial (t.org), NULL));
   jc_revocations_add_crl (rev, crl);
-  chain = chain_of (t.leaf, t.org, t.so, NULL);
-  g_assert_cmpint (jc_chain_verify (chain, t.root, t.now, rev, 0, &error), ==, JC_CHAIN_REVOKED);
+  g_assert_cmpint (leaf_chain_status (&t, rev, t.now, &error), ==, JC_CHAIN_REVOKED);
   g_assert_nonnull (strstr (error->message, "org-relay"));
   tree_clear (&t);
 }
@@ -129,17 +134,15 @@ static void
 test_lost_key (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) chain = NULL;
   g_autoptr(JcRevocations) rev = jc_revocations_new ();
   g_autoptr(JcRevocations) back = NULL;
   g_autofree char *json = NULL, *json2 = NULL;
   Tree t;
 
   tree_init (&t);
-  chain = chain_of (t.leaf, t.org, t.so, NULL);
   g_assert_true (jc_revocations_revoke_key (rev, jc_cert_get_key_id (t.leaf), t.now - 100,
                                             "laptop lost", &error));
-  g_assert_cmpint (jc_chain_verify (chain, t.root, t.now, rev, 0, &error), ==, JC_CHAIN_REVOKED);
+  g_assert_cmpint (leaf_chain_status (&t, rev, t.now, &error), ==, JC_CHAIN_REVOKED);
   g_assert_error (error, JC_ERROR, JC_ERROR_REVOKED);
   g_clear_error (&error);
   /* Saved and loaded, it still revokes; the file is stable. */
@@ -147,7 +150,7 @@ test_lost_key (void)
   g_assert_nonnull (strstr (json, "laptop lost"));
   back = jc_revocations_new_from_json (json, -1, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (jc_chain_verify (chain, t.root, t.now, back, 0, &error), ==, JC_CHAIN_REVOKED);
+  g_assert_cmpint (leaf_chain_status (&t, back, t.now, &error), ==, JC_CHAIN_REVOKED);
   g_clear_error (&error);
   json2 = jc_revocations_keys_to_json (back);
   g_assert_cmpstr (json, ==, json2);

@@ -2,12 +2,33 @@
 #include "config.h"
 
 #include <gnutls/crypto.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "jc-chain-fingerprint.h"
 #include "jc-pki-private.h"
 #include "jc-roles.h"
 #include "pki-fixture.h"
+
+/* CHAIN checked against ROOT at WHEN, for the roles REQUIRED, is refused with STATUS and
+ * an error of CODE (0: any) whose message holds each of the NULL-terminated fragments. */
+static void
+assert_chain_refused (GPtrArray *chain, JcCert *root, gint64 when, JcRoles required,
+                      JcChainStatus status, int code, ...)
+{
+  g_autoptr(GError) error = NULL;
+  const char *fragment;
+  va_list ap;
+
+  g_assert_cmpint (jc_chain_verify (chain, root, when, NULL, required, &error), ==, status);
+  g_assert_nonnull (error);
+  if (code)
+    g_assert_error (error, JC_ERROR, code);
+  va_start (ap, code);
+  while ((fragment = va_arg (ap, const char *)) != NULL)
+    g_assert_nonnull (strstr (error->message, fragment));
+  va_end (ap);
+}
 
 static void
 test_roles (void)
@@ -174,26 +195,17 @@ test_expired_and_not_yet_valid (void)
   short_leaf = tree_issue (t.org_key, t.org, k, "Bank A", NULL, "a@bank-a.example", "short",
                            JC_ROLE_ANALYST, &v);
   chain = chain_of (short_leaf, t.org, t.so, NULL);
-  g_assert_cmpint (jc_chain_verify (chain, t.root, t.now, NULL, 0, &error), ==, JC_CHAIN_NOT_YET_VALID);
-  g_assert_error (error, JC_ERROR, JC_ERROR_EXPIRED);
-  g_assert_nonnull (strstr (error->message, "short"));
-  g_assert_nonnull (strstr (error->message, "not valid before"));
-  g_clear_error (&error);
+  assert_chain_refused (chain, t.root, t.now, 0, JC_CHAIN_NOT_YET_VALID, JC_ERROR_EXPIRED,
+                        "short", "not valid before", NULL);
   g_assert_cmpint (jc_chain_verify (chain, t.root, t.now + 86400 + 60, NULL, 0, &error), ==, JC_CHAIN_OK);
-  g_assert_cmpint (jc_chain_verify (chain, t.root, t.now + 3 * 86400, NULL, 0, &error), ==, JC_CHAIN_EXPIRED);
-  g_assert_error (error, JC_ERROR, JC_ERROR_EXPIRED);
-  g_assert_nonnull (strstr (error->message, "short"));
-  g_assert_nonnull (strstr (error->message, "expired"));
-  g_clear_error (&error);
+  assert_chain_refused (chain, t.root, t.now + 3 * 86400, 0, JC_CHAIN_EXPIRED, JC_ERROR_EXPIRED,
+                        "short", "expired", NULL);
   /* Beyond 24 months the intermediates expire too: the one nearest the root is named. */
   g_clear_pointer (&chain, g_ptr_array_unref);
   chain = chain_of (t.leaf, t.org, t.so, NULL);
-  g_assert_cmpint (jc_chain_verify (chain, t.root, t.now + 800 * 86400, NULL, 0, &error), ==, JC_CHAIN_EXPIRED);
-  g_assert_nonnull (strstr (error->message, "so-relay"));
-  g_clear_error (&error);
+  assert_chain_refused (chain, t.root, t.now + 800 * 86400, 0, JC_CHAIN_EXPIRED, 0, "so-relay", NULL);
   /* Before the root existed. */
-  g_assert_cmpint (jc_chain_verify (chain, t.root, t.now - 86400, NULL, 0, &error), ==, JC_CHAIN_NOT_YET_VALID);
-  g_assert_nonnull (strstr (error->message, "root"));
+  assert_chain_refused (chain, t.root, t.now - 86400, 0, JC_CHAIN_NOT_YET_VALID, 0, "root", NULL);
   tree_clear (&t);
 }
 
@@ -213,15 +225,11 @@ test_wrong_ca (void)
   chain = chain_of (t.leaf, t.org, t.so, NULL);
   /* Another tree's root: unknown issuer. */
   other_root = tree_root (other_key, "Another JOCONDE root CA", t.now);
-  g_assert_cmpint (jc_chain_verify (chain, other_root, t.now, NULL, 0, &error), ==, JC_CHAIN_UNKNOWN_ISSUER);
-  g_assert_error (error, JC_ERROR, JC_ERROR_UNTRUSTED);
-  g_assert_nonnull (strstr (error->message, "another certificate tree"));
-  g_clear_error (&error);
+  assert_chain_refused (chain, other_root, t.now, 0, JC_CHAIN_UNKNOWN_ISSUER, JC_ERROR_UNTRUSTED,
+                        "another certificate tree", NULL);
   /* A root with the same name but another key (its key identifier differs). */
   twin_root = tree_root (twin_key, "Statistics Office JOCONDE root CA", t.now);
-  g_assert_cmpint (jc_chain_verify (chain, twin_root, t.now, NULL, 0, &error), ==, JC_CHAIN_UNKNOWN_ISSUER);
-  g_assert_error (error, JC_ERROR, JC_ERROR_UNTRUSTED);
-  g_clear_error (&error);
+  assert_chain_refused (chain, twin_root, t.now, 0, JC_CHAIN_UNKNOWN_ISSUER, JC_ERROR_UNTRUSTED, NULL);
   /* A leaf whose signature was altered: names match, signature does not. */
   {
     g_autoptr(GBytes) der = jc_cert_get_der (t.leaf);
@@ -236,24 +244,18 @@ test_wrong_ca (void)
     bad = jc_cert_new_from_der (bad_der, &error);
     g_assert_no_error (error);
     bad_chain = chain_of (bad, t.org, t.so, NULL);
-    g_assert_cmpint (jc_chain_verify (bad_chain, t.root, t.now, NULL, 0, &error), ==, JC_CHAIN_BAD_SIGNATURE);
-    g_assert_error (error, JC_ERROR, JC_ERROR_BAD_SIGNATURE);
-    g_assert_nonnull (strstr (error->message, "desk-1"));
-    g_clear_error (&error);
+    assert_chain_refused (bad_chain, t.root, t.now, 0, JC_CHAIN_BAD_SIGNATURE, JC_ERROR_BAD_SIGNATURE,
+                          "desk-1", NULL);
   }
   /* A missing intermediate. */
   broken = chain_of (t.leaf, t.so, NULL);
-  g_assert_cmpint (jc_chain_verify (broken, t.root, t.now, NULL, 0, &error), ==, JC_CHAIN_UNKNOWN_ISSUER);
-  g_assert_nonnull (strstr (error->message, "org-relay"));
-  g_clear_error (&error);
+  assert_chain_refused (broken, t.root, t.now, 0, JC_CHAIN_UNKNOWN_ISSUER, 0, "org-relay", NULL);
   /* Empty, and the root alone. */
   g_ptr_array_set_size (broken, 0);
-  g_assert_cmpint (jc_chain_verify (broken, t.root, t.now, NULL, 0, &error), ==, JC_CHAIN_MALFORMED);
-  g_clear_error (&error);
+  assert_chain_refused (broken, t.root, t.now, 0, JC_CHAIN_MALFORMED, 0, NULL);
   g_ptr_array_add (broken, g_object_ref (t.root));
-  g_assert_cmpint (jc_chain_verify (broken, t.root, t.now, NULL, 0, &error), ==, JC_CHAIN_MALFORMED);
-  g_clear_error (&error);
-  g_assert_cmpint (jc_chain_verify (NULL, t.root, t.now, NULL, 0, &error), ==, JC_CHAIN_MALFORMED);
+  assert_chain_refused (broken, t.root, t.now, 0, JC_CHAIN_MALFORMED, 0, NULL);
+  assert_chain_refused (NULL, t.root, t.now, 0, JC_CHAIN_MALFORMED, 0, NULL);
   tree_clear (&t);
 }
 
@@ -283,9 +285,35 @@ test_chain_too_long (void)
       g_set_object (&parent_key, k);
       g_set_object (&parent, c);
     }
-  g_assert_cmpint (jc_chain_verify (chain, t.root, t.now, NULL, 0, &error), ==, JC_CHAIN_MALFORMED);
-  g_assert_nonnull (strstr (error->message, "too long"));
+  assert_chain_refused (chain, t.root, t.now, 0, JC_CHAIN_MALFORMED, 0, "too long", NULL);
   tree_clear (&t);
+}
+
+/* A certificate made with GnuTLS directly, valid from a minute before NOW for a day: NAME
+ * with KEY, signed by ISSUER (with ISSUER_KEY); NOT_CA marks it as no CA (CA:FALSE). */
+static JcCert *
+gnutls_cert (guint8 serial, const char *name, JcNodeKey *key, gboolean not_ca, JcCert *issuer,
+             JcNodeKey *issuer_key, gint64 now)
+{
+  g_autoptr(GError) error = NULL;
+  gnutls_x509_crt_t crt;
+  JcCert *cert;
+
+  gnutls_x509_crt_init (&crt);
+  gnutls_x509_crt_set_version (crt, 3);
+  gnutls_x509_crt_set_serial (crt, &serial, 1);
+  gnutls_x509_crt_set_activation_time (crt, now - 60);
+  gnutls_x509_crt_set_expiration_time (crt, now + 86400);
+  gnutls_x509_crt_set_dn_by_oid (crt, GNUTLS_OID_X520_COMMON_NAME, 0, name, strlen (name));
+  gnutls_x509_crt_set_pubkey (crt, jc_node_key_get_pubkey (key));
+  if (not_ca)
+    gnutls_x509_crt_set_basic_constraints (crt, 0, -1);
+  g_assert_cmpint (gnutls_x509_crt_privkey_sign (crt, jc_cert_get_gnutls (issuer),
+                                                 jc_node_key_get_privkey (issuer_key),
+                                                 GNUTLS_DIG_SHA256, 0), ==, 0);
+  cert = jc_cert_new_take (crt, &error); /* takes crt */
+  g_assert_no_error (error);
+  return cert;
 }
 
 static void
@@ -298,43 +326,15 @@ test_not_ca (void)
   g_autoptr(JcNodeKey) leaf_key = tree_key ();
   g_autoptr(JcCert) mid = NULL, leaf = NULL;
   g_autoptr(GPtrArray) chain = NULL;
-  gnutls_x509_crt_t mid_crt, leaf_crt;
-  const guint8 serial1[] = { 1 }, serial2[] = { 2 };
   Tree t;
 
   tree_init (&t);
-  gnutls_x509_crt_init (&mid_crt);
-  gnutls_x509_crt_set_version (mid_crt, 3);
-  gnutls_x509_crt_set_serial (mid_crt, serial1, 1);
-  gnutls_x509_crt_set_activation_time (mid_crt, t.now - 60);
-  gnutls_x509_crt_set_expiration_time (mid_crt, t.now + 86400);
-  gnutls_x509_crt_set_dn_by_oid (mid_crt, GNUTLS_OID_X520_COMMON_NAME, 0, "not-a-ca", 8);
-  gnutls_x509_crt_set_pubkey (mid_crt, jc_node_key_get_pubkey (mid_key));
-  gnutls_x509_crt_set_basic_constraints (mid_crt, 0, -1);
-  g_assert_cmpint (gnutls_x509_crt_privkey_sign (mid_crt, jc_cert_get_gnutls (t.root),
-                                                 jc_node_key_get_privkey (t.root_key),
-                                                 GNUTLS_DIG_SHA256, 0), ==, 0);
-  mid = jc_cert_new_take (mid_crt, &error); /* takes mid_crt */
-  g_assert_no_error (error);
+  mid = gnutls_cert (1, "not-a-ca", mid_key, TRUE, t.root, t.root_key, t.now);
   g_assert_false (jc_cert_is_ca (mid));
-
-  gnutls_x509_crt_init (&leaf_crt);
-  gnutls_x509_crt_set_version (leaf_crt, 3);
-  gnutls_x509_crt_set_serial (leaf_crt, serial2, 1);
-  gnutls_x509_crt_set_activation_time (leaf_crt, t.now - 60);
-  gnutls_x509_crt_set_expiration_time (leaf_crt, t.now + 86400);
-  gnutls_x509_crt_set_dn_by_oid (leaf_crt, GNUTLS_OID_X520_COMMON_NAME, 0, "under-not-a-ca", 14);
-  gnutls_x509_crt_set_pubkey (leaf_crt, jc_node_key_get_pubkey (leaf_key));
-  g_assert_cmpint (gnutls_x509_crt_privkey_sign (leaf_crt, jc_cert_get_gnutls (mid), jc_node_key_get_privkey (mid_key),
-                                                 GNUTLS_DIG_SHA256, 0), ==, 0);
-  leaf = jc_cert_new_take (leaf_crt, &error);
-  g_assert_no_error (error);
+  leaf = gnutls_cert (2, "under-not-a-ca", leaf_key, FALSE, mid, mid_key, t.now);
 
   chain = chain_of (leaf, mid, NULL);
-  g_assert_cmpint (jc_chain_verify (chain, t.root, t.now, NULL, 0, &error), ==, JC_CHAIN_NOT_CA);
-  g_assert_error (error, JC_ERROR, JC_ERROR_UNTRUSTED);
-  g_assert_nonnull (strstr (error->message, "not-a-ca"));
-  g_clear_error (&error);
+  assert_chain_refused (chain, t.root, t.now, 0, JC_CHAIN_NOT_CA, JC_ERROR_UNTRUSTED, "not-a-ca", NULL);
 
   /* And our CA code refuses to issue with it. */
   {
@@ -361,12 +361,8 @@ test_role_checks (void)
   chain = chain_of (t.leaf, t.org, t.so, NULL);
   g_assert_cmpint (jc_chain_verify (chain, t.root, t.now, NULL, JC_ROLE_ORGANISER | JC_ROLE_SIGNATORY,
                                     &error), ==, JC_CHAIN_OK);
-  g_assert_cmpint (jc_chain_verify (chain, t.root, t.now, NULL, JC_ROLE_APPROVER, &error),
-                   ==, JC_CHAIN_ROLE_MISSING);
-  g_assert_error (error, JC_ERROR, JC_ERROR_DENIED);
-  g_assert_nonnull (strstr (error->message, "approver"));
-  g_assert_nonnull (strstr (error->message, "desk-1"));
-  g_clear_error (&error);
+  assert_chain_refused (chain, t.root, t.now, JC_ROLE_APPROVER, JC_CHAIN_ROLE_MISSING, JC_ERROR_DENIED,
+                        "approver", "desk-1", NULL);
   g_assert_cmpint (jc_chain_verify (chain, t.root, t.now, NULL, JC_ROLE_ORGANISER | JC_ROLE_CP,
                                     &error), ==, JC_CHAIN_ROLE_MISSING);
   g_assert_nonnull (strstr (error->message, "cp"));

@@ -2,21 +2,14 @@
 #include "config.h"
 
 #include "rss3-harness.h"
+#include "jc-rss3-socket-net.h"
 
-#include <errno.h>
-#include <sys/socket.h>
 #include <string.h>
-#include <unistd.h>
-
-typedef struct {
-  int fd[3];
-  GByteArray *log;
-} Net;
 
 typedef struct {
   unsigned party;
   guint64 seed;
-  Net net;
+  JcRss3SocketNet net;
   Rss3PartyFunc fn;
   gpointer data;
   gboolean no_ctx;
@@ -28,49 +21,7 @@ void
 rss3_test_disconnect (void)
 {
   Party *p = g_private_get (&current_party);
-  Net *net = &p->net;
-  for (int j = 0; j < 3; j++)
-    if (net->fd[j] >= 0)
-      shutdown (net->fd[j], SHUT_RDWR);
-}
-
-static int
-net_send (void *user, unsigned to, const void *buf, size_t len)
-{
-  Net *net = user;
-  const guint8 *p = buf;
-  while (len > 0)
-    {
-      ssize_t w = send (net->fd[to], p, len, MSG_NOSIGNAL);
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w <= 0)
-        return -1;
-      p += w;
-      len -= (size_t) w;
-    }
-  return 0;
-}
-
-static int
-net_recv (void *user, unsigned from, void *buf, size_t len)
-{
-  Net *net = user;
-  guint8 *p = buf;
-  size_t want = len;
-  while (len > 0)
-    {
-      ssize_t r = read (net->fd[from], p, len);
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r <= 0)
-        return -1;
-      p += r;
-      len -= (size_t) r;
-    }
-  if (net->log)
-    g_byte_array_append (net->log, buf, (guint) want);
-  return 0;
+  jc_rss3_socket_net_shutdown (&p->net);
 }
 
 unsigned
@@ -86,7 +37,7 @@ rss3_test_ctx_new (GError **error)
   Party *p = g_private_get (&current_party);
   guint8 keys[3][JC_RSS3_KEY_BYTES];
   jc_rss3_test_keys (p->seed, keys);
-  JcRss3Net net = { net_send, net_recv, &p->net };
+  JcRss3Net net = { jc_rss3_socket_net_send, jc_rss3_socket_net_recv, &p->net };
   return jc_rss3_ctx_new (p->party, keys[p->party], keys[(p->party + 1) % 3], &net, error);
 }
 
@@ -95,14 +46,11 @@ party_main (gpointer data)
 {
   Party *p = data;
   g_private_set (&current_party, p);
-  guint8 keys[3][JC_RSS3_KEY_BYTES];
-  jc_rss3_test_keys (p->seed, keys);
-  JcRss3Net net = { net_send, net_recv, &p->net };
   g_autoptr (GError) error = NULL;
   JcRss3Ctx *ctx = NULL;
   if (!p->no_ctx)
     {
-      ctx = jc_rss3_ctx_new (p->party, keys[p->party], keys[(p->party + 1) % 3], &net, &error);
+      ctx = rss3_test_ctx_new (&error);
       g_assert_no_error (error);
     }
   p->fn (ctx, p->data);
@@ -132,14 +80,8 @@ run_with (guint64 seed, Rss3PartyFunc fn, gpointer data, GByteArray *logs[3], gb
 {
   Party parties[3];
   memset (parties, 0, sizeof parties);
-  for (unsigned i = 0; i < 3; i++)
-    for (unsigned j = i + 1; j < 3; j++)
-      {
-        int sv[2];
-        g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM, 0, sv), ==, 0);
-        parties[i].net.fd[j] = sv[0];
-        parties[j].net.fd[i] = sv[1];
-      }
+  JcRss3SocketNet nets[3];
+  g_assert_true (jc_rss3_socket_nets_connect (nets));
   GThread *th[3];
   for (unsigned i = 0; i < 3; i++)
     {
@@ -147,6 +89,7 @@ run_with (guint64 seed, Rss3PartyFunc fn, gpointer data, GByteArray *logs[3], gb
       parties[i].seed = seed;
       parties[i].fn = fn;
       parties[i].data = data;
+      parties[i].net = nets[i];
       parties[i].net.log = logs ? logs[i] : NULL;
       parties[i].no_ctx = no_ctx;
       th[i] = g_thread_new ("party", party_main, &parties[i]);
@@ -154,9 +97,7 @@ run_with (guint64 seed, Rss3PartyFunc fn, gpointer data, GByteArray *logs[3], gb
   for (unsigned i = 0; i < 3; i++)
     g_thread_join (th[i]);
   for (unsigned i = 0; i < 3; i++)
-    for (unsigned j = 0; j < 3; j++)
-      if (i != j)
-        close (parties[i].net.fd[j]);
+    jc_rss3_socket_net_close (&parties[i].net);
 }
 
 guint64 *

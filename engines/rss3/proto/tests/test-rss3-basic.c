@@ -77,7 +77,6 @@ linear_party (JcRss3Ctx *ctx, gpointer data)
   g_autofree guint64 *o4 = rss3_test_open (ctx, t);
   jc_rss3_avec_fill_const (ctx, t, 42);
   g_autofree guint64 *o5 = rss3_test_open (ctx, t);
-  g_autoptr (JcRss3AVec) c = jc_rss3_avec_new (n);
   g_autoptr (GError) error = NULL;
   g_assert_true (jc_rss3_reveal_to (ctx, a, 2, jc_rss3_ctx_get_party (ctx) == 2 ? o5 : NULL,
                                     &error));
