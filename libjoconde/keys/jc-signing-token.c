@@ -66,16 +66,30 @@ cert_of_obj (gnutls_pkcs11_obj_t obj)
   return cert;
 }
 
-#define WITH_KEY (GNUTLS_PKCS11_OBJ_FLAG_CRT | GNUTLS_PKCS11_OBJ_FLAG_WITH_PRIVKEY)
+/* TRUE when a private key is visible at KEY_URL. (GnuTLS's own WITH_PRIVKEY filter leaks
+ * memory in 3.7, hence this search by the certificate's CKA_ID.) */
+static gboolean
+has_key (const char *key_url)
+{
+  gnutls_pkcs11_obj_t *objs = NULL;
+  unsigned int n = 0;
+
+  if (gnutls_pkcs11_obj_list_import_url4 (&objs, &n, key_url, GNUTLS_PKCS11_OBJ_FLAG_PRIVKEY) < 0)
+    return FALSE;
+  for (unsigned int i = 0; i < n; i++)
+    gnutls_pkcs11_obj_deinit (objs[i]);
+  gnutls_free (objs);
+  return n > 0;
+}
 
 /* Adds the signing certificates found at URL to OUT, skipping duplicates (a module
  * configured twice shows its tokens twice). */
 static int
-list_url (const char *url, unsigned int flags, GPtrArray *out)
+list_url (const char *url, gboolean with_key, GPtrArray *out)
 {
   gnutls_pkcs11_obj_t *objs = NULL;
   unsigned int n = 0;
-  int rc = gnutls_pkcs11_obj_list_import_url4 (&objs, &n, url, flags);
+  int rc = gnutls_pkcs11_obj_list_import_url4 (&objs, &n, url, GNUTLS_PKCS11_OBJ_FLAG_CRT);
   if (rc < 0)
     return rc;
   for (unsigned int i = 0; i < n; i++)
@@ -84,7 +98,7 @@ list_url (const char *url, unsigned int flags, GPtrArray *out)
       gboolean seen = FALSE;
       for (guint j = 0; cert && j < out->len && !seen; j++)
         seen = g_str_equal (((JcSignerCert *) out->pdata[j])->cert_url, cert->cert_url);
-      if (cert && !seen)
+      if (cert && !seen && (!with_key || has_key (cert->key_url)))
         g_ptr_array_add (out, cert);
       else
         jc_signer_cert_free (cert);
@@ -107,7 +121,7 @@ jc_signing_token_list (const char *url, GError **error)
                        _("“%s” is not a PKCS#11 URI (it must start with “pkcs11:”)"), url);
           return NULL;
         }
-      int rc = list_url (url, WITH_KEY, out);
+      int rc = list_url (url, TRUE, out);
       if (rc < 0)
         {
           g_autofree char *m = g_strdup_printf (_("Cannot read the security token “%s”"), url);
@@ -123,7 +137,7 @@ jc_signing_token_list (const char *url, GError **error)
         break;
       /* A token that cannot be read (not initialised, removed meanwhile) holds nothing
        * to sign with: the others are still listed. */
-      int rc = list_url (token, WITH_KEY, out);
+      int rc = list_url (token, TRUE, out);
       if (rc < 0)
         g_debug ("Skipping token %s: %s", token, gnutls_strerror (rc));
       gnutls_free (token);
@@ -141,7 +155,7 @@ jc_signing_token_find (const char *url, GError **error)
   /* A token that hides its private keys until login shows only certificates: one named
    * explicitly is taken, and its key is looked for when signing. */
   if (certs->len == 0 && url != NULL)
-    list_url (url, GNUTLS_PKCS11_OBJ_FLAG_CRT, certs);
+    list_url (url, FALSE, certs);
   if (certs->len == 0)
     {
       if (url)
