@@ -794,6 +794,15 @@ core_get_ctsa_hash (JcClient *client, const char *task_id, GError **error)
   return hash;
 }
 
+static char *
+core_get_task_event (JcClient *client, const char *task_id)
+{
+  JcStore *store = jc_client_node_get_store (JC_CLIENT_CORE (client)->node);
+  g_autoptr(JcClientTask) task = jc_client_tasks_get (store, task_id, NULL);
+
+  return task ? g_strdup (task->event) : NULL;
+}
+
 /* Signing with a token: the CTSA is read here, the token signs in a thread (it may take
  * seconds, a PIN pad may wait for the user), the signature is sent from here again. */
 typedef struct {
@@ -880,6 +889,7 @@ static void
 jc_client_core_iface_init (JcClientInterface *iface)
 {
   iface->get_ctsa_hash = core_get_ctsa_hash;
+  iface->get_task_event = core_get_task_event;
   iface->sign_with_token_async = core_sign_with_token_async;
   iface->sign_with_token_finish = core_bool_finish;
   iface->list_received_paks = core_list_received_paks;

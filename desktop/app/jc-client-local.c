@@ -506,6 +506,12 @@ local_get_ctsa_hash (JcClient *client, const char *task_id, GError **error)
   return NULL;
 }
 
+static char *
+local_get_task_event (JcClient *client, const char *task_id)
+{
+  return NULL; /* a profile folder keeps no status events */
+}
+
 static void
 local_sign_with_token_async (JcClient *client, const char *task_id, const JcSignerCert *cert,
                              JcSecret *pin, GCancellable *cancellable,
@@ -519,6 +525,7 @@ static void
 jc_client_local_iface_init (JcClientInterface *iface)
 {
   iface->get_ctsa_hash = local_get_ctsa_hash;
+  iface->get_task_event = local_get_task_event;
   iface->sign_with_token_async = local_sign_with_token_async;
   iface->sign_with_token_finish = local_transfer_finish;
   iface->list_received_paks = local_list_received_paks;

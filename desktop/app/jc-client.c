@@ -240,3 +240,9 @@ jc_client_sign_with_token_finish (JcClient *self, GAsyncResult *result, GError *
 {
   return IFACE (self)->sign_with_token_finish (self, result, error);
 }
+
+char *
+jc_client_get_task_event (JcClient *self, const char *task_id)
+{
+  return IFACE (self)->get_task_event (self, task_id);
+}

@@ -104,6 +104,9 @@ struct _JcClientInterface {
                                    GCancellable *cancellable, GAsyncReadyCallback callback,
                                    gpointer user_data);
   gboolean    (*sign_finish)      (JcClient *self, GAsyncResult *result, GError **error);
+  /* The root's words about the task's latest change (e.g. who signed an addendum
+   * electronically), or NULL when none are known. */
+  char       *(*get_task_event)   (JcClient *self, const char *task_id);
   /* Organiser: the hash (64 hex digits) of this organisation's current CTSA, the one a
    * signatory signs; NULL with an error when no addendum was sent. */
   char       *(*get_ctsa_hash)    (JcClient *self, const char *task_id, GError **error);
@@ -179,6 +182,7 @@ void        jc_client_sign_async        (JcClient *self, const char *task_id, GF
                                          gpointer user_data);
 gboolean    jc_client_sign_finish       (JcClient *self, GAsyncResult *result, GError **error);
 char       *jc_client_get_ctsa_hash     (JcClient *self, const char *task_id, GError **error);
+char       *jc_client_get_task_event    (JcClient *self, const char *task_id);
 void        jc_client_sign_with_token_async  (JcClient *self, const char *task_id,
                                               const JcSignerCert *cert, JcSecret *pin,
                                               GCancellable *cancellable,

@@ -251,7 +251,16 @@ jc_task_view_set_task (JcTaskView *self, JcTaskInfo *task)
   gtk_widget_set_visible (self->action_group, action != NULL);
   if (action)
     adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->action_row), action);
-  adw_action_row_set_subtitle (self->state_row, jc_task_state_label (jc_task_info_get_state (task)));
+  {
+    /* The root's words about the latest change: for the SO approver, who signed an
+     * addendum electronically (to compare with the member register). */
+    g_autofree char *event = self->app ? jc_client_get_task_event (client_of (self),
+                                                                   jc_task_info_get_id (task)) : NULL;
+    g_autofree char *state = event
+      ? g_markup_printf_escaped (_("%s — latest: %s"), jc_task_state_label (jc_task_info_get_state (task)), event)
+      : g_markup_escape_text (jc_task_state_label (jc_task_info_get_state (task)), -1);
+    adw_action_row_set_subtitle (self->state_row, state);
+  }
   if (ctsc->platform == JC_TEE_PLATFORM_SIM)
     {
       adw_action_row_set_subtitle (self->tee_row, _("Simulated TEE — NOT confidential: for tests only"));
