@@ -16,6 +16,7 @@
 #include "jc-relay-mail.h"
 #include "jc-relay-private.h"
 #include "jc-relay-tasks.h"
+#include "jc-signatory-cms.h"
 #include "jc-uuid.h"
 
 /* The task lifecycle at the root (spec §4.4.1.1, Appendix B.2): CTSC -> UUID -> copies
@@ -492,6 +493,12 @@ on_signature (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *to
   if (!ctsa || sig->signatory < 0 || sig->signatory >= ctsa->signatories->len)
     return refuse (refusal, JC_ERROR_INVALID, _("The CTSA of peer %s has no signatory %" PRId64),
                    party->name, (int64_t) sig->signatory);
+  /* An electronic signature is checked here; a scanned sheet is left to the SO's eyes. */
+  g_autoptr(JcSignerCert) signer = NULL;
+  if (jc_signatory_cms_file_is_cms (sig->file)
+      && !(signer = jc_signatory_cms_verify (sig->file->content, ctsa_node, NULL, &local)))
+    return refuse (refusal, local->code, _("The electronic signature of peer %s's addendum is "
+                                           "refused: %s"), party->name, local->message);
   g_autofree char *text = to_text (doc);
   g_autoptr(sqlite3_stmt) ins = jc_net_sqlite_prepare (relay->db,
     "INSERT OR REPLACE INTO signatory_signatures (task_id, peer, signatory, document) "
@@ -504,7 +511,11 @@ on_signature (JcRelay *relay, JcNetEnvelope *env, JsonNode *body, GHashTable *to
   sqlite3_bind_text (ins, 4, text, -1, SQLITE_STATIC);
   if (sqlite3_step (ins) != SQLITE_DONE)
     return jc_net_sqlite_fail (relay->db, error);
-  g_autofree char *what = g_strdup_printf ("signatory signature for %s", party->name);
+  /* The approver compares the signer with its member register. */
+  g_autofree char *what = signer
+    ? g_strdup_printf ("signatory signature for %s, electronic, by %s (certificate SHA-256 %s)",
+                       party->name, signer->subject, signer->fingerprint)
+    : g_strdup_printf ("signatory signature for %s", party->name);
   /* Approvals and signatures may come in any order: the last one finalises. */
   return task_changed (relay, t, "emerging", what, touched, error) &&
          finalise_if_complete (relay, t, touched, error);

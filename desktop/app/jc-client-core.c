@@ -15,6 +15,7 @@
 #include "jc-doc.h"
 #include "jc-encoding.h"
 #include "jc-error.h"
+#include "jc-signatory-cms.h"
 
 struct _JcClientCore {
   GObject       parent_instance;
@@ -776,9 +777,121 @@ core_sign_async (JcClient *client, const char *task_id, GFile *signature,
   wait_taken (self, task, task_id, msg_id);
 }
 
+static char *
+core_get_ctsa_hash (JcClient *client, const char *task_id, GError **error)
+{
+  JcStore *store = jc_client_node_get_store (JC_CLIENT_CORE (client)->node);
+  char *hash = NULL;
+  g_autofree char *ctsa = jc_client_tasks_get_ctsa (store, task_id, &hash);
+
+  if (!ctsa)
+    {
+      g_free (hash);
+      g_set_error (error, JC_ERROR, JC_ERROR_STATE,
+                   _("This node has sent no addendum for task %s yet"), task_id);
+      return NULL;
+    }
+  return hash;
+}
+
+static char *
+core_get_task_event (JcClient *client, const char *task_id)
+{
+  JcStore *store = jc_client_node_get_store (JC_CLIENT_CORE (client)->node);
+  g_autoptr(JcClientTask) task = jc_client_tasks_get (store, task_id, NULL);
+
+  return task ? g_strdup (task->event) : NULL;
+}
+
+/* Signing with a token: the CTSA is read here, the token signs in a thread (it may take
+ * seconds, a PIN pad may wait for the user), the signature is sent from here again. */
+typedef struct {
+  char         *task_id;
+  JcSignerCert *cert;
+  JcSecret     *pin;
+  JsonNode     *ctsa;
+} TokenSign;
+
+static void
+token_sign_free (TokenSign *t)
+{
+  g_free (t->task_id);
+  jc_signer_cert_free (t->cert);
+  jc_secret_free (t->pin);
+  g_clear_pointer (&t->ctsa, json_node_unref);
+  g_free (t);
+}
+
+static void
+token_sign_in_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  TokenSign *t = data;
+  GError *error = NULL;
+  GBytes *cms = jc_signatory_cms_sign (t->cert, t->pin, t->ctsa, &error);
+
+  g_clear_pointer (&t->pin, jc_secret_free);
+  if (cms)
+    g_task_return_pointer (task, cms, (GDestroyNotify) g_bytes_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+token_signed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *outer = user_data;
+  JcClientCore *self = JC_CLIENT_CORE (source);
+  TokenSign *t = g_task_get_task_data (G_TASK (result));
+  GError *error = NULL;
+  g_autoptr(GBytes) cms = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autofree char *msg_id = NULL;
+
+  if (cms)
+    msg_id = jc_client_sign_file (self->node, t->task_id,
+                                  jc_signatory_cms_file_new (cms, jc_client_node_get_name (self->node)),
+                                  &error);
+  if (!msg_id)
+    {
+      g_task_return_error (outer, error);
+      g_object_unref (outer);
+      return;
+    }
+  wait_taken (self, outer, t->task_id, msg_id);
+}
+
+static void
+core_sign_with_token_async (JcClient *client, const char *task_id, const JcSignerCert *cert,
+                            JcSecret *pin, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
+{
+  JcClientCore *self = JC_CLIENT_CORE (client);
+  GTask *outer = g_task_new (client, cancellable, callback, user_data);
+  TokenSign *t = g_new0 (TokenSign, 1);
+  GError *error = NULL;
+
+  t->pin = pin;
+  t->task_id = g_strdup (task_id);
+  t->cert = jc_signer_cert_copy (cert);
+  t->ctsa = jc_client_current_ctsa (self->node, task_id, &error);
+  if (!t->ctsa)
+    {
+      token_sign_free (t);
+      g_task_return_error (outer, error);
+      g_object_unref (outer);
+      return;
+    }
+  g_autoptr(GTask) inner = g_task_new (client, cancellable, token_signed, outer);
+  g_task_set_task_data (inner, t, (GDestroyNotify) token_sign_free);
+  g_task_run_in_thread (inner, token_sign_in_thread);
+}
+
 static void
 jc_client_core_iface_init (JcClientInterface *iface)
 {
+  iface->get_ctsa_hash = core_get_ctsa_hash;
+  iface->get_task_event = core_get_task_event;
+  iface->sign_with_token_async = core_sign_with_token_async;
+  iface->sign_with_token_finish = core_bool_finish;
   iface->list_received_paks = core_list_received_paks;
   iface->addendum_async = core_addendum_async;
   iface->addendum_finish = core_bool_finish;

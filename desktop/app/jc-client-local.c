@@ -499,9 +499,35 @@ local_sign_async (JcClient *client, const char *task_id, GFile *signature,
   refuse_async (client, callback, user_data, local_sign_async, NO_NETWORK);
 }
 
+static char *
+local_get_ctsa_hash (JcClient *client, const char *task_id, GError **error)
+{
+  g_set_error_literal (error, JC_ERROR, JC_ERROR_UNSUPPORTED, NO_NETWORK);
+  return NULL;
+}
+
+static char *
+local_get_task_event (JcClient *client, const char *task_id)
+{
+  return NULL; /* a profile folder keeps no status events */
+}
+
+static void
+local_sign_with_token_async (JcClient *client, const char *task_id, const JcSignerCert *cert,
+                             JcSecret *pin, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+  jc_secret_free (pin);
+  refuse_async (client, callback, user_data, local_sign_with_token_async, NO_NETWORK);
+}
+
 static void
 jc_client_local_iface_init (JcClientInterface *iface)
 {
+  iface->get_ctsa_hash = local_get_ctsa_hash;
+  iface->get_task_event = local_get_task_event;
+  iface->sign_with_token_async = local_sign_with_token_async;
+  iface->sign_with_token_finish = local_transfer_finish;
   iface->list_received_paks = local_list_received_paks;
   iface->addendum_async = local_addendum_async;
   iface->addendum_finish = local_transfer_finish;

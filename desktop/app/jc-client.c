@@ -220,3 +220,29 @@ jc_client_sign_finish (JcClient *self, GAsyncResult *result, GError **error)
 {
   return IFACE (self)->sign_finish (self, result, error);
 }
+
+char *
+jc_client_get_ctsa_hash (JcClient *self, const char *task_id, GError **error)
+{
+  return IFACE (self)->get_ctsa_hash (self, task_id, error);
+}
+
+void
+jc_client_sign_with_token_async (JcClient *self, const char *task_id, const JcSignerCert *cert,
+                                 JcSecret *pin, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data)
+{
+  IFACE (self)->sign_with_token_async (self, task_id, cert, pin, cancellable, callback, user_data);
+}
+
+gboolean
+jc_client_sign_with_token_finish (JcClient *self, GAsyncResult *result, GError **error)
+{
+  return IFACE (self)->sign_with_token_finish (self, result, error);
+}
+
+char *
+jc_client_get_task_event (JcClient *self, const char *task_id)
+{
+  return IFACE (self)->get_task_event (self, task_id);
+}

@@ -3,6 +3,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "jc-secret.h"
+#include "jc-signer-cert.h"
 #include "jc-task-info.h"
 
 G_BEGIN_DECLS
@@ -102,6 +104,19 @@ struct _JcClientInterface {
                                    GCancellable *cancellable, GAsyncReadyCallback callback,
                                    gpointer user_data);
   gboolean    (*sign_finish)      (JcClient *self, GAsyncResult *result, GError **error);
+  /* The root's words about the task's latest change (e.g. who signed an addendum
+   * electronically), or NULL when none are known. */
+  char       *(*get_task_event)   (JcClient *self, const char *task_id);
+  /* Organiser: the hash (64 hex digits) of this organisation's current CTSA, the one a
+   * signatory signs; NULL with an error when no addendum was sent. */
+  char       *(*get_ctsa_hash)    (JcClient *self, const char *task_id, GError **error);
+  /* Signatory at the organiser's node: signs the current CTSA with CERT's key in its
+   * security token (PIN taken, may be NULL) in a thread, then sends the signature. */
+  void        (*sign_with_token_async) (JcClient *self, const char *task_id,
+                                        const JcSignerCert *cert, JcSecret *pin,
+                                        GCancellable *cancellable, GAsyncReadyCallback callback,
+                                        gpointer user_data);
+  gboolean    (*sign_with_token_finish) (JcClient *self, GAsyncResult *result, GError **error);
 };
 
 /* A PAK registered with the organisation's node. */
@@ -166,5 +181,13 @@ void        jc_client_sign_async        (JcClient *self, const char *task_id, GF
                                          GCancellable *cancellable, GAsyncReadyCallback callback,
                                          gpointer user_data);
 gboolean    jc_client_sign_finish       (JcClient *self, GAsyncResult *result, GError **error);
+char       *jc_client_get_ctsa_hash     (JcClient *self, const char *task_id, GError **error);
+char       *jc_client_get_task_event    (JcClient *self, const char *task_id);
+void        jc_client_sign_with_token_async  (JcClient *self, const char *task_id,
+                                              const JcSignerCert *cert, JcSecret *pin,
+                                              GCancellable *cancellable,
+                                              GAsyncReadyCallback callback, gpointer user_data);
+gboolean    jc_client_sign_with_token_finish (JcClient *self, GAsyncResult *result,
+                                              GError **error);
 
 G_END_DECLS

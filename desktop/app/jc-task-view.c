@@ -2,11 +2,13 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "jc-client.h"
 #include "jc-compare-dialog.h"
 #include "jc-encoding.h"
 #include "jc-signing-sheet.h"
+#include "jc-token-sign.h"
 #include "jc-task-view.h"
 #include "jc-addendum-window.h"
 #include "jc-download-window.h"
@@ -24,6 +26,7 @@ struct _JcTaskView {
   AdwActionRow *hash_row;
   GtkWidget   *terminate_row;
   GtkWidget   *import_button;
+  GtkWidget   *token_button;
   GtkListBox  *peers_list;
   GtkListBox  *io_list;
   GtkWidget   *timeline_group;
@@ -33,6 +36,8 @@ struct _JcTaskView {
   JcApplication *app;
   JcTaskInfo    *task;
   GtkFileChooserNative *chooser;
+  GPtrArray    *certs;         /* JcSignerCert*: the tokens' signing certificates */
+  GCancellable *token_search;  /* the search for them, while it runs */
 };
 
 G_DEFINE_FINAL_TYPE (JcTaskView, jc_task_view, ADW_TYPE_BIN)
@@ -195,6 +200,38 @@ fill_timeline (JcTaskView *self)
     }
 }
 
+static void
+tokens_found (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  JcTaskView *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) certs = jc_token_sign_find_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_object_unref (self);
+      return;
+    }
+  g_clear_object (&self->token_search);
+  if (error)
+    g_debug ("No security tokens: %s", error->message);
+  g_clear_pointer (&self->certs, g_ptr_array_unref);
+  self->certs = g_steal_pointer (&certs);
+  gtk_widget_set_visible (self->token_button, self->certs && self->certs->len > 0);
+  g_object_unref (self);
+}
+
+/* Looks for security tokens off the main thread; the button shows when one is there. */
+static void
+find_tokens (JcTaskView *self)
+{
+  if (self->token_search)
+    g_cancellable_cancel (self->token_search);
+  g_clear_object (&self->token_search);
+  self->token_search = g_cancellable_new ();
+  jc_token_sign_find_async (self->token_search, tokens_found, g_object_ref (self));
+}
+
 void
 jc_task_view_set_task (JcTaskView *self, JcTaskInfo *task)
 {
@@ -214,7 +251,16 @@ jc_task_view_set_task (JcTaskView *self, JcTaskInfo *task)
   gtk_widget_set_visible (self->action_group, action != NULL);
   if (action)
     adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->action_row), action);
-  adw_action_row_set_subtitle (self->state_row, jc_task_state_label (jc_task_info_get_state (task)));
+  {
+    /* The root's words about the latest change: for the SO approver, who signed an
+     * addendum electronically (to compare with the member register). */
+    g_autofree char *event = self->app ? jc_client_get_task_event (client_of (self),
+                                                                   jc_task_info_get_id (task)) : NULL;
+    g_autofree char *state = event
+      ? g_markup_printf_escaped (_("%s — latest: %s"), jc_task_state_label (jc_task_info_get_state (task)), event)
+      : g_markup_escape_text (jc_task_state_label (jc_task_info_get_state (task)), -1);
+    adw_action_row_set_subtitle (self->state_row, state);
+  }
   if (ctsc->platform == JC_TEE_PLATFORM_SIM)
     {
       adw_action_row_set_subtitle (self->tee_row, _("Simulated TEE — NOT confidential: for tests only"));
@@ -241,9 +287,13 @@ jc_task_view_set_task (JcTaskView *self, JcTaskInfo *task)
                                  || jc_client_has_role (client_of (self), "approver"));
     gtk_widget_set_visible (self->terminate_row, may && !ended);
     /* The organiser sends the signed sheet of its addendum while the task is emerging. */
-    gtk_widget_set_visible (self->import_button,
-                            self->app && state == JC_TASK_EMERGING
-                            && jc_client_has_role (client_of (self), "organiser"));
+    gboolean signing = self->app && state == JC_TASK_EMERGING
+                       && jc_client_has_role (client_of (self), "organiser");
+    gtk_widget_set_visible (self->import_button, signing);
+    /* The electronic way is offered once a token with a signing certificate is found. */
+    gtk_widget_set_visible (self->token_button, signing && self->certs && self->certs->len > 0);
+    if (signing)
+      find_tokens (self);
   }
 }
 
@@ -478,6 +528,20 @@ decide_activated (GtkWidget *widget, const char *name, GVariant *param)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Gives DIALOG the EXTRA child and two responses, Cancel (also on Escape) and ACTION,
+ * with DEFAULT_RESPONSE taken on Enter. */
+static void
+confirm_responses (AdwMessageDialog *dialog, GtkWidget *extra, const char *action,
+                   const char *label, AdwResponseAppearance appearance,
+                   const char *default_response)
+{
+  adw_message_dialog_set_extra_child (dialog, extra);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), action, label, NULL);
+  adw_message_dialog_set_response_appearance (dialog, action, appearance);
+  adw_message_dialog_set_default_response (dialog, default_response);
+  adw_message_dialog_set_close_response (dialog, "cancel");
+}
+
 /* Asks for the reason first: every peer reads it, and ending a task cannot be undone. */
 static void
 terminate_activated (GtkWidget *widget, const char *name, GVariant *param)
@@ -496,15 +560,9 @@ terminate_activated (GtkWidget *widget, const char *name, GVariant *param)
   gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Reason"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Reason"), -1);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "terminate", _("_Terminate"), NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "terminate",
-                                              ADW_RESPONSE_DESTRUCTIVE);
+  confirm_responses (ADW_MESSAGE_DIALOG (dialog), entry, "terminate", _("_Terminate"),
+                     ADW_RESPONSE_DESTRUCTIVE, "cancel");
   adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "terminate", FALSE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_signal_connect (entry, "changed", G_CALLBACK (reason_changed), dialog);
   g_signal_connect_object (dialog, "response", G_CALLBACK (terminate_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -594,6 +652,116 @@ export_sheet_activated (GtkWidget *widget, const char *name, GVariant *param)
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
 
+/* --- signing with a security token ----------------------------------------------------- */
+
+static void
+token_signature_sent (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  JcTaskView *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!jc_client_sign_with_token_finish (JC_CLIENT (source), result, &error))
+    {
+      GtkWidget *dialog = adw_message_dialog_new (window_of (self), _("The Addendum Was Not Signed"),
+                                                  error->message);
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+    }
+  else
+    toast (self, _("The addendum was signed and sent"));
+  g_object_unref (self);
+}
+
+static JcSignerCert *
+chosen_cert (JcTaskView *self, AdwMessageDialog *dialog)
+{
+  GtkDropDown *choice = g_object_get_data (G_OBJECT (dialog), "choice");
+  guint i = choice ? gtk_drop_down_get_selected (choice) : 0;
+
+  return self->certs && i < self->certs->len ? self->certs->pdata[i] : NULL;
+}
+
+static void
+token_response (AdwMessageDialog *dialog, const char *response, gpointer user_data)
+{
+  JcTaskView *self = user_data;
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "pin");
+  const char *text = gtk_editable_get_text (entry);
+  JcSignerCert *cert = chosen_cert (self, dialog);
+
+  if (g_str_equal (response, "sign") && cert && self->task)
+    {
+      /* The PIN moves to guarded memory at once; the entry forgets it. */
+      JcSecret *pin = *text ? jc_secret_copy ((const guint8 *) text, strlen (text)) : NULL;
+      jc_client_sign_with_token_async (client_of (self), jc_task_info_get_id (self->task), cert,
+                                       pin, NULL, token_signature_sent, g_object_ref (self));
+      toast (self, _("Signing with the security token…"));
+    }
+  gtk_editable_set_text (entry, "");
+}
+
+static void
+token_choice_changed (GtkDropDown *choice, GParamSpec *pspec, AdwMessageDialog *dialog)
+{
+  JcTaskView *self = g_object_get_data (G_OBJECT (dialog), "view");
+  const char *hash = g_object_get_data (G_OBJECT (dialog), "hash");
+  JcSignerCert *cert = chosen_cert (self, dialog);
+  g_autofree char *body = cert ? jc_token_sign_summary (cert, hash) : NULL;
+
+  if (body)
+    adw_message_dialog_set_body (dialog, body);
+}
+
+/* The signatory reviews what is signed and with which certificate, and types the PIN. */
+static void
+sign_token_activated (GtkWidget *widget, const char *name, GVariant *param)
+{
+  JcTaskView *self = JC_TASK_VIEW (widget);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *hash = NULL;
+
+  if (self->task == NULL || self->certs == NULL || self->certs->len == 0)
+    return;
+  hash = jc_client_get_ctsa_hash (client_of (self), jc_task_info_get_id (self->task), &error);
+  if (hash == NULL)
+    {
+      toast (self, error->message);
+      return;
+    }
+  GtkWidget *dialog = adw_message_dialog_new (window_of (self), _("Sign the Addendum?"), NULL);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *entry = gtk_password_entry_new ();
+  g_object_set_data (G_OBJECT (dialog), "view", self);
+  g_object_set_data_full (G_OBJECT (dialog), "hash", g_strdup (hash), g_free);
+  if (self->certs->len > 1)
+    {
+      GtkStringList *labels = gtk_string_list_new (NULL);
+      for (guint i = 0; i < self->certs->len; i++)
+        {
+          g_autofree char *label = jc_token_sign_choice_label (self->certs->pdata[i]);
+          gtk_string_list_append (labels, label);
+        }
+      GtkWidget *choice = gtk_drop_down_new (G_LIST_MODEL (labels), NULL);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (choice), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Certificate"), -1);
+      g_object_set_data (G_OBJECT (dialog), "choice", choice);
+      g_signal_connect (choice, "notify::selected", G_CALLBACK (token_choice_changed), dialog);
+      gtk_box_append (GTK_BOX (box), choice);
+    }
+  gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (entry), TRUE);
+  g_object_set (entry, "placeholder-text", _("PIN"), "activates-default", TRUE, NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("PIN of the security token"), -1);
+  g_object_set_data (G_OBJECT (dialog), "pin", entry);
+  gtk_box_append (GTK_BOX (box), entry);
+  confirm_responses (ADW_MESSAGE_DIALOG (dialog), box, "sign", _("_Sign"),
+                     ADW_RESPONSE_SUGGESTED, "sign");
+  token_choice_changed (NULL, NULL, ADW_MESSAGE_DIALOG (dialog));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (token_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (entry);
+}
+
 static void
 jc_task_view_dispose (GObject *object)
 {
@@ -601,6 +769,10 @@ jc_task_view_dispose (GObject *object)
 
   g_clear_object (&self->task);
   g_clear_object (&self->chooser);
+  if (self->token_search)
+    g_cancellable_cancel (self->token_search);
+  g_clear_object (&self->token_search);
+  g_clear_pointer (&self->certs, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), JC_TYPE_TASK_VIEW);
   G_OBJECT_CLASS (jc_task_view_parent_class)->dispose (object);
 }
@@ -622,6 +794,7 @@ jc_task_view_class_init (JcTaskViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, hash_row);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, terminate_row);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, import_button);
+  gtk_widget_class_bind_template_child (widget_class, JcTaskView, token_button);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, peers_list);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, io_list);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, timeline_group);
@@ -632,6 +805,7 @@ jc_task_view_class_init (JcTaskViewClass *klass)
   gtk_widget_class_install_action (widget_class, "task.compare", "(sss)", compare_activated);
   gtk_widget_class_install_action (widget_class, "task.export-sheet", NULL, export_sheet_activated);
   gtk_widget_class_install_action (widget_class, "task.import-signature", NULL, import_signature_activated);
+  gtk_widget_class_install_action (widget_class, "task.sign-token", NULL, sign_token_activated);
   gtk_widget_class_install_action (widget_class, "task.terminate", NULL, terminate_activated);
   gtk_widget_class_install_action (widget_class, "task.decide", NULL, decide_activated);
   gtk_widget_class_install_action (widget_class, "task.download", "s", download_activated);

@@ -6,6 +6,7 @@
 
 #include "jc-cli.h"
 #include "jc-client-actions.h"
+#include "jc-signing-token.h"
 
 /* The agreement of a task: `addendum` and `sign` (organiser's node), `approve` and
  * `reject` (the SO's approver node). */
@@ -60,37 +61,99 @@ jc_cli_addendum (int argc, char **argv)
   return 0;
 }
 
+/* `sign --list-tokens`: every signing certificate of the security tokens present. */
+static int
+list_tokens (void)
+{
+  GError *error = NULL;
+  g_autoptr(GPtrArray) certs = jc_signing_token_list (NULL, &error);
+  if (!certs)
+    return jc_cli_fail (error);
+  if (certs->len == 0)
+    printf (_("No security token with a signing certificate was found.\n"));
+  for (guint i = 0; i < certs->len; i++)
+    {
+      JcSignerCert *c = certs->pdata[i];
+      g_autofree char *text = jc_signer_cert_describe (c);
+      printf (_("Token: %s\nURI: %s\n%s\n\n"), c->token_label, c->cert_url, text);
+    }
+  return 0;
+}
+
 int
 jc_cli_sign (int argc, char **argv)
 {
   g_auto(JcCliNodeOptions) opts = { 0 };
-  g_autofree char *task = NULL, *file = NULL;
+  g_autofree char *task = NULL, *file = NULL, *url = NULL, *pin_file = NULL, *module = NULL;
+  gboolean list = FALSE;
   const GOptionEntry entries[] = {
     { "task", 't', 0, G_OPTION_ARG_STRING, &task, N_("The task's id"), N_("ID") },
     { "signature", 's', 0, G_OPTION_ARG_FILENAME, &file,
       N_("The signatory's signature of the addendum (e.g. the signed signing sheet)"), N_("FILE") },
+    { "pkcs11", 0, 0, G_OPTION_ARG_STRING, &url,
+      N_("Sign now with the security token or certificate of this PKCS#11 URI"), N_("URI") },
+    { "pin-file", 0, 0, G_OPTION_ARG_FILENAME, &pin_file,
+      N_("Read the token's PIN from the first line of FILE (default: ask on the terminal)"),
+      N_("FILE") },
+    { "pkcs11-module", 0, 0, G_OPTION_ARG_FILENAME, &module,
+      N_("Also load this PKCS#11 module (besides those configured for p11-kit)"), N_("PATH") },
+    { "list-tokens", 0, 0, G_OPTION_ARG_NONE, &list,
+      N_("List the signing certificates of the security tokens present, then exit"), NULL },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) ctx = jc_cli_context_new ("sign", "",
-    _("Imports the signatory's signature of this organisation's addendum and sends it."),
-    _("The signatory signs the organisation's current addendum (its hash is on the signing\n"
-      "sheet) by hand or with a qualified signature; FILE is that signed document. It is\n"
-      "attached to a signatory signature of the current addendum and sent to the root. The\n"
-      "task is agreed once every organisation's addendum is signed and approved by the SO.\n\n"
-      "Example:\n  jocondectl sign --node nodes/nsi --task 3f2a… --signature signed-sheet.pdf"));
+    _("Signs this organisation's addendum, or imports the signatory's signature of it, and "
+      "sends it."),
+    _("The signatory signs the organisation's current addendum in one of two ways:\n\n"
+      "  By hand: print the signing sheet (its hash identifies the addendum), sign it, scan\n"
+      "  it; FILE is that scan (--signature). The SO compares it with the addendum by eye.\n\n"
+      "  With a security token (smart card, USB token; --pkcs11): a CMS/PKCS#7 detached\n"
+      "  signature (.p7s) over the addendum's canonical bytes is made with the certificate\n"
+      "  in the token. The root checks it covers exactly this addendum and refuses it\n"
+      "  otherwise; the SO approver sees the signer's name and certificate fingerprint and\n"
+      "  compares them with its member register. URI is a PKCS#11 URI (RFC 7512) of a\n"
+      "  token or of a certificate in it, as --list-tokens shows. The PIN is asked on the\n"
+      "  terminal without echo unless --pin-file gives it. Tokens are those of p11-kit's\n"
+      "  modules (/usr/share/p11-kit/modules, ~/.config/pkcs11/modules).\n\n"
+      "A signature file that is itself CMS/PKCS#7 (.p7s) is checked by the root the same\n"
+      "way. The task is agreed once every organisation's addendum is signed and approved\n"
+      "by the SO.\n\n"
+      "Examples:\n"
+      "  jocondectl sign --node nodes/nsi --task 3f2a… --signature signed-sheet.pdf\n"
+      "  jocondectl sign --list-tokens\n"
+      "  jocondectl sign --node nodes/nsi --task 3f2a… --pkcs11 'pkcs11:token=Ada%20Lovelace'"));
   int status = 0;
   jc_cli_add_node_options (ctx, &opts, entries);
   if (!jc_cli_parse (ctx, &argc, &argv, &status))
     return status;
-  if (!task || !file || argc != 1)
-    return jc_cli_usage ("sign", _("give --task ID and --signature FILE"));
+  GError *error = NULL;
+  if (module && !jc_signing_token_add_module (module, &error))
+    return jc_cli_fail (error);
+  if (list)
+    return argc == 1 ? list_tokens () : jc_cli_usage ("sign", _("--list-tokens takes no arguments"));
+  if (!task || (!file == !url) || argc != 1)
+    return jc_cli_usage ("sign", _("give --task ID and either --signature FILE or --pkcs11 URI"));
+  g_autoptr(JcSignerCert) cert = url ? jc_signing_token_find (url, &error) : NULL;
+  if (url && !cert)
+    return jc_cli_fail (error);
   g_autoptr(JcClientNode) node = jc_cli_open_node (&opts, "sign", &status);
   if (!node)
     return status;
-  GError *error = NULL;
   if (!jc_client_node_sync (node, 200, jc_cli_timeout_ms (&opts), &error))
     return jc_cli_fail (error);
-  g_autofree char *msg = jc_client_sign (node, task, file, &error);
+  g_autofree char *msg = NULL;
+  if (cert)
+    {
+      g_autofree char *text = jc_signer_cert_describe (cert);
+      printf (_("Signing the addendum of task %s with:\n%s\n"), task, text);
+      fflush (stdout);
+      g_autoptr(JcSecret) pin = jc_cli_read_pin (pin_file, cert->token_label, &error);
+      if (!pin)
+        return jc_cli_fail (error);
+      msg = jc_client_sign_with_token (node, task, cert, pin, &error);
+    }
+  else
+    msg = jc_client_sign (node, task, file, &error);
   if (!msg || !jc_client_request_wait (node, task, msg, jc_cli_timeout_ms (&opts), &error))
     return jc_cli_fail (error);
   printf (_("Signature for task %s accepted by the root.\n"), task);

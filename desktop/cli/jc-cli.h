@@ -33,8 +33,14 @@ GBytes *jc_cli_read_input (const char *path, gsize max, GError **error);
 G_END_DECLS
 
 #include "jc-client-node.h"
+#include "jc-secret.h"
 
 G_BEGIN_DECLS
+
+/* A security token's PIN: the first line of PIN_FILE, or else typed on the terminal
+ * without echo after a prompt naming TOKEN_LABEL. */
+JcSecret     *jc_cli_read_pin         (const char *pin_file, const char *token_label,
+                                       GError **error);
 
 /* The options every node command takes: --node PROFILE_DIR and --timeout SECONDS. */
 typedef struct {

@@ -17,6 +17,9 @@
 #include "jc-upload-window.h"
 #include "jc-window.h"
 
+#include "../../libjoconde/tests/keys/softhsm-fixture.h"
+#include "../../libjoconde/tests/keys/signer-fixture.h"
+
 /* Display tests (under Xvfb with a D-Bus session): the real application object on a copy of
  * the sample profile, driven by emitting the signals a user's actions emit (a drop with a
  * file list, button clicks), with screenshots of each main view in JC_SCREENSHOT_DIR. */
@@ -511,6 +514,40 @@ test_compare_fingerprint (void)
   }
 }
 
+static gboolean
+is_visible (gpointer data)
+{
+  return gtk_widget_get_visible (data);
+}
+
+/* A security token with a signing certificate is found off the main thread: an
+ * organiser's emerging task then offers to sign with it; other tasks do not. */
+static void
+test_token_button (void)
+{
+  JcWindow *main = main_window ();
+  JcTaskView *view = JC_TASK_VIEW (find (GTK_WIDGET (main), JC_TYPE_TASK_VIEW, NULL));
+  GtkWidget *button = find (GTK_WIDGET (view), GTK_TYPE_BUTTON, "Sign with Security Token…");
+
+  g_assert_nonnull (button);
+  g_assert_true (jc_window_select_task (main, "a3d91b62-7e04-4f15-b8c9-02e6f1d4a987"));
+  wait_for (is_visible, button, 10000);
+  g_assert_cmpint (gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (button)), ==,
+                   GTK_ACCESSIBLE_ROLE_BUTTON);
+  /* This profile has sent no addendum: the action explains itself and opens nothing. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "task.sign-token", NULL));
+  spin (100);
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+      g_assert_false (ADW_IS_MESSAGE_DIALOG (w)
+                      && adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (w), "sign"));
+    }
+  g_assert_true (jc_window_select_task (main, TASK_ID));
+  g_assert_false (gtk_widget_get_visible (button));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -520,6 +557,10 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
   jc_init (NULL);
+  /* Before the app first looks for tokens: SoftHSM reads its configuration once. */
+  SoftHsmFixture hsm;
+  softhsm_fixture_setup (&hsm, "node");
+  signer_fixture_put ("CN=Ada Lovelace,O=NSI", 0, SOFTHSM_TOKEN, "ada", 1, FALSE);
   profile = g_dir_make_tmp ("jc-display-XXXXXX", &error);
   g_assert_no_error (error);
   src = g_build_filename (g_getenv ("JC_TEST_DATA"), "profile", NULL);
@@ -538,7 +579,9 @@ main (int argc, char **argv)
   g_test_add_func ("/display/keys", test_keys);
   g_test_add_func ("/display/compare-fingerprint", test_compare_fingerprint);
   g_test_add_func ("/display/terminate", test_terminate);
+  g_test_add_func ("/display/token-button", test_token_button);
   status = g_test_run ();
+  softhsm_fixture_teardown (&hsm);
   /* The copy of the sample profile goes; kept when a test failed, to look at. */
   if (status == 0)
     {

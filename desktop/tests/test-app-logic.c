@@ -14,6 +14,11 @@
 #include "jc-init.h"
 #include "jc-signing-sheet.h"
 #include "jc-upload-check.h"
+#include "jc-time.h"
+#include "jc-token-sign.h"
+
+#include "../../libjoconde/tests/keys/softhsm-fixture.h"
+#include "../../libjoconde/tests/keys/signer-fixture.h"
 
 /* Display-free tests of the app's view logic: the task list's model and filter, the local
  * client, draft building and checking (with the real rss3 engine), the upload check of
@@ -657,6 +662,66 @@ test_result_table (void)
   g_rmdir (dir);
 }
 
+/* The signing dialog's text names the addendum's hash (hex and digit groups, as on the
+ * signing sheet) and the certificate: subject, issuer, validity, fingerprint, token. */
+static void
+test_token_sign_summary (void)
+{
+  SignerFixture ada;
+  gint64 now = jc_time_now ();
+  signer_fixture_make (&ada, "CN=Ada Lovelace,O=NSI", now - 60, now + 86400,
+                       GNUTLS_KEY_NON_REPUDIATION);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JcSignerCert) cert = jc_signer_cert_new_from_der (ada.der, &error);
+  g_assert_no_error (error);
+  cert->token_label = g_strdup ("Ada's card");
+  const char *hash = "ce208317b2eccafe9fe652e8040695413e8b04bbd973ed803d34496f4b9d96df";
+  guint8 raw[32];
+  g_assert_true (jc_hex_decode_into (hash, raw, sizeof raw, NULL));
+  g_autofree char *digits = jc_digits_fingerprint (raw, sizeof raw);
+  g_autofree char *text = jc_token_sign_summary (cert, hash);
+  g_assert_nonnull (strstr (text, hash));
+  g_assert_nonnull (strstr (text, digits));
+  g_assert_nonnull (strstr (text, "Subject: CN=Ada Lovelace,O=NSI"));
+  g_assert_nonnull (strstr (text, "Issuer: CN=Ada Lovelace,O=NSI"));
+  g_assert_nonnull (strstr (text, cert->fingerprint));
+  g_assert_nonnull (strstr (text, "“Ada's card”"));
+  g_autofree char *until = jc_time_format (cert->not_after);
+  g_assert_nonnull (strstr (text, until));
+  g_autofree char *label = jc_token_sign_choice_label (cert);
+  g_assert_cmpstr (label, ==, "CN=Ada Lovelace,O=NSI — Ada's card");
+  signer_fixture_clear (&ada);
+}
+
+static void
+found_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GPtrArray **out = user_data;
+  g_autoptr(GError) error = NULL;
+  *out = jc_token_sign_find_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+/* Token discovery runs in a thread and finds the certificate written to a SoftHSM2 token. */
+static void
+test_token_sign_find (void)
+{
+  SoftHsmFixture hsm;
+  softhsm_fixture_setup (&hsm, "node");
+  signer_fixture_put ("CN=Ada Lovelace,O=NSI", 0, SOFTHSM_TOKEN, "ada", 1, FALSE);
+  GPtrArray *certs = NULL;
+  jc_token_sign_find_async (NULL, found_cb, &certs);
+  while (certs == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  guint found = 0;
+  for (guint i = 0; i < certs->len; i++)
+    if (g_strcmp0 (((JcSignerCert *) certs->pdata[i])->subject, "CN=Ada Lovelace,O=NSI") == 0)
+      found++;
+  g_assert_cmpuint (found, ==, 1);
+  g_ptr_array_unref (certs);
+  softhsm_fixture_teardown (&hsm);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -675,5 +740,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/core-actions", test_core_actions);
   g_test_add_func ("/app/transfer-texts", test_transfer_texts);
   g_test_add_func ("/app/result-table", test_result_table);
+  g_test_add_func ("/app/token-sign/summary", test_token_sign_summary);
+  g_test_add_func ("/app/token-sign/find", test_token_sign_find);
   return g_test_run ();
 }

@@ -16,6 +16,7 @@
 #include "jc-encoding.h"
 #include "jc-error.h"
 #include "jc-pak.h"
+#include "jc-signatory-cms.h"
 #include "jc-signatures.h"
 #include "jc-task-messages.h"
 #include "jc-time.h"
@@ -438,28 +439,33 @@ jc_client_addendum (JcClientNode *node, const char *task_id, const char *const *
 
 /* --- signatory signature --------------------------------------------------------------- */
 
+/* The current CTSA of this node for TASK_ID (its text and hash), or an error saying the
+ * addendum is still to be written. */
+static char *
+current_ctsa (JcStore *store, const char *task_id, char **ctsa_hash, GError **error)
+{
+  char *ctsa = jc_client_tasks_get_ctsa (store, task_id, ctsa_hash);
+  if (!ctsa)
+    g_set_error (error, JC_ERROR, JC_ERROR_STATE,
+                 _("This node has sent no addendum for task %s: a signatory signs the "
+                   "organisation's addendum, so write it first (jocondectl addendum)"), task_id);
+  return ctsa;
+}
+
 char *
-jc_client_sign (JcClientNode *node, const char *task_id, const char *signature_file, GError **error)
+jc_client_sign_file (JcClientNode *node, const char *task_id, JcFile *file, GError **error)
 {
   JcStore *store = jc_client_node_get_store (node);
-  g_autoptr(JcCtsc) ctsc = task_ctsc (store, task_id, NULL, error);
-  if (!ctsc)
-    return NULL;
-  g_autofree char *ctsa_hash = NULL;
-  g_autofree char *ctsa = jc_client_tasks_get_ctsa (store, task_id, &ctsa_hash);
-  if (!ctsa)
-    {
-      g_set_error (error, JC_ERROR, JC_ERROR_STATE,
-                   _("This node has sent no addendum for task %s: a signatory signs the "
-                     "organisation's addendum, so write it first (jocondectl addendum)"), task_id);
-      return NULL;
-    }
   g_autoptr(JcSignatorySignature) sig = jc_signatory_signature_new ();
-  if (!jc_hex_decode_into (ctsa_hash, sig->ctsa_hash, JC_DOC_HASH_SIZE, error))
+  sig->file = file;
+  g_autofree char *ctsa_hash = NULL;
+  g_autofree char *ctsa = current_ctsa (store, task_id, &ctsa_hash, error);
+  if (!ctsa)
+    return NULL;
+  g_autoptr(JcCtsc) ctsc = task_ctsc (store, task_id, NULL, error);
+  if (!ctsc || !jc_hex_decode_into (ctsa_hash, sig->ctsa_hash, JC_DOC_HASH_SIZE, error))
     return NULL;
   sig->signatory = 0;
-  if (!(sig->file = file_load (signature_file, error)))
-    return NULL;
   g_autoptr(JsonNode) doc = jc_signatory_signature_to_json (sig);
   g_autoptr(JcSignatorySignature) check = jc_signatory_signature_from_json (doc, error);
   if (!check)
@@ -478,6 +484,38 @@ jc_client_sign (JcClientNode *node, const char *task_id, const char *signature_f
   if (!jc_client_node_send (node, to_root, "signature.submit", body, task_id, &id, error))
     return NULL;
   return id;
+}
+
+char *
+jc_client_sign (JcClientNode *node, const char *task_id, const char *signature_file, GError **error)
+{
+  g_autofree char *ctsa = current_ctsa (jc_client_node_get_store (node), task_id, NULL, error);
+  if (!ctsa)
+    return NULL;
+  JcFile *file = file_load (signature_file, error);
+  return file ? jc_client_sign_file (node, task_id, file, error) : NULL;
+}
+
+JsonNode *
+jc_client_current_ctsa (JcClientNode *node, const char *task_id, GError **error)
+{
+  g_autofree char *ctsa = current_ctsa (jc_client_node_get_store (node), task_id, NULL, error);
+  return ctsa ? jc_doc_parse (ctsa, strlen (ctsa), NULL, error) : NULL;
+}
+
+char *
+jc_client_sign_with_token (JcClientNode *node, const char *task_id, const JcSignerCert *cert,
+                           const JcSecret *pin, GError **error)
+{
+  g_autoptr(JsonNode) ctsa = jc_client_current_ctsa (node, task_id, error);
+  if (!ctsa)
+    return NULL;
+  g_autoptr(GBytes) cms = jc_signatory_cms_sign (cert, pin, ctsa, error);
+  if (!cms)
+    return NULL;
+  return jc_client_sign_file (node, task_id,
+                              jc_signatory_cms_file_new (cms, jc_client_node_get_name (node)),
+                              error);
 }
 
 /* --- SO decisions, termination --------------------------------------------------------- */

@@ -1,6 +1,9 @@
 #pragma once
 
 #include "jc-client-node.h"
+#include "jc-parts.h"
+#include "jc-secret.h"
+#include "jc-signer-cert.h"
 
 G_BEGIN_DECLS
 
@@ -33,6 +36,20 @@ char    *jc_client_addendum      (JcClientNode *node, const char *task_id,
  * organisation's current CTSA and sends it. */
 char    *jc_client_sign          (JcClientNode *node, const char *task_id, const char *signature_file,
                                   GError **error);
+/* Sends FILE (taken; a signed sheet or a CMS signature) as the signatory signature of
+ * this organisation's current CTSA. */
+char    *jc_client_sign_file     (JcClientNode *node, const char *task_id, JcFile *file,
+                                  GError **error);
+/* The current CTSA of this organisation (the document the signatory signs), or an error
+ * when no addendum was sent. */
+JsonNode *jc_client_current_ctsa (JcClientNode *node, const char *task_id, GError **error);
+/* Signatory with a security token: signs this organisation's current CTSA with CERT's key
+ * (a CMS detached signature, agreement/jc-signatory-cms.h; PIN may be NULL) and sends it
+ * as the signatory signature. Blocks while the token signs: call it from a thread in an
+ * app. */
+char    *jc_client_sign_with_token (JcClientNode *node, const char *task_id,
+                                    const JcSignerCert *cert, const JcSecret *pin,
+                                    GError **error);
 /* SO approver: approves (REASON NULL) or rejects the CTSA of PEER (name or index; NULL:
  * every peer). Returns the message ids. */
 GPtrArray *jc_client_decide      (JcClientNode *node, const char *task_id, const char *peer,

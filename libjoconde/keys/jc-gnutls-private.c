@@ -1,6 +1,8 @@
 #define G_LOG_DOMAIN "joconde-keys"
 #include "config.h"
 
+#include <string.h>
+
 #include <gnutls/crypto.h>
 
 #include "jc-encoding.h"
@@ -24,6 +26,19 @@ jc_gnutls_datum_clear (gnutls_datum_t *d)
     }
   d->data = NULL;
   d->size = 0;
+}
+
+int
+jc_gnutls_pin_callback (void *userdata, int attempt, const char *token_url,
+                        const char *token_label, unsigned int flags, char *pin, size_t pin_max)
+{
+  const JcSecret *secret = userdata;
+
+  if (secret == NULL || attempt > 0 || (flags & GNUTLS_PIN_WRONG) || secret->len + 1 > pin_max)
+    return -1;
+  memcpy (pin, secret->data, secret->len);
+  pin[secret->len] = '\0';
+  return 0;
 }
 
 GBytes *

@@ -20,6 +20,13 @@ void jc_gnutls_datum_clear (gnutls_datum_t *d);
 GBytes *jc_gnutls_datum_steal_bytes  (gnutls_datum_t *d);
 char   *jc_gnutls_datum_steal_string (gnutls_datum_t *d);
 
+/* A GnuTLS PIN callback whose userdata is a JcSecret (or NULL: no PIN). It gives the PIN
+ * once: a second request means it was wrong, and retrying would only walk the token
+ * towards locking itself. */
+int jc_gnutls_pin_callback (void *userdata, int attempt, const char *token_url,
+                            const char *token_label, unsigned int flags, char *pin,
+                            size_t pin_max);
+
 /* SHA-256 of a public key's SubjectPublicKeyInfo (DER), lowercase hex: the key id used
  * by the revocation set and shown to administrators. */
 char *jc_gnutls_pubkey_id_hex (gnutls_pubkey_t pub, GError **error);

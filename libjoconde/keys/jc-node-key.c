@@ -194,21 +194,6 @@ jc_node_key_save_file (JcNodeKey *key, const char *path, const char *passphrase,
   return ok;
 }
 
-static int
-pin_callback (void *userdata, int attempt, const char *token_url, const char *token_label,
-              unsigned int flags, char *pin, size_t pin_max)
-{
-  JcSecret *secret = userdata;
-
-  /* Give the PIN once: a second request means it was wrong, and retrying would only
-   * walk the token towards locking itself. */
-  if (secret == NULL || attempt > 0 || (flags & GNUTLS_PIN_WRONG) || secret->len + 1 > pin_max)
-    return -1;
-  memcpy (pin, secret->data, secret->len);
-  pin[secret->len] = '\0';
-  return 0;
-}
-
 JcNodeKey *
 jc_node_key_open_pkcs11 (const char *uri, const char *pin, GError **error)
 {
@@ -228,7 +213,7 @@ jc_node_key_open_pkcs11 (const char *uri, const char *pin, GError **error)
   if (pin != NULL)
     pin_copy = jc_secret_copy ((const guint8 *) pin, strlen (pin));
   gnutls_privkey_init (&priv);
-  gnutls_privkey_set_pin_function (priv, pin_callback, pin_copy);
+  gnutls_privkey_set_pin_function (priv, jc_gnutls_pin_callback, pin_copy);
   rc = gnutls_privkey_import_pkcs11_url (priv, uri);
   if (rc < 0)
     {
@@ -300,7 +285,7 @@ jc_node_key_generate_pkcs11 (const char *token_uri, const char *label, const cha
   if (pin != NULL)
     pin_copy = jc_secret_copy ((const guint8 *) pin, strlen (pin));
   old_fn = gnutls_pkcs11_get_pin_function (&old_data);
-  gnutls_pkcs11_set_pin_function (pin_callback, pin_copy);
+  gnutls_pkcs11_set_pin_function (jc_gnutls_pin_callback, pin_copy);
   rc = gnutls_pkcs11_privkey_generate3 (token_uri, GNUTLS_PK_ECDSA,
                                         GNUTLS_CURVE_TO_BITS (GNUTLS_ECC_CURVE_SECP256R1),
                                         label, NULL, GNUTLS_X509_FMT_DER, NULL, 0,

@@ -10,7 +10,9 @@
 #include "jc-doc.h"
 #include "jc-model.h"
 #include "jc-node-key.h"
+#include "jc-signatory-cms.h"
 #include "relay-test-util.h"
+#include "../../libjoconde/tests/keys/signer-fixture.h"
 
 #include <sqlite3.h>
 
@@ -27,6 +29,7 @@ typedef struct {
   JsonNode    *last_cta;
   JsonNode    *last_result;
   GHashTable  *states;     /* task id -> last state from task.status */
+  char        *events;     /* the "event" of every task.status, one a line */
   guint        refused;
   char        *refusal_code;
   char        *refusal_reason;
@@ -52,6 +55,10 @@ on_message (JcNetClient *c, const JcNetEnvelope *env, Node *n)
       JsonObject *o = json_node_get_object (env->body);
       g_hash_table_insert (n->states, g_strdup (json_object_get_string_member (o, "task_id")),
                            g_strdup (json_object_get_string_member (o, "state")));
+      char *events = g_strconcat (n->events ? n->events : "",
+                                  json_object_get_string_member (o, "event"), "\n", NULL);
+      g_free (n->events);
+      n->events = events;
     }
   if (g_strcmp0 (env->topic, "cta.final") == 0)
     {
@@ -259,14 +266,22 @@ wrap (const char *task_id, const char *member, JsonNode *doc)
   return json_builder_get_root (b);
 }
 
+/* The CTSA of test data FILE for the CTSC of hash CTSC_HASH. */
+static JsonNode *
+ctsa_doc (const char *file, const guint8 *ctsc_hash)
+{
+  JsonNode *doc = load_json (file);
+  g_autofree char *hex = jc_hex_encode (ctsc_hash, JC_DOC_HASH_SIZE);
+  json_object_set_string_member (json_node_get_object (doc), "ctsc_hash", hex);
+  return doc;
+}
+
 /* {"task_id", "ctsa", "signature"}: the CTSA of a peer signed by the key of signer. */
 static JsonNode *
 ctsa_message (const char *dir, const char *task_id, const char *file, const guint8 *ctsc_hash,
               const char *signer, guint8 ctsa_hash_out[JC_DOC_HASH_SIZE])
 {
-  g_autoptr(JsonNode) doc = load_json (file);
-  g_autofree char *hex = jc_hex_encode (ctsc_hash, JC_DOC_HASH_SIZE);
-  json_object_set_string_member (json_node_get_object (doc), "ctsc_hash", hex);
+  g_autoptr(JsonNode) doc = ctsa_doc (file, ctsc_hash);
   g_autoptr(GError) error = NULL;
   g_autoptr(JcCtsa) ctsa = jc_ctsa_from_json (doc, &error);
   g_assert_no_error (error);
@@ -301,6 +316,31 @@ signature_message (const char *task_id, gint64 peer, const guint8 *ctsa_hash)
   JsonNode *msg = wrap (task_id, "signature", doc);
   json_object_set_int_member (json_node_get_object (msg), "peer", peer);
   return msg;
+}
+
+/* A signatory signature of peer PEER whose file is a CMS signature over the canonical bytes
+ * of SIGNED (the peer's CTSA, or another document), made by SIGNER. */
+static JsonNode *
+cms_signature_message (const char *task_id, gint64 peer, const guint8 *ctsa_hash,
+                       JsonNode *signed_doc, SignerFixture *signer)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) canonical = jc_doc_canonicalize (signed_doc, &error);
+  g_assert_no_error (error);
+  g_autoptr(GBytes) cms = signer_fixture_cms (signer, canonical,
+                                              GNUTLS_PKCS7_INCLUDE_TIME | GNUTLS_PKCS7_INCLUDE_CERT);
+  g_autoptr(JcFile) file = jc_signatory_cms_file_new (cms, "a");
+  JsonNode *msg = signature_message (task_id, peer, ctsa_hash);
+  JsonObject *sig = json_object_get_object_member (json_node_get_object (msg), "signature");
+  json_object_set_member (sig, "file", jc_file_to_json (file));
+  return msg;
+}
+
+static gboolean
+event_mentions (gpointer data)
+{
+  Node *n = data;
+  return n->events && strstr (n->events, "electronic, by CN=Ada Lovelace") != NULL;
 }
 
 static JsonNode *
@@ -355,6 +395,7 @@ node_free (Node *n)
   g_clear_pointer (&n->last_cta, json_node_unref);
   g_clear_pointer (&n->last_result, json_node_unref);
   g_free (n->refusal_code);
+  g_free (n->events);
   g_free (n->refusal_reason);
   g_free (n->name);
   g_free (n);
@@ -453,13 +494,33 @@ test_task_lifecycle (void)
   /* Signatory signatures of the current CTSAs, then the SO's approvals: finalised. */
   g_autoptr(JsonNode) s_wrong = signature_message (task_id, 0, hc);
   expect_refusal (a, "signature.submit", s_wrong, "invalid");
-  g_autoptr(JsonNode) s_a = signature_message (task_id, 0, ha);
+  /* An electronic signature is verified by the root: over another document, or not CMS
+   * though it says so, it is refused; over a's CTSA it is taken, and the approver is told
+   * who signed. */
+  SignerFixture ada;
+  gint64 now = jc_time_now ();
+  signer_fixture_make (&ada, "CN=Ada Lovelace,O=Org A", now - 3600, now + 86400,
+                       GNUTLS_KEY_DIGITAL_SIGNATURE);
+  g_autoptr(JsonNode) doc_a = ctsa_doc ("ctsa.json", ctsc_hash);
+  g_autoptr(JsonNode) doc_c = ctsa_doc ("ctsa-mno.json", ctsc_hash);
+  g_autoptr(JsonNode) e_wrong = cms_signature_message (task_id, 0, ha, doc_c, &ada);
+  expect_refusal (a, "signature.submit", e_wrong, "bad-signature");
+  g_assert_nonnull (strstr (a->refusal_reason, "another document"));
+  g_autoptr(JsonNode) e_junk = signature_message (task_id, 0, ha);
+  JsonObject *junk_file = json_object_get_object_member (
+    json_object_get_object_member (json_node_get_object (e_junk), "signature"), "file");
+  json_object_set_string_member (junk_file, "media_type", "application/pkcs7-signature");
+  expect_refusal (a, "signature.submit", e_junk, "invalid");
+  g_autoptr(JsonNode) s_a = cms_signature_message (task_id, 0, ha, doc_a, &ada);
+  signer_fixture_clear (&ada);
   g_autoptr(JsonNode) s_c = signature_message (task_id, 1, hc);
   /* cp3 is offline while the agreement is finalised; it gets the CTA on reconnect. */
   node_free (cp[2]);
   cp[2] = NULL;
   send_root (a, "signature.submit", s_a);
   send_root (c, "signature.submit", s_c);
+  g_assert_true (test_wait (event_mentions, a, 15000));
+  g_assert_true (test_wait (event_mentions, cp[0], 15000));
   send_root (so, "approval.submit", ap0);
   send_root (so, "approval.submit", ap1);
   /* The root is killed at some moment around the finalisation and restarted: the CTA is

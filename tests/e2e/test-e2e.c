@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "jc-test-sandbox.h"
+#include "../../libjoconde/tests/keys/softhsm-fixture.h"
+#include "../../libjoconde/tests/keys/signer-fixture.h"
 
 /* A task with both organisations from draft to download through jocondectl only, in a
  * sandbox (real relays, cpds, orchestrators, engine, attested TLS), with the results checked
@@ -18,6 +20,7 @@ static char *sandbox;
 static char *task_id;
 static char *data_dir;
 static char *paks[4]; /* nsi custodian, nsi analyst, mno custodian, mno analyst */
+static SoftHsmFixture hsm; /* the MNO signatory's security token */
 
 typedef struct {
   int   status;
@@ -144,8 +147,24 @@ agree (const char *draft, char *out_paks[4])
                               "--analyst", a1, "--analyst", a2, "--signatory", signatories[k],
                               "--signatory-doc", sheet, NULL);
       g_assert_cmpint (r.status, ==, 0);
-      g_auto(Result) s = ctl ("sign", "--node", org[k], "--task", d.out, "--signature", sheet, NULL);
+      if (k == 0)
+        {
+          g_auto(Result) s = ctl ("sign", "--node", org[k], "--task", d.out, "--signature", sheet, NULL);
+          g_assert_cmpint (s.status, ==, 0);
+          continue;
+        }
+      /* The MNO's signatory signs electronically with the token; a wrong PIN first. */
+      g_autofree char *pin = g_build_filename (data_dir, "pin", NULL);
+      g_assert_true (g_file_set_contents (pin, "0000\n", -1, NULL));
+      g_auto(Result) w = ctl ("sign", "--node", org[k], "--task", d.out, "--pkcs11",
+                              "pkcs11:token=" SOFTHSM_TOKEN, "--pin-file", pin, NULL);
+      g_assert_cmpint (w.status, ==, 1);
+      g_assert_nonnull (strstr (w.err, "PIN"));
+      g_assert_true (g_file_set_contents (pin, SOFTHSM_PIN "\n", -1, NULL));
+      g_auto(Result) s = ctl ("sign", "--node", org[k], "--task", d.out, "--pkcs11",
+                              "pkcs11:token=" SOFTHSM_TOKEN, "--pin-file", pin, NULL);
       g_assert_cmpint (s.status, ==, 0);
+      g_assert_nonnull (strstr (s.out, "CN=Grace Hopper,O=Mobile Network Operator"));
     }
   g_auto(Result) ap = ctl ("approve", "--node", so, "--task", d.out, NULL);
   g_assert_cmpint (ap.status, ==, 0);
@@ -477,6 +496,10 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_set_nonfatal_assertions ();
+  softhsm_fixture_setup (&hsm, "node");
+  signer_fixture_put ("CN=Grace Hopper,O=Mobile Network Operator",
+                      GNUTLS_KEY_DIGITAL_SIGNATURE | GNUTLS_KEY_NON_REPUDIATION, SOFTHSM_TOKEN,
+                      "grace", 5, FALSE);
   g_autoptr(GError) error = NULL;
   sandbox = g_dir_make_tmp ("jc-e2e-XXXXXX", &error);
   g_assert_no_error (error);
@@ -496,6 +519,7 @@ main (int argc, char **argv)
   g_test_add_func ("/e2e/refuse/after-input-deadline", test_after_input_deadline);
   g_test_add_func ("/e2e/libvirt/demo", test_libvirt_demo);
   int status = g_test_run ();
+  softhsm_fixture_teardown (&hsm);
   jc_test_sandbox_down (sandbox);
   if (status == 0 && !g_getenv ("JC_E2E_KEEP"))
     {

@@ -29,6 +29,16 @@ softhsm_run (const char *const *argv)
     g_error ("%s failed: %s%s", argv[0], out, err);
 }
 
+/* Initialises one more token LABEL (same PINs) in the fixture's folder: call before
+ * GnuTLS first loads SoftHSM, which only sees the tokens there at that time. */
+G_GNUC_UNUSED static void
+softhsm_fixture_add_token (const char *label)
+{
+  const char *init[] = { "softhsm2-util", "--init-token", "--free", "--label", label,
+                         "--so-pin", "87654321", "--pin", SOFTHSM_PIN, NULL };
+  softhsm_run (init);
+}
+
 static void
 softhsm_fixture_setup (SoftHsmFixture *f, const char *label)
 {
@@ -46,13 +56,11 @@ softhsm_fixture_setup (SoftHsmFixture *f, const char *label)
   g_assert_no_error (error);
   g_setenv ("SOFTHSM2_CONF", conf, TRUE);
   g_setenv ("GNUTLS_PIN", SOFTHSM_PIN, TRUE); /* p11tool reads the PIN from here */
+  softhsm_fixture_add_token (SOFTHSM_TOKEN);
   {
-    const char *init[] = { "softhsm2-util", "--init-token", "--free", "--label", SOFTHSM_TOKEN,
-                           "--so-pin", "87654321", "--pin", SOFTHSM_PIN, NULL };
     g_autofree char *label_arg = g_strdup_printf ("--label=%s", label);
     const char *gen[] = { "p11tool", "--login", "--generate-privkey=ecdsa", "--curve=secp256r1",
                           label_arg, "pkcs11:token=" SOFTHSM_TOKEN, NULL };
-    softhsm_run (init);
     softhsm_run (gen);
   }
   f->key_uri = g_strdup_printf ("pkcs11:token=%s;object=%s;type=private", SOFTHSM_TOKEN, label);
