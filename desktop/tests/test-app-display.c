@@ -531,12 +531,12 @@ test_token_button (void)
 
   g_assert_nonnull (button);
   g_assert_true (jc_window_select_task (main, "a3d91b62-7e04-4f15-b8c9-02e6f1d4a987"));
-  wait_for (is_visible, button, 10000);
+  jc_test_wait_for (is_visible, button, 10000);
   g_assert_cmpint (gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (button)), ==,
                    GTK_ACCESSIBLE_ROLE_BUTTON);
   /* This profile has sent no addendum: the action explains itself and opens nothing. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "task.sign-token", NULL));
-  spin (100);
+  jc_test_spin (100);
   GListModel *toplevels = gtk_window_get_toplevels ();
   for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
     {

@@ -306,7 +306,9 @@ jc_client_node_connect (JcClientNode *self, GError **error)
     return TRUE;
   if (!jc_client_profile_is_enrolled (self->profile))
     {
+      /* Reading the chain says why: the parent's administrator has not issued it yet. */
       g_autoptr(GPtrArray) chain = jc_client_profile_get_chain (self->profile, error);
+      g_warn_if_fail (chain == NULL);
       return FALSE;
     }
   const char *url = jc_client_profile_get_parent_url (self->profile);

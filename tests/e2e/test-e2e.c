@@ -401,9 +401,11 @@ test_after_input_deadline (void)
   wait_state ("nsi", task, "initialisation");
   g_autofree char *nsi = node ("nsi");
   g_auto(Result) s = ctl ("status", "--node", nsi, "--task", task, NULL);
+  g_assert_cmpint (s.status, ==, 0);
   /* Past the input deadline (18 s from the draft). */
   g_usleep (19 * G_USEC_PER_SEC);
   g_auto(Result) s2 = ctl ("status", "--node", nsi, "--task", task, NULL);
+  g_assert_cmpint (s2.status, ==, 0);
   g_autofree char *nsi_c = node ("nsi-custodian");
   g_autofree char *pop = g_build_filename (data_dir, "population.csv", NULL);
   g_auto(Result) r = ctl ("upload", "--node", nsi_c, "--task", task, "--input", "population", pop, NULL);

@@ -144,6 +144,7 @@ test_tampered (void)
                                               GNUTLS_PKCS7_INCLUDE_TIME | GNUTLS_PKCS7_INCLUDE_CERT);
   g_autoptr(JcSignerCert) ok = jc_signatory_cms_verify (cms, ctsa, NULL, &error);
   g_assert_no_error (error);
+  g_assert_nonnull (ok);
 
   /* Flip one bit of the signature value, the last bytes of the SignerInfo. */
   gsize len = g_bytes_get_size (cms);

@@ -127,7 +127,7 @@ test_peers_and_draft (Fixture *f, gconstpointer data)
   g_autofree char *c_nsi = NULL, *c_mno = NULL;
   char *c_cp[3] = { NULL };
   g_autoptr(JcClientProfile) nsi = enrol (f, "nsi", JC_ROLE_ORGANISER, &c_nsi);
-  g_autoptr(JcClientProfile) mno = enrol (f, "mno", JC_ROLE_ORGANISER, &c_mno);
+  g_autoptr(JcClientProfile) mno G_GNUC_UNUSED = enrol (f, "mno", JC_ROLE_ORGANISER, &c_mno);
   JcStore *store = jc_client_profile_get_store (nsi);
   const char *chains[] = { c_nsi, c_mno };
   for (int i = 0; i < 2; i++)
@@ -139,9 +139,10 @@ test_peers_and_draft (Fixture *f, gconstpointer data)
   for (int i = 0; i < 3; i++)
     {
       g_autofree char *n = g_strdup_printf ("cp%d", i + 1);
-      g_autoptr(JcClientProfile) cp = enrol (f, n, JC_ROLE_CP, &c_cp[i]);
+      g_autoptr(JcClientProfile) cp G_GNUC_UNUSED = enrol (f, n, JC_ROLE_CP, &c_cp[i]);
       g_autofree char *name = jc_client_peers_import (store, f->ca, c_cp[i], &error);
       g_assert_no_error (error);
+      g_assert_cmpstr (name, ==, n);
     }
   for (int i = 0; i < 3; i++)
     g_free (c_cp[i]);
