@@ -16,6 +16,7 @@
 #include "relay-test-util.h"
 #include "task-fixture.h"
 #include "jc-cpd-daemon.h"
+#include "../../tests/common/jc-test-child.h"
 
 typedef struct {
   Task         t;
@@ -90,11 +91,6 @@ write_image (Fixture *f, const char *name, const char *engine)
   write_file (manifest, text, -1);
 }
 
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
 
 static void
 cpd_start (Fixture *f)
@@ -104,7 +100,7 @@ cpd_start (Fixture *f)
   g_autofree char *line = NULL;
 
   g_assert_null (f->cpd);
-  g_subprocess_launcher_set_child_setup (l, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (l, jc_test_die_with_parent, NULL, NULL);
   f->cpd = g_subprocess_launcher_spawn (l, &error, g_getenv ("JC_CPD_BIN"), "-c", f->conf, "run", NULL);
   g_assert_no_error (error);
   line = test_first_line (f->cpd);

@@ -11,6 +11,7 @@
 #include "jc-engine.h"
 #include "jc-tee-sim.h"
 #include "task-fixture.h"
+#include "../../tests/common/jc-test-child.h"
 
 typedef struct {
   GSubprocess *proc[3];
@@ -114,6 +115,7 @@ guests_start_full (Guests *g, Task *t, gboolean via_http)
       g_assert_cmpint (g_mkdir (g->state_dir[i], 0700), ==, 0);
       g->log_path[i] = g_strdup_printf ("%s/guest-%d.log", g->dir, i + 1);
       g_subprocess_launcher_set_stderr_file_path (l, g->log_path[i]);
+      g_subprocess_launcher_set_child_setup (l, jc_test_die_with_parent, NULL, NULL);
       g->events[i] = g_ptr_array_new_with_free_func (g_free);
       if (via_http)
         g->proc[i] = g_subprocess_launcher_spawn (l, &error, g_getenv ("JC_GUEST_BINARY"), listen,

@@ -12,6 +12,7 @@
 #include "jc-snp-measure.h"
 #include "jc-tee-sim.h"
 #include "task-fixture.h"
+#include "../../tests/common/jc-test-child.h"
 
 /* Builds the image, checks its manifest against the files (hashes, engine ids read from
  * the module, the SEV-SNP measurement recomputed through libjoconde), then boots it under
@@ -326,11 +327,6 @@ free_port (void)
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 }
 
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
 
 /* Polls GET /health until it answers 200 or the deadline passes; returns the body or NULL. */
 static GBytes *
@@ -397,7 +393,7 @@ vm_start (Vm *vm, const char *tmp, const char *const *fw_cfg)
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE);
   g_subprocess_launcher_set_stdout_file_path (launcher, vm->log);
   g_subprocess_launcher_set_stderr_file_path (launcher, vm->log);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, jc_test_die_with_parent, NULL, NULL);
   vm->start = g_get_monotonic_time ();
   vm->qemu = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
@@ -576,7 +572,7 @@ test_boot_task (void)
       g_assert_cmpint (g_mkdir (host_state[i], 0700), ==, 0);
       host_log[i] = g_strdup_printf ("%s/guest-%d.log", tmp, i + 1);
       g_subprocess_launcher_set_stderr_file_path (l, host_log[i]);
-      g_subprocess_launcher_set_child_setup (l, die_with_parent, NULL, NULL);
+      g_subprocess_launcher_set_child_setup (l, jc_test_die_with_parent, NULL, NULL);
       host[i] = g_subprocess_launcher_spawn (l, &error, env ("JC_GUEST_BINARY"), listen,
                                              "--cta", cta, "--root", root, "--approver", approver,
                                              party, "--counterparts", counterparts,

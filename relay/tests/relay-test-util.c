@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "relay-test-util.h"
+#include "../../tests/common/jc-test-child.h"
 
 char *
 test_pki_new (void)
@@ -86,11 +87,6 @@ test_relay_url (TestRelay *r)
   return g_strdup_printf ("https://127.0.0.1:%u", r->port);
 }
 
-static void
-die_with_parent (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
 
 char *
 test_first_line (GSubprocess *proc)
@@ -111,7 +107,7 @@ test_relay_start (TestRelay *r)
   g_assert_null (r->proc);
   g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   /* A relay must not outlive a test that aborted. */
-  g_subprocess_launcher_set_child_setup (l, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (l, jc_test_die_with_parent, NULL, NULL);
   r->proc = g_subprocess_launcher_spawn (l, &error, g_getenv ("JC_RELAY_BIN"), "-c", r->conf,
                                          "run", NULL);
   g_assert_no_error (error);
