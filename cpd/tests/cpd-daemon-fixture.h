@@ -16,7 +16,7 @@
 #include "relay-test-util.h"
 #include "task-fixture.h"
 #include "jc-cpd-daemon.h"
-#include "../../tests/common/jc-test-child.h"
+#include "../../tests/common/jc-test-daemon.h"
 
 typedef struct {
   Task         t;
@@ -123,7 +123,7 @@ fixture_prepare (Fixture *f, const char *backend_conf)
   g_autoptr(GError) error = NULL;
   g_autofree char *pki = NULL;
   g_autofree char *text = NULL;
-  guint port_min = test_free_port ();
+  guint port_min = jc_test_free_port ();
   const char *backend = backend_conf != NULL ? backend_conf : "type=process";
 
   task_init (&f->t, 600, 1200, 1800);

@@ -3,6 +3,7 @@
 #include <gio/gio.h>
 
 #include "jc-cpd-vm-spec.h"
+#include "../../tests/common/jc-test-daemon.h"
 
 /* The spec the tests share: a task VM of the rss3 image with SHA-256("abc") as CTA hash
  * (FIPS 180-2 appendix B.1), so the expected documents can be checked by hand. */
@@ -25,16 +26,3 @@ cpd_test_spec (const char *name)
   return spec;
 }
 
-/* A TCP port on 127.0.0.1 that nothing listens on now. */
-static inline guint16
-cpd_test_free_port (void)
-{
-  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_true (g_socket_bind (s, any, FALSE, NULL));
-  bound = g_socket_get_local_address (s, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}

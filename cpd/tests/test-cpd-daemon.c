@@ -564,7 +564,7 @@ test_enrolment (void)
   g_autofree char *cert = g_build_filename (cdir, "node.pem", NULL);
   g_autofree char *wrong = g_build_filename (cdir, "organiser.pem", NULL);
   g_autofree char *text = NULL, *out = NULL, *ca_pem = NULL, *approver_pem = NULL;
-  guint port = test_free_port ();
+  guint port = jc_test_free_port ();
   const char *relay = g_getenv ("JC_RELAY_BIN");
   const char *cpd = g_getenv ("JC_CPD_BIN");
   g_autoptr(GSubprocess) root = NULL;

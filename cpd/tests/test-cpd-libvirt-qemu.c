@@ -81,7 +81,7 @@ test_boot (void)
   spec->cmdline = (g_free (spec->cmdline), g_steal_pointer (&cmdline));
   spec->cta_path = (g_free (spec->cta_path), g_strdup (cta));
   spec->host_address = (g_free (spec->host_address), g_strdup ("127.0.0.1"));
-  spec->host_port = cpd_test_free_port ();
+  spec->host_port = jc_test_free_port ();
 
   /* Every step runs; the checks come after the clean-up. */
   b = JC_CPD_VM_BACKEND (jc_cpd_libvirt_backend_new (uris, &error));

@@ -74,7 +74,7 @@ test_lifecycle (void)
   spec->cta_path = g_strdup (cta);
   g_free (spec->host_address);
   spec->host_address = g_strdup ("127.0.0.1");
-  spec->host_port = cpd_test_free_port ();
+  spec->host_port = jc_test_free_port ();
 
   g_assert_cmpstr (jc_cpd_vm_backend_get_name (b), ==, "process");
   g_assert_true (jc_cpd_vm_backend_define (b, spec, &error));
@@ -143,7 +143,7 @@ test_exit_seen (void)
 
   g_free (spec->host_address);
   spec->host_address = g_strdup ("127.0.0.1");
-  spec->host_port = cpd_test_free_port ();
+  spec->host_port = jc_test_free_port ();
   g_free (spec->cta_path);
   spec->cta_path = g_build_filename (dir, "missing.json", NULL);
   g_assert_true (jc_cpd_vm_backend_define (b, spec, &error));
@@ -182,7 +182,7 @@ test_refusal_and_dispose (void)
 
   g_free (spec->host_address);
   spec->host_address = g_strdup ("127.0.0.1");
-  spec->host_port = cpd_test_free_port ();
+  spec->host_port = jc_test_free_port ();
   g_clear_pointer (&spec->cta_path, g_free);
   g_assert_true (jc_cpd_vm_backend_define (JC_CPD_VM_BACKEND (pb), spec, &error));
   g_assert_true (jc_cpd_vm_backend_start (JC_CPD_VM_BACKEND (pb), spec->name, &error));

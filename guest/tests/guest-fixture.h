@@ -11,7 +11,7 @@
 #include "jc-engine.h"
 #include "jc-tee-sim.h"
 #include "task-fixture.h"
-#include "../../tests/common/jc-test-child.h"
+#include "../../tests/common/jc-test-daemon.h"
 
 typedef struct {
   GSubprocess *proc[3];
@@ -29,20 +29,6 @@ typedef struct {
   Guests *g;
   guint   party;
 } ReaderArgs;
-
-static guint16
-free_port (void)
-{
-  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                       G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) a = g_inet_socket_address_new (lo, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_true (g_socket_bind (s, a, TRUE, NULL));
-  bound = g_socket_get_local_address (s, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
 
 static gpointer
 read_events (gpointer data)
@@ -99,7 +85,7 @@ guests_start_full (Guests *g, Task *t, gboolean via_http)
   g_assert_no_error (error);
   for (int i = 0; i < 3; i++)
     {
-      g->port[i] = free_port ();
+      g->port[i] = jc_test_free_port ();
       g->address[i] = g_strdup_printf ("127.0.0.1:%u", g->port[i]);
     }
   cps = g_strjoin (",", g->address[0], g->address[1], g->address[2], NULL);

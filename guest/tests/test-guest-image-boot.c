@@ -12,7 +12,7 @@
 #include "jc-snp-measure.h"
 #include "jc-tee-sim.h"
 #include "task-fixture.h"
-#include "../../tests/common/jc-test-child.h"
+#include "../../tests/common/jc-test-daemon.h"
 
 /* Builds the image, checks its manifest against the files (hashes, engine ids read from
  * the module, the SEV-SNP measurement recomputed through libjoconde), then boots it under
@@ -311,22 +311,6 @@ test_snp_measurement (void)
   }
 }
 
-static guint16
-free_port (void)
-{
-  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                       G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (g_socket_bind (s, any, FALSE, &error));
-  bound = g_socket_get_local_address (s, &error);
-  g_assert_no_error (error);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
 
 /* Polls GET /health until it answers 200 or the deadline passes; returns the body or NULL. */
 static GBytes *
@@ -373,7 +357,7 @@ vm_start (Vm *vm, const char *tmp, const char *const *fw_cfg)
   memset (vm, 0, sizeof *vm);
   vm->tmp = g_strdup (tmp);
   vm->log = g_build_filename (tmp, "console.log", NULL);
-  vm->port = free_port ();
+  vm->port = jc_test_free_port ();
   g_assert_true (g_file_get_contents (cmdline_path, &cmdline, NULL, NULL));
   hostfwd = g_strdup_printf ("user,id=n0,hostfwd=tcp:127.0.0.1:%u-:8443", vm->port);
 
@@ -559,7 +543,7 @@ test_boot_task (void)
 
   /* Parties 1 and 2 on the host's loopback, where the VM reaches them as 10.0.2.2. */
   for (int i = 0; i < 2; i++)
-    host_address[i] = g_strdup_printf ("127.0.0.1:%u", free_port ());
+    host_address[i] = g_strdup_printf ("127.0.0.1:%u", jc_test_free_port ());
   counterparts = g_strjoin (",", host_address[0], host_address[1], vm_address, NULL);
   for (int i = 0; i < 2; i++)
     {

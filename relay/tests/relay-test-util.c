@@ -8,7 +8,7 @@
 #include <sqlite3.h>
 
 #include "relay-test-util.h"
-#include "../../tests/common/jc-test-child.h"
+#include "../../tests/common/jc-test-daemon.h"
 
 char *
 test_pki_new (void)
@@ -48,24 +48,12 @@ test_rm_rf (const char *path)
   g_rmdir (path);
 }
 
-guint
-test_free_port (void)
-{
-  g_autoptr(GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                       G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-  g_assert_true (g_socket_bind (s, any, TRUE, NULL));
-  g_autoptr(GSocketAddress) bound = g_socket_get_local_address (s, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
 TestRelay *
 test_relay_new (const char *dir, const char *name, const char *parent_url, const char *extra)
 {
   TestRelay *r = g_new0 (TestRelay, 1);
   r->name = g_strdup (name);
-  r->port = test_free_port ();
+  r->port = jc_test_free_port ();
   r->parent_url = g_strdup (parent_url);
   r->state_dir = g_strdup_printf ("%s/state-%s", dir, name);
   r->conf = g_strdup_printf ("%s/%s.conf", dir, name);

@@ -6,6 +6,7 @@
 #include <gio/gio.h>
 
 #include "jc-net-client.h"
+#include "../../tests/common/jc-test-daemon.h"
 
 G_BEGIN_DECLS
 
@@ -19,7 +20,6 @@ typedef struct {
 } TestRelay;
 
 char        *test_pki_new          (void);
-guint        test_free_port        (void);
 TestRelay   *test_relay_new        (const char *pki, const char *name, const char *parent_url,
                                     const char *extra_conf);
 /* The first line a daemon started with a stdout pipe prints (the relay and the cpd print

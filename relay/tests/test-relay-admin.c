@@ -80,7 +80,7 @@ test_admin_tree (void)
   g_autofree char *adir = g_build_filename (dir, "alice", NULL);
   g_autofree char *bdir = g_build_filename (dir, "bob", NULL);
   g_autofree char *mdir = g_build_filename (dir, "mallory", NULL);
-  guint rport = test_free_port (), oport = test_free_port ();
+  guint rport = jc_test_free_port (), oport = jc_test_free_port ();
   g_autofree char *rurl = g_strdup_printf ("https://127.0.0.1:%u", rport);
   g_autofree char *ourl = g_strdup_printf ("https://127.0.0.1:%u", oport);
   write_conf (rdir, rport, NULL);
@@ -212,7 +212,7 @@ test_init_root_in_token (void)
   g_assert_true (g_spawn_check_wait_status (status, NULL));
 
   g_autofree char *rdir = g_build_filename (dir, "root", NULL);
-  write_conf (rdir, test_free_port (), NULL);
+  write_conf (rdir, jc_test_free_port (), NULL);
   g_autofree char *rconf = g_build_filename (rdir, "relay.conf", NULL);
   run (0, NULL, "-c", rconf, "init-root", "--company", "Eurostat", "--email", "so@example.org",
        "--name", "so-root", "--ca-token", "pkcs11:token=joconde-root", NULL);
