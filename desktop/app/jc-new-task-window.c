@@ -42,6 +42,7 @@ struct _JcNewTaskWindow {
   GtkTextTag      *error_tag;
   guint            validate_id;
   GPtrArray       *attachments;   /* JcAttachment*, in the order of the list */
+  guint            attachments_loading;
   GtkFileChooserNative *chooser;
   char            *saved_path;
   char            *task_id;       /* once the root has taken the submitted draft */
@@ -341,6 +342,119 @@ on_add_output_clicked (JcNewTaskWindow *self)
   add_editor (self, self->outputs_box, TRUE);
 }
 
+/* The whole specification travels in one message of the tree (4 MiB, the files in base64
+ * inside JSON): an attachment is kept well below that. */
+#define MAX_ATTACHMENT_BYTES (2 * 1024 * 1024)
+
+static void
+remove_attachment (GtkButton *button, JcNewTaskWindow *self)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (button), GTK_TYPE_LIST_BOX_ROW);
+  int index = gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row));
+
+  if (index >= 0 && (guint) index < self->attachments->len)
+    g_ptr_array_remove_index (self->attachments, (guint) index);
+  gtk_list_box_remove (self->attachments_list, row);
+}
+
+static void
+add_attachment_row (JcNewTaskWindow *self, const JcAttachment *a)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
+  g_autofree char *title = g_markup_escape_text (a->title, -1);
+  g_autofree char *size = g_format_size (g_bytes_get_size (a->content));
+  g_autofree char *subtitle = g_strdup_printf ("%s · %s", a->media_type, size);
+  g_autofree char *remove_label = g_strdup_printf (_("Remove the attachment “%s”"), a->title);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_widget_add_css_class (remove, "flat");
+  gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (remove, remove_label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (remove), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  remove_label, -1);
+  g_signal_connect (remove, "clicked", G_CALLBACK (remove_attachment), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
+  gtk_list_box_append (self->attachments_list, row);
+}
+
+static void
+refuse_too_large (JcNewTaskWindow *self, GFile *file)
+{
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *limit = g_format_size (MAX_ATTACHMENT_BYTES);
+  g_autofree char *msg = g_strdup_printf (_("“%s” is too large to attach: an attachment may "
+                                            "have at most %s"), name, limit);
+
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (msg));
+}
+
+static void
+attachment_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(JcNewTaskWindow) self = user_data;
+  GFile *file = G_FILE (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) content = g_file_load_bytes_finish (file, result, NULL, &error);
+  g_autoptr(GFileInfo) info = NULL;
+  g_autofree char *mime = NULL;
+  JcAttachment *a;
+
+  self->attachments_loading--;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;   /* the window was closed meanwhile */
+  if (content == NULL)
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+      return;
+    }
+  if (g_bytes_get_size (content) > MAX_ATTACHMENT_BYTES)
+    {
+      refuse_too_large (self, file);
+      return;
+    }
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_CONTENT_TYPE,
+                            G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  mime = info && g_file_info_get_content_type (info)
+    ? g_content_type_get_mime_type (g_file_info_get_content_type (info)) : NULL;
+  a = g_new0 (JcAttachment, 1);
+  a->title = g_file_get_basename (file);
+  a->description = g_strdup ("");
+  a->media_type = g_strdup (mime ? mime : "application/octet-stream");
+  a->content = g_bytes_ref (content);
+  g_ptr_array_add (self->attachments, a);
+  add_attachment_row (self, a);
+}
+
+void
+jc_new_task_window_attach_file (JcNewTaskWindow *self, GFile *file)
+{
+  g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE,
+                                                 G_FILE_QUERY_INFO_NONE, NULL, NULL);
+
+  /* A file far too large is refused before it is read; the size is checked again once read. */
+  if (info && g_file_info_get_size (info) > MAX_ATTACHMENT_BYTES)
+    {
+      refuse_too_large (self, file);
+      return;
+    }
+  self->attachments_loading++;
+  g_file_load_bytes_async (file, self->cancellable, attachment_loaded, g_object_ref (self));
+}
+
+guint
+jc_new_task_window_get_n_attachments (JcNewTaskWindow *self)
+{
+  return self->attachments->len;
+}
+
+gboolean
+jc_new_task_window_is_attaching (JcNewTaskWindow *self)
+{
+  return self->attachments_loading > 0;
+}
+
 static void
 attachment_chosen (GtkNativeDialog *chooser, int response, gpointer user_data)
 {
@@ -349,29 +463,7 @@ attachment_chosen (GtkNativeDialog *chooser, int response, gpointer user_data)
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GBytes) content = g_file_load_bytes (file, NULL, NULL, &error);
-      g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_CONTENT_TYPE,
-                                                     G_FILE_QUERY_INFO_NONE, NULL, NULL);
-      if (content == NULL)
-        adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
-      else
-        {
-          JcAttachment *a = g_new0 (JcAttachment, 1);
-          GtkWidget *row = adw_action_row_new ();
-          g_autofree char *mime = info ? g_content_type_get_mime_type (g_file_info_get_content_type (info)) : NULL;
-          g_autofree char *title = NULL;
-
-          a->title = g_file_get_basename (file);
-          a->description = g_strdup ("");
-          a->media_type = g_strdup (mime ? mime : "application/octet-stream");
-          a->content = g_bytes_ref (content);
-          g_ptr_array_add (self->attachments, a);
-          title = g_markup_escape_text (a->title, -1);
-          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), a->media_type);
-          gtk_list_box_append (self->attachments_list, row);
-        }
+      jc_new_task_window_attach_file (self, file);
     }
   g_clear_object (&self->chooser);
 }

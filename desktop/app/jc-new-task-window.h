@@ -26,5 +26,10 @@ const char      *jc_new_task_window_get_saved_path (JcNewTaskWindow *self);
 const char      *jc_new_task_window_get_task_id  (JcNewTaskWindow *self);
 /* Runs the algorithm's validation now rather than after the typing pause. */
 void             jc_new_task_window_validate_now (JcNewTaskWindow *self);
+/* Attaches FILE (what "Add File…" does once a file is chosen): read without blocking, refused
+ * with a toast when it cannot be read or is larger than an attachment may be. */
+void             jc_new_task_window_attach_file  (JcNewTaskWindow *self, GFile *file);
+guint            jc_new_task_window_get_n_attachments (JcNewTaskWindow *self);
+gboolean         jc_new_task_window_is_attaching (JcNewTaskWindow *self);
 
 G_END_DECLS

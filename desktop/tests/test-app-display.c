@@ -53,7 +53,7 @@ copy_tree (const char *from, const char *to)
     }
 }
 
-/* The first widget under ROOT of TYPE whose title/label (when given) is TEXT. */
+/* The first widget under ROOT of TYPE whose title/label/tooltip (when given) is TEXT. */
 static GtkWidget *
 find (GtkWidget *root, GType type, const char *text)
 {
@@ -68,8 +68,9 @@ find (GtkWidget *root, GType type, const char *text)
             return child;
           if (ADW_IS_PREFERENCES_ROW (child))
             t = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child));
-          else if (GTK_IS_BUTTON (child))
-            t = gtk_button_get_label (GTK_BUTTON (child));
+          else if (GTK_IS_BUTTON (child))   /* an icon button: its tooltip */
+            t = gtk_button_get_label (GTK_BUTTON (child)) ? gtk_button_get_label (GTK_BUTTON (child))
+                                                          : gtk_widget_get_tooltip_text (child);
           if (g_strcmp0 (t, text) == 0)
             return child;
         }
@@ -325,6 +326,43 @@ test_new_task (void)
 
   problems = jc_new_task_window_check (win);
   g_assert_cmpstr (problems, ==, "");
+  {
+    /* Attachments: one file read without blocking; one too large, one missing, both
+     * refused; the draft carries exactly what the list shows; a row's button removes it. */
+    g_autofree char *dir = g_dir_make_tmp ("jc-attach-XXXXXX", NULL);
+    g_autofree char *legal = g_build_filename (dir, "legal-basis.txt", NULL);
+    g_autofree char *big = g_build_filename (dir, "too-big.bin", NULL);
+    g_autofree char *missing = g_build_filename (dir, "missing.pdf", NULL);
+    g_autofree char *zeros = g_malloc0 (3 * 1024 * 1024);
+    g_autoptr(GFile) f_legal = g_file_new_for_path (legal);
+    g_autoptr(GFile) f_big = g_file_new_for_path (big);
+    g_autoptr(GFile) f_missing = g_file_new_for_path (missing);
+    g_autoptr(JcDraft) draft = NULL;
+    const JcAttachment *a;
+
+    g_assert_true (g_file_set_contents (legal, "Statistics Act, section 12\n", -1, NULL));
+    g_assert_true (g_file_set_contents (big, zeros, 3 * 1024 * 1024, NULL));
+    jc_new_task_window_attach_file (win, f_legal);
+    jc_new_task_window_attach_file (win, f_missing);
+    jc_new_task_window_attach_file (win, f_big);
+    jc_new_task_window_attach_file (win, f_legal);
+    while (jc_new_task_window_is_attaching (win))
+      jc_test_spin (10);
+    g_assert_cmpuint (jc_new_task_window_get_n_attachments (win), ==, 2);
+    g_assert_nonnull (find (root, ADW_TYPE_ACTION_ROW, "legal-basis.txt"));
+    g_signal_emit_by_name (find (root, GTK_TYPE_BUTTON, "Remove the attachment “legal-basis.txt”"), "clicked");
+    g_assert_cmpuint (jc_new_task_window_get_n_attachments (win), ==, 1);
+    draft = jc_new_task_window_build_draft (win);
+    g_assert_cmpuint (draft->attachments->len, ==, 1);
+    a = g_ptr_array_index (draft->attachments, 0);
+    g_assert_cmpstr (a->title, ==, "legal-basis.txt");
+    g_assert_cmpstr (a->media_type, ==, "text/plain");
+    g_assert_cmpmem (g_bytes_get_data (a->content, NULL), g_bytes_get_size (a->content),
+                     "Statistics Act, section 12\n", 27);
+    g_unlink (legal);
+    g_unlink (big);
+    g_rmdir (dir);
+  }
   jc_test_screenshot (root, "new-task.png");
   {
     /* The schema editors and the algorithm, further down the page. */
