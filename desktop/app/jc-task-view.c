@@ -27,6 +27,7 @@ struct _JcTaskView {
   GtkWidget   *terminate_row;
   GtkWidget   *import_button;
   GtkWidget   *token_button;
+  GtkWidget   *signature_row;
   GtkListBox  *peers_list;
   GtkListBox  *io_list;
   GtkWidget   *timeline_group;
@@ -289,6 +290,7 @@ jc_task_view_set_task (JcTaskView *self, JcTaskInfo *task)
     /* The organiser sends the signed sheet of its addendum while the task is emerging. */
     gboolean signing = self->app && state == JC_TASK_EMERGING
                        && jc_client_has_role (client_of (self), "organiser");
+    gtk_widget_set_visible (self->signature_row, signing);
     gtk_widget_set_visible (self->import_button, signing);
     /* The electronic way is offered once a token with a signing certificate is found. */
     gtk_widget_set_visible (self->token_button, signing && self->certs && self->certs->len > 0);
@@ -698,6 +700,9 @@ token_response (AdwMessageDialog *dialog, const char *response, gpointer user_da
       toast (self, _("Signing with the security token…"));
     }
   gtk_editable_set_text (entry, "");
+  /* The dialog closes next: a password entry that still has the focus then trips over its
+   * own disposed text (GTK 4.8 reports a critical), so the focus leaves it first. */
+  gtk_window_set_focus (GTK_WINDOW (dialog), NULL);
 }
 
 static void
@@ -795,6 +800,7 @@ jc_task_view_class_init (JcTaskViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, terminate_row);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, import_button);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, token_button);
+  gtk_widget_class_bind_template_child (widget_class, JcTaskView, signature_row);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, peers_list);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, io_list);
   gtk_widget_class_bind_template_child (widget_class, JcTaskView, timeline_group);
