@@ -110,8 +110,7 @@ case $mode in
     # draft to result table, then everything is stopped again. JC_DEMO_DIR chooses where;
     # to keep a sandbox running, use "jocondectl sandbox up --dir DIR" instead.
     dir=${JC_DEMO_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/joconde-demo-XXXXXX")}
-    ./build/desktop/cli/jocondectl sandbox demo --dir "$dir"
-    ./build/desktop/cli/jocondectl sandbox down --dir "$dir" ;;
+    ./build/desktop/cli/jocondectl sandbox demo --stop --dir "$dir" ;;
   test)
     install_packages
     refresh_package_lists

@@ -260,7 +260,7 @@ demo (Demo *d, const char *backend, guint rows, GError **error)
 }
 
 int
-jc_cli_sandbox_demo (const char *dir, const char *backend, guint rows)
+jc_cli_sandbox_demo (const char *dir, const char *backend, guint rows, gboolean stop)
 {
   GError *error = NULL;
   g_autofree char *canonical = g_canonicalize_filename (dir, NULL);
@@ -269,6 +269,13 @@ jc_cli_sandbox_demo (const char *dir, const char *backend, guint rows)
   g_free (d.self);
   if (!ok)
     return jc_cli_fail (error);
+  if (stop)
+    {
+      if (!jc_cli_sandbox_down (dir, &error))
+        return jc_cli_fail (error);
+      printf (_("Sandbox in %s stopped.\n"), dir);
+      return 0;
+    }
   printf (_("\nThe sandbox keeps running; stop it with “jocondectl sandbox down --dir %s”.\n"), dir);
   return 0;
 }

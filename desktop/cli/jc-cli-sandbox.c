@@ -726,7 +726,10 @@ jc_cli_sandbox (int argc, char **argv)
 {
   g_autofree char *dir = NULL, *backend = NULL;
   gint rows = 100000;
+  gboolean stop = FALSE;
   const GOptionEntry entries[] = {
+    { "stop", 0, 0, G_OPTION_ARG_NONE, &stop,
+      N_("demo: stop the sandbox once the result is shown"), NULL },
     { "rows", 'r', 0, G_OPTION_ARG_INT, &rows,
       N_("demo: persons in the example's generated data (default 100000)"), N_("N") },
     { "dir", 'd', 0, G_OPTION_ARG_FILENAME, &dir, N_("The sandbox's directory"), N_("DIR") },
@@ -778,7 +781,7 @@ jc_cli_sandbox (int argc, char **argv)
     {
       if (rows < 1)
         return jc_cli_usage ("sandbox", _("--rows is a positive number"));
-      return jc_cli_sandbox_demo (dir, backend ? backend : "process", (guint) rows);
+      return jc_cli_sandbox_demo (dir, backend ? backend : "process", (guint) rows, stop);
     }
   return jc_cli_usage ("sandbox", _("give up, down or demo"));
 }
