@@ -440,7 +440,23 @@ reason_changed (GtkEditable *entry, AdwMessageDialog *dialog)
   for (const char *p = text; *p; p++)
     if (!g_ascii_isspace (*p))
       blank = FALSE;
-  adw_message_dialog_set_response_enabled (dialog, "terminate", !blank);
+  adw_message_dialog_set_response_enabled (dialog, g_object_get_data (G_OBJECT (entry), "response"),
+                                           !blank);
+}
+
+/* Makes an entry for the reason (LABEL) that RESPONSE of DIALOG sends, DIALOG's extra child:
+ * RESPONSE stays disabled while the reason is blank. */
+static void
+add_reason_entry (AdwMessageDialog *dialog, const char *response, const char *label)
+{
+  GtkWidget *entry = gtk_entry_new ();
+
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  g_object_set_data_full (G_OBJECT (entry), "response", g_strdup (response), g_free);
+  adw_message_dialog_set_extra_child (dialog, entry);
+  adw_message_dialog_set_response_enabled (dialog, response, FALSE);
+  g_signal_connect (entry, "changed", G_CALLBACK (reason_changed), dialog);
 }
 
 static void
@@ -483,25 +499,12 @@ decide_response (AdwMessageDialog *dialog, const char *response, gpointer user_d
                           g_object_ref (self));
 }
 
-static void
-decide_reason_changed (GtkEditable *entry, AdwMessageDialog *dialog)
-{
-  const char *text = gtk_editable_get_text (entry);
-  gboolean blank = TRUE;
-
-  for (const char *p = text; *p; p++)
-    if (!g_ascii_isspace (*p))
-      blank = FALSE;
-  adw_message_dialog_set_response_enabled (dialog, "reject", !blank);
-}
-
 /* SO approver: approve, or reject with a reason the organisers read. */
 static void
 decide_activated (GtkWidget *widget, const char *name, GVariant *param)
 {
   JcTaskView *self = JC_TASK_VIEW (widget);
   GtkWidget *dialog;
-  GtkWidget *entry = gtk_entry_new ();
   g_autofree char *heading = NULL;
 
   if (self->task == NULL)
@@ -510,10 +513,6 @@ decide_activated (GtkWidget *widget, const char *name, GVariant *param)
   dialog = adw_message_dialog_new (window_of (self), heading,
                                    _("Review the specification and its addenda on the task's page "
                                      "first. To reject, give the reason the organisers will read."));
-  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Reason for a rejection"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Reason for a rejection"), -1);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
                                     "reject", _("_Reject"),
@@ -522,16 +521,15 @@ decide_activated (GtkWidget *widget, const char *name, GVariant *param)
                                               ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "approve",
                                               ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "reject", FALSE);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect (entry, "changed", G_CALLBACK (decide_reason_changed), dialog);
+  add_reason_entry (ADW_MESSAGE_DIALOG (dialog), "reject", _("Reason for a rejection"));
   g_signal_connect_object (dialog, "response", G_CALLBACK (decide_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-/* Gives DIALOG the EXTRA child and two responses, Cancel (also on Escape) and ACTION,
- * with DEFAULT_RESPONSE taken on Enter. */
+/* Gives DIALOG the EXTRA child (NULL: none yet) and two responses, Cancel (also on
+ * Escape) and ACTION, with DEFAULT_RESPONSE taken on Enter. */
 static void
 confirm_responses (AdwMessageDialog *dialog, GtkWidget *extra, const char *action,
                    const char *label, AdwResponseAppearance appearance,
@@ -550,7 +548,6 @@ terminate_activated (GtkWidget *widget, const char *name, GVariant *param)
 {
   JcTaskView *self = JC_TASK_VIEW (widget);
   GtkWidget *dialog;
-  GtkWidget *entry = gtk_entry_new ();
   g_autofree char *heading = NULL;
 
   if (self->task == NULL)
@@ -559,13 +556,9 @@ terminate_activated (GtkWidget *widget, const char *name, GVariant *param)
   dialog = adw_message_dialog_new (window_of (self), heading,
                                    _("Every peer sees the reason you give. The computing parties "
                                      "erase the task's data; this cannot be undone."));
-  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Reason"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Reason"), -1);
-  confirm_responses (ADW_MESSAGE_DIALOG (dialog), entry, "terminate", _("_Terminate"),
+  confirm_responses (ADW_MESSAGE_DIALOG (dialog), NULL, "terminate", _("_Terminate"),
                      ADW_RESPONSE_DESTRUCTIVE, "cancel");
-  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "terminate", FALSE);
-  g_signal_connect (entry, "changed", G_CALLBACK (reason_changed), dialog);
+  add_reason_entry (ADW_MESSAGE_DIALOG (dialog), "terminate", _("Reason"));
   g_signal_connect_object (dialog, "response", G_CALLBACK (terminate_response), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
