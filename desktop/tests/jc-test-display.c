@@ -64,3 +64,17 @@ jc_test_screenshot (GtkWidget *widget, const char *name)
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot %s: %d×%d", path, w, h);
 }
+
+GtkWindow *
+jc_test_find_window (gboolean (*match) (GtkWindow *, gpointer), gpointer data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+      if (gtk_widget_get_mapped (GTK_WIDGET (w)) && match (w, data))
+        return w;   /* the list of toplevels keeps it */
+    }
+  return NULL;
+}

@@ -19,6 +19,10 @@ gboolean jc_test_flag_set    (gpointer data);
 /* DATA is a widget that is mapped with a width. */
 gboolean jc_test_window_ready (gpointer data);
 
+/* The first mapped toplevel window for which MATCH (window, DATA) holds, or NULL: the
+ * dialogs the app opens on its own. */
+GtkWindow *jc_test_find_window (gboolean (*match) (GtkWindow *, gpointer), gpointer data);
+
 /* WIDGET as it is drawn, in JC_SCREENSHOT_DIR/NAME (PNG). */
 void     jc_test_screenshot  (GtkWidget *widget, const char *name);
 

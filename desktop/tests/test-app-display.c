@@ -429,52 +429,41 @@ test_keys (void)
 }
 
 static gboolean
+is_compare_dialog (GtkWindow *w, gpointer unused)
+{
+  return JC_IS_COMPARE_DIALOG (w);
+}
+
+static gboolean
+is_message_dialog (GtkWindow *w, gpointer unused)
+{
+  return ADW_IS_MESSAGE_DIALOG (w) && !JC_IS_COMPARE_DIALOG (w);
+}
+
+/* A message dialog offering the response DATA (a response id). */
+static gboolean
+offers_response (GtkWindow *w, gpointer data)
+{
+  return ADW_IS_MESSAGE_DIALOG (w) && adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (w), data);
+}
+
+/* Wait conditions: DATA points to where the dialog found is stored. */
+static gboolean
 has_dialog (gpointer data)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-      if (JC_IS_COMPARE_DIALOG (w) && gtk_widget_get_mapped (GTK_WIDGET (w)))
-        {
-          *(gpointer *) data = w;
-          return TRUE;
-        }
-    }
-  return FALSE;
+  return (*(GtkWindow **) data = jc_test_find_window (is_compare_dialog, NULL)) != NULL;
 }
 
 static gboolean
 has_message_dialog (gpointer data)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-      if (ADW_IS_MESSAGE_DIALOG (w) && !JC_IS_COMPARE_DIALOG (w) && gtk_widget_get_mapped (GTK_WIDGET (w)))
-        {
-          *(gpointer *) data = w;
-          return TRUE;
-        }
-    }
-  return FALSE;
+  return (*(GtkWindow **) data = jc_test_find_window (is_message_dialog, NULL)) != NULL;
 }
 
 static gboolean
 has_decide_dialog (gpointer data)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_mapped (GTK_WIDGET (w))
-          && adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (w), "approve"))
-        {
-          *(gpointer *) data = w;
-          return TRUE;
-        }
-    }
-  return FALSE;
+  return (*(GtkWindow **) data = jc_test_find_window (offers_response, "approve")) != NULL;
 }
 
 static void

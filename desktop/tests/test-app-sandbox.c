@@ -398,18 +398,30 @@ signed_sheet_sent (GObject *source, GAsyncResult *result, gpointer data)
 
 /* --- the signatory signs with a security token -------------------------------------- */
 
+/* A message dialog offering the response DATA, or whose heading is DATA. */
+static gboolean
+offers_response (GtkWindow *w, gpointer data)
+{
+  return ADW_IS_MESSAGE_DIALOG (w) && adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (w), data);
+}
+
+static gboolean
+has_heading (GtkWindow *w, gpointer data)
+{
+  return ADW_IS_MESSAGE_DIALOG (w)
+         && g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (w)), data) == 0;
+}
+
 static AdwMessageDialog *
 sign_dialog (void)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w))
-          && adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (w), "sign"))
-        return ADW_MESSAGE_DIALOG (w);
-    }
-  return NULL;
+  return ADW_MESSAGE_DIALOG (jc_test_find_window (offers_response, "sign"));
+}
+
+static gboolean
+refusal_shown (gpointer data)
+{
+  return jc_test_find_window (has_heading, "The Addendum Was Not Signed") != NULL;
 }
 
 static gboolean
@@ -491,22 +503,9 @@ signatory_signs_with_token (JcApplication *app, JcClient *client)
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (pin)), ==, "");  /* forgotten at once */
   gtk_window_close (GTK_WINDOW (dialog));   /* what the dialog's button does after "response" */
   {
-    AdwMessageDialog *refused = NULL;
-    gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-    while (refused == NULL && g_get_monotonic_time () < end)
-      {
-        GListModel *toplevels = gtk_window_get_toplevels ();
-        for (guint i = 0; i < g_list_model_get_n_items (toplevels) && !refused; i++)
-          {
-            g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-            if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w))
-                && g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (w)),
-                              "The Addendum Was Not Signed") == 0)
-              refused = ADW_MESSAGE_DIALOG (w);
-          }
-        jc_test_spin (50);
-      }
-    g_assert_nonnull (refused);
+    AdwMessageDialog *refused;
+    jc_test_wait_for (refusal_shown, NULL, 30000);
+    refused = ADW_MESSAGE_DIALOG (jc_test_find_window (has_heading, "The Addendum Was Not Signed"));
     g_assert_nonnull (strstr (adw_message_dialog_get_body (refused), "PIN"));
     gtk_window_destroy (GTK_WINDOW (refused));
   }
