@@ -397,8 +397,7 @@ attachment_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
   GFile *file = G_FILE (source);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) content = g_file_load_bytes_finish (file, result, NULL, &error);
-  g_autoptr(GFileInfo) info = NULL;
-  g_autofree char *mime = NULL;
+  g_autofree char *name = NULL, *type = NULL, *mime = NULL;
   JcAttachment *a;
 
   self->attachments_loading--;
@@ -414,12 +413,13 @@ attachment_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
       refuse_too_large (self, file);
       return;
     }
-  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_CONTENT_TYPE,
-                            G_FILE_QUERY_INFO_NONE, NULL, NULL);
-  mime = info && g_file_info_get_content_type (info)
-    ? g_content_type_get_mime_type (g_file_info_get_content_type (info)) : NULL;
+  /* The type from the name and the bytes already read: no second trip to the disk. */
+  name = g_file_get_basename (file);
+  type = g_content_type_guess (name, g_bytes_get_data (content, NULL), g_bytes_get_size (content),
+                               NULL);
+  mime = type ? g_content_type_get_mime_type (type) : NULL;
   a = g_new0 (JcAttachment, 1);
-  a->title = g_file_get_basename (file);
+  a->title = g_steal_pointer (&name);
   a->description = g_strdup ("");
   a->media_type = g_strdup (mime ? mime : "application/octet-stream");
   a->content = g_bytes_ref (content);
